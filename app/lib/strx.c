@@ -1,0 +1,71 @@
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "console/err.h"
+#include "console/strx.h"
+#include "console/banned.h"
+
+int strx_to_long(const char *s, long min, long max, long *out)
+{
+	if (!s || !*s || isspace((unsigned char)*s))
+		return -ERR_INVALID;
+	if (min >= 0 && (*s == '-' || *s == '+'))
+		return -ERR_INVALID;
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -ERR_INVALID;
+	*out = v;
+	return 0;
+}
+
+int strx_to_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "1", "true", "yes", "on" };
+	static const char *const no[] = { "0", "false", "no", "off" };
+	for (size_t i = 0; i < 4; i++) {
+		if (!strcasecmp(s, yes[i])) {
+			*out = true;
+			return 0;
+		}
+		if (!strcasecmp(s, no[i])) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -ERR_INVALID;
+}
+
+bool strx_prefix(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+bool strx_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !memcmp(s + n - m, suffix, m);
+}
+
+size_t strx_split(char *s, char sep, char **fields, size_t max)
+{
+	size_t n = 0;
+	while (s && n < max) {
+		char *next = strchr(s, sep);
+		if (next)
+			*next++ = '\0';
+		while (isspace((unsigned char)*s))
+			s++;
+		char *e = s + strlen(s);
+		while (e > s && isspace((unsigned char)e[-1]))
+			*--e = '\0';
+		if (*s)
+			fields[n++] = s;
+		s = next;
+	}
+	return n;
+}

@@ -1,0 +1,5 @@
+check_PROGRAMS += tests/unit/test_lib
+TESTS += tests/unit/test_lib
+tests_unit_test_lib_SOURCES = tests/unit/test_lib.c
+tests_unit_test_lib_CFLAGS = $(TESTS_CFLAGS)
+tests_unit_test_lib_LDADD = $(UNIT_LIBS)

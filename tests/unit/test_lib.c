@@ -1,0 +1,165 @@
+/* app/lib: buf, arena, base64, strx, err. */
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+#include <json-c/json.h>
+
+#include "console/arena.h"
+#include "console/base64.h"
+#include "console/buf.h"
+#include "console/err.h"
+#include "console/strx.h"
+#include "testlib.h"
+
+static void test_buf_basics(void)
+{
+	buf_t b = BUF_INIT;
+	CU_ASSERT_PTR_NOT_NULL(b.data);
+	CU_ASSERT_STRING_EQUAL(b.data, "");
+	for (int i = 0; i < 1000; i++)
+		CU_ASSERT_EQUAL(buf_addf(&b, "%d,", i), 0);
+	CU_ASSERT_EQUAL(b.len, strlen(b.data));
+	CU_ASSERT(strncmp(b.data, "0,1,2,", 6) == 0);
+	CU_ASSERT(strx_suffix(b.data, "998,999,"));
+	size_t len;
+	char *s = buf_detach(&b, &len);
+	CU_ASSERT_EQUAL(len, strlen(s));
+	CU_ASSERT_STRING_EQUAL(b.data, "");
+	free(s);
+	buf_release(&b);
+}
+
+static void test_buf_cap(void)
+{
+	buf_t b;
+	buf_init(&b, 8);
+	CU_ASSERT_EQUAL(buf_addstr(&b, "12345678"), 0);
+	CU_ASSERT_EQUAL(buf_addch(&b, '9'), -ERR_TOO_BIG);
+	CU_ASSERT_EQUAL(b.len, 8);
+	CU_ASSERT_STRING_EQUAL(b.data, "12345678");
+	buf_reset(&b);
+	CU_ASSERT_EQUAL(buf_addf(&b, "%s", "123456789"), -ERR_TOO_BIG);
+	CU_ASSERT_STRING_EQUAL(b.data, "");
+	buf_release(&b);
+}
+
+static int hook_calls;
+static void hook(void *p)
+{
+	hook_calls += *(int *)p;
+}
+
+static void test_arena(void)
+{
+	arena_t *a = arena_new();
+	int one = 1, ten = 10;
+	char *s = arena_printf(a, "app %s v%d", "hello", 3);
+	CU_ASSERT_STRING_EQUAL(s, "app hello v3");
+	/* Force new blocks, a big one-off and alignment. */
+	for (int i = 0; i < 100; i++) {
+		char *p = arena_alloc(a, 4000);
+		CU_ASSERT_EQUAL((uintptr_t)p % _Alignof(max_align_t), 0);
+		p[3999] = 'x';
+	}
+	char *big = arena_alloc(a, 1 << 20);
+	big[(1 << 20) - 1] = 'y';
+	arena_on_free(a, hook, &one);
+	arena_on_free(a, hook, &ten);
+	arena_json(a, json_object_new_string("freed by the arena"));
+	arena_reset(a);
+	CU_ASSERT_EQUAL(hook_calls, 11);
+	CU_ASSERT_STRING_EQUAL(arena_strdup(a, "again"), "again");
+	arena_on_free(a, hook, &one);
+	arena_free(a);
+	CU_ASSERT_EQUAL(hook_calls, 12);
+}
+
+static void test_base64(void)
+{
+	static const struct {
+		const char *plain, *std, *url;
+	} rows[] = {
+		{ "", "", "" },
+		{ "f", "Zg==", "Zg" },
+		{ "fo", "Zm8=", "Zm8" },
+		{ "foo", "Zm9v", "Zm9v" },
+		{ "foob", "Zm9vYg==", "Zm9vYg" },
+		{ "\xfb\xff", "+/8=", "-_8" },
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		buf_t b = BUF_INIT;
+		CU_ASSERT_EQUAL(base64_encode(&b, rows[i].plain, strlen(rows[i].plain)), 0);
+		CU_ASSERT_STRING_EQUAL(b.data, rows[i].std);
+		buf_reset(&b);
+		CU_ASSERT_EQUAL(base64url_encode(&b, rows[i].plain, strlen(rows[i].plain)), 0);
+		CU_ASSERT_STRING_EQUAL(b.data, rows[i].url);
+		buf_reset(&b);
+		CU_ASSERT_EQUAL(base64_decode(&b, rows[i].std, strlen(rows[i].std)), 0);
+		CU_ASSERT_STRING_EQUAL(b.data, rows[i].plain);
+		buf_reset(&b);
+		CU_ASSERT_EQUAL(base64url_decode(&b, rows[i].url, strlen(rows[i].url)), 0);
+		CU_ASSERT_STRING_EQUAL(b.data, rows[i].plain);
+		buf_release(&b);
+	}
+	buf_t b = BUF_INIT;
+	CU_ASSERT_EQUAL(base64_decode(&b, "Zm9v!", 5), -ERR_INVALID);
+	CU_ASSERT_EQUAL(base64_decode(&b, "Z", 1), -ERR_INVALID);
+	buf_release(&b);
+}
+
+static void test_strx(void)
+{
+	long v;
+	CU_ASSERT_EQUAL(strx_to_long("42", 0, 100, &v), 0);
+	CU_ASSERT_EQUAL(v, 42);
+	CU_ASSERT_EQUAL(strx_to_long("-1", 0, 100, &v), -ERR_INVALID);
+	CU_ASSERT_EQUAL(strx_to_long("101", 0, 100, &v), -ERR_INVALID);
+	CU_ASSERT_EQUAL(strx_to_long("4x", 0, 100, &v), -ERR_INVALID);
+	CU_ASSERT_EQUAL(strx_to_long("", 0, 100, &v), -ERR_INVALID);
+	CU_ASSERT_EQUAL(strx_to_long(" 4", 0, 100, &v), -ERR_INVALID);
+	CU_ASSERT_EQUAL(strx_to_long("99999999999999999999999", 0, 100, &v), -ERR_INVALID);
+	bool b;
+	CU_ASSERT_EQUAL(strx_to_bool("On", &b), 0);
+	CU_ASSERT(b);
+	CU_ASSERT_EQUAL(strx_to_bool("0", &b), 0);
+	CU_ASSERT(!b);
+	CU_ASSERT_EQUAL(strx_to_bool("maybe", &b), -ERR_INVALID);
+	char s[] = " a , ,b,c ";
+	char *f[4];
+	CU_ASSERT_EQUAL(strx_split(s, ',', f, 4), 3);
+	CU_ASSERT_STRING_EQUAL(f[0], "a");
+	CU_ASSERT_STRING_EQUAL(f[2], "c");
+}
+
+static void test_err(void)
+{
+	err_t e = ERR_INIT;
+	CU_ASSERT_EQUAL(err_set(&e, -ERR_NOT_FOUND, "app '%s' not found", "x"), -ERR_NOT_FOUND);
+	CU_ASSERT_STRING_EQUAL(e.msg, "app 'x' not found");
+	err_wrap(&e, "while %s", "listing");
+	CU_ASSERT_STRING_EQUAL(e.msg, "while listing: app 'x' not found");
+	CU_ASSERT_EQUAL(err_http_status(e.code), 404);
+	CU_ASSERT_EQUAL(err_http_status(-ERR_UNAVAILABLE), 503);
+	CU_ASSERT_EQUAL(err_http_status(-9999), 500);
+	CU_ASSERT_EQUAL(err_set(NULL, -ERR_INVALID, "ignored"), -ERR_INVALID);
+}
+
+static CU_TestInfo lib_tests[] = {
+	{ "buf grows and detaches", test_buf_basics },
+	{ "buf cap refuses without change", test_buf_cap },
+	{ "arena blocks, hooks, reset", test_arena },
+	{ "base64 std and url tables", test_base64 },
+	{ "strx parsing", test_strx },
+	{ "err codes and statuses", test_err },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{ "lib", NULL, NULL, NULL, NULL, lib_tests },
+	CU_SUITE_INFO_NULL,
+};
+
+int main(void)
+{
+	return test_main(suites);
+}
