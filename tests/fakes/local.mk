@@ -1,0 +1,1 @@
+# tests/fakes: contract doubles and their self-tests
