@@ -7,3 +7,5 @@ libconsole_a_SOURCES += \
 	app/lib/log.c \
 	app/lib/strx.c \
 	app/lib/xalloc.c
+# JWS signing for the registry token server (issue 6).
+libconsole_a_SOURCES += app/lib/base32.c app/lib/jws.c
