@@ -1,1 +1,7 @@
-# app/api
+# app/api: one file per resource, and the route table.
+libconsole_a_SOURCES += \
+	app/api/authorize.c \
+	app/api/health.c \
+	app/api/permission.c \
+	app/api/repos.c \
+	app/api/routes.c

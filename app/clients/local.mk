@@ -1,1 +1,3 @@
-# app/clients
+# app/clients: outbound calls to the neighbours; http.c is the one libcurl wrapper.
+libconsole_a_SOURCES += \
+	app/clients/http.c

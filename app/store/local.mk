@@ -1,1 +1,5 @@
-# app/store
+# app/store: the etcd v3 client and the typed stores built on it.
+libconsole_a_SOURCES += \
+	app/store/apps.c \
+	app/store/ctx.c \
+	app/store/etcd.c

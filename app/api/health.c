@@ -1,0 +1,33 @@
+#include <json-c/json.h>
+
+#include "console/api.h"
+#include "console/etcd.h"
+#include "console/store.h"
+#include "console/banned.h"
+
+/* Whether this worker can reach etcd right now: one count-only range. */
+int api_healthz(request_t *req, response_t *res, err_t *err)
+{
+	int64_t apps = 0;
+	int rc = store_app_count(req->ctx, &apps, err);
+	json_object *h = json_object_new_object();
+	json_object *etcd = json_object_new_object();
+	json_object_object_add(etcd, "endpoint", json_object_new_string(etcd_endpoint(req->ctx->etcd)));
+	json_object_object_add(etcd, "status", json_object_new_string(rc ? "unavailable" : "ok"));
+	if (rc)
+		json_object_object_add(etcd, "error", json_object_new_string(err->msg));
+	else
+		json_object_object_add(etcd, "apps", json_object_new_int64(apps));
+	json_object_object_add(h, "etcd", etcd);
+	json_object_object_add(h, "status", json_object_new_string(rc ? "unavailable" : "ok"));
+	http_envelope(res, rc ? err_http_status(rc) : 200, "health", h, rc ? err->msg : "ok",
+		      "/v1/healthz");
+	return 0;
+}
+
+int api_root(request_t *req, response_t *res, err_t *err)
+{
+	http_text(res, 301, "");
+	http_header(res, "Location", "/index.html");
+	return 0;
+}

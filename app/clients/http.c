@@ -1,0 +1,119 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "console/httpc.h"
+#include "console/xalloc.h"
+#include "console/banned.h"
+
+#define HTTPC_DEFAULT_MAX_BODY (8u << 20)
+
+struct httpc {
+	CURL *curl;
+	char *dep;
+	long timeout_ms;
+	long connect_timeout_ms;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+struct sink {
+	buf_t *body;
+	int too_big;
+};
+
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct sink *s = userdata;
+	size_t n = size * nmemb;
+	if (buf_add(s->body, ptr, n)) {
+		s->too_big = 1;
+		return 0; /* makes curl stop with CURLE_WRITE_ERROR */
+	}
+	return n;
+}
+
+httpc_t *httpc_new(const char *dep, long timeout_ms, long connect_timeout_ms)
+{
+	httpc_t *c = xcalloc(1, sizeof(*c));
+	c->curl = curl_easy_init();
+	if (!c->curl) {
+		free(c);
+		return NULL;
+	}
+	c->dep = xstrdup(dep);
+	c->timeout_ms = timeout_ms > 0 ? timeout_ms : 10000;
+	c->connect_timeout_ms = connect_timeout_ms > 0 ? connect_timeout_ms : 2000;
+	return c;
+}
+
+void httpc_free(httpc_t *c)
+{
+	if (!c)
+		return;
+	curl_easy_cleanup(c->curl);
+	free(c->dep);
+	free(c);
+}
+
+void httpc_response_release(httpc_response_t *resp)
+{
+	buf_release(&resp->body);
+	resp->status = 0;
+}
+
+int httpc_perform(httpc_t *c, const httpc_request_t *req, httpc_response_t *resp, err_t *err)
+{
+	CURL *h = c->curl;
+	struct curl_slist *headers = NULL;
+	struct sink sink = { &resp->body, 0 };
+	int rc = 0;
+
+	buf_release(&resp->body);
+	buf_init(&resp->body, req->max_body ? req->max_body : HTTPC_DEFAULT_MAX_BODY);
+	resp->status = 0;
+
+	/* Reset keeps the connection cache: the next call to the same host
+	 * reuses the open connection. */
+	curl_easy_reset(h);
+	c->errbuf[0] = '\0';
+	curl_easy_setopt(h, CURLOPT_URL, req->url);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms ? req->timeout_ms : c->timeout_ms);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+			 req->connect_timeout_ms ? req->connect_timeout_ms : c->connect_timeout_ms);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (req->method && strcmp(req->method, "GET"))
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
+	if (req->body) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+		char ct[256];
+		snprintf(ct, sizeof(ct), "Content-Type: %s",
+			 req->content_type ? req->content_type : "application/json");
+		headers = curl_slist_append(headers, ct);
+	}
+	/* No "Expect: 100-continue" round trip before larger bodies. */
+	headers = curl_slist_append(headers, "Expect:");
+	for (const char *const *hp = req->headers; hp && *hp; hp++)
+		headers = curl_slist_append(headers, *hp);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+
+	CURLcode cc = curl_easy_perform(h);
+	if (sink.too_big) {
+		rc = err_set(err, -ERR_BAD_GATEWAY, "%s answered more than %zu bytes", c->dep,
+			     resp->body.max);
+	} else if (cc != CURLE_OK) {
+		rc = err_set(err, -ERR_UNAVAILABLE, "%s unavailable: %s", c->dep,
+			     c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc));
+	} else {
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
+	}
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(headers);
+	return rc;
+}

@@ -1,0 +1,137 @@
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "console/http.h"
+#include "console/strx.h"
+#include "console/banned.h"
+
+static const struct {
+	const char *name;
+	unsigned id;
+} methods[] = {
+	{ "GET", HTTP_GET },         { "POST", HTTP_POST },     { "PUT", HTTP_PUT },
+	{ "PATCH", HTTP_PATCH },     { "DELETE", HTTP_DELETE }, { "OPTIONS", HTTP_OPTIONS },
+	{ "HEAD", HTTP_HEAD },
+};
+
+unsigned http_method_id(const char *method)
+{
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (!strcmp(methods[i].name, method))
+			return methods[i].id;
+	return HTTP_OTHER;
+}
+
+static const char *param_or(http_param_fn get, void *data, const char *name, const char *def)
+{
+	const char *v = get(name, data);
+	return v ? v : def;
+}
+
+/* "/api/v1/x" -> "/v1/x"; "/api" -> "/". Anything else unchanged. */
+static const char *strip_api(const char *uri)
+{
+	if (!strncmp(uri, "/api", 4)) {
+		if (uri[4] == '/')
+			return uri + 4;
+		if (uri[4] == '\0')
+			return "/";
+	}
+	return uri;
+}
+
+void http_request_init(request_t *req, arena_t *arena, struct ctx *ctx, http_param_fn get,
+		       void *data)
+{
+	memset(req, 0, sizeof(*req));
+	req->arena = arena;
+	req->ctx = ctx;
+	req->method = arena_strdup(arena, param_or(get, data, "REQUEST_METHOD", "GET"));
+	req->method_id = http_method_id(req->method);
+
+	/* DOCUMENT_URI is the decoded, normalised path; fall back to the raw
+	 * REQUEST_URI without its query. */
+	const char *uri = get("DOCUMENT_URI", data);
+	if (!uri || !*uri) {
+		const char *raw = param_or(get, data, "REQUEST_URI", "/");
+		uri = arena_strndup(arena, raw, strcspn(raw, "?"));
+	}
+	req->uri = arena_strdup(arena, *uri ? uri : "/");
+	req->path = strip_api(req->uri);
+	req->query = arena_strdup(arena, param_or(get, data, "QUERY_STRING", ""));
+	req->content_type = arena_strdup(arena, param_or(get, data, "CONTENT_TYPE", ""));
+	long len;
+	const char *cl = get("CONTENT_LENGTH", data);
+	req->content_length = cl && *cl && !strx_to_long(cl, 0, 1L << 40, &len) ? len : -1;
+	const char *tok = get("HTTP_ACCESS_TOKEN", data);
+	req->access_token = tok ? arena_strdup(arena, tok) : NULL;
+	const char *auth = get("HTTP_AUTHORIZATION", data);
+	req->authorization = auth ? arena_strdup(arena, auth) : NULL;
+	req->remote_addr = arena_strdup(arena, param_or(get, data, "REMOTE_ADDR", ""));
+	/* nginx's $request_id is 32 hex digits; anything else is not echoed
+	 * into a header. */
+	const char *rid = get("REQUEST_ID", data);
+	if (rid && *rid && strlen(rid) <= 64 && strspn(rid, "0123456789abcdefABCDEF-") == strlen(rid))
+		req->request_id = arena_strdup(arena, rid);
+	req->body = "";
+	req->operator_name = "unknown";
+}
+
+const char *http_param(const request_t *req, const char *name)
+{
+	for (size_t i = 0; i < req->nparams; i++)
+		if (!strcmp(req->param_names[i], name))
+			return req->params[i];
+	return NULL;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decodes %XX and '+' (form encoding) of s[0..n) into the arena. */
+static char *url_decode(arena_t *a, const char *s, size_t n)
+{
+	char *out = arena_alloc(a, n + 1);
+	size_t j = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '+') {
+			out[j++] = ' ';
+		} else if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+			out[j++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+			i += 2;
+		} else {
+			out[j++] = s[i];
+		}
+	}
+	out[j] = '\0';
+	return out;
+}
+
+const char *http_query(const request_t *req, const char *name)
+{
+	size_t nlen = strlen(name);
+	const char *p = req->query;
+	while (p && *p) {
+		size_t flen = strcspn(p, "&");
+		size_t klen = strcspn(p, "=&");
+		const char *key = url_decode(req->arena, p, klen);
+		if (strlen(key) == nlen && !memcmp(key, name, nlen)) {
+			if (klen < flen)
+				return url_decode(req->arena, p + klen + 1, flen - klen - 1);
+			return "";
+		}
+		p += flen;
+		if (*p == '&')
+			p++;
+	}
+	return NULL;
+}

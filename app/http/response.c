@@ -1,0 +1,128 @@
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "console/http.h"
+#include "console/banned.h"
+
+static const struct {
+	int status;
+	const char *reason;
+} reasons[] = {
+	{ 200, "OK" },
+	{ 201, "Created" },
+	{ 202, "Accepted" },
+	{ 204, "No Content" },
+	{ 301, "Moved Permanently" },
+	{ 302, "Found" },
+	{ 308, "Permanent Redirect" },
+	{ 400, "Bad Request" },
+	{ 401, "Unauthorized" },
+	{ 403, "Forbidden" },
+	{ 404, "Not Found" },
+	{ 405, "Method Not Allowed" },
+	{ 406, "Not Acceptable" },
+	{ 409, "Conflict" },
+	{ 413, "Payload Too Large" },
+	{ 423, "Locked" },
+	{ 500, "Internal Server Error" },
+	{ 502, "Bad Gateway" },
+	{ 503, "Service Unavailable" },
+	{ 504, "Gateway Timeout" },
+};
+
+const char *http_reason(int status)
+{
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (reasons[i].status == status)
+			return reasons[i].reason;
+	return "Unknown";
+}
+
+void http_response_init(response_t *res)
+{
+	memset(res, 0, sizeof(*res));
+	buf_init(&res->body, 0);
+}
+
+void http_response_release(response_t *res)
+{
+	buf_release(&res->body);
+	memset(res, 0, sizeof(*res));
+}
+
+void http_header(response_t *res, const char *name, const char *value)
+{
+	if (res->nheaders < HTTP_MAX_HEADERS) {
+		res->header_names[res->nheaders] = name;
+		res->header_values[res->nheaders] = value;
+		res->nheaders++;
+	}
+}
+
+/* JSON through json-c only (escaping at output, STYLE #12); "/" stays "/". */
+#define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+void http_json(response_t *res, int status, json_object *obj)
+{
+	size_t len;
+	const char *s = json_object_to_json_string_length(obj, JSON_FLAGS, &len);
+	res->status = status;
+	res->content_type = "application/json";
+	buf_reset(&res->body);
+	buf_add(&res->body, s, len);
+	json_object_put(obj);
+}
+
+void http_envelope(response_t *res, int status, const char *key, json_object *payload,
+		   const char *msg, const char *url)
+{
+	json_object *env = json_object_new_object();
+	json_object_object_add(env, key, payload);
+	json_object_object_add(env, "msg", json_object_new_string(msg ? msg : ""));
+	json_object_object_add(env, "url", json_object_new_string(url ? url : ""));
+	http_json(res, status, env);
+}
+
+void http_text(response_t *res, int status, const char *text)
+{
+	res->status = status;
+	res->content_type = "text/plain";
+	buf_reset(&res->body);
+	buf_addstr(&res->body, text);
+}
+
+const char *http_self_url(const request_t *req)
+{
+	size_t len = strlen(req->path);
+	if (len && req->path[len - 1] == '/')
+		return req->path;
+	return arena_printf(req->arena, "%s/", req->path);
+}
+
+void http_error(const request_t *req, response_t *res, const char *key, const err_t *err,
+		const char *url)
+{
+	int code = err && err->code ? err->code : -ERR_INTERNAL;
+	const char *msg = err && err->msg[0] ? err->msg : "internal error";
+	http_envelope(res, err_http_status(code), key ? key : "app", NULL, msg,
+		      url ? url : http_self_url(req));
+}
+
+void http_response_serialize(const request_t *req, const response_t *res, buf_t *out)
+{
+	int status = res->status ? res->status : 500;
+	buf_addf(out, "Status: %d %s\r\n", status, http_reason(status));
+	if (res->content_type)
+		buf_addf(out, "Content-Type: %s\r\n", res->content_type);
+	buf_addf(out, "Content-Length: %zu\r\n", res->body.len);
+	buf_addstr(out, "Access-Control-Allow-Origin: *\r\n"
+			"X-Frame-Options: SAMEORIGIN\r\n");
+	if (req && req->request_id)
+		buf_addf(out, "X-Request-Id: %s\r\n", req->request_id);
+	for (size_t i = 0; i < res->nheaders; i++)
+		buf_addf(out, "%s: %s\r\n", res->header_names[i], res->header_values[i]);
+	buf_addstr(out, "\r\n");
+	buf_add(out, res->body.data, res->body.len);
+}

@@ -1,0 +1,109 @@
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "console/http.h"
+#include "console/log.h"
+#include "console/router.h"
+#include "console/server.h"
+#include "console/banned.h"
+
+static const char *fcgi_param(const char *name, void *data)
+{
+	return FCGX_GetParam(name, (FCGX_ParamArray)data);
+}
+
+static long elapsed_us(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000000L + (t1.tv_nsec - t0->tv_nsec) / 1000;
+}
+
+/* Reads the body (bounded by the configured limit) into the arena; answers
+ * 413 itself when it is too large. */
+static int read_body(FCGX_Request *fr, request_t *req, response_t *res, long limit)
+{
+	long len = req->content_length;
+	if (len <= 0)
+		return 0;
+	if (len > limit) {
+		http_envelope(res, 413, "app", NULL,
+			      arena_printf(req->arena, "request body of %ld bytes is larger than %ld",
+					   len, limit),
+			      http_self_url(req));
+		return -1;
+	}
+	char *body = arena_alloc(req->arena, (size_t)len + 1);
+	int n = FCGX_GetStr(body, (int)len, fr->in);
+	if (n < 0)
+		n = 0;
+	body[n] = '\0';
+	req->body = body;
+	req->body_len = (size_t)n;
+	return 0;
+}
+
+static void handle(FCGX_Request *fr, ctx_t *ctx, arena_t *arena, buf_t *out,
+		   server_slot_t *slot, unsigned long seq)
+{
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	request_t req;
+	response_t res;
+	http_request_init(&req, arena, ctx, fcgi_param, fr->envp);
+	if (!req.request_id)
+		req.request_id = arena_printf(arena, "%ld-%lu", (long)getpid(), seq);
+	http_response_init(&res);
+	if (slot)
+		snprintf(slot->current, sizeof(slot->current), "%s %s", req.method, req.uri);
+
+	if (!read_body(fr, &req, &res, ctx->cfg->body_limit))
+		router_dispatch(api_routes, api_routes_count, &req, &res);
+
+	buf_reset(out);
+	http_response_serialize(&req, &res, out);
+	/* FCGX_FPrintF knows no %zu (DESIGN.md facts): write our own bytes. */
+	FCGX_PutStr(out->data, (int)out->len, fr->out);
+
+	log_info("%s %s %d %ldus id=%s", req.method, req.uri, res.status, elapsed_us(&t0),
+		 req.request_id);
+	http_response_release(&res);
+	if (slot) {
+		slot->current[0] = '\0';
+		slot->requests++;
+	}
+}
+
+int server_run(int listen_fd, ctx_t *ctx, volatile sig_atomic_t *stop, server_slot_t *slot)
+{
+	FCGX_Request fr;
+	arena_t *arena = arena_new();
+	buf_t out = BUF_INIT;
+	unsigned long seq = 0;
+	int rc = 0;
+
+	/* FAIL_ACCEPT_ON_INTR: a SIGTERM interrupts a blocked accept, so an
+	 * idle worker stops at once. */
+	FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+	while (!*stop) {
+		if (FCGX_Accept_r(&fr) < 0) {
+			if (*stop || errno == EINTR)
+				continue;
+			log_error("accept on the FastCGI socket failed: %s", strerror(errno));
+			rc = -1;
+			break;
+		}
+		handle(&fr, ctx, arena, &out, slot, ++seq);
+		FCGX_Finish_r(&fr);
+		arena_reset(arena);
+	}
+	FCGX_Free(&fr, 1);
+	buf_release(&out);
+	arena_free(arena);
+	return rc;
+}

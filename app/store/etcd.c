@@ -1,0 +1,624 @@
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "console/base64.h"
+#include "console/etcd.h"
+#include "console/httpc.h"
+#include "console/strx.h"
+#include "console/xalloc.h"
+#include "console/banned.h"
+
+#define ETCD_MAX_ENDPOINTS 16
+#define ETCD_MAX_ANSWER (64u << 20)
+
+struct etcd {
+	httpc_t *http;
+	char *endpoints[ETCD_MAX_ENDPOINTS];
+	size_t n;
+	size_t current;            /* the endpoint that answered last */
+	buf_t url;
+	buf_t req;
+	httpc_response_t resp;
+};
+
+int etcd_new(etcd_t **out, const char *endpoints, long timeout_ms, long connect_timeout_ms,
+	     err_t *err)
+{
+	char *copy = xstrdup(endpoints ? endpoints : "");
+	char *fields[ETCD_MAX_ENDPOINTS];
+	size_t n = strx_split(copy, ',', fields, ETCD_MAX_ENDPOINTS);
+	if (!n) {
+		free(copy);
+		return err_set(err, -ERR_INVALID, "no etcd endpoint given");
+	}
+	etcd_t *e = xcalloc(1, sizeof(*e));
+	for (size_t i = 0; i < n; i++) {
+		const char *f = fields[i];
+		bool url = strx_prefix(f, "http://") || strx_prefix(f, "https://");
+		if (strchr(f, ' ') || (!url && strchr(f, '/'))) {
+			err_set(err, -ERR_INVALID, "etcd endpoint '%s' is not host:port or a URL", f);
+			free(copy);
+			etcd_free(e);
+			return -ERR_INVALID;
+		}
+		size_t len = strlen(f);
+		while (len && f[len - 1] == '/')
+			len--;
+		if (url)
+			e->endpoints[i] = xstrndup(f, len);
+		else
+			e->endpoints[i] = xasprintf("http://%.*s", (int)len, f);
+		e->n++;
+	}
+	free(copy);
+	e->http = httpc_new("etcd", timeout_ms, connect_timeout_ms);
+	if (!e->http) {
+		etcd_free(e);
+		return err_set(err, -ERR_INTERNAL, "cannot create a curl handle");
+	}
+	buf_init(&e->url, 0);
+	buf_init(&e->req, 0);
+	*out = e;
+	return 0;
+}
+
+void etcd_free(etcd_t *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->n; i++)
+		free(e->endpoints[i]);
+	httpc_free(e->http);
+	buf_release(&e->url);
+	buf_release(&e->req);
+	httpc_response_release(&e->resp);
+	free(e);
+}
+
+const char *etcd_endpoint(const etcd_t *e)
+{
+	return e->endpoints[e->current];
+}
+
+/* ---- wire format -------------------------------------------------------- */
+
+void etcd_prefix_end(const char *prefix, size_t len, buf_t *out)
+{
+	/* The first key after every key with this prefix: drop trailing 0xff
+	 * bytes, then increment the last byte. An all-0xff (or empty) prefix
+	 * means "to the end of the keyspace", which etcd spells "\0". */
+	while (len && (unsigned char)prefix[len - 1] == 0xff)
+		len--;
+	if (!len) {
+		buf_addch(out, '\0');
+		return;
+	}
+	buf_add(out, prefix, len);
+	out->data[out->len - 1] = (char)((unsigned char)out->data[out->len - 1] + 1);
+}
+
+static void add_b64_field(buf_t *out, const char *name, const char *data, size_t len)
+{
+	buf_addf(out, "\"%s\":\"", name);
+	base64_encode(out, data, len);
+	buf_addch(out, '"');
+}
+
+void etcd_encode_range(buf_t *out, const char *key, size_t key_len, const char *end,
+		       size_t end_len, int64_t limit, bool count_only)
+{
+	buf_addch(out, '{');
+	add_b64_field(out, "key", key, key_len);
+	if (end) {
+		buf_addch(out, ',');
+		add_b64_field(out, "range_end", end, end_len);
+	}
+	if (limit > 0)
+		buf_addf(out, ",\"limit\":\"%" PRId64 "\"", limit);
+	if (count_only)
+		buf_addstr(out, ",\"count_only\":true");
+	buf_addch(out, '}');
+}
+
+static const char *const cmp_targets[] = {
+	[ETCD_CMP_MOD] = "MOD",
+	[ETCD_CMP_CREATE] = "CREATE",
+	[ETCD_CMP_VERSION] = "VERSION",
+	[ETCD_CMP_VALUE] = "VALUE",
+};
+static const char *const cmp_fields[] = {
+	[ETCD_CMP_MOD] = "mod_revision",
+	[ETCD_CMP_CREATE] = "create_revision",
+	[ETCD_CMP_VERSION] = "version",
+	[ETCD_CMP_VALUE] = "value",
+};
+static const char *const cmp_results[] = {
+	[ETCD_EQUAL] = "EQUAL",
+	[ETCD_NOT_EQUAL] = "NOT_EQUAL",
+	[ETCD_GREATER] = "GREATER",
+	[ETCD_LESS] = "LESS",
+};
+
+static void encode_ops(buf_t *out, const char *name, const etcd_op_t *ops, size_t n)
+{
+	buf_addf(out, "\"%s\":[", name);
+	for (size_t i = 0; i < n; i++) {
+		const etcd_op_t *op = &ops[i];
+		if (i)
+			buf_addch(out, ',');
+		if (op->type == ETCD_OP_PUT) {
+			buf_addstr(out, "{\"request_put\":{");
+			add_b64_field(out, "key", op->key, strlen(op->key));
+			buf_addch(out, ',');
+			add_b64_field(out, "value", op->value, op->value_len);
+			if (op->lease)
+				buf_addf(out, ",\"lease\":\"%" PRId64 "\"", op->lease);
+			buf_addstr(out, "}}");
+		} else {
+			buf_addstr(out, "{\"request_delete_range\":{");
+			add_b64_field(out, "key", op->key, strlen(op->key));
+			if (op->prefix) {
+				buf_t end = BUF_INIT;
+				etcd_prefix_end(op->key, strlen(op->key), &end);
+				buf_addch(out, ',');
+				add_b64_field(out, "range_end", end.data, end.len);
+				buf_release(&end);
+			}
+			buf_addstr(out, "}}");
+		}
+	}
+	buf_addch(out, ']');
+}
+
+void etcd_encode_txn(buf_t *out, const etcd_cmp_t *cmp, size_t ncmp, const etcd_op_t *then,
+		     size_t nthen, const etcd_op_t *otherwise, size_t nother)
+{
+	buf_addstr(out, "{\"compare\":[");
+	for (size_t i = 0; i < ncmp; i++) {
+		const etcd_cmp_t *c = &cmp[i];
+		if (i)
+			buf_addch(out, ',');
+		buf_addch(out, '{');
+		add_b64_field(out, "key", c->key, strlen(c->key));
+		buf_addf(out, ",\"target\":\"%s\",\"result\":\"%s\",", cmp_targets[c->target],
+			 cmp_results[c->result]);
+		if (c->target == ETCD_CMP_VALUE)
+			add_b64_field(out, "value", c->value, c->value_len);
+		else
+			buf_addf(out, "\"%s\":\"%" PRId64 "\"", cmp_fields[c->target], c->revision);
+		buf_addch(out, '}');
+	}
+	buf_addstr(out, "],");
+	encode_ops(out, "success", then, nthen);
+	buf_addch(out, ',');
+	encode_ops(out, "failure", otherwise, nother);
+	buf_addch(out, '}');
+}
+
+static json_object *parse(const char *json, size_t len, err_t *err)
+{
+	json_tokener *tok = json_tokener_new();
+	json_object *obj = json_tokener_parse_ex(tok, json, (int)len);
+	enum json_tokener_error jerr = json_tokener_get_error(tok);
+	json_tokener_free(tok);
+	if (!obj || jerr != json_tokener_success || !json_object_is_type(obj, json_type_object)) {
+		json_object_put(obj);
+		err_set(err, -ERR_BAD_GATEWAY, "etcd answered something that is not a JSON object");
+		return NULL;
+	}
+	return obj;
+}
+
+/* proto3 JSON: int64 as strings, fields with default values left out. */
+static int64_t get_i64(json_object *obj, const char *key)
+{
+	json_object *v;
+	return json_object_object_get_ex(obj, key, &v) ? json_object_get_int64(v) : 0;
+}
+
+static bool get_bool(json_object *obj, const char *key)
+{
+	json_object *v;
+	return json_object_object_get_ex(obj, key, &v) && json_object_get_boolean(v);
+}
+
+static int decode_b64_field(json_object *obj, const char *key, buf_t *out)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(obj, key, &v))
+		return 0; /* empty value */
+	const char *s = json_object_get_string(v);
+	return base64_decode(out, s, strlen(s));
+}
+
+int etcd_decode_range(const char *json, size_t len, etcd_kv_fn fn, void *ctx, bool *more,
+		      int64_t *count, buf_t *last_key, err_t *err)
+{
+	json_object *obj = parse(json, len, err);
+	if (!obj)
+		return -ERR_BAD_GATEWAY;
+	int rc = 0;
+	buf_t key = BUF_INIT, value = BUF_INIT;
+	json_object *kvs;
+	if (more)
+		*more = get_bool(obj, "more");
+	if (count)
+		*count = get_i64(obj, "count");
+	if (json_object_object_get_ex(obj, "kvs", &kvs) &&
+	    json_object_is_type(kvs, json_type_array)) {
+		size_t n = json_object_array_length(kvs);
+		for (size_t i = 0; i < n && !rc; i++) {
+			json_object *item = json_object_array_get_idx(kvs, i);
+			buf_reset(&key);
+			buf_reset(&value);
+			if (decode_b64_field(item, "key", &key) ||
+			    decode_b64_field(item, "value", &value)) {
+				rc = err_set(err, -ERR_BAD_GATEWAY, "etcd answered a key or value that is not base64");
+				break;
+			}
+			etcd_kv_t kv = {
+				.key = key.data,
+				.key_len = key.len,
+				.value = value.data,
+				.value_len = value.len,
+				.create_revision = get_i64(item, "create_revision"),
+				.mod_revision = get_i64(item, "mod_revision"),
+				.version = get_i64(item, "version"),
+				.lease = get_i64(item, "lease"),
+			};
+			if (fn)
+				rc = fn(&kv, ctx);
+			if (last_key) {
+				buf_reset(last_key);
+				buf_add(last_key, key.data, key.len);
+			}
+		}
+	}
+	buf_release(&key);
+	buf_release(&value);
+	json_object_put(obj);
+	return rc;
+}
+
+int etcd_decode_txn(const char *json, size_t len, bool *succeeded, err_t *err)
+{
+	json_object *obj = parse(json, len, err);
+	if (!obj)
+		return -ERR_BAD_GATEWAY;
+	*succeeded = get_bool(obj, "succeeded");
+	json_object_put(obj);
+	return 0;
+}
+
+/* ---- transport ---------------------------------------------------------- */
+
+/* gRPC codes that mean "try again / another member": Unavailable,
+ * DeadlineExceeded. */
+static bool grpc_unavailable(int64_t code)
+{
+	return code == 14 || code == 4;
+}
+
+static int judge_answer(etcd_t *e, err_t *err)
+{
+	if (e->resp.status == 200)
+		return 0;
+	json_object *obj = json_tokener_parse(e->resp.body.data);
+	json_object *m = NULL;
+	const char *msg = NULL;
+	if (obj && (json_object_object_get_ex(obj, "message", &m) ||
+		    json_object_object_get_ex(obj, "error", &m)))
+		msg = json_object_get_string(m);
+	int64_t code = obj ? get_i64(obj, "code") : 0;
+	int rc;
+	if (grpc_unavailable(code) || e->resp.status == 503)
+		rc = err_set(err, -ERR_UNAVAILABLE, "etcd unavailable: %s",
+			     msg ? msg : "the member is not ready");
+	else
+		rc = err_set(err, -ERR_BAD_GATEWAY, "etcd refused the request (HTTP %ld): %s",
+			     e->resp.status, msg ? msg : "no reason given");
+	json_object_put(obj);
+	return rc;
+}
+
+/* Sends e->req (POST, or GET when it is empty) to path on the current
+ * endpoint, failing over to the others
+ * when one cannot be reached. The answer is left in e->resp. */
+static int call_ex(etcd_t *e, const char *path, bool allow_404, err_t *err)
+{
+	int rc = -ERR_UNAVAILABLE;
+	for (size_t i = 0; i < e->n; i++) {
+		size_t idx = (e->current + i) % e->n;
+		buf_reset(&e->url);
+		buf_addf(&e->url, "%s%s", e->endpoints[idx], path);
+		httpc_request_t req = {
+			.method = e->req.len ? "POST" : "GET",
+			.url = e->url.data,
+			.body = e->req.len ? e->req.data : NULL,
+			.body_len = e->req.len,
+			.max_body = ETCD_MAX_ANSWER,
+		};
+		rc = httpc_perform(e->http, &req, &e->resp, err);
+		if (!rc && !(allow_404 && e->resp.status == 404))
+			rc = judge_answer(e, err);
+		if (rc != -ERR_UNAVAILABLE) {
+			e->current = idx;
+			return rc;
+		}
+	}
+	return rc;
+}
+
+static int call(etcd_t *e, const char *path, err_t *err)
+{
+	return call_ex(e, path, false, err);
+}
+
+int etcd_v2_get(etcd_t *e, const char *key, buf_t *value, err_t *err)
+{
+	buf_t path = BUF_INIT;
+	buf_addstr(&path, "/v2/keys");
+	if (key[0] != '/')
+		buf_addch(&path, '/');
+	/* Keys are paths; escape what a URL would misread. */
+	for (const char *p = key; *p; p++) {
+		if (strchr("?#%& +", *p))
+			buf_addf(&path, "%%%02X", (unsigned char)*p);
+		else
+			buf_addch(&path, *p);
+	}
+	buf_reset(&e->req);
+	int rc = call_ex(e, path.data, true, err);
+	buf_release(&path);
+	if (rc)
+		return rc;
+	if (e->resp.status == 404)
+		return err_set(err, -ERR_NOT_FOUND, "key '%s' not found", key);
+	json_object *obj = parse(e->resp.body.data, e->resp.body.len, err), *node, *v;
+	if (!obj)
+		return -ERR_BAD_GATEWAY;
+	if (json_object_object_get_ex(obj, "node", &node) &&
+	    json_object_object_get_ex(node, "value", &v))
+		buf_addstr(value, json_object_get_string(v));
+	else
+		rc = err_set(err, -ERR_NOT_FOUND, "key '%s' is a directory or has no value", key);
+	json_object_put(obj);
+	return rc;
+}
+
+struct get_ctx {
+	buf_t *value;
+	etcd_kv_t *kv;
+	bool found;
+};
+
+static int on_get(const etcd_kv_t *kv, void *p)
+{
+	struct get_ctx *g = p;
+	g->found = true;
+	if (g->value)
+		buf_add(g->value, kv->value, kv->value_len);
+	if (g->kv) {
+		*g->kv = *kv;
+		g->kv->key = NULL;
+		g->kv->value = NULL;
+	}
+	return 0;
+}
+
+int etcd_get(etcd_t *e, const char *key, buf_t *value, etcd_kv_t *kv_out, err_t *err)
+{
+	buf_reset(&e->req);
+	etcd_encode_range(&e->req, key, strlen(key), NULL, 0, 0, false);
+	int rc = call(e, "/v3/kv/range", err);
+	if (rc)
+		return rc;
+	struct get_ctx g = { value, kv_out, false };
+	rc = etcd_decode_range(e->resp.body.data, e->resp.body.len, on_get, &g, NULL, NULL, NULL,
+			       err);
+	if (rc)
+		return rc;
+	if (!g.found)
+		return err_set(err, -ERR_NOT_FOUND, "key '%s' not found", key);
+	return 0;
+}
+
+int etcd_range_prefix(etcd_t *e, const char *prefix, size_t page_size, etcd_kv_fn fn,
+		      void *ctx, err_t *err)
+{
+	buf_t start = BUF_INIT, end = BUF_INIT, last = BUF_INIT;
+	int rc;
+	bool more = true;
+	buf_add(&start, prefix, strlen(prefix));
+	etcd_prefix_end(prefix, strlen(prefix), &end);
+	if (!page_size)
+		page_size = 1000;
+	while (more) {
+		buf_reset(&e->req);
+		etcd_encode_range(&e->req, start.data, start.len, end.data, end.len,
+				  (int64_t)page_size, false);
+		rc = call(e, "/v3/kv/range", err);
+		if (rc)
+			goto out;
+		buf_reset(&last);
+		rc = etcd_decode_range(e->resp.body.data, e->resp.body.len, fn, ctx, &more, NULL,
+				       &last, err);
+		if (rc)
+			goto out;
+		if (!last.len)
+			break;
+		/* The next page starts right after the last key seen. */
+		buf_reset(&start);
+		buf_add(&start, last.data, last.len);
+		buf_add(&start, "", 1);
+	}
+	rc = 0;
+out:
+	buf_release(&start);
+	buf_release(&end);
+	buf_release(&last);
+	return rc;
+}
+
+int etcd_count_prefix(etcd_t *e, const char *prefix, int64_t *count, err_t *err)
+{
+	buf_t end = BUF_INIT;
+	etcd_prefix_end(prefix, strlen(prefix), &end);
+	buf_reset(&e->req);
+	etcd_encode_range(&e->req, prefix, strlen(prefix), end.data, end.len, 0, true);
+	buf_release(&end);
+	int rc = call(e, "/v3/kv/range", err);
+	if (rc)
+		return rc;
+	return etcd_decode_range(e->resp.body.data, e->resp.body.len, NULL, NULL, NULL, count, NULL,
+				 err);
+}
+
+int etcd_put(etcd_t *e, const char *key, const char *value, size_t value_len, int64_t lease,
+	     err_t *err)
+{
+	buf_reset(&e->req);
+	buf_addch(&e->req, '{');
+	add_b64_field(&e->req, "key", key, strlen(key));
+	buf_addch(&e->req, ',');
+	add_b64_field(&e->req, "value", value, value_len);
+	if (lease)
+		buf_addf(&e->req, ",\"lease\":\"%" PRId64 "\"", lease);
+	buf_addch(&e->req, '}');
+	return call(e, "/v3/kv/put", err);
+}
+
+int etcd_delete(etcd_t *e, const char *key, bool prefix, int64_t *deleted, err_t *err)
+{
+	buf_reset(&e->req);
+	buf_addch(&e->req, '{');
+	add_b64_field(&e->req, "key", key, strlen(key));
+	if (prefix) {
+		buf_t end = BUF_INIT;
+		etcd_prefix_end(key, strlen(key), &end);
+		buf_addch(&e->req, ',');
+		add_b64_field(&e->req, "range_end", end.data, end.len);
+		buf_release(&end);
+	}
+	buf_addch(&e->req, '}');
+	int rc = call(e, "/v3/kv/deleterange", err);
+	if (rc)
+		return rc;
+	if (deleted) {
+		json_object *obj = parse(e->resp.body.data, e->resp.body.len, err);
+		if (!obj)
+			return -ERR_BAD_GATEWAY;
+		*deleted = get_i64(obj, "deleted");
+		json_object_put(obj);
+	}
+	return 0;
+}
+
+int etcd_txn(etcd_t *e, const etcd_cmp_t *cmp, size_t ncmp, const etcd_op_t *then, size_t nthen,
+	     const etcd_op_t *otherwise, size_t nother, bool *succeeded, err_t *err)
+{
+	buf_reset(&e->req);
+	etcd_encode_txn(&e->req, cmp, ncmp, then, nthen, otherwise, nother);
+	int rc = call(e, "/v3/kv/txn", err);
+	if (rc)
+		return rc;
+	return etcd_decode_txn(e->resp.body.data, e->resp.body.len, succeeded, err);
+}
+
+static int conditional_put(etcd_t *e, const char *key, const char *value, size_t value_len,
+			   enum etcd_cmp_target target, int64_t revision, int64_t lease, err_t *err)
+{
+	etcd_cmp_t cmp = { .key = key, .target = target, .result = ETCD_EQUAL, .revision = revision };
+	etcd_op_t put = { .type = ETCD_OP_PUT, .key = key, .value = value, .value_len = value_len,
+			  .lease = lease };
+	bool ok = false;
+	int rc = etcd_txn(e, &cmp, 1, &put, 1, NULL, 0, &ok, err);
+	if (rc)
+		return rc;
+	if (!ok)
+		return err_set(err, -ERR_CONFLICT, target == ETCD_CMP_CREATE && !revision
+			       ? "key '%s' exists already" : "key '%s' was changed concurrently", key);
+	return 0;
+}
+
+int etcd_create(etcd_t *e, const char *key, const char *value, size_t value_len, int64_t lease,
+		err_t *err)
+{
+	return conditional_put(e, key, value, value_len, ETCD_CMP_CREATE, 0, lease, err);
+}
+
+int etcd_update(etcd_t *e, const char *key, const char *value, size_t value_len,
+		int64_t mod_revision, err_t *err)
+{
+	if (!mod_revision)
+		return etcd_create(e, key, value, value_len, 0, err);
+	return conditional_put(e, key, value, value_len, ETCD_CMP_MOD, mod_revision, 0, err);
+}
+
+int etcd_delete_if(etcd_t *e, const char *key, int64_t mod_revision, err_t *err)
+{
+	etcd_cmp_t cmp = { .key = key, .target = ETCD_CMP_MOD, .result = ETCD_EQUAL,
+			   .revision = mod_revision };
+	etcd_op_t del = { .type = ETCD_OP_DELETE, .key = key };
+	bool ok = false;
+	int rc = etcd_txn(e, &cmp, 1, &del, 1, NULL, 0, &ok, err);
+	if (rc)
+		return rc;
+	return ok ? 0 : err_set(err, -ERR_CONFLICT, "key '%s' was changed concurrently", key);
+}
+
+static int lease_call(etcd_t *e, const char *path, json_object **out, err_t *err)
+{
+	int rc = call(e, path, err);
+	if (rc)
+		return rc;
+	json_object *obj = parse(e->resp.body.data, e->resp.body.len, err);
+	if (!obj)
+		return -ERR_BAD_GATEWAY;
+	if (out)
+		*out = obj;
+	else
+		json_object_put(obj);
+	return 0;
+}
+
+int etcd_lease_grant(etcd_t *e, long ttl, int64_t *id, err_t *err)
+{
+	json_object *obj;
+	buf_reset(&e->req);
+	buf_addf(&e->req, "{\"TTL\":\"%ld\"}", ttl);
+	int rc = lease_call(e, "/v3/lease/grant", &obj, err);
+	if (rc)
+		return rc;
+	*id = get_i64(obj, "ID");
+	json_object_put(obj);
+	return *id ? 0 : err_set(err, -ERR_BAD_GATEWAY, "etcd granted no lease");
+}
+
+int etcd_lease_keepalive(etcd_t *e, int64_t id, long *ttl_left, err_t *err)
+{
+	json_object *obj, *result;
+	buf_reset(&e->req);
+	buf_addf(&e->req, "{\"ID\":\"%" PRId64 "\"}", id);
+	int rc = lease_call(e, "/v3/lease/keepalive", &obj, err);
+	if (rc)
+		return rc;
+	/* The gateway streams: one {"result": {...}} object per line. */
+	if (!json_object_object_get_ex(obj, "result", &result))
+		result = obj;
+	if (ttl_left)
+		*ttl_left = (long)get_i64(result, "TTL");
+	json_object_put(obj);
+	return 0;
+}
+
+int etcd_lease_revoke(etcd_t *e, int64_t id, err_t *err)
+{
+	buf_reset(&e->req);
+	buf_addf(&e->req, "{\"ID\":\"%" PRId64 "\"}", id);
+	return lease_call(e, "/v3/lease/revoke", NULL, err);
+}

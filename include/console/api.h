@@ -1,0 +1,26 @@
+/*
+ * api — the endpoint handlers, one file per resource under app/api/. Each is
+ * a route_handler_fn: parse what the router left in req, call the store and
+ * clients, render the answer. Routes (and so permissions and envelope keys)
+ * are in app/api/routes.c.
+ */
+#ifndef CONSOLE_API_H
+#define CONSOLE_API_H
+
+#include "console/router.h"
+
+/* repos.c — E12, E13 */
+int api_repos_list(request_t *req, response_t *res, err_t *err);
+int api_repos_create(request_t *req, response_t *res, err_t *err);
+int api_repos_get(request_t *req, response_t *res, err_t *err);
+
+/* authorize.c — E5 */
+int api_authorize_status(request_t *req, response_t *res, err_t *err);
+
+/* health.c — GET /v1/healthz */
+int api_healthz(request_t *req, response_t *res, err_t *err);
+
+/* root: GET / -> the console UI (the original sent it to its swagger docs, E1) */
+int api_root(request_t *req, response_t *res, err_t *err);
+
+#endif

@@ -1,0 +1,130 @@
+/*
+ * http — one request and its answer, as a handler sees them.
+ *
+ * A request is filled from the FastCGI parameters (or, in tests, from any
+ * name -> value lookup); every string in it lives in the request's arena and
+ * dies with it. A handler fills the response once — status, content type,
+ * body — and the server sends it after the handler returned (so a late
+ * failure can still become a proper error answer).
+ *
+ * Every answer carries the headers of spec §1.1/§9.5: CORS
+ * (Access-Control-Allow-Origin: *), X-Frame-Options: SAMEORIGIN, and
+ * X-Request-Id.
+ */
+#ifndef CONSOLE_HTTP_H
+#define CONSOLE_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "console/arena.h"
+#include "console/buf.h"
+#include "console/err.h"
+
+struct json_object;
+struct ctx;
+struct route;
+struct app_record;
+
+enum http_method {
+	HTTP_GET = 1 << 0,
+	HTTP_POST = 1 << 1,
+	HTTP_PUT = 1 << 2,
+	HTTP_PATCH = 1 << 3,
+	HTTP_DELETE = 1 << 4,
+	HTTP_OPTIONS = 1 << 5,
+	HTTP_HEAD = 1 << 6,
+	HTTP_OTHER = 1 << 7,
+};
+
+#define HTTP_MAX_PARAMS 4
+#define HTTP_MAX_HEADERS 8
+
+typedef struct request {
+	arena_t *arena;
+	struct ctx *ctx;
+
+	const char *method;          /* as sent: "GET" */
+	unsigned method_id;          /* enum http_method */
+	const char *uri;             /* the decoded path as nginx saw it */
+	const char *path;            /* uri without the optional "/api" prefix */
+	const char *query;           /* "" when none */
+	const char *content_type;    /* "" when none */
+	long content_length;         /* -1 when not given */
+	const char *access_token;    /* NULL when the header is absent */
+	const char *authorization;   /* NULL when absent */
+	const char *remote_addr;
+	const char *request_id;
+
+	const char *body;            /* NUL-terminated; "" when none */
+	size_t body_len;
+	struct json_object *json;    /* body as JSON when the route asks; NULL if not JSON */
+
+	const struct route *route;   /* set by the router */
+	const char *param_names[HTTP_MAX_PARAMS];
+	const char *params[HTTP_MAX_PARAMS];
+	size_t nparams;
+	struct app_record *app;      /* loaded by the maintain permission check */
+	const char *operator_name;   /* who acts: SSO user, or "unknown" */
+} request_t;
+
+typedef struct response {
+	int status;                  /* 0 until the handler answered */
+	const char *content_type;
+	const char *header_names[HTTP_MAX_HEADERS];
+	const char *header_values[HTTP_MAX_HEADERS];
+	size_t nheaders;
+	buf_t body;
+} response_t;
+
+/* Looks up a request parameter by its FastCGI name ("REQUEST_METHOD"). */
+typedef const char *(*http_param_fn)(const char *name, void *data);
+
+/* Fills req from the parameters (body not read). */
+void http_request_init(request_t *req, arena_t *arena, struct ctx *ctx, http_param_fn get,
+		       void *data);
+
+/* The value of path parameter name (":app" in the route), or NULL. */
+const char *http_param(const request_t *req, const char *name);
+
+/* The value of query parameter name, decoded, or NULL. */
+const char *http_query(const request_t *req, const char *name);
+
+void http_response_init(response_t *res);
+void http_response_release(response_t *res);
+
+/* Adds a header; name and value must outlive the response (arena or static). */
+void http_header(response_t *res, const char *name, const char *value);
+
+/*
+ * The envelope every JSON endpoint answers with (spec §1.1):
+ * {"<key>": payload, "msg": msg, "url": url}. Takes ownership of payload
+ * (NULL renders as null).
+ */
+void http_envelope(response_t *res, int status, const char *key, struct json_object *payload,
+		   const char *msg, const char *url);
+
+/* A JSON body without the envelope (takes ownership of obj). */
+void http_json(response_t *res, int status, struct json_object *obj);
+
+/* Plain text. */
+void http_text(response_t *res, int status, const char *text);
+
+/* The envelope for a failure: status from the code's table, msg from err. */
+void http_error(const request_t *req, response_t *res, const char *key, const err_t *err,
+		const char *url);
+
+/* The request path without "/api", with the trailing slash: the `url` that
+ * the original reports for most answers ("/v1/repos/"). */
+const char *http_self_url(const request_t *req);
+
+/* "Status: ..." and headers, then the body: what goes to the FastCGI stream. */
+void http_response_serialize(const request_t *req, const response_t *res, buf_t *out);
+
+/* "OK", "Not Found", ... ("Unknown" for codes not in the table). */
+const char *http_reason(int status);
+
+/* Method name -> enum http_method (HTTP_OTHER when unknown). */
+unsigned http_method_id(const char *method);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * router — the route table and what it does before a handler runs.
+ *
+ * A route is one row: method(s), path pattern, handler, permission, flags,
+ * the envelope key. Patterns are the spec's paths after the optional "/api"
+ * prefix: literal segments and ":name" segments matching [^/]+; the trailing
+ * slash is optional on both sides; a pattern ending in "*" matches any
+ * suffix. The router then does what the row says, so no handler repeats it:
+ *
+ *   OPTIONS on any path       -> 200 text/plain with the CORS headers
+ *   no pattern matches        -> 404 envelope
+ *   pattern, but not method   -> 405 "invalid http method <M>" (first row's key)
+ *   ROUTE_JSON_BODY           -> req->json = the body parsed (NULL if not JSON)
+ *   permission                -> none / read / maintain (spec §1.1); maintain
+ *                                loads the app named by ":app" into req->app
+ *                                or answers the spec's 404
+ *   handler                   -> int handler(req, res, err); a negative return
+ *                                without an answer becomes http_error(err)
+ */
+#ifndef CONSOLE_ROUTER_H
+#define CONSOLE_ROUTER_H
+
+#include <stddef.h>
+
+#include "console/http.h"
+
+typedef int (*route_handler_fn)(request_t *req, response_t *res, err_t *err);
+
+enum route_perm { PERM_NONE, PERM_READ, PERM_MAINTAIN };
+
+enum route_flags {
+	ROUTE_JSON_BODY = 1 << 0,    /* parse the body as JSON, whatever its Content-Type */
+};
+
+typedef struct route {
+	unsigned methods;            /* enum http_method bits */
+	const char *pattern;         /* "/v1/repos/:app/" */
+	route_handler_fn handler;
+	enum route_perm perm;
+	unsigned flags;
+	const char *key;             /* envelope key of this route's answers */
+} route_t;
+
+/* The table of the service (app/api/routes.c). */
+extern const route_t api_routes[];
+extern const size_t api_routes_count;
+
+/*
+ * Finds the route for req->path and method. Returns the matched row (and
+ * fills req->params), or NULL with *status = 404 or 405 and *key the
+ * envelope key to use for that answer.
+ */
+const route_t *router_match(const route_t *routes, size_t n, request_t *req, int *status,
+			    const char **key);
+
+/* Answers req through the table: everything listed above. */
+void router_dispatch(const route_t *routes, size_t n, request_t *req, response_t *res);
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * store — the typed records lain-console keeps in etcd. No handler builds an
+ * etcd key: they all go through here (DESIGN.md), so a watch-fed cache can
+ * later slot in behind these calls.
+ *
+ * App records live at <CONSOLE_APPS_ETCD_PREFIX>/<appname> as the JSON of
+ * spec §2.3. Records returned are allocated in the caller's arena and die
+ * with it.
+ */
+#ifndef CONSOLE_STORE_H
+#define CONSOLE_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "console/arena.h"
+#include "console/ctx.h"
+#include "console/err.h"
+
+struct json_object;
+
+typedef struct app_record {
+	const char *appname;
+	const char *giturl;
+	const char *meta_version;
+	const char *meta;
+	const char *default_image;
+	const char *running_state;   /* "reposited", "deploying", "deployed" or "" (legacy) */
+	const char *app_type;
+	const char *last_update;
+	const char *last_error;
+	struct json_object *canaries;
+	struct json_object *raw;     /* the whole record, unknown fields included */
+	int64_t mod_revision;
+} app_record_t;
+
+/* Loads app name. -ERR_NOT_FOUND when there is no (valid) record. */
+int store_app_get(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **out, err_t *err);
+
+/* Calls fn for every valid record in name order; records that are not JSON
+ * or have no appname are skipped (spec §2.3). The record is valid only
+ * during the call (its strings live in arena). */
+typedef int (*store_app_fn)(const app_record_t *app, void *data);
+int store_app_each(ctx_t *ctx, arena_t *arena, store_app_fn fn, void *data, err_t *err);
+
+/* Registers name: a new record with running_state "reposited", created only
+ * if no record of that name exists (-ERR_CONFLICT otherwise). */
+int store_app_create(ctx_t *ctx, const char *name, err_t *err);
+
+/* Number of app records (valid or not). */
+int store_app_count(ctx_t *ctx, int64_t *count, err_t *err);
+
+/* Reads a shared cluster setting under /lain/config/ through the API
+ * CONSOLE_ETCD_CONFIG_API names (v3, or v2 for an existing LAIN cluster).
+ * *value is NULL when the key does not exist. */
+int store_config_get(ctx_t *ctx, arena_t *arena, const char *key, const char **value,
+		     err_t *err);
+
+/* Current UTC time as the records store it: "YYYY-MM-DD HH:MM:SS". */
+void store_now(char out[20]);
+
+#endif
