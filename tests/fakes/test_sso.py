@@ -6,6 +6,7 @@ import base64
 import http.client
 import json
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -46,7 +47,9 @@ def start_fake(state_file):
     proc = subprocess.Popen([sys.executable, FAKE, "--port", "0", "--seed", SEED,
                              "--state-file", state_file],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    line = proc.stdout.readline()
+    # A loaded machine can take seconds to start Python; never hang make check.
+    ready, _, _ = select.select([proc.stdout], [], [], 30)
+    line = proc.stdout.readline() if ready else ""
     if not line.startswith("sso fake listening on "):
         proc.kill()
         raise RuntimeError("fake did not start: %r %s" % (line, proc.stderr.read()))
@@ -306,10 +309,10 @@ class SSOFakeTest(unittest.TestCase):
         self.assertEqual(self.req("GET", "/api/me", token=self.mint("bob")).json()["groups"], [])
 
     def test_token_expiry(self):
-        tok = self.mint("bob", expires_in=0.5)
-        self.assertEqual(self.req("GET", "/api/me", token=tok).status, 200)
-        time.sleep(0.6)
-        self.assertEqual(self.req("GET", "/api/me", token=tok).status, 401)
+        self.assertEqual(self.req("GET", "/api/me", token=self.mint("bob", expires_in=60)).status,
+                         200)
+        self.assertEqual(self.req("GET", "/api/me", token=self.mint("bob", expires_in=0)).status,
+                         401)
 
     def test_users(self):
         r = self.req("GET", "/api/users/admin")
@@ -466,13 +469,12 @@ class SSOFakeTest(unittest.TestCase):
         t0 = time.monotonic()
         self.assertEqual(self.req("GET", "/api/users/bob").status, 200)
         self.assertGreaterEqual(time.monotonic() - t0, 0.4)
-        self.req("POST", "/__fake/fail", {"mode": "slow", "delay": 1})
+        self.req("POST", "/__fake/fail", {"mode": "slow", "delay": 2})
         with self.assertRaises((TimeoutError, urllib.error.URLError)):
             self.req("GET", "/api/users/bob", timeout=0.3)
         self.req("POST", "/__fake/reset")
-        t0 = time.monotonic()
+        self.assertIsNone(self.req("GET", "/__fake/state").json()["fail"])
         self.assertEqual(self.req("GET", "/api/users/bob").status, 200)
-        self.assertLess(time.monotonic() - t0, 0.4)
 
     def test_fail_bad_requests(self):
         for bad in ({"mode": "explode"}, {"mode": "slow", "delay": -1},
