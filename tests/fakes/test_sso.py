@@ -46,13 +46,15 @@ class Resp:
 def start_fake(state_file):
     proc = subprocess.Popen([sys.executable, FAKE, "--port", "0", "--seed", SEED,
                              "--state-file", state_file],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, text=True)   # stderr: into the test log
     # A loaded machine can take seconds to start Python; never hang make check.
     ready, _, _ = select.select([proc.stdout], [], [], 30)
     line = proc.stdout.readline() if ready else ""
     if not line.startswith("sso fake listening on "):
         proc.kill()
-        raise RuntimeError("fake did not start: %r %s" % (line, proc.stderr.read()))
+        proc.wait()
+        proc.stdout.close()
+        raise RuntimeError("%s did not start (first line %r; its stderr is above)" % (FAKE, line))
     return proc, line.split()[-1]
 
 
@@ -64,7 +66,6 @@ def stop_fake(proc):
         proc.kill()
         proc.wait()
     proc.stdout.close()
-    proc.stderr.close()
 
 
 class SSOFakeTest(unittest.TestCase):
