@@ -4,3 +4,10 @@
 # next to itself, so it runs from an out-of-tree build too.
 TESTS += tests/fakes/test_sso.py
 EXTRA_DIST += tests/fakes/sso tests/fakes/sso-seed.json tests/fakes/test_sso.py
+
+# deployd stand-in (tests/fakes/deployd) and push-image (tests/tools/push-image)
+# with their self-tests; each finds its tool next to itself (out-of-tree safe).
+# test_push_image.py needs /usr/bin/docker-registry (exit 77 = skip without it).
+TESTS += tests/fakes/test_deployd.py tests/tools/test_push_image.py
+EXTRA_DIST += tests/fakes/deployd tests/fakes/test_deployd.py \
+	tests/tools/push-image tests/tools/test_push_image.py
