@@ -30,8 +30,16 @@ static bool match(const char *pattern, const char *path, request_t *req)
 		}
 		size_t plen = strcspn(p, "/");
 		size_t slen = strcspn(s, "/");
+		if (!plen || !slen)
+			return false;
+		if (p[plen - 1] == '*') {
+			/* "name*": anything that starts with name, to the end. */
+			if (strncmp(p, s, plen - 1))
+				return false;
+			break;
+		}
 		if (*p == ':') {
-			if (!slen || nparams == HTTP_MAX_PARAMS)
+			if (nparams == HTTP_MAX_PARAMS)
 				return false;
 			req->param_names[nparams] = arena_strndup(req->arena, p + 1, plen - 1);
 			req->params[nparams] = arena_strndup(req->arena, s, slen);

@@ -8,3 +8,15 @@ UNIT_LIBS = libtestlib.a $(TESTS_LIBS)
 include $(srcdir)/tests/unit/lib.mk
 include $(srcdir)/tests/unit/core.mk
 include $(srcdir)/tests/unit/jws.mk
+
+check_PROGRAMS += tests/unit/test_http tests/unit/test_config tests/unit/test_etcd
+TESTS += tests/unit/test_http tests/unit/test_config tests/unit/test_etcd
+tests_unit_test_http_SOURCES = tests/unit/test_http.c
+tests_unit_test_http_CFLAGS = $(TESTS_CFLAGS)
+tests_unit_test_http_LDADD = $(UNIT_LIBS)
+tests_unit_test_config_SOURCES = tests/unit/test_config.c
+tests_unit_test_config_CFLAGS = $(TESTS_CFLAGS)
+tests_unit_test_config_LDADD = $(UNIT_LIBS)
+tests_unit_test_etcd_SOURCES = tests/unit/test_etcd.c
+tests_unit_test_etcd_CFLAGS = $(TESTS_CFLAGS)
+tests_unit_test_etcd_LDADD = $(UNIT_LIBS)
