@@ -1,1 +1,11 @@
-# app/core
+# app/core: the domain, no I/O — lain.yaml model and parser, spec builder,
+# resource templates, sizes, versions; plus the render command built on them.
+libconsole_a_SOURCES += \
+	app/core/ynode.c \
+	app/core/ynode.h \
+	app/core/lainyaml.c \
+	app/core/size.c \
+	app/core/version.c \
+	app/core/tmpl.c \
+	app/core/spec.c \
+	app/cmd_render.c
