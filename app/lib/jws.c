@@ -27,12 +27,17 @@
 #define RSA_MIN_BITS 2048
 /* ES256: r and s are P-256 scalars, 32 bytes each. */
 #define ES256_HALF 32
+/* Room for a signature: RSA up to 8192 bits, an ECDSA DER SEQUENCE. */
+#define SIG_MAX 1024
 
 enum jws_alg { JWS_RS256, JWS_ES256 };
 
 struct jws_key {
 	EVP_PKEY *pkey;
 	EVP_MD *sha256;
+	/* Made once at load and reused by every signature: setting up a
+	 * signing context costs about as much as an ES256 signature. */
+	EVP_PKEY_CTX *sign_ctx;
 	enum jws_alg alg;
 	char kid[JWS_KID_LEN + 1];
 	char *header;   /* base64url of the header JSON */
@@ -85,6 +90,10 @@ static int check_type(struct jws_key *key, const char *name, err_t *err)
 				       "jws key '%s': rsa key of %d bits is too weak, "
 				       "use %d bits or more (scripts/gen-registry-key)",
 				       name, bits, RSA_MIN_BITS);
+		if (EVP_PKEY_get_size(pkey) > SIG_MAX)
+			return err_set(err, -ERR_INVALID,
+				       "jws key '%s': rsa key of %d bits is not supported, "
+				       "use at most %d bits", name, bits, SIG_MAX * 8);
 		key->alg = JWS_RS256;
 		return 0;
 	}
@@ -209,6 +218,15 @@ int jws_key_load_pem(jws_key_t **out, const char *pem, size_t len,
 			     name, ssl_reason(detail, sizeof(detail)));
 		goto cleanup;
 	}
+	key->sign_ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+	if (!key->sign_ctx || EVP_PKEY_sign_init(key->sign_ctx) <= 0 ||
+	    EVP_PKEY_CTX_set_signature_md(key->sign_ctx, key->sha256) <= 0 ||
+	    (key->alg == JWS_RS256 &&
+	     EVP_PKEY_CTX_set_rsa_padding(key->sign_ctx, RSA_PKCS1_PADDING) <= 0)) {
+		rc = err_set(err, -ERR_INTERNAL, "jws key '%s': cannot prepare signing: %s",
+			     name, ssl_reason(detail, sizeof(detail)));
+		goto cleanup;
+	}
 	rc = make_kid_and_header(key, name, err);
 	if (rc < 0)
 		goto cleanup;
@@ -264,6 +282,7 @@ void jws_key_free(jws_key_t *key)
 {
 	if (!key)
 		return;
+	EVP_PKEY_CTX_free(key->sign_ctx);
 	EVP_PKEY_free(key->pkey);
 	EVP_MD_free(key->sha256);
 	free(key->header);
@@ -302,12 +321,10 @@ static int ecdsa_der_to_jose(const unsigned char *der, size_t len,
 static int sign_bytes(const jws_key_t *key, const char *payload, size_t len,
 		      buf_t *out, err_t *err)
 {
-	size_t start = out->len;
-	EVP_MD_CTX *ctx = NULL;
-	EVP_PKEY_CTX *pctx = NULL;
-	unsigned char *sig = NULL, jose[2 * ES256_HALF];
-	const unsigned char *tbs, *sigout;
-	size_t tbslen, siglen = 0;
+	size_t start = out->len, siglen = SIG_MAX;
+	unsigned char digest[EVP_MAX_MD_SIZE], sig[SIG_MAX], jose[2 * ES256_HALF];
+	const unsigned char *sigout = sig;
+	unsigned int dlen = 0;
 	char detail[256];
 	int rc;
 
@@ -317,28 +334,14 @@ static int sign_bytes(const jws_key_t *key, const char *payload, size_t len,
 		rc = err_set(err, rc, "jws: token larger than its buffer allows");
 		goto cleanup;
 	}
-	ctx = EVP_MD_CTX_new();
-	if (!ctx || !EVP_DigestSignInit(ctx, &pctx, key->sha256, NULL, key->pkey) ||
-	    (key->alg == JWS_RS256 &&
-	     EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) <= 0)) {
-		rc = err_set(err, -ERR_INTERNAL, "jws: cannot start signing: %s",
-			     ssl_reason(detail, sizeof(detail)));
-		goto cleanup;
-	}
-	tbs = (const unsigned char *)out->data + start;
-	tbslen = out->len - start;
-	if (!EVP_DigestSign(ctx, NULL, &siglen, tbs, tbslen)) {
-		rc = err_set(err, -ERR_INTERNAL, "jws: cannot size the signature: %s",
-			     ssl_reason(detail, sizeof(detail)));
-		goto cleanup;
-	}
-	sig = xmalloc(siglen);
-	if (!EVP_DigestSign(ctx, sig, &siglen, tbs, tbslen)) {
+	/* RS256 and ES256 both sign the SHA-256 of "<header>.<payload>". */
+	if (!EVP_Digest(out->data + start, out->len - start, digest, &dlen,
+			key->sha256, NULL) ||
+	    EVP_PKEY_sign(key->sign_ctx, sig, &siglen, digest, dlen) <= 0) {
 		rc = err_set(err, -ERR_INTERNAL, "jws: signing failed: %s",
 			     ssl_reason(detail, sizeof(detail)));
 		goto cleanup;
 	}
-	sigout = sig;
 	if (key->alg == JWS_ES256) {
 		if (ecdsa_der_to_jose(sig, siglen, jose) < 0) {
 			rc = err_set(err, -ERR_INTERNAL, "jws: cannot convert the ecdsa "
@@ -360,8 +363,6 @@ cleanup:
 		out->len = start;
 		out->data[start] = '\0';
 	}
-	EVP_MD_CTX_free(ctx);
-	free(sig);
 	return rc;
 }
 
