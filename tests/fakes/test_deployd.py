@@ -428,8 +428,12 @@ class DeploydFakeTest(unittest.TestCase):
         self.ok("GET", "/api/status", status=200)
         for _ in range(3):
             self.err("PATCH", "/api/status", {"status": "stop"}, status=500)
-        self.ok("POST", "/__fake/reset", status=200)
+        self.ok("POST", "/__fake/fail", {"mode": "none"}, status=200)
         self.ok("PATCH", "/api/status", {"status": "stop"})
+        self.ok("POST", "/__fake/fail", {"mode": "error500", "path": "/api/depends", "count": -1}, status=200)
+        self.err("GET", "/api/depends?name=x", status=500)
+        self.ok("POST", "/__fake/reset", status=200)
+        self.err("GET", "/api/depends?name=x", status=404)
 
     def test_fail_down(self):
         self.ok("POST", "/__fake/fail", {"mode": "down"}, status=200)
