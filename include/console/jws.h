@@ -24,10 +24,12 @@
  *     buf_release(&token);
  *     jws_key_free(key);
  *
- * Signing does not modify the key: a key loaded in the master is used by
- * every forked worker as it is (OpenSSL reseeds its random generator after
- * a fork, which ES256 needs for its nonces). Not for use from several
- * threads at once.
+ * The key also holds the signing context, prepared once and reused by every
+ * signature (setting one up costs about as much as an ES256 signature), so
+ * one key must not sign from several threads at once. A key loaded in the
+ * master before the fork serves every worker as it is: each has its own copy,
+ * and OpenSSL reseeds its random generator in a new process (ES256 draws a
+ * nonce per signature).
  */
 #ifndef CONSOLE_JWS_H
 #define CONSOLE_JWS_H
