@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <CUnit/CUnit.h>
 #include <json-c/json.h>
@@ -336,6 +338,57 @@ static void test_sign_es256_compressed_key(void)
 	check_signing("ec256-compressed.pem", "ec256-cert.pem", "ES256", KID_EC, 64, 3);
 }
 
+/* The master loads the key and forks the workers: a worker's signatures must
+ * verify and must not repeat another process's ECDSA nonce (same r). */
+static void test_sign_after_fork(void)
+{
+	jws_key_t *key = load("ec256.pem");
+	if (!key)
+		return;
+	const char *payload = "{\"sub\":\"same payload in both processes\"}";
+	int fds[2];
+	CU_ASSERT_EQUAL_FATAL(pipe(fds), 0);
+	pid_t pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		buf_t tok = BUF_INIT;
+		int rc = jws_sign(key, payload, &tok, NULL);
+		ssize_t w = write(fds[1], tok.data, tok.len);
+		int ok = rc == 0 && w == (ssize_t)tok.len;
+		buf_release(&tok);
+		jws_key_free(key);
+		/* _exit: CUnit's and OpenSSL's globals stay reachable, not lost. */
+		_exit(ok ? 0 : 1);
+	}
+	close(fds[1]);
+	char child[512];
+	ssize_t n = read(fds[0], child, sizeof(child) - 1);
+	close(fds[0]);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CU_ASSERT_FATAL(n > 0);
+	child[n] = '\0';
+	buf_t tok = BUF_INIT;
+	CU_ASSERT_EQUAL(jws_sign(key, payload, &tok, NULL), 0);
+	struct parts pc, pp;
+	CU_ASSERT_EQUAL(split(child, &pc), 0);
+	CU_ASSERT_EQUAL(split(tok.data, &pp), 0);
+	EVP_PKEY *pk = cert_pubkey("ec256-cert.pem");
+	CU_ASSERT(verify(pk, "ES256", pc.tbs, pc.tbslen, (unsigned char *)pc.sig.data, pc.sig.len));
+	CU_ASSERT(verify(pk, "ES256", pp.tbs, pp.tbslen, (unsigned char *)pp.sig.data, pp.sig.len));
+	CU_ASSERT_EQUAL(pc.sig.len, 64);
+	CU_ASSERT_EQUAL(pp.sig.len, 64);
+	if (pc.sig.len == 64 && pp.sig.len == 64) {
+		CU_ASSERT(memcmp(pc.sig.data, pp.sig.data, 32) != 0);
+	}
+	EVP_PKEY_free(pk);
+	parts_release(&pc);
+	parts_release(&pp);
+	buf_release(&tok);
+	jws_key_free(key);
+}
+
 static void test_sign_json_object(void)
 {
 	jws_key_t *key = load("ec256.pem");
@@ -478,6 +531,7 @@ static CU_TestInfo sign_tests[] = {
 	{ "rs256 verifies", test_sign_rs256 },
 	{ "es256 verifies (r||s)", test_sign_es256 },
 	{ "es256 with a compressed-point key file", test_sign_es256_compressed_key },
+	{ "es256 in a forked worker", test_sign_after_fork },
 	{ "json-c payload", test_sign_json_object },
 	{ "bad payloads and caps", test_sign_bad_payload },
 	CU_TEST_INFO_NULL,
