@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <json-c/json.h>
 #include <openssl/bio.h>
@@ -195,8 +196,9 @@ int jws_key_load_pem(jws_key_t **out, const char *pem, size_t len,
 			rc = err_set(err, -ERR_INVALID, "jws key '%s': the key is "
 				     "encrypted, give it unencrypted (openssl pkey -in "
 				     "KEY -out PLAIN) and protect the file instead", name);
-		else if (memmem(pem, len, "-----BEGIN CERTIFICATE", 22) ||
-			 memmem(pem, len, "PUBLIC KEY-----", 15))
+		else if (!memmem(pem, len, "PRIVATE KEY-----", 16) &&
+			 (memmem(pem, len, "-----BEGIN CERTIFICATE", 22) ||
+			  memmem(pem, len, "PUBLIC KEY-----", 15)))
 			rc = err_set(err, -ERR_INVALID, "jws key '%s': holds a "
 				     "certificate or public key but no private key; "
 				     "give the private key (the certificate goes to the "
@@ -241,6 +243,7 @@ cleanup:
 int jws_key_load(jws_key_t **out, const char *pem_path, err_t *err)
 {
 	buf_t pem;
+	struct stat st;
 	char chunk[4096];
 	size_t n;
 	int rc = 0;
@@ -255,6 +258,9 @@ int jws_key_load(jws_key_t **out, const char *pem_path, err_t *err)
 			     "jws key '%s': cannot open: %s", pem_path, strerror(e));
 		goto cleanup;
 	}
+	/* Sized up front so the key is not left behind by a reallocation. */
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size < PEM_MAX)
+		buf_grow(&pem, (size_t)st.st_size + 1);
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		if (buf_add(&pem, chunk, n) < 0) {
 			rc = err_set(err, -ERR_INVALID, "jws key '%s': larger than %d "
@@ -274,6 +280,7 @@ cleanup:
 	/* The buffer held the private key: do not leave it in freed memory. */
 	if (pem.cap)
 		OPENSSL_cleanse(pem.data, pem.cap);
+	OPENSSL_cleanse(chunk, sizeof(chunk));
 	buf_release(&pem);
 	return rc;
 }
