@@ -1,0 +1,56 @@
+/*
+ * harness — a real stack (etcd, lain-console, nginx) for one integration
+ * suite, started on free loopback ports by scripts/stack and always torn
+ * down (at exit, and on SIGINT/SIGTERM/SIGABRT of the test).
+ *
+ * Plus a small libcurl client for the suites: every call goes through nginx
+ * over TLS (verified against the stack's own certificate).
+ */
+#ifndef CONSOLE_IT_HARNESS_H
+#define CONSOLE_IT_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct json_object;
+
+/* Starts the stack; extra_args go to `scripts/stack up` (may be NULL).
+ * Returns 0, or -1 after printing why. */
+int stack_up(const char *extra_args);
+void stack_down(void);
+
+/* A value of the stack's stack.env ("CONSOLE_URL", "ETCD_PID", ...); "" if absent. */
+const char *stack_get(const char *key);
+pid_t stack_pid(const char *key);
+
+/* Runs `scripts/stack <verb> --dir <stack dir>`; its exit status. */
+int stack_run(const char *verb);
+
+typedef struct it_response {
+	long status;                  /* 0: no HTTP answer */
+	char *body;
+	char *headers;                /* raw header block, lower-cased names */
+	struct json_object *json;     /* body parsed, or NULL */
+} it_response_t;
+
+/* method path [body]: path is appended to CONSOLE_URL (or a full URL).
+ * extra_header may be NULL ("Name: value"). Frees nothing of a previous
+ * response: call it_response_free. */
+int it_request(const char *method, const char *path, const char *body, const char *extra_header,
+	       it_response_t *out);
+void it_response_free(it_response_t *r);
+
+/* The value of header name (case-insensitive) in r, or NULL (static buffer). */
+const char *it_header(const it_response_t *r, const char *name);
+
+/* Top-level field of the JSON body as a string ("(null)" for null, NULL if absent). */
+const char *it_field(const it_response_t *r, const char *key);
+
+/* Worker pids of the master (its children), up to max; returns the count. */
+int it_children(pid_t master, pid_t *out, int max);
+
+/* Sleeps ms milliseconds. */
+void it_sleep_ms(long ms);
+
+#endif

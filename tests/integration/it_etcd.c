@@ -1,0 +1,210 @@
+/* The etcd v3 client against a real etcd (the stack's). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "console/etcd.h"
+#include "harness.h"
+#include "testlib.h"
+
+static etcd_t *e;
+
+static int suite_up(void)
+{
+	if (stack_up(NULL))
+		return -1;
+	err_t err = ERR_INIT;
+	/* A dead endpoint first: every call must fail over to the live one. */
+	char endpoints[256];
+	snprintf(endpoints, sizeof(endpoints), "127.0.0.1:1,%s", stack_get("ETCD_URL"));
+	return etcd_new(&e, endpoints, 3000, 500, &err) ? -1 : 0;
+}
+
+static int suite_down(void)
+{
+	etcd_free(e);
+	stack_down();
+	return 0;
+}
+
+static void test_put_get(void)
+{
+	err_t err = ERR_INIT;
+	buf_t v = BUF_INIT;
+	etcd_kv_t kv;
+	CU_ASSERT_EQUAL(etcd_put(e, "/it/one", "v1", 2, 0, &err), 0);
+	CU_ASSERT_STRING_EQUAL(etcd_endpoint(e), stack_get("ETCD_URL"));
+	CU_ASSERT_EQUAL(etcd_get(e, "/it/one", &v, &kv, &err), 0);
+	CU_ASSERT_STRING_EQUAL(v.data, "v1");
+	CU_ASSERT(kv.mod_revision > 0);
+	CU_ASSERT_EQUAL(kv.version, 1);
+	buf_reset(&v);
+	CU_ASSERT_EQUAL(etcd_get(e, "/it/none", &v, NULL, &err), -ERR_NOT_FOUND);
+
+	/* Bytes, including NUL and non-ASCII, and a large value survive. */
+	char bin[] = { 'a', 0, (char)0xff, '\n', (char)0xc3, (char)0xa9 };
+	CU_ASSERT_EQUAL(etcd_put(e, "/it/bin", bin, sizeof(bin), 0, &err), 0);
+	buf_reset(&v);
+	CU_ASSERT_EQUAL(etcd_get(e, "/it/bin", &v, NULL, &err), 0);
+	CU_ASSERT_EQUAL(v.len, sizeof(bin));
+	CU_ASSERT(!memcmp(v.data, bin, sizeof(bin)));
+	size_t big = 300 * 1024;
+	char *large = malloc(big);
+	for (size_t i = 0; i < big; i++)
+		large[i] = (char)('a' + i % 26);
+	CU_ASSERT_EQUAL(etcd_put(e, "/it/large", large, big, 0, &err), 0);
+	buf_reset(&v);
+	CU_ASSERT_EQUAL(etcd_get(e, "/it/large", &v, NULL, &err), 0);
+	CU_ASSERT_EQUAL(v.len, big);
+	CU_ASSERT(!memcmp(v.data, large, big));
+	free(large);
+	buf_release(&v);
+}
+
+struct walk {
+	int n;
+	char keys[16][32];
+};
+
+static int on_kv(const etcd_kv_t *kv, void *p)
+{
+	struct walk *w = p;
+	if (w->n < 16)
+		snprintf(w->keys[w->n], 32, "%.*s", (int)kv->key_len, kv->key);
+	w->n++;
+	return 0;
+}
+
+static void test_range_paging(void)
+{
+	err_t err = ERR_INIT;
+	char key[64];
+	for (int i = 0; i < 7; i++) {
+		snprintf(key, sizeof(key), "/it/range/k%d", i);
+		CU_ASSERT_EQUAL(etcd_put(e, key, "x", 1, 0, &err), 0);
+	}
+	/* Keys just outside the prefix are not part of it. */
+	CU_ASSERT_EQUAL(etcd_put(e, "/it/range0", "x", 1, 0, &err), 0);
+	CU_ASSERT_EQUAL(etcd_put(e, "/it/rang", "x", 1, 0, &err), 0);
+	struct walk w = { 0 };
+	CU_ASSERT_EQUAL(etcd_range_prefix(e, "/it/range/", 2, on_kv, &w, &err), 0);
+	CU_ASSERT_EQUAL(w.n, 7);
+	CU_ASSERT_STRING_EQUAL(w.keys[0], "/it/range/k0");
+	CU_ASSERT_STRING_EQUAL(w.keys[6], "/it/range/k6");
+	int64_t count = 0;
+	CU_ASSERT_EQUAL(etcd_count_prefix(e, "/it/range/", &count, &err), 0);
+	CU_ASSERT_EQUAL(count, 7);
+	int64_t deleted = 0;
+	CU_ASSERT_EQUAL(etcd_delete(e, "/it/range/", true, &deleted, &err), 0);
+	CU_ASSERT_EQUAL(deleted, 7);
+	CU_ASSERT_EQUAL(etcd_count_prefix(e, "/it/range/", &count, &err), 0);
+	CU_ASSERT_EQUAL(count, 0);
+	buf_t v = BUF_INIT;
+	CU_ASSERT_EQUAL(etcd_get(e, "/it/range0", &v, NULL, &err), 0);
+	buf_release(&v);
+}
+
+static void test_conditional_writes(void)
+{
+	err_t err = ERR_INIT;
+	etcd_kv_t kv;
+	buf_t v = BUF_INIT;
+	CU_ASSERT_EQUAL(etcd_create(e, "/it/cas", "a", 1, 0, &err), 0);
+	CU_ASSERT_EQUAL(etcd_create(e, "/it/cas", "b", 1, 0, &err), -ERR_CONFLICT);
+	CU_ASSERT_EQUAL(etcd_get(e, "/it/cas", &v, &kv, &err), 0);
+	CU_ASSERT_STRING_EQUAL(v.data, "a");
+	int64_t rev = kv.mod_revision;
+	/* Somebody else writes in between: our update with the old revision fails. */
+	CU_ASSERT_EQUAL(etcd_put(e, "/it/cas", "other", 5, 0, &err), 0);
+	CU_ASSERT_EQUAL(etcd_update(e, "/it/cas", "mine", 4, rev, &err), -ERR_CONFLICT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "changed concurrently"));
+	buf_reset(&v);
+	CU_ASSERT_EQUAL(etcd_get(e, "/it/cas", &v, &kv, &err), 0);
+	CU_ASSERT_STRING_EQUAL(v.data, "other");
+	CU_ASSERT_EQUAL(etcd_update(e, "/it/cas", "mine", 4, kv.mod_revision, &err), 0);
+	CU_ASSERT_EQUAL(etcd_delete_if(e, "/it/cas", kv.mod_revision, &err), -ERR_CONFLICT);
+	buf_reset(&v);
+	CU_ASSERT_EQUAL(etcd_get(e, "/it/cas", &v, &kv, &err), 0);
+	CU_ASSERT_STRING_EQUAL(v.data, "mine");
+	CU_ASSERT_EQUAL(etcd_delete_if(e, "/it/cas", kv.mod_revision, &err), 0);
+	CU_ASSERT_EQUAL(etcd_get(e, "/it/cas", &v, NULL, &err), -ERR_NOT_FOUND);
+	/* update with revision 0 means "must not exist". */
+	CU_ASSERT_EQUAL(etcd_update(e, "/it/cas", "new", 3, 0, &err), 0);
+	CU_ASSERT_EQUAL(etcd_update(e, "/it/cas", "new", 3, 0, &err), -ERR_CONFLICT);
+	buf_release(&v);
+
+	/* A txn with an else branch. */
+	etcd_cmp_t cmp = { .key = "/it/cas", .target = ETCD_CMP_VALUE, .result = ETCD_EQUAL,
+			   .value = "zzz", .value_len = 3 };
+	etcd_op_t then = { .type = ETCD_OP_PUT, .key = "/it/then", .value = "1", .value_len = 1 };
+	etcd_op_t other = { .type = ETCD_OP_PUT, .key = "/it/else", .value = "1", .value_len = 1 };
+	bool ok = true;
+	CU_ASSERT_EQUAL(etcd_txn(e, &cmp, 1, &then, 1, &other, 1, &ok, &err), 0);
+	CU_ASSERT(!ok);
+	buf_t w = BUF_INIT;
+	CU_ASSERT_EQUAL(etcd_get(e, "/it/else", &w, NULL, &err), 0);
+	CU_ASSERT_EQUAL(etcd_get(e, "/it/then", &w, NULL, &err), -ERR_NOT_FOUND);
+	buf_release(&w);
+}
+
+static void test_leases(void)
+{
+	err_t err = ERR_INIT;
+	int64_t id = 0;
+	long ttl = 0;
+	CU_ASSERT_EQUAL_FATAL(etcd_lease_grant(e, 30, &id, &err), 0);
+	CU_ASSERT(id != 0);
+	CU_ASSERT_EQUAL(etcd_create(e, "/it/lock", "worker", 6, id, &err), 0);
+	etcd_kv_t kv;
+	buf_t v = BUF_INIT;
+	CU_ASSERT_EQUAL(etcd_get(e, "/it/lock", &v, &kv, &err), 0);
+	CU_ASSERT_EQUAL(kv.lease, id);
+	CU_ASSERT_EQUAL(etcd_lease_keepalive(e, id, &ttl, &err), 0);
+	CU_ASSERT(ttl > 0 && ttl <= 30);
+	/* A second holder is refused while the lock key lives. */
+	CU_ASSERT_EQUAL(etcd_create(e, "/it/lock", "other", 5, 0, &err), -ERR_CONFLICT);
+	CU_ASSERT_EQUAL(etcd_lease_revoke(e, id, &err), 0);
+	CU_ASSERT_EQUAL(etcd_get(e, "/it/lock", &v, NULL, &err), -ERR_NOT_FOUND);
+	CU_ASSERT_EQUAL(etcd_lease_keepalive(e, id, &ttl, &err), 0);
+	CU_ASSERT_EQUAL(ttl, 0);
+	buf_release(&v);
+}
+
+static void test_v2_keys(void)
+{
+	/* Other LAIN tools write /lain/config/ through the v2 API. */
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd),
+		 "curl -sf -o /dev/null -X PUT %s/v2/keys/lain/config/domain -d value=lain.example",
+		 stack_get("ETCD_URL"));
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	err_t err = ERR_INIT;
+	buf_t v = BUF_INIT;
+	CU_ASSERT_EQUAL(etcd_v2_get(e, "/lain/config/domain", &v, &err), 0);
+	CU_ASSERT_STRING_EQUAL(v.data, "lain.example");
+	CU_ASSERT_EQUAL(etcd_v2_get(e, "/lain/config/none", &v, &err), -ERR_NOT_FOUND);
+	/* The v3 keyspace does not see it. */
+	CU_ASSERT_EQUAL(etcd_get(e, "/lain/config/domain", &v, NULL, &err), -ERR_NOT_FOUND);
+	buf_release(&v);
+}
+
+static CU_TestInfo etcd_tests[] = {
+	{ "put and get, bytes and large values, failover", test_put_get },
+	{ "prefix ranges page by page; count; delete prefix", test_range_paging },
+	{ "create-if-absent, compare-and-swap, txn else", test_conditional_writes },
+	{ "leases: lock key, keep-alive, revoke", test_leases },
+	{ "v2 keys for /lain/config/", test_v2_keys },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{ "etcd client against etcd", suite_up, suite_down, NULL, NULL, etcd_tests },
+	CU_SUITE_INFO_NULL,
+};
+
+int main(void)
+{
+	return test_main(suites);
+}
