@@ -112,6 +112,10 @@ class DeploydFakeTest(unittest.TestCase):
                 self.fail("condition not reached in %.1f s" % timeout)
             time.sleep(0.05)
 
+    def pause(self, on=True):
+        """Hold accepted work (so a test sees the in-between states for sure)."""
+        self.assertEqual(self.ok("POST", "/__fake/config", {"paused": on}, status=200)["paused"], on)
+
     def idle(self):
         """All accepted work done."""
         self.wait(lambda: self.req("GET", "/__fake/state")[1]["pending"] == 0)
@@ -148,6 +152,7 @@ class DeploydFakeTest(unittest.TestCase):
     # -- podgroups ------------------------------------------------------------
     def test_podgroup_lifecycle_async(self):
         spec = pg_spec("hello.web.web", "hello", 2)
+        self.pause()
         self.ok("POST", "/api/podgroups", spec)
         doc = self.pg("hello.web.web")
         self.assertIsNone(doc["Pods"], "not yet scheduled: Pods is null")
@@ -171,6 +176,9 @@ class DeploydFakeTest(unittest.TestCase):
         self.assertEqual(s["Pod"]["HealthConfig"], {"cmd": "curl -f localhost",
                                                     "options": {"interval": 10, "timeout": 3, "retries": 3}})
         self.assertRegex(s["CreateAt"], RFC3339NANO)
+        time.sleep(DELAY + 0.1)
+        self.assertIsNone(self.pg("hello.web.web")["Pods"], "paused")
+        self.pause(False)
         # later: pods running
         doc = self.wait(lambda: (lambda d: d if d["Pods"] else None)(self.pg("hello.web.web")))
         self.assertEqual(doc["State"], 2)
@@ -237,11 +245,13 @@ class DeploydFakeTest(unittest.TestCase):
 
     def test_replica(self):
         self.deploy("s.web.web", "s", 1)
+        self.pause()
         self.ok("PATCH", "/api/podgroups?name=s.web.web&num_instances=3&cmd=replica")
         self.assertEqual(self.pg("s.web.web")["Spec"]["NumInstances"], 3)
         # an operation in progress locks the podgroup
         self.err("PATCH", "/api/podgroups?name=s.web.web&num_instances=2&cmd=replica", status=423,
                  message='Another operation "RescheduleInstance" is progressing')
+        self.pause(False)
         self.idle()
         pods = self.pg("s.web.web")["Pods"]
         self.assertEqual([p["InstanceNo"] for p in pods], [1, 2, 3])
@@ -262,6 +272,7 @@ class DeploydFakeTest(unittest.TestCase):
         for c in pod["Containers"]:
             c["MemoryLimit"] = 268435456
             c["CpuLimit"] = 2
+        self.pause()
         self.ok("PATCH", "/api/podgroups?name=u.web.web&cmd=spec", pod)
         doc = self.pg("u.web.web")
         self.assertEqual(doc["Spec"]["Pod"]["Version"], 1)
@@ -270,6 +281,7 @@ class DeploydFakeTest(unittest.TestCase):
         self.assertEqual(doc["Spec"]["Pod"]["HealthConfig"]["cmd"], "curl -f localhost")
         self.assertEqual(doc["Spec"]["NumInstances"], 2)
         self.err("PATCH", "/api/podgroups?name=u.web.web&cmd=spec", pod, status=423)
+        self.pause(False)
         self.idle()
         doc = self.pg("u.web.web")
         new_ids = [p["Containers"][0]["Id"] for p in doc["Pods"]]
@@ -287,8 +299,10 @@ class DeploydFakeTest(unittest.TestCase):
     def test_operation_and_history(self):
         doc = self.deploy("o.web.web", "o", 2)
         cid = doc["Pods"][1]["Containers"][0]["Id"]
+        self.pause()
         self.ok("PATCH", "/api/podgroups?name=o.web.web&instance=2&cmd=operation&optype=stop")
         self.err("PATCH", "/api/podgroups?name=o.web.web&instance=1&cmd=operation&optype=stop", status=423)
+        self.pause(False)
         self.idle()
         pods = self.pg("o.web.web")["Pods"]
         self.assertIs(pods[0]["Containers"][0]["Runtime"]["State"]["Running"], True)
@@ -322,20 +336,25 @@ class DeploydFakeTest(unittest.TestCase):
     def test_delete(self):
         self.deploy("d.worker.w", "d", 1, annot=annotation([(9501, 8000)]))
         self.assertEqual(len(self.ok("GET", "/api/ports", status=200)), 1)
+        self.pause()
         doc = self.ok("DELETE", "/api/podgroups?name=d.worker.w")
         self.assertEqual(doc["check_url"], "/api/podgroups?name=d.worker.w")
         self.pg("d.worker.w")  # still there while removing
         self.err("POST", "/api/podgroups", pg_spec("d.worker.w", "d"), status=500, message="is removing")
         self.err("DELETE", "/api/podgroups?name=d.worker.w", status=500)
         self.err("PATCH", "/api/podgroups?name=d.worker.w&num_instances=1&cmd=replica", status=423)
+        self.pause(False)
         self.idle()
         self.err("GET", "/api/podgroups?name=d.worker.w", status=404)
         self.assertIsNone(self.ok("GET", "/api/ports", status=200))
         self.err("DELETE", "/api/podgroups?name=d.worker.w", status=404)
         self.err("DELETE", "/api/podgroups", status=400)
         # locked while another operation runs
+        self.pause()
         self.ok("POST", "/api/podgroups", pg_spec("d2.web.web", "d2"))
         self.err("DELETE", "/api/podgroups?name=d2.web.web", status=423, message="Deploy")
+        self.ok("POST", "/__fake/reset", status=200)   # reset resumes too
+        self.assertIs(self.ok("GET", "/__fake/state", status=200)["paused"], False)
 
     # -- ports ----------------------------------------------------------------
     def test_ports(self):
