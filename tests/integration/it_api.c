@@ -194,6 +194,18 @@ static void test_errors_are_json(void)
 	free(body);
 	CU_ASSERT_EQUAL(r.status, 413);
 	assert_envelope(&r, "app");
+	CU_ASSERT_PTR_NOT_NULL(strstr(it_field(&r, "msg"), "larger than 1048576"));
+	it_response_free(&r);
+
+	/* Past nginx's own cap nginx answers, in the same envelope. */
+	big = 3 << 20;
+	body = malloc(big + 1);
+	memset(body, 'x', big);
+	body[big] = '\0';
+	it_request("POST", "/api/v1/repos/", body, NULL, &r);
+	free(body);
+	CU_ASSERT_EQUAL(r.status, 413);
+	assert_envelope(&r, "app");
 	it_response_free(&r);
 }
 
