@@ -145,6 +145,29 @@ static int read_file(const char *path, buf_t *out, err_t *err)
 	return rc;
 }
 
+/* A resource app's lain.yaml holds templates where lain.yaml wants numbers,
+ * so it parses only once rendered. If the plain parse failed, render it with
+ * the defaults (empty context): when that gives a valid resource app, use it
+ * (it deploys nothing); otherwise keep the first error. */
+static int render_resource_itself(const buf_t *text, const lain_parse_opts_t *po,
+				  lain_conf_t **conf, err_t *err, int rc)
+{
+	err_t first = *err, scratch = ERR_INIT;
+	char *rendered = NULL;
+	if (!tmpl_render_instance(text->data, text->len, NULL, NULL, &rendered, &scratch) &&
+	    !lain_conf_parse(rendered, strlen(rendered), po, conf, &scratch) &&
+	    !strcmp((*conf)->apptype, "resource")) {
+		free(rendered);
+		err_clear(err);
+		return 0;
+	}
+	lain_conf_free(*conf);
+	*conf = NULL;
+	free(rendered);
+	*err = first;
+	return rc;
+}
+
 /* The render: everything but printing. *out is {"podgroups", "portals"}. */
 static int render(const struct render_args *ra, json_object **out, err_t *err)
 {
@@ -194,8 +217,8 @@ static int render(const struct render_args *ra, json_object **out, err_t *err)
 		default_image = xasprintf("%s/%s:release-%s", registry, res, version);
 		po.default_image = default_image;
 		rc = lain_conf_parse(instance_yaml, strlen(instance_yaml), &po, &conf, err);
-	} else {
-		rc = lain_conf_parse(text.data, text.len, &po, &conf, err);
+	} else if ((rc = lain_conf_parse(text.data, text.len, &po, &conf, err))) {
+		rc = render_resource_itself(&text, &po, &conf, err, rc);
 	}
 	if (rc)
 		goto cleanup;

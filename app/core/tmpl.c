@@ -484,11 +484,13 @@ int tmpl_render_instance(const char *yaml, size_t len, const struct json_object 
 		goto cleanup;
 	}
 	if ((rc = render_node(root, ctx, &j, &budget, a, err))) {
-		err_wrap(err, "rendering '%s'", instance_app);
+		err_wrap(err, "rendering '%s'", instance_app ? instance_app : "resource");
 		goto cleanup;
 	}
-	json_object_object_add(j, "appname", json_object_new_string(instance_app));
-	json_object_object_del(j, "apptype");
+	if (instance_app) {
+		json_object_object_add(j, "appname", json_object_new_string(instance_app));
+		json_object_object_del(j, "apptype");
+	}
 	*out = xstrdup(json_object_to_json_string_ext(
 		j, JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
 cleanup:

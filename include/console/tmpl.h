@@ -39,7 +39,8 @@ int tmpl_render_string(const char *tmpl, const struct json_object *ctx,
 
 /* Renders a resource's lain.yaml (any stored-meta style) for the instance
  * named instance_app: every string leaf rendered, map keys untouched, then
- * appname set to instance_app and apptype dropped. *out is the instance's
+ * appname set to instance_app and apptype dropped (instance_app NULL: both
+ * kept, to check the resource itself with the defaults). *out is the instance's
  * lain.yaml as JSON text (valid YAML; free() it); parse it with
  * lain_conf_parse() to validate it. */
 int tmpl_render_instance(const char *yaml, size_t len, const struct json_object *ctx,
