@@ -780,7 +780,7 @@ static int parse_env(struct pctx *p, struct lain_proc *proc, const ynode_t *sec,
 		if (it->type != YN_STR)
 			return bad(p, it, kp, "entries must be \"KEY=value\" strings, not a %s",
 				   ynode_type_name(it->type));
-		list_add(p, &l, it->text);
+		list_add(p, &l, arena_strdup(p->a, it->text));
 	}
 	proc->env = list_done(&l);
 	return 0;
