@@ -46,6 +46,19 @@ static const char *sub(struct pctx *p, const char *path, const char *key)
 	return arena_printf(p->a, "%s.%s", path, key);
 }
 
+/* Lists and maps of one key are kept far below what the 1 MiB input allows:
+ * several normalisations deduplicate in O(n^2), and no real lain.yaml comes
+ * near these numbers. */
+#define LAIN_MAX_ENTRIES 4096
+#define LAIN_MAX_PROCS 1024
+
+static int too_many(struct pctx *p, const ynode_t *n, const char *path)
+{
+	if ((n->type == YN_SEQ || n->type == YN_MAP) && n->n > LAIN_MAX_ENTRIES)
+		return bad(p, n, path, "more than %d entries", LAIN_MAX_ENTRIES);
+	return 0;
+}
+
 /* A key whose value is null counts as absent. */
 static const ynode_t *get(const ynode_t *m, const char *key)
 {
@@ -156,6 +169,8 @@ static int opt_int(struct pctx *p, const ynode_t *m, const char *key, const char
 /* A string or a list of scalars -> list of strings. */
 static int str_or_list(struct pctx *p, const ynode_t *n, const char *path, struct list *out)
 {
+	if (too_many(p, n, path))
+		return p->err->code;
 	if (n->type == YN_SEQ) {
 		for (size_t i = 0; i < n->n; i++) {
 			const char *s;
@@ -261,6 +276,8 @@ static int parse_command(struct pctx *p, const ynode_t *m, const char *key, cons
 			tok = e + 1;
 		}
 	} else if (n->type == YN_SEQ) {
+		if (too_many(p, n, sub(p, path, key)))
+			return p->err->code;
 		for (size_t i = 0; i < n->n; i++) {
 			const char *s;
 			if (get_scalar_str(p, n->items[i], sub(p, path, key), &s))
@@ -340,6 +357,8 @@ static int parse_one_port(struct pctx *p, struct lain_proc *proc, size_t *cap, c
 		return 0;
 	}
 	if (n->type == YN_MAP) {
+		if (too_many(p, n, path))
+			return p->err->code;
 		for (size_t i = 0; i < n->n; i++) {
 			const ynode_t *k = n->pairs[i].key, *v = n->pairs[i].value;
 			const char *kt = ynode_str(p->a, k);
@@ -381,6 +400,8 @@ static int parse_ports(struct pctx *p, struct lain_proc *proc, const ynode_t *se
 			add_port(p, proc, &cap, 80, "tcp");
 		return 0;
 	}
+	if (too_many(p, n, kp))
+		return p->err->code;
 	if (n->type == YN_SEQ) {
 		for (size_t i = 0; i < n->n; i++)
 			if (parse_one_port(p, proc, &cap, n->items[i], kp))
@@ -450,6 +471,8 @@ static int parse_stream_ports(struct pctx *p, struct lain_proc *proc, const ynod
 		return 0;
 	if (n->type == YN_STR)
 		return add_stream_port(p, proc, &cap, n, n->text, NULL, kp);
+	if (too_many(p, n, kp))
+		return p->err->code;
 	if (n->type == YN_SEQ) {
 		for (size_t i = 0; i < n->n; i++) {
 			const ynode_t *it = n->items[i];
@@ -457,6 +480,8 @@ static int parse_stream_ports(struct pctx *p, struct lain_proc *proc, const ynod
 				if (add_stream_port(p, proc, &cap, it, it->text, NULL, kp))
 					return p->err->code;
 			} else if (it->type == YN_MAP) {
+				if (proc->n_stream_ports + it->n > LAIN_MAX_ENTRIES)
+					return bad(p, it, kp, "more than %d entries", LAIN_MAX_ENTRIES);
 				for (size_t j = 0; j < it->n; j++) {
 					const char *t = ynode_str(p->a, it->pairs[j].key);
 					if (!t || add_stream_port(p, proc, &cap, it->pairs[j].key, t,
@@ -489,6 +514,8 @@ static int parse_labels(struct pctx *p, struct lain_proc *proc, const ynode_t *s
 	struct list raw = { 0 };
 	if (!n)
 		return 0;
+	if (too_many(p, n, kp))
+		return p->err->code;
 	if (n->type == YN_MAP) {
 		proc->labels = arena_alloc(p->a, (n->n + 1) * sizeof(*proc->labels));
 		for (size_t i = 0; i < n->n; i++) {
@@ -669,6 +696,8 @@ static int parse_volumes(struct pctx *p, struct lain_proc *proc, const ynode_t *
 	if (n) {
 		if (n->type != YN_SEQ && n->type != YN_STR)
 			return bad(p, n, kp, "must be a list of paths");
+		if (too_many(p, n, kp))
+			return p->err->code;
 		for (size_t i = 0; i < (n->type == YN_SEQ ? n->n : 1); i++) {
 			const ynode_t *it = n->type == YN_SEQ ? n->items[i] : n;
 			const char *v;
@@ -775,6 +804,8 @@ static int parse_env(struct pctx *p, struct lain_proc *proc, const ynode_t *sec,
 	if (n->type != YN_SEQ)
 		return bad(p, n, kp, "must be a list of \"KEY=value\" strings, not a %s",
 			   ynode_type_name(n->type));
+	if (too_many(p, n, kp))
+		return p->err->code;
 	for (size_t i = 0; i < n->n; i++) {
 		const ynode_t *it = n->items[i];
 		if (it->type != YN_STR)
@@ -931,6 +962,8 @@ static lain_proc_t *procs_new(struct pctx *p, struct procs *ps)
 static int add_proc(struct pctx *p, struct procs *ps, const char *name, enum lain_proc_type type,
 		    const ynode_t *sec, const ynode_t *key, const char *path, const char *service_name)
 {
+	if (ps->n >= LAIN_MAX_PROCS)
+		return bad(p, key, path, "more than %d procs", LAIN_MAX_PROCS);
 	for (size_t i = 0; i < ps->n; i++)
 		if (!strcmp(ps->v[i].name, name))
 			return bad(p, key, path, "duplicate proc name '%s'", name);
@@ -1056,6 +1089,8 @@ static int parse_use_services(struct pctx *p, const ynode_t *root)
 		return 0;
 	if (n->type != YN_MAP)
 		return bad(p, n, "use_services", "must be a mapping of service app to service names");
+	if (too_many(p, n, "use_services"))
+		return p->err->code;
 	lain_conf_t *c = p->c;
 	c->use_services = arena_alloc(p->a, (n->n + 1) * sizeof(*c->use_services));
 	for (size_t i = 0; i < n->n; i++) {
@@ -1084,6 +1119,8 @@ static int parse_use_resources(struct pctx *p, const ynode_t *root)
 		return 0;
 	if (n->type != YN_MAP)
 		return bad(p, n, "use_resources", "must be a mapping of resource to {services, context...}");
+	if (too_many(p, n, "use_resources"))
+		return p->err->code;
 	lain_conf_t *c = p->c;
 	c->use_resources = arena_alloc(p->a, (n->n + 1) * sizeof(*c->use_resources));
 	for (size_t i = 0; i < n->n; i++) {

@@ -39,8 +39,13 @@ struct loader {
 	struct anchor *anchors;
 	size_t n_anchors;
 	ynode_t *root;
+	size_t merge_work;  /* key comparisons spent on '<<' merges */
 	err_t *err;
 };
+
+/* Merges compare keys linearly; aliases make big merges cheap to write, so
+ * the whole document gets a budget. */
+#define MAX_MERGE_WORK 20000000
 
 const char *ynode_type_name(enum ynode_type t)
 {
@@ -382,6 +387,12 @@ static int finish_map(struct loader *l, struct frame *f)
 				if (m->n > 4096) {
 					rc = err_set(l->err, -ERR_INVALID,
 						     "'<<' merge too large (line %d)", v->line);
+					goto cleanup;
+				}
+				l->merge_work += m->n;
+				if (l->merge_work > MAX_MERGE_WORK) {
+					rc = err_set(l->err, -ERR_TOO_BIG,
+						     "'<<' merges too much (line %d)", v->line);
 					goto cleanup;
 				}
 				if (map_has(m->pairs, m->n, src->pairs[j].key))

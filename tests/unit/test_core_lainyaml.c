@@ -767,6 +767,30 @@ static void test_alias_bomb(void)
 	ASSERT_FAILS_WITH(bomb, "expands to more than");
 }
 
+static void test_entry_caps(void)
+{
+	/* normalisations deduplicate in O(n^2): lists and procs are capped */
+	buf_t b = BUF_INIT;
+	buf_addstr(&b, HEAD "web:\n  dns_search:\n");
+	for (int i = 0; i < 4097; i++)
+		buf_addf(&b, "    - d%d.lain\n", i);
+	ASSERT_FAILS_WITH(b.data, "web.dns_search: more than 4096 entries (line 5)");
+	buf_reset(&b);
+	buf_addstr(&b, HEAD);
+	for (int i = 0; i < 1025; i++)
+		buf_addf(&b, "worker.w%d: {}\n", i);
+	ASSERT_FAILS_WITH(b.data, "worker.w1024: more than 1024 procs");
+	buf_reset(&b);
+	buf_addstr(&b, HEAD "big: &big {");
+	for (int i = 0; i < 4000; i++)
+		buf_addf(&b, "k%d: %d, ", i, i);
+	buf_addstr(&b, "z: 0}\n");
+	for (int i = 0; i < 2000; i++)
+		buf_addf(&b, "m%d: {<<: *big, own: 1}\n", i);
+	ASSERT_FAILS_WITH(b.data, "'<<' merges too much");
+	buf_release(&b);
+}
+
 static void test_error_names_path_and_line(void)
 {
 	const char *m = fails(HEAD "web: {}\n\n\nweb.foo:\n  cmd: x\n");
@@ -827,6 +851,7 @@ static CU_TestInfo tests[] = {
 	{ "input over 1 MiB is rejected", test_size_limit },
 	{ "nesting over 64 levels is rejected", test_nesting_limit },
 	{ "alias bombs are bounded", test_alias_bomb },
+	{ "lists, procs and merges are capped", test_entry_caps },
 	{ "errors name key path and line", test_error_names_path_and_line },
 	CU_TEST_INFO_NULL,
 };
