@@ -3,6 +3,9 @@
 libconsole_a_SOURCES += \
 	app/core/ynode.c \
 	app/core/ynode.h \
+	app/core/lainparse.h \
+	app/core/lainparse.c \
+	app/core/lainproc.c \
 	app/core/lainyaml.c \
 	app/core/size.c \
 	app/core/version.c \

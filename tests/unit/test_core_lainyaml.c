@@ -635,7 +635,8 @@ static void test_meta_tagged_quoted(void)
 		"  \"cpu\": !!float \"1.5\"\n"
 		"  \"num_instances\": !!int \"2\"\n"
 		"  \"user\": !!str \"1000\"\n"
-		"  \"mountpoint\":\n  - \"/api\"\n";
+		"  \"mountpoint\":\n  - \"/api\"\n"
+		"\"worker\":\n  \"port\":\n    !!int \"53\":\n    - \"type:udp\"\n";
 	lain_conf_t *c = parse(yaml);
 	const lain_proc_t *p = &c->procs[0];
 	CU_ASSERT_STRING_EQUAL(c->giturl, "http://gitlab.example.com/team/hello");
@@ -647,6 +648,8 @@ static void test_meta_tagged_quoted(void)
 	CU_ASSERT_EQUAL(p->num_instances, 2);
 	CU_ASSERT_STRING_EQUAL(p->user, "1000");
 	STRS_EQ(p->mountpoints, "hello.lain.local/api", "hello.lain/api", "hello.lain.local", "hello.lain");
+	CU_ASSERT_EQUAL(c->procs[1].ports[0].number, 53);   /* a tagged int key */
+	CU_ASSERT_STRING_EQUAL(c->procs[1].ports[0].proto, "udp");
 	lain_conf_free(c);
 }
 
