@@ -637,7 +637,7 @@ int lp_parse_proc(struct pctx *p, lain_proc_t *proc, const char *name, enum lain
 	proc->line = key->line;
 
 	const char *dflt_image = p->o->default_image
-		? p->o->default_image
+		? arena_strdup(p->a, p->o->default_image)
 		: arena_printf(p->a, "%s/%s:release-%s", p->o->registry, p->c->appname, p->o->meta_version);
 	if (lp_opt_str(p, sec, "image", path, dflt_image, &proc->image) ||
 	    parse_command(p, sec, "entrypoint", path, &proc->has_entrypoint, &proc->entrypoint) ||

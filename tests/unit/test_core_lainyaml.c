@@ -794,6 +794,43 @@ static void test_entry_caps(void)
 	buf_release(&b);
 }
 
+static void test_model_owns_its_strings(void)
+{
+	/* used to keep env entries pointing into the freed YAML tree (found by
+	 * the fuzzer): run under ASan/valgrind, this reads every string after
+	 * the input and the options are gone */
+	char *text = strdup(HEAD "web:\n  env: [A=1]\n  cmd: x y\n  labels: [k:v]\n  volumes: [d]\n"
+			    "  mountpoint: [/p]\n  logs: [l]\n  secret_files: [s]\n  dns_search: [q]\n"
+			    "  filters: ['constraint:a==b']\n  user: u\nuse_services: {s: [a]}\n");
+	char *image = strdup("reg/x:release-1");
+	lain_parse_opts_t o = opts;
+	o.default_image = image;
+	lain_conf_t *c = NULL;
+	err_t err = ERR_INIT;
+	CU_ASSERT_EQUAL_FATAL(lain_conf_parse(text, strlen(text), &o, &c, &err), 0);
+	memset(text, 'X', strlen(text));
+	free(text);
+	memset(image, 'X', strlen(image));
+	free(image);
+	const lain_proc_t *p = &c->procs[0];
+	STRS_EQ(p->env, "A=1");
+	STRS_EQ(p->cmd, "x", "y");
+	CU_ASSERT_STRING_EQUAL(p->labels[0].key, "k");
+	CU_ASSERT_STRING_EQUAL(p->labels[0].value, "v");
+	STRS_EQ(p->volumes, "/lain/app/d", "/lain/logs");
+	STRS_EQ(p->mountpoints, "hello.lain.local/p", "hello.lain/p", "hello.lain.local", "hello.lain");
+	STRS_EQ(p->logs, "l");
+	STRS_EQ(p->secret_files, "/lain/app/s");
+	STRS_EQ(p->dns_search, "q", "hello.lain");
+	STRS_EQ(p->filters, "constraint:a==b", "constraint:group==default");
+	CU_ASSERT_STRING_EQUAL(p->user, "u");
+	CU_ASSERT_STRING_EQUAL(p->image, "reg/x:release-1");
+	CU_ASSERT_STRING_EQUAL(c->use_services[0].app, "s");
+	STRS_EQ(c->use_services[0].services, "a");
+	CU_ASSERT_STRING_EQUAL(c->appname, "hello");
+	lain_conf_free(c);
+}
+
 static void test_error_names_path_and_line(void)
 {
 	const char *m = fails(HEAD "web: {}\n\n\nweb.foo:\n  cmd: x\n");
@@ -855,6 +892,7 @@ static CU_TestInfo tests[] = {
 	{ "nesting over 64 levels is rejected", test_nesting_limit },
 	{ "alias bombs are bounded", test_alias_bomb },
 	{ "lists, procs and merges are capped", test_entry_caps },
+	{ "the model owns its strings", test_model_owns_its_strings },
 	{ "errors name key path and line", test_error_names_path_and_line },
 	CU_TEST_INFO_NULL,
 };
