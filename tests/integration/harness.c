@@ -95,8 +95,10 @@ int stack_up(const char *extra_args)
 	signal(SIGTERM, on_fatal);
 	signal(SIGABRT, on_fatal);
 	char cmd[4096];
-	snprintf(cmd, sizeof(cmd), "'%s' up --quiet --dir '%s' --bin '%s' %s", script, stack_dir,
-		 bin, extra_args ? extra_args : "");
+	/* --owner-pid: the stack stops itself if this test dies without
+	 * running its cleanup (SIGKILL, a crash in a signal handler). */
+	snprintf(cmd, sizeof(cmd), "'%s' up --quiet --dir '%s' --bin '%s' --owner-pid %ld %s", script,
+		 stack_dir, bin, (long)getpid(), extra_args ? extra_args : "");
 	if (system(cmd) != 0 || load_env()) {
 		fprintf(stderr, "harness: stack did not start (%s)\n", cmd);
 		return -1;
