@@ -1,7 +1,8 @@
 /* cmd_render: `lain-console render [options] FILE` — lain.yaml -> deployd specs.
  *
- * The same path a deploy takes: lain_conf_parse() (after tmpl rendering for
- * a resource instance), then spec_build_app() with deploy-time env. */
+ * The same path a deploy takes: tmpl_load_conf() (lain_conf_parse(), after
+ * rendering for a resource instance), then spec_build_app() with deploy-time
+ * env. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,35 +146,12 @@ static int read_file(const char *path, buf_t *out, err_t *err)
 	return rc;
 }
 
-/* A resource app's lain.yaml holds templates where lain.yaml wants numbers,
- * so it parses only once rendered. If the plain parse failed, render it with
- * the defaults (empty context): when that gives a valid resource app, use it
- * (it deploys nothing); otherwise keep the first error. */
-static int render_resource_itself(const buf_t *text, const lain_parse_opts_t *po,
-				  lain_conf_t **conf, err_t *err, int rc)
-{
-	err_t first = *err, scratch = ERR_INIT;
-	char *rendered = NULL;
-	if (!tmpl_render_instance(text->data, text->len, NULL, NULL, &rendered, &scratch) &&
-	    !lain_conf_parse(rendered, strlen(rendered), po, conf, &scratch) &&
-	    !strcmp((*conf)->apptype, "resource")) {
-		free(rendered);
-		err_clear(err);
-		return 0;
-	}
-	lain_conf_free(*conf);
-	*conf = NULL;
-	free(rendered);
-	*err = first;
-	return rc;
-}
-
 /* The render: everything but printing. *out is {"podgroups", "portals"}. */
 static int render(const struct render_args *ra, json_object **out, err_t *err)
 {
 	buf_t text = BUF_INIT;
 	json_object *ctx = NULL;
-	char *instance_yaml = NULL, *res = NULL, *client = NULL, *default_image = NULL;
+	char *res = NULL, *client = NULL, *default_image = NULL;
 	char *registry = NULL;
 	lain_conf_t *conf = NULL;
 	int rc;
@@ -212,15 +190,11 @@ static int render(const struct render_args *ra, json_object **out, err_t *err)
 		.meta_version = version,
 	};
 	if (instance) {
-		if ((rc = tmpl_render_instance(text.data, text.len, ctx, ra->appname, &instance_yaml, err)))
-			goto cleanup;
 		default_image = xasprintf("%s/%s:release-%s", registry, res, version);
 		po.default_image = default_image;
-		rc = lain_conf_parse(instance_yaml, strlen(instance_yaml), &po, &conf, err);
-	} else if ((rc = lain_conf_parse(text.data, text.len, &po, &conf, err))) {
-		rc = render_resource_itself(&text, &po, &conf, err, rc);
 	}
-	if (rc)
+	if ((rc = tmpl_load_conf(text.data, text.len, &po, instance ? ra->appname : NULL, ctx,
+				 &conf, err)))
 		goto cleanup;
 	if (ra->appname && strcmp(conf->appname, ra->appname)) {
 		rc = err_set(err, -ERR_INVALID, "appname '%s' of '%s' is not '%s'", conf->appname,
@@ -239,7 +213,6 @@ cleanup:
 	lain_conf_free(conf);
 	json_object_put(ctx);
 	buf_release(&text);
-	free(instance_yaml);
 	free(res);
 	free(client);
 	free(default_image);

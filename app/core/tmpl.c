@@ -499,6 +499,36 @@ cleanup:
 	return rc;
 }
 
+int tmpl_load_conf(const char *yaml, size_t len, const lain_parse_opts_t *opts,
+		   const char *instance_app, const struct json_object *ctx,
+		   lain_conf_t **out, err_t *err)
+{
+	char *rendered = NULL;
+	int rc;
+	*out = NULL;
+	if (instance_app) {
+		if (!(rc = tmpl_render_instance(yaml, len, ctx, instance_app, &rendered, err)))
+			rc = lain_conf_parse(rendered, strlen(rendered), opts, out, err);
+		free(rendered);
+		return rc;
+	}
+	if (!(rc = lain_conf_parse(yaml, len, opts, out, err)))
+		return 0;
+	err_t first = *err, scratch = ERR_INIT;
+	if (!tmpl_render_instance(yaml, len, NULL, NULL, &rendered, &scratch) &&
+	    !lain_conf_parse(rendered, strlen(rendered), opts, out, &scratch) &&
+	    !strcmp((*out)->apptype, "resource")) {
+		free(rendered);
+		err_clear(err);
+		return 0;
+	}
+	lain_conf_free(*out);
+	*out = NULL;
+	free(rendered);
+	*err = first;
+	return rc;
+}
+
 char *tmpl_instance_name(const char *resource, const char *client)
 {
 	return xasprintf("resource.%s.%s", resource, client);

@@ -29,6 +29,7 @@
 #include <stddef.h>
 
 #include "console/err.h"
+#include "console/lainyaml.h"
 
 struct json_object;
 
@@ -45,6 +46,19 @@ int tmpl_render_string(const char *tmpl, const struct json_object *ctx,
  * lain_conf_parse() to validate it. */
 int tmpl_render_instance(const char *yaml, size_t len, const struct json_object *ctx,
 			 const char *instance_app, char **out, err_t *err);
+
+/* Loads an app's lain.yaml the way a deploy does, so `render` and the API
+ * share one path:
+ *  - instance_app set ("resource.<res>.<client>"): renders yaml (the
+ *    resource's) with ctx for that instance and parses the result; opts'
+ *    default_image should be <registry>/<res>:release-<resource version>;
+ *  - otherwise parses yaml; when that fails, a resource app whose templates
+ *    only parse once rendered (num_instances: "{{ ... }}") is parsed as
+ *    rendered with its defaults; anything else keeps the first error.
+ * *out as lain_conf_parse() gives it. */
+int tmpl_load_conf(const char *yaml, size_t len, const lain_parse_opts_t *opts,
+		   const char *instance_app, const struct json_object *ctx,
+		   lain_conf_t **out, err_t *err);
 
 /* "resource.<resource>.<client>"; free() it. */
 char *tmpl_instance_name(const char *resource, const char *client);

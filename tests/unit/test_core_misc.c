@@ -418,6 +418,43 @@ static void test_tmpl_stored_meta_style(void)
 	free(out);
 }
 
+static void test_tmpl_load_conf(void)
+{
+	lain_parse_opts_t o = { .domain = "lain.local", .registry = "registry.lain.local",
+				.meta_version = "1-abc" };
+	lain_conf_t *c = NULL;
+	err_t err = ERR_INIT;
+	/* a resource app itself: parses once rendered with its defaults */
+	CU_ASSERT_EQUAL_FATAL(tmpl_load_conf(redis_yaml, strlen(redis_yaml), &o, NULL, NULL, &c, &err), 0);
+	CU_ASSERT_STRING_EQUAL(c->appname, "redis");
+	CU_ASSERT_STRING_EQUAL(c->apptype, "resource");
+	CU_ASSERT_EQUAL(c->procs[0].num_instances, 2);
+	lain_conf_free(c);
+	/* an instance */
+	json_object *ctx = json_tokener_parse("{\"num_instances\": 3}");
+	o.default_image = "registry.lain.local/redis:release-1-abc";
+	CU_ASSERT_EQUAL_FATAL(tmpl_load_conf(redis_yaml, strlen(redis_yaml), &o, "resource.redis.app", ctx, &c, &err), 0);
+	CU_ASSERT_STRING_EQUAL(c->appname, "resource.redis.app");
+	CU_ASSERT_EQUAL(c->procs[0].num_instances, 3);
+	CU_ASSERT_STRING_EQUAL(c->procs[0].image, "registry.lain.local/redis:release-1-abc");
+	lain_conf_free(c);
+	json_object_put(ctx);
+	o.default_image = NULL;
+	/* an ordinary app keeps its first error, templates are not its syntax */
+	const char *app = "appname: a\nbuild: {base: x}\nweb:\n  num_instances: \"{{ n|default(2) }}\"\n";
+	CU_ASSERT_EQUAL(tmpl_load_conf(app, strlen(app), &o, NULL, NULL, &c, &err), -ERR_INVALID);
+	CU_ASSERT_PTR_NULL(c);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "web.num_instances: must be an integer"));
+	/* a resource whose rendering is still invalid reports the plain error */
+	const char *bad = "appname: r\napptype: resource\nbuild: {base: x}\nweb:\n  num_instances: \"{{ n|default('x') }}\"\n";
+	CU_ASSERT_EQUAL(tmpl_load_conf(bad, strlen(bad), &o, NULL, NULL, &c, &err), -ERR_INVALID);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "must be an integer, not '{{ n|default('x') }}'"));
+	/* templates in an instance that do not render fail with the line */
+	const char *t = "appname: r\nbuild: {base: x}\nweb:\n  cmd: \"{% x %}\"\n";
+	CU_ASSERT_EQUAL(tmpl_load_conf(t, strlen(t), &o, "resource.r.c", NULL, &c, &err), -ERR_INVALID);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "line 4"));
+}
+
 static CU_TestInfo size_tests[] = {
 	{ "parse table", test_size_parse_table },
 	{ "parse rejects", test_size_parse_invalid },
@@ -449,6 +486,7 @@ static CU_TestInfo tmpl_tests[] = {
 	{ "resource instance (§8 8)", test_tmpl_resource_instance },
 	{ "instance rendering errors", test_tmpl_instance_errors },
 	{ "stored-meta style resource", test_tmpl_stored_meta_style },
+	{ "load a conf as a deploy does", test_tmpl_load_conf },
 	CU_TEST_INFO_NULL,
 };
 
