@@ -19,12 +19,14 @@
 static const char *const extra[] = { "example.com" };
 static const char *const sysvols[] = { "/var/lib/x:/var/lib/x" };
 
-static void build(const char *text, size_t len, const char *default_image)
+/* The path of `render` and of a deploy: tmpl_load_conf() then the specs. */
+static void load_and_build(const char *text, size_t len, const char *instance,
+			   const json_object *ctx)
 {
 	lain_parse_opts_t po = {
 		.domain = "lain.local", .extra_domains = extra, .n_extra_domains = 1,
 		.registry = "registry.lain.local", .meta_version = "1-abc",
-		.default_image = default_image,
+		.default_image = instance ? "registry.lain.local/fuzz:release-1-abc" : NULL,
 	};
 	spec_opts_t so = {
 		.deploy_env = true, .main_domain = "example.com", .meta_version = "1-abc",
@@ -32,7 +34,7 @@ static void build(const char *text, size_t len, const char *default_image)
 	};
 	lain_conf_t *c = NULL;
 	err_t err = ERR_INIT;
-	if (lain_conf_parse(text, len, &po, &c, &err))
+	if (tmpl_load_conf(text, len, &po, instance, ctx, &c, &err))
 		return;
 	json_object *out = NULL;
 	if (!spec_build_app(c, &so, &out, &err))
@@ -44,15 +46,10 @@ static void build(const char *text, size_t len, const char *default_image)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data;
-	build(text, size, NULL);
-
 	json_object *ctx = json_tokener_parse(
 		"{\"memory\": \"128M\", \"num_instances\": 2, \"stateful\": false, \"x\": null}");
-	char *inst = NULL;
-	err_t err = ERR_INIT;
-	if (!tmpl_render_instance(text, size, ctx, "resource.fuzz.client", &inst, &err))
-		build(inst, strlen(inst), "registry.lain.local/fuzz:release-1-abc");
-	free(inst);
+	load_and_build(text, size, NULL, NULL);
+	load_and_build(text, size, "resource.fuzz.client", ctx);
 	json_object_put(ctx);
 	return 0;
 }
