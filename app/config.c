@@ -103,6 +103,7 @@ static const struct row rows[] = {
 	S("SSO_GROUP_FULLNAME_PREFIX", sso_group_fullname_prefix, "", NULL),
 	S("CONSOLE_LAIN_ADMIN_NAME", lain_admin_name, "lain", check_not_empty),
 	S("CONSOLE_LAIN_ADMIN_ROLE", lain_admin_role, "admin", check_not_empty),
+	L("CONSOLE_SSO_CACHE_SECONDS", sso_cache_seconds, "5", 0, 10),
 
 	S("CONSOLE_REGISTRY_KEY", registry_key, "", NULL),
 	S("CONSOLE_REGISTRY_ISSUER", registry_issuer, "auth server", check_not_empty),

@@ -63,6 +63,7 @@ typedef struct config {
 	char *sso_group_fullname_prefix;
 	char *lain_admin_name;
 	char *lain_admin_role;
+	long sso_cache_seconds;    /* /api/me and password answers, per worker */
 
 	/* registry token server */
 	char *registry_key;

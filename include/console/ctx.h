@@ -1,7 +1,14 @@
 /*
  * ctx — what a worker holds for its whole life and lends to every request:
- * the configuration and its clients (each with its kept-alive connections).
- * Nothing in it is per request; per-request state lives in request_t.
+ * the configuration, the etcd client, and the clients and caches of the
+ * other modules (each with its kept-alive connections). Nothing in it is per
+ * request; per-request state lives in request_t.
+ *
+ * Modules keep their per-worker state in a slot, created on first use:
+ *
+ *     sso_t *s = ctx_slot(ctx, CTX_SLOT_SSO, sso_create, sso_destroy);
+ *
+ * so a worker only opens what its requests need, and ctx_close() frees it.
  */
 #ifndef CONSOLE_CTX_H
 #define CONSOLE_CTX_H
@@ -9,13 +16,33 @@
 #include "console/config.h"
 #include "console/etcd.h"
 
+enum ctx_slot {
+	CTX_SLOT_CLUSTER,   /* cluster.c: domains and derived URLs */
+	CTX_SLOT_AUTH,      /* auth.c: the auth switch, cached */
+	CTX_SLOT_SSO,       /* clients/sso.c: client and token cache */
+	CTX_SLOT_DEPLOYD,   /* clients/deployd.c */
+	CTX_SLOT_REGISTRY,  /* clients/registry.c */
+	CTX_SLOT_TOKENS,    /* registry token server: key, credential cache */
+	CTX_SLOT_SPARE1,
+	CTX_SLOT_SPARE2,
+	CTX_SLOT_COUNT
+};
+
 typedef struct ctx {
 	const config_t *cfg;
 	etcd_t *etcd;
+	void *slots[CTX_SLOT_COUNT];
+	void (*slot_free[CTX_SLOT_COUNT])(void *);
 } ctx_t;
 
-/* Creates the clients of a worker; ctx->cfg must be set. */
+/* Creates the etcd client of a worker; ctx->cfg must be set. */
 int ctx_open(ctx_t *ctx, err_t *err);
+/* Frees every slot (newest last) and the etcd client. */
 void ctx_close(ctx_t *ctx);
+
+/* The state in slot, made by create(ctx) on first use; destroy frees it at
+ * ctx_close. create never fails (it may leave parts to be set up later). */
+void *ctx_slot(ctx_t *ctx, enum ctx_slot slot, void *(*create)(ctx_t *ctx),
+	       void (*destroy)(void *state));
 
 #endif
