@@ -59,6 +59,7 @@ void httpc_free(httpc_t *c)
 void httpc_response_release(httpc_response_t *resp)
 {
 	buf_release(&resp->body);
+	buf_release(&resp->location);
 	resp->status = 0;
 }
 
@@ -71,6 +72,7 @@ int httpc_perform(httpc_t *c, const httpc_request_t *req, httpc_response_t *resp
 
 	buf_release(&resp->body);
 	buf_init(&resp->body, req->max_body ? req->max_body : HTTPC_DEFAULT_MAX_BODY);
+	buf_release(&resp->location);
 	resp->status = 0;
 
 	/* Reset keeps the connection cache: the next call to the same host
@@ -111,7 +113,10 @@ int httpc_perform(httpc_t *c, const httpc_request_t *req, httpc_response_t *resp
 		rc = err_set(err, -ERR_UNAVAILABLE, "%s unavailable: %s", c->dep,
 			     c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc));
 	} else {
+		char *location = NULL;
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
+		if (curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location)
+			buf_addstr(&resp->location, location);
 	}
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(headers);

@@ -62,6 +62,7 @@ int etcd_new(etcd_t **out, const char *endpoints, long timeout_ms, long connect_
 	}
 	buf_init(&e->url, 0);
 	buf_init(&e->req, 0);
+	e->resp = (httpc_response_t)HTTPC_RESPONSE_INIT;
 	*out = e;
 	return 0;
 }

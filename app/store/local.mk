@@ -1,6 +1,7 @@
 # app/store: the etcd v3 client and the typed stores built on it.
 libconsole_a_SOURCES += \
 	app/store/apps.c \
+	app/store/auth.c \
 	app/store/cluster.c \
 	app/store/ctx.c \
 	app/store/etcd.c

@@ -32,9 +32,10 @@ typedef struct httpc_request {
 typedef struct httpc_response {
 	long status;               /* HTTP status; 0 when nothing was answered */
 	buf_t body;                /* NUL-terminated; release with httpc_response_release */
+	buf_t location;            /* where a redirect points ("" when none); never followed */
 } httpc_response_t;
 
-#define HTTPC_RESPONSE_INIT { 0, BUF_INIT }
+#define HTTPC_RESPONSE_INIT { 0, BUF_INIT, BUF_INIT }
 
 /* dep names the dependency in messages ("etcd", "deployd", "sso"). */
 httpc_t *httpc_new(const char *dep, long timeout_ms, long connect_timeout_ms);
