@@ -1,28 +1,129 @@
+/* E4 (OAuth callback), E5 (auth status), and the browser login that starts
+ * the code flow with a state it can check (§9.3 #8). */
 #include <string.h>
 
+#include <curl/curl.h>
 #include <json-c/json.h>
+#include <openssl/rand.h>
 
 #include "console/api.h"
-#include "console/store.h"
+#include "console/auth.h"
+#include "console/cluster.h"
+#include "console/sso.h"
 #include "console/banned.h"
 
-/* Auth is "opened" iff the flag key holds JSON whose type is "lain-sso"
- * (spec §5.1); absent or unreadable means closed. */
+#define STATE_COOKIE "console_oauth_state"
+
 int api_authorize_status(request_t *req, response_t *res, err_t *err)
 {
-	const char *flag;
-	int rc = store_config_get(req->ctx, req->arena, req->ctx->cfg->need_auth_key, &flag, err);
+	const auth_switch_t *sw;
+	int rc = auth_get(req->ctx, &sw, err);
 	if (rc)
 		return rc;
-	bool opened = false;
-	if (flag) {
-		json_object *obj = arena_json(req->arena, json_tokener_parse(flag)), *type;
-		opened = obj && json_object_is_type(obj, json_type_object) &&
-			 json_object_object_get_ex(obj, "type", &type) &&
-			 !strcmp(json_object_get_string(type), "lain-sso");
-	}
 	json_object *auth = json_object_new_object();
-	json_object_object_add(auth, "status", json_object_new_string(opened ? "opened" : "closed"));
+	json_object_object_add(auth, "status", json_object_new_string(sw->on ? "opened" : "closed"));
 	http_envelope(res, 200, "auth", auth, "get auth status success", "/v1/authorize/status/");
+	return 0;
+}
+
+static const char *escape(request_t *req, const char *s)
+{
+	char *e = curl_easy_escape(NULL, s, 0);
+	const char *out = arena_strdup(req->arena, e ? e : "");
+	curl_free(e);
+	return out;
+}
+
+/* GET /v1/authorize/login: to SSO's login page with a fresh state, which a
+ * short-lived cookie remembers for the callback. */
+int api_authorize_login(request_t *req, response_t *res, err_t *err)
+{
+	const auth_switch_t *sw;
+	const cluster_t *cl;
+	int rc = auth_get(req->ctx, &sw, err);
+	if (!rc)
+		rc = cluster_get(req->ctx, &cl, err);
+	if (rc)
+		return rc;
+	const char *base = sso_base_url(req->ctx);
+	if (!sw->on || !*base) {
+		http_envelope(res, 400, "auth", NULL, "console auth is closed: nothing to log in to",
+			      "/v1/authorize/status/");
+		return 0;
+	}
+	unsigned char raw[16];
+	if (RAND_bytes(raw, sizeof(raw)) != 1)
+		return err_set(err, -ERR_INTERNAL, "no randomness for the login state");
+	char state[33];
+	for (size_t i = 0; i < sizeof(raw); i++)
+		snprintf(state + 2 * i, 3, "%02x", raw[i]);
+	const char *location = arena_printf(
+		req->arena,
+		"%s/oauth2/auth?response_type=code&client_id=%s&redirect_uri=%s"
+		"&scope=read%%3Agroup+write%%3Agroup&state=%s",
+		base, escape(req, req->ctx->cfg->sso_client_id), escape(req, cl->sso_redirect_uri),
+		state);
+	http_text(res, 302, "");
+	http_header(res, "Location", location);
+	/* Lax: the callback is a top-level navigation coming from SSO. */
+	http_header(res, "Set-Cookie",
+		    arena_printf(req->arena,
+				 "%s=%s; Max-Age=600; Path=/; HttpOnly; Secure; SameSite=Lax",
+				 STATE_COOKIE, state));
+	http_header(res, "Cache-Control", "no-store");
+	return 0;
+}
+
+static void unauthorized(response_t *res)
+{
+	http_envelope(res, 401, "auth", NULL, "unauthorized : don't have the access to console",
+		      "/v1/docs/");
+}
+
+/* E4: the code comes back with the state we set; the token goes to the UI in
+ * the URL fragment (never a query string that logs and Referer keep). */
+int api_authorize_callback(request_t *req, response_t *res, err_t *err)
+{
+	const char *code = http_query(req, "code");
+	if (!code || !*code) {
+		http_envelope(res, 400, "auth", NULL,
+			      "invalid request: should be json body with sso code(string)", "/v1/docs/");
+		return 0;
+	}
+	const char *state = http_query(req, "state");
+	const char *expected = http_cookie(req, STATE_COOKIE);
+	if (!state || !expected || strlen(expected) != 32 || strcmp(state, expected)) {
+		http_envelope(res, 401, "auth", NULL,
+			      "unauthorized : the login state does not match, start the login again",
+			      "/v1/docs/");
+		return 0;
+	}
+	const auth_switch_t *sw;
+	const cluster_t *cl;
+	int rc = auth_get(req->ctx, &sw, err);
+	if (!rc)
+		rc = cluster_get(req->ctx, &cl, err);
+	if (rc)
+		return rc;
+	if (!sw->on) {
+		unauthorized(res);
+		return 0;
+	}
+	const char *token;
+	long expires = 0;
+	rc = sso_exchange_code(req->ctx, req->arena, code, &token, &expires, err);
+	if (rc == -ERR_UNAVAILABLE)
+		return rc;
+	if (rc) {
+		unauthorized(res);
+		return 0;
+	}
+	http_text(res, 302, "");
+	http_header(res, "Location",
+		    arena_printf(req->arena, "%s#access_token=%s&expires_in=%ld", cl->auth_complete_url,
+				 escape(req, token), expires));
+	http_header(res, "Set-Cookie",
+		    STATE_COOKIE "=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax");
+	http_header(res, "Cache-Control", "no-store");
 	return 0;
 }

@@ -1,7 +1,9 @@
 # app/api: one file per resource, and the route table.
 libconsole_a_SOURCES += \
+	app/api/apps.c \
 	app/api/authorize.c \
 	app/api/health.c \
+	app/api/maintainers.c \
 	app/api/permission.c \
 	app/api/repos.c \
 	app/api/routes.c

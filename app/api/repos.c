@@ -4,6 +4,10 @@
 
 #include "console/api.h"
 #include "console/appname.h"
+#include "console/cluster.h"
+#include "console/log.h"
+#include "console/permission.h"
+#include "console/sso.h"
 #include "console/store.h"
 #include "console/banned.h"
 
@@ -17,24 +21,77 @@ static json_object *repo_object(const char *name)
 	return o;
 }
 
+struct list {
+	request_t *req;
+	json_object *array;
+};
+
 static int add_repo(const app_record_t *app, void *data)
 {
-	json_object_array_add(data, repo_object(app->appname));
+	struct list *l = data;
+	if (permission_sees_app(l->req, app->appname))
+		json_object_array_add(l->array, repo_object(app->appname));
 	return 0;
 }
 
 int api_repos_list(request_t *req, response_t *res, err_t *err)
 {
-	json_object *list = arena_json(req->arena, json_object_new_array());
-	int rc = store_app_each(req->ctx, req->arena, add_repo, list, err);
+	struct list l = { req, arena_json(req->arena, json_object_new_array()) };
+	int rc = store_app_each(req->ctx, req->arena, add_repo, &l, err);
 	if (rc)
 		return rc;
-	http_envelope(res, 200, "repos", json_object_get(list), "", "/v1/repos/");
+	http_envelope(res, 200, "repos", json_object_get(l.array), "", "/v1/repos/");
 	return 0;
+}
+
+struct collision {
+	const cluster_t *cluster;
+	const char *group;
+	const char *name;
+	const char *other;
+};
+
+static int find_collision(const app_record_t *app, void *data)
+{
+	struct collision *c = data;
+	buf_t g = BUF_INIT;
+	cluster_app_group(c->cluster, app->appname, &g);
+	if (!strcmp(g.data, c->group) && strcmp(app->appname, c->name))
+		c->other = app->appname;
+	buf_release(&g);
+	return 0;
+}
+
+/* The SSO side of a registration (auth on): the app's group, with the admin
+ * group nested into it as admin (spec §5.4). A group that exists already is
+ * fine only when the caller is its admin. *created tells whether we made it. */
+static int create_group(request_t *req, const cluster_t *cl, const char *name, const char *group,
+			bool *created, err_t *err)
+{
+	ctx_t *ctx = req->ctx;
+	const char *full = arena_printf(req->arena, "%s%s", cl->sso_fullname_prefix, name);
+	*created = false;
+	int rc = sso_group_create(ctx, req->access_token, group, full, err);
+	if (rc == -ERR_CONFLICT) {
+		const char *role = NULL;
+		err_t e2 = ERR_INIT;
+		if (sso_member_role(ctx, req->arena, group, req->user->name, &role, &e2) ||
+		    strcmp(role, "admin"))
+			return err_set(err, -ERR_CONFLICT,
+				       "sso group '%s' exists already and %s is not its admin", group,
+				       req->user->name);
+	} else if (rc) {
+		return rc;
+	} else {
+		*created = true;
+	}
+	return sso_group_nest(ctx, req->access_token, group, ctx->cfg->lain_admin_name,
+			      ctx->cfg->lain_admin_role, err);
 }
 
 int api_repos_create(request_t *req, response_t *res, err_t *err)
 {
+	ctx_t *ctx = req->ctx;
 	json_object *v;
 	if (!req->json || !json_object_object_get_ex(req->json, "appname", &v) ||
 	    !json_object_is_type(v, json_type_string)) {
@@ -47,16 +104,61 @@ int api_repos_create(request_t *req, response_t *res, err_t *err)
 		http_envelope(res, 400, "repos", NULL, err->msg, "/v1/repos/");
 		return 0;
 	}
+	const cluster_t *cl;
+	int rc = cluster_get(ctx, &cl, err);
+	if (rc)
+		return rc;
+	/* Two names with one SSO group would share their maintainers (§9.3 #9). */
+	buf_t group = BUF_INIT;
+	cluster_app_group(cl, name, &group);
+	const char *gname = arena_strdup(req->arena, group.data);
+	buf_release(&group);
+	struct collision col = { cl, gname, name, NULL };
+	if ((rc = store_app_each(ctx, req->arena, find_collision, &col, err)))
+		return rc;
+	if (col.other) {
+		http_envelope(res, 400, "repos", NULL,
+			      arena_printf(req->arena,
+					   "invalid appname '%s': its SSO group '%s' is the one of app '%s'",
+					   name, gname, col.other),
+			      "/v1/repos/");
+		return 0;
+	}
+
 	const char *url = arena_printf(req->arena, "/v1/repos/%s/", name);
-	int rc = store_app_create(req->ctx, name, err);
+	/* The record first: its create-if-absent is what makes two concurrent
+	 * registrations of one name give one 201 and one 409. */
+	rc = store_app_create(ctx, name, err);
 	if (rc == -ERR_CONFLICT) {
 		http_envelope(res, 409, "repos", NULL, err->msg, url);
 		return 0;
 	}
 	if (rc)
 		return rc;
-	http_envelope(res, 201, "repos", repo_object(name),
-		      "don't need sso auth, no need for create group", url);
+	const char *msg = "don't need sso auth, no need for create group";
+	if (req->auth_on) {
+		bool created = false;
+		rc = create_group(req, cl, name, gname, &created, err);
+		if (rc) {
+			/* Nothing is left behind: the group we made and the record go. */
+			err_t undo = ERR_INIT;
+			if (created && sso_group_delete(ctx, req->access_token, gname, &undo))
+				log_warn("registration of '%s' failed and its sso group '%s' could not be "
+					 "removed: %s", name, gname, undo.msg);
+			if (store_app_delete(ctx, name, &undo))
+				log_error("registration of '%s' failed and its record could not be "
+					  "removed: %s", name, undo.msg);
+			int status = rc == -ERR_UNAVAILABLE ? 503 : 500;
+			http_envelope(res, status, "repos", NULL,
+				      arena_printf(req->arena, "error reposing app %s : \n%s\n", name,
+						   err->msg),
+				      url);
+			return 0;
+		}
+		msg = arena_printf(req->arena, "create group for app %s successfully", name);
+	}
+	log_info("REPOSIT: app %s reposited by %s", name, req->operator_name);
+	http_envelope(res, 201, "repos", repo_object(name), msg, url);
 	return 0;
 }
 

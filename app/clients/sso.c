@@ -257,14 +257,15 @@ bool sso_user_in(const sso_user_t *user, const char *group)
 
 /* ---- API ------------------------------------------------------------------ */
 
-int sso_me(ctx_t *ctx, arena_t *arena, const char *token, sso_user_t **out, err_t *err)
+int sso_me(ctx_t *ctx, arena_t *arena, const char *token, bool fresh, sso_user_t **out,
+	   err_t *err)
 {
 	struct sso *s = sso_of(ctx);
 	if (!token || !*token)
 		return err_set(err, -ERR_UNAUTHORIZED, "no access-token given");
 	unsigned char key[KEY_LEN];
 	cache_key(s, token, NULL, key);
-	struct entry *hit = cache_find(s->me, key);
+	struct entry *hit = fresh ? NULL : cache_find(s->me, key);
 	json_object *o;
 	if (hit) {
 		o = arena_json(arena, json_tokener_parse(hit->body));

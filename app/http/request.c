@@ -66,6 +66,8 @@ void http_request_init(request_t *req, arena_t *arena, struct ctx *ctx, http_par
 	req->content_length = cl && *cl && !strx_to_long(cl, 0, 1L << 40, &len) ? len : -1;
 	const char *tok = get("HTTP_ACCESS_TOKEN", data);
 	req->access_token = tok ? arena_strdup(arena, tok) : NULL;
+	const char *cookie = get("HTTP_COOKIE", data);
+	req->cookie = cookie ? arena_strdup(arena, cookie) : NULL;
 	const char *auth = get("HTTP_AUTHORIZATION", data);
 	req->authorization = auth ? arena_strdup(arena, auth) : NULL;
 	req->remote_addr = arena_strdup(arena, param_or(get, data, "REMOTE_ADDR", ""));
@@ -134,4 +136,41 @@ const char *http_query(const request_t *req, const char *name)
 			p++;
 	}
 	return NULL;
+}
+
+const char *http_cookie(const request_t *req, const char *name)
+{
+	size_t nlen = strlen(name);
+	for (const char *p = req->cookie; p && *p;) {
+		while (*p == ' ' || *p == ';')
+			p++;
+		size_t len = strcspn(p, ";");
+		if (len > nlen && !strncmp(p, name, nlen) && p[nlen] == '=')
+			return arena_strndup(req->arena, p + nlen + 1, len - nlen - 1);
+		p += len;
+	}
+	return NULL;
+}
+
+int http_query_each(const request_t *req, const char *name, http_query_fn fn, void *data)
+{
+	size_t nlen = strlen(name);
+	const char *p = req->query;
+	while (p && *p) {
+		size_t flen = strcspn(p, "&");
+		size_t klen = strcspn(p, "=&");
+		const char *key = url_decode(req->arena, p, klen);
+		if (strlen(key) == nlen && !memcmp(key, name, nlen)) {
+			const char *value = klen < flen
+						    ? url_decode(req->arena, p + klen + 1, flen - klen - 1)
+						    : "";
+			int rc = fn(value, data);
+			if (rc)
+				return rc;
+		}
+		p += flen;
+		if (*p == '&')
+			p++;
+	}
+	return 0;
 }

@@ -90,6 +90,13 @@ int store_app_each(ctx_t *ctx, arena_t *arena, store_app_fn fn, void *data, err_
 	return etcd_range_prefix(ctx->etcd, prefix, 0, on_kv, &e, err);
 }
 
+int store_app_delete(ctx_t *ctx, const char *name, err_t *err)
+{
+	char key[1024];
+	snprintf(key, sizeof(key), "%s/%s", ctx->cfg->apps_prefix, name);
+	return etcd_delete(ctx->etcd, key, false, NULL, err);
+}
+
 int store_app_count(ctx_t *ctx, int64_t *count, err_t *err)
 {
 	char prefix[512];

@@ -14,8 +14,21 @@ int api_repos_list(request_t *req, response_t *res, err_t *err);
 int api_repos_create(request_t *req, response_t *res, err_t *err);
 int api_repos_get(request_t *req, response_t *res, err_t *err);
 
-/* authorize.c — E5 */
+/* authorize.c — E4, E5, browser login */
 int api_authorize_status(request_t *req, response_t *res, err_t *err);
+int api_authorize_login(request_t *req, response_t *res, err_t *err);
+int api_authorize_callback(request_t *req, response_t *res, err_t *err);
+
+/* maintainers.c — E14, E15, E16, E17 */
+int api_maintainers_list(request_t *req, response_t *res, err_t *err);
+int api_maintainers_add(request_t *req, response_t *res, err_t *err);
+int api_maintainer_get(request_t *req, response_t *res, err_t *err);
+int api_maintainer_delete(request_t *req, response_t *res, err_t *err);
+int api_role_self(request_t *req, response_t *res, err_t *err);
+int api_role_user(request_t *req, response_t *res, err_t *err);
+
+/* apps.c — E7 (list) */
+int api_apps_list(request_t *req, response_t *res, err_t *err);
 
 /* health.c — GET /v1/healthz */
 int api_healthz(request_t *req, response_t *res, err_t *err);

@@ -25,6 +25,7 @@ struct json_object;
 struct ctx;
 struct route;
 struct app_record;
+struct sso_user;
 
 enum http_method {
 	HTTP_GET = 1 << 0,
@@ -55,6 +56,7 @@ typedef struct request {
 	const char *authorization;   /* NULL when absent */
 	const char *remote_addr;
 	const char *request_id;
+	const char *cookie;          /* the Cookie header, NULL when absent */
 
 	const char *body;            /* NUL-terminated; "" when none */
 	size_t body_len;
@@ -65,6 +67,8 @@ typedef struct request {
 	const char *params[HTTP_MAX_PARAMS];
 	size_t nparams;
 	struct app_record *app;      /* loaded by the maintain permission check */
+	bool auth_on;                /* the auth switch, as the permission check saw it */
+	struct sso_user *user;       /* the caller when auth is on and checked */
 	const char *operator_name;   /* who acts: SSO user, or "unknown" */
 } request_t;
 
@@ -89,6 +93,16 @@ const char *http_param(const request_t *req, const char *name);
 
 /* The value of query parameter name, decoded, or NULL. */
 const char *http_query(const request_t *req, const char *name);
+
+/* Calls fn(value, data) for every query parameter called name, in order,
+ * with its decoded value (in the request's arena; "" for "name" without
+ * '='). Stops at, and returns, the first non-zero result of fn; else 0.
+ * For repeated parameters such as the registry's `scope`. */
+typedef int (*http_query_fn)(const char *value, void *data);
+int http_query_each(const request_t *req, const char *name, http_query_fn fn, void *data);
+
+/* The value of cookie name, or NULL. */
+const char *http_cookie(const request_t *req, const char *name);
 
 void http_response_init(response_t *res);
 void http_response_release(response_t *res);

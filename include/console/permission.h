@@ -2,15 +2,22 @@
  * permission — the checks a route's permission level asks for (spec §1.1).
  *
  *   PERM_NONE      nothing
- *   PERM_READ      the caller is authenticated (when auth is on)
+ *   PERM_READ      auth on: the access-token is verified at SSO (401
+ *                  "unauthorized : don't have the access to the operation"
+ *                  otherwise; SSO unreachable is 503, never 401)
  *   PERM_MAINTAIN  PERM_READ, then the app named by the route's ":app" exists
- *                  (else 404 "app with appname <a> not exist, has not been
- *                  reposited yet"), then (auth on) the caller is in its group
+ *                  (404 "app with appname <a> not exist, has not been
+ *                  reposited yet"), then, auth on, the caller's SSO groups
+ *                  hold the app's group (403 "forbidden : don't have the
+ *                  access to app <a>")
  *
- * The authenticated user is written into req->operator_name ("unknown" when
- * auth is off) — in the request, never in a global. The auth switch and SSO
- * checks arrive with the SSO work (issue 4); until then auth is treated as
- * off, which is lain-console's behaviour on a cluster without SSO.
+ * Routes flagged ROUTE_AUTH_ONLY answer 403 "maintainer service not
+ * provided, try to open console auth first" when auth is off, before the app
+ * is looked at.
+ *
+ * The caller lives in the request (req->user, req->operator_name — "unknown"
+ * when auth is off), never in a global. A missing access-token is never sent
+ * to SSO.
  */
 #ifndef CONSOLE_PERMISSION_H
 #define CONSOLE_PERMISSION_H
@@ -19,5 +26,8 @@
 
 /* 0 to go on; negative with err set, or with res already answered. */
 int permission_check(request_t *req, response_t *res, enum route_perm perm, err_t *err);
+
+/* Whether the caller may see app name (auth off: always). */
+bool permission_sees_app(const request_t *req, const char *name);
 
 #endif

@@ -30,6 +30,7 @@ enum route_perm { PERM_NONE, PERM_READ, PERM_MAINTAIN };
 
 enum route_flags {
 	ROUTE_JSON_BODY = 1 << 0,    /* parse the body as JSON, whatever its Content-Type */
+	ROUTE_AUTH_ONLY = 1 << 1,    /* exists only with auth on (maintainers): 403 otherwise */
 };
 
 typedef struct route {

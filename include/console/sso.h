@@ -34,8 +34,11 @@ typedef struct sso_user {
 bool sso_user_in(const sso_user_t *user, const char *group);
 
 /* GET /api/me with the caller's token. -ERR_UNAUTHORIZED when SSO refuses it
- * (the token is never sent when NULL or empty). */
-int sso_me(ctx_t *ctx, arena_t *arena, const char *token, sso_user_t **out, err_t *err);
+ * (the token is never sent when NULL or empty). fresh skips the cache (and
+ * refills it): for a decision a cached group list may be too old for, such
+ * as right after the caller registered an app. */
+int sso_me(ctx_t *ctx, arena_t *arena, const char *token, bool fresh, sso_user_t **out,
+	   err_t *err);
 
 /* The password check of §5.4 (form login at /oauth2/auth, no redirect
  * followed; valid iff the Location carries a code). 0 valid,

@@ -47,6 +47,9 @@ int store_app_each(ctx_t *ctx, arena_t *arena, store_app_fn fn, void *data, err_
  * if no record of that name exists (-ERR_CONFLICT otherwise). */
 int store_app_create(ctx_t *ctx, const char *name, err_t *err);
 
+/* Removes the record of name (no error when it is gone already). */
+int store_app_delete(ctx_t *ctx, const char *name, err_t *err);
+
 /* Number of app records (valid or not). */
 int store_app_count(ctx_t *ctx, int64_t *count, err_t *err);
 
