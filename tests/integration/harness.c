@@ -6,14 +6,19 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 #include <json-c/json.h>
 
+#include "console/base64.h"
 #include "harness.h"
 
 #define MAX_ENV 64
+#define MAX_FAKES 8
+
+static pid_t fakes[MAX_FAKES];
 
 static char stack_dir[256];
 static char *env_keys[MAX_ENV], *env_values[MAX_ENV];
@@ -22,12 +27,14 @@ static char script[1024];
 
 static void cleanup_at_exit(void)
 {
+	for (int i = 0; i < MAX_FAKES; i++)
+		fake_stop(fakes[i]);
 	stack_down();
 }
 
 static void on_fatal(int sig)
 {
-	stack_down();
+	cleanup_at_exit();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -266,4 +273,93 @@ void it_sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 	nanosleep(&ts, NULL);
+}
+
+pid_t fake_start(const char *fake, const char *args, char *url, size_t url_len)
+{
+	const char *srcdir = getenv("srcdir");
+	char cmd[2048];
+	int fds[2];
+	if (pipe(fds))
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		close(fds[1]);
+		snprintf(cmd, sizeof(cmd), "exec '%s/tests/fakes/%s' --host 127.0.0.1 --port 0 %s",
+			 srcdir ? srcdir : ".", fake, args ? args : "");
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	FILE *f = fdopen(fds[0], "r");
+	char line[512] = "";
+	if (!f || !fgets(line, sizeof(line), f)) {
+		fprintf(stderr, "harness: fake %s did not start\n", fake);
+		if (f)
+			fclose(f);
+		fake_stop(pid);
+		return -1;
+	}
+	/* Keep reading its stdout in the background? It prints one line; the
+	 * pipe stays open and unread, which is fine for a quiet fake. */
+	const char *u = strstr(line, "http://");
+	snprintf(url, url_len, "%s", u ? u : "");
+	url[strcspn(url, " \r\n")] = '\0';
+	for (int i = 0; i < MAX_FAKES; i++)
+		if (!fakes[i]) {
+			fakes[i] = pid;
+			break;
+		}
+	return pid;
+}
+
+void fake_stop(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGTERM);
+	for (int i = 0; i < 50; i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			break;
+		it_sleep_ms(100);
+		if (i == 49) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+	}
+	for (int i = 0; i < MAX_FAKES; i++)
+		if (fakes[i] == pid)
+			fakes[i] = 0;
+}
+
+static int etcd_call(const char *path, const char *key, const char *value)
+{
+	buf_t body = BUF_INIT;
+	buf_addstr(&body, "{\"key\":\"");
+	base64_encode(&body, key, strlen(key));
+	if (value) {
+		buf_addstr(&body, "\",\"value\":\"");
+		base64_encode(&body, value, strlen(value));
+	}
+	buf_addstr(&body, "\"}");
+	char url[512];
+	snprintf(url, sizeof(url), "%s%s", stack_get("ETCD_URL"), path);
+	it_response_t r;
+	int rc = it_request("POST", url, body.data, NULL, &r);
+	rc = rc || r.status != 200;
+	it_response_free(&r);
+	buf_release(&body);
+	return rc;
+}
+
+int it_etcd_put(const char *key, const char *value)
+{
+	return etcd_call("/v3/kv/put", key, value);
+}
+
+int it_etcd_delete(const char *key)
+{
+	return etcd_call("/v3/kv/deleterange", key, NULL);
 }

@@ -50,6 +50,16 @@ const char *it_field(const it_response_t *r, const char *key);
 /* Worker pids of the master (its children), up to max; returns the count. */
 int it_children(pid_t master, pid_t *out, int max);
 
+/* Starts a stand-in from tests/fakes (script "sso", args such as "--seed
+ * FILE"), on a free port; its base URL goes to url. Stopped at exit.
+ * Returns its pid, or -1. */
+pid_t fake_start(const char *script, const char *args, char *url, size_t url_len);
+void fake_stop(pid_t pid);
+
+/* Writes key = value into the stack's etcd (v3). 0 on success. */
+int it_etcd_put(const char *key, const char *value);
+int it_etcd_delete(const char *key);
+
 /* Sleeps ms milliseconds. */
 void it_sleep_ms(long ms);
 

@@ -251,12 +251,14 @@ static void test_health_and_auth_status(void)
 		 /* {"type": "lain-sso", "url": "https://sso.lain.local"} */
 		 "eyJ0eXBlIjogImxhaW4tc3NvIiwgInVybCI6ICJodHRwczovL3Nzby5sYWluLmxvY2FsIn0=");
 	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	it_sleep_ms(2100); /* a worker rereads the switch every 2 s */
 	it_request("GET", "/v1/authorize/status", NULL, NULL, &r);
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "auth"), "{ \"status\": \"opened\" }");
 	it_response_free(&r);
 	snprintf(cmd, sizeof(cmd), "curl -sf -o /dev/null %s/v3/kv/deleterange -d '{\"key\":\"%s\"}'",
 		 stack_get("ETCD_URL"), "L2xhaW4vY29uZmlnL2F1dGgvY29uc29sZQ==");
 	CU_ASSERT_EQUAL(system(cmd), 0);
+	it_sleep_ms(2100);
 }
 
 static void test_http_redirects_with_308(void)

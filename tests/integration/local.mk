@@ -8,8 +8,10 @@ IT_LIBS = libitharness.a $(UNIT_LIBS) -lpthread
 # The suites drive ./lain-console: build it first.
 IT_DEPS = lain-console$(EXEEXT)
 
-check_PROGRAMS += tests/integration/it_api tests/integration/it_process tests/integration/it_etcd
-TESTS += tests/integration/it_api tests/integration/it_process tests/integration/it_etcd
+check_PROGRAMS += tests/integration/it_api tests/integration/it_process tests/integration/it_etcd \
+	tests/integration/it_auth
+TESTS += tests/integration/it_api tests/integration/it_process tests/integration/it_etcd \
+	tests/integration/it_auth
 tests_integration_it_api_SOURCES = tests/integration/it_api.c
 tests_integration_it_api_CFLAGS = $(TESTS_CFLAGS)
 tests_integration_it_api_LDADD = $(IT_LIBS)
@@ -22,3 +24,7 @@ tests_integration_it_etcd_SOURCES = tests/integration/it_etcd.c
 tests_integration_it_etcd_CFLAGS = $(TESTS_CFLAGS)
 tests_integration_it_etcd_LDADD = $(IT_LIBS)
 EXTRA_tests_integration_it_etcd_DEPENDENCIES = $(IT_DEPS)
+tests_integration_it_auth_SOURCES = tests/integration/it_auth.c
+tests_integration_it_auth_CFLAGS = $(TESTS_CFLAGS)
+tests_integration_it_auth_LDADD = $(IT_LIBS)
+EXTRA_tests_integration_it_auth_DEPENDENCIES = $(IT_DEPS)
