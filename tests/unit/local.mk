@@ -8,6 +8,7 @@ UNIT_LIBS = libtestlib.a $(TESTS_LIBS)
 include $(srcdir)/tests/unit/lib.mk
 include $(srcdir)/tests/unit/core.mk
 include $(srcdir)/tests/unit/jws.mk
+include $(srcdir)/tests/unit/deploy.mk
 
 check_PROGRAMS += tests/unit/test_http tests/unit/test_config tests/unit/test_etcd
 TESTS += tests/unit/test_http tests/unit/test_config tests/unit/test_etcd

@@ -1,0 +1,386 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "console/cluster.h"
+#include "console/deployd.h"
+#include "console/httpc.h"
+#include "console/httpm.h"
+#include "console/xalloc.h"
+#include "console/banned.h"
+
+/* The worker's deployd clients: httpc for single calls, httpm for batches. */
+typedef struct deployd {
+	httpc_t *http;
+	httpm_t *multi;
+} deployd_t;
+
+static void *deployd_create(ctx_t *ctx)
+{
+	deployd_t *d = xcalloc(1, sizeof(*d));
+	d->http = httpc_new("deployd", ctx->cfg->http_timeout_ms, ctx->cfg->http_connect_timeout_ms);
+	d->multi = httpm_new("deployd", ctx->cfg->http_timeout_ms,
+			     ctx->cfg->http_connect_timeout_ms);
+	return d;
+}
+
+static void deployd_destroy(void *p)
+{
+	deployd_t *d = p;
+	httpc_free(d->http);
+	httpm_free(d->multi);
+	free(d);
+}
+
+static deployd_t *client(ctx_t *ctx)
+{
+	return ctx_slot(ctx, CTX_SLOT_DEPLOYD, deployd_create, deployd_destroy);
+}
+
+/* <apiserver><path> with name (percent-encoded) appended when not NULL. */
+static int make_url(ctx_t *ctx, buf_t *url, const char *path, const char *name, err_t *err)
+{
+	const cluster_t *c;
+	int rc = cluster_get(ctx, &c, err);
+	if (rc)
+		return rc;
+	size_t n = strlen(c->apiserver);
+	while (n && c->apiserver[n - 1] == '/')
+		n--;
+	buf_add(url, c->apiserver, n);
+	buf_addstr(url, path);
+	for (const char *p = name; p && *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		    ch == '-' || ch == '.' || ch == '_' || ch == '~')
+			buf_addch(url, (char)ch);
+		else
+			buf_addf(url, "%%%02X", ch);
+	}
+	return 0;
+}
+
+void deployd_result_release(deployd_result_t *res)
+{
+	json_object_put(res->json);
+	free(res->message);
+	*res = (deployd_result_t)DEPLOYD_RESULT_INIT;
+}
+
+int deployd_judge(long status, const char *body, size_t len, const char *what,
+		  deployd_result_t *res, err_t *err)
+{
+	deployd_result_release(res);
+	res->status = status;
+	json_tokener *tok = json_tokener_new();
+	json_object *obj = len ? json_tokener_parse_ex(tok, body, (int)len) : NULL;
+	if (json_tokener_get_error(tok) != json_tokener_success) {
+		json_object_put(obj);
+		obj = NULL;
+	}
+	json_tokener_free(tok);
+	res->json = obj;
+
+	json_object *m;
+	if (obj && json_object_is_type(obj, json_type_object) &&
+	    json_object_object_get_ex(obj, "message", &m) && json_object_is_type(m, json_type_string))
+		res->message = xstrdup(json_object_get_string(m));
+	else if (obj && json_object_is_type(obj, json_type_string))
+		res->message = xstrdup(json_object_get_string(obj));
+	else {
+		/* Plain text (the read-only 403) or a body without a message. */
+		size_t l = len;
+		while (l && (body[l - 1] == '\n' || body[l - 1] == '\r' || body[l - 1] == ' '))
+			l--;
+		res->message = status >= 400 ? xstrndup(body, l > 300 ? 300 : l) : xstrdup("");
+	}
+	if (status < 400)
+		return 0;
+
+	int code;
+	switch (status) {
+	case 400: code = -ERR_INVALID; break;
+	case 404: code = -ERR_NOT_FOUND; break;
+	case 405:
+	case 409:
+	case 423: code = -ERR_CONFLICT; break;
+	default: code = -ERR_BAD_GATEWAY; break;
+	}
+	return err_set(err, code, "deployd refused to %s (%ld): %s", what, status,
+		       *res->message ? res->message : "no message");
+}
+
+/* One call: method, url, optional JSON body; judged into res. */
+static int call(ctx_t *ctx, const char *method, const char *path, const char *name,
+		const char *query, json_object *body, const char *what, deployd_result_t *res,
+		err_t *err)
+{
+	buf_t url = BUF_INIT;
+	httpc_response_t resp = HTTPC_RESPONSE_INIT;
+	deployd_result_release(res);
+	res->message = xstrdup("");
+	int rc = make_url(ctx, &url, path, name, err);
+	if (rc)
+		goto cleanup;
+	if (query)
+		buf_addstr(&url, query);
+	const char *text = body ? json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN |
+								  JSON_C_TO_STRING_NOSLASHESCAPE)
+				: NULL;
+	httpc_request_t req = { .method = method, .url = url.data, .body = text,
+				.body_len = text ? strlen(text) : 0 };
+	rc = httpc_perform(client(ctx)->http, &req, &resp, err);
+	if (rc) {
+		err_wrap(err, "while trying to %s", what);
+		goto cleanup;
+	}
+	rc = deployd_judge(resp.status, resp.body.data, resp.body.len, what, res, err);
+cleanup:
+	buf_release(&url);
+	httpc_response_release(&resp);
+	return rc;
+}
+
+int deployd_status(ctx_t *ctx, bool *started, err_t *err)
+{
+	deployd_result_t res = DEPLOYD_RESULT_INIT;
+	*started = false;
+	int rc = call(ctx, "GET", "/api/status", NULL, NULL, NULL, "report its status", &res, err);
+	json_object *s;
+	if (!rc && res.status == 200 && res.json &&
+	    json_object_object_get_ex(res.json, "status", &s) &&
+	    json_object_is_type(s, json_type_string))
+		*started = !strcmp(json_object_get_string(s), "started");
+	deployd_result_release(&res);
+	return rc == -ERR_UNAVAILABLE ? rc : 0;
+}
+
+int deployd_gate(ctx_t *ctx, err_t *err)
+{
+	bool started;
+	int rc = deployd_status(ctx, &started, err);
+	if (rc)
+		return rc;
+	if (!started)
+		return err_set(err, -ERR_UNAVAILABLE,
+			       "deployd is now in maintain state, please wait for a while");
+	return 0;
+}
+
+static char *what(const char *verb, const char *kind, const char *name)
+{
+	return xasprintf("%s %s '%s'", verb, kind, name ? name : "");
+}
+
+static const char *spec_name(json_object *spec)
+{
+	json_object *n;
+	if (spec && json_object_object_get_ex(spec, "Name", &n))
+		return json_object_get_string(n);
+	return "";
+}
+
+int deployd_podgroup_create(ctx_t *ctx, json_object *spec, deployd_result_t *res, err_t *err)
+{
+	char *w = what("create", "podgroup", spec_name(spec));
+	int rc = call(ctx, "POST", "/api/podgroups", NULL, NULL, spec, w, res, err);
+	free(w);
+	return rc;
+}
+
+int deployd_podgroup_get(ctx_t *ctx, const char *name, deployd_result_t *res, err_t *err)
+{
+	char *w = what("read", "podgroup", name);
+	int rc = call(ctx, "GET", "/api/podgroups?name=", name, "&force_update=false", NULL, w,
+		      res, err);
+	free(w);
+	return rc;
+}
+
+int deployd_podgroup_delete(ctx_t *ctx, const char *name, deployd_result_t *res, err_t *err)
+{
+	char *w = what("remove", "podgroup", name);
+	int rc = call(ctx, "DELETE", "/api/podgroups?name=", name, NULL, NULL, w, res, err);
+	free(w);
+	return rc;
+}
+
+int deployd_podgroup_replica(ctx_t *ctx, const char *name, long num_instances,
+			     deployd_result_t *res, err_t *err)
+{
+	if (num_instances < 0)
+		return err_set(err, -ERR_INVALID, "num_instances of '%s' must be 0 or more", name);
+	char q[64];
+	snprintf(q, sizeof(q), "&cmd=replica&num_instances=%ld", num_instances);
+	char *w = what("scale", "podgroup", name);
+	int rc = call(ctx, "PATCH", "/api/podgroups?name=", name, q, NULL, w, res, err);
+	free(w);
+	return rc;
+}
+
+int deployd_podgroup_spec(ctx_t *ctx, const char *name, json_object *pod_spec,
+			  deployd_result_t *res, err_t *err)
+{
+	char *w = what("update the spec of", "podgroup", name);
+	int rc = call(ctx, "PATCH", "/api/podgroups?name=", name, "&cmd=spec", pod_spec, w, res,
+		      err);
+	free(w);
+	return rc;
+}
+
+int deployd_podgroup_operate(ctx_t *ctx, const char *name, const char *optype, long instance,
+			     deployd_result_t *res, err_t *err)
+{
+	if (!optype || (strcmp(optype, "start") && strcmp(optype, "stop") &&
+			strcmp(optype, "restart")))
+		return err_set(err, -ERR_INVALID,
+			       "operation '%s' is unknown: use start, stop or restart",
+			       optype ? optype : "");
+	if (instance < 0)
+		return err_set(err, -ERR_INVALID, "instance of '%s' must be 0 or more", name);
+	char q[96];
+	snprintf(q, sizeof(q), "&cmd=operation&optype=%s&instance=%ld", optype, instance);
+	char *w = xasprintf("%s podgroup '%s'", optype, name);
+	int rc = call(ctx, "PATCH", "/api/podgroups?name=", name, q, NULL, w, res, err);
+	free(w);
+	return rc;
+}
+
+int deployd_depends_create(ctx_t *ctx, json_object *pod_spec, deployd_result_t *res, err_t *err)
+{
+	char *w = what("create", "portal", spec_name(pod_spec));
+	int rc = call(ctx, "POST", "/api/depends", NULL, NULL, pod_spec, w, res, err);
+	free(w);
+	return rc;
+}
+
+int deployd_depends_get(ctx_t *ctx, const char *name, deployd_result_t *res, err_t *err)
+{
+	char *w = what("read", "portal", name);
+	int rc = call(ctx, "GET", "/api/depends?name=", name, NULL, NULL, w, res, err);
+	free(w);
+	return rc;
+}
+
+int deployd_depends_update(ctx_t *ctx, json_object *pod_spec, deployd_result_t *res, err_t *err)
+{
+	char *w = what("update", "portal", spec_name(pod_spec));
+	int rc = call(ctx, "PUT", "/api/depends", NULL, NULL, pod_spec, w, res, err);
+	free(w);
+	return rc;
+}
+
+int deployd_depends_delete(ctx_t *ctx, const char *name, bool force, deployd_result_t *res,
+			   err_t *err)
+{
+	char *w = what("remove", "portal", name);
+	int rc = call(ctx, "DELETE", "/api/depends?name=", name, force ? "&force=true" : NULL,
+		      NULL, w, res, err);
+	free(w);
+	return rc;
+}
+
+/* deployd answers an empty list as null (a Go nil slice). */
+static void null_to_list(deployd_result_t *res)
+{
+	if (res->status == 200 && !res->json)
+		res->json = json_object_new_array();
+}
+
+int deployd_ports_list(ctx_t *ctx, deployd_result_t *res, err_t *err)
+{
+	int rc = call(ctx, "GET", "/api/ports", NULL, NULL, NULL, "list the stream ports", res,
+		      err);
+	if (!rc)
+		null_to_list(res);
+	if (!rc && !json_object_is_type(res->json, json_type_array))
+		rc = err_set(err, -ERR_BAD_GATEWAY, "deployd answered the stream ports with %s",
+			     "something that is not a list");
+	return rc;
+}
+
+int deployd_ports_validate(ctx_t *ctx, const long *ports, size_t n, deployd_result_t *res,
+			   err_t *err)
+{
+	json_object *body = json_object_new_object();
+	json_object *list = json_object_new_array();
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(list, json_object_new_int64(ports[i]));
+	json_object_object_add(body, "Ports", list);
+	int rc = call(ctx, "POST", "/api/ports?cmd=validate", NULL, NULL, body,
+		      "accept the stream ports", res, err);
+	json_object_put(body);
+	return rc;
+}
+
+int deployd_history(ctx_t *ctx, const char *name, long instance, deployd_result_t *res,
+		    err_t *err)
+{
+	char q[48];
+	snprintf(q, sizeof(q), "&instance=%ld", instance);
+	char *w = what("read the history of", "podgroup", name);
+	int rc = call(ctx, "GET", "/api/cntstatushistory?name=", name, q, NULL, w, res, err);
+	free(w);
+	if (!rc)
+		null_to_list(res);
+	return rc;
+}
+
+int deployd_fetch_many(ctx_t *ctx, deployd_fetch_t *items, size_t n, err_t *err)
+{
+	if (!n)
+		return 0;
+	httpm_call_t *calls = xcalloc(n, sizeof(*calls));
+	buf_t *urls = xcalloc(n, sizeof(*urls));
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		deployd_result_release(&items[i].res);
+		items[i].res.message = xstrdup("");
+		items[i].rc = 0;
+		err_clear(&items[i].err);
+		buf_init(&urls[i], 0);
+		bool pg = items[i].kind == DEPLOYD_PODGROUP;
+		rc = make_url(ctx, &urls[i], pg ? "/api/podgroups?name=" : "/api/depends?name=",
+			      items[i].name, err);
+		if (rc)
+			goto cleanup;
+		if (pg)
+			buf_addstr(&urls[i], "&force_update=false");
+		calls[i].req.url = urls[i].data;
+	}
+	httpm_perform(client(ctx)->multi, calls, n);
+	for (size_t i = 0; i < n; i++) {
+		deployd_fetch_t *it = &items[i];
+		char *w = what("read", it->kind == DEPLOYD_PODGROUP ? "podgroup" : "portal", it->name);
+		if (calls[i].rc) {
+			it->rc = calls[i].rc;
+			it->err = calls[i].err;
+			err_wrap(&it->err, "while trying to %s", w);
+			if (!rc) {
+				rc = it->rc;
+				if (err)
+					*err = it->err;
+			}
+		} else {
+			it->rc = deployd_judge(calls[i].resp.status, calls[i].resp.body.data,
+					       calls[i].resp.body.len, w, &it->res, &it->err);
+		}
+		free(w);
+	}
+cleanup:
+	for (size_t i = 0; i < n; i++) {
+		httpm_call_release(&calls[i]);
+		buf_release(&urls[i]);
+	}
+	free(calls);
+	free(urls);
+	return rc;
+}
+
+void deployd_fetch_release(deployd_fetch_t *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		deployd_result_release(&items[i].res);
+}

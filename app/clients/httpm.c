@@ -1,0 +1,204 @@
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include "console/httpm.h"
+#include "console/xalloc.h"
+#include "console/banned.h"
+
+#define HTTPM_DEFAULT_MAX_BODY (8u << 20)
+
+struct httpm {
+	CURLM *multi;
+	char *dep;
+	long timeout_ms;
+	long connect_timeout_ms;
+};
+
+/* Per call while a batch runs. */
+struct slot {
+	CURL *h;
+	struct curl_slist *headers;
+	httpm_call_t *call;
+	int too_big;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct slot *s = userdata;
+	size_t n = size * nmemb;
+	if (buf_add(&s->call->resp.body, ptr, n)) {
+		s->too_big = 1;
+		return 0; /* curl stops with CURLE_WRITE_ERROR */
+	}
+	return n;
+}
+
+/* Keeps the headers the caller asked for; a later line of the same name
+ * (e.g. after a 100 Continue or a redirect) replaces an earlier one. */
+static size_t on_header(char *line, size_t size, size_t nitems, void *userdata)
+{
+	struct slot *s = userdata;
+	size_t n = size * nitems;
+	const char *colon = memchr(line, ':', n);
+	if (!colon)
+		return n;
+	size_t name_len = (size_t)(colon - line);
+	for (int i = 0; i < HTTPM_MAX_HEADERS; i++) {
+		const char *want = s->call->want[i];
+		if (!want || strlen(want) != name_len || strncasecmp(want, line, name_len))
+			continue;
+		const char *v = colon + 1, *end = line + n;
+		while (v < end && (*v == ' ' || *v == '\t'))
+			v++;
+		while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+			end--;
+		free(s->call->header[i]);
+		s->call->header[i] = xstrndup(v, (size_t)(end - v));
+	}
+	return n;
+}
+
+httpm_t *httpm_new(const char *dep, long timeout_ms, long connect_timeout_ms)
+{
+	CURLM *multi = curl_multi_init();
+	if (!multi)
+		return NULL;
+	httpm_t *m = xcalloc(1, sizeof(*m));
+	m->multi = multi;
+	m->dep = xstrdup(dep);
+	m->timeout_ms = timeout_ms > 0 ? timeout_ms : 10000;
+	m->connect_timeout_ms = connect_timeout_ms > 0 ? connect_timeout_ms : 2000;
+	return m;
+}
+
+void httpm_free(httpm_t *m)
+{
+	if (!m)
+		return;
+	curl_multi_cleanup(m->multi);
+	free(m->dep);
+	free(m);
+}
+
+void httpm_call_release(httpm_call_t *call)
+{
+	httpc_response_release(&call->resp);
+	for (int i = 0; i < HTTPM_MAX_HEADERS; i++) {
+		free(call->header[i]);
+		call->header[i] = NULL;
+	}
+	call->rc = 0;
+	err_clear(&call->err);
+}
+
+static void slot_setup(httpm_t *m, struct slot *s, httpm_call_t *call)
+{
+	const httpc_request_t *req = &call->req;
+	httpm_call_release(call);
+	buf_init(&call->resp.body, req->max_body ? req->max_body : HTTPM_DEFAULT_MAX_BODY);
+	s->call = call;
+	s->h = curl_easy_init();
+	if (!s->h)
+		return;
+	CURL *h = s->h;
+	curl_easy_setopt(h, CURLOPT_URL, req->url);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, s->errbuf);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms ? req->timeout_ms : m->timeout_ms);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+			 req->connect_timeout_ms ? req->connect_timeout_ms : m->connect_timeout_ms);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, s);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_PRIVATE, s);
+	if (req->method && strcmp(req->method, "GET"))
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
+	if (req->method && !strcmp(req->method, "HEAD"))
+		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+	if (req->body) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+		char ct[256];
+		snprintf(ct, sizeof(ct), "Content-Type: %s",
+			 req->content_type ? req->content_type : "application/json");
+		s->headers = curl_slist_append(s->headers, ct);
+	}
+	s->headers = curl_slist_append(s->headers, "Expect:");
+	for (const char *const *hp = req->headers; hp && *hp; hp++)
+		s->headers = curl_slist_append(s->headers, *hp);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, s->headers);
+}
+
+static void slot_finish(httpm_t *m, struct slot *s, CURLcode cc)
+{
+	httpm_call_t *call = s->call;
+	if (s->too_big) {
+		call->rc = err_set(&call->err, -ERR_BAD_GATEWAY, "%s answered more than %zu bytes",
+				   m->dep, call->resp.body.max);
+	} else if (cc != CURLE_OK) {
+		call->rc = err_set(&call->err, -ERR_UNAVAILABLE, "%s unavailable: %s", m->dep,
+				   s->errbuf[0] ? s->errbuf : curl_easy_strerror(cc));
+	} else {
+		curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &call->resp.status);
+	}
+}
+
+size_t httpm_perform(httpm_t *m, httpm_call_t *calls, size_t n)
+{
+	struct slot *slots = xcalloc(n ? n : 1, sizeof(*slots));
+	size_t failed = 0, running_total = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		slot_setup(m, &slots[i], &calls[i]);
+		if (!slots[i].h || curl_multi_add_handle(m->multi, slots[i].h) != CURLM_OK) {
+			calls[i].rc = err_set(&calls[i].err, -ERR_INTERNAL,
+					      "%s: cannot start a call (libcurl)", m->dep);
+			curl_easy_cleanup(slots[i].h);
+			slots[i].h = NULL;
+			continue;
+		}
+		running_total++;
+	}
+
+	int running = 1;
+	while (running_total && running) {
+		if (curl_multi_perform(m->multi, &running) != CURLM_OK)
+			break;
+		if (running)
+			curl_multi_poll(m->multi, NULL, 0, 1000, NULL);
+		CURLMsg *msg;
+		int left;
+		while ((msg = curl_multi_info_read(m->multi, &left))) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			struct slot *s = NULL;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&s);
+			if (s)
+				slot_finish(m, s, msg->data.result);
+		}
+	}
+
+	for (size_t i = 0; i < n; i++) {
+		if (slots[i].h) {
+			/* A call the loop never saw finish (multi failure): say so. */
+			if (!calls[i].rc && !calls[i].resp.status)
+				calls[i].rc = err_set(&calls[i].err, -ERR_UNAVAILABLE,
+						      "%s unavailable: the call did not complete",
+						      m->dep);
+			curl_multi_remove_handle(m->multi, slots[i].h);
+			curl_easy_cleanup(slots[i].h);
+		}
+		curl_slist_free_all(slots[i].headers);
+		if (calls[i].rc)
+			failed++;
+	}
+	free(slots);
+	return failed;
+}

@@ -1,0 +1,395 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "console/cluster.h"
+#include "console/httpm.h"
+#include "console/registry.h"
+#include "console/version.h"
+#include "console/xalloc.h"
+#include "console/banned.h"
+
+#define MANIFEST_ACCEPT                                                     \
+	"Accept: application/vnd.docker.distribution.manifest.v2+json, "   \
+	"application/vnd.oci.image.manifest.v1+json, "                      \
+	"application/vnd.docker.distribution.manifest.list.v2+json, "       \
+	"application/vnd.oci.image.index.v1+json"
+
+/* Bounds on what a tag listing may make us do. */
+#define MAX_TAG_PAGES 1000
+#define MAX_TAGS 100000
+#define MAX_LAYERS 16
+
+enum { H_LINK, H_CTYPE, H_LOCATION };
+
+typedef struct registry {
+	httpm_t *http;
+	int auth;                   /* -1 not known yet, 0 none, 1 bearer */
+} registry_t;
+
+/* Set by whoever provides tokens (issue 6's token server); see registry.h. */
+static registry_token_fn token_hook;
+
+void registry_set_token_hook(registry_token_fn fn)
+{
+	token_hook = fn;
+}
+
+static void *registry_create(ctx_t *ctx)
+{
+	registry_t *r = xcalloc(1, sizeof(*r));
+	r->http = httpm_new("registry", ctx->cfg->http_timeout_ms,
+			    ctx->cfg->http_connect_timeout_ms);
+	r->auth = -1;
+	return r;
+}
+
+static void registry_destroy(void *p)
+{
+	registry_t *r = p;
+	httpm_free(r->http);
+	free(r);
+}
+
+static registry_t *client(ctx_t *ctx)
+{
+	return ctx_slot(ctx, CTX_SLOT_REGISTRY, registry_create, registry_destroy);
+}
+
+/* "http://host:port" of the registry, without a trailing slash. */
+static int base_url(ctx_t *ctx, buf_t *out, err_t *err)
+{
+	const cluster_t *c;
+	int rc = cluster_get(ctx, &c, err);
+	if (rc)
+		return rc;
+	const char *r = c->registry;
+	if (!strstr(r, "://"))
+		buf_addstr(out, "http://");
+	size_t n = strlen(r);
+	while (n && r[n - 1] == '/')
+		n--;
+	buf_add(out, r, n);
+	return 0;
+}
+
+/* One GET; the caller judges the status. auth_for: the repository a token
+ * is needed for (NULL: the ping, no token). */
+static int get(ctx_t *ctx, const char *url, const char *auth_for, const char *accept,
+	       size_t max, httpm_call_t *call, err_t *err)
+{
+	registry_t *r = client(ctx);
+	buf_t auth = BUF_INIT, token = BUF_INIT;
+	int rc = 0;
+	if (auth_for && r->auth < 0) {
+		bool need;
+		if ((rc = registry_ping(ctx, &need, err)))
+			goto cleanup;
+	}
+	if (auth_for && r->auth == 1) {
+		/* The hook is the cluster's own token server (issue 6). Until it is
+		 * set, a registry with auth cannot be read. */
+		if (!token_hook) {
+			rc = err_set(err, -ERR_BAD_GATEWAY,
+				     "registry wants a token and no token server is configured "
+				     "(CONSOLE_REGISTRY_KEY)");
+			goto cleanup;
+		}
+		if ((rc = token_hook(ctx, auth_for, &token, err)))
+			goto cleanup;
+		buf_addf(&auth, "Authorization: Bearer %s", token.data);
+	}
+	const char *headers[3] = { NULL, NULL, NULL };
+	size_t nh = 0;
+	if (accept)
+		headers[nh++] = accept;
+	if (auth.len)
+		headers[nh++] = auth.data;
+	httpm_call_release(call);
+	call->req = (httpc_request_t){ .url = url, .headers = headers, .max_body = max };
+	call->want[H_LINK] = "Link";
+	call->want[H_CTYPE] = "Content-Type";
+	call->want[H_LOCATION] = "Location";
+	httpm_perform(r->http, call, 1);
+	call->req.headers = NULL;
+	if (call->rc) {
+		rc = call->rc;
+		if (err)
+			*err = call->err;
+		goto cleanup;
+	}
+	/* The registry turned auth on since we pinged: ping again next time. */
+	if (call->resp.status == 401 && auth_for && r->auth == 0)
+		r->auth = -1;
+cleanup:
+	buf_release(&auth);
+	buf_release(&token);
+	return rc;
+}
+
+static int bad_answer(err_t *err, const char *what, const httpm_call_t *call)
+{
+	int len = (int)(call->resp.body.len > 200 ? 200 : call->resp.body.len);
+	return err_set(err, call->resp.status == 404 ? -ERR_NOT_FOUND : -ERR_BAD_GATEWAY,
+		       "registry answered %ld to %s: %.*s", call->resp.status, what, len,
+		       call->resp.body.data);
+}
+
+int registry_ping(ctx_t *ctx, bool *auth, err_t *err)
+{
+	registry_t *r = client(ctx);
+	buf_t url = BUF_INIT;
+	httpm_call_t call = { 0 };
+	int rc = base_url(ctx, &url, err);
+	if (rc)
+		goto cleanup;
+	buf_addstr(&url, "/v2/");
+	if ((rc = get(ctx, url.data, NULL, NULL, 64 * 1024, &call, err)))
+		goto cleanup;
+	if (call.resp.status == 200) {
+		r->auth = 0;
+	} else if (call.resp.status == 401) {
+		r->auth = 1;
+	} else {
+		rc = err_set(err, -ERR_BAD_GATEWAY,
+			     "registry at %s does not speak the v2 API (GET /v2/ answered %ld)",
+			     url.data, call.resp.status);
+		goto cleanup;
+	}
+	*auth = r->auth == 1;
+cleanup:
+	httpm_call_release(&call);
+	buf_release(&url);
+	return rc;
+}
+
+static int add_tags(json_object *page, char ***tags, size_t *n, size_t *cap, err_t *err)
+{
+	json_object *list;
+	if (!page || !json_object_is_type(page, json_type_object))
+		return err_set(err, -ERR_BAD_GATEWAY, "registry answered a tag list that is not JSON");
+	/* An empty repository may answer "tags": null. */
+	if (!json_object_object_get_ex(page, "tags", &list) ||
+	    json_object_is_type(list, json_type_null))
+		return 0;
+	if (!json_object_is_type(list, json_type_array))
+		return err_set(err, -ERR_BAD_GATEWAY, "registry answered tags that are not a list");
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		json_object *t = json_object_array_get_idx(list, i);
+		if (!json_object_is_type(t, json_type_string))
+			continue;
+		if (*n >= MAX_TAGS)
+			return err_set(err, -ERR_TOO_BIG, "registry lists more than %d tags", MAX_TAGS);
+		if (*n + 2 > *cap) {
+			*cap = *cap ? *cap * 2 : 64;
+			*tags = xrealloc(*tags, *cap * sizeof(**tags));
+		}
+		(*tags)[(*n)++] = xstrdup(json_object_get_string(t));
+		(*tags)[*n] = NULL;
+	}
+	return 0;
+}
+
+int registry_tags(ctx_t *ctx, const char *repo, size_t page_size, char ***out, size_t *nout,
+		  err_t *err)
+{
+	buf_t base = BUF_INIT, url = BUF_INIT, next = BUF_INIT;
+	httpm_call_t call = { 0 };
+	char **tags = xcalloc(1, sizeof(*tags));
+	size_t n = 0, cap = 1;
+	int rc = base_url(ctx, &base, err);
+	if (rc)
+		goto cleanup;
+	buf_addf(&url, "%s/v2/%s/tags/list", base.data, repo);
+	if (page_size)
+		buf_addf(&url, "?n=%zu", page_size);
+	for (int page = 0;; page++) {
+		if (page >= MAX_TAG_PAGES) {
+			rc = err_set(err, -ERR_TOO_BIG, "registry lists more than %d pages of tags",
+				     MAX_TAG_PAGES);
+			goto cleanup;
+		}
+		if ((rc = get(ctx, url.data, repo, NULL, 4u << 20, &call, err)))
+			goto cleanup;
+		if (call.resp.status != 200) {
+			rc = bad_answer(err, "the tag list", &call);
+			if (rc == -ERR_NOT_FOUND)
+				err_set(err, rc, "registry has no images of '%s'", repo);
+			goto cleanup;
+		}
+		json_object *j = json_tokener_parse(call.resp.body.data);
+		rc = add_tags(j, &tags, &n, &cap, err);
+		json_object_put(j);
+		if (rc)
+			goto cleanup;
+		buf_reset(&next);
+		if (!call.header[H_LINK] || !registry_link_next(call.header[H_LINK], &next))
+			break;
+		buf_reset(&url);
+		/* distribution sends a path ("/v2/<repo>/tags/list?last=..&n=.."). */
+		if (next.data[0] == '/')
+			buf_addf(&url, "%s%s", base.data, next.data);
+		else if (strstr(next.data, "://"))
+			buf_addstr(&url, next.data);
+		else {
+			rc = err_set(err, -ERR_BAD_GATEWAY, "registry sent a Link the client cannot "
+				     "follow: %s", next.data);
+			goto cleanup;
+		}
+	}
+	*out = tags;
+	tags = NULL;
+	if (nout)
+		*nout = n;
+cleanup:
+	if (tags)
+		version_list_free(tags);
+	httpm_call_release(&call);
+	buf_release(&base);
+	buf_release(&url);
+	buf_release(&next);
+	return rc;
+}
+
+int registry_meta_versions(ctx_t *ctx, const char *repo, char ***versions, err_t *err)
+{
+	char **tags;
+	size_t n;
+	int rc = registry_tags(ctx, repo, 0, &tags, &n, err);
+	if (rc)
+		return rc;
+	*versions = version_list_meta((const char *const *)tags, n);
+	version_list_free(tags);
+	return 0;
+}
+
+static bool is_list(const char *ctype, json_object *m)
+{
+	json_object *ms;
+	if (ctype && (strstr(ctype, "manifest.list") || strstr(ctype, "image.index")))
+		return true;
+	return json_object_object_get_ex(m, "manifests", &ms) &&
+	       json_object_is_type(ms, json_type_array);
+}
+
+int registry_manifest(ctx_t *ctx, const char *repo, const char *ref, json_object **out,
+		      err_t *err)
+{
+	buf_t base = BUF_INIT, url = BUF_INIT;
+	httpm_call_t call = { 0 };
+	json_object *m = NULL;
+	char *digest = NULL;
+	int rc = base_url(ctx, &base, err);
+	if (rc)
+		goto cleanup;
+	/* Two rounds at most: a list, then the image it points at. */
+	for (int round = 0; round < 2; round++) {
+		buf_reset(&url);
+		buf_addf(&url, "%s/v2/%s/manifests/%s", base.data, repo, round ? digest : ref);
+		if ((rc = get(ctx, url.data, repo, MANIFEST_ACCEPT, REGISTRY_MAX_MANIFEST, &call,
+			      err)))
+			goto cleanup;
+		if (call.resp.status != 200) {
+			rc = bad_answer(err, "a manifest", &call);
+			if (rc == -ERR_NOT_FOUND)
+				err_set(err, rc, "registry has no image '%s:%s'", repo, ref);
+			goto cleanup;
+		}
+		json_object_put(m);
+		m = json_tokener_parse(call.resp.body.data);
+		if (!m || !json_object_is_type(m, json_type_object)) {
+			rc = err_set(err, -ERR_BAD_GATEWAY, "manifest of '%s:%s' is not JSON", repo,
+				     ref);
+			goto cleanup;
+		}
+		if (!is_list(call.header[H_CTYPE], m)) {
+			*out = m;
+			m = NULL;
+			goto cleanup;
+		}
+		if (round) {
+			rc = err_set(err, -ERR_BAD_GATEWAY,
+				     "manifest list of '%s:%s' points at another list", repo, ref);
+			goto cleanup;
+		}
+		const char *d = registry_pick_platform(m);
+		if (!d) {
+			rc = err_set(err, -ERR_NOT_FOUND, "image '%s:%s' has no linux/amd64 manifest",
+				     repo, ref);
+			goto cleanup;
+		}
+		digest = xstrdup(d);
+	}
+cleanup:
+	json_object_put(m);
+	free(digest);
+	httpm_call_release(&call);
+	buf_release(&base);
+	buf_release(&url);
+	return rc;
+}
+
+int registry_blob(ctx_t *ctx, const char *repo, const char *digest, size_t max, buf_t *out,
+		  err_t *err)
+{
+	buf_t url = BUF_INIT;
+	httpm_call_t call = { 0 };
+	int rc = base_url(ctx, &url, err);
+	if (rc)
+		goto cleanup;
+	buf_addf(&url, "/v2/%s/blobs/%s", repo, digest);
+	if ((rc = get(ctx, url.data, repo, NULL, max, &call, err)))
+		goto cleanup;
+	long s = call.resp.status;
+	if ((s == 301 || s == 302 || s == 303 || s == 307 || s == 308) && call.header[H_LOCATION]) {
+		/* A storage redirect: its URL carries its own authorisation. */
+		char *loc = call.header[H_LOCATION];
+		call.header[H_LOCATION] = NULL;
+		if ((rc = get(ctx, loc, NULL, NULL, max, &call, err))) {
+			free(loc);
+			goto cleanup;
+		}
+		free(loc);
+	}
+	if (call.resp.status != 200) {
+		rc = bad_answer(err, "a blob", &call);
+		if (rc == -ERR_NOT_FOUND)
+			err_set(err, rc, "registry has no blob %s in '%s'", digest, repo);
+		goto cleanup;
+	}
+	buf_add(out, call.resp.body.data, call.resp.body.len);
+cleanup:
+	httpm_call_release(&call);
+	buf_release(&url);
+	return rc;
+}
+
+int registry_read_lainyaml(ctx_t *ctx, const char *repo, const char *version, buf_t *yaml,
+			   err_t *err)
+{
+	json_object *m = NULL;
+	buf_t layer = BUF_INIT;
+	char *tag = xasprintf("meta-%s", version);
+	int rc = registry_manifest(ctx, repo, tag, &m, err);
+	if (rc)
+		goto cleanup;
+	const char *layers[MAX_LAYERS];
+	size_t n = registry_layers_top_down(m, layers, MAX_LAYERS);
+	for (size_t i = 0; i < n; i++) {
+		buf_reset(&layer);
+		if ((rc = registry_blob(ctx, repo, layers[i], REGISTRY_MAX_LAYER, &layer, err)))
+			goto cleanup;
+		rc = registry_untar_file(layer.data, layer.len, "lain.yaml", REGISTRY_MAX_LAINYAML,
+					 yaml, err);
+		if (rc != -ERR_NOT_FOUND)
+			goto cleanup;
+	}
+	rc = err_set(err, -ERR_NOT_FOUND, "meta image '%s:%s' has no lain.yaml", repo, tag);
+cleanup:
+	json_object_put(m);
+	buf_release(&layer);
+	free(tag);
+	return rc;
+}

@@ -1,0 +1,179 @@
+/* The pure half of registry.h: Link headers, manifest lists, layer order,
+ * reading one file out of a layer (libarchive). */
+#include <string.h>
+#include <strings.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <json-c/json.h>
+
+#include "console/registry.h"
+#include "console/banned.h"
+
+bool registry_link_next(const char *link, buf_t *out)
+{
+	/* Link: <url>; rel="next", <url2>; rel="prev" — entries split on ','
+	 * outside the <...>; parameters on ';'. */
+	const char *p = link;
+	while (p && *p) {
+		const char *lt = strchr(p, '<');
+		if (!lt)
+			return false;
+		const char *gt = strchr(lt, '>');
+		if (!gt)
+			return false;
+		const char *end = strchr(gt, ',');
+		if (!end)
+			end = gt + strlen(gt);
+		/* Look for rel="next" or rel=next among the parameters. */
+		for (const char *q = gt + 1; q < end; q++) {
+			if (strncasecmp(q, "rel", 3))
+				continue;
+			const char *v = q + 3;
+			while (v < end && *v == ' ')
+				v++;
+			if (v >= end || *v != '=')
+				continue;
+			v++;
+			while (v < end && *v == ' ')
+				v++;
+			if (*v == '"')
+				v++;
+			/* rel may list several space-separated types. */
+			while (v < end && *v != '"' && *v != ';') {
+				const char *w = v;
+				while (w < end && *w != ' ' && *w != '"' && *w != ';')
+					w++;
+				if (w - v == 4 && !strncasecmp(v, "next", 4)) {
+					buf_add(out, lt + 1, (size_t)(gt - lt - 1));
+					return true;
+				}
+				v = w;
+				while (v < end && *v == ' ')
+					v++;
+			}
+		}
+		p = *end ? end + 1 : end;
+	}
+	return false;
+}
+
+static const char *field(json_object *o, const char *k)
+{
+	json_object *v;
+	if (o && json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	return NULL;
+}
+
+const char *registry_pick_platform(json_object *list)
+{
+	json_object *ms;
+	if (!list || !json_object_object_get_ex(list, "manifests", &ms) ||
+	    !json_object_is_type(ms, json_type_array))
+		return NULL;
+	size_t n = json_object_array_length(ms);
+	for (size_t i = 0; i < n; i++) {
+		json_object *m = json_object_array_get_idx(ms, i), *pl;
+		if (!json_object_object_get_ex(m, "platform", &pl)) {
+			if (n == 1)
+				return field(m, "digest");
+			continue;
+		}
+		const char *os = field(pl, "os"), *arch = field(pl, "architecture");
+		if (os && arch && !strcmp(os, "linux") && !strcmp(arch, "amd64"))
+			return field(m, "digest");
+	}
+	return NULL;
+}
+
+size_t registry_layers_top_down(json_object *manifest, const char **out, size_t max)
+{
+	json_object *layers;
+	size_t k = 0;
+	if (json_object_object_get_ex(manifest, "layers", &layers) &&
+	    json_object_is_type(layers, json_type_array)) {
+		for (size_t i = json_object_array_length(layers); i > 0 && k < max; i--) {
+			const char *d = field(json_object_array_get_idx(layers, i - 1), "digest");
+			if (d)
+				out[k++] = d;
+		}
+	} else if (json_object_object_get_ex(manifest, "fsLayers", &layers) &&
+		   json_object_is_type(layers, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(layers) && k < max; i++) {
+			const char *d = field(json_object_array_get_idx(layers, i), "blobSum");
+			if (d)
+				out[k++] = d;
+		}
+	}
+	return k;
+}
+
+static bool same_name(const char *path, const char *name)
+{
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	while (path[0] == '/')
+		path++;
+	return !strcmp(path, name);
+}
+
+int registry_untar_file(const void *data, size_t len, const char *name, size_t max, buf_t *out,
+			err_t *err)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	int rc = -ERR_NOT_FOUND, r;
+	archive_read_support_filter_gzip(a);
+	archive_read_support_filter_bzip2(a);
+	archive_read_support_filter_xz(a);
+	archive_read_support_format_tar(a);
+	archive_read_support_format_gnutar(a);
+	if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
+		rc = err_set(err, -ERR_BAD_GATEWAY, "image layer is not a tar archive: %s",
+			     archive_error_string(a));
+		goto cleanup;
+	}
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		if (archive_filter_bytes(a, 0) > (la_int64_t)REGISTRY_MAX_UNPACKED) {
+			rc = err_set(err, -ERR_TOO_BIG, "image layer expands past %u bytes",
+				     REGISTRY_MAX_UNPACKED);
+			goto cleanup;
+		}
+		const char *path = archive_entry_pathname(e);
+		if (!path || archive_entry_filetype(e) != AE_IFREG || !same_name(path, name))
+			continue;
+		if (archive_entry_size_is_set(e) && archive_entry_size(e) > (la_int64_t)max) {
+			rc = err_set(err, -ERR_TOO_BIG, "'%s' in the image is larger than %zu bytes",
+				     name, max);
+			goto cleanup;
+		}
+		char chunk[8192];
+		la_ssize_t got;
+		size_t total = 0;
+		while ((got = archive_read_data(a, chunk, sizeof(chunk))) > 0) {
+			total += (size_t)got;
+			if (total > max) {
+				rc = err_set(err, -ERR_TOO_BIG,
+					     "'%s' in the image is larger than %zu bytes", name, max);
+				goto cleanup;
+			}
+			buf_add(out, chunk, (size_t)got);
+		}
+		if (got < 0) {
+			rc = err_set(err, -ERR_BAD_GATEWAY, "cannot read '%s' from the image: %s", name,
+				     archive_error_string(a));
+			goto cleanup;
+		}
+		rc = 0;
+		goto cleanup;
+	}
+	if (r != ARCHIVE_EOF)
+		rc = err_set(err, -ERR_BAD_GATEWAY, "image layer is not a readable tar archive: %s",
+			     archive_error_string(a));
+	else
+		rc = err_set(err, -ERR_NOT_FOUND, "no '%s' in the image layer", name);
+cleanup:
+	archive_read_free(a);
+	return rc;
+}

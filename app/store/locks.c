@@ -1,0 +1,115 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "console/etcd.h"
+#include "console/locks.h"
+#include "console/log.h"
+#include "console/store.h"
+#include "console/xalloc.h"
+#include "console/banned.h"
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The conflict message, with who holds the lock when that can be read. */
+static int conflict(ctx_t *ctx, const char *key, const char *app, err_t *err)
+{
+	buf_t v = BUF_INIT;
+	const char *who = NULL, *since = NULL;
+	json_object *j = NULL;
+	if (!etcd_get(ctx->etcd, key, &v, NULL, NULL)) {
+		j = json_tokener_parse(v.data);
+		json_object *x;
+		if (j && json_object_object_get_ex(j, "holder", &x))
+			who = json_object_get_string(x);
+		if (j && json_object_object_get_ex(j, "since", &x))
+			since = json_object_get_string(x);
+	}
+	int rc;
+	if (who && since)
+		rc = err_set(err, -ERR_CONFLICT,
+			     "app '%s' is being changed by another request (%s, since %s UTC); try "
+			     "again when it is done", app, who, since);
+	else
+		rc = err_set(err, -ERR_CONFLICT,
+			     "app '%s' is being changed by another request; try again when it is "
+			     "done", app);
+	json_object_put(j);
+	buf_release(&v);
+	return rc;
+}
+
+int lock_acquire(ctx_t *ctx, const char *app, long ttl, const char *holder, lock_t **out,
+		 err_t *err)
+{
+	int64_t lease = 0;
+	char *key = xasprintf(LOCK_PREFIX "%s", app);
+	json_object *v = NULL;
+	int rc = etcd_lease_grant(ctx->etcd, ttl, &lease, err);
+	if (rc)
+		goto cleanup;
+	char since[20];
+	store_now(since);
+	v = json_object_new_object();
+	json_object_object_add(v, "holder", json_object_new_string(holder ? holder : "unknown"));
+	json_object_object_add(v, "since", json_object_new_string(since));
+	const char *text = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+	rc = etcd_create(ctx->etcd, key, text, strlen(text), lease, err);
+	if (rc) {
+		/* Our lease has nothing to keep: give it back. */
+		etcd_lease_revoke(ctx->etcd, lease, NULL);
+		if (rc == -ERR_CONFLICT)
+			rc = conflict(ctx, key, app, err);
+		goto cleanup;
+	}
+	lock_t *l = xcalloc(1, sizeof(*l));
+	l->app = xstrdup(app);
+	l->key = key;
+	key = NULL;
+	l->lease = lease;
+	l->ttl = ttl;
+	l->renewed_ms = now_ms();
+	*out = l;
+cleanup:
+	json_object_put(v);
+	free(key);
+	return rc;
+}
+
+int lock_keepalive(ctx_t *ctx, lock_t *l, err_t *err)
+{
+	int64_t now = now_ms();
+	if (now - l->renewed_ms < l->ttl * 1000 / 3)
+		return 0;
+	long left = 0;
+	int rc = etcd_lease_keepalive(ctx->etcd, l->lease, &left, err);
+	if (rc)
+		return rc;
+	if (left <= 0)
+		return err_set(err, -ERR_CONFLICT,
+			       "the lock of app '%s' expired while the request was running; the app "
+			       "may have been changed by another request since", l->app);
+	l->renewed_ms = now;
+	return 0;
+}
+
+void lock_release(ctx_t *ctx, lock_t *l)
+{
+	if (!l)
+		return;
+	err_t err = ERR_INIT;
+	if (etcd_lease_revoke(ctx->etcd, l->lease, &err))
+		log_warn("cannot release the lock of app '%s' (it expires in %ld s): %s", l->app,
+			 l->ttl, err.msg);
+	free(l->app);
+	free(l->key);
+	free(l);
+}

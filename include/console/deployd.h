@@ -1,0 +1,163 @@
+/*
+ * deployd — the client of LAIN's orchestrator (lain-ecosystem.md §1), the
+ * calls of console-api.md §4.5.4, plus the pure mapping of its runtime JSON
+ * into the Pod/Proc values of spec §1.4.
+ *
+ * The base URL is cluster_get()->apiserver (CONSOLE_APISERVER). Every call
+ * has the configured HTTP timeouts (http_timeout_ms, 10 s by default).
+ * Bodies are deployd's PascalCase JSON (json-c objects, the caller's: they
+ * are only read here).
+ *
+ * Results: every call fills a deployd_result_t with what deployd answered
+ * and returns
+ *   0                  status < 400;
+ *   -ERR_UNAVAILABLE   deployd could not be reached ("deployd unavailable: ...");
+ *   -ERR_NOT_FOUND     404;  -ERR_INVALID 400;  -ERR_CONFLICT 405, 409, 423;
+ *   -ERR_BAD_GATEWAY   any other status >= 400;
+ * with a message naming deployd and quoting its own ("deployd refused to
+ * create podgroup 'hello.web.web' (405): PodGroup has already existed").
+ * The result is filled in every case where deployd answered, so a caller
+ * that treats 404 as "already gone" checks res->status.
+ *
+ * The client (connections kept alive) lives in the worker's ctx slot
+ * CTX_SLOT_DEPLOYD.
+ */
+#ifndef CONSOLE_DEPLOYD_H
+#define CONSOLE_DEPLOYD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "console/ctx.h"
+#include "console/err.h"
+
+struct json_object;
+
+typedef struct deployd_result {
+	long status;                /* HTTP status; 0 when deployd did not answer */
+	struct json_object *json;   /* the body parsed (owned), NULL when not JSON or "null" */
+	char *message;              /* deployd's "message", else the body text; never NULL after a call */
+} deployd_result_t;
+
+#define DEPLOYD_RESULT_INIT { 0, NULL, NULL }
+
+void deployd_result_release(deployd_result_t *res);
+
+/* ---- The gate (spec §1.1). */
+
+/* GET /api/status: *started = the answer was 200 {"status":"started"}.
+ * -ERR_UNAVAILABLE when deployd cannot be reached. */
+int deployd_status(ctx_t *ctx, bool *started, err_t *err);
+
+/* The deployd gate of mutating endpoints: 0 when started; -ERR_UNAVAILABLE
+ * with "deployd is now in maintain state, please wait for a while" when
+ * stopped (or its status answer is not 200), or "deployd unavailable: ..."
+ * when it cannot be reached. */
+int deployd_gate(ctx_t *ctx, err_t *err);
+
+/* ---- Podgroups. */
+
+/* POST /api/podgroups with a PodGroupSpec. */
+int deployd_podgroup_create(ctx_t *ctx, struct json_object *spec, deployd_result_t *res,
+			    err_t *err);
+/* GET /api/podgroups?name=N&force_update=false. */
+int deployd_podgroup_get(ctx_t *ctx, const char *name, deployd_result_t *res, err_t *err);
+/* DELETE /api/podgroups?name=N. */
+int deployd_podgroup_delete(ctx_t *ctx, const char *name, deployd_result_t *res, err_t *err);
+/* PATCH cmd=replica&num_instances=K (K >= 0, else -ERR_INVALID without a call). */
+int deployd_podgroup_replica(ctx_t *ctx, const char *name, long num_instances,
+			     deployd_result_t *res, err_t *err);
+/* PATCH cmd=spec with a PodSpec (the group's "Pod", not the group). */
+int deployd_podgroup_spec(ctx_t *ctx, const char *name, struct json_object *pod_spec,
+			  deployd_result_t *res, err_t *err);
+/* PATCH cmd=operation&optype=start|stop|restart&instance=I (I >= 0; 0 = the
+ * whole group). Another optype: -ERR_INVALID without a call (§9.3 #29). */
+int deployd_podgroup_operate(ctx_t *ctx, const char *name, const char *optype, long instance,
+			     deployd_result_t *res, err_t *err);
+
+/* ---- Portals (depends): PodSpec bodies. */
+
+int deployd_depends_create(ctx_t *ctx, struct json_object *pod_spec, deployd_result_t *res,
+			   err_t *err);
+int deployd_depends_get(ctx_t *ctx, const char *name, deployd_result_t *res, err_t *err);
+int deployd_depends_update(ctx_t *ctx, struct json_object *pod_spec, deployd_result_t *res,
+			   err_t *err);
+/* DELETE /api/depends?name=N[&force=true]. */
+int deployd_depends_delete(ctx_t *ctx, const char *name, bool force, deployd_result_t *res,
+			   err_t *err);
+
+/* ---- Stream ports and histories. */
+
+/* GET /api/ports. res->json is always an array afterwards when deployd
+ * answered 200 (its "null", a Go nil slice, becomes []). */
+int deployd_ports_list(ctx_t *ctx, deployd_result_t *res, err_t *err);
+/* POST /api/ports?cmd=validate {"Ports": [...]}: 0 when all are free;
+ * -ERR_INVALID with deployd's "Conflicted ports: [...]" otherwise. */
+int deployd_ports_validate(ctx_t *ctx, const long *ports, size_t n, deployd_result_t *res,
+			   err_t *err);
+/* GET /api/cntstatushistory?name=N&instance=I (a "null" answer becomes []). */
+int deployd_history(ctx_t *ctx, const char *name, long instance, deployd_result_t *res,
+		    err_t *err);
+
+/* ---- Many statuses at once (status rendering). */
+
+enum deployd_kind { DEPLOYD_PODGROUP, DEPLOYD_DEPENDS };
+
+typedef struct deployd_fetch {
+	enum deployd_kind kind;     /* in */
+	const char *name;           /* in: podgroup or portal name */
+	deployd_result_t res;       /* out */
+	int rc;                     /* out: as the single calls */
+	err_t err;                  /* out */
+} deployd_fetch_t;
+
+/*
+ * GETs every item's podgroup or depends status concurrently (curl multi;
+ * at most 16 connections to deployd at a time, the rest queued), so N
+ * statuses take about as long as the slowest one, not their sum. Each item
+ * gets its own result. Returns 0 when every item was answered (whatever its
+ * status: a 404 is a result), else the first transport failure (also in err),
+ * e.g. -ERR_UNAVAILABLE when deployd is down.
+ */
+int deployd_fetch_many(ctx_t *ctx, deployd_fetch_t *items, size_t n, err_t *err);
+void deployd_fetch_release(deployd_fetch_t *items, size_t n);
+
+/* ---- Pure mapping of deployd's answers (no I/O; unit-tested). */
+
+/* The result of an answer: status + body -> res (json, message) and the
+ * return code/message described at the top. what names the call for the
+ * message ("create podgroup 'x'"). */
+int deployd_judge(long status, const char *body, size_t len, const char *what,
+		  deployd_result_t *res, err_t *err);
+
+/* The Pod object of spec §1.4 from one deployd Pod (its Containers[0]):
+ * containerid, containername, containerip, containerport, nodeip,
+ * status "True"/"False", uptime (StartedAt in Asia/Shanghai,
+ * "YYYY-MM-DD HH:MM:SS", "" when unknown), envs. A new object. */
+struct json_object *deployd_render_pod(struct json_object *pod);
+
+/* What a Proc object takes from a podgroup or portal status. */
+typedef struct deployd_view {
+	struct json_object *pods;   /* new array of Pod objects (the caller's) */
+	const char *last_error;     /* borrowed from the status; "" when none */
+	bool has_spec;              /* a podgroup with a Spec: the fields below are set */
+	long num_instances;
+	long cpu;
+	int64_t memory;             /* bytes */
+	const char *image;          /* borrowed; "" when none */
+} deployd_view_t;
+
+/* A podgroup status (GET /api/podgroups): pods, LastError and the spec
+ * fields. A portal status (GET /api/depends, Pods a map namespace -> list):
+ * pods flattened across namespaces (only client_ns when not NULL),
+ * last_error from the last pod seen, has_spec false. */
+void deployd_view(struct json_object *status, enum deployd_kind kind, const char *client_ns,
+		  deployd_view_t *out);
+
+/* "2018-04-23T03:12:45.123456789Z" (or with an offset) -> the same moment in
+ * Asia/Shanghai (UTC+8, no DST) as "2018-04-23 11:12:45". -ERR_INVALID on
+ * anything else. */
+int deployd_uptime(const char *rfc3339, char out[20]);
+
+#endif

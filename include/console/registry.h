@@ -1,0 +1,112 @@
+/*
+ * registry — the client of the cluster's Docker registry (HTTP API v2):
+ * ping and bearer auth, tag lists, manifests, blobs, and the lain.yaml of a
+ * meta image (console-api.md §4.4, lain-ecosystem.md §2.1–2.2).
+ *
+ * The registry is cluster_get()->registry (CONSOLE_PRIVATE_REGISTRY, or
+ * registry.<domain>): "host[:port]" means http://host[:port]; a value with a
+ * scheme is used as it is. Calls have the configured HTTP timeouts.
+ *
+ * Auth: the first call of a worker pings GET /v2/. A 200 means no auth; a
+ * 401 means every later call carries "Authorization: Bearer <token>" from
+ * the token hook (registry_set_token_hook: the cluster's own token server,
+ * issue 6, mints one for repository:<repo>:pull). Without a hook such a
+ * registry fails with -ERR_BAD_GATEWAY saying so.
+ *
+ * Errors name the registry: -ERR_UNAVAILABLE "registry unavailable: ...",
+ * -ERR_NOT_FOUND for an unknown repository, tag or blob, -ERR_BAD_GATEWAY for
+ * nonsense, -ERR_TOO_BIG when a size cap is hit.
+ *
+ * The client (connections kept alive, the ping's outcome) lives in the
+ * worker's ctx slot CTX_SLOT_REGISTRY.
+ */
+#ifndef CONSOLE_REGISTRY_H
+#define CONSOLE_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "console/buf.h"
+#include "console/ctx.h"
+#include "console/err.h"
+
+struct json_object;
+
+/* Caps: a manifest, a meta image layer (compressed), the lain.yaml in it,
+ * and the uncompressed bytes a layer may expand to while it is searched. */
+#define REGISTRY_MAX_MANIFEST (4u << 20)
+#define REGISTRY_MAX_LAYER (16u << 20)
+#define REGISTRY_MAX_LAINYAML (1u << 20)
+#define REGISTRY_MAX_UNPACKED (64u << 20)
+
+/* The token hook: a bearer token for pulling repo, appended to token. */
+typedef int (*registry_token_fn)(ctx_t *ctx, const char *repo, buf_t *token, err_t *err);
+
+/* Sets the hook for the whole process (NULL: none). */
+void registry_set_token_hook(registry_token_fn fn);
+
+/* GET /v2/: *auth = the registry wants a token. */
+int registry_ping(ctx_t *ctx, bool *auth, err_t *err);
+
+/*
+ * Every tag of repo, following the Link: <...>; rel="next" pages the
+ * registry sends (page_size tags asked per page; 0: let the registry
+ * choose). *tags is a NULL-terminated array (version_list_free() it), in the
+ * registry's order (which is not sorted); *n its length (may be NULL).
+ * -ERR_NOT_FOUND when the registry does not know repo.
+ */
+int registry_tags(ctx_t *ctx, const char *repo, size_t page_size, char ***tags, size_t *n,
+		  err_t *err);
+
+/* The meta versions of repo, newest first (version_list_meta of its tags;
+ * version_list_free() it). */
+int registry_meta_versions(ctx_t *ctx, const char *repo, char ***versions, err_t *err);
+
+/*
+ * The image manifest of repo:ref (a tag or a digest), always asked for as
+ * Docker schema2, OCI, a manifest list or an OCI index (never the old
+ * schema1, which the registry sends otherwise). A list or index resolves to
+ * its linux/amd64 entry, fetched by digest. *manifest is a new json-c
+ * reference (json_object_put it).
+ */
+int registry_manifest(ctx_t *ctx, const char *repo, const char *ref,
+		      struct json_object **manifest, err_t *err);
+
+/* The blob digest of repo, at most max bytes (-ERR_TOO_BIG beyond), appended
+ * to out. A redirect (storage behind a CDN) is followed once. */
+int registry_blob(ctx_t *ctx, const char *repo, const char *digest, size_t max, buf_t *out,
+		  err_t *err);
+
+/*
+ * The lain.yaml of repo:meta-<version>: the manifest, then its layers from
+ * the top down, each a (gzip) tar searched for lain.yaml or ./lain.yaml.
+ * Appended to yaml. A meta image without it: -ERR_NOT_FOUND "meta image
+ * '<repo>:meta-<v>' has no lain.yaml".
+ */
+int registry_read_lainyaml(ctx_t *ctx, const char *repo, const char *version, buf_t *yaml,
+			   err_t *err);
+
+/* ---- Pure helpers (no I/O; unit-tested). */
+
+/* The target of the rel="next" link in a Link header value, appended to
+ * out; false when there is none. "<" ">" removed, the rest kept as sent. */
+bool registry_link_next(const char *link, buf_t *out);
+
+/* The digest of the linux/amd64 manifest of a manifest list / OCI index
+ * ("manifests": [{digest, platform: {os, architecture}}]), or NULL. An
+ * entry without a platform counts as a match only when it is the only one. */
+const char *registry_pick_platform(struct json_object *list);
+
+/* Layer digests of an image manifest, top layer first: schema2/OCI
+ * "layers" reversed, schema1 "fsLayers" as they are. Up to max; the count. */
+size_t registry_layers_top_down(struct json_object *manifest, const char **out, size_t max);
+
+/* The file named name (also matched as "./name" and "/name") in a tar,
+ * possibly gzip/bzip2/xz compressed, held in memory; appended to out.
+ * -ERR_NOT_FOUND when absent, -ERR_TOO_BIG when it is bigger than max or the
+ * archive expands past REGISTRY_MAX_UNPACKED, -ERR_BAD_GATEWAY when the data
+ * is not an archive. */
+int registry_untar_file(const void *data, size_t len, const char *name, size_t max, buf_t *out,
+			err_t *err);
+
+#endif
