@@ -4,12 +4,31 @@
 "use strict";
 
 const API = "/api/v1";
+const TOKEN_KEY = "lain-console-access-token";
 
 function $(id) { return document.getElementById(id); }
 
+// After the SSO login, /api/v1/authorize/ sends the browser back here with
+// the token in the URL fragment (never in a query string): keep it for this
+// tab only and take it out of the address bar.
+(function takeTokenFromFragment() {
+  const params = new URLSearchParams(window.location.hash.replace(/^#/, ""));
+  const token = params.get("access_token");
+  if (token) {
+    sessionStorage.setItem(TOKEN_KEY, token);
+    history.replaceState(null, "", window.location.pathname + window.location.search);
+  }
+})();
+
+function token() { return sessionStorage.getItem(TOKEN_KEY); }
+
 // fetchJSON returns {status, body}; body is null when the answer is not JSON.
+// The access token, when there is one, goes in the access-token header.
 async function fetchJSON(path, options) {
-  const res = await fetch(API + path, Object.assign({ headers: { "Accept": "application/json" } }, options));
+  const opts = Object.assign({}, options);
+  opts.headers = Object.assign({ "Accept": "application/json" }, opts.headers || {});
+  if (token()) opts.headers["access-token"] = token();
+  const res = await fetch(API + path, opts);
   let body = null;
   try { body = await res.json(); } catch (e) { body = null; }
   return { status: res.status, body: body };
@@ -56,8 +75,10 @@ async function loadAuth() {
       badge($("auth-badge"), status === "opened" ? "ok" : "unknown",
             status === "opened" ? "SSO on" : "SSO off");
       $("auth-msg").textContent = status === "opened"
-        ? "requests need an SSO access token"
+        ? (token() ? "logged in through SSO" : "requests need an SSO access token: log in")
         : "auth is off: every request is allowed";
+      $("login").hidden = status !== "opened" || !!token();
+      $("logout").hidden = status !== "opened" || !token();
     } else {
       badge($("auth-badge"), "bad", "error");
       $("auth-msg").textContent = describe(r);
@@ -124,6 +145,7 @@ function refresh() {
 }
 
 $("refresh").addEventListener("click", refresh);
+$("logout").addEventListener("click", () => { sessionStorage.removeItem(TOKEN_KEY); refresh(); });
 $("repo-form").addEventListener("submit", register);
 refresh();
 setInterval(refresh, 10000);
