@@ -85,6 +85,21 @@ static void test_request_fallbacks(void)
 	CU_ASSERT_STRING_EQUAL(req.path, "/apix/v1");
 }
 
+static void test_cookies(void)
+{
+	request_t req;
+	const char *kv[] = { "HTTP_COOKIE", "a=1; console_oauth_state=abc123;b=; other_state=x", NULL };
+	make_request(&req, kv);
+	CU_ASSERT_STRING_EQUAL(http_cookie(&req, "console_oauth_state"), "abc123");
+	CU_ASSERT_STRING_EQUAL(http_cookie(&req, "a"), "1");
+	CU_ASSERT_STRING_EQUAL(http_cookie(&req, "b"), "");
+	CU_ASSERT_PTR_NULL(http_cookie(&req, "state"));
+	CU_ASSERT_PTR_NULL(http_cookie(&req, "c"));
+	const char *none[] = { NULL };
+	make_request(&req, none);
+	CU_ASSERT_PTR_NULL(http_cookie(&req, "a"));
+}
+
 static int last_handler;
 
 static int h_list(request_t *req, response_t *res, err_t *err)
@@ -328,6 +343,7 @@ static void test_utf8_and_escaping(void)
 static CU_TestInfo http_tests[] = {
 	{ "request from FastCGI params", test_request_init },
 	{ "request fallbacks and sanitising", test_request_fallbacks },
+	{ "cookies by name", test_cookies },
 	{ "router: /api prefix, trailing slash, 404", test_router_paths },
 	{ "router: path parameters", test_router_params },
 	{ "router: 405 with the route's key", test_router_405 },

@@ -5,7 +5,9 @@
 #include <json-c/json.h>
 
 #include "console/arena.h"
+#include "console/appname.h"
 #include "console/base64.h"
+#include "console/cluster.h"
 #include "console/buf.h"
 #include "console/err.h"
 #include "console/strx.h"
@@ -144,7 +146,38 @@ static void test_err(void)
 	CU_ASSERT_EQUAL(err_set(NULL, -ERR_INVALID, "ignored"), -ERR_INVALID);
 }
 
+static void test_appname(void)
+{
+	static const char *const good[] = { "hello", "a", "a1", "hello-world", "a-1-b", "x9y" };
+	static const char *const bad[] = { "", "Hello", "1a", "-a", "a-", "a--b", "a.b",
+					   "resource.redis.x", "a_b", "service", "resource",
+					   "portal", "a b",
+					   "a12345678901234567890123456789012345678901234567890123456789012345" };
+	err_t err = ERR_INIT;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		CU_ASSERT_EQUAL(appname_check(good[i], &err), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CU_ASSERT_EQUAL(appname_check(bad[i], &err), -ERR_INVALID);
+		CU_ASSERT(strncmp(err.msg, "invalid appname", 15) == 0);
+	}
+}
+
+static void test_app_group(void)
+{
+	/* Spec §5.3: prefix "lainapp-<main domain>", every '.' as '-'. */
+	cluster_t c = { .sso_group_prefix = "lainapp-lain.local" };
+	buf_t g = BUF_INIT;
+	cluster_app_group(&c, "hello", &g);
+	CU_ASSERT_STRING_EQUAL(g.data, "lainapp-lain-local-hello");
+	buf_reset(&g);
+	cluster_app_group(&c, "resource.redis.hello", &g);
+	CU_ASSERT_STRING_EQUAL(g.data, "lainapp-lain-local-resource-redis-hello");
+	buf_release(&g);
+}
+
 static CU_TestInfo lib_tests[] = {
+	{ "appname policy", test_appname },
+	{ "sso group names", test_app_group },
 	{ "buf grows and detaches", test_buf_basics },
 	{ "buf cap refuses without change", test_buf_cap },
 	{ "arena blocks, hooks, reset", test_arena },
