@@ -26,6 +26,13 @@ int api_authorize_status(request_t *req, response_t *res, err_t *err)
 	return 0;
 }
 
+/* The auth switch and the cluster facts, which both flows need. */
+static int load(request_t *req, const auth_switch_t **sw, const cluster_t **cl, err_t *err)
+{
+	int rc = auth_get(req->ctx, sw, err);
+	return rc ? rc : cluster_get(req->ctx, cl, err);
+}
+
 static const char *escape(request_t *req, const char *s)
 {
 	char *e = curl_easy_escape(NULL, s, 0);
@@ -40,9 +47,7 @@ int api_authorize_login(request_t *req, response_t *res, err_t *err)
 {
 	const auth_switch_t *sw;
 	const cluster_t *cl;
-	int rc = auth_get(req->ctx, &sw, err);
-	if (!rc)
-		rc = cluster_get(req->ctx, &cl, err);
+	int rc = load(req, &sw, &cl, err);
 	if (rc)
 		return rc;
 	const char *base = sso_base_url(req->ctx);
@@ -100,9 +105,7 @@ int api_authorize_callback(request_t *req, response_t *res, err_t *err)
 	}
 	const auth_switch_t *sw;
 	const cluster_t *cl;
-	int rc = auth_get(req->ctx, &sw, err);
-	if (!rc)
-		rc = cluster_get(req->ctx, &cl, err);
+	int rc = load(req, &sw, &cl, err);
 	if (rc)
 		return rc;
 	if (!sw->on) {

@@ -336,40 +336,51 @@ int sso_check_password(ctx_t *ctx, const char *user, const char *password, err_t
 	return 0;
 }
 
-int sso_user_get(ctx_t *ctx, arena_t *arena, const char *user, sso_user_t **out, err_t *err)
+/* "/api/groups/<group>[/<sub>/<name>]", escaped. */
+static void group_path(buf_t *path, const char *group, const char *sub, const char *name)
 {
-	buf_t path = BUF_INIT;
-	buf_addstr(&path, "/api/users");
-	add_segment(&path, user);
-	struct call c = { .method = "GET", .path = path.data };
+	buf_addstr(path, "/api/groups");
+	add_segment(path, group);
+	if (sub) {
+		buf_addf(path, "/%s", sub);
+		add_segment(path, name);
+	}
+}
+
+/* GET path (released here) that must answer 200 with a JSON object. */
+static int get_object(ctx_t *ctx, arena_t *arena, buf_t *path, const char *what,
+		      json_object **out, err_t *err)
+{
+	struct call c = { .method = "GET", .path = path->data };
 	int rc = call(ctx, &c, err);
-	buf_release(&path);
+	buf_release(path);
 	if (rc)
 		return rc;
 	if (sso_of(ctx)->resp.status != 200)
-		return refused(ctx, "user lookup", err);
-	json_object *o = parse_body(ctx, arena, json_type_object, err);
-	return o ? user_from(arena, o, out, err) : -ERR_BAD_GATEWAY;
+		return refused(ctx, what, err);
+	*out = parse_body(ctx, arena, json_type_object, err);
+	return *out ? 0 : -ERR_BAD_GATEWAY;
+}
+
+int sso_user_get(ctx_t *ctx, arena_t *arena, const char *user, sso_user_t **out, err_t *err)
+{
+	buf_t path = BUF_INIT;
+	json_object *o;
+	buf_addstr(&path, "/api/users");
+	add_segment(&path, user);
+	int rc = get_object(ctx, arena, &path, "user lookup", &o, err);
+	return rc ? rc : user_from(arena, o, out, err);
 }
 
 int sso_member_role(ctx_t *ctx, arena_t *arena, const char *group, const char *user,
 		    const char **role, err_t *err)
 {
 	buf_t path = BUF_INIT;
-	buf_addstr(&path, "/api/groups");
-	add_segment(&path, group);
-	buf_addstr(&path, "/members");
-	add_segment(&path, user);
-	struct call c = { .method = "GET", .path = path.data };
-	int rc = call(ctx, &c, err);
-	buf_release(&path);
+	json_object *o, *r;
+	group_path(&path, group, "members", user);
+	int rc = get_object(ctx, arena, &path, "member lookup", &o, err);
 	if (rc)
 		return rc;
-	if (sso_of(ctx)->resp.status != 200)
-		return refused(ctx, "member lookup", err);
-	json_object *o = parse_body(ctx, arena, json_type_object, err), *r;
-	if (!o)
-		return -ERR_BAD_GATEWAY;
 	const char *v = json_object_object_get_ex(o, "role", &r) ? json_object_get_string(r) : "";
 	*role = *v ? arena_strdup(arena, v) : "normal";
 	return 0;
@@ -378,17 +389,8 @@ int sso_member_role(ctx_t *ctx, arena_t *arena, const char *group, const char *u
 int sso_group_get(ctx_t *ctx, arena_t *arena, const char *group, json_object **out, err_t *err)
 {
 	buf_t path = BUF_INIT;
-	buf_addstr(&path, "/api/groups");
-	add_segment(&path, group);
-	struct call c = { .method = "GET", .path = path.data };
-	int rc = call(ctx, &c, err);
-	buf_release(&path);
-	if (rc)
-		return rc;
-	if (sso_of(ctx)->resp.status != 200)
-		return refused(ctx, "group lookup", err);
-	*out = parse_body(ctx, arena, json_type_object, err);
-	return *out ? 0 : -ERR_BAD_GATEWAY;
+	group_path(&path, group, NULL, NULL);
+	return get_object(ctx, arena, &path, "group lookup", out, err);
 }
 
 /* A group change: method on path with an optional JSON body; success when
@@ -431,8 +433,7 @@ int sso_group_create(ctx_t *ctx, const char *token, const char *group, const cha
 int sso_group_delete(ctx_t *ctx, const char *token, const char *group, err_t *err)
 {
 	buf_t path = BUF_INIT;
-	buf_addstr(&path, "/api/groups");
-	add_segment(&path, group);
+	group_path(&path, group, NULL, NULL);
 	return change(ctx, "group delete", "DELETE", &path, NULL, token, 0, err);
 }
 
@@ -440,10 +441,7 @@ int sso_group_nest(ctx_t *ctx, const char *token, const char *group, const char 
 		   const char *role, err_t *err)
 {
 	buf_t path = BUF_INIT;
-	buf_addstr(&path, "/api/groups");
-	add_segment(&path, group);
-	buf_addstr(&path, "/group-members");
-	add_segment(&path, member_group);
+	group_path(&path, group, "group-members", member_group);
 	return change(ctx, "group nesting", "PUT", &path, role_body(role), token, 0, err);
 }
 
@@ -451,10 +449,7 @@ int sso_member_put(ctx_t *ctx, const char *token, const char *group, const char 
 		   const char *role, err_t *err)
 {
 	buf_t path = BUF_INIT;
-	buf_addstr(&path, "/api/groups");
-	add_segment(&path, group);
-	buf_addstr(&path, "/members");
-	add_segment(&path, user);
+	group_path(&path, group, "members", user);
 	return change(ctx, "member change", "PUT", &path, role_body(role), token, 0, err);
 }
 
@@ -462,10 +457,7 @@ int sso_member_delete(ctx_t *ctx, const char *token, const char *group, const ch
 		      err_t *err)
 {
 	buf_t path = BUF_INIT;
-	buf_addstr(&path, "/api/groups");
-	add_segment(&path, group);
-	buf_addstr(&path, "/members");
-	add_segment(&path, user);
+	group_path(&path, group, "members", user);
 	return change(ctx, "member removal", "DELETE", &path, NULL, token, 0, err);
 }
 
