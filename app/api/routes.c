@@ -5,6 +5,7 @@
  * one row here.
  */
 #include "console/api.h"
+#include "console/registry_auth.h"
 #include "console/router.h"
 #include "console/banned.h"
 
@@ -40,6 +41,10 @@ const route_t api_routes[] = {
 	  .perm = PERM_NONE, .key = "auth" },
 	{ .methods = HTTP_GET, .pattern = "/v1/authorize/status/", .handler = api_authorize_status,
 	  .perm = PERM_NONE, .key = "auth" },
+	/* E6, the registry's token server: any method, its own policy (registry_auth.h). */
+	{ .methods = HTTP_GET | HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE | HTTP_HEAD | HTTP_OTHER,
+	  .pattern = "/v1/authorize/registry/", .handler = api_registry_authorize,
+	  .perm = PERM_NONE, .key = "token" },
 	{ .methods = HTTP_GET, .pattern = "/v1/healthz", .handler = api_healthz,
 	  .perm = PERM_NONE, .key = "health" },
 	{ .methods = HTTP_GET, .pattern = "/", .handler = api_root, .perm = PERM_NONE, .key = "app" },

@@ -1,0 +1,441 @@
+/*
+ * The registry token server (E6) and internal tokens; the contract is in
+ * include/console/registry_auth.h, the policy in app/core/token_policy.c.
+ * This file only gathers the facts the policy needs (whitelist, SSO
+ * answers) and renders the answer.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <json-c/json.h>
+#include <openssl/rand.h>
+
+#include "console/base64.h"
+#include "console/cluster.h"
+#include "console/ipset.h"
+#include "console/jws.h"
+#include "console/log.h"
+#include "console/registry_auth.h"
+#include "console/sso.h"
+#include "console/store.h"
+#include "console/token_policy.h"
+#include "console/xalloc.h"
+#include "console/banned.h"
+
+/* How long a worker trusts its copy of the whitelist (as the auth switch). */
+#define WHITELIST_TTL_MS 2000
+/* Cached group answers (admin group, app groups) per worker. */
+#define GROUP_CACHE 128
+/* Longest Authorization header looked at. */
+#define AUTH_MAX 4096
+
+static const char *const basic_challenge = "Basic realm=\"lain registry\"";
+static const char *const bad_credentials = "the username or password may not be correct.";
+
+struct group_entry {
+	char *key;              /* "<group>\n<user>"; NULL when free */
+	bool yes;
+	time_t expires;
+};
+
+struct tokens_state {
+	jws_key_t *key;
+	ipset_t allow;          /* whitelist + node network */
+	struct timespec allow_at;
+	bool allow_loaded;
+	struct group_entry groups[GROUP_CACHE];
+	size_t next_group;
+};
+
+static void *create(ctx_t *ctx)
+{
+	return xcalloc(1, sizeof(struct tokens_state));
+}
+
+static void destroy(void *p)
+{
+	struct tokens_state *s = p;
+	jws_key_free(s->key);
+	ipset_release(&s->allow);
+	for (size_t i = 0; i < GROUP_CACHE; i++)
+		free(s->groups[i].key);
+	free(s);
+}
+
+static struct tokens_state *state_of(ctx_t *ctx)
+{
+	return ctx_slot(ctx, CTX_SLOT_TOKENS, create, destroy);
+}
+
+int registry_token_key(ctx_t *ctx, const struct jws_key **out, err_t *err)
+{
+	struct tokens_state *s = state_of(ctx);
+	if (s->key) {
+		*out = s->key;
+		return 0;
+	}
+	const char *path = ctx->cfg->registry_key;
+	if (!path || !*path)
+		return err_set(err, -ERR_UNAVAILABLE,
+			       "registry token server has no signing key: set CONSOLE_REGISTRY_KEY "
+			       "to the PEM file of its private key (scripts/gen-registry-key makes one)");
+	err_t why = ERR_INIT;
+	if (jws_key_load(&s->key, path, &why))
+		return err_set(err, -ERR_UNAVAILABLE,
+			       "registry token server cannot use CONSOLE_REGISTRY_KEY: %s", why.msg);
+	log_info("registry tokens: signing key %s, %s, kid %s", path, jws_key_alg(s->key),
+		 jws_key_kid(s->key));
+	*out = s->key;
+	return 0;
+}
+
+/* ---- whitelist --------------------------------------------------------------- */
+
+static long ms_since(const struct timespec *t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t->tv_sec) * 1000L + (now.tv_nsec - t->tv_nsec) / 1000000L;
+}
+
+/* The whitelist and node network, re-read at most every WHITELIST_TTL_MS.
+ * A failed read keeps the last good set (an etcd hiccup must neither open
+ * nor close the door); before any good read the set is empty. */
+static const ipset_t *allow_set(ctx_t *ctx, arena_t *a)
+{
+	struct tokens_state *s = state_of(ctx);
+	if (s->allow_loaded && ms_since(&s->allow_at) < WHITELIST_TTL_MS)
+		return &s->allow;
+	const char *wl, *nodes;
+	err_t err = ERR_INIT;
+	if (store_config_get(ctx, a, "/lain/config/registry_ip_whitelist", &wl, &err) ||
+	    store_config_get(ctx, a, "/lain/config/node_network", &nodes, &err)) {
+		log_warn("registry tokens: cannot read the whitelist, using the %s: %s",
+			 s->allow_loaded ? "last one read" : "empty one", err.msg);
+		clock_gettime(CLOCK_MONOTONIC, &s->allow_at);
+		return &s->allow;
+	}
+	ipset_release(&s->allow);
+	ipset_parse(&s->allow, wl);
+	ipset_add(&s->allow, nodes);
+	if (s->allow.skipped)
+		log_warn("registry tokens: %zu malformed entries skipped in "
+			 "/lain/config/registry_ip_whitelist and /lain/config/node_network",
+			 s->allow.skipped);
+	s->allow_loaded = true;
+	clock_gettime(CLOCK_MONOTONIC, &s->allow_at);
+	return &s->allow;
+}
+
+/* ---- group answers ---------------------------------------------------------- */
+
+static struct group_entry *group_find(struct tokens_state *s, const char *key)
+{
+	time_t now = time(NULL);
+	for (size_t i = 0; i < GROUP_CACHE; i++)
+		if (s->groups[i].key && s->groups[i].expires > now && !strcmp(s->groups[i].key, key))
+			return &s->groups[i];
+	return NULL;
+}
+
+static void group_put(ctx_t *ctx, struct tokens_state *s, const char *key, bool yes)
+{
+	struct group_entry *e = &s->groups[s->next_group];
+	s->next_group = (s->next_group + 1) % GROUP_CACHE;
+	free(e->key);
+	e->key = xstrdup(key);
+	e->yes = yes;
+	e->expires = time(NULL) + ctx->cfg->sso_cache_seconds;
+}
+
+/* Whether user is in the admin group. */
+static int is_admin(request_t *req, const char *user, bool *yes, err_t *err)
+{
+	ctx_t *ctx = req->ctx;
+	struct tokens_state *s = state_of(ctx);
+	const char *admin = ctx->cfg->lain_admin_name;
+	char *key = arena_printf(req->arena, "%s\n%s", admin, user);
+	struct group_entry *e = group_find(s, key);
+	if (e) {
+		*yes = e->yes;
+		return 0;
+	}
+	sso_user_t *u;
+	int rc = sso_user_get(ctx, req->arena, user, &u, err);
+	if (rc == -ERR_NOT_FOUND) {
+		*yes = false;
+	} else if (rc) {
+		return rc;
+	} else {
+		*yes = sso_user_in(u, admin);
+	}
+	group_put(ctx, s, key, *yes);
+	return 0;
+}
+
+/* Whether user is in the SSO group of app (any role, nesting resolved). */
+static int is_member(request_t *req, const cluster_t *cl, const char *app, const char *user,
+		     bool *yes, err_t *err)
+{
+	ctx_t *ctx = req->ctx;
+	struct tokens_state *s = state_of(ctx);
+	buf_t group = BUF_INIT;
+	cluster_app_group(cl, app, &group);
+	char *key = arena_printf(req->arena, "%s\n%s", group.data, user);
+	int rc = 0;
+	struct group_entry *e = group_find(s, key);
+	if (e) {
+		*yes = e->yes;
+		goto cleanup;
+	}
+	const char *role;
+	rc = sso_member_role(ctx, req->arena, group.data, user, &role, err);
+	if (rc == -ERR_NOT_FOUND) {
+		rc = 0;
+		*yes = false;
+	} else if (rc) {
+		goto cleanup;
+	} else {
+		*yes = true;
+	}
+	group_put(ctx, s, key, *yes);
+cleanup:
+	buf_release(&group);
+	return rc;
+}
+
+/* ---- answers -------------------------------------------------------------------- */
+
+/* The token protocol's error form. */
+static void answer_error(response_t *res, int status, const char *code, const char *message)
+{
+	json_object *o = json_object_new_object(), *list = json_object_new_array(),
+		    *e = json_object_new_object();
+	json_object_object_add(e, "code", json_object_new_string(code));
+	json_object_object_add(e, "message", json_object_new_string(message));
+	json_object_array_add(list, e);
+	json_object_object_add(o, "errors", list);
+	http_json(res, status, o);
+}
+
+static int answer_failure(response_t *res, const err_t *err)
+{
+	int status = err_http_status(err->code);
+	if (status >= 500)
+		log_error("registry tokens: %s", err->msg);
+	answer_error(res, status, status == 400 ? "INVALID_REQUEST" : "UNAVAILABLE", err->msg);
+	return 0;
+}
+
+static void answer_unauthorized(response_t *res)
+{
+	http_text(res, 401, bad_credentials);
+	http_header(res, "WWW-Authenticate", basic_challenge);
+}
+
+/* ---- credentials ---------------------------------------------------------------- */
+
+/* "Basic base64(user:password)" -> user, password (arena). 0 when there is
+ * no header, 1 when there are credentials, -1 when they are malformed. */
+static int basic_credentials(request_t *req, const char **user, const char **password)
+{
+	const char *h = req->authorization;
+	if (!h || !*h)
+		return 0;
+	if (strlen(h) > AUTH_MAX || strncasecmp(h, "Basic ", 6))
+		return -1;
+	h += 6;
+	while (*h == ' ')
+		h++;
+	buf_t dec = BUF_INIT;
+	int found = -1;
+	if (base64_decode(&dec, h, strlen(h)) == 0 && !memchr(dec.data, '\0', dec.len)) {
+		char *colon = strchr(dec.data, ':');
+		if (colon && colon != dec.data) {
+			*user = arena_strndup(req->arena, dec.data, (size_t)(colon - dec.data));
+			*password = arena_strdup(req->arena, colon + 1);
+			found = 1;
+		}
+	}
+	buf_release(&dec);
+	return found;
+}
+
+/* ---- signing -------------------------------------------------------------------- */
+
+/* Signs claims into token (appended). */
+static int sign_claims(const jws_key_t *key, const token_claims_t *c, buf_t *token, err_t *err)
+{
+	json_object *claims = token_claims_json(c);
+	int rc = jws_sign_json(key, claims, token, err);
+	json_object_put(claims);
+	return rc;
+}
+
+/* 128 random bits, base64url: the jti. */
+static int new_jti(buf_t *out, err_t *err)
+{
+	unsigned char r[16];
+	if (RAND_bytes(r, sizeof(r)) != 1)
+		return err_set(err, -ERR_INTERNAL, "openssl could not produce random bytes for a jti");
+	return base64url_encode(out, r, sizeof(r));
+}
+
+int registry_token_internal(ctx_t *ctx, const char *repo, buf_t *token, err_t *err)
+{
+	const jws_key_t *key;
+	const cluster_t *cl;
+	buf_t jti = BUF_INIT;
+	int rc;
+	if (!repo || !token_repo_name_valid(repo))
+		return err_set(err, -ERR_INVALID, "'%s' is not a registry repository name",
+			       repo ? repo : "(null)");
+	if ((rc = registry_token_key(ctx, &key, err)) || (rc = cluster_get(ctx, &cl, err)) ||
+	    (rc = new_jti(&jti, err)))
+		goto cleanup;
+	token_want_t grant = { .name = repo, .want = TOKEN_PULL | TOKEN_PUSH };
+	token_claims_t c = {
+		.iss = ctx->cfg->registry_issuer,
+		.sub = "lain",
+		.aud = cl->domain,
+		.iat = (int64_t)time(NULL),
+		.ttl = ctx->cfg->registry_token_ttl,
+		.jti = jti.data,
+		.grants = &grant,
+		.ngrants = 1,
+	};
+	rc = sign_claims(key, &c, token, err);
+cleanup:
+	buf_release(&jti);
+	return rc;
+}
+
+/* ---- the endpoint ------------------------------------------------------------- */
+
+struct scope_walk {
+	token_request_t *treq;
+	arena_t *arena;
+	err_t *err;
+};
+
+static int scope_one(const char *value, void *data)
+{
+	struct scope_walk *w = data;
+	return token_scopes_add(w->treq, w->arena, value, w->err);
+}
+
+int api_registry_authorize(request_t *req, response_t *res, err_t *err)
+{
+	ctx_t *ctx = req->ctx;
+	const config_t *cfg = ctx->cfg;
+	const jws_key_t *key;
+	token_request_t treq = TOKEN_REQUEST_INIT;
+	token_caller_t caller = { .kind = TOKEN_CALLER_ANONYMOUS,
+				  .anonymous_pull = cfg->registry_anonymous_pull };
+	const char *user = NULL, *password = NULL;
+	buf_t token = BUF_INIT, jti = BUF_INIT;
+	int rc;
+
+	if ((rc = registry_token_key(ctx, &key, err)))
+		goto fail;
+	const char *service = http_query(req, "service");
+	if (!service || !*service) {
+		rc = err_set(err, -ERR_INVALID,
+			     "the 'service' parameter is required (the registry's auth.token.service)");
+		goto fail;
+	}
+	struct scope_walk w = { &treq, req->arena, err };
+	if ((rc = http_query_each(req, "scope", scope_one, &w)))
+		goto fail;
+
+	if (ipset_contains(allow_set(ctx, req->arena), req->remote_addr)) {
+		caller.kind = TOKEN_CALLER_WHITELISTED;
+	} else {
+		int found = basic_credentials(req, &user, &password);
+		if (found < 0 || (found == 0 && !cfg->registry_anonymous_pull)) {
+			answer_unauthorized(res);
+			rc = 0;
+			goto cleanup;
+		}
+		if (found > 0) {
+			rc = sso_check_password(ctx, user, password, err);
+			if (rc == -ERR_UNAUTHORIZED) {
+				answer_unauthorized(res);
+				rc = 0;
+				goto cleanup;
+			}
+			if (rc)
+				goto fail;
+			caller.kind = TOKEN_CALLER_USER;
+		}
+	}
+
+	/* Group lookups only for what could change the answer. */
+	bool wants = false;
+	for (size_t i = 0; i < treq.nrepos; i++)
+		wants = wants || treq.repos[i].want;
+	token_want_t grants[TOKEN_REPOS_MAX];
+	const cluster_t *cl = NULL;
+	if (caller.kind == TOKEN_CALLER_USER && wants &&
+	    (rc = is_admin(req, user, &caller.admin, err)))
+		goto fail;
+	for (size_t i = 0; i < treq.nrepos; i++) {
+		const token_want_t *t = &treq.repos[i];
+		bool member = false;
+		if (caller.kind == TOKEN_CALLER_USER && !caller.admin && t->want &&
+		    token_policy_app_repo(t->name)) {
+			if (!cl && (rc = cluster_get(ctx, &cl, err)))
+				goto fail;
+			if ((rc = is_member(req, cl, t->name, user, &member, err)))
+				goto fail;
+		}
+		grants[i].name = t->name;
+		grants[i].want = token_policy_grant(&caller, t->name, t->want, member);
+	}
+
+	if ((rc = new_jti(&jti, err)))
+		goto fail;
+	token_claims_t c = {
+		.iss = cfg->registry_issuer,
+		.sub = caller.kind == TOKEN_CALLER_USER ? user : "",
+		.aud = service,
+		.iat = (int64_t)time(NULL),
+		.ttl = cfg->registry_token_ttl,
+		.jti = jti.data,
+		.grants = grants,
+		.ngrants = treq.nrepos,
+	};
+	if ((rc = sign_claims(key, &c, &token, err)))
+		goto fail;
+	char issued[32];
+	token_time_rfc3339(c.iat, issued);
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "token", json_object_new_string(token.data));
+	json_object_object_add(o, "access_token", json_object_new_string(token.data));
+	json_object_object_add(o, "expires_in", json_object_new_int64(c.ttl));
+	json_object_object_add(o, "issued_at", json_object_new_string(issued));
+	http_json(res, 200, o);
+	http_header(res, "Cache-Control", "no-store");
+	if (log_get_level() <= LOG_DEBUG) {
+		buf_t granted = BUF_INIT;
+		for (size_t i = 0; i < treq.nrepos; i++)
+			buf_addf(&granted, " %s:%s%s%s", grants[i].name,
+				 grants[i].want & TOKEN_PULL ? "pull" : "",
+				 grants[i].want == (TOKEN_PULL | TOKEN_PUSH) ? "," : "",
+				 grants[i].want & TOKEN_PUSH ? "push" : "");
+		log_debug("registry token for '%s' from %s, aud '%s':%s", c.sub, req->remote_addr,
+			  service, granted.len ? granted.data : " no access");
+		buf_release(&granted);
+	}
+	rc = 0;
+	goto cleanup;
+fail:
+	answer_failure(res, err);
+	rc = 0;
+cleanup:
+	buf_release(&token);
+	buf_release(&jti);
+	return rc;
+}
