@@ -29,6 +29,9 @@
 
 #include "console/base64.h"
 #include "console/buf.h"
+#include "console/config.h"
+#include "console/ctx.h"
+#include "console/registry_auth.h"
 #include "harness.h"
 #include "testlib.h"
 
@@ -726,6 +729,42 @@ static void test_sso_down(void)
 	buf_release(&tok);
 }
 
+/* lain-console's own token (registry_token_internal): the registry takes it
+ * for pull and push on that repository, and for nothing else. */
+static void test_internal(void)
+{
+	config_t cfg;
+	ctx_t ctx = { 0 };
+	err_t err = ERR_INIT;
+	setenv("CONSOLE_ETCD_HOST", stack_get("ETCD_URL"), 1);
+	int rc = config_load(&cfg, "/dev/null", &err);
+	unsetenv("CONSOLE_ETCD_HOST");
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	ctx.cfg = &cfg;
+	CU_ASSERT_EQUAL_FATAL(ctx_open(&ctx, &err), 0);
+	buf_t tok = BUF_INIT;
+	CU_ASSERT_EQUAL(registry_token_internal(&ctx, "hello", &tok, &err), 0);
+	CU_ASSERT_EQUAL(registry_token_internal(&ctx, "Not:A/Repo", &tok, &err), -ERR_INVALID);
+	char auth[4096];
+	snprintf(auth, sizeof(auth), "Bearer %s", tok.data);
+	CU_ASSERT_EQUAL(image_push(auth, "hello", "internal", "layer of lain-console"), 201);
+	CU_ASSERT_EQUAL(image_pull(auth, "hello", "internal", "layer of lain-console"), 200);
+	CU_ASSERT_EQUAL(image_pull(auth, "other", "wl", "layer of a node"), 401);
+	const char *d1 = strchr(tok.data, '.'), *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
+	buf_t p = BUF_INIT;
+	json_object *c = NULL;
+	if (d2 && !base64url_decode(&p, d1 + 1, (size_t)(d2 - d1 - 1)))
+		c = json_tokener_parse(p.data);
+	CU_ASSERT_STRING_EQUAL(claim(c, "sub"), "lain");
+	CU_ASSERT_STRING_EQUAL(claim(c, "aud"), SERVICE);
+	CU_ASSERT_STRING_EQUAL(access_of(c), ACCESS_PP("hello"));
+	json_object_put(c);
+	buf_release(&p);
+	buf_release(&tok);
+	ctx_close(&ctx);
+	config_release(&cfg);
+}
+
 /* ---- tests: anonymous pull on ------------------------------------------------------ */
 
 static void test_anonymous(void)
@@ -770,6 +809,7 @@ static CU_TestInfo policy_tests[] = {
 	{ "scope-less token carries no access", test_scopeless },
 	{ "skopeo login and copy both ways", test_skopeo },
 	{ "sso down: 503", test_sso_down },
+	{ "internal token of lain-console", test_internal },
 	CU_TEST_INFO_NULL,
 };
 static CU_TestInfo anon_tests[] = {
