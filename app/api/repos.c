@@ -6,6 +6,7 @@
 #include "console/appname.h"
 #include "console/cluster.h"
 #include "console/log.h"
+#include "console/oplog.h"
 #include "console/permission.h"
 #include "console/sso.h"
 #include "console/store.h"
@@ -158,6 +159,10 @@ int api_repos_create(request_t *req, response_t *res, err_t *err)
 		msg = arena_printf(req->arena, "create group for app %s successfully", name);
 	}
 	log_info("REPOSIT: app %s reposited by %s", name, req->operator_name);
+	/* The registration stands even when its oplog row cannot be written. */
+	err_t oplog_err = ERR_INIT;
+	if (oplog_append(ctx, "REPOSIT", req->operator_name, name, "", "", &oplog_err))
+		log_error("REPOSIT of '%s' not written to the oplog: %s", name, oplog_err.msg);
 	http_envelope(res, 201, "repos", repo_object(name), msg, url);
 	return 0;
 }

@@ -5,6 +5,7 @@
  * one row here.
  */
 #include "console/api.h"
+#include "console/api_deploy.h"
 #include "console/registry_auth.h"
 #include "console/router.h"
 #include "console/banned.h"
@@ -45,6 +46,15 @@ const route_t api_routes[] = {
 	{ .methods = HTTP_GET | HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE | HTTP_HEAD | HTTP_OTHER,
 	  .pattern = "/v1/authorize/registry/", .handler = api_registry_authorize,
 	  .perm = PERM_NONE, .key = "token" },
+	{ .methods = HTTP_GET, .pattern = "/v1/repos/:app/versions/", .handler = api_repos_versions,
+	  .perm = PERM_MAINTAIN, .key = "version" },
+	{ .methods = HTTP_GET, .pattern = "/v1/repos/:app/details/", .handler = api_repos_details,
+	  .perm = PERM_MAINTAIN, .key = "detail" },
+	/* The original left these two open (§9.3 #7). */
+	{ .methods = HTTP_GET, .pattern = "/v1/oplogs/:app/", .handler = api_oplog_get,
+	  .perm = PERM_MAINTAIN, .key = "oplog" },
+	{ .methods = HTTP_GET, .pattern = "/v1/usedstreamrouterports*", .handler = api_ports_list,
+	  .perm = PERM_READ, .key = "streamrouter" },
 	{ .methods = HTTP_GET, .pattern = "/v1/healthz", .handler = api_healthz,
 	  .perm = PERM_NONE, .key = "health" },
 	{ .methods = HTTP_GET, .pattern = "/", .handler = api_root, .perm = PERM_NONE, .key = "app" },

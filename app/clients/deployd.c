@@ -112,6 +112,17 @@ int deployd_judge(long status, const char *body, size_t len, const char *what,
 		       *res->message ? res->message : "no message");
 }
 
+/* "deployd unavailable: <why> (while trying to <what>)": the dependency
+ * stays first in the message. */
+static void add_context(err_t *err, const char *what)
+{
+	if (!err)
+		return;
+	char msg[ERR_MSG_MAX];
+	snprintf(msg, sizeof(msg), "%s", err->msg);
+	err_set(err, err->code, "%s (while trying to %s)", msg, what);
+}
+
 /* One call: method, url, optional JSON body; judged into res. */
 static int call(ctx_t *ctx, const char *method, const char *path, const char *name,
 		const char *query, json_object *body, const char *what, deployd_result_t *res,
@@ -133,7 +144,7 @@ static int call(ctx_t *ctx, const char *method, const char *path, const char *na
 				.body_len = text ? strlen(text) : 0 };
 	rc = httpc_perform(client(ctx)->http, &req, &resp, err);
 	if (rc) {
-		err_wrap(err, "while trying to %s", what);
+		add_context(err, what);
 		goto cleanup;
 	}
 	rc = deployd_judge(resp.status, resp.body.data, resp.body.len, what, res, err);
@@ -357,7 +368,7 @@ int deployd_fetch_many(ctx_t *ctx, deployd_fetch_t *items, size_t n, err_t *err)
 		if (calls[i].rc) {
 			it->rc = calls[i].rc;
 			it->err = calls[i].err;
-			err_wrap(&it->err, "while trying to %s", w);
+			add_context(&it->err, w);
 			if (!rc) {
 				rc = it->rc;
 				if (err)

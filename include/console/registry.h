@@ -15,7 +15,8 @@
  *
  * Errors name the registry: -ERR_UNAVAILABLE "registry unavailable: ...",
  * -ERR_NOT_FOUND for an unknown repository, tag or blob, -ERR_BAD_GATEWAY for
- * nonsense, -ERR_TOO_BIG when a size cap is hit.
+ * nonsense and for an answer past its size cap ("registry answered more
+ * than N bytes", as httpc), -ERR_TOO_BIG when what is inside an image is.
  *
  * The client (connections kept alive, the ping's outcome) lives in the
  * worker's ctx slot CTX_SLOT_REGISTRY.
@@ -72,7 +73,7 @@ int registry_meta_versions(ctx_t *ctx, const char *repo, char ***versions, err_t
 int registry_manifest(ctx_t *ctx, const char *repo, const char *ref,
 		      struct json_object **manifest, err_t *err);
 
-/* The blob digest of repo, at most max bytes (-ERR_TOO_BIG beyond), appended
+/* The blob digest of repo, at most max bytes (-ERR_BAD_GATEWAY beyond), appended
  * to out. A redirect (storage behind a CDN) is followed once. */
 int registry_blob(ctx_t *ctx, const char *repo, const char *digest, size_t max, buf_t *out,
 		  err_t *err);

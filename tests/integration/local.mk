@@ -29,3 +29,4 @@ tests_integration_it_auth_CFLAGS = $(TESTS_CFLAGS)
 tests_integration_it_auth_LDADD = $(IT_LIBS)
 EXTRA_tests_integration_it_auth_DEPENDENCIES = $(IT_DEPS)
 include $(srcdir)/tests/integration/registry.mk
+include $(srcdir)/tests/integration/deploy.mk

@@ -9,7 +9,10 @@ libconsole_a_SOURCES += \
 	app/clients/registry.c \
 	app/clients/registry_util.c \
 	app/store/oplog.c \
-	app/store/locks.c
+	app/store/locks.c \
+	app/api/oplog.c \
+	app/api/ports.c \
+	app/api/versions.c
 
 check_PROGRAMS += tests/unit/test_deploy
 TESTS += tests/unit/test_deploy

@@ -1,0 +1,19 @@
+/* E24: the oplog of an app (oplog.h), embedded as a string as archon expects. */
+#include <json-c/json.h>
+
+#include "console/api_deploy.h"
+#include "console/oplog.h"
+#include "console/store.h"
+#include "console/banned.h"
+
+int api_oplog_get(request_t *req, response_t *res, err_t *err)
+{
+	const char *name = req->app->appname;
+	buf_t rows = BUF_INIT;
+	int rc = oplog_read(req->ctx, name, OPLOG_READ, &rows, err);
+	if (!rc)
+		http_envelope(res, 200, "oplog", json_object_new_string_len(rows.data, (int)rows.len),
+			      "", arena_printf(req->arena, "/v1/oplogs/%s/", name));
+	buf_release(&rows);
+	return rc;
+}

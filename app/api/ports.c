@@ -1,0 +1,23 @@
+/* E22: the stream ports deployd has registered, as it lists them. */
+#include <json-c/json.h>
+
+#include "console/api_deploy.h"
+#include "console/deployd.h"
+#include "console/banned.h"
+
+#define PORTS_URL "/v1/usedstreamrouterports"
+
+int api_ports_list(request_t *req, response_t *res, err_t *err)
+{
+	deployd_result_t r = DEPLOYD_RESULT_INIT;
+	int rc = deployd_ports_list(req->ctx, &r, err);
+	if (!rc) {
+		http_envelope(res, 200, "streamrouter", json_object_get(r.json), "", PORTS_URL);
+	} else if (r.status >= 400) {
+		/* The original's answer to a deployd failure (spec E22). */
+		http_envelope(res, 400, "streamrouter", NULL, "", PORTS_URL);
+		rc = 0;
+	}
+	deployd_result_release(&r);
+	return rc;
+}

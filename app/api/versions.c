@@ -1,0 +1,61 @@
+/* E18 and E19: what the registry holds of an app, and what it was bound to. */
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "console/api_deploy.h"
+#include "console/registry.h"
+#include "console/registry_auth.h"
+#include "console/store.h"
+#include "console/version.h"
+#include "console/banned.h"
+
+int api_repos_versions(request_t *req, response_t *res, err_t *err)
+{
+	const char *name = req->app->appname;
+	/* resource.<resource>.<client> lists its resource's repository. */
+	const char *repo = name;
+	if (!strncmp(name, "resource.", 9)) {
+		const char *r = name + 9, *dot = strchr(r, '.');
+		repo = dot ? arena_strndup(req->arena, r, (size_t)(dot - r)) : r;
+	}
+	const char *url = arena_printf(req->arena, "/v1/repos/%s/versions/", name);
+	char **versions = NULL;
+	/* A registry with auth gets lain-console's own token (§6.4). The api
+	 * layer wires it in: the client cannot depend on the token server. */
+	registry_set_token_hook(registry_token_internal);
+	int rc = registry_meta_versions(req->ctx, repo, &versions, err);
+	if (rc == -ERR_NOT_FOUND) {
+		/* The original's words (and spelling), which lain-cli shows. */
+		http_envelope(res, 404, "version", NULL,
+			      arena_printf(req->arena,
+					   "no avaible images for app %s:\n%s\nplease push images first.",
+					   name, err->msg),
+			      url);
+		return 0;
+	}
+	if (rc)
+		return rc;
+	json_object *o = json_object_new_object(), *tags = json_object_new_array();
+	for (char **v = versions; *v; v++)
+		json_object_array_add(tags, json_object_new_string(*v));
+	version_list_free(versions);
+	json_object_object_add(o, "appname", json_object_new_string(name));
+	json_object_object_add(o, "tags", tags);
+	json_object_object_add(o, "url", json_object_new_string(url));
+	http_envelope(res, 200, "version", o, "", url);
+	return 0;
+}
+
+int api_repos_details(request_t *req, response_t *res, err_t *err)
+{
+	const app_record_t *app = req->app;
+	const char *url = arena_printf(req->arena, "/v1/repos/%s/details/", app->appname);
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "appname", json_object_new_string(app->appname));
+	json_object_object_add(o, "giturl", json_object_new_string(app->giturl));
+	json_object_object_add(o, "meta_version", json_object_new_string(app->meta_version));
+	json_object_object_add(o, "url", json_object_new_string(url));
+	http_envelope(res, 200, "detail", o, "", url);
+	return 0;
+}

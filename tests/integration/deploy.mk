@@ -1,0 +1,18 @@
+# tests/integration/deploy.mk: the deploy foundations against real neighbours
+# (issue 5): the deployd stand-in, a real docker-registry seeded by
+# tests/tools/push-image, the stack's etcd, nginx and lain-console.
+check_PROGRAMS += tests/integration/it_deploy
+TESTS += tests/integration/it_deploy
+tests_integration_it_deploy_SOURCES = tests/integration/it_deploy.c \
+	tests/integration/deploy_env.c tests/integration/deploy_env.h
+tests_integration_it_deploy_CFLAGS = $(TESTS_CFLAGS)
+tests_integration_it_deploy_LDADD = $(IT_LIBS)
+EXTRA_tests_integration_it_deploy_DEPENDENCIES = $(IT_DEPS)
+
+check_PROGRAMS += tests/integration/it_deploy_api
+TESTS += tests/integration/it_deploy_api
+tests_integration_it_deploy_api_SOURCES = tests/integration/it_deploy_api.c \
+	tests/integration/deploy_env.c tests/integration/deploy_env.h
+tests_integration_it_deploy_api_CFLAGS = $(TESTS_CFLAGS)
+tests_integration_it_deploy_api_LDADD = $(IT_LIBS)
+EXTRA_tests_integration_it_deploy_api_DEPENDENCIES = $(IT_DEPS)

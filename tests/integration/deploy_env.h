@@ -1,0 +1,36 @@
+/*
+ * deploy_env — the neighbours of the deploy suites, started on free loopback
+ * ports next to the stack of harness.h: the deployd stand-in
+ * (tests/fakes/deployd) and a real Debian docker-registry (filesystem
+ * storage in a temporary directory, no auth), seeded by
+ * tests/tools/push-image. Both are stopped at exit.
+ *
+ * denv_up() also exports CONSOLE_APISERVER and CONSOLE_PRIVATE_REGISTRY, so
+ * a stack started after it (stack_up) talks to them.
+ */
+#ifndef CONSOLE_IT_DEPLOY_ENV_H
+#define CONSOLE_IT_DEPLOY_ENV_H
+
+/* 0, or -1 after printing why (77 would be a skip: no docker-registry). */
+int denv_up(void);
+void denv_down(void);
+
+const char *denv_deployd(void);     /* "http://127.0.0.1:PORT" */
+const char *denv_registry(void);    /* "http://127.0.0.1:PORT" */
+
+/* Pushes app:meta-<version> (holding yaml) and app:release-<version>;
+ * extra: more push-image arguments ("--no-release") or NULL. 0 on success. */
+int denv_push(const char *app, const char *version, const char *yaml, const char *extra);
+
+/* A call to any URL (the fakes' control API, the registry): status, and the
+ * body in *body when non-NULL (free() it). content_type may be NULL. */
+long denv_call(const char *method, const char *url, const char *body, const char *header,
+	       char **out);
+
+/* denv_call on the deployd fake: path appended to its URL. */
+long denv_fake(const char *method, const char *path, const char *body, char **out);
+
+/* Milliseconds of a monotonic clock. */
+long long denv_now_ms(void);
+
+#endif
