@@ -69,6 +69,9 @@ httpm_t *httpm_new(const char *dep, long timeout_ms, long connect_timeout_ms)
 		return NULL;
 	httpm_t *m = xcalloc(1, sizeof(*m));
 	m->multi = multi;
+	/* A burst of calls to one host opens at most this many connections;
+	 * the rest wait for one of them (and reuse it). */
+	curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)HTTPM_MAX_PER_HOST);
 	m->dep = xstrdup(dep);
 	m->timeout_ms = timeout_ms > 0 ? timeout_ms : 10000;
 	m->connect_timeout_ms = connect_timeout_ms > 0 ? connect_timeout_ms : 2000;

@@ -359,6 +359,12 @@ int registry_blob(ctx_t *ctx, const char *repo, const char *digest, size_t max, 
 			err_set(err, rc, "registry has no blob %s in '%s'", digest, repo);
 		goto cleanup;
 	}
+	if (!strncmp(digest, "sha256:", 7) &&
+	    !registry_digest_matches(call.resp.body.data, call.resp.body.len, digest)) {
+		rc = err_set(err, -ERR_BAD_GATEWAY, "registry sent blob %s of '%s' with other content",
+			     digest, repo);
+		goto cleanup;
+	}
 	buf_add(out, call.resp.body.data, call.resp.body.len);
 cleanup:
 	httpm_call_release(&call);

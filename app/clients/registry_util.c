@@ -6,6 +6,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <json-c/json.h>
+#include <openssl/evp.h>
 
 #include "console/registry.h"
 #include "console/banned.h"
@@ -176,4 +177,20 @@ int registry_untar_file(const void *data, size_t len, const char *name, size_t m
 cleanup:
 	archive_read_free(a);
 	return rc;
+}
+
+bool registry_digest_matches(const void *data, size_t len, const char *digest)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	if (!digest || strncmp(digest, "sha256:", 7) || strlen(digest) != 7 + 64)
+		return false;
+	if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) || n != 32)
+		return false;
+	for (unsigned int i = 0; i < n; i++) {
+		if (digest[7 + 2 * i] != hex[md[i] >> 4] || digest[8 + 2 * i] != hex[md[i] & 15])
+			return false;
+	}
+	return true;
 }

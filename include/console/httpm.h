@@ -23,6 +23,8 @@
 #include "console/httpc.h"
 
 #define HTTPM_MAX_HEADERS 4
+/* Connections one client opens to one host at a time; more calls queue. */
+#define HTTPM_MAX_PER_HOST 16
 
 typedef struct httpm httpm_t;
 

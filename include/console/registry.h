@@ -74,7 +74,9 @@ int registry_manifest(ctx_t *ctx, const char *repo, const char *ref,
 		      struct json_object **manifest, err_t *err);
 
 /* The blob digest of repo, at most max bytes (-ERR_BAD_GATEWAY beyond), appended
- * to out. A redirect (storage behind a CDN) is followed once. */
+ * to out. A redirect (storage behind a CDN) is followed once. The content
+ * must match a sha256 digest (-ERR_BAD_GATEWAY otherwise); other algorithms
+ * are taken as they come. */
 int registry_blob(ctx_t *ctx, const char *repo, const char *digest, size_t max, buf_t *out,
 		  err_t *err);
 
@@ -101,6 +103,9 @@ const char *registry_pick_platform(struct json_object *list);
 /* Layer digests of an image manifest, top layer first: schema2/OCI
  * "layers" reversed, schema1 "fsLayers" as they are. Up to max; the count. */
 size_t registry_layers_top_down(struct json_object *manifest, const char **out, size_t max);
+
+/* True when data has the digest "sha256:<64 lower-case hex>". */
+bool registry_digest_matches(const void *data, size_t len, const char *digest);
 
 /* The file named name (also matched as "./name" and "/name") in a tar,
  * possibly gzip/bzip2/xz compressed, held in memory; appended to out.

@@ -17,7 +17,7 @@
 
 #define REGISTRY_BIN "/usr/bin/docker-registry"
 
-static pid_t deployd_pid, registry_pid;
+static pid_t deployd_pid, registry_pid, auth_registry_pid;
 static char tmpdir[256];
 static char deployd_url[128], registry_url[128];
 
@@ -125,6 +125,7 @@ void denv_down(void)
 {
 	stop(&deployd_pid);
 	stop(&registry_pid);
+	stop(&auth_registry_pid);
 	if (tmpdir[0]) {
 		char cmd[512];
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
@@ -167,36 +168,39 @@ static int start_deployd(void)
 	return 0;
 }
 
-static int start_registry(void)
+/* A registry named name (its files under tmpdir/name), extra appended to
+ * its config; its URL in url, its pid in *pid; up when /v2/ answers want. */
+static int start_registry(const char *name, const char *extra, long want, pid_t *pid, char *url,
+			  size_t url_len)
 {
 	int port = free_port();
 	if (port < 0)
 		return -1;
 	char cfg[512];
-	snprintf(cfg, sizeof(cfg), "%s/registry.yml", tmpdir);
+	snprintf(cfg, sizeof(cfg), "%s/%s.yml", tmpdir, name);
 	FILE *f = fopen(cfg, "w");
 	if (!f)
 		return -1;
 	fprintf(f, "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n"
-		   "storage:\n  filesystem:\n    rootdirectory: %s/data\n  delete:\n    enabled: true\n"
-		   "http:\n  addr: 127.0.0.1:%d\n  secret: test-secret\n",
-		tmpdir, port);
+		   "storage:\n  filesystem:\n    rootdirectory: %s/%s-data\n  delete:\n    enabled: true\n"
+		   "http:\n  addr: 127.0.0.1:%d\n  secret: test-secret\n%s",
+		tmpdir, name, port, extra ? extra : "");
 	fclose(f);
 	char log[512];
-	snprintf(log, sizeof(log), "%s/registry.log", tmpdir);
-	registry_pid = fork();
-	if (registry_pid == 0) {
+	snprintf(log, sizeof(log), "%s/%s.log", tmpdir, name);
+	*pid = fork();
+	if (*pid == 0) {
 		FILE *l = freopen(log, "w", stdout);
 		if (l)
 			dup2(1, 2);
 		execl(REGISTRY_BIN, REGISTRY_BIN, "serve", cfg, (char *)NULL);
 		_exit(127);
 	}
-	snprintf(registry_url, sizeof(registry_url), "http://127.0.0.1:%d", port);
-	char url[256];
-	snprintf(url, sizeof(url), "%s/v2/", registry_url);
+	snprintf(url, url_len, "http://127.0.0.1:%d", port);
+	char ping[256];
+	snprintf(ping, sizeof(ping), "%s/v2/", url);
 	for (int i = 0; i < 100; i++) {
-		if (denv_call("GET", url, NULL, NULL, NULL) == 200)
+		if (denv_call("GET", ping, NULL, NULL, NULL) == want)
 			return 0;
 		usleep(100 * 1000);
 	}
@@ -217,7 +221,8 @@ int denv_up(void)
 		return -1;
 	}
 	atexit(denv_down);
-	if (start_deployd() || start_registry())
+	if (start_deployd() ||
+	    start_registry("registry", NULL, 200, &registry_pid, registry_url, sizeof(registry_url)))
 		return -1;
 	setenv("CONSOLE_APISERVER", deployd_url, 1);
 	/* host:port, as an operator configures it (the client adds http://). */
@@ -249,4 +254,19 @@ int denv_push(const char *app, const char *version, const char *yaml, const char
 		 ">/dev/null",
 		 srcdir(), registry_url, app, version, file, extra ? extra : "");
 	return system(cmd) == 0 ? 0 : -1;
+}
+
+int denv_auth_registry(const char *service, char *url, size_t url_len, char *key, size_t key_len)
+{
+	char cmd[1024], extra[1024];
+	snprintf(cmd, sizeof(cmd), "'%s/scripts/gen-registry-key' '%s/keys' >/dev/null 2>&1", srcdir(),
+		 tmpdir);
+	if (system(cmd) != 0)
+		return -1;
+	snprintf(key, key_len, "%s/keys/registry-key.pem", tmpdir);
+	snprintf(extra, sizeof(extra),
+		 "auth:\n  token:\n    realm: http://127.0.0.1:1/token\n    service: %s\n"
+		 "    issuer: auth server\n    rootcertbundle: %s/keys/registry-cert.pem\n",
+		 service, tmpdir);
+	return start_registry("auth-registry", extra, 401, &auth_registry_pid, url, url_len);
 }

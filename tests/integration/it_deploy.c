@@ -11,12 +11,15 @@
 #include <json-c/json.h>
 #include <openssl/sha.h>
 
+#include "console/cluster.h"
 #include "console/config.h"
 #include "console/ctx.h"
 #include "console/deployd.h"
+#include "console/httpm.h"
 #include "console/locks.h"
 #include "console/oplog.h"
 #include "console/registry.h"
+#include "console/registry_auth.h"
 #include "console/version.h"
 #include "deploy_env.h"
 #include "harness.h"
@@ -276,6 +279,21 @@ static void test_fetch_many_parallel(void)
 	json_object_put(j);
 	free(body);
 
+	/* More calls than connections (HTTPM_MAX_PER_HOST): two rounds, not 20. */
+	enum { M = HTTPM_MAX_PER_HOST + 4 };
+	deployd_fetch_t many[M];
+	memset(many, 0, sizeof(many));
+	for (int i = 0; i < M; i++)
+		many[i].name = "hello.web.web";
+	t0 = denv_now_ms();
+	CU_ASSERT_EQUAL(deployd_fetch_many(&ctx, many, M, &err), 0);
+	took = denv_now_ms() - t0;
+	fprintf(stderr, "fetch_many: %d slow calls took %lld ms\n", M, took);
+	CU_ASSERT(took >= 1900 && took < 4000);
+	for (int i = 0; i < M; i++)
+		CU_ASSERT_EQUAL(many[i].res.status, 200);
+	deployd_fetch_release(many, M);
+
 	denv_fake("POST", "/__fake/fail", "{\"mode\":\"none\"}", NULL);
 	denv_fake("POST", "/__fake/fail", "{\"mode\":\"down\",\"count\":-1}", NULL);
 	CU_ASSERT_EQUAL(deployd_fetch_many(&ctx, items, N, &err), -ERR_UNAVAILABLE);
@@ -409,6 +427,42 @@ static void test_registry_special_images(void)
 	buf_release(&y);
 }
 
+/* A registry with token auth: lain-console's own token through the hook. */
+static void test_registry_token_hook(void)
+{
+	err_t err = ERR_INIT;
+	const cluster_t *cl;
+	CU_ASSERT_EQUAL_FATAL(cluster_get(&ctx, &cl, &err), 0);
+	char url[128], key[512];
+	CU_ASSERT_EQUAL_FATAL(denv_auth_registry(cl->domain, url, sizeof(url), key, sizeof(key)), 0);
+
+	/* A worker configured for that registry and that key. */
+	config_t cfg2;
+	ctx_t ctx2;
+	setenv("CONSOLE_PRIVATE_REGISTRY", url, 1);
+	setenv("CONSOLE_REGISTRY_KEY", key, 1);
+	CU_ASSERT_EQUAL_FATAL(config_load(&cfg2, "/dev/null", &err), 0);
+	ctx2.cfg = &cfg2;
+	CU_ASSERT_EQUAL_FATAL(ctx_open(&ctx2, &err), 0);
+	bool auth = false;
+	char **tags = NULL;
+	CU_ASSERT_EQUAL(registry_ping(&ctx2, &auth, &err), 0);
+	CU_ASSERT(auth);
+	registry_set_token_hook(NULL);
+	CU_ASSERT_EQUAL(registry_tags(&ctx2, "hello", 0, &tags, NULL, &err), -ERR_BAD_GATEWAY);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "no token server"));
+	/* With the token: the registry lets us look, and has nothing yet. */
+	registry_set_token_hook(registry_token_internal);
+	CU_ASSERT_EQUAL(registry_tags(&ctx2, "hello", 0, &tags, NULL, &err), -ERR_NOT_FOUND);
+	CU_ASSERT_STRING_EQUAL(err.msg, "registry has no images of 'hello'");
+	registry_set_token_hook(NULL);
+
+	ctx_close(&ctx2);
+	config_release(&cfg2);
+	setenv("CONSOLE_PRIVATE_REGISTRY", denv_registry() + strlen("http://"), 1);
+	unsetenv("CONSOLE_REGISTRY_KEY");
+}
+
 /* ---- oplog and locks (etcd) */
 
 static void test_oplog_bound(void)
@@ -515,6 +569,7 @@ static CU_TestInfo registry_tests[] = {
 	{ "tags through Link pages, meta versions", test_registry_tags },
 	{ "lain.yaml of a pushed meta image", test_registry_lainyaml },
 	{ "meta without lain.yaml, manifest list", test_registry_special_images },
+	{ "registry with token auth, through the hook", test_registry_token_hook },
 	CU_TEST_INFO_NULL,
 };
 

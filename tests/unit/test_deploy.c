@@ -153,6 +153,17 @@ static void test_layers(void)
 	json_object_put(m);
 }
 
+static void test_digest(void)
+{
+	/* sha256("abc") */
+	const char *d = "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+	CU_ASSERT(registry_digest_matches("abc", 3, d));
+	CU_ASSERT(!registry_digest_matches("abd", 3, d));
+	CU_ASSERT(!registry_digest_matches("abc", 3, "sha256:BA7816BF"));
+	CU_ASSERT(!registry_digest_matches("abc", 3, "sha512:ba78"));
+	CU_ASSERT(!registry_digest_matches("abc", 3, NULL));
+}
+
 /* A gzip tar in memory with the given (name, content) pairs. */
 static void make_tgz(buf_t *out, const char *const *files, size_t n)
 {
@@ -348,6 +359,7 @@ static CU_TestInfo registry_tests[] = {
 	{ "Link rel=next", test_link },
 	{ "manifest list -> linux/amd64", test_pick_platform },
 	{ "layers top down", test_layers },
+	{ "sha256 digests", test_digest },
 	{ "one file out of a gzip tar", test_untar },
 	CU_TEST_INFO_NULL,
 };
