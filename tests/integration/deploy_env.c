@@ -230,6 +230,11 @@ int denv_up(void)
 	return 0;
 }
 
+void denv_registry_stop(void)
+{
+	stop(&registry_pid);
+}
+
 const char *denv_deployd(void)
 {
 	return deployd_url;

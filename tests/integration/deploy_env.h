@@ -15,6 +15,9 @@
 int denv_up(void);
 void denv_down(void);
 
+/* Stops the (first) registry: what a registry outage looks like. */
+void denv_registry_stop(void);
+
 const char *denv_deployd(void);     /* "http://127.0.0.1:PORT" */
 const char *denv_registry(void);    /* "http://127.0.0.1:PORT" */
 

@@ -183,10 +183,14 @@ static void test_podgroup_cycle(void)
 	settle();
 	json_object *pod_spec;
 	CU_ASSERT(json_object_object_get_ex(spec, "Pod", &pod_spec));
+	/* A second change while the first is in progress: deployd's 423 (the
+	 * fake holds the first one until it is told to go on). */
+	denv_fake("POST", "/__fake/config", "{\"paused\": true}", NULL);
 	CU_ASSERT_EQUAL(deployd_podgroup_spec(&ctx, pg, pod_spec, &r, &err), 0);
-	/* A second change while the first is in progress: deployd's 423. */
 	CU_ASSERT_EQUAL(deployd_podgroup_replica(&ctx, pg, 1, &r, &err), -ERR_CONFLICT);
 	CU_ASSERT_EQUAL(r.status, 423);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "Another operation"));
+	denv_fake("POST", "/__fake/config", "{\"paused\": false}", NULL);
 	settle();
 	CU_ASSERT_EQUAL(deployd_podgroup_operate(&ctx, pg, "stop", 1, &r, &err), 0);
 	CU_ASSERT_EQUAL(deployd_podgroup_operate(&ctx, pg, "explode", 1, &r, &err), -ERR_INVALID);

@@ -192,10 +192,22 @@ static void test_streamrouter_ports(void)
 	it_response_free(&r);
 }
 
+/* Last: it stops the registry. */
+static void test_registry_down(void)
+{
+	it_response_t r;
+	denv_registry_stop();
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/repos/hello/versions/", NULL, &r), 503);
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "version"), "(null)");
+	CU_ASSERT(!strncmp(it_field(&r, "msg"), "registry unavailable: ", 22));
+	it_response_free(&r);
+}
+
 static CU_TestInfo tests[] = {
 	{ "REPOSIT in the oplog, E24 shape", test_reposit_oplog },
 	{ "E18 versions, E19 details", test_versions_details },
 	{ "E22 stream ports", test_streamrouter_ports },
+	{ "E18 with the registry down", test_registry_down },
 	CU_TEST_INFO_NULL,
 };
 
