@@ -4,6 +4,10 @@ libconsole_a_SOURCES += \
 	app/api/authorize.c \
 	app/api/health.c \
 	app/api/maintainers.c \
+	app/api/oplog.c \
 	app/api/permission.c \
+	app/api/ports.c \
+	app/api/registry_auth.c \
 	app/api/repos.c \
-	app/api/routes.c
+	app/api/routes.c \
+	app/api/versions.c

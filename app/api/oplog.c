@@ -1,7 +1,7 @@
 /* E24: the oplog of an app (oplog.h), embedded as a string as archon expects. */
 #include <json-c/json.h>
 
-#include "console/api_deploy.h"
+#include "console/api.h"
 #include "console/oplog.h"
 #include "console/store.h"
 #include "console/banned.h"

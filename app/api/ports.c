@@ -1,7 +1,7 @@
 /* E22: the stream ports deployd has registered, as it lists them. */
 #include <json-c/json.h>
 
-#include "console/api_deploy.h"
+#include "console/api.h"
 #include "console/deployd.h"
 #include "console/banned.h"
 

@@ -5,8 +5,6 @@
  * one row here.
  */
 #include "console/api.h"
-#include "console/api_deploy.h"
-#include "console/registry_auth.h"
 #include "console/router.h"
 #include "console/banned.h"
 

@@ -3,9 +3,8 @@
 
 #include <json-c/json.h>
 
-#include "console/api_deploy.h"
+#include "console/api.h"
 #include "console/registry.h"
-#include "console/registry_auth.h"
 #include "console/store.h"
 #include "console/version.h"
 #include "console/banned.h"
@@ -21,9 +20,6 @@ int api_repos_versions(request_t *req, response_t *res, err_t *err)
 	}
 	const char *url = arena_printf(req->arena, "/v1/repos/%s/versions/", name);
 	char **versions = NULL;
-	/* A registry with auth gets lain-console's own token (§6.4). The api
-	 * layer wires it in: the client cannot depend on the token server. */
-	registry_set_token_hook(registry_token_internal);
 	int rc = registry_meta_versions(req->ctx, repo, &versions, err);
 	if (rc == -ERR_NOT_FOUND) {
 		/* The original's words (and spelling), which lain-cli shows. */

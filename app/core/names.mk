@@ -1,3 +1,3 @@
-# app/core/appname.c: the registration name policy (kept out of local.mk,
-# which the lain.yaml work owns).
-libconsole_a_SOURCES += app/core/appname.c
+# app/core: the registration name policy and the registry token policy (kept
+# out of local.mk, which the lain.yaml work owns).
+libconsole_a_SOURCES += app/core/appname.c app/core/token_policy.c

@@ -1,11 +1,12 @@
 # app/lib: small generic pieces, no domain knowledge.
 libconsole_a_SOURCES += \
 	app/lib/arena.c \
+	app/lib/base32.c \
 	app/lib/base64.c \
 	app/lib/buf.c \
 	app/lib/err.c \
+	app/lib/ipset.c \
+	app/lib/jws.c \
 	app/lib/log.c \
 	app/lib/strx.c \
 	app/lib/xalloc.c
-# JWS signing for the registry token server (issue 6).
-libconsole_a_SOURCES += app/lib/base32.c app/lib/jws.c

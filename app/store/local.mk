@@ -4,4 +4,6 @@ libconsole_a_SOURCES += \
 	app/store/auth.c \
 	app/store/cluster.c \
 	app/store/ctx.c \
-	app/store/etcd.c
+	app/store/etcd.c \
+	app/store/locks.c \
+	app/store/oplog.c

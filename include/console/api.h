@@ -30,6 +30,24 @@ int api_role_user(request_t *req, response_t *res, err_t *err);
 /* apps.c — E7 (list) */
 int api_apps_list(request_t *req, response_t *res, err_t *err);
 
+/* oplog.c — E24 GET /v1/oplogs/<app>/ (maintain: §9.3 #7): the newest 50
+ * rows, newest first, as a JSON string (oplog.h). */
+int api_oplog_get(request_t *req, response_t *res, err_t *err);
+
+/* ports.c — E22 GET /v1/usedstreamrouterports (read): deployd's stream
+ * ports; its null is []; deployd answering >= 400 -> 400. */
+int api_ports_list(request_t *req, response_t *res, err_t *err);
+
+/* versions.c — E18 GET /v1/repos/<app>/versions/ (the registry's meta
+ * versions, newest first; a resource instance lists its resource's) and
+ * E19 GET /v1/repos/<app>/details/ (giturl and meta_version of the record). */
+int api_repos_versions(request_t *req, response_t *res, err_t *err);
+int api_repos_details(request_t *req, response_t *res, err_t *err);
+
+/* registry_auth.c — E6, the registry's token server (policy in
+ * registry_auth.h and token_policy.h). */
+int api_registry_authorize(request_t *req, response_t *res, err_t *err);
+
 /* health.c — GET /v1/healthz */
 int api_healthz(request_t *req, response_t *res, err_t *err);
 

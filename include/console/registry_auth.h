@@ -59,8 +59,8 @@
 
 struct jws_key;
 
-/* The handler of /v1/authorize/registry/ (route key "token"). */
-int api_registry_authorize(request_t *req, response_t *res, err_t *err);
+/* The handler of /v1/authorize/registry/ (route key "token") is
+ * api_registry_authorize in api.h. */
 
 /*
  * A token for lain-console's own registry calls (tags, manifests, pushes;

@@ -1,19 +1,6 @@
-# tests/unit/deploy.mk: the foundations of the deploy lifecycle (issue 5):
-# the deployd and registry clients, the parallel HTTP calls, the oplog and the
-# per-app deploy lock — their library sources, and their unit suite (the
-# parts without I/O). The integration suites are in tests/integration/deploy.mk.
-libconsole_a_SOURCES += \
-	app/clients/httpm.c \
-	app/clients/deployd.c \
-	app/clients/deployd_view.c \
-	app/clients/registry.c \
-	app/clients/registry_util.c \
-	app/store/oplog.c \
-	app/store/locks.c \
-	app/api/oplog.c \
-	app/api/ports.c \
-	app/api/versions.c
-
+# tests/unit/deploy.mk: the unit suite of the deploy lifecycle's foundations
+# (issue 5): deployd and registry clients, parallel calls, oplog, deploy lock
+# — the parts without I/O. The integration suites: tests/integration/deploy.mk.
 check_PROGRAMS += tests/unit/test_deploy
 TESTS += tests/unit/test_deploy
 tests_unit_test_deploy_SOURCES = tests/unit/test_deploy.c
