@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -6,6 +7,7 @@
 
 #include "console/etcd.h"
 #include "console/store.h"
+#include "console/xalloc.h"
 #include "console/banned.h"
 
 static const char *app_key(ctx_t *ctx, arena_t *arena, const char *name)
@@ -13,17 +15,17 @@ static const char *app_key(ctx_t *ctx, arena_t *arena, const char *name)
 	return arena_printf(arena, "%s/%s", ctx->cfg->apps_prefix, name);
 }
 
-static const char *str_field(arena_t *arena, json_object *obj, const char *key)
+/* Strings point into the record's JSON object, which lives as long as the
+ * record (the arena holds a reference). */
+static const char *str_field(json_object *obj, const char *key)
 {
 	json_object *v;
 	if (!json_object_object_get_ex(obj, key, &v) || json_object_is_type(v, json_type_null))
 		return "";
-	return arena_strdup(arena, json_object_get_string(v));
+	return json_object_get_string(v);
 }
 
-/* Parses a stored record; NULL when it is not a usable record. */
-static app_record_t *parse_record(arena_t *arena, const char *value, size_t len,
-				  int64_t mod_revision)
+static json_object *parse_json(const char *value, size_t len)
 {
 	json_tokener *tok = json_tokener_new();
 	json_object *obj = json_tokener_parse_ex(tok, value, (int)len);
@@ -33,19 +35,26 @@ static app_record_t *parse_record(arena_t *arena, const char *value, size_t len,
 		json_object_put(obj);
 		return NULL;
 	}
+	return obj;
+}
+
+/* The record view of a parsed object (one reference of obj is handed to the
+ * arena); NULL when it is not a usable record. */
+static app_record_t *record_of(arena_t *arena, json_object *obj, int64_t mod_revision)
+{
 	arena_json(arena, obj);
 	app_record_t *r = arena_alloc(arena, sizeof(*r));
-	r->appname = str_field(arena, obj, "appname");
+	r->appname = str_field(obj, "appname");
 	if (!*r->appname)
 		return NULL;
-	r->giturl = str_field(arena, obj, "giturl");
-	r->meta_version = str_field(arena, obj, "meta_version");
-	r->meta = str_field(arena, obj, "meta");
-	r->default_image = str_field(arena, obj, "default_image");
-	r->running_state = str_field(arena, obj, "running_state");
-	r->app_type = str_field(arena, obj, "app_type");
-	r->last_update = str_field(arena, obj, "last_update");
-	r->last_error = str_field(arena, obj, "last_error");
+	r->giturl = str_field(obj, "giturl");
+	r->meta_version = str_field(obj, "meta_version");
+	r->meta = str_field(obj, "meta");
+	r->default_image = str_field(obj, "default_image");
+	r->running_state = str_field(obj, "running_state");
+	r->app_type = str_field(obj, "app_type");
+	r->last_update = str_field(obj, "last_update");
+	r->last_error = str_field(obj, "last_error");
 	json_object *c;
 	r->canaries = json_object_object_get_ex(obj, "canaries", &c) &&
 				      json_object_is_type(c, json_type_object)
@@ -62,7 +71,8 @@ int store_app_get(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **o
 	etcd_kv_t kv;
 	int rc = etcd_get(ctx->etcd, app_key(ctx, arena, name), &value, &kv, err);
 	if (!rc) {
-		*out = parse_record(arena, value.data, value.len, kv.mod_revision);
+		json_object *obj = parse_json(value.data, value.len);
+		*out = obj ? record_of(arena, obj, kv.mod_revision) : NULL;
 		if (!*out)
 			rc = err_set(err, -ERR_NOT_FOUND, "app '%s' has an unreadable record", name);
 	}
@@ -70,24 +80,160 @@ int store_app_get(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **o
 	return rc;
 }
 
-struct each {
-	arena_t *arena;
-	store_app_fn fn;
-	void *data;
+/*
+ * Listing. Every list is exact — read from etcd, linearizably, at the time
+ * of the request — but a worker keeps the records it parsed, by key and
+ * mod_revision: a listing first asks etcd for the keys and revisions only
+ * (no values), and fetches values only for the records it does not hold at
+ * that revision (one by one when few changed, by a full range when many).
+ */
+#define FETCH_ONE_BY_ONE 8
+
+struct cached {
+	int64_t mod_revision;
+	json_object *record;        /* the parsed value, or NULL when it is unusable */
 };
 
-static int on_kv(const etcd_kv_t *kv, void *p)
+struct app_cache {
+	json_object *map;           /* key -> int64 index into items */
+	struct cached *items;
+	size_t n, cap;
+};
+
+static void *cache_create(ctx_t *ctx)
 {
-	struct each *e = p;
-	app_record_t *r = parse_record(e->arena, kv->value, kv->value_len, kv->mod_revision);
-	return r ? e->fn(r, e->data) : 0;
+	struct app_cache *c = xcalloc(1, sizeof(*c));
+	c->map = json_object_new_object();
+	return c;
+}
+
+static void cache_destroy(void *p)
+{
+	struct app_cache *c = p;
+	for (size_t i = 0; i < c->n; i++)
+		json_object_put(c->items[i].record);
+	free(c->items);
+	json_object_put(c->map);
+	free(c);
+}
+
+static struct cached *cache_find(struct app_cache *c, const char *key)
+{
+	json_object *idx;
+	return json_object_object_get_ex(c->map, key, &idx) ? &c->items[json_object_get_int64(idx)]
+							     : NULL;
+}
+
+static void cache_store(struct app_cache *c, const char *key, const char *value, size_t len,
+			int64_t mod_revision)
+{
+	struct cached *e = cache_find(c, key);
+	if (!e) {
+		if (c->n == c->cap) {
+			c->cap = c->cap ? 2 * c->cap : 64;
+			c->items = xrealloc(c->items, c->cap * sizeof(*c->items));
+		}
+		e = &c->items[c->n];
+		e->record = NULL;
+		json_object_object_add(c->map, key, json_object_new_int64((int64_t)c->n++));
+	}
+	json_object_put(e->record);
+	e->record = parse_json(value, len);
+	e->mod_revision = mod_revision;
+}
+
+/* One key of the listing. */
+struct listed {
+	const char *key;
+	int64_t mod_revision;
+};
+
+struct listing {
+	arena_t *arena;
+	struct app_cache *cache;
+	struct listed *keys;
+	size_t n, cap;
+	size_t missing;
+};
+
+static void listed_add(struct listing *l, const etcd_kv_t *kv)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 256;
+		struct listed *k = arena_alloc(l->arena, cap * sizeof(*k));
+		if (l->n)
+			memcpy(k, l->keys, l->n * sizeof(*k));
+		l->keys = k;
+		l->cap = cap;
+	}
+	l->keys[l->n].key = arena_strndup(l->arena, kv->key, kv->key_len);
+	l->keys[l->n].mod_revision = kv->mod_revision;
+	l->n++;
+}
+
+static int on_key(const etcd_kv_t *kv, void *p)
+{
+	struct listing *l = p;
+	listed_add(l, kv);
+	struct cached *e = cache_find(l->cache, l->keys[l->n - 1].key);
+	if (!e || e->mod_revision != kv->mod_revision)
+		l->missing++;
+	return 0;
+}
+
+/* A full range refills the cache and is the listing itself (it may be a
+ * little newer than the keys-only answer). */
+static int on_full(const etcd_kv_t *kv, void *p)
+{
+	struct listing *l = p;
+	listed_add(l, kv);
+	cache_store(l->cache, l->keys[l->n - 1].key, kv->value, kv->value_len, kv->mod_revision);
+	return 0;
 }
 
 int store_app_each(ctx_t *ctx, arena_t *arena, store_app_fn fn, void *data, err_t *err)
 {
-	struct each e = { arena, fn, data };
+	struct listing l = { .arena = arena };
+	l.cache = ctx_slot(ctx, CTX_SLOT_APPS, cache_create, cache_destroy);
 	const char *prefix = arena_printf(arena, "%s/", ctx->cfg->apps_prefix);
-	return etcd_range_prefix(ctx->etcd, prefix, 0, on_kv, &e, err);
+	int rc = etcd_range_prefix_keys(ctx->etcd, prefix, 0, on_key, &l, err);
+	if (rc)
+		return rc;
+	if (l.missing > FETCH_ONE_BY_ONE) {
+		l.n = 0;
+		if ((rc = etcd_range_prefix(ctx->etcd, prefix, 0, on_full, &l, err)))
+			return rc;
+	} else if (l.missing) {
+		buf_t value = BUF_INIT;
+		for (size_t i = 0; i < l.n; i++) {
+			struct cached *e = cache_find(l.cache, l.keys[i].key);
+			if (e && e->mod_revision == l.keys[i].mod_revision)
+				continue;
+			etcd_kv_t kv;
+			buf_reset(&value);
+			rc = etcd_get(ctx->etcd, l.keys[i].key, &value, &kv, err);
+			if (rc == -ERR_NOT_FOUND) {
+				l.keys[i].key = NULL; /* deleted in between */
+				continue;
+			}
+			if (rc)
+				break;
+			cache_store(l.cache, l.keys[i].key, value.data, value.len, kv.mod_revision);
+			l.keys[i].mod_revision = kv.mod_revision;
+		}
+		buf_release(&value);
+		if (rc && rc != -ERR_NOT_FOUND)
+			return rc;
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		struct cached *e = l.keys[i].key ? cache_find(l.cache, l.keys[i].key) : NULL;
+		if (!e || !e->record)
+			continue;
+		app_record_t *r = record_of(arena, json_object_get(e->record), e->mod_revision);
+		if (r && (rc = fn(r, data)))
+			return rc;
+	}
+	return 0;
 }
 
 int store_app_delete(ctx_t *ctx, const char *name, err_t *err)

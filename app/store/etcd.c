@@ -110,7 +110,7 @@ static void add_b64_field(buf_t *out, const char *name, const char *data, size_t
 }
 
 void etcd_encode_range(buf_t *out, const char *key, size_t key_len, const char *end,
-		       size_t end_len, int64_t limit, bool count_only)
+		       size_t end_len, int64_t limit, unsigned flags)
 {
 	buf_addch(out, '{');
 	add_b64_field(out, "key", key, key_len);
@@ -120,8 +120,10 @@ void etcd_encode_range(buf_t *out, const char *key, size_t key_len, const char *
 	}
 	if (limit > 0)
 		buf_addf(out, ",\"limit\":\"%" PRId64 "\"", limit);
-	if (count_only)
+	if (flags & ETCD_RANGE_COUNT_ONLY)
 		buf_addstr(out, ",\"count_only\":true");
+	if (flags & ETCD_RANGE_KEYS_ONLY)
+		buf_addstr(out, ",\"keys_only\":true");
 	buf_addch(out, '}');
 }
 
@@ -414,7 +416,7 @@ static int on_get(const etcd_kv_t *kv, void *p)
 int etcd_get(etcd_t *e, const char *key, buf_t *value, etcd_kv_t *kv_out, err_t *err)
 {
 	buf_reset(&e->req);
-	etcd_encode_range(&e->req, key, strlen(key), NULL, 0, 0, false);
+	etcd_encode_range(&e->req, key, strlen(key), NULL, 0, 0, 0);
 	int rc = call(e, "/v3/kv/range", err);
 	if (rc)
 		return rc;
@@ -428,8 +430,8 @@ int etcd_get(etcd_t *e, const char *key, buf_t *value, etcd_kv_t *kv_out, err_t 
 	return 0;
 }
 
-int etcd_range_prefix(etcd_t *e, const char *prefix, size_t page_size, etcd_kv_fn fn,
-		      void *ctx, err_t *err)
+static int range_prefix(etcd_t *e, const char *prefix, size_t page_size, unsigned flags,
+			etcd_kv_fn fn, void *ctx, err_t *err)
 {
 	buf_t start = BUF_INIT, end = BUF_INIT, last = BUF_INIT;
 	int rc;
@@ -441,7 +443,7 @@ int etcd_range_prefix(etcd_t *e, const char *prefix, size_t page_size, etcd_kv_f
 	while (more) {
 		buf_reset(&e->req);
 		etcd_encode_range(&e->req, start.data, start.len, end.data, end.len,
-				  (int64_t)page_size, false);
+				  (int64_t)page_size, flags);
 		rc = call(e, "/v3/kv/range", err);
 		if (rc)
 			goto out;
@@ -465,12 +467,25 @@ out:
 	return rc;
 }
 
+int etcd_range_prefix(etcd_t *e, const char *prefix, size_t page_size, etcd_kv_fn fn,
+		      void *ctx, err_t *err)
+{
+	return range_prefix(e, prefix, page_size, 0, fn, ctx, err);
+}
+
+int etcd_range_prefix_keys(etcd_t *e, const char *prefix, size_t page_size, etcd_kv_fn fn,
+			   void *ctx, err_t *err)
+{
+	return range_prefix(e, prefix, page_size, ETCD_RANGE_KEYS_ONLY, fn, ctx, err);
+}
+
 int etcd_count_prefix(etcd_t *e, const char *prefix, int64_t *count, err_t *err)
 {
 	buf_t end = BUF_INIT;
 	etcd_prefix_end(prefix, strlen(prefix), &end);
 	buf_reset(&e->req);
-	etcd_encode_range(&e->req, prefix, strlen(prefix), end.data, end.len, 0, true);
+	etcd_encode_range(&e->req, prefix, strlen(prefix), end.data, end.len, 0,
+			  ETCD_RANGE_COUNT_ONLY);
 	buf_release(&end);
 	int rc = call(e, "/v3/kv/range", err);
 	if (rc)

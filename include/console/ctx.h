@@ -23,7 +23,7 @@ enum ctx_slot {
 	CTX_SLOT_DEPLOYD,   /* clients/deployd.c */
 	CTX_SLOT_REGISTRY,  /* clients/registry.c */
 	CTX_SLOT_TOKENS,    /* registry token server: key, credential cache */
-	CTX_SLOT_SPARE1,
+	CTX_SLOT_APPS,      /* store/apps.c: parsed records by revision */
 	CTX_SLOT_SPARE2,
 	CTX_SLOT_COUNT
 };

@@ -57,6 +57,12 @@ int etcd_get(etcd_t *e, const char *key, buf_t *value, etcd_kv_t *kv_out, err_t 
 int etcd_range_prefix(etcd_t *e, const char *prefix, size_t page_size, etcd_kv_fn fn,
 		      void *ctx, err_t *err);
 
+/* As etcd_range_prefix, without the values (keys_only): kv->value is "" but
+ * the revisions are there. Cheap for etcd to answer: a cache can tell from
+ * mod_revision which values it already holds. */
+int etcd_range_prefix_keys(etcd_t *e, const char *prefix, size_t page_size, etcd_kv_fn fn,
+			   void *ctx, err_t *err);
+
 /* Number of keys under prefix (count_only). */
 int etcd_count_prefix(etcd_t *e, const char *prefix, int64_t *count, err_t *err);
 
@@ -123,9 +129,10 @@ int etcd_txn(etcd_t *e, const etcd_cmp_t *cmp, size_t ncmp, const etcd_op_t *the
 /* The range_end that selects every key starting with prefix (appended to out). */
 void etcd_prefix_end(const char *prefix, size_t len, buf_t *out);
 
-/* JSON request bodies (appended to out). */
+/* JSON request bodies (appended to out). flags: ETCD_RANGE_*. */
+enum { ETCD_RANGE_COUNT_ONLY = 1 << 0, ETCD_RANGE_KEYS_ONLY = 1 << 1 };
 void etcd_encode_range(buf_t *out, const char *key, size_t key_len, const char *end,
-		       size_t end_len, int64_t limit, bool count_only);
+		       size_t end_len, int64_t limit, unsigned flags);
 void etcd_encode_txn(buf_t *out, const etcd_cmp_t *cmp, size_t ncmp, const etcd_op_t *then,
 		     size_t nthen, const etcd_op_t *otherwise, size_t nother);
 

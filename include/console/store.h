@@ -38,8 +38,11 @@ typedef struct app_record {
 int store_app_get(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **out, err_t *err);
 
 /* Calls fn for every valid record in name order; records that are not JSON
- * or have no appname are skipped (spec §2.3). The record is valid only
- * during the call (its strings live in arena). */
+ * or have no appname are skipped (spec §2.3). The list is exact at the time
+ * of the call (a linearizable read of the keys and their revisions); values
+ * come from a per-worker cache when their revision has not changed. The
+ * records are read-only (their raw object is shared with that cache) and
+ * live as long as arena. */
 typedef int (*store_app_fn)(const app_record_t *app, void *data);
 int store_app_each(ctx_t *ctx, arena_t *arena, store_app_fn fn, void *data, err_t *err);
 

@@ -305,7 +305,56 @@ static void test_concurrent_register(void)
 	CU_ASSERT_EQUAL(conflict, N - 1);
 }
 
+static bool listed(const char *path, const char *name)
+{
+	it_response_t r;
+	it_request("GET", path, NULL, NULL, &r);
+	char needle[128];
+	snprintf(needle, sizeof(needle), "\"appname\":\"%s\"", name);
+	bool in = r.status == 200 && strstr(r.body, needle);
+	it_response_free(&r);
+	return in;
+}
+
+/* Workers keep parsed records by revision: every change written straight to
+ * etcd shows in the very next listing of every worker. */
+static void test_listing_follows_etcd(void)
+{
+	const char *key = "/lain/console/apps/cached";
+	CU_ASSERT_EQUAL_FATAL(it_etcd_put(key, "{\"appname\": \"cached\", \"running_state\": \"deployed\", \"app_type\": \"app\"}"), 0);
+	for (int i = 0; i < 8; i++) {
+		CU_ASSERT(listed("/api/v1/apps/", "cached"));
+		CU_ASSERT(listed("/api/v1/repos/", "cached"));
+	}
+	CU_ASSERT_EQUAL(it_etcd_put(key, "{\"appname\": \"cached\", \"running_state\": \"reposited\"}"), 0);
+	for (int i = 0; i < 8; i++) {
+		CU_ASSERT(!listed("/api/v1/apps/", "cached"));
+		CU_ASSERT(listed("/api/v1/repos/", "cached"));
+	}
+	/* An unusable value is skipped, a deleted key is gone. */
+	CU_ASSERT_EQUAL(it_etcd_put(key, "not json"), 0);
+	for (int i = 0; i < 8; i++)
+		CU_ASSERT(!listed("/api/v1/repos/", "cached"));
+	CU_ASSERT_EQUAL(it_etcd_put(key, "{\"appname\": \"cached\"}"), 0);
+	CU_ASSERT(listed("/api/v1/repos/", "cached"));
+	CU_ASSERT_EQUAL(it_etcd_delete(key), 0);
+	for (int i = 0; i < 8; i++)
+		CU_ASSERT(!listed("/api/v1/repos/", "cached"));
+	/* Many changes at once (a full read instead of one by one). */
+	char k[64], v[128];
+	for (int i = 0; i < 12; i++) {
+		snprintf(k, sizeof(k), "/lain/console/apps/bulk%d", i);
+		snprintf(v, sizeof(v), "{\"appname\": \"bulk%d\"}", i);
+		CU_ASSERT_EQUAL(it_etcd_put(k, v), 0);
+	}
+	for (int i = 0; i < 8; i++) {
+		CU_ASSERT(listed("/api/v1/repos/", "bulk0"));
+		CU_ASSERT(listed("/api/v1/repos/", "bulk11"));
+	}
+}
+
 static CU_TestInfo api_tests[] = {
+	{ "listings follow etcd on every worker", test_listing_follows_etcd },
 	{ "repos: list, register (201), 409, get, 404", test_repos_flow },
 	{ "with and without /api and the trailing slash", test_prefix_and_slash },
 	{ "bad bodies and names: 400 envelopes", test_bad_input },

@@ -55,6 +55,13 @@ static void test_encode_range(void)
 	CU_ASSERT(!json_object_object_get_ex(o, "range_end", &v));
 	CU_ASSERT(!json_object_object_get_ex(o, "limit", &v));
 	CU_ASSERT(json_object_object_get_ex(o, "count_only", &v) && json_object_get_boolean(v));
+	CU_ASSERT(!json_object_object_get_ex(o, "keys_only", &v));
+	json_object_put(o);
+	buf_reset(&b);
+	etcd_encode_range(&b, "k", 1, "l", 1, 0, ETCD_RANGE_KEYS_ONLY);
+	o = json_tokener_parse(b.data);
+	CU_ASSERT(json_object_object_get_ex(o, "keys_only", &v) && json_object_get_boolean(v));
+	CU_ASSERT(!json_object_object_get_ex(o, "count_only", &v));
 	json_object_put(o);
 	buf_release(&b);
 }
