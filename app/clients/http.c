@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 
 #include "console/httpc.h"
+#include "curl_common.h"
 #include "console/xalloc.h"
 #include "console/banned.h"
 
@@ -17,20 +18,63 @@ struct httpc {
 	char errbuf[CURL_ERROR_SIZE];
 };
 
-struct sink {
-	buf_t *body;
-	int too_big;
-};
-
-static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
+size_t httpc_sink_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
-	struct sink *s = userdata;
+	struct httpc_sink *s = userdata;
 	size_t n = size * nmemb;
 	if (buf_add(s->body, ptr, n)) {
 		s->too_big = 1;
 		return 0; /* makes curl stop with CURLE_WRITE_ERROR */
 	}
 	return n;
+}
+
+struct curl_slist *httpc_prepare(CURL *h, const httpc_request_t *req, long timeout_ms,
+				 long connect_timeout_ms, char *errbuf, struct httpc_sink *sink)
+{
+	struct curl_slist *headers = NULL;
+	errbuf[0] = '\0';
+	curl_easy_setopt(h, CURLOPT_URL, req->url);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms ? req->timeout_ms : timeout_ms);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+			 req->connect_timeout_ms ? req->connect_timeout_ms : connect_timeout_ms);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, httpc_sink_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, sink);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (req->method && strcmp(req->method, "GET"))
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
+	if (req->method && !strcmp(req->method, "HEAD"))
+		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+	if (req->body) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+		char ct[256];
+		snprintf(ct, sizeof(ct), "Content-Type: %s",
+			 req->content_type ? req->content_type : "application/json");
+		headers = curl_slist_append(headers, ct);
+	}
+	/* No "Expect: 100-continue" round trip before larger bodies. */
+	headers = curl_slist_append(headers, "Expect:");
+	for (const char *const *hp = req->headers; hp && *hp; hp++)
+		headers = curl_slist_append(headers, *hp);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+	return headers;
+}
+
+int httpc_outcome(CURL *h, const char *dep, CURLcode cc, const struct httpc_sink *sink,
+		  const char *errbuf, long *status, err_t *err)
+{
+	if (sink->too_big)
+		return err_set(err, -ERR_BAD_GATEWAY, "%s answered more than %zu bytes", dep,
+			       sink->body->max);
+	if (cc != CURLE_OK)
+		return err_set(err, -ERR_UNAVAILABLE, "%s unavailable: %s", dep,
+			       errbuf[0] ? errbuf : curl_easy_strerror(cc));
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	return 0;
 }
 
 httpc_t *httpc_new(const char *dep, long timeout_ms, long connect_timeout_ms)
@@ -66,9 +110,7 @@ void httpc_response_release(httpc_response_t *resp)
 int httpc_perform(httpc_t *c, const httpc_request_t *req, httpc_response_t *resp, err_t *err)
 {
 	CURL *h = c->curl;
-	struct curl_slist *headers = NULL;
-	struct sink sink = { &resp->body, 0 };
-	int rc = 0;
+	struct httpc_sink sink = { &resp->body, 0 };
 
 	buf_release(&resp->body);
 	buf_init(&resp->body, req->max_body ? req->max_body : HTTPC_DEFAULT_MAX_BODY);
@@ -78,43 +120,12 @@ int httpc_perform(httpc_t *c, const httpc_request_t *req, httpc_response_t *resp
 	/* Reset keeps the connection cache: the next call to the same host
 	 * reuses the open connection. */
 	curl_easy_reset(h);
-	c->errbuf[0] = '\0';
-	curl_easy_setopt(h, CURLOPT_URL, req->url);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms ? req->timeout_ms : c->timeout_ms);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-			 req->connect_timeout_ms ? req->connect_timeout_ms : c->connect_timeout_ms);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
-	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	if (req->method && strcmp(req->method, "GET"))
-		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
-	if (req->body) {
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
-		char ct[256];
-		snprintf(ct, sizeof(ct), "Content-Type: %s",
-			 req->content_type ? req->content_type : "application/json");
-		headers = curl_slist_append(headers, ct);
-	}
-	/* No "Expect: 100-continue" round trip before larger bodies. */
-	headers = curl_slist_append(headers, "Expect:");
-	for (const char *const *hp = req->headers; hp && *hp; hp++)
-		headers = curl_slist_append(headers, *hp);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-
+	struct curl_slist *headers =
+		httpc_prepare(h, req, c->timeout_ms, c->connect_timeout_ms, c->errbuf, &sink);
 	CURLcode cc = curl_easy_perform(h);
-	if (sink.too_big) {
-		rc = err_set(err, -ERR_BAD_GATEWAY, "%s answered more than %zu bytes", c->dep,
-			     resp->body.max);
-	} else if (cc != CURLE_OK) {
-		rc = err_set(err, -ERR_UNAVAILABLE, "%s unavailable: %s", c->dep,
-			     c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc));
-	} else {
+	int rc = httpc_outcome(h, c->dep, cc, &sink, c->errbuf, &resp->status, err);
+	if (!rc) {
 		char *location = NULL;
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
 		if (curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location)
 			buf_addstr(&resp->location, location);
 	}

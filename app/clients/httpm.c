@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 
 #include "console/httpm.h"
+#include "curl_common.h"
 #include "console/xalloc.h"
 #include "console/banned.h"
 
@@ -22,20 +23,9 @@ struct slot {
 	CURL *h;
 	struct curl_slist *headers;
 	httpm_call_t *call;
-	int too_big;
+	struct httpc_sink sink;
 	char errbuf[CURL_ERROR_SIZE];
 };
-
-static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-	struct slot *s = userdata;
-	size_t n = size * nmemb;
-	if (buf_add(&s->call->resp.body, ptr, n)) {
-		s->too_big = 1;
-		return 0; /* curl stops with CURLE_WRITE_ERROR */
-	}
-	return n;
-}
 
 /* Keeps the headers the caller asked for; a later line of the same name
  * (e.g. after a 100 Continue or a redirect) replaces an earlier one. */
@@ -107,50 +97,19 @@ static void slot_setup(httpm_t *m, struct slot *s, httpm_call_t *call)
 	s->h = curl_easy_init();
 	if (!s->h)
 		return;
-	CURL *h = s->h;
-	curl_easy_setopt(h, CURLOPT_URL, req->url);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, s->errbuf);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms ? req->timeout_ms : m->timeout_ms);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-			 req->connect_timeout_ms ? req->connect_timeout_ms : m->connect_timeout_ms);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, s);
-	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_PRIVATE, s);
-	if (req->method && strcmp(req->method, "GET"))
-		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
-	if (req->method && !strcmp(req->method, "HEAD"))
-		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-	if (req->body) {
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
-		char ct[256];
-		snprintf(ct, sizeof(ct), "Content-Type: %s",
-			 req->content_type ? req->content_type : "application/json");
-		s->headers = curl_slist_append(s->headers, ct);
-	}
-	s->headers = curl_slist_append(s->headers, "Expect:");
-	for (const char *const *hp = req->headers; hp && *hp; hp++)
-		s->headers = curl_slist_append(s->headers, *hp);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, s->headers);
+	s->sink.body = &call->resp.body;
+	s->headers = httpc_prepare(s->h, req, m->timeout_ms, m->connect_timeout_ms, s->errbuf,
+				   &s->sink);
+	curl_easy_setopt(s->h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(s->h, CURLOPT_HEADERDATA, s);
+	curl_easy_setopt(s->h, CURLOPT_PRIVATE, s);
 }
 
 static void slot_finish(httpm_t *m, struct slot *s, CURLcode cc)
 {
 	httpm_call_t *call = s->call;
-	if (s->too_big) {
-		call->rc = err_set(&call->err, -ERR_BAD_GATEWAY, "%s answered more than %zu bytes",
-				   m->dep, call->resp.body.max);
-	} else if (cc != CURLE_OK) {
-		call->rc = err_set(&call->err, -ERR_UNAVAILABLE, "%s unavailable: %s", m->dep,
-				   s->errbuf[0] ? s->errbuf : curl_easy_strerror(cc));
-	} else {
-		curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &call->resp.status);
-	}
+	call->rc = httpc_outcome(s->h, m->dep, cc, &s->sink, s->errbuf, &call->resp.status,
+				 &call->err);
 }
 
 size_t httpm_perform(httpm_t *m, httpm_call_t *calls, size_t n)

@@ -1,0 +1,35 @@
+/*
+ * curl_common — what every outbound call sets on its curl handle, in one
+ * place (STYLE #15): the timeouts, no signals, an error buffer, http(s)
+ * only, keep-alive, no "Expect: 100-continue", a capped answer, and errors
+ * that name the dependency. Internal to app/clients: http.c runs one call at
+ * a time with it, httpm.c many at once.
+ */
+#ifndef CONSOLE_CURL_COMMON_H
+#define CONSOLE_CURL_COMMON_H
+
+#include <curl/curl.h>
+
+#include "console/httpc.h"
+
+/* Where an answer's body goes; too_big is set when the cap was hit. */
+struct httpc_sink {
+	buf_t *body;
+	int too_big;
+};
+
+/* The CURLOPT_WRITEFUNCTION for a struct httpc_sink. */
+size_t httpc_sink_write(char *ptr, size_t size, size_t nmemb, void *userdata);
+
+/* Sets req on h (timeouts default to the given ones). The body goes to sink,
+ * errors to errbuf (CURL_ERROR_SIZE). Returns the header list, which the
+ * caller frees with curl_slist_free_all() after the call. */
+struct curl_slist *httpc_prepare(CURL *h, const httpc_request_t *req, long timeout_ms,
+				 long connect_timeout_ms, char *errbuf, struct httpc_sink *sink);
+
+/* The outcome of a finished call: 0 with *status, -ERR_UNAVAILABLE
+ * ("<dep> unavailable: <reason>") or -ERR_BAD_GATEWAY (answer too big). */
+int httpc_outcome(CURL *h, const char *dep, CURLcode cc, const struct httpc_sink *sink,
+		  const char *errbuf, long *status, err_t *err);
+
+#endif
