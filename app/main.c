@@ -212,7 +212,7 @@ static int open_unix(struct master *m, err_t *err)
 	return fd;
 }
 
-static void worker_main(struct master *m, int index)
+static void worker_main(struct master *m, int index, pid_t master_pid)
 {
 	struct sigaction sa = { .sa_handler = on_worker_signal };
 	sigemptyset(&sa.sa_mask);
@@ -222,9 +222,11 @@ static void worker_main(struct master *m, int index)
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGALRM, SIG_DFL);
-	/* Do not outlive a master that was killed outright. */
+	/* Do not outlive a master that was killed outright (it may have died
+	 * before the line above: then the parent is no longer the master — which
+	 * may itself be pid 1 in a container, so compare with its pid). */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() == 1)
+	if (getppid() != master_pid)
 		_exit(0);
 	sigset_t none;
 	sigemptyset(&none);
@@ -252,13 +254,14 @@ static void worker_main(struct master *m, int index)
 
 static void spawn(struct master *m, int index)
 {
+	pid_t master_pid = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		log_error("cannot fork a worker: %s", strerror(errno));
 		return;
 	}
 	if (pid == 0)
-		worker_main(m, index);
+		worker_main(m, index, master_pid);
 	m->workers[index].pid = pid;
 	m->workers[index].generation = m->generation;
 	clock_gettime(CLOCK_MONOTONIC, &m->workers[index].started);
