@@ -1,9 +1,8 @@
-/* E7 GET /v1/apps/: the deployed apps the caller may see. lain-cli detects
- * whether auth is on by calling it without a token (401 vs 200).
- *
- * Rendering here is the record part of the App object (spec §1.4); the
- * deployd status of procs and portals is added with the deploy lifecycle
- * (issue 5), and until then "procs"/"portals" are empty. */
+/* E7 GET /v1/apps/ and E8 GET /v1/apps/<app>/: deployed apps as App objects
+ * (spec §1.4, render.h). lain-cli detects whether auth is on by calling the
+ * list without a token (401 vs 200). The deployd statuses of one listing
+ * go out together (render_apps). */
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -11,6 +10,8 @@
 #include "console/api.h"
 #include "console/permission.h"
 #include "console/store.h"
+#include "console/xalloc.h"
+#include "render.h"
 #include "console/banned.h"
 
 static const char *const apptypes[] = { "app", "service", "resource", "resource-instance" };
@@ -18,28 +19,9 @@ static const char *const apptypes[] = { "app", "service", "resource", "resource-
 struct filter {
 	request_t *req;
 	const char *type;           /* NULL: any */
-	json_object *list;
+	const app_record_t **apps;  /* the records shown (they live in the arena) */
+	size_t n, cap;
 };
-
-static json_object *app_object(const app_record_t *a)
-{
-	json_object *o = json_object_new_object();
-	json_object_object_add(o, "appname", json_object_new_string(a->appname));
-	json_object_object_add(o, "apptype", json_object_new_string(a->app_type));
-	json_object_object_add(o, "metaversion", json_object_new_string(a->meta_version));
-	json_object_object_add(o, "updatetime", json_object_new_string(a->last_update));
-	json_object_object_add(o, "deployerror", json_object_new_string(a->last_error));
-	json_object_object_add(o, "canaries",
-			       a->canaries ? json_object_get(a->canaries) : json_object_new_object());
-	json_object_object_add(o, "procs", json_object_new_array());
-	json_object_object_add(o, "portals", json_object_new_array());
-	json_object_object_add(o, "useservices", json_object_new_array());
-	json_object_object_add(o, "useresources", json_object_new_array());
-	char url[300];
-	snprintf(url, sizeof(url), "/v1/apps/%s/", a->appname);
-	json_object_object_add(o, "url", json_object_new_string(url));
-	return o;
-}
 
 static int add_app(const app_record_t *a, void *data)
 {
@@ -48,8 +30,13 @@ static int add_app(const app_record_t *a, void *data)
 		return 0;
 	if (f->type && strcmp(a->app_type, f->type))
 		return 0;
-	if (permission_sees_app(f->req, a->appname))
-		json_object_array_add(f->list, app_object(a));
+	if (!permission_sees_app(f->req, a->appname))
+		return 0;
+	if (f->n == f->cap) {
+		f->cap = f->cap ? 2 * f->cap : 64;
+		f->apps = xrealloc(f->apps, f->cap * sizeof(*f->apps));
+	}
+	f->apps[f->n++] = a;
 	return 0;
 }
 
@@ -73,10 +60,38 @@ int api_apps_list(request_t *req, response_t *res, err_t *err)
 			return 0;
 		}
 	}
-	struct filter f = { req, type, arena_json(req->arena, json_object_new_array()) };
+	struct filter f = { .req = req, .type = type };
+	json_object **objs = NULL;
 	int rc = store_app_each(req->ctx, req->arena, add_app, &f, err);
 	if (rc)
-		return rc;
-	http_envelope(res, 200, "apps", json_object_get(f.list), "", "/v1/apps/");
+		goto out;
+	objs = xcalloc(f.n ? f.n : 1, sizeof(*objs));
+	if ((rc = render_apps(req, f.apps, f.n, objs, err)))
+		goto out;
+	json_object *list = json_object_new_array();
+	for (size_t i = 0; i < f.n; i++)
+		json_object_array_add(list, objs[i]);
+	http_envelope(res, 200, "apps", list, "", "/v1/apps/");
+out:
+	free(objs);
+	free(f.apps);
+	return rc;
+}
+
+int api_app_get(request_t *req, response_t *res, err_t *err)
+{
+	const app_record_t *a = req->app;
+	if (!strcmp(a->running_state, "reposited")) {
+		http_envelope(res, 404, "app", NULL,
+			      arena_printf(req->arena, "app with appname %s has not been deployd\n",
+					   a->appname),
+			      "/v1/apps/");
+		return 0;
+	}
+	json_object *o = render_app(req, a, err);
+	if (!o)
+		return err->code ? err->code : -ERR_INTERNAL;
+	http_envelope(res, 200, "app", o, "",
+		      arena_printf(req->arena, "/v1/apps/%s/", a->appname));
 	return 0;
 }

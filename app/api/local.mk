@@ -2,12 +2,15 @@
 libconsole_a_SOURCES += \
 	app/api/apps.c \
 	app/api/authorize.c \
+	app/api/deploy.c \
 	app/api/health.c \
 	app/api/maintainers.c \
 	app/api/oplog.c \
 	app/api/permission.c \
 	app/api/ports.c \
 	app/api/registry_auth.c \
+	app/api/render.c \
+	app/api/render.h \
 	app/api/repos.c \
 	app/api/routes.c \
 	app/api/versions.c

@@ -34,6 +34,11 @@ const route_t api_routes[] = {
 	  .perm = PERM_MAINTAIN, .key = "role" },
 	{ .methods = HTTP_GET, .pattern = "/v1/apps/", .handler = api_apps_list,
 	  .perm = PERM_READ, .key = "apps" },
+	/* Body before permission (spec §1.1): the handler checks maintain. */
+	{ .methods = HTTP_POST, .pattern = "/v1/apps/", .handler = api_apps_deploy,
+	  .perm = PERM_NONE, .flags = ROUTE_JSON_BODY, .key = "app" },
+	{ .methods = HTTP_GET, .pattern = "/v1/apps/:app/", .handler = api_app_get,
+	  .perm = PERM_MAINTAIN, .key = "app" },
 	{ .methods = HTTP_GET, .pattern = "/v1/authorize/", .handler = api_authorize_callback,
 	  .perm = PERM_NONE, .key = "auth" },
 	{ .methods = HTTP_GET, .pattern = "/v1/authorize/login", .handler = api_authorize_login,

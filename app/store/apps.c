@@ -285,6 +285,24 @@ int store_app_create(ctx_t *ctx, const char *name, err_t *err)
 	return rc;
 }
 
+int store_app_save(ctx_t *ctx, const char *name, json_object *record, int64_t mod_revision,
+		   err_t *err)
+{
+	char now[20];
+	store_now(now);
+	json_object_object_add(record, "last_update", json_object_new_string(now));
+	size_t len;
+	const char *value = json_object_to_json_string_length(
+		record, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	char key[1024];
+	snprintf(key, sizeof(key), "%s/%s", ctx->cfg->apps_prefix, name);
+	int rc = etcd_update(ctx->etcd, key, value, len, mod_revision, err);
+	if (rc == -ERR_CONFLICT)
+		err_set(err, rc, "app '%s' was changed by another request while this one ran; "
+			"read it again and retry", name);
+	return rc;
+}
+
 int store_config_get(ctx_t *ctx, arena_t *arena, const char *key, const char **value,
 		     err_t *err)
 {

@@ -27,8 +27,16 @@ int api_maintainer_delete(request_t *req, response_t *res, err_t *err);
 int api_role_self(request_t *req, response_t *res, err_t *err);
 int api_role_user(request_t *req, response_t *res, err_t *err);
 
-/* apps.c — E7 (list) */
+/* apps.c — E7 GET (list) and E8 GET: App objects (spec §1.4, render.h);
+ * E8 GET answers 404 "app with appname <a> has not been deployd\n" for a
+ * record that is only reposited. */
 int api_apps_list(request_t *req, response_t *res, err_t *err);
+int api_app_get(request_t *req, response_t *res, err_t *err);
+
+/* deploy.c — E7 POST (first deploy, spec §4.1). The body's appname is
+ * checked before the permission (spec §1.1), then maintain on it, the
+ * deployd gate, the app's deploy lock (locks.h). */
+int api_apps_deploy(request_t *req, response_t *res, err_t *err);
 
 /* oplog.c — E24 GET /v1/oplogs/<app>/ (maintain: §9.3 #7): the newest 50
  * rows, newest first, as a JSON string (oplog.h). */

@@ -50,6 +50,13 @@ int store_app_each(ctx_t *ctx, arena_t *arena, store_app_fn fn, void *data, err_
  * if no record of that name exists (-ERR_CONFLICT otherwise). */
 int store_app_create(ctx_t *ctx, const char *name, err_t *err);
 
+/* Writes record (the whole JSON of spec §2.3; "last_update" is set to now)
+ * as the record of name, only if the stored record is still at mod_revision
+ * (the one it was read at): -ERR_CONFLICT "app '<a>' was changed by another
+ * request ..." otherwise. record is the caller's (it gets last_update). */
+int store_app_save(ctx_t *ctx, const char *name, struct json_object *record,
+		   int64_t mod_revision, err_t *err);
+
 /* Removes the record of name (no error when it is gone already). */
 int store_app_delete(ctx_t *ctx, const char *name, err_t *err);
 

@@ -16,3 +16,11 @@ tests_integration_it_deploy_api_SOURCES = tests/integration/it_deploy_api.c \
 tests_integration_it_deploy_api_CFLAGS = $(TESTS_CFLAGS)
 tests_integration_it_deploy_api_LDADD = $(IT_LIBS)
 EXTRA_tests_integration_it_deploy_api_DEPENDENCIES = $(IT_DEPS)
+
+check_PROGRAMS += tests/integration/it_deploy_flow
+TESTS += tests/integration/it_deploy_flow
+tests_integration_it_deploy_flow_SOURCES = tests/integration/it_deploy_flow.c \
+	tests/integration/deploy_env.c tests/integration/deploy_env.h
+tests_integration_it_deploy_flow_CFLAGS = $(TESTS_CFLAGS)
+tests_integration_it_deploy_flow_LDADD = $(IT_LIBS)
+EXTRA_tests_integration_it_deploy_flow_DEPENDENCIES = $(IT_DEPS)

@@ -1,0 +1,324 @@
+/*
+ * E7 POST /v1/apps/ — the first deploy of a registered app (spec §4.1).
+ *
+ * Order: the body's appname (400 before anything, spec §1.1), maintain on
+ * it, the deployd gate (503), the app's deploy lock (409 while another
+ * deploy/update/undeploy of it runs), then the record read again under the
+ * lock: "deployed" (or a legacy record without state) is 409.
+ *
+ * A failed deploy (§9.3 #15) saves its report as last_error (shown as
+ * deployerror) and leaves the record "deploying": GET /apps/<a>/ shows it
+ * and the next POST deploys again (podgroups already there get their spec
+ * PATCHed instead of created). Only a complete deploy marks it "deployed".
+ *
+ * The meta is stored as the registry's lain.yaml text (lainyaml reads it
+ * back); the bound giturl lives in the record's "giturl" (§4.4.3).
+ * Not done here yet: resource instances (use_resources), secret-file config
+ * images (§4.6) and docker networks (§4.7) — they plug in before
+ * deploy_procs(); services are resolved as portal-<service>.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "console/api.h"
+#include "console/cluster.h"
+#include "console/deployd.h"
+#include "console/lainyaml.h"
+#include "console/locks.h"
+#include "console/log.h"
+#include "console/oplog.h"
+#include "console/permission.h"
+#include "console/registry.h"
+#include "console/spec.h"
+#include "console/store.h"
+#include "console/tmpl.h"
+#include "console/version.h"
+#include "render.h"
+#include "console/banned.h"
+
+static void set_str(json_object *rec, const char *key, const char *value)
+{
+	json_object_object_add(rec, key, json_object_new_string(value ? value : ""));
+}
+
+/* Saves rec over the record read as *app, then reads it back (the new
+ * revision, for the next save). */
+static int save(request_t *req, const char *name, json_object *rec, app_record_t **app,
+		err_t *err)
+{
+	int rc = store_app_save(req->ctx, name, rec, (*app)->mod_revision, err);
+	if (!rc)
+		rc = store_app_get(req->ctx, req->arena, name, app, err);
+	return rc;
+}
+
+/* Stream ports of a proc that must be free (§4.5.3; checked on create too). */
+static int validate_ports(ctx_t *ctx, const lain_proc_t *p, buf_t *report, err_t *err)
+{
+	if (!p->n_stream_ports)
+		return 0;
+	long ports[64];
+	size_t n = 0;
+	for (size_t i = 0; i < p->n_stream_ports && n < 64; i++)
+		ports[n++] = p->stream_ports[i].srcport;
+	deployd_result_t r = DEPLOYD_RESULT_INIT;
+	int rc = deployd_ports_validate(ctx, ports, n, &r, err);
+	if (rc)
+		buf_addf(report, "    %s:\n        status_code: %ld\n        message: %s\n", p->name,
+			 r.status, err->msg);
+	deployd_result_release(&r);
+	return rc;
+}
+
+/* One podgroup: created, or its Pod PATCHed when it exists (a retried
+ * deploy). */
+static int deploy_podgroup(ctx_t *ctx, const lain_conf_t *conf, const lain_proc_t *p,
+			   const spec_opts_t *so, buf_t *report, err_t *err)
+{
+	json_object *spec = NULL;
+	deployd_result_t r = DEPLOYD_RESULT_INIT;
+	int rc = spec_build_podgroup(conf, p, so, &spec, err);
+	if (rc)
+		goto out;
+	if ((rc = validate_ports(ctx, p, report, err)))
+		goto out_quiet;
+	rc = deployd_podgroup_get(ctx, p->podname, &r, err);
+	deployd_result_release(&r);
+	if (!rc)
+		rc = deployd_podgroup_spec(ctx, p->podname, json_object_object_get(spec, "Pod"), &r,
+					   err);
+	else if (rc == -ERR_NOT_FOUND)
+		rc = deployd_podgroup_create(ctx, spec, &r, err);
+out:
+	if (rc)
+		buf_addf(report, "    %s:\n        status_code: %ld\n        message: %s\n", p->name,
+			 r.status, err->msg);
+out_quiet:
+	deployd_result_release(&r);
+	json_object_put(spec);
+	return rc;
+}
+
+/* One portal: GET /api/depends, then PUT or POST. */
+static int deploy_portal(ctx_t *ctx, const lain_conf_t *conf, const lain_proc_t *p,
+			 const spec_opts_t *so, buf_t *report, err_t *err)
+{
+	json_object *spec = NULL;
+	deployd_result_t r = DEPLOYD_RESULT_INIT;
+	int rc = spec_build_portal(conf, p, so, &spec, err);
+	if (rc)
+		goto out;
+	const char *name = json_object_get_string(json_object_object_get(spec, "Name"));
+	rc = deployd_depends_get(ctx, name, &r, err);
+	deployd_result_release(&r);
+	if (!rc)
+		rc = deployd_depends_update(ctx, spec, &r, err);
+	else if (rc == -ERR_NOT_FOUND)
+		rc = deployd_depends_create(ctx, spec, &r, err);
+out:
+	if (rc)
+		buf_addf(report, "    %s:\n        status_code: %ld\n        message: %s\n", p->name,
+			 r.status, err->msg);
+	deployd_result_release(&r);
+	json_object_put(spec);
+	return rc;
+}
+
+/* Basic deploy (§4.1 step 11.2): podgroups in spec order, then portals.
+ * Stops at the first failure; the report names it. */
+static int deploy_procs(request_t *req, lock_t *lock, const lain_conf_t *conf,
+			const spec_opts_t *so, buf_t *report, err_t *err)
+{
+	int rc = 0;
+	for (int portals = 0; portals < 2 && !rc; portals++)
+		for (size_t i = 0; i < conf->n_procs && !rc; i++) {
+			const lain_proc_t *p = &conf->procs[i];
+			if ((p->type == LAIN_PORTAL) != portals)
+				continue;
+			if ((rc = lock_keepalive(req->ctx, lock, err)))
+				break;
+			rc = portals ? deploy_portal(req->ctx, conf, p, so, report, err)
+				     : deploy_podgroup(req->ctx, conf, p, so, report, err);
+		}
+	return rc;
+}
+
+static const char *app_type_of(const char *name, const lain_conf_t *conf)
+{
+	if (!strncmp(name, "resource.", 9))
+		return "resource-instance";
+	if (!strcmp(conf->apptype, "app") && lain_conf_has_portal(conf))
+		return "service";
+	return conf->apptype;
+}
+
+static void answer(request_t *req, response_t *res, int status, json_object *payload,
+		   const char *msg)
+{
+	http_envelope(res, status, "app", payload, msg, "/v1/apps/");
+}
+
+int api_apps_deploy(request_t *req, response_t *res, err_t *err)
+{
+	json_object *jname;
+	if (!req->json || !json_object_is_type(req->json, json_type_object) ||
+	    !json_object_object_get_ex(req->json, "appname", &jname) ||
+	    !json_object_is_type(jname, json_type_string) || !*json_object_get_string(jname)) {
+		answer(req, res, 400, NULL, "invalid request: should be json body with appname(string)");
+		return 0;
+	}
+	const char *name = arena_strdup(req->arena, json_object_get_string(jname));
+	/* maintain on the body's app: the check reads it as the ":app" param. */
+	if (req->nparams < HTTP_MAX_PARAMS) {
+		req->param_names[req->nparams] = "app";
+		req->params[req->nparams++] = name;
+	}
+	int rc = permission_check(req, res, PERM_MAINTAIN, err);
+	if (rc || res->status)
+		return rc;
+	if ((rc = deployd_gate(req->ctx, err))) {
+		answer(req, res, 503, NULL, err->msg);
+		return 0;
+	}
+	const cluster_t *cl;
+	if ((rc = cluster_get(req->ctx, &cl, err)))
+		return rc;
+
+	lock_t *lock = NULL;
+	char **tags = NULL;
+	char *version = NULL;
+	lain_conf_t *conf = NULL;
+	json_object *rec = NULL;
+	buf_t yaml = BUF_INIT, report = BUF_INIT;
+	app_record_t *app = NULL;
+
+	if ((rc = lock_acquire(req->ctx, name, LOCK_TTL, req->operator_name, &lock, err))) {
+		if (rc == -ERR_CONFLICT) {
+			answer(req, res, 409, NULL, err->msg);
+			rc = 0;
+		}
+		goto out;
+	}
+	if ((rc = store_app_get(req->ctx, req->arena, name, &app, err)))
+		goto out;
+	if (strcmp(app->running_state, "reposited") && strcmp(app->running_state, "deploying")) {
+		json_object *o = render_app(req, app, err);
+		answer(req, res, 409, o,
+		       arena_printf(req->arena, "app with appname %s already exists\n", name));
+		goto out;
+	}
+
+	/* The newest meta version that has its release image. */
+	size_t ntags = 0;
+	rc = registry_tags(req->ctx, name, 0, &tags, &ntags, err);
+	if (rc == -ERR_NOT_FOUND) {
+		answer(req, res, 500, NULL,
+		       arena_printf(req->arena,
+				    "error in getting images: no images here: http://%s/v2/%s/tags/list\n"
+				    "%s\nplease contact with admin of lain\n",
+				    cl->registry, name, err->msg));
+		rc = 0;
+		goto out;
+	}
+	if (rc)
+		goto out;
+	version = version_latest_usable((const char *const *)tags, ntags);
+	if (!version) {
+		answer(req, res, 400, NULL,
+		       "not found both meta and release images,\nplease check your App images then "
+		       "try to update your App\n");
+		goto out;
+	}
+
+	/* §4.1 steps 4-5: deploying, error cleared; the oplog row. */
+	if (json_object_deep_copy(app->raw, &rec, NULL)) {
+		rc = err_set(err, -ERR_INTERNAL, "cannot copy the record of '%s'", name);
+		goto out;
+	}
+	set_str(rec, "last_error", "");
+	set_str(rec, "running_state", "deploying");
+	if ((rc = save(req, name, rec, &app, err)))
+		goto out;
+	err_t oplog_err = ERR_INIT;
+	if (oplog_append(req->ctx, "DEPLOY", req->operator_name, name, version, "", &oplog_err))
+		log_msg(LOG_WARN, "oplog DEPLOY of %s not written: %s", name, oplog_err.msg);
+
+	/* Step 6: the meta. From here on a failure is the deploy's (406). */
+	if ((rc = registry_read_lainyaml(req->ctx, name, version, &yaml, err)))
+		goto fail;
+	lain_parse_opts_t po = {
+		.domain = cl->domain,
+		.extra_domains = cl->extra_domains,
+		.n_extra_domains = cl->nextra,
+		.registry = cl->registry,
+		.meta_version = version,
+	};
+	if ((rc = tmpl_load_conf(yaml.data, yaml.len, &po, NULL, NULL, &conf, err)))
+		goto fail;
+	if (strcmp(conf->appname, name)) {
+		rc = err_set(err, -ERR_INVALID, "lain.yaml of %s:meta-%s names app '%s', not '%s'",
+			     name, version, conf->appname, name);
+		goto fail;
+	}
+	char *giturl = lain_giturl_normalize(conf->giturl);
+	if (*app->giturl && strcmp(app->giturl, giturl)) {
+		rc = err_set(err, -ERR_INVALID, "app giturl '%s' doesn't match with bound url '%s'",
+			     giturl, app->giturl);
+		free(giturl);
+		goto fail;
+	}
+	set_str(rec, "giturl", *app->giturl ? app->giturl : giturl);
+	free(giturl);
+	set_str(rec, "meta", yaml.data);
+	set_str(rec, "meta_version", version);
+	set_str(rec, "app_type", app_type_of(name, conf));
+	if ((rc = save(req, name, rec, &app, err)))
+		goto fail;
+
+	/* Steps 7-11: a resource app is only stored; the others go to deployd. */
+	if (strcmp(conf->apptype, "resource")) {
+		spec_opts_t so = {
+			.deploy_env = true,
+			.main_domain = cl->main_domain,
+			.meta_version = version,
+		};
+		if ((rc = deploy_procs(req, lock, conf, &so, &report, err)))
+			goto fail;
+	}
+	set_str(rec, "running_state", "deployed");
+	if ((rc = save(req, name, rec, &app, err)))
+		goto out;
+	json_object *o = render_app(req, app, err);
+	answer(req, res, 202, o,
+	       arena_printf(req->arena, "deploy request of app %s has been accepted.", name));
+	goto out;
+
+fail:
+	if (!report.len)
+		buf_addf(&report, "    %s\n", err->msg);
+	{
+		const char *msg = arena_printf(req->arena,
+					       "request of deploy app %s is not acceptable with error:\n"
+					       "Deploy app %s results: procs in below are failed:\n%s",
+					       name, name, report.data);
+		/* The record says why; it stays "deploying" for the next request. */
+		set_str(rec, "last_error", msg);
+		err_t serr = ERR_INIT;
+		if (save(req, name, rec, &app, &serr))
+			log_msg(LOG_ERROR, "deploy of %s failed and its error was not saved: %s", name,
+				serr.msg);
+		answer(req, res, 406, NULL, msg);
+		rc = 0;
+	}
+out:
+	lock_release(req->ctx, lock);
+	json_object_put(rec);
+	lain_conf_free(conf);
+	free(version);
+	version_list_free(tags);
+	buf_release(&yaml);
+	buf_release(&report);
+	return rc;
+}

@@ -1,0 +1,200 @@
+/* App, Proc and Pod objects (spec §1.4); see render.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "console/cluster.h"
+#include "console/deployd.h"
+#include "console/lainyaml.h"
+#include "console/size.h"
+#include "console/tmpl.h"
+#include "console/xalloc.h"
+#include "render.h"
+#include "console/banned.h"
+
+/* What one app needs while it is rendered. */
+struct app_job {
+	const app_record_t *app;
+	lain_conf_t *conf;          /* NULL: no meta (or unreadable) -> static record */
+	size_t first;               /* its items in the fetch list */
+};
+
+static json_object *strs(const lain_strs_t *s)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < s->n; i++)
+		json_object_array_add(a, json_object_new_string(s->v[i]));
+	return a;
+}
+
+static json_object *app_base(const app_record_t *a, bool with_meta)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "appname", json_object_new_string(a->appname));
+	json_object_object_add(o, "apptype", json_object_new_string(a->app_type));
+	json_object_object_add(o, "metaversion",
+			       json_object_new_string(with_meta ? a->meta_version : ""));
+	json_object_object_add(o, "updatetime", json_object_new_string(a->last_update));
+	json_object_object_add(o, "deployerror", json_object_new_string(a->last_error));
+	json_object_object_add(o, "canaries",
+			       a->canaries ? json_object_get(a->canaries) : json_object_new_object());
+	json_object_object_add(o, "procs", json_object_new_array());
+	json_object_object_add(o, "portals", json_object_new_array());
+	json_object_object_add(o, "useservices", json_object_new_array());
+	json_object_object_add(o, "useresources", json_object_new_array());
+	buf_t url = BUF_INIT;
+	buf_addf(&url, "/v1/apps/%s/", a->appname);
+	json_object_object_add(o, "url", json_object_new_string(url.data));
+	buf_release(&url);
+	return o;
+}
+
+/* The Proc object: static values of lain.yaml, then what deployd said
+ * (status NULL: nothing). */
+static json_object *proc_object(const char *appname, const lain_proc_t *p, json_object *status,
+				enum deployd_kind kind, const char **last_error)
+{
+	json_object *o = json_object_new_object();
+	deployd_view_t v;
+	deployd_view(status, kind, NULL, &v);
+	char mem[SIZE_FORMAT_MAX];
+	json_object_object_add(o, "procname", json_object_new_string(p->name));
+	json_object_object_add(o, "proctype", json_object_new_string(p->type_name));
+	json_object_object_add(o, "image",
+			       json_object_new_string(v.has_spec && *v.image ? v.image : p->image));
+	json_object_object_add(o, "numinstances",
+			       json_object_new_int64(v.has_spec ? v.num_instances : p->num_instances));
+	json_object_object_add(o, "cpu", json_object_new_int64(v.has_spec ? v.cpu : p->cpu));
+	json_object_object_add(o, "memory",
+			       json_object_new_string(v.has_spec ? size_format(v.memory, mem, sizeof(mem))
+								 : p->memory));
+	json_object_object_add(o, "persistentdirs", strs(&p->volumes));
+	json_object_object_add(o, "dnssearchs", strs(&p->dns_search));
+	json_object *ports = json_object_new_array();
+	for (size_t i = 0; i < p->n_ports; i++) {
+		json_object *x = json_object_new_object();
+		json_object_object_add(x, "portnumber", json_object_new_int(p->ports[i].number));
+		json_object_object_add(x, "porttype", json_object_new_string(p->ports[i].proto));
+		json_object_array_add(ports, x);
+	}
+	json_object_object_add(o, "ports", ports);
+	json_object_object_add(o, "mountpoints", strs(&p->mountpoints));
+	json_object_object_add(o, "httpsonly", json_object_new_boolean(p->https_only));
+	json_object_object_add(o, "user", json_object_new_string(p->user ? p->user : ""));
+	json_object_object_add(o, "workingdir",
+			       json_object_new_string(p->working_dir ? p->working_dir : ""));
+	json_object_object_add(o, "entrypoint", p->has_entrypoint ? strs(&p->entrypoint) : NULL);
+	json_object_object_add(o, "cmd", p->has_cmd ? strs(&p->cmd) : NULL);
+	json_object_object_add(o, "envs", strs(&p->env));
+	json_object_object_add(o, "pods", v.pods);
+	json_object_object_add(o, "depends", json_object_new_array());
+	json_object_object_add(o, "logs", strs(&p->logs));
+	json_object_object_add(o, "lasterror", json_object_new_string(v.last_error));
+	buf_t url = BUF_INIT;
+	buf_addf(&url, "/v1/apps/%s/procs/%s/", appname, p->name);
+	json_object_object_add(o, "url", json_object_new_string(url.data));
+	buf_release(&url);
+	if (status && kind == DEPLOYD_PODGROUP && last_error)
+		*last_error = json_object_get_string(json_object_object_get(o, "lasterror"));
+	return o;
+}
+
+static lain_conf_t *load_conf(const cluster_t *cl, const app_record_t *a)
+{
+	if (!*a->meta || !*a->meta_version)
+		return NULL;
+	lain_parse_opts_t po = {
+		.domain = cl->domain,
+		.extra_domains = cl->extra_domains,
+		.n_extra_domains = cl->nextra,
+		.registry = cl->registry,
+		.meta_version = a->meta_version,
+		.default_image = *a->default_image ? a->default_image : NULL,
+	};
+	lain_conf_t *conf = NULL;
+	err_t e = ERR_INIT;
+	if (tmpl_load_conf(a->meta, strlen(a->meta), &po, NULL, NULL, &conf, &e))
+		return NULL;
+	return conf;
+}
+
+static bool is_resource(const app_record_t *a, const lain_conf_t *conf)
+{
+	return !strcmp(a->app_type, "resource") || (conf && !strcmp(conf->apptype, "resource"));
+}
+
+int render_apps(request_t *req, const app_record_t *const *apps, size_t n, json_object **out,
+		err_t *err)
+{
+	const cluster_t *cl;
+	int rc = cluster_get(req->ctx, &cl, err);
+	if (rc)
+		return rc;
+	struct app_job *jobs = xcalloc(n ? n : 1, sizeof(*jobs));
+	size_t nitems = 0;
+	for (size_t i = 0; i < n; i++) {
+		jobs[i].app = apps[i];
+		jobs[i].conf = load_conf(cl, apps[i]);
+		jobs[i].first = nitems;
+		if (jobs[i].conf && !is_resource(apps[i], jobs[i].conf))
+			nitems += jobs[i].conf->n_procs;
+	}
+	deployd_fetch_t *items = xcalloc(nitems ? nitems : 1, sizeof(*items));
+	for (size_t i = 0; i < n; i++) {
+		if (!jobs[i].conf || is_resource(apps[i], jobs[i].conf))
+			continue;
+		for (size_t k = 0; k < jobs[i].conf->n_procs; k++) {
+			const lain_proc_t *p = &jobs[i].conf->procs[k];
+			deployd_fetch_t *it = &items[jobs[i].first + k];
+			it->kind = p->type == LAIN_PORTAL ? DEPLOYD_DEPENDS : DEPLOYD_PODGROUP;
+			it->name = p->podname;
+		}
+	}
+	/* deployd down: every item says so; the objects are rendered without
+	 * status (spec §1.4), so the overall result does not matter. */
+	err_t ferr = ERR_INIT;
+	if (nitems)
+		deployd_fetch_many(req->ctx, items, nitems, &ferr);
+
+	for (size_t i = 0; i < n; i++) {
+		const app_record_t *a = apps[i];
+		lain_conf_t *conf = jobs[i].conf;
+		json_object *o = app_base(a, conf != NULL);
+		out[i] = o;
+		if (!conf)
+			continue;
+		bool resource = is_resource(a, conf);
+		json_object *procs = json_object_object_get(o, "procs");
+		json_object *portals = json_object_object_get(o, "portals");
+		const char *last_error = NULL;
+		for (size_t k = 0; k < conf->n_procs; k++) {
+			const lain_proc_t *p = &conf->procs[k];
+			json_object *status = NULL;
+			enum deployd_kind kind = p->type == LAIN_PORTAL ? DEPLOYD_DEPENDS : DEPLOYD_PODGROUP;
+			if (!resource) {
+				deployd_fetch_t *it = &items[jobs[i].first + k];
+				if (!it->rc && it->res.status == 200)
+					status = it->res.json;
+			}
+			json_object_array_add(p->type == LAIN_PORTAL ? portals : procs,
+					      proc_object(a->appname, p, status, kind, &last_error));
+		}
+		if (!*a->last_error && last_error)
+			json_object_object_add(o, "deployerror", json_object_new_string(last_error));
+	}
+	deployd_fetch_release(items, nitems);
+	free(items);
+	for (size_t i = 0; i < n; i++)
+		lain_conf_free(jobs[i].conf);
+	free(jobs);
+	return 0;
+}
+
+json_object *render_app(request_t *req, const app_record_t *app, err_t *err)
+{
+	json_object *o = NULL;
+	if (render_apps(req, &app, 1, &o, err))
+		return NULL;
+	return o;
+}

@@ -1,0 +1,41 @@
+/*
+ * render — the App, Proc and Pod objects of console-api.md §1.4, shared by
+ * the app endpoints (apps.c, deploy.c). Internal to app/api.
+ *
+ * One call renders any number of app records; every deployd status those
+ * records need (a podgroup per proc, a depends per portal) goes out in ONE
+ * deployd_fetch_many, so a listing costs about one deployd round trip.
+ *
+ * What is rendered:
+ *   - a record without meta (or meta_version): the record's fields with
+ *     metaversion "" and empty procs/portals;
+ *   - otherwise its stored lain.yaml is parsed (tmpl_load_conf) and every
+ *     non-portal proc becomes a Proc with the status of its podgroup, every
+ *     portal a Proc with the pods of its depends (flattened over the client
+ *     namespaces); a status deployd did not give (down, 404) leaves the
+ *     static values and no pods;
+ *   - a resource app (never deployed) renders its procs statically;
+ *   - deployerror: the stored last_error, else the LastError of the last
+ *     podgroup (spec order) that deployd answered.
+ * Not yet rendered: useservices/useresources (empty lists) and a resource's
+ * "resourceinstances".
+ */
+#ifndef CONSOLE_API_RENDER_H
+#define CONSOLE_API_RENDER_H
+
+#include <stddef.h>
+
+#include "console/http.h"
+#include "console/store.h"
+
+struct json_object;
+
+/* App objects of apps[0..n) (new references, in out[0..n)). Fails only
+ * when the cluster facts cannot be read; deployd trouble is not a failure. */
+int render_apps(request_t *req, const app_record_t *const *apps, size_t n,
+		struct json_object **out, err_t *err);
+
+/* One App object (a new reference) or NULL with err set. */
+struct json_object *render_app(request_t *req, const app_record_t *app, err_t *err);
+
+#endif

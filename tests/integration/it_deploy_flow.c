@@ -1,0 +1,351 @@
+/* The first deploy and the status views through the real stack (nginx ->
+ * lain-console -> etcd, the deployd stand-in, docker-registry): E7 POST,
+ * E8 GET, the App/Proc/Pod objects of §1.4 in E7 GET, and the deploy's
+ * failure modes (deployd stopped, no release image, already deployed,
+ * deployd failing in the middle). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+#include <json-c/json.h>
+
+#include "deploy_env.h"
+#include "harness.h"
+#include "testlib.h"
+
+#define V(n) "152445598" #n "-f478328a58bc9725c19030e7663e2ee3fa87b02" #n
+#define YAML(app)                                                                             \
+	"appname: " app "\nbuild:\n  base: golang\nweb:\n  cmd: /hello\n  port: 80\n"          \
+	"  memory: 64m\nworker.bg:\n  cmd: /bg\n  num_instances: 2\n"
+#define SERVICE_YAML                                                                          \
+	"appname: broken\nbuild:\n  base: redis\nservice.redis:\n  cmd: redis-server\n"        \
+	"  port: 6379\n  portal:\n    allow_clients: \"**\"\n    cmd: ./portal\n    port: 6379\n"
+
+static json_object *payload(const it_response_t *r, const char *key)
+{
+	json_object *v = NULL;
+	if (r->json)
+		json_object_object_get_ex(r->json, key, &v);
+	return v;
+}
+
+static const char *str(json_object *o, const char *key)
+{
+	json_object *v;
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : NULL;
+}
+
+static long request(const char *method, const char *path, const char *body, it_response_t *r)
+{
+	if (it_request(method, path, body, NULL, r))
+		return 0;
+	return r->status;
+}
+
+/* Waits until the fake has done all accepted work (deployd answers 423 to
+ * a podgroup whose previous operation is in progress). */
+static void settle(void)
+{
+	for (int i = 0; i < 100; i++) {
+		char *body = NULL;
+		denv_fake("GET", "/__fake/state", NULL, &body);
+		json_object *j = json_tokener_parse(body), *p;
+		int pending = j && json_object_object_get_ex(j, "pending", &p) ? json_object_get_int(p) : 1;
+		json_object_put(j);
+		free(body);
+		if (!pending)
+			return;
+		usleep(50 * 1000);
+	}
+}
+
+static long reposit(const char *app)
+{
+	char body[128];
+	it_response_t r;
+	snprintf(body, sizeof(body), "{\"appname\":\"%s\"}", app);
+	long st = request("POST", "/api/v1/repos/", body, &r);
+	it_response_free(&r);
+	return st;
+}
+
+/* Exactly these keys, in any order. */
+static void assert_keys(json_object *o, const char *const *keys)
+{
+	CU_ASSERT_FATAL(json_object_is_type(o, json_type_object));
+	size_t n = 0;
+	for (; keys[n]; n++)
+		if (!json_object_object_get_ex(o, keys[n], NULL)) {
+			fprintf(stderr, "missing key %s in %s\n", keys[n], json_object_to_json_string(o));
+			CU_FAIL("key missing");
+		}
+	CU_ASSERT_EQUAL(json_object_object_length(o), (int)n);
+}
+
+static const char *const app_keys[] = { "appname", "apptype", "metaversion", "updatetime",
+	"deployerror", "canaries", "procs", "portals", "useservices", "useresources", "url", NULL };
+static const char *const proc_keys[] = { "procname", "proctype", "image", "numinstances", "cpu",
+	"memory", "persistentdirs", "dnssearchs", "ports", "mountpoints", "httpsonly", "user",
+	"workingdir", "entrypoint", "cmd", "envs", "pods", "depends", "logs", "lasterror", "url",
+	NULL };
+static const char *const pod_keys[] = { "containerid", "containername", "containerip",
+	"containerport", "nodeip", "status", "uptime", "envs", NULL };
+
+/* Every pod of every proc running, and as many as asked. */
+static bool healthy(json_object *app)
+{
+	json_object *procs = json_object_object_get(app, "procs");
+	if (!procs || !json_object_array_length(procs))
+		return false;
+	for (size_t i = 0; i < json_object_array_length(procs); i++) {
+		json_object *p = json_object_array_get_idx(procs, i);
+		json_object *pods = json_object_object_get(p, "pods");
+		int want = json_object_get_int(json_object_object_get(p, "numinstances"));
+		if ((int)json_object_array_length(pods) != want)
+			return false;
+		for (size_t k = 0; k < json_object_array_length(pods); k++)
+			if (strcmp(str(json_object_array_get_idx(pods, k), "status"), "True"))
+				return false;
+	}
+	return true;
+}
+
+/* Polls GET /apps/<app>/ until healthy (as lain-cli does); the last answer in r. */
+static bool wait_healthy(const char *app, it_response_t *r)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "/api/v1/apps/%s/", app);
+	for (int i = 0; i < 100; i++) {
+		if (request("GET", path, NULL, r) == 200 && healthy(payload(r, "app")))
+			return true;
+		it_response_free(r);
+		usleep(100 * 1000);
+	}
+	return request("GET", path, NULL, r) == 200 && healthy(payload(r, "app"));
+}
+
+static void test_first_deploy(void)
+{
+	it_response_t r;
+	CU_ASSERT_EQUAL(reposit("flow"), 201);
+	/* Registered only: lain-cli's "POST, not PUT" answer. */
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/flow/", NULL, &r), 404);
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"), "app with appname flow has not been deployd\n");
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "url"), "/v1/apps/");
+	it_response_free(&r);
+
+	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"flow\"}", &r), 202);
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"), "deploy request of app flow has been accepted.");
+	assert_keys(payload(&r, "app"), app_keys);
+	CU_ASSERT_STRING_EQUAL(str(payload(&r, "app"), "metaversion"), V(2));
+	it_response_free(&r);
+
+	CU_ASSERT_FATAL(wait_healthy("flow", &r));
+	json_object *app = payload(&r, "app");
+	assert_keys(app, app_keys);
+	CU_ASSERT_STRING_EQUAL(str(app, "appname"), "flow");
+	CU_ASSERT_STRING_EQUAL(str(app, "apptype"), "app");
+	CU_ASSERT_STRING_EQUAL(str(app, "metaversion"), V(2));
+	CU_ASSERT_STRING_EQUAL(str(app, "deployerror"), "");
+	CU_ASSERT_STRING_EQUAL(str(app, "url"), "/v1/apps/flow/");
+	CU_ASSERT_EQUAL(strlen(str(app, "updatetime")), 19);
+	CU_ASSERT_EQUAL(json_object_array_length(json_object_object_get(app, "portals")), 0);
+	json_object *procs = json_object_object_get(app, "procs");
+	CU_ASSERT_EQUAL_FATAL(json_object_array_length(procs), 2);
+	json_object *web = json_object_array_get_idx(procs, 0);
+	json_object *bg = json_object_array_get_idx(procs, 1);
+	assert_keys(web, proc_keys);
+	assert_keys(bg, proc_keys);
+	CU_ASSERT_STRING_EQUAL(str(web, "procname"), "web");
+	CU_ASSERT_STRING_EQUAL(str(web, "proctype"), "web");
+	CU_ASSERT_STRING_EQUAL(str(web, "memory"), "64 MB");
+	CU_ASSERT_STRING_EQUAL(str(web, "url"), "/v1/apps/flow/procs/web/");
+	CU_ASSERT(strstr(str(web, "image"), "/flow:release-" V(2)) != NULL);
+	CU_ASSERT_STRING_EQUAL(str(bg, "procname"), "bg");
+	CU_ASSERT_STRING_EQUAL(str(bg, "proctype"), "worker");
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(bg, "numinstances")), 2);
+	CU_ASSERT_STRING_EQUAL(str(bg, "memory"), "32 MB");
+	json_object *pods = json_object_object_get(bg, "pods");
+	CU_ASSERT_EQUAL_FATAL(json_object_array_length(pods), 2);
+	json_object *pod = json_object_array_get_idx(pods, 0);
+	assert_keys(pod, pod_keys);
+	CU_ASSERT_STRING_EQUAL(str(pod, "status"), "True");
+	CU_ASSERT_EQUAL(strlen(str(pod, "uptime")), 19);
+	CU_ASSERT(!strncmp(str(pod, "containername"), "/flow.worker.bg.", 16));
+	it_response_free(&r);
+
+	/* The oplog has the DEPLOY row with its version. */
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/oplogs/flow/", NULL, &r), 200);
+	const char *log = json_object_get_string(payload(&r, "oplog"));
+	CU_ASSERT(log && strstr(log, "\"DEPLOY\"") && strstr(log, V(2)));
+	it_response_free(&r);
+
+	/* Deployed already: 409 with the App. */
+	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"flow\"}", &r), 409);
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"), "app with appname flow already exists\n");
+	assert_keys(payload(&r, "app"), app_keys);
+	it_response_free(&r);
+
+	/* The body before anything else; then maintain's 404. */
+	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "nope", &r), 400);
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"),
+			       "invalid request: should be json body with appname(string)");
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"nothere\"}", &r), 404);
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"),
+			       "app with appname nothere not exist, has not been reposited yet");
+	it_response_free(&r);
+}
+
+/* Two deployed apps, 2 procs each: the list's 4 statuses go out together. */
+static void test_list_parallel(void)
+{
+	it_response_t r;
+	CU_ASSERT_EQUAL(reposit("flow2"), 201);
+	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"flow2\"}", &r), 202);
+	it_response_free(&r);
+	CU_ASSERT_FATAL(wait_healthy("flow2", &r));
+	it_response_free(&r);
+
+	denv_fake("DELETE", "/__fake/calls", NULL, NULL);
+	denv_fake("POST", "/__fake/fail",
+		  "{\"mode\":\"slow\",\"match\":\"/api/podgroups\",\"method\":\"GET\",\"count\":-1,"
+		  "\"delay\":1}",
+		  NULL);
+	long long t0 = denv_now_ms();
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/", NULL, &r), 200);
+	long long ms = denv_now_ms() - t0;
+	denv_fake("POST", "/__fake/fail", "{\"mode\":\"none\"}", NULL);
+	/* One after another would take 4 s. */
+	CU_ASSERT(ms >= 1000 && ms < 2500);
+	json_object *apps = payload(&r, "apps");
+	CU_ASSERT_EQUAL_FATAL(json_object_array_length(apps), 2);
+	for (size_t i = 0; i < 2; i++) {
+		json_object *a = json_object_array_get_idx(apps, i);
+		assert_keys(a, app_keys);
+		CU_ASSERT(healthy(a));
+	}
+	it_response_free(&r);
+
+	char *body = NULL;
+	denv_fake("GET", "/__fake/calls", NULL, &body);
+	json_object *j = json_tokener_parse(body), *calls = NULL;
+	CU_ASSERT_FATAL(j && json_object_object_get_ex(j, "calls", &calls));
+	CU_ASSERT_EQUAL(json_object_array_length(calls), 4);
+	json_object_put(j);
+	free(body);
+}
+
+static void test_deployd_stopped(void)
+{
+	it_response_t r;
+	CU_ASSERT_EQUAL(reposit("later"), 201);
+	denv_fake("PATCH", "/api/status", "{\"status\":\"stop\"}", NULL);
+	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"later\"}", &r), 503);
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"),
+			       "deployd is now in maintain state, please wait for a while");
+	it_response_free(&r);
+	denv_fake("PATCH", "/api/status", "{\"status\":\"start\"}", NULL);
+	/* Still registered only: nothing happened. */
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/later/", NULL, &r), 404);
+	it_response_free(&r);
+}
+
+static void test_no_release(void)
+{
+	it_response_t r;
+	CU_ASSERT_EQUAL(reposit("norel"), 201);
+	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"norel\"}", &r), 400);
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"),
+			       "not found both meta and release images,\nplease check your App images "
+			       "then try to update your App\n");
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/norel/", NULL, &r), 404);
+	it_response_free(&r);
+}
+
+/* The podgroup is created, the portal fails: 406, deployerror shown, and
+ * the next POST acts (deploys again) instead of answering 409. */
+static void test_failure_in_the_middle(void)
+{
+	it_response_t r;
+	CU_ASSERT_EQUAL(reposit("broken"), 201);
+	denv_fake("POST", "/__fake/fail",
+		  "{\"mode\":\"error500\",\"match\":\"/api/depends\",\"method\":\"POST\",\"count\":-1}",
+		  NULL);
+	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"broken\"}", &r), 406);
+	const char *msg = it_field(&r, "msg");
+	CU_ASSERT_FATAL(msg != NULL);
+	CU_ASSERT(!strncmp(msg, "request of deploy app broken is not acceptable with error:\n", 59));
+	CU_ASSERT(strstr(msg, "portal-redis") != NULL);
+	char *saved = strdup(msg);
+	it_response_free(&r);
+	denv_fake("POST", "/__fake/fail", "{\"mode\":\"none\"}", NULL);
+
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/broken/", NULL, &r), 200);
+	json_object *app = payload(&r, "app");
+	CU_ASSERT_STRING_EQUAL(str(app, "deployerror"), saved);
+	CU_ASSERT_STRING_EQUAL(str(app, "apptype"), "service");
+	it_response_free(&r);
+	free(saved);
+
+	/* The user tries again once deployd is done with the podgroup. */
+	settle();
+	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"broken\"}", &r), 202);
+	if (r.status != 202)
+		fprintf(stderr, "retry: %s\n", it_field(&r, "msg"));
+	it_response_free(&r);
+	CU_ASSERT(wait_healthy("broken", &r));
+	app = payload(&r, "app");
+	CU_ASSERT_STRING_EQUAL(str(app, "deployerror"), "");
+	json_object *portals = json_object_object_get(app, "portals");
+	CU_ASSERT_EQUAL_FATAL(json_object_array_length(portals), 1);
+	assert_keys(json_object_array_get_idx(portals, 0), proc_keys);
+	CU_ASSERT_STRING_EQUAL(str(json_object_array_get_idx(portals, 0), "procname"),
+			       "portal-redis");
+	it_response_free(&r);
+}
+
+static CU_TestInfo tests[] = {
+	{ "first deploy, App/Proc/Pod, 409", test_first_deploy },
+	{ "E7 GET fetches statuses in parallel", test_list_parallel },
+	{ "deployd stopped: 503", test_deployd_stopped },
+	{ "newest meta without release: 400", test_no_release },
+	{ "deployd failing in the middle", test_failure_in_the_middle },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{ "first deploy", NULL, NULL, NULL, NULL, tests },
+	CU_SUITE_INFO_NULL,
+};
+
+int main(void)
+{
+	int rc = 1;
+	if (denv_up())
+		goto out;
+	pid_t pusher = fork();
+	if (pusher == 0)
+		_exit(denv_push("flow", V(1), YAML("flow"), NULL) ||
+			      denv_push("flow", V(2), YAML("flow"), NULL) ||
+			      denv_push("flow2", V(1), YAML("flow2"), NULL) ||
+			      denv_push("norel", V(1), YAML("norel"), "--no-release") ||
+			      denv_push("broken", V(1), SERVICE_YAML, NULL)
+		      ? 1
+		      : 0);
+	int up = stack_up("--workers 2");
+	int st = 0;
+	if (up || waitpid(pusher, &st, 0) != pusher || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		fprintf(stderr, "it_deploy_flow: the servers did not start\n");
+		goto out;
+	}
+	rc = test_main(suites);
+out:
+	stack_down();
+	denv_down();
+	return rc;
+}
