@@ -13,6 +13,9 @@
  *
  * The meta is stored as the registry's lain.yaml text (lainyaml reads it
  * back); the bound giturl lives in the record's "giturl" (§4.4.3).
+ *
+ * E8 DELETE (undeploy) is here too.
+ *
  * Not done here yet: resource instances (use_resources), secret-file config
  * images (§4.6) and docker networks (§4.7) — they plug in before
  * deploy_procs(); services are resolved as portal-<service>.
@@ -319,6 +322,141 @@ out:
 	free(version);
 	version_list_free(tags);
 	buf_release(&yaml);
+	buf_release(&report);
+	return rc;
+}
+
+/* Whether name is in the cluster's protected apps (a JSON array of names;
+ * unreadable or absent: none). */
+static bool is_protected(request_t *req, const char *name, err_t *err, int *rc)
+{
+	const char *value = NULL;
+	*rc = store_config_get(req->ctx, req->arena, req->ctx->cfg->protected_apps_key, &value, err);
+	if (*rc || !value)
+		return false;
+	json_object *list = arena_json(req->arena, json_tokener_parse(value));
+	if (!list || !json_object_is_type(list, json_type_array))
+		return false;
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		const char *s = json_object_get_string(json_object_array_get_idx(list, i));
+		if (s && !strcmp(s, name))
+			return true;
+	}
+	return false;
+}
+
+/* Removes one proc from deployd: 404 counts as already gone ("missed"). */
+static int remove_proc(ctx_t *ctx, const lain_proc_t *p, buf_t *report, err_t *err)
+{
+	deployd_result_t r = DEPLOYD_RESULT_INIT;
+	int rc = p->type == LAIN_PORTAL ? deployd_depends_delete(ctx, p->podname, false, &r, err)
+					: deployd_podgroup_delete(ctx, p->podname, &r, err);
+	if (rc == -ERR_NOT_FOUND)
+		rc = 0;
+	else if (rc)
+		buf_addf(report, "    %s:\n        status_code: %ld\n        message: %s\n", p->name,
+			 r.status, err->msg);
+	deployd_result_release(&r);
+	return rc;
+}
+
+int api_app_undeploy(request_t *req, response_t *res, err_t *err)
+{
+	const char *name = req->app->appname;
+	int rc = deployd_gate(req->ctx, err);
+	if (rc) {
+		answer(req, res, 503, NULL, err->msg);
+		return 0;
+	}
+	if (!strcmp(req->app->running_state, "reposited")) {
+		answer(req, res, 404, NULL,
+		       arena_printf(req->arena, "app with appname %s has not been deployd\n", name));
+		return 0;
+	}
+	const cluster_t *cl;
+	if ((rc = cluster_get(req->ctx, &cl, err)))
+		return rc;
+
+	lock_t *lock = NULL;
+	lain_conf_t *conf = NULL;
+	json_object *rec = NULL;
+	buf_t report = BUF_INIT;
+	app_record_t *app = NULL;
+	if ((rc = lock_acquire(req->ctx, name, LOCK_TTL, req->operator_name, &lock, err))) {
+		if (rc == -ERR_CONFLICT) {
+			answer(req, res, 409, NULL, err->msg);
+			rc = 0;
+		}
+		goto out;
+	}
+	/* Read again under the lock: what is removed is what is stored now. */
+	if ((rc = store_app_get(req->ctx, req->arena, name, &app, err)))
+		goto out;
+	if (!strcmp(app->running_state, "reposited")) {
+		answer(req, res, 404, NULL,
+		       arena_printf(req->arena, "app with appname %s has not been deployd\n", name));
+		goto out;
+	}
+	if (!strcmp(app->app_type, "resource")) {
+		answer(req, res, 403, render_app(req, app, err), "Not allow to delete resource app.");
+		goto out;
+	}
+	bool prot = is_protected(req, name, err, &rc);
+	if (rc)
+		goto out;
+	if (prot) {
+		answer(req, res, 403, render_app(req, app, err), "Not allow to delete protected app.");
+		goto out;
+	}
+	err_t oplog_err = ERR_INIT;
+	if (oplog_append(req->ctx, "DELETE", req->operator_name, name, "", "", &oplog_err))
+		log_msg(LOG_WARN, "oplog DELETE of %s not written: %s", name, oplog_err.msg);
+
+	if (*app->meta && *app->meta_version) {
+		lain_parse_opts_t po = {
+			.domain = cl->domain,
+			.extra_domains = cl->extra_domains,
+			.n_extra_domains = cl->nextra,
+			.registry = cl->registry,
+			.meta_version = app->meta_version,
+			.default_image = *app->default_image ? app->default_image : NULL,
+		};
+		if ((rc = tmpl_load_conf(app->meta, strlen(app->meta), &po, NULL, NULL, &conf, err)))
+			goto out;
+		bool failed = false;
+		for (size_t i = 0; i < conf->n_procs; i++) {
+			if ((rc = lock_keepalive(req->ctx, lock, err)))
+				goto out;
+			failed |= remove_proc(req->ctx, &conf->procs[i], &report, err) != 0;
+		}
+		if (failed) {
+			answer(req, res, 500, NULL,
+			       arena_printf(req->arena, "remove failed results:\n%s", report.data));
+			goto out;
+		}
+	}
+	/* Back to registered (§3.1): default_image and canaries are kept. */
+	if (json_object_deep_copy(app->raw, &rec, NULL)) {
+		rc = err_set(err, -ERR_INTERNAL, "cannot copy the record of '%s'", name);
+		goto out;
+	}
+	set_str(rec, "giturl", "");
+	set_str(rec, "meta", "");
+	set_str(rec, "meta_version", "");
+	set_str(rec, "app_type", "");
+	set_str(rec, "last_error", "");
+	set_str(rec, "running_state", "reposited");
+	if ((rc = store_app_save(req->ctx, name, rec, app->mod_revision, err)))
+		goto out;
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "appname", json_object_new_string(name));
+	json_object_object_add(o, "url",
+			       json_object_new_string(arena_printf(req->arena, "/v1/repos/%s/", name)));
+	answer(req, res, 202, o, "delete app successfully.");
+out:
+	lock_release(req->ctx, lock);
+	json_object_put(rec);
+	lain_conf_free(conf);
 	buf_release(&report);
 	return rc;
 }

@@ -39,6 +39,8 @@ const route_t api_routes[] = {
 	  .perm = PERM_NONE, .flags = ROUTE_JSON_BODY, .key = "app" },
 	{ .methods = HTTP_GET, .pattern = "/v1/apps/:app/", .handler = api_app_get,
 	  .perm = PERM_MAINTAIN, .key = "app" },
+	{ .methods = HTTP_DELETE, .pattern = "/v1/apps/:app/", .handler = api_app_undeploy,
+	  .perm = PERM_MAINTAIN, .key = "app" },
 	{ .methods = HTTP_GET, .pattern = "/v1/authorize/", .handler = api_authorize_callback,
 	  .perm = PERM_NONE, .key = "auth" },
 	{ .methods = HTTP_GET, .pattern = "/v1/authorize/login", .handler = api_authorize_login,

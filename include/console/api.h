@@ -37,6 +37,11 @@ int api_app_get(request_t *req, response_t *res, err_t *err);
  * checked before the permission (spec §1.1), then maintain on it, the
  * deployd gate, the app's deploy lock (locks.h). */
 int api_apps_deploy(request_t *req, response_t *res, err_t *err);
+/* deploy.c — E8 DELETE (undeploy, spec §4.3): the deployd gate, 404 when
+ * only reposited, 403 for resource and protected apps, the app's podgroups
+ * and portals removed (404 = gone already; another failure: 500 with the
+ * report), the record back to reposited, 202. */
+int api_app_undeploy(request_t *req, response_t *res, err_t *err);
 
 /* oplog.c — E24 GET /v1/oplogs/<app>/ (maintain: §9.3 #7): the newest 50
  * rows, newest first, as a JSON string (oplog.h). */

@@ -2,7 +2,7 @@
  * lain-console -> etcd, the deployd stand-in, docker-registry): E7 POST,
  * E8 GET, the App/Proc/Pod objects of §1.4 in E7 GET, and the deploy's
  * failure modes (deployd stopped, no release image, already deployed,
- * deployd failing in the middle). */
+ * deployd failing in the middle), and E8 DELETE. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -309,12 +309,66 @@ static void test_failure_in_the_middle(void)
 	it_response_free(&r);
 }
 
+static void test_undeploy(void)
+{
+	it_response_t r;
+	/* Protected: 403 with the App, nothing removed. */
+	CU_ASSERT_EQUAL(it_etcd_put("/lain/config/protected_apps", "[\"other\", \"flow\"]"), 0);
+	CU_ASSERT_EQUAL(request("DELETE", "/api/v1/apps/flow/", NULL, &r), 403);
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"), "Not allow to delete protected app.");
+	assert_keys(payload(&r, "app"), app_keys);
+	it_response_free(&r);
+	it_etcd_delete("/lain/config/protected_apps");
+
+	/* deployd stopped: 503 before anything. */
+	denv_fake("PATCH", "/api/status", "{\"status\":\"stop\"}", NULL);
+	CU_ASSERT_EQUAL(request("DELETE", "/api/v1/apps/flow2/", NULL, &r), 503);
+	it_response_free(&r);
+	denv_fake("PATCH", "/api/status", "{\"status\":\"start\"}", NULL);
+
+	settle();
+	CU_ASSERT_EQUAL(request("DELETE", "/api/v1/apps/flow2/", NULL, &r), 202);
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"), "delete app successfully.");
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "url"), "/v1/apps/");
+	CU_ASSERT_STRING_EQUAL(json_object_to_json_string_ext(payload(&r, "app"),
+							       JSON_C_TO_STRING_PLAIN |
+								       JSON_C_TO_STRING_NOSLASHESCAPE),
+			       "{\"appname\":\"flow2\",\"url\":\"/v1/repos/flow2/\"}");
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/flow2/", NULL, &r), 404);
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(request("DELETE", "/api/v1/apps/flow2/", NULL, &r), 404);
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"), "app with appname flow2 has not been deployd\n");
+	it_response_free(&r);
+	/* Still registered, gone from deployd, out of the list. */
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/repos/flow2/", NULL, &r), 200);
+	it_response_free(&r);
+	settle();
+	CU_ASSERT_EQUAL(denv_fake("GET", "/api/podgroups?name=flow2.web.web", NULL, NULL), 404);
+	CU_ASSERT_EQUAL(denv_fake("GET", "/api/podgroups?name=flow2.worker.bg", NULL, NULL), 404);
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/", NULL, &r), 200);
+	json_object *apps = payload(&r, "apps");
+	for (size_t i = 0; i < json_object_array_length(apps); i++)
+		CU_ASSERT_STRING_NOT_EQUAL(str(json_object_array_get_idx(apps, i), "appname"), "flow2");
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/oplogs/flow2/", NULL, &r), 200);
+	CU_ASSERT(strstr(json_object_get_string(payload(&r, "oplog")), "\"DELETE\"") != NULL);
+	it_response_free(&r);
+
+	/* And it can be deployed again. */
+	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"flow2\"}", &r), 202);
+	it_response_free(&r);
+	CU_ASSERT(wait_healthy("flow2", &r));
+	it_response_free(&r);
+}
+
 static CU_TestInfo tests[] = {
 	{ "first deploy, App/Proc/Pod, 409", test_first_deploy },
 	{ "E7 GET fetches statuses in parallel", test_list_parallel },
 	{ "deployd stopped: 503", test_deployd_stopped },
 	{ "newest meta without release: 400", test_no_release },
 	{ "deployd failing in the middle", test_failure_in_the_middle },
+	{ "E8 DELETE undeploy", test_undeploy },
 	CU_TEST_INFO_NULL,
 };
 
