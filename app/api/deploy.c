@@ -18,7 +18,7 @@
  *
  * Not done here yet: resource instances (use_resources), secret-file config
  * images (§4.6) and docker networks (§4.7) — they plug in before
- * deploy_procs(); services are resolved as portal-<service>.
+ * deploy_procs(). Used services' portals are resolved on the provider.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -146,6 +146,40 @@ static int deploy_procs(request_t *req, lock_t *lock, const lain_conf_t *conf,
 				     : deploy_podgroup(req->ctx, conf, p, so, report, err);
 		}
 	return rc;
+}
+
+/* spec_opts.resolve_portal: the portal proc serving service on provider
+ * (§3.5), read from the provider's stored lain.yaml; NULL (the default
+ * portal-<service>) when the provider is missing, not deployed or has none. */
+struct resolver {
+	request_t *req;
+	const cluster_t *cl;
+};
+
+static const char *resolve_portal(void *data, const char *provider, const char *service)
+{
+	struct resolver *rs = data;
+	app_record_t *pa = NULL;
+	err_t e = ERR_INIT;
+	if (store_app_get(rs->req->ctx, rs->req->arena, provider, &pa, &e) ||
+	    !strcmp(pa->running_state, "reposited") || !*pa->meta || !*pa->meta_version)
+		return NULL;
+	lain_parse_opts_t po = {
+		.domain = rs->cl->domain,
+		.extra_domains = rs->cl->extra_domains,
+		.n_extra_domains = rs->cl->nextra,
+		.registry = rs->cl->registry,
+		.meta_version = pa->meta_version,
+	};
+	lain_conf_t *conf = NULL;
+	const char *found = NULL;
+	if (!tmpl_load_conf(pa->meta, strlen(pa->meta), &po, NULL, NULL, &conf, &e))
+		for (size_t i = 0; i < conf->n_procs && !found; i++)
+			if (conf->procs[i].type == LAIN_PORTAL && conf->procs[i].service_name &&
+			    !strcmp(conf->procs[i].service_name, service))
+				found = arena_strdup(rs->req->arena, conf->procs[i].name);
+	lain_conf_free(conf);
+	return found;
 }
 
 static const char *app_type_of(const char *name, const lain_conf_t *conf)
@@ -282,10 +316,13 @@ int api_apps_deploy(request_t *req, response_t *res, err_t *err)
 
 	/* Steps 7-11: a resource app is only stored; the others go to deployd. */
 	if (strcmp(conf->apptype, "resource")) {
+		struct resolver rs = { req, cl };
 		spec_opts_t so = {
 			.deploy_env = true,
 			.main_domain = cl->main_domain,
 			.meta_version = version,
+			.resolve_portal = resolve_portal,
+			.resolve_data = &rs,
 		};
 		if ((rc = deploy_procs(req, lock, conf, &so, &report, err)))
 			goto fail;

@@ -13,11 +13,16 @@
 #include "render.h"
 #include "console/banned.h"
 
-/* What one app needs while it is rendered. */
+/* What one app needs while it is rendered: a listed app, or the provider
+ * of a service one of them uses (rendered inside it, spec §1.4). */
 struct app_job {
-	const app_record_t *app;
+	const app_record_t *app;    /* NULL: a provider that is missing or not deployed */
 	lain_conf_t *conf;          /* NULL: no meta (or unreadable) -> static record */
 	size_t first;               /* its items in the fetch list */
+	/* Providers only: */
+	size_t parent;              /* the job of the client */
+	const char *client_ns;      /* the client's name: its pods only */
+	const lain_use_service_t *use;
 };
 
 static json_object *strs(const lain_strs_t *s)
@@ -53,11 +58,11 @@ static json_object *app_base(const app_record_t *a, bool with_meta)
 /* The Proc object: static values of lain.yaml, then what deployd said
  * (status NULL: nothing). */
 static json_object *proc_object(const char *appname, const lain_proc_t *p, json_object *status,
-				enum deployd_kind kind, const char **last_error)
+				enum deployd_kind kind, const char *client_ns, const char **last_error)
 {
 	json_object *o = json_object_new_object();
 	deployd_view_t v;
-	deployd_view(status, kind, NULL, &v);
+	deployd_view(status, kind, client_ns, &v);
 	char mem[SIZE_FORMAT_MAX];
 	json_object_object_add(o, "procname", json_object_new_string(p->name));
 	json_object_object_add(o, "proctype", json_object_new_string(p->type_name));
@@ -124,6 +129,59 @@ static bool is_resource(const app_record_t *a, const lain_conf_t *conf)
 	return !strcmp(a->app_type, "resource") || (conf && !strcmp(conf->apptype, "resource"));
 }
 
+/* The portal proc of provider conf serving service (spec §3.5); the
+ * default name when the provider is unknown or has none. */
+static const char *portal_of(arena_t *arena, const lain_conf_t *conf, const char *service)
+{
+	for (size_t i = 0; conf && i < conf->n_procs; i++)
+		if (conf->procs[i].type == LAIN_PORTAL && conf->procs[i].service_name &&
+		    !strcmp(conf->procs[i].service_name, service))
+			return conf->procs[i].name;
+	return arena_printf(arena, "portal-%s", service);
+}
+
+static bool portal_used(arena_t *arena, const struct app_job *j, const char *proc)
+{
+	for (size_t i = 0; i < j->use->services.n; i++)
+		if (!strcmp(portal_of(arena, j->conf, j->use->services.v[i]), proc))
+			return true;
+	return false;
+}
+
+/* The App object of a job; providers render their used portals only, with
+ * the client's pods. */
+static json_object *render_job(arena_t *arena, const struct app_job *j, deployd_fetch_t *items)
+{
+	const app_record_t *a = j->app;
+	lain_conf_t *conf = j->conf;
+	json_object *o = app_base(a, conf != NULL);
+	if (!conf)
+		return o;
+	bool resource = is_resource(a, conf);
+	json_object *procs = json_object_object_get(o, "procs");
+	json_object *portals = json_object_object_get(o, "portals");
+	const char *last_error = NULL;
+	for (size_t k = 0; k < conf->n_procs; k++) {
+		const lain_proc_t *p = &conf->procs[k];
+		bool portal = p->type == LAIN_PORTAL;
+		if (portal && j->use && !portal_used(arena, j, p->name))
+			continue;
+		json_object *status = NULL;
+		if (!resource) {
+			deployd_fetch_t *it = &items[j->first + k];
+			if (!it->rc && it->res.status == 200)
+				status = it->res.json;
+		}
+		json_object_array_add(portal ? portals : procs,
+				      proc_object(a->appname, p, status,
+						  portal ? DEPLOYD_DEPENDS : DEPLOYD_PODGROUP,
+						  portal ? j->client_ns : NULL, &last_error));
+	}
+	if (!*a->last_error && last_error)
+		json_object_object_add(o, "deployerror", json_object_new_string(last_error));
+	return o;
+}
+
 int render_apps(request_t *req, const app_record_t *const *apps, size_t n, json_object **out,
 		err_t *err)
 {
@@ -131,18 +189,45 @@ int render_apps(request_t *req, const app_record_t *const *apps, size_t n, json_
 	int rc = cluster_get(req->ctx, &cl, err);
 	if (rc)
 		return rc;
-	struct app_job *jobs = xcalloc(n ? n : 1, sizeof(*jobs));
-	size_t nitems = 0;
+	size_t njobs = n, cap = n ? 2 * n : 1;
+	struct app_job *jobs = xcalloc(cap, sizeof(*jobs));
 	for (size_t i = 0; i < n; i++) {
 		jobs[i].app = apps[i];
 		jobs[i].conf = load_conf(cl, apps[i]);
+	}
+	/* The providers of the services the listed apps use. */
+	for (size_t i = 0; i < n; i++) {
+		const lain_conf_t *conf = jobs[i].conf;
+		if (!conf || is_resource(apps[i], conf))
+			continue;
+		for (size_t u = 0; u < conf->n_use_services; u++) {
+			if (njobs == cap) {
+				cap *= 2;
+				jobs = xrealloc(jobs, cap * sizeof(*jobs));
+			}
+			struct app_job *j = &jobs[njobs++];
+			memset(j, 0, sizeof(*j));
+			j->parent = i;
+			j->client_ns = apps[i]->appname;
+			j->use = &conf->use_services[u];
+			app_record_t *pa = NULL;
+			err_t e = ERR_INIT;
+			if (!store_app_get(req->ctx, req->arena, j->use->app, &pa, &e) &&
+			    strcmp(pa->running_state, "reposited")) {
+				j->app = pa;
+				j->conf = load_conf(cl, pa);
+			}
+		}
+	}
+	size_t nitems = 0;
+	for (size_t i = 0; i < njobs; i++) {
 		jobs[i].first = nitems;
-		if (jobs[i].conf && !is_resource(apps[i], jobs[i].conf))
+		if (jobs[i].conf && !is_resource(jobs[i].app, jobs[i].conf))
 			nitems += jobs[i].conf->n_procs;
 	}
 	deployd_fetch_t *items = xcalloc(nitems ? nitems : 1, sizeof(*items));
-	for (size_t i = 0; i < n; i++) {
-		if (!jobs[i].conf || is_resource(apps[i], jobs[i].conf))
+	for (size_t i = 0; i < njobs; i++) {
+		if (!jobs[i].conf || is_resource(jobs[i].app, jobs[i].conf))
 			continue;
 		for (size_t k = 0; k < jobs[i].conf->n_procs; k++) {
 			const lain_proc_t *p = &jobs[i].conf->procs[k];
@@ -151,41 +236,30 @@ int render_apps(request_t *req, const app_record_t *const *apps, size_t n, json_
 			it->name = p->podname;
 		}
 	}
-	/* deployd down: every item says so; the objects are rendered without
-	 * status (spec §1.4), so the overall result does not matter. */
+	/* All of them at once. deployd down: every item says so and the objects
+	 * are rendered without status (spec §1.4), so the result does not matter. */
 	err_t ferr = ERR_INIT;
 	if (nitems)
 		deployd_fetch_many(req->ctx, items, nitems, &ferr);
 
-	for (size_t i = 0; i < n; i++) {
-		const app_record_t *a = apps[i];
-		lain_conf_t *conf = jobs[i].conf;
-		json_object *o = app_base(a, conf != NULL);
-		out[i] = o;
-		if (!conf)
-			continue;
-		bool resource = is_resource(a, conf);
-		json_object *procs = json_object_object_get(o, "procs");
-		json_object *portals = json_object_object_get(o, "portals");
-		const char *last_error = NULL;
-		for (size_t k = 0; k < conf->n_procs; k++) {
-			const lain_proc_t *p = &conf->procs[k];
-			json_object *status = NULL;
-			enum deployd_kind kind = p->type == LAIN_PORTAL ? DEPLOYD_DEPENDS : DEPLOYD_PODGROUP;
-			if (!resource) {
-				deployd_fetch_t *it = &items[jobs[i].first + k];
-				if (!it->rc && it->res.status == 200)
-					status = it->res.json;
-			}
-			json_object_array_add(p->type == LAIN_PORTAL ? portals : procs,
-					      proc_object(a->appname, p, status, kind, &last_error));
-		}
-		if (!*a->last_error && last_error)
-			json_object_object_add(o, "deployerror", json_object_new_string(last_error));
+	for (size_t i = 0; i < n; i++)
+		out[i] = render_job(req->arena, &jobs[i], items);
+	for (size_t i = n; i < njobs; i++) {
+		const struct app_job *j = &jobs[i];
+		json_object *e = json_object_new_object();
+		json_object_object_add(e, "servicename", json_object_new_string(j->use->app));
+		json_object *sp = json_object_new_array();
+		for (size_t s = 0; s < j->use->services.n; s++)
+			json_object_array_add(sp, json_object_new_string(portal_of(
+							  req->arena, j->conf, j->use->services.v[s])));
+		json_object_object_add(e, "serviceprocs", sp);
+		json_object_object_add(e, "service", j->app ? render_job(req->arena, j, items)
+							     : json_object_new_object());
+		json_object_array_add(json_object_object_get(out[j->parent], "useservices"), e);
 	}
 	deployd_fetch_release(items, nitems);
 	free(items);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < njobs; i++)
 		lain_conf_free(jobs[i].conf);
 	free(jobs);
 	return 0;

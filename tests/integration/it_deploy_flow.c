@@ -24,6 +24,10 @@
 	"appname: broken\nbuild:\n  base: redis\nservice.redis:\n  cmd: redis-server\n"        \
 	"  port: 6379\n  portal:\n    allow_clients: \"**\"\n    cmd: ./portal\n    port: 6379\n"
 
+#define CLIENT_YAML                                                                           \
+	"appname: client\nbuild:\n  base: golang\nuse_services:\n  broken:\n    - redis\n"   \
+	"web:\n  cmd: /client\n  port: 80\n"
+
 static json_object *payload(const it_response_t *r, const char *key)
 {
 	json_object *v = NULL;
@@ -309,6 +313,73 @@ static void test_failure_in_the_middle(void)
 	it_response_free(&r);
 }
 
+/* Two deploys of one app at once: the lock lets one through, the other
+ * gets 409 (whether it meets the lock or, later, the deployed app). */
+static void test_concurrent_deploys(void)
+{
+	CU_ASSERT_EQUAL(reposit("twice"), 201);
+	denv_fake("POST", "/__fake/fail",
+		  "{\"mode\":\"slow\",\"match\":\"/api/podgroups\",\"method\":\"POST\",\"count\":-1,"
+		  "\"delay\":1}",
+		  NULL);
+	pid_t kids[2];
+	for (int i = 0; i < 2; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0) {
+			it_response_t r;
+			long st = request("POST", "/api/v1/apps/", "{\"appname\":\"twice\"}", &r);
+			_exit(st == 202 ? 2 : st == 409 ? 4 : 9);
+		}
+	}
+	int got[10] = { 0 };
+	for (int i = 0; i < 2; i++) {
+		int st = 0;
+		CU_ASSERT_FATAL(kids[i] > 0 && waitpid(kids[i], &st, 0) == kids[i] && WIFEXITED(st));
+		got[WEXITSTATUS(st) % 10]++;
+	}
+	denv_fake("POST", "/__fake/fail", "{\"mode\":\"none\"}", NULL);
+	CU_ASSERT_EQUAL(got[2], 1);
+	CU_ASSERT_EQUAL(got[4], 1);
+	it_response_t r;
+	CU_ASSERT(wait_healthy("twice", &r));
+	it_response_free(&r);
+}
+
+/* A consumer of broken's redis: its pods depend on the portal, and its App
+ * shows the provider with only that portal and only its own portal pods. */
+static void test_service_consumer(void)
+{
+	it_response_t r;
+	CU_ASSERT_EQUAL(reposit("client"), 201);
+	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"client\"}", &r), 202);
+	it_response_free(&r);
+	char *body = NULL;
+	CU_ASSERT_EQUAL(denv_fake("GET", "/api/podgroups?name=client.web.web", NULL, &body), 200);
+	CU_ASSERT(body && strstr(body, "broken.portal.portal-redis") != NULL);
+	free(body);
+	CU_ASSERT_FATAL(wait_healthy("client", &r));
+	settle();
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/client/", NULL, &r), 200);
+	json_object *uses = json_object_object_get(payload(&r, "app"), "useservices");
+	CU_ASSERT_EQUAL_FATAL(json_object_array_length(uses), 1);
+	json_object *u = json_object_array_get_idx(uses, 0);
+	CU_ASSERT_STRING_EQUAL(str(u, "servicename"), "broken");
+	json_object *sp = json_object_object_get(u, "serviceprocs");
+	CU_ASSERT_EQUAL_FATAL(json_object_array_length(sp), 1);
+	CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_array_get_idx(sp, 0)),
+			       "portal-redis");
+	json_object *svc = json_object_object_get(u, "service");
+	assert_keys(svc, app_keys);
+	CU_ASSERT_STRING_EQUAL(str(svc, "appname"), "broken");
+	CU_ASSERT_EQUAL(json_object_array_length(json_object_object_get(svc, "useservices")), 0);
+	json_object *portals = json_object_object_get(svc, "portals");
+	CU_ASSERT_EQUAL_FATAL(json_object_array_length(portals), 1);
+	json_object *pods = json_object_object_get(json_object_array_get_idx(portals, 0), "pods");
+	CU_ASSERT_EQUAL(json_object_array_length(pods), 1);
+	it_response_free(&r);
+}
+
 static void test_undeploy(void)
 {
 	it_response_t r;
@@ -368,6 +439,8 @@ static CU_TestInfo tests[] = {
 	{ "deployd stopped: 503", test_deployd_stopped },
 	{ "newest meta without release: 400", test_no_release },
 	{ "deployd failing in the middle", test_failure_in_the_middle },
+	{ "two deploys at once: one 409", test_concurrent_deploys },
+	{ "service consumer: useservices", test_service_consumer },
 	{ "E8 DELETE undeploy", test_undeploy },
 	CU_TEST_INFO_NULL,
 };
@@ -388,7 +461,9 @@ int main(void)
 			      denv_push("flow", V(2), YAML("flow"), NULL) ||
 			      denv_push("flow2", V(1), YAML("flow2"), NULL) ||
 			      denv_push("norel", V(1), YAML("norel"), "--no-release") ||
-			      denv_push("broken", V(1), SERVICE_YAML, NULL)
+			      denv_push("broken", V(1), SERVICE_YAML, NULL) ||
+			      denv_push("client", V(1), CLIENT_YAML, NULL) ||
+			      denv_push("twice", V(1), YAML("twice"), NULL)
 		      ? 1
 		      : 0);
 	int up = stack_up("--workers 2");
