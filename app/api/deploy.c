@@ -14,7 +14,8 @@
  * The meta is stored as the registry's lain.yaml text (lainyaml reads it
  * back); the bound giturl lives in the record's "giturl" (§4.4.3).
  *
- * E8 DELETE (undeploy) is here too.
+ * E8 DELETE (undeploy) and E8 PUT (update, §4.2) are here too; the steps
+ * procs.c reuses are in deployer.h.
  *
  * Not done here yet: resource instances (use_resources), secret-file config
  * images (§4.6) and docker networks (§4.7) — they plug in before
@@ -38,6 +39,8 @@
 #include "console/store.h"
 #include "console/tmpl.h"
 #include "console/version.h"
+#include "console/xalloc.h"
+#include "deployer.h"
 #include "render.h"
 #include "console/banned.h"
 
@@ -75,8 +78,45 @@ static int validate_ports(ctx_t *ctx, const lain_proc_t *p, buf_t *report, err_t
 	return rc;
 }
 
-/* One podgroup: created, or its Pod PATCHed when it exists (a retried
- * deploy). */
+/* What an existing podgroup keeps over a new Pod (§3.7, §4.5.3): the
+ * running container's CpuLimit/MemoryLimit (scaling is sticky), its Labels
+ * (lain.yaml's own labels win) and its HealthConfig unless lain.yaml gives
+ * one. NumInstances is not in a Pod: cmd=spec never touches it. */
+static void keep_running(json_object *pod, json_object *status)
+{
+	json_object *spec, *run;
+	if (!json_object_object_get_ex(status, "Spec", &spec) ||
+	    !json_object_object_get_ex(spec, "Pod", &run))
+		return;
+	json_object *rc = json_object_array_get_idx(json_object_object_get(run, "Containers"), 0);
+	json_object *nc = json_object_object_get(pod, "Containers");
+	for (size_t i = 0; rc && nc && i < json_object_array_length(nc); i++) {
+		json_object *c = json_object_array_get_idx(nc, i), *v;
+		if (json_object_object_get_ex(rc, "CpuLimit", &v))
+			json_object_object_add(c, "CpuLimit", json_object_get(v));
+		if (json_object_object_get_ex(rc, "MemoryLimit", &v))
+			json_object_object_add(c, "MemoryLimit", json_object_get(v));
+	}
+	json_object *old_labels = json_object_object_get(run, "Labels");
+	json_object *labels = json_object_object_get(pod, "Labels");
+	if (json_object_is_type(old_labels, json_type_object) &&
+	    json_object_is_type(labels, json_type_object)) {
+		json_object *merged = json_object_new_object();
+		json_object_object_foreach(old_labels, k1, v1)
+			json_object_object_add(merged, k1, json_object_get(v1));
+		json_object_object_foreach(labels, k2, v2)
+			json_object_object_add(merged, k2, json_object_get(v2));
+		json_object_object_add(pod, "Labels", merged);
+	}
+	json_object *old_hc = json_object_object_get(run, "HealthConfig");
+	json_object *hc = json_object_object_get(pod, "HealthConfig");
+	if (old_hc && (!hc || (json_object_is_type(hc, json_type_object) &&
+			       !json_object_object_length(hc))))
+		json_object_object_add(pod, "HealthConfig", json_object_get(old_hc));
+}
+
+/* One podgroup: created (its stream ports checked first), or its Pod
+ * PATCHed when it exists (an update, a retried deploy). */
 static int deploy_podgroup(ctx_t *ctx, const lain_conf_t *conf, const lain_proc_t *p,
 			   const spec_opts_t *so, buf_t *report, err_t *err)
 {
@@ -85,15 +125,18 @@ static int deploy_podgroup(ctx_t *ctx, const lain_conf_t *conf, const lain_proc_
 	int rc = spec_build_podgroup(conf, p, so, &spec, err);
 	if (rc)
 		goto out;
-	if ((rc = validate_ports(ctx, p, report, err)))
-		goto out_quiet;
 	rc = deployd_podgroup_get(ctx, p->podname, &r, err);
-	deployd_result_release(&r);
-	if (!rc)
-		rc = deployd_podgroup_spec(ctx, p->podname, json_object_object_get(spec, "Pod"), &r,
-					   err);
-	else if (rc == -ERR_NOT_FOUND)
+	if (!rc) {
+		json_object *pod = json_object_object_get(spec, "Pod");
+		keep_running(pod, r.json);
+		deployd_result_release(&r);
+		rc = deployd_podgroup_spec(ctx, p->podname, pod, &r, err);
+	} else if (rc == -ERR_NOT_FOUND) {
+		deployd_result_release(&r);
+		if ((rc = validate_ports(ctx, p, report, err)))
+			goto out_quiet;
 		rc = deployd_podgroup_create(ctx, spec, &r, err);
+	}
 out:
 	if (rc)
 		buf_addf(report, "    %s:\n        status_code: %ld\n        message: %s\n", p->name,
@@ -495,5 +538,262 @@ out:
 	json_object_put(rec);
 	lain_conf_free(conf);
 	buf_release(&report);
+	return rc;
+}
+
+/* ---- Shared with procs.c (deployer.h). */
+
+int deployer_load_conf(const cluster_t *cl, const app_record_t *app, lain_conf_t **out,
+		       err_t *err)
+{
+	*out = NULL;
+	if (!*app->meta || !*app->meta_version)
+		return err_set(err, -ERR_NOT_FOUND, "app %s has no meta stored", app->appname);
+	lain_parse_opts_t po = {
+		.domain = cl->domain,
+		.extra_domains = cl->extra_domains,
+		.n_extra_domains = cl->nextra,
+		.registry = cl->registry,
+		.meta_version = app->meta_version,
+		.default_image = *app->default_image ? app->default_image : NULL,
+	};
+	return tmpl_load_conf(app->meta, strlen(app->meta), &po, NULL, NULL, out, err);
+}
+
+int deployer_proc(request_t *req, const cluster_t *cl, const lain_conf_t *conf,
+		  const lain_proc_t *p, const char *version, buf_t *report, err_t *err)
+{
+	struct resolver rs = { req, cl };
+	spec_opts_t so = {
+		.deploy_env = true,
+		.main_domain = cl->main_domain,
+		.meta_version = version,
+		.resolve_portal = resolve_portal,
+		.resolve_data = &rs,
+	};
+	return p->type == LAIN_PORTAL ? deploy_portal(req->ctx, conf, p, &so, report, err)
+				      : deploy_podgroup(req->ctx, conf, p, &so, report, err);
+}
+
+/* ---- E8 PUT: update / redeploy (§4.2). */
+
+static bool has_proc(const lain_conf_t *conf, const char *podname)
+{
+	for (size_t i = 0; conf && i < conf->n_procs; i++)
+		if (!strcmp(conf->procs[i].podname, podname))
+			return true;
+	return false;
+}
+
+/* The version the PUT asks for: the body's meta_version (normalised; it must
+ * be one of the registry's meta versions), else the newest usable one.
+ * NULL after answering 400. */
+static char *update_version(request_t *req, response_t *res, const char *name, int *rc,
+			    err_t *err)
+{
+	const char *wanted = NULL;
+	json_object *jv;
+	if (req->json && json_object_is_type(req->json, json_type_object) &&
+	    json_object_object_get_ex(req->json, "meta_version", &jv) &&
+	    json_object_is_type(jv, json_type_string) && *json_object_get_string(jv))
+		wanted = json_object_get_string(jv);
+	char **tags = NULL, *version = NULL;
+	size_t ntags = 0;
+	*rc = registry_tags(req->ctx, name, 0, &tags, &ntags, err);
+	if (*rc && *rc != -ERR_NOT_FOUND)
+		return NULL;
+	*rc = 0;
+	if (wanted) {
+		char *v = version_normalize(wanted);
+		char **metas = version_list_meta((const char *const *)tags, ntags);
+		for (size_t i = 0; metas[i] && !version; i++)
+			if (!strcmp(metas[i], v))
+				version = v;
+		version_list_free(metas);
+		if (!version) {
+			free(v);
+			answer(req, res, 400, render_app(req, req->app, err),
+			       arena_printf(req->arena,
+					    "no such meta_version %s for app %s\nplease check your images\n",
+					    wanted, name));
+		}
+	} else {
+		version = tags ? version_latest_usable((const char *const *)tags, ntags) : NULL;
+		if (!version)
+			answer(req, res, 400, NULL,
+			       "can not get meta_version/meta\nplease check your App images then try "
+			       "to update your App\n");
+	}
+	version_list_free(tags);
+	return version;
+}
+
+int api_app_update(request_t *req, response_t *res, err_t *err)
+{
+	const char *name = req->app->appname;
+	int rc = deployd_gate(req->ctx, err);
+	if (rc) {
+		answer(req, res, 503, NULL, err->msg);
+		return 0;
+	}
+	if (!strcmp(req->app->running_state, "reposited")) {
+		answer(req, res, 404, NULL,
+		       arena_printf(req->arena, "app with appname %s has not been deployd\n", name));
+		return 0;
+	}
+	if (strchr(name, '.')) {
+		/* Resource instances (§4.2, third flow) plug in here. */
+		answer(req, res, 400, NULL,
+		       arena_printf(req->arena, "update of resource instance %s is not supported yet\n",
+				    name));
+		return 0;
+	}
+	const cluster_t *cl;
+	if ((rc = cluster_get(req->ctx, &cl, err)))
+		return rc;
+
+	lock_t *lock = NULL;
+	char *version = NULL, *prev_meta = NULL, *prev_version = NULL, *prev_type = NULL;
+	lain_conf_t *conf = NULL, *prev = NULL;
+	json_object *rec = NULL;
+	buf_t yaml = BUF_INIT, report = BUF_INIT, removed = BUF_INIT;
+	app_record_t *app = NULL;
+
+	version = update_version(req, res, name, &rc, err);
+	if (!version)
+		goto out;
+	if ((rc = lock_acquire(req->ctx, name, LOCK_TTL, req->operator_name, &lock, err))) {
+		if (rc == -ERR_CONFLICT) {
+			answer(req, res, 409, NULL, err->msg);
+			rc = 0;
+		}
+		goto out;
+	}
+	if ((rc = store_app_get(req->ctx, req->arena, name, &app, err)))
+		goto out;
+	if (!strcmp(app->running_state, "reposited")) {
+		answer(req, res, 404, NULL,
+		       arena_printf(req->arena, "app with appname %s has not been deployd\n", name));
+		goto out;
+	}
+	/* Step 2: what a failure restores; the procs that may become useless. */
+	prev_meta = xstrdup(app->meta);
+	prev_version = xstrdup(app->meta_version);
+	prev_type = xstrdup(app->app_type);
+	err_t perr = ERR_INIT;
+	if (deployer_load_conf(cl, app, &prev, &perr))
+		prev = NULL;
+	if (json_object_deep_copy(app->raw, &rec, NULL)) {
+		rc = err_set(err, -ERR_INTERNAL, "cannot copy the record of '%s'", name);
+		goto out;
+	}
+	set_str(rec, "last_error", "");
+	set_str(rec, "running_state", "deploying");
+	if ((rc = save(req, name, rec, &app, err)))
+		goto out;
+	err_t oplog_err = ERR_INIT;
+	if (oplog_append(req->ctx, "UPDATE", req->operator_name, name, version, "", &oplog_err))
+		log_msg(LOG_WARN, "oplog UPDATE of %s not written: %s", name, oplog_err.msg);
+
+	/* Step 4: the meta (as the first deploy). */
+	if ((rc = registry_read_lainyaml(req->ctx, name, version, &yaml, err)))
+		goto fail;
+	lain_parse_opts_t po = {
+		.domain = cl->domain,
+		.extra_domains = cl->extra_domains,
+		.n_extra_domains = cl->nextra,
+		.registry = cl->registry,
+		.meta_version = version,
+	};
+	if ((rc = tmpl_load_conf(yaml.data, yaml.len, &po, NULL, NULL, &conf, err)))
+		goto fail;
+	if (strcmp(conf->appname, name)) {
+		rc = err_set(err, -ERR_INVALID, "lain.yaml of %s:meta-%s names app '%s', not '%s'",
+			     name, version, conf->appname, name);
+		goto fail;
+	}
+	char *giturl = lain_giturl_normalize(conf->giturl);
+	if (*app->giturl && strcmp(app->giturl, giturl)) {
+		rc = err_set(err, -ERR_INVALID, "app giturl '%s' doesn't match with bound url '%s'",
+			     giturl, app->giturl);
+		free(giturl);
+		goto fail;
+	}
+	set_str(rec, "giturl", *app->giturl ? app->giturl : giturl);
+	free(giturl);
+	set_str(rec, "meta", yaml.data);
+	set_str(rec, "meta_version", version);
+	set_str(rec, "app_type", app_type_of(name, conf));
+	if ((rc = save(req, name, rec, &app, err)))
+		goto fail;
+
+	/* Step 5: resources and config images plug in before the basic deploy. */
+	if (strcmp(conf->apptype, "resource")) {
+		struct resolver rs = { req, cl };
+		spec_opts_t so = {
+			.deploy_env = true,
+			.main_domain = cl->main_domain,
+			.meta_version = version,
+			.resolve_portal = resolve_portal,
+			.resolve_data = &rs,
+		};
+		if ((rc = deploy_procs(req, lock, conf, &so, &report, err)))
+			goto fail;
+		/* Procs gone from lain.yaml: removal failures are only reported. */
+		for (size_t i = 0; prev && i < prev->n_procs; i++) {
+			if (has_proc(conf, prev->procs[i].podname))
+				continue;
+			err_t rerr = ERR_INIT;
+			if (remove_proc(req->ctx, &prev->procs[i], &removed, &rerr))
+				log_msg(LOG_WARN, "update of %s: removing %s failed: %s", name,
+					prev->procs[i].podname, rerr.msg);
+		}
+	}
+	set_str(rec, "running_state", "deployed");
+	if ((rc = save(req, name, rec, &app, err)))
+		goto out;
+	json_object *o = render_app(req, app, err);
+	answer(req, res, 202, o,
+	       removed.len ? arena_printf(req->arena,
+					  "update request of app %s has been accepted.\n"
+					  "remove failed results:\n%s",
+					  name, removed.data)
+			   : arena_printf(req->arena, "update request of app %s has been accepted.",
+					  name));
+	goto out;
+
+fail:
+	if (!report.len)
+		buf_addf(&report, "    %s\n", err->msg);
+	{
+		const char *msg = arena_printf(req->arena,
+					       "request of update app %s is not acceptable with error:\n"
+					       "Updating app %s results: procs in below are failed:\n%s",
+					       name, name, report.data);
+		/* §4.2 step 6: the previous meta is what stays recorded. */
+		set_str(rec, "meta", prev_meta);
+		set_str(rec, "meta_version", prev_version);
+		set_str(rec, "app_type", prev_type);
+		set_str(rec, "last_error", msg);
+		set_str(rec, "running_state", "deployed");
+		err_t serr = ERR_INIT;
+		if (save(req, name, rec, &app, &serr))
+			log_msg(LOG_ERROR, "update of %s failed and its rollback was not saved: %s",
+				name, serr.msg);
+		answer(req, res, 406, NULL, msg);
+		rc = 0;
+	}
+out:
+	lock_release(req->ctx, lock);
+	json_object_put(rec);
+	lain_conf_free(conf);
+	lain_conf_free(prev);
+	free(version);
+	free(prev_meta);
+	free(prev_version);
+	free(prev_type);
+	buf_release(&yaml);
+	buf_release(&report);
+	buf_release(&removed);
 	return rc;
 }

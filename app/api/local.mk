@@ -3,11 +3,13 @@ libconsole_a_SOURCES += \
 	app/api/apps.c \
 	app/api/authorize.c \
 	app/api/deploy.c \
+	app/api/deployer.h \
 	app/api/health.c \
 	app/api/maintainers.c \
 	app/api/oplog.c \
 	app/api/permission.c \
 	app/api/ports.c \
+	app/api/procs.c \
 	app/api/registry_auth.c \
 	app/api/render.c \
 	app/api/render.h \

@@ -42,6 +42,28 @@ int api_apps_deploy(request_t *req, response_t *res, err_t *err);
  * and portals removed (404 = gone already; another failure: 500 with the
  * report), the record back to reposited, 202. */
 int api_app_undeploy(request_t *req, response_t *res, err_t *err);
+/* deploy.c — E8 PUT (update / redeploy of a normal app, spec §4.2): the
+ * deployd gate, 404 when only reposited, the body's meta_version (must be
+ * one of the registry's, else 400 with the App) or the newest usable one
+ * (none: 400), then under the app lock the new meta, podgroups PATCHed or
+ * created, portals, procs no longer in lain.yaml removed; a failure: 406
+ * with the report, the previous meta/meta_version kept and the error in
+ * last_error; UPDATE oplog row; 202 with the App. */
+int api_app_update(request_t *req, response_t *res, err_t *err);
+
+/* procs.c — E9 GET (the non-portal Procs) and POST (deploy one proc not
+ * yet deployed: 201 with the Proc, 409 when deployd has it, 400 no such
+ * proc); E10 GET, PATCH (schedule: num_instances -> cmd=replica, cpu/memory
+ * -> cmd=spec on deployd's own Pod; start/stop/restart with instance;
+ * 202 with the Proc and deployd's status/message) and DELETE; E11 the
+ * status histories of one instance (podgroup matched on its last name
+ * segment, entries without "from" skipped). */
+int api_procs_list(request_t *req, response_t *res, err_t *err);
+int api_procs_deploy(request_t *req, response_t *res, err_t *err);
+int api_proc_get(request_t *req, response_t *res, err_t *err);
+int api_proc_patch(request_t *req, response_t *res, err_t *err);
+int api_proc_delete(request_t *req, response_t *res, err_t *err);
+int api_proc_histories(request_t *req, response_t *res, err_t *err);
 
 /* oplog.c — E24 GET /v1/oplogs/<app>/ (maintain: §9.3 #7): the newest 50
  * rows, newest first, as a JSON string (oplog.h). */

@@ -24,3 +24,11 @@ tests_integration_it_deploy_flow_SOURCES = tests/integration/it_deploy_flow.c \
 tests_integration_it_deploy_flow_CFLAGS = $(TESTS_CFLAGS)
 tests_integration_it_deploy_flow_LDADD = $(IT_LIBS)
 EXTRA_tests_integration_it_deploy_flow_DEPENDENCIES = $(IT_DEPS)
+
+check_PROGRAMS += tests/integration/it_deploy_procs
+TESTS += tests/integration/it_deploy_procs
+tests_integration_it_deploy_procs_SOURCES = tests/integration/it_deploy_procs.c \
+	tests/integration/deploy_env.c tests/integration/deploy_env.h
+tests_integration_it_deploy_procs_CFLAGS = $(TESTS_CFLAGS)
+tests_integration_it_deploy_procs_LDADD = $(IT_LIBS)
+EXTRA_tests_integration_it_deploy_procs_DEPENDENCIES = $(IT_DEPS)

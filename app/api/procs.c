@@ -1,0 +1,561 @@
+/*
+ * E9 /v1/apps/<app>/procs/, E10 /v1/apps/<app>/procs/<proc>/ and E11
+ * .../instance/<n>/histories/ (console-api.md §1.3, §3.7, §9.3 #12 #13 #16
+ * #23 #29).
+ *
+ * A proc is "deployed" when deployd knows its podgroup (GET < 400). Proc
+ * objects are the ones of the App object (render.h), so they show the same
+ * status the app does. Portals are never podgroups: the mutating calls
+ * answer them "exists but not deployed" (deployd has no operation API for
+ * dependency pods). Canary scheduling (§7.3) is not done here yet.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "console/api.h"
+#include "console/cluster.h"
+#include "console/deployd.h"
+#include "console/lainyaml.h"
+#include "console/log.h"
+#include "console/oplog.h"
+#include "console/size.h"
+#include "console/spec.h"
+#include "console/strx.h"
+#include "deployer.h"
+#include "render.h"
+#include "console/banned.h"
+
+#define PATCH_INVALID                                                                         \
+	"invalid request: should be json body with num_instances(integer) or cpu(integer) or "  \
+	"memory(str)"
+
+static const char *proc_url(request_t *req, const char *proc)
+{
+	return proc ? arena_printf(req->arena, "/v1/apps/%s/procs/%s/", req->app->appname, proc)
+		    : arena_printf(req->arena, "/v1/apps/%s/procs/", req->app->appname);
+}
+
+static void answer(request_t *req, response_t *res, int status, json_object *payload,
+		   const char *msg)
+{
+	http_envelope(res, status, "proc", payload, msg, proc_url(req, http_param(req, "proc")));
+}
+
+/* The stored lain.yaml of a deployed app; 0 with *conf NULL after answering
+ * 404 (not deployed). */
+static int load(request_t *req, response_t *res, const cluster_t **cl, lain_conf_t **conf,
+		err_t *err)
+{
+	*conf = NULL;
+	int rc = cluster_get(req->ctx, cl, err);
+	if (rc)
+		return rc;
+	if (!strcmp(req->app->running_state, "reposited") || !*req->app->meta) {
+		answer(req, res, 404, NULL,
+		       arena_printf(req->arena, "app with appname %s has not been deployd\n",
+				    req->app->appname));
+		return 0;
+	}
+	return deployer_load_conf(*cl, req->app, conf, err);
+}
+
+static const lain_proc_t *find_proc(const lain_conf_t *conf, const char *name)
+{
+	for (size_t i = 0; i < conf->n_procs; i++)
+		if (!strcmp(conf->procs[i].name, name))
+			return &conf->procs[i];
+	return NULL;
+}
+
+/* load() and the proc named in the path; NULL after answering 404. */
+static const lain_proc_t *load_proc(request_t *req, response_t *res, const cluster_t **cl,
+				    lain_conf_t **conf, int *rc, err_t *err)
+{
+	if ((*rc = load(req, res, cl, conf, err)) || !*conf)
+		return NULL;
+	const char *name = http_param(req, "proc");
+	const lain_proc_t *p = find_proc(*conf, name);
+	if (!p)
+		answer(req, res, 404, NULL,
+		       arena_printf(req->arena, "no such proc %s in app %s", name,
+				    req->app->appname));
+	return p;
+}
+
+/* The Proc object of p as the App object shows it (a new reference; NULL
+ * when the App could not be rendered). */
+static json_object *proc_object(request_t *req, const lain_proc_t *p)
+{
+	err_t e = ERR_INIT;
+	json_object *app = render_app(req, req->app, &e), *found = NULL;
+	const char *lists[] = { "procs", "portals" };
+	for (size_t l = 0; app && l < 2 && !found; l++) {
+		json_object *a = json_object_object_get(app, lists[l]);
+		for (size_t i = 0; a && i < json_object_array_length(a) && !found; i++) {
+			json_object *o = json_object_array_get_idx(a, i), *n;
+			if (json_object_object_get_ex(o, "procname", &n) &&
+			    !strcmp(json_object_get_string(n), p->name))
+				found = json_object_get(o);
+		}
+	}
+	json_object_put(app);
+	return found;
+}
+
+/* GET of p's podgroup: 0 deployed (status in r), -ERR_NOT_FOUND not, other
+ * failures as deployd.h. Portals count as not deployed. */
+static int podgroup_of(request_t *req, const lain_proc_t *p, deployd_result_t *r, err_t *err)
+{
+	if (p->type == LAIN_PORTAL)
+		return err_set(err, -ERR_NOT_FOUND, "portal %s is not a podgroup", p->name);
+	return deployd_podgroup_get(req->ctx, p->podname, r, err);
+}
+
+static void not_deployed(request_t *req, response_t *res, const lain_proc_t *p)
+{
+	answer(req, res, 400, NULL,
+	       arena_printf(req->arena, "proc %s exists but not deployed\nplease deploy it first\n",
+			    p->name));
+}
+
+static bool gate(request_t *req, response_t *res, err_t *err)
+{
+	if (!deployd_gate(req->ctx, err))
+		return true;
+	answer(req, res, 503, NULL, err->msg);
+	return false;
+}
+
+static void oplog(request_t *req, const char *op, const char *msg)
+{
+	err_t e = ERR_INIT;
+	if (oplog_append(req->ctx, op, req->operator_name, req->app->appname, "", msg, &e))
+		log_msg(LOG_WARN, "oplog %s of %s not written: %s", op, req->app->appname, e.msg);
+}
+
+/* 202 with the fresh Proc when deployd accepted, else 500; the msg quotes it. */
+static void answer_deployd(request_t *req, response_t *res, const lain_proc_t *p, int rc,
+			   const deployd_result_t *r, const err_t *err)
+{
+	const char *m = r->message && r->status ? r->message : err->msg;
+	answer(req, res, rc ? 500 : 202, proc_object(req, p),
+	       arena_printf(req->arena, "    status_code: %ld\n    message: %s", r->status, m));
+}
+
+/* ---- E9 */
+
+int api_procs_list(request_t *req, response_t *res, err_t *err)
+{
+	const cluster_t *cl;
+	lain_conf_t *conf = NULL;
+	int rc = load(req, res, &cl, &conf, err);
+	if (rc || !conf)
+		goto out;
+	json_object *app = render_app(req, req->app, err);
+	if (!app) {
+		rc = -ERR_INTERNAL;
+		goto out;
+	}
+	json_object *procs = json_object_get(json_object_object_get(app, "procs"));
+	json_object_put(app);
+	http_envelope(res, 200, "procs", procs, "", proc_url(req, NULL));
+out:
+	lain_conf_free(conf);
+	return rc;
+}
+
+int api_procs_deploy(request_t *req, response_t *res, err_t *err)
+{
+	json_object *jn;
+	if (!req->json || !json_object_is_type(req->json, json_type_object) ||
+	    !json_object_object_get_ex(req->json, "procname", &jn) ||
+	    !json_object_is_type(jn, json_type_string) || !*json_object_get_string(jn)) {
+		http_envelope(res, 400, "proc", NULL,
+			      "invalid request: should be json body with procname(string)",
+			      proc_url(req, NULL));
+		return 0;
+	}
+	if (!gate(req, res, err))
+		return 0;
+	const char *name = json_object_get_string(jn);
+	const cluster_t *cl;
+	lain_conf_t *conf = NULL;
+	buf_t report = BUF_INIT;
+	deployd_result_t r = DEPLOYD_RESULT_INIT;
+	int rc = load(req, res, &cl, &conf, err);
+	if (rc || !conf)
+		goto out;
+	const lain_proc_t *p = find_proc(conf, name);
+	if (!p) {
+		http_envelope(res, 400, "proc", NULL,
+			      arena_printf(req->arena, "no such proc %s in app %s", name,
+					   req->app->appname),
+			      proc_url(req, NULL));
+		goto out;
+	}
+	rc = p->type == LAIN_PORTAL ? deployd_depends_get(req->ctx, p->podname, &r, err)
+				    : deployd_podgroup_get(req->ctx, p->podname, &r, err);
+	if (!rc) {
+		http_envelope(res, 409, "proc", proc_object(req, p),
+			      arena_printf(req->arena, "proc with procname %s already exists\n", name),
+			      proc_url(req, name));
+		goto out;
+	}
+	if (rc != -ERR_NOT_FOUND)
+		goto out;
+	oplog(req, "DEPLOY", arena_printf(req->arena, "proc %s deployed", name));
+	rc = deployer_proc(req, cl, conf, p, req->app->meta_version, &report, err);
+	if (rc) {
+		if (!report.len)
+			buf_addf(&report, "    %s\n", err->msg);
+		http_envelope(res, 500, "proc", NULL,
+			      arena_printf(req->arena, "proc deploy result:\nfailed:\n%s", report.data),
+			      proc_url(req, name));
+		rc = 0;
+		goto out;
+	}
+	http_envelope(res, 201, "proc", proc_object(req, p),
+		      arena_printf(req->arena, "proc deploy result:\n    %s: deploy request accepted\n",
+				   name),
+		      proc_url(req, name));
+out:
+	deployd_result_release(&r);
+	buf_release(&report);
+	lain_conf_free(conf);
+	return rc;
+}
+
+/* ---- E10 */
+
+int api_proc_get(request_t *req, response_t *res, err_t *err)
+{
+	const cluster_t *cl;
+	lain_conf_t *conf = NULL;
+	deployd_result_t r = DEPLOYD_RESULT_INIT;
+	int rc = 0;
+	const lain_proc_t *p = load_proc(req, res, &cl, &conf, &rc, err);
+	if (!p)
+		goto out;
+	int st = p->type == LAIN_PORTAL ? deployd_depends_get(req->ctx, p->podname, &r, err)
+					: deployd_podgroup_get(req->ctx, p->podname, &r, err);
+	answer(req, res, 200, proc_object(req, p),
+	       st ? arena_printf(req->arena, "proc %s exists but not deployed", p->name) : "");
+out:
+	deployd_result_release(&r);
+	lain_conf_free(conf);
+	return rc;
+}
+
+int api_proc_delete(request_t *req, response_t *res, err_t *err)
+{
+	if (!gate(req, res, err))
+		return 0;
+	const cluster_t *cl;
+	lain_conf_t *conf = NULL;
+	deployd_result_t r = DEPLOYD_RESULT_INIT;
+	int rc = 0;
+	const lain_proc_t *p = load_proc(req, res, &cl, &conf, &rc, err);
+	if (!p)
+		goto out;
+	if (podgroup_of(req, p, &r, err)) {
+		not_deployed(req, res, p);
+		goto out;
+	}
+	json_object *o = proc_object(req, p);
+	deployd_result_release(&r);
+	oplog(req, "DELETE", arena_printf(req->arena, "delete proc %s", p->name));
+	int st = deployd_podgroup_delete(req->ctx, p->podname, &r, err);
+	const char *m = r.message && r.status ? r.message : err->msg;
+	answer(req, res, st ? 500 : 202, o,
+	       arena_printf(req->arena, "    status_code: %ld\n    message: %s", r.status, m));
+out:
+	deployd_result_release(&r);
+	lain_conf_free(conf);
+	return rc;
+}
+
+/* num_instances / cpu / memory of a schedule PATCH, validated (§1.3 E10). */
+struct schedule {
+	bool has_n, has_cpu, has_mem;
+	long n, cpu;
+	int64_t mem;
+};
+
+/* 0 when valid; else the message to answer with 400. */
+static const char *schedule_parse(request_t *req, json_object *body, struct schedule *s)
+{
+	buf_t msg = BUF_INIT;
+	json_object *v;
+	int valid = 0;
+	memset(s, 0, sizeof(*s));
+	if (json_object_object_get_ex(body, "num_instances", &v)) {
+		/* A JSON integer; true is not 1 (§9.3 #29). */
+		if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0 &&
+		    json_object_get_int64(v) <= 100000) {
+			s->has_n = true;
+			s->n = (long)json_object_get_int64(v);
+			valid++;
+		} else
+			buf_addf(&msg, "invalid parameter: num_instances (%s) should be integer\n",
+				 json_object_to_json_string(v));
+	}
+	if (json_object_object_get_ex(body, "cpu", &v)) {
+		if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0 &&
+		    json_object_get_int64(v) <= 1024) {
+			s->has_cpu = true;
+			s->cpu = (long)json_object_get_int64(v);
+			valid++;
+		} else
+			buf_addf(&msg, "invalid parameter: cpu (%s) should be integer\n",
+				 json_object_to_json_string(v));
+	}
+	if (json_object_object_get_ex(body, "memory", &v)) {
+		err_t e = ERR_INIT;
+		if (json_object_is_type(v, json_type_string) &&
+		    !size_parse(json_object_get_string(v), &s->mem, &e)) {
+			s->has_mem = true;
+			valid++;
+		} else
+			buf_addf(&msg,
+				 "invalid parameter: memory (%s) humanfriendly.parse_size(memory) "
+				 "failed\n",
+				 json_object_is_type(v, json_type_string) ? json_object_get_string(v)
+									   : json_object_to_json_string(v));
+	}
+	bool canary = json_object_object_get_ex(body, "canary_proc", NULL) ||
+		      json_object_object_get_ex(body, "canary_policy_group", NULL);
+	const char *out = NULL;
+	if (msg.len)
+		out = arena_strdup(req->arena, msg.data);
+	else if (!valid && canary)
+		out = "canary_proc and canary_policy_group are not supported by this console yet";
+	else if (!valid)
+		out = "missing parameters: num_instances OR cpu OR memory";
+	else if (s->has_n && (s->has_cpu || s->has_mem || canary))
+		out = "scale num_instances should be a separate operation";
+	buf_release(&msg);
+	return out;
+}
+
+/* cmd=spec with deployd's own Pod (Labels, HealthConfig and the rest kept,
+ * §9.3 #16): new limits and the deploy env (§4.5.2) on every container. */
+static int scale_spec(request_t *req, const cluster_t *cl, const lain_proc_t *p,
+		      json_object *status, const struct schedule *s, deployd_result_t *r,
+		      err_t *err)
+{
+	json_object *spec, *run, *pod = NULL;
+	if (!json_object_object_get_ex(status, "Spec", &spec) ||
+	    !json_object_object_get_ex(spec, "Pod", &run) ||
+	    json_object_deep_copy(run, &pod, NULL))
+		return err_set(err, -ERR_BAD_GATEWAY, "deployd gave no spec for podgroup %s",
+			       p->podname);
+	json_object *cs = json_object_object_get(pod, "Containers");
+	for (size_t i = 0; cs && i < json_object_array_length(cs); i++) {
+		json_object *c = json_object_array_get_idx(cs, i), *env;
+		if (s->has_cpu)
+			json_object_object_add(c, "CpuLimit", json_object_new_int64(s->cpu));
+		if (s->has_mem)
+			json_object_object_add(c, "MemoryLimit", json_object_new_int64(s->mem));
+		if (!json_object_object_get_ex(c, "Env", &env) ||
+		    !json_object_is_type(env, json_type_array)) {
+			env = json_object_new_array();
+			json_object_object_add(c, "Env", env);
+		}
+		spec_env_set(env, "LAIN_APPNAME", req->app->appname);
+		spec_env_set(env, "LAIN_APP_RELEASE_VERSION", req->app->meta_version);
+		spec_env_set(env, "LAIN_PROCNAME", p->name);
+		spec_env_set(env, "LAIN_DOMAIN", cl->main_domain);
+	}
+	int rc = deployd_podgroup_spec(req->ctx, p->podname, pod, r, err);
+	json_object_put(pod);
+	return rc;
+}
+
+/* The pod of instance i (InstanceNo, else the i-th) in a podgroup status. */
+static json_object *pod_of(json_object *status, long i, size_t *npods)
+{
+	json_object *pods = json_object_object_get(status, "Pods");
+	*npods = json_object_is_type(pods, json_type_array) ? json_object_array_length(pods) : 0;
+	for (size_t k = 0; k < *npods; k++) {
+		json_object *pod = json_object_array_get_idx(pods, k), *no;
+		if (json_object_object_get_ex(pod, "InstanceNo", &no) && json_object_get_int64(no) == i)
+			return pod;
+	}
+	return i >= 1 && (size_t)i <= *npods ? json_object_array_get_idx(pods, (size_t)i - 1) : NULL;
+}
+
+int api_proc_patch(request_t *req, response_t *res, err_t *err)
+{
+	json_object *body = req->json, *v;
+	if (!body || !json_object_is_type(body, json_type_object)) {
+		answer(req, res, 400, NULL, PATCH_INVALID);
+		return 0;
+	}
+	const char *op = "schedule";
+	if (json_object_object_get_ex(body, "operation", &v)) {
+		if (!json_object_is_type(v, json_type_string)) {
+			answer(req, res, 400, NULL, PATCH_INVALID);
+			return 0;
+		}
+		op = json_object_get_string(v);
+	}
+	bool schedule = !strcmp(op, "schedule");
+	if (!schedule && strcmp(op, "start") && strcmp(op, "stop") && strcmp(op, "restart")) {
+		answer(req, res, 400, NULL,
+		       arena_printf(req->arena,
+				    "invalid operation %s: should be schedule, start, stop or restart",
+				    op));
+		return 0;
+	}
+	struct schedule s;
+	long instance = 0;
+	if (schedule) {
+		const char *bad = schedule_parse(req, body, &s);
+		if (bad) {
+			answer(req, res, 400, NULL, bad);
+			return 0;
+		}
+	} else if (json_object_object_get_ex(body, "instance", &v)) {
+		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
+		    json_object_get_int64(v) > 100000) {
+			answer(req, res, 400, NULL, PATCH_INVALID);
+			return 0;
+		}
+		instance = (long)json_object_get_int64(v);
+	}
+	if (!gate(req, res, err))
+		return 0;
+
+	const cluster_t *cl;
+	lain_conf_t *conf = NULL;
+	deployd_result_t cur = DEPLOYD_RESULT_INIT, r = DEPLOYD_RESULT_INIT;
+	int rc = 0;
+	const lain_proc_t *p = load_proc(req, res, &cl, &conf, &rc, err);
+	if (!p)
+		goto out;
+	int st = podgroup_of(req, p, &cur, err);
+	if (st == -ERR_NOT_FOUND) {
+		not_deployed(req, res, p);
+		goto out;
+	}
+	if (st) {
+		answer(req, res, 500, NULL, err->msg);
+		goto out;
+	}
+	if (schedule && s.has_n) {
+		oplog(req, "SCALE",
+		      arena_printf(req->arena, "proc %s scaled with instance %ld", p->name, s.n));
+		st = deployd_podgroup_replica(req->ctx, p->podname, s.n, &r, err);
+	} else if (schedule) {
+		char mem[32] = "None", cpu[32] = "None";
+		if (s.has_mem)
+			snprintf(mem, sizeof(mem), "%lld", (long long)s.mem);
+		if (s.has_cpu)
+			snprintf(cpu, sizeof(cpu), "%ld", s.cpu);
+		oplog(req, "SCALE",
+		      arena_printf(req->arena, "proc %s scaled with memory %s, cpu %s", p->name, mem,
+				   cpu));
+		st = scale_spec(req, cl, p, cur.json, &s, &r, err);
+	} else {
+		size_t npods = 0;
+		json_object *pod = pod_of(cur.json, instance, &npods);
+		if (instance > (long)npods) {
+			answer(req, res, 404, NULL,
+			       arena_printf(req->arena, "no such proc %s instance %ld, in app %s",
+					    p->name, instance, req->app->appname));
+			goto out;
+		}
+		char upper[16];
+		size_t k = 0;
+		for (; op[k] && k < sizeof(upper) - 1; k++)
+			upper[k] = (char)toupper((unsigned char)op[k]);
+		upper[k] = '\0';
+		const char *cname = NULL;
+		if (instance && pod) {
+			json_object *view = deployd_render_pod(pod);
+			cname = arena_strdup(req->arena, json_object_get_string(json_object_object_get(
+								 view, "containername")));
+			json_object_put(view);
+		}
+		oplog(req, upper,
+		      instance ? arena_printf(req->arena, "%s container %s", op,
+					      cname && *cname ? cname : p->podname)
+			       : arena_printf(req->arena, "%s proc %s", op, p->name));
+		st = deployd_podgroup_operate(req->ctx, p->podname, op, instance, &r, err);
+	}
+	answer_deployd(req, res, p, st, &r, err);
+out:
+	deployd_result_release(&cur);
+	deployd_result_release(&r);
+	lain_conf_free(conf);
+	return rc;
+}
+
+/* ---- E11 */
+
+int api_proc_histories(request_t *req, response_t *res, err_t *err)
+{
+	long n;
+	const char *ns = http_param(req, "n");
+	if (!ns || strx_to_long(ns, 0, 100000, &n)) {
+		answer(req, res, 400, NULL,
+		       arena_printf(req->arena, "invalid instance %s: should be an integer >= 0",
+				    ns ? ns : ""));
+		return 0;
+	}
+	const cluster_t *cl;
+	lain_conf_t *conf = NULL;
+	deployd_result_t r = DEPLOYD_RESULT_INIT;
+	int rc = load(req, res, &cl, &conf, err);
+	if (rc || !conf)
+		goto out;
+	/* The podgroup whose LAST name segment is the proc (§9.3 #23). */
+	const char *proc = http_param(req, "proc"), *pg = NULL;
+	for (size_t i = 0; i < conf->n_procs && !pg; i++) {
+		const char *dot = strrchr(conf->procs[i].podname, '.');
+		if (conf->procs[i].type != LAIN_PORTAL && dot && !strcmp(dot + 1, proc))
+			pg = conf->procs[i].podname;
+	}
+	err_t herr = ERR_INIT;
+	if (!pg || deployd_history(req->ctx, pg, n, &r, &herr) ||
+	    !json_object_is_type(r.json, json_type_array)) {
+		answer(req, res, 200, json_object_new_array(),
+		       arena_printf(req->arena, "proc %s do not exists", proc));
+		goto out;
+	}
+	json_object *list = json_object_new_array();
+	for (size_t i = json_object_array_length(r.json); i-- > 0;) {
+		json_object *e = json_object_array_get_idx(r.json, i), *from, *x;
+		if (!json_object_object_get_ex(e, "from", &from) ||
+		    !json_object_is_type(from, json_type_string))
+			continue;
+		const char *f = json_object_get_string(from);
+		const char *node = strstr(f, "node:");
+		size_t ilen = node ? (size_t)(node - f) : strlen(f);
+		while (ilen && f[ilen - 1] == ' ')
+			ilen--;
+		const char *slash = memchr(f, '/', ilen);
+		const char *img = slash ? slash + 1 : f;
+		json_object *o = json_object_new_object();
+		const char *keep[] = { "status", "time", "action" };
+		for (size_t k = 0; k < 3; k++)
+			if (json_object_object_get_ex(e, keep[k], &x))
+				json_object_object_add(o, keep[k], json_object_get(x));
+		json_object_object_add(o, "image",
+				       json_object_new_string_len(img, (int)(ilen - (size_t)(img - f))));
+		json_object_object_add(o, "node", json_object_new_string(node ? node + 5 : ""));
+		json_object_array_add(list, o);
+	}
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "Name", json_object_new_string(pg));
+	json_object_object_add(o, "Instance", json_object_new_string(arena_printf(req->arena, "%ld", n)));
+	json_object_object_add(o, "StatusHistory", list);
+	answer(req, res, 200, o, "");
+out:
+	deployd_result_release(&r);
+	lain_conf_free(conf);
+	return rc;
+}

@@ -1,0 +1,520 @@
+/* lain-cli's flow after the first deploy, as it sends it (lain-ecosystem.md
+ * §5.2), through the real stack (nginx -> lain-console -> etcd, the deployd
+ * stand-in, docker-registry): E8 PUT (a newer version, an explicit older
+ * one, a deployd failure in the middle), E9 (ps, deploy -p), E10 (scale
+ * instances, scale cpu/memory keeping Labels and HealthConfig, start/stop/
+ * restart an instance, delete a proc), E11 histories, and 405 on the proc
+ * paths. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+#include <json-c/json.h>
+
+#include "deploy_env.h"
+#include "harness.h"
+#include "testlib.h"
+
+#define V(n) "162445598" #n "-a478328a58bc9725c19030e7663e2ee3fa87b02" #n
+#define BASE(app)                                                                             \
+	"appname: " app "\nbuild:\n  base: golang\nweb:\n  cmd: /hello\n  port: 80\n"          \
+	"  memory: 64m\nworker.bg:\n  cmd: /bg\n"
+#define WITH_EXTRA(app) BASE(app) "worker.extra:\n  cmd: /extra\n"
+
+static json_object *payload(const it_response_t *r, const char *key)
+{
+	json_object *v = NULL;
+	if (r->json)
+		json_object_object_get_ex(r->json, key, &v);
+	return v;
+}
+
+static const char *str(json_object *o, const char *key)
+{
+	json_object *v;
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : NULL;
+}
+
+static long request(const char *method, const char *path, const char *body, it_response_t *r)
+{
+	if (it_request(method, path, body, NULL, r))
+		return 0;
+	return r->status;
+}
+
+/* Status only (the body dropped); the msg printed when it is not want. */
+static long call(const char *method, const char *path, const char *body, long want)
+{
+	it_response_t r;
+	long st = request(method, path, body, &r);
+	if (st != want)
+		fprintf(stderr, "%s %s: %ld %s\n", method, path, st,
+			it_field(&r, "msg") ? it_field(&r, "msg") : "");
+	it_response_free(&r);
+	return st;
+}
+
+/* Waits until the fake has done all accepted work (deployd answers 423 to
+ * a podgroup whose operation is in progress). */
+static void settle(void)
+{
+	for (int i = 0; i < 100; i++) {
+		char *body = NULL;
+		denv_fake("GET", "/__fake/state", NULL, &body);
+		json_object *j = json_tokener_parse(body), *p;
+		int pending = j && json_object_object_get_ex(j, "pending", &p) ? json_object_get_int(p) : 1;
+		json_object_put(j);
+		free(body);
+		if (!pending)
+			return;
+		usleep(50 * 1000);
+	}
+}
+
+/* deployd's own podgroup (the fake's answer), or NULL when it has none. */
+static json_object *fake_pg(const char *name)
+{
+	char path[256], *body = NULL;
+	snprintf(path, sizeof(path), "/api/podgroups?name=%s", name);
+	long st = denv_fake("GET", path, NULL, &body);
+	json_object *j = st == 200 ? json_tokener_parse(body) : NULL;
+	free(body);
+	return j;
+}
+
+/* Spec.Pod.Containers[0] of a fake podgroup answer. */
+static json_object *container0(json_object *pg)
+{
+	json_object *pod = json_object_object_get(json_object_object_get(pg, "Spec"), "Pod");
+	return json_object_array_get_idx(json_object_object_get(pod, "Containers"), 0);
+}
+
+static json_object *pod_spec(json_object *pg)
+{
+	return json_object_object_get(json_object_object_get(pg, "Spec"), "Pod");
+}
+
+static bool healthy(json_object *app)
+{
+	json_object *procs = json_object_object_get(app, "procs");
+	if (!procs || !json_object_array_length(procs) || strcmp(str(app, "deployerror"), ""))
+		return false;
+	for (size_t i = 0; i < json_object_array_length(procs); i++) {
+		json_object *p = json_object_array_get_idx(procs, i);
+		json_object *pods = json_object_object_get(p, "pods");
+		int want = json_object_get_int(json_object_object_get(p, "numinstances"));
+		if ((int)json_object_array_length(pods) != want)
+			return false;
+		for (size_t k = 0; k < json_object_array_length(pods); k++)
+			if (strcmp(str(json_object_array_get_idx(pods, k), "status"), "True"))
+				return false;
+	}
+	return true;
+}
+
+static bool wait_healthy(const char *app, it_response_t *r)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "/api/v1/apps/%s/", app);
+	for (int i = 0; i < 100; i++) {
+		if (request("GET", path, NULL, r) == 200 && healthy(payload(r, "app")))
+			return true;
+		it_response_free(r);
+		usleep(100 * 1000);
+	}
+	return request("GET", path, NULL, r) == 200 && healthy(payload(r, "app"));
+}
+
+static void test_deploy(void)
+{
+	it_response_t r;
+	CU_ASSERT_EQUAL(call("POST", "/api/v1/repos/", "{\"appname\":\"procs\"}", 201), 201);
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/apps/procs/", NULL, 404), 404);
+	CU_ASSERT_EQUAL(call("PUT", "/api/v1/apps/procs/", NULL, 404), 404);
+	CU_ASSERT_EQUAL(call("POST", "/api/v1/apps/", "{\"appname\":\"procs\"}", 202), 202);
+	CU_ASSERT_FATAL(wait_healthy("procs", &r));
+	CU_ASSERT_STRING_EQUAL(str(payload(&r, "app"), "metaversion"), V(2));
+	CU_ASSERT_EQUAL(json_object_array_length(json_object_object_get(payload(&r, "app"), "procs")), 3);
+	it_response_free(&r);
+
+	/* lain ps through E9. */
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/procs/procs/", NULL, &r), 200);
+	json_object *procs = payload(&r, "procs");
+	CU_ASSERT_EQUAL_FATAL(json_object_array_length(procs), 3);
+	CU_ASSERT_STRING_EQUAL(str(json_object_array_get_idx(procs, 0), "procname"), "web");
+	it_response_free(&r);
+	settle();
+}
+
+static void test_scale_instances(void)
+{
+	it_response_t r;
+	/* lain scale: GET then PATCH. */
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/procs/procs/web/", NULL, &r), 200);
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"), "");
+	CU_ASSERT_STRING_EQUAL(str(payload(&r, "proc"), "procname"), "web");
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/procs/procs/nope/", NULL, &r), 404);
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"), "no such proc nope in app procs");
+	it_response_free(&r);
+
+	CU_ASSERT_EQUAL(request("PATCH", "/api/v1/apps/procs/procs/web/", "{\"num_instances\":2}",
+				&r), 202);
+	const char *msg = it_field(&r, "msg");
+	CU_ASSERT(msg && !strncmp(msg, "    status_code: 202\n    message: ", 34));
+	CU_ASSERT_STRING_EQUAL(str(payload(&r, "proc"), "procname"), "web");
+	it_response_free(&r);
+	settle();
+	json_object *pg = fake_pg("procs.web.web");
+	CU_ASSERT_FATAL(pg != NULL);
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(json_object_object_get(pg, "Spec"),
+								     "NumInstances")), 2);
+	json_object_put(pg);
+
+	/* Validation, exactly as the spec words it. */
+	static const struct {
+		const char *body, *msg;
+	} bad[] = {
+		{ "{\"num_instances\":true}",
+		  "invalid parameter: num_instances (true) should be integer\n" },
+		{ "{\"num_instances\":1,\"cpu\":1}", "scale num_instances should be a separate operation" },
+		{ "{}", "missing parameters: num_instances OR cpu OR memory" },
+		{ "{\"memory\":\"lots\"}",
+		  "invalid parameter: memory (lots) humanfriendly.parse_size(memory) failed\n" },
+		{ "{\"cpu\":\"2\"}", "invalid parameter: cpu (\"2\") should be integer\n" },
+		{ "not json",
+		  "invalid request: should be json body with num_instances(integer) or cpu(integer) "
+		  "or memory(str)" },
+		{ "{\"operation\":\"dance\"}",
+		  "invalid operation dance: should be schedule, start, stop or restart" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CU_ASSERT_EQUAL(request("PATCH", "/api/v1/apps/procs/procs/web/", bad[i].body, &r), 400);
+		if (!it_field(&r, "msg") || strcmp(it_field(&r, "msg"), bad[i].msg))
+			fprintf(stderr, "PATCH %s: %s\n", bad[i].body, it_field(&r, "msg"));
+		CU_ASSERT(it_field(&r, "msg") && !strcmp(it_field(&r, "msg"), bad[i].msg));
+		it_response_free(&r);
+	}
+	CU_ASSERT_FATAL(wait_healthy("procs", &r));
+	it_response_free(&r);
+}
+
+static void test_scale_cpu_memory(void)
+{
+	/* Labels and a HealthConfig that deployd has (set straight at deployd). */
+	json_object *pg = fake_pg("procs.web.web");
+	CU_ASSERT_FATAL(pg != NULL);
+	json_object *pod = pod_spec(pg);
+	json_object *labels = json_object_new_object();
+	json_object_object_add(labels, "team", json_object_new_string("blue"));
+	json_object_object_add(pod, "Labels", labels);
+	json_object *hc = json_object_new_object();
+	json_object_object_add(hc, "cmd", json_object_new_string("/healthz"));
+	json_object_object_add(pod, "HealthConfig", hc);
+	CU_ASSERT_EQUAL(denv_fake("PATCH", "/api/podgroups?name=procs.web.web&cmd=spec",
+				  json_object_to_json_string(pod), NULL), 202);
+	json_object_put(pg);
+	settle();
+
+	it_response_t r;
+	CU_ASSERT_EQUAL(request("PATCH", "/api/v1/apps/procs/procs/web/",
+				"{\"cpu\":2,\"memory\":\"128m\"}", &r), 202);
+	it_response_free(&r);
+	settle();
+	pg = fake_pg("procs.web.web");
+	CU_ASSERT_FATAL(pg != NULL);
+	json_object *c = container0(pg);
+	CU_ASSERT_EQUAL(json_object_get_int64(json_object_object_get(c, "CpuLimit")), 2);
+	CU_ASSERT_EQUAL(json_object_get_int64(json_object_object_get(c, "MemoryLimit")), 134217728);
+	CU_ASSERT_STRING_EQUAL(str(json_object_object_get(pod_spec(pg), "Labels"), "team"), "blue");
+	CU_ASSERT_STRING_EQUAL(str(json_object_object_get(pod_spec(pg), "HealthConfig"), "cmd"),
+			       "/healthz");
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(json_object_object_get(pg, "Spec"),
+								     "NumInstances")), 2);
+	json_object_put(pg);
+	CU_ASSERT_FATAL(wait_healthy("procs", &r));
+	json_object *web = json_object_array_get_idx(json_object_object_get(payload(&r, "app"), "procs"), 0);
+	CU_ASSERT_STRING_EQUAL(str(web, "memory"), "128 MB");
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(web, "cpu")), 2);
+	it_response_free(&r);
+}
+
+/* A newer version (no body, as lain deploy without -v): podgroups PATCHed
+ * keeping the scale, Labels and HealthConfig; the proc gone from lain.yaml
+ * removed. */
+static void test_update_newer(void)
+{
+	CU_ASSERT_EQUAL_FATAL(denv_push("procs", V(3), BASE("procs"), NULL), 0);
+	it_response_t r;
+	settle();
+	CU_ASSERT_EQUAL(request("PUT", "/api/v1/apps/procs/", NULL, &r), 202);
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"), "update request of app procs has been accepted.");
+	CU_ASSERT_STRING_EQUAL(str(payload(&r, "app"), "metaversion"), V(3));
+	it_response_free(&r);
+	settle();
+	CU_ASSERT_PTR_NULL(fake_pg("procs.worker.extra"));
+	json_object *pg = fake_pg("procs.web.web");
+	CU_ASSERT_FATAL(pg != NULL);
+	json_object *c = container0(pg);
+	CU_ASSERT(strstr(str(c, "Image"), "procs:release-" V(3)) != NULL);
+	CU_ASSERT_EQUAL(json_object_get_int64(json_object_object_get(c, "CpuLimit")), 2);
+	CU_ASSERT_EQUAL(json_object_get_int64(json_object_object_get(c, "MemoryLimit")), 134217728);
+	CU_ASSERT_STRING_EQUAL(str(json_object_object_get(pod_spec(pg), "Labels"), "team"), "blue");
+	CU_ASSERT_STRING_EQUAL(str(json_object_object_get(pod_spec(pg), "HealthConfig"), "cmd"),
+			       "/healthz");
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(json_object_object_get(pg, "Spec"),
+								     "NumInstances")), 2);
+	json_object_put(pg);
+	CU_ASSERT_FATAL(wait_healthy("procs", &r));
+	CU_ASSERT_STRING_EQUAL(str(payload(&r, "app"), "metaversion"), V(3));
+	CU_ASSERT_EQUAL(json_object_array_length(json_object_object_get(payload(&r, "app"), "procs")), 2);
+	it_response_free(&r);
+}
+
+static void test_update_older(void)
+{
+	it_response_t r;
+	CU_ASSERT_EQUAL(request("PUT", "/api/v1/apps/procs/", "{\"meta_version\":\"1-nope\"}", &r), 400);
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"),
+			       "no such meta_version 1-nope for app procs\nplease check your images\n");
+	CU_ASSERT_STRING_EQUAL(str(payload(&r, "app"), "appname"), "procs");
+	it_response_free(&r);
+
+	settle();
+	CU_ASSERT_EQUAL(request("PUT", "/api/v1/apps/procs/", "{\"meta_version\":\"" V(1) "\"}", &r),
+			202);
+	CU_ASSERT_STRING_EQUAL(str(payload(&r, "app"), "metaversion"), V(1));
+	it_response_free(&r);
+	settle();
+	json_object *pg = fake_pg("procs.worker.bg");
+	CU_ASSERT_FATAL(pg != NULL);
+	CU_ASSERT(strstr(str(container0(pg), "Image"), "procs:release-" V(1)) != NULL);
+	json_object_put(pg);
+	CU_ASSERT_FATAL(wait_healthy("procs", &r));
+	it_response_free(&r);
+
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/oplogs/procs/", NULL, &r), 200);
+	const char *log = json_object_get_string(payload(&r, "oplog"));
+	CU_ASSERT(log && strstr(log, "\"UPDATE\"") && strstr(log, V(1)) && strstr(log, V(3)));
+	CU_ASSERT(log && strstr(log, "proc web scaled with instance 2"));
+	CU_ASSERT(log && strstr(log, "proc web scaled with memory 134217728, cpu 2"));
+	it_response_free(&r);
+}
+
+/* lain undeploy -p then lain deploy -p (201, §9.3 #12). */
+static void test_proc_deploy(void)
+{
+	it_response_t r;
+	settle();
+	CU_ASSERT_EQUAL(request("DELETE", "/api/v1/apps/procs/procs/bg/", NULL, &r), 202);
+	CU_ASSERT(it_field(&r, "msg") && !strncmp(it_field(&r, "msg"), "    status_code: 202\n", 21));
+	it_response_free(&r);
+	settle();
+	CU_ASSERT_PTR_NULL(fake_pg("procs.worker.bg"));
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/procs/procs/bg/", NULL, &r), 200);
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"), "proc bg exists but not deployed");
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(request("PATCH", "/api/v1/apps/procs/procs/bg/", "{\"num_instances\":1}", &r),
+			400);
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"),
+			       "proc bg exists but not deployed\nplease deploy it first\n");
+	it_response_free(&r);
+
+	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/procs/procs/", "{\"procname\":\"bg\"}", &r), 201);
+	CU_ASSERT_STRING_EQUAL(str(payload(&r, "proc"), "procname"), "bg");
+	CU_ASSERT(it_field(&r, "msg") != NULL);
+	it_response_free(&r);
+	settle();
+	json_object *pg = fake_pg("procs.worker.bg");
+	CU_ASSERT_FATAL(pg != NULL);
+	CU_ASSERT(strstr(str(container0(pg), "Image"), "procs:release-" V(1)) != NULL);
+	json_object_put(pg);
+
+	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/procs/procs/", "{\"procname\":\"bg\"}", &r), 409);
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"), "proc with procname bg already exists\n");
+	CU_ASSERT_STRING_EQUAL(str(payload(&r, "proc"), "procname"), "bg");
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/procs/procs/", "{\"procname\":\"zz\"}", &r), 400);
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"), "no such proc zz in app procs");
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/procs/procs/", "[]", &r), 400);
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"),
+			       "invalid request: should be json body with procname(string)");
+	it_response_free(&r);
+	CU_ASSERT_FATAL(wait_healthy("procs", &r));
+	it_response_free(&r);
+}
+
+static const char *pod1_status(void)
+{
+	static char out[8];
+	it_response_t r;
+	out[0] = '\0';
+	if (request("GET", "/api/v1/apps/procs/procs/web/", NULL, &r) == 200) {
+		json_object *pods = json_object_object_get(payload(&r, "proc"), "pods");
+		for (size_t i = 0; i < json_object_array_length(pods); i++) {
+			json_object *p = json_object_array_get_idx(pods, i);
+			const char *n = str(p, "containername");
+			if (n && strstr(n, "-i1-"))
+				snprintf(out, sizeof(out), "%s", str(p, "status"));
+		}
+	}
+	it_response_free(&r);
+	return out;
+}
+
+static void test_operations(void)
+{
+	it_response_t r;
+	settle();
+	CU_ASSERT_EQUAL(request("PATCH", "/api/v1/apps/procs/procs/web/",
+				"{\"operation\":\"stop\",\"instance\":1}", &r), 202);
+	CU_ASSERT(it_field(&r, "msg") && !strncmp(it_field(&r, "msg"), "    status_code: 202\n", 21));
+	it_response_free(&r);
+	settle();
+	CU_ASSERT_STRING_EQUAL(pod1_status(), "False");
+	CU_ASSERT_EQUAL(call("PATCH", "/api/v1/apps/procs/procs/web/",
+			     "{\"operation\":\"start\",\"instance\":1}", 202), 202);
+	settle();
+	CU_ASSERT_STRING_EQUAL(pod1_status(), "True");
+	CU_ASSERT_EQUAL(call("PATCH", "/api/v1/apps/procs/procs/web/",
+			     "{\"operation\":\"restart\",\"instance\":1}", 202), 202);
+	settle();
+	CU_ASSERT_STRING_EQUAL(pod1_status(), "True");
+	CU_ASSERT_EQUAL(request("PATCH", "/api/v1/apps/procs/procs/web/",
+				"{\"operation\":\"stop\",\"instance\":9}", &r), 404);
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"), "no such proc web instance 9, in app procs");
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/oplogs/procs/", NULL, &r), 200);
+	const char *log = json_object_get_string(payload(&r, "oplog"));
+	CU_ASSERT(log && strstr(log, "\"STOP\"") && strstr(log, "\"START\"") &&
+		  strstr(log, "\"RESTART\"") && strstr(log, "stop container /procs.web.web"));
+	CU_ASSERT(log && strstr(log, "proc bg deployed") && strstr(log, "delete proc bg"));
+	it_response_free(&r);
+}
+
+static void test_histories(void)
+{
+	it_response_t r;
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/procs/procs/web/instance/1/histories/", NULL, &r),
+			200);
+	json_object *p = payload(&r, "proc");
+	CU_ASSERT_STRING_EQUAL(str(p, "Name"), "procs.web.web");
+	CU_ASSERT_STRING_EQUAL(str(p, "Instance"), "1");
+	json_object *h = json_object_object_get(p, "StatusHistory");
+	CU_ASSERT_FATAL(json_object_array_length(h) >= 4);
+	json_object *e = json_object_array_get_idx(h, 0);
+	/* Newest first: the restart's last row. */
+	CU_ASSERT_STRING_EQUAL(str(e, "action"), "restart");
+	CU_ASSERT(!strncmp(str(e, "image"), "procs:release-", 14));
+	CU_ASSERT_STRING_EQUAL(str(e, "node"), "node1");
+	CU_ASSERT(json_object_object_get_ex(e, "time", NULL) && json_object_object_get_ex(e, "status", NULL));
+	CU_ASSERT(!json_object_object_get_ex(e, "from", NULL));
+	it_response_free(&r);
+
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/procs/procs/zz/instance/1/histories/", NULL, &r),
+			200);
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"), "proc zz do not exists");
+	CU_ASSERT_EQUAL(json_object_array_length(payload(&r, "proc")), 0);
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/apps/procs/procs/web/instance/x/histories/", NULL, 400),
+			400);
+
+	/* Other methods: 405 with JSON (§9.3 #13). */
+	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/procs/procs/web/", "{}", &r), 405);
+	CU_ASSERT_PTR_NOT_NULL(r.json);
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(request("PUT", "/api/v1/apps/procs/procs/web/instance/1/histories/", "{}", &r),
+			405);
+	CU_ASSERT_PTR_NOT_NULL(r.json);
+	it_response_free(&r);
+}
+
+/* deployd fails while an update PATCHes the podgroups: 406, the previous
+ * version stays recorded, the error is the deployerror; then it works. */
+static void test_update_failure(void)
+{
+	it_response_t r;
+	CU_ASSERT_EQUAL(call("POST", "/api/v1/repos/", "{\"appname\":\"updfail\"}", 201), 201);
+	CU_ASSERT_EQUAL(call("POST", "/api/v1/apps/", "{\"appname\":\"updfail\"}", 202), 202);
+	CU_ASSERT_FATAL(wait_healthy("updfail", &r));
+	it_response_free(&r);
+	settle();
+	denv_fake("POST", "/__fake/fail",
+		  "{\"mode\":\"error500\",\"match\":\"/api/podgroups\",\"method\":\"PATCH\",\"count\":-1}",
+		  NULL);
+	CU_ASSERT_EQUAL(request("PUT", "/api/v1/apps/updfail/", "{\"meta_version\":\"" V(1) "\"}", &r),
+			406);
+	const char *msg = it_field(&r, "msg");
+	CU_ASSERT_FATAL(msg != NULL);
+	CU_ASSERT(!strncmp(msg, "request of update app updfail is not acceptable with error:\n", 60));
+	CU_ASSERT(strstr(msg, "web") != NULL);
+	char *saved = strdup(msg);
+	it_response_free(&r);
+	denv_fake("POST", "/__fake/fail", "{\"mode\":\"none\"}", NULL);
+
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/updfail/", NULL, &r), 200);
+	CU_ASSERT_STRING_EQUAL(str(payload(&r, "app"), "metaversion"), V(2));
+	CU_ASSERT_STRING_EQUAL(str(payload(&r, "app"), "deployerror"), saved);
+	it_response_free(&r);
+	free(saved);
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/repos/updfail/details/", NULL, &r), 200);
+	CU_ASSERT_STRING_EQUAL(str(payload(&r, "detail"), "meta_version"), V(2));
+	it_response_free(&r);
+
+	/* Invalid JSON is {}: the newest version again, and the error cleared. */
+	settle();
+	CU_ASSERT_EQUAL(request("PUT", "/api/v1/apps/updfail/", "nope", &r), 202);
+	CU_ASSERT_STRING_EQUAL(str(payload(&r, "app"), "metaversion"), V(2));
+	it_response_free(&r);
+	CU_ASSERT(wait_healthy("updfail", &r));
+	CU_ASSERT_STRING_EQUAL(str(payload(&r, "app"), "deployerror"), "");
+	it_response_free(&r);
+}
+
+static CU_TestInfo tests[] = {
+	{ "deploy and ps", test_deploy },
+	{ "scale instances", test_scale_instances },
+	{ "scale cpu/memory keeps Labels and HealthConfig", test_scale_cpu_memory },
+	{ "PUT a newer version", test_update_newer },
+	{ "PUT an explicit older version", test_update_older },
+	{ "undeploy -p, deploy -p: 201", test_proc_deploy },
+	{ "start/stop/restart an instance", test_operations },
+	{ "histories, 405", test_histories },
+	{ "deployd failing in the middle of an update", test_update_failure },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{ "procs and updates", NULL, NULL, NULL, NULL, tests },
+	CU_SUITE_INFO_NULL,
+};
+
+int main(void)
+{
+	int rc = 1;
+	if (denv_up())
+		goto out;
+	pid_t pusher = fork();
+	if (pusher == 0)
+		_exit(denv_push("procs", V(1), BASE("procs"), NULL) ||
+			      denv_push("procs", V(2), WITH_EXTRA("procs"), NULL) ||
+			      denv_push("updfail", V(1), BASE("updfail"), NULL) ||
+			      denv_push("updfail", V(2), BASE("updfail"), NULL)
+		      ? 1
+		      : 0);
+	int up = stack_up("--workers 2");
+	int st = 0;
+	if (up || waitpid(pusher, &st, 0) != pusher || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		fprintf(stderr, "it_deploy_procs: the servers did not start\n");
+		goto out;
+	}
+	rc = test_main(suites);
+out:
+	stack_down();
+	denv_down();
+	return rc;
+}
