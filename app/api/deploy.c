@@ -60,15 +60,43 @@ static int save(request_t *req, const char *name, json_object *rec, app_record_t
 	return rc;
 }
 
-/* Stream ports of a proc that must be free (§4.5.3; checked on create too). */
-static int validate_ports(ctx_t *ctx, const lain_proc_t *p, buf_t *report, err_t *err)
+/* Whether the running Pod's Annotation (a JSON string) has srcport in its
+ * stream "ports". */
+static bool running_port(json_object *status, long srcport)
 {
-	if (!p->n_stream_ports)
-		return 0;
+	json_object *spec, *pod, *ann;
+	if (!json_object_object_get_ex(status, "Spec", &spec) ||
+	    !json_object_object_get_ex(spec, "Pod", &pod) ||
+	    !json_object_object_get_ex(pod, "Annotation", &ann) ||
+	    !json_object_is_type(ann, json_type_string))
+		return false;
+	json_object *a = json_tokener_parse(json_object_get_string(ann)), *ports;
+	bool found = false;
+	if (a && json_object_object_get_ex(a, "ports", &ports) &&
+	    json_object_is_type(ports, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(ports) && !found; i++) {
+			json_object *sp;
+			if (json_object_object_get_ex(json_object_array_get_idx(ports, i), "srcport",
+						      &sp))
+				found = json_object_get_int64(sp) == srcport;
+		}
+	json_object_put(a);
+	return found;
+}
+
+/* Stream ports of a proc that must be free (§4.5.3, §9.3 #17): all of them
+ * for a new podgroup, those its running Pod does not have yet for an
+ * existing one (running: its status, else NULL). */
+static int validate_ports(ctx_t *ctx, const lain_proc_t *p, json_object *running, buf_t *report,
+			  err_t *err)
+{
 	long ports[64];
 	size_t n = 0;
 	for (size_t i = 0; i < p->n_stream_ports && n < 64; i++)
-		ports[n++] = p->stream_ports[i].srcport;
+		if (!running || !running_port(running, p->stream_ports[i].srcport))
+			ports[n++] = p->stream_ports[i].srcport;
+	if (!n)
+		return 0;
 	deployd_result_t r = DEPLOYD_RESULT_INIT;
 	int rc = deployd_ports_validate(ctx, ports, n, &r, err);
 	if (rc)
@@ -116,7 +144,8 @@ static void keep_running(json_object *pod, json_object *status)
 }
 
 /* One podgroup: created (its stream ports checked first), or its Pod
- * PATCHed when it exists (an update, a retried deploy). */
+ * PATCHed when it exists (an update, a retried deploy; its new stream
+ * ports checked first). */
 static int deploy_podgroup(ctx_t *ctx, const lain_conf_t *conf, const lain_proc_t *p,
 			   const spec_opts_t *so, buf_t *report, err_t *err)
 {
@@ -129,11 +158,14 @@ static int deploy_podgroup(ctx_t *ctx, const lain_conf_t *conf, const lain_proc_
 	if (!rc) {
 		json_object *pod = json_object_object_get(spec, "Pod");
 		keep_running(pod, r.json);
+		rc = validate_ports(ctx, p, r.json, report, err);
 		deployd_result_release(&r);
+		if (rc)
+			goto out_quiet;
 		rc = deployd_podgroup_spec(ctx, p->podname, pod, &r, err);
 	} else if (rc == -ERR_NOT_FOUND) {
 		deployd_result_release(&r);
-		if ((rc = validate_ports(ctx, p, report, err)))
+		if ((rc = validate_ports(ctx, p, NULL, report, err)))
 			goto out_quiet;
 		rc = deployd_podgroup_create(ctx, spec, &r, err);
 	}

@@ -3,8 +3,8 @@
  * stand-in, docker-registry): E8 PUT (a newer version, an explicit older
  * one, a deployd failure in the middle), E9 (ps, deploy -p), E10 (scale
  * instances, scale cpu/memory keeping Labels and HealthConfig, start/stop/
- * restart an instance, delete a proc), E11 histories, and 405 on the proc
- * paths. */
+ * restart an instance, delete a proc), E11 histories, 405 on the proc
+ * paths, and stream ports across a redeploy. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +23,9 @@
 	"appname: " app "\nbuild:\n  base: golang\nweb:\n  cmd: /hello\n  port: 80\n"          \
 	"  memory: 64m\nworker.bg:\n  cmd: /bg\n"
 #define WITH_EXTRA(app) BASE(app) "worker.extra:\n  cmd: /extra\n"
+#define STREAM(app)                                                                           \
+	"appname: " app "\nbuild:\n  base: golang\nworker.tcp:\n  cmd: /s\n"                  \
+	"  ports: '9601:8000'\n"
 
 static json_object *payload(const it_response_t *r, const char *key)
 {
@@ -475,6 +478,28 @@ static void test_update_failure(void)
 	it_response_free(&r);
 }
 
+/* Stream ports (§4.5.3, §9.3 #17): a redeploy does not find its own ports
+ * taken; another app asking for them is refused before deployd sees it. */
+static void test_stream_ports(void)
+{
+	it_response_t r;
+	CU_ASSERT_EQUAL(call("POST", "/api/v1/repos/", "{\"appname\":\"streamy\"}", 201), 201);
+	CU_ASSERT_EQUAL(call("POST", "/api/v1/apps/", "{\"appname\":\"streamy\"}", 202), 202);
+	CU_ASSERT_FATAL(wait_healthy("streamy", &r));
+	it_response_free(&r);
+	settle();
+	CU_ASSERT_EQUAL(call("PUT", "/api/v1/apps/streamy/", NULL, 202), 202);
+	settle();
+	CU_ASSERT(wait_healthy("streamy", &r));
+	it_response_free(&r);
+
+	CU_ASSERT_EQUAL(call("POST", "/api/v1/repos/", "{\"appname\":\"streamy2\"}", 201), 201);
+	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"streamy2\"}", &r), 406);
+	CU_ASSERT(it_field(&r, "msg") && strstr(it_field(&r, "msg"), "Conflicted ports") != NULL);
+	it_response_free(&r);
+	CU_ASSERT_PTR_NULL(fake_pg("streamy2.worker.tcp"));
+}
+
 static CU_TestInfo tests[] = {
 	{ "deploy and ps", test_deploy },
 	{ "scale instances", test_scale_instances },
@@ -485,6 +510,7 @@ static CU_TestInfo tests[] = {
 	{ "start/stop/restart an instance", test_operations },
 	{ "histories, 405", test_histories },
 	{ "deployd failing in the middle of an update", test_update_failure },
+	{ "stream ports on redeploy and conflict", test_stream_ports },
 	CU_TEST_INFO_NULL,
 };
 
@@ -503,7 +529,9 @@ int main(void)
 		_exit(denv_push("procs", V(1), BASE("procs"), NULL) ||
 			      denv_push("procs", V(2), WITH_EXTRA("procs"), NULL) ||
 			      denv_push("updfail", V(1), BASE("updfail"), NULL) ||
-			      denv_push("updfail", V(2), BASE("updfail"), NULL)
+			      denv_push("updfail", V(2), BASE("updfail"), NULL) ||
+			      denv_push("streamy", V(1), STREAM("streamy"), NULL) ||
+			      denv_push("streamy2", V(1), STREAM("streamy2"), NULL)
 		      ? 1
 		      : 0);
 	int up = stack_up("--workers 2");
