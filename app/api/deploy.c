@@ -686,6 +686,7 @@ int api_app_update(request_t *req, response_t *res, err_t *err)
 
 	lock_t *lock = NULL;
 	char *version = NULL, *prev_meta = NULL, *prev_version = NULL, *prev_type = NULL;
+	bool was_deploying = false;
 	lain_conf_t *conf = NULL, *prev = NULL;
 	json_object *rec = NULL;
 	buf_t yaml = BUF_INIT, report = BUF_INIT, removed = BUF_INIT;
@@ -712,6 +713,8 @@ int api_app_update(request_t *req, response_t *res, err_t *err)
 	prev_meta = xstrdup(app->meta);
 	prev_version = xstrdup(app->meta_version);
 	prev_type = xstrdup(app->app_type);
+	/* A first deploy that never completed stays one (the next POST retries). */
+	was_deploying = !strcmp(app->running_state, "deploying");
 	err_t perr = ERR_INIT;
 	if (deployer_load_conf(cl, app, &prev, &perr))
 		prev = NULL;
@@ -807,7 +810,7 @@ fail:
 		set_str(rec, "meta_version", prev_version);
 		set_str(rec, "app_type", prev_type);
 		set_str(rec, "last_error", msg);
-		set_str(rec, "running_state", "deployed");
+		set_str(rec, "running_state", was_deploying ? "deploying" : "deployed");
 		err_t serr = ERR_INIT;
 		if (save(req, name, rec, &app, &serr))
 			log_msg(LOG_ERROR, "update of %s failed and its rollback was not saved: %s",

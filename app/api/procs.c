@@ -19,6 +19,7 @@
 #include "console/cluster.h"
 #include "console/deployd.h"
 #include "console/lainyaml.h"
+#include "console/locks.h"
 #include "console/log.h"
 #include "console/oplog.h"
 #include "console/size.h"
@@ -185,6 +186,7 @@ int api_procs_deploy(request_t *req, response_t *res, err_t *err)
 	lain_conf_t *conf = NULL;
 	buf_t report = BUF_INIT;
 	deployd_result_t r = DEPLOYD_RESULT_INIT;
+	lock_t *lock = NULL;
 	int rc = load(req, res, &cl, &conf, err);
 	if (rc || !conf)
 		goto out;
@@ -206,6 +208,15 @@ int api_procs_deploy(request_t *req, response_t *res, err_t *err)
 	}
 	if (rc != -ERR_NOT_FOUND)
 		goto out;
+	/* A deploy: one at a time per app, as deploy/update/undeploy. */
+	if ((rc = lock_acquire(req->ctx, req->app->appname, LOCK_TTL, req->operator_name, &lock,
+			       err))) {
+		if (rc == -ERR_CONFLICT) {
+			http_envelope(res, 409, "proc", NULL, err->msg, proc_url(req, name));
+			rc = 0;
+		}
+		goto out;
+	}
 	oplog(req, "DEPLOY", arena_printf(req->arena, "proc %s deployed", name));
 	rc = deployer_proc(req, cl, conf, p, req->app->meta_version, &report, err);
 	if (rc) {
@@ -222,6 +233,7 @@ int api_procs_deploy(request_t *req, response_t *res, err_t *err)
 				   name),
 		      proc_url(req, name));
 out:
+	lock_release(req->ctx, lock);
 	deployd_result_release(&r);
 	buf_release(&report);
 	lain_conf_free(conf);

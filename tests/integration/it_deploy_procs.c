@@ -500,6 +500,27 @@ static void test_stream_ports(void)
 	CU_ASSERT_PTR_NULL(fake_pg("streamy2.worker.tcp"));
 }
 
+/* A first deploy that failed, then a failed PUT: still a first deploy, so
+ * the next POST deploys (not 409). */
+static void test_update_of_failed_deploy(void)
+{
+	it_response_t r;
+	CU_ASSERT_EQUAL(call("POST", "/api/v1/repos/", "{\"appname\":\"halfway\"}", 201), 201);
+	denv_fake("POST", "/__fake/fail",
+		  "{\"mode\":\"error500\",\"match\":\"/api/podgroups\",\"method\":\"POST\",\"count\":-1}",
+		  NULL);
+	CU_ASSERT_EQUAL(call("POST", "/api/v1/apps/", "{\"appname\":\"halfway\"}", 406), 406);
+	CU_ASSERT_EQUAL(request("PUT", "/api/v1/apps/halfway/", NULL, &r), 406);
+	CU_ASSERT(it_field(&r, "msg") &&
+		  !strncmp(it_field(&r, "msg"), "request of update app halfway is not acceptable", 47));
+	it_response_free(&r);
+	denv_fake("POST", "/__fake/fail", "{\"mode\":\"none\"}", NULL);
+	settle();
+	CU_ASSERT_EQUAL(call("POST", "/api/v1/apps/", "{\"appname\":\"halfway\"}", 202), 202);
+	CU_ASSERT(wait_healthy("halfway", &r));
+	it_response_free(&r);
+}
+
 static CU_TestInfo tests[] = {
 	{ "deploy and ps", test_deploy },
 	{ "scale instances", test_scale_instances },
@@ -511,6 +532,7 @@ static CU_TestInfo tests[] = {
 	{ "histories, 405", test_histories },
 	{ "deployd failing in the middle of an update", test_update_failure },
 	{ "stream ports on redeploy and conflict", test_stream_ports },
+	{ "a failed PUT of a failed first deploy", test_update_of_failed_deploy },
 	CU_TEST_INFO_NULL,
 };
 
@@ -531,7 +553,8 @@ int main(void)
 			      denv_push("updfail", V(1), BASE("updfail"), NULL) ||
 			      denv_push("updfail", V(2), BASE("updfail"), NULL) ||
 			      denv_push("streamy", V(1), STREAM("streamy"), NULL) ||
-			      denv_push("streamy2", V(1), STREAM("streamy2"), NULL)
+			      denv_push("streamy2", V(1), STREAM("streamy2"), NULL) ||
+			      denv_push("halfway", V(1), BASE("halfway"), NULL)
 		      ? 1
 		      : 0);
 	int up = stack_up("--workers 2");
