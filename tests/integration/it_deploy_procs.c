@@ -23,6 +23,9 @@
 	"appname: " app "\nbuild:\n  base: golang\nweb:\n  cmd: /hello\n  port: 80\n"          \
 	"  memory: 64m\nworker.bg:\n  cmd: /bg\n"
 #define WITH_EXTRA(app) BASE(app) "worker.extra:\n  cmd: /extra\n"
+#define SERVICE_YAML                                                                          \
+	"appname: svc\nbuild:\n  base: redis\nservice.redis:\n  cmd: redis-server\n"           \
+	"  port: 6379\n  portal:\n    allow_clients: \"**\"\n    cmd: ./portal\n    port: 6379\n"
 #define STREAM(app)                                                                           \
 	"appname: " app "\nbuild:\n  base: golang\nworker.tcp:\n  cmd: /s\n"                  \
 	"  ports: '9601:8000'\n"
@@ -521,6 +524,35 @@ static void test_update_of_failed_deploy(void)
 	it_response_free(&r);
 }
 
+/* A service: its portal is a Proc of E10 GET but not of E9 GET, deployd
+ * has no operations for it (400), and a redeploy updates the portal. */
+static void test_service_portal(void)
+{
+	it_response_t r;
+	CU_ASSERT_EQUAL(call("POST", "/api/v1/repos/", "{\"appname\":\"svc\"}", 201), 201);
+	CU_ASSERT_EQUAL(call("POST", "/api/v1/apps/", "{\"appname\":\"svc\"}", 202), 202);
+	CU_ASSERT_FATAL(wait_healthy("svc", &r));
+	it_response_free(&r);
+	settle();
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/svc/procs/", NULL, &r), 200);
+	CU_ASSERT_EQUAL(json_object_array_length(payload(&r, "procs")), 1);
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/svc/procs/portal-redis/", NULL, &r), 200);
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"), "");
+	CU_ASSERT_STRING_EQUAL(str(payload(&r, "proc"), "procname"), "portal-redis");
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(request("PATCH", "/api/v1/apps/svc/procs/portal-redis/",
+				"{\"operation\":\"restart\"}", &r), 400);
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"),
+			       "proc portal-redis exists but not deployed\nplease deploy it first\n");
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(call("DELETE", "/api/v1/apps/svc/procs/portal-redis/", NULL, 400), 400);
+	CU_ASSERT_EQUAL(call("PUT", "/api/v1/apps/svc/", "{}", 202), 202);
+	settle();
+	CU_ASSERT(wait_healthy("svc", &r));
+	it_response_free(&r);
+}
+
 static CU_TestInfo tests[] = {
 	{ "deploy and ps", test_deploy },
 	{ "scale instances", test_scale_instances },
@@ -533,6 +565,7 @@ static CU_TestInfo tests[] = {
 	{ "deployd failing in the middle of an update", test_update_failure },
 	{ "stream ports on redeploy and conflict", test_stream_ports },
 	{ "a failed PUT of a failed first deploy", test_update_of_failed_deploy },
+	{ "a service's portal", test_service_portal },
 	CU_TEST_INFO_NULL,
 };
 
@@ -554,7 +587,8 @@ int main(void)
 			      denv_push("updfail", V(2), BASE("updfail"), NULL) ||
 			      denv_push("streamy", V(1), STREAM("streamy"), NULL) ||
 			      denv_push("streamy2", V(1), STREAM("streamy2"), NULL) ||
-			      denv_push("halfway", V(1), BASE("halfway"), NULL)
+			      denv_push("halfway", V(1), BASE("halfway"), NULL) ||
+			      denv_push("svc", V(1), SERVICE_YAML, NULL)
 		      ? 1
 		      : 0);
 	int up = stack_up("--workers 2");
