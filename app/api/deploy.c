@@ -272,6 +272,77 @@ static void answer(request_t *req, response_t *res, int status, json_object *pay
 	http_envelope(res, status, "app", payload, msg, "/v1/apps/");
 }
 
+/* §4.1 steps 4-5 (and §4.2's): a copy of the record, marked deploying with
+ * its error cleared, saved; then the oplog row op. */
+static int start_deploy(request_t *req, const char *name, const char *op, const char *version,
+			app_record_t **app, json_object **rec, err_t *err)
+{
+	if (json_object_deep_copy((*app)->raw, rec, NULL))
+		return err_set(err, -ERR_INTERNAL, "cannot copy the record of '%s'", name);
+	set_str(*rec, "last_error", "");
+	set_str(*rec, "running_state", "deploying");
+	int rc = save(req, name, *rec, app, err);
+	if (rc)
+		return rc;
+	err_t oplog_err = ERR_INIT;
+	if (oplog_append(req->ctx, op, req->operator_name, name, version, "", &oplog_err))
+		log_msg(LOG_WARN, "oplog %s of %s not written: %s", op, name, oplog_err.msg);
+	return 0;
+}
+
+/* The meta of version: its lain.yaml read and loaded as a deploy does, its
+ * appname and giturl checked, and the record's meta fields set and saved. */
+static int load_meta(request_t *req, const cluster_t *cl, const char *name, const char *version,
+		     json_object *rec, app_record_t **app, buf_t *yaml, lain_conf_t **conf,
+		     err_t *err)
+{
+	int rc = registry_read_lainyaml(req->ctx, name, version, yaml, err);
+	if (rc)
+		return rc;
+	lain_parse_opts_t po = {
+		.domain = cl->domain,
+		.extra_domains = cl->extra_domains,
+		.n_extra_domains = cl->nextra,
+		.registry = cl->registry,
+		.meta_version = version,
+	};
+	if ((rc = tmpl_load_conf(yaml->data, yaml->len, &po, NULL, NULL, conf, err)))
+		return rc;
+	if (strcmp((*conf)->appname, name))
+		return err_set(err, -ERR_INVALID, "lain.yaml of %s:meta-%s names app '%s', not '%s'",
+			       name, version, (*conf)->appname, name);
+	char *giturl = lain_giturl_normalize((*conf)->giturl);
+	if (*(*app)->giturl && strcmp((*app)->giturl, giturl)) {
+		rc = err_set(err, -ERR_INVALID, "app giturl '%s' doesn't match with bound url '%s'",
+			     giturl, (*app)->giturl);
+		free(giturl);
+		return rc;
+	}
+	set_str(rec, "giturl", *(*app)->giturl ? (*app)->giturl : giturl);
+	free(giturl);
+	set_str(rec, "meta", yaml->data);
+	set_str(rec, "meta_version", version);
+	set_str(rec, "app_type", app_type_of(name, *conf));
+	return save(req, name, rec, app, err);
+}
+
+/* The podgroups and portals of conf; a resource app is only stored. */
+static int deploy_conf(request_t *req, const cluster_t *cl, lock_t *lock, const lain_conf_t *conf,
+		       const char *version, buf_t *report, err_t *err)
+{
+	if (!strcmp(conf->apptype, "resource"))
+		return 0;
+	struct resolver rs = { req, cl };
+	spec_opts_t so = {
+		.deploy_env = true,
+		.main_domain = cl->main_domain,
+		.meta_version = version,
+		.resolve_portal = resolve_portal,
+		.resolve_data = &rs,
+	};
+	return deploy_procs(req, lock, conf, &so, report, err);
+}
+
 int api_apps_deploy(request_t *req, response_t *res, err_t *err)
 {
 	json_object *jname;
@@ -345,63 +416,16 @@ int api_apps_deploy(request_t *req, response_t *res, err_t *err)
 	}
 
 	/* §4.1 steps 4-5: deploying, error cleared; the oplog row. */
-	if (json_object_deep_copy(app->raw, &rec, NULL)) {
-		rc = err_set(err, -ERR_INTERNAL, "cannot copy the record of '%s'", name);
+	if ((rc = start_deploy(req, name, "DEPLOY", version, &app, &rec, err)))
 		goto out;
-	}
-	set_str(rec, "last_error", "");
-	set_str(rec, "running_state", "deploying");
-	if ((rc = save(req, name, rec, &app, err)))
-		goto out;
-	err_t oplog_err = ERR_INIT;
-	if (oplog_append(req->ctx, "DEPLOY", req->operator_name, name, version, "", &oplog_err))
-		log_msg(LOG_WARN, "oplog DEPLOY of %s not written: %s", name, oplog_err.msg);
 
 	/* Step 6: the meta. From here on a failure is the deploy's (406). */
-	if ((rc = registry_read_lainyaml(req->ctx, name, version, &yaml, err)))
-		goto fail;
-	lain_parse_opts_t po = {
-		.domain = cl->domain,
-		.extra_domains = cl->extra_domains,
-		.n_extra_domains = cl->nextra,
-		.registry = cl->registry,
-		.meta_version = version,
-	};
-	if ((rc = tmpl_load_conf(yaml.data, yaml.len, &po, NULL, NULL, &conf, err)))
-		goto fail;
-	if (strcmp(conf->appname, name)) {
-		rc = err_set(err, -ERR_INVALID, "lain.yaml of %s:meta-%s names app '%s', not '%s'",
-			     name, version, conf->appname, name);
-		goto fail;
-	}
-	char *giturl = lain_giturl_normalize(conf->giturl);
-	if (*app->giturl && strcmp(app->giturl, giturl)) {
-		rc = err_set(err, -ERR_INVALID, "app giturl '%s' doesn't match with bound url '%s'",
-			     giturl, app->giturl);
-		free(giturl);
-		goto fail;
-	}
-	set_str(rec, "giturl", *app->giturl ? app->giturl : giturl);
-	free(giturl);
-	set_str(rec, "meta", yaml.data);
-	set_str(rec, "meta_version", version);
-	set_str(rec, "app_type", app_type_of(name, conf));
-	if ((rc = save(req, name, rec, &app, err)))
+	if ((rc = load_meta(req, cl, name, version, rec, &app, &yaml, &conf, err)))
 		goto fail;
 
 	/* Steps 7-11: a resource app is only stored; the others go to deployd. */
-	if (strcmp(conf->apptype, "resource")) {
-		struct resolver rs = { req, cl };
-		spec_opts_t so = {
-			.deploy_env = true,
-			.main_domain = cl->main_domain,
-			.meta_version = version,
-			.resolve_portal = resolve_portal,
-			.resolve_data = &rs,
-		};
-		if ((rc = deploy_procs(req, lock, conf, &so, &report, err)))
-			goto fail;
-	}
+	if ((rc = deploy_conf(req, cl, lock, conf, version, &report, err)))
+		goto fail;
 	set_str(rec, "running_state", "deployed");
 	if ((rc = save(req, name, rec, &app, err)))
 		goto out;
@@ -718,62 +742,17 @@ int api_app_update(request_t *req, response_t *res, err_t *err)
 	err_t perr = ERR_INIT;
 	if (deployer_load_conf(cl, app, &prev, &perr))
 		prev = NULL;
-	if (json_object_deep_copy(app->raw, &rec, NULL)) {
-		rc = err_set(err, -ERR_INTERNAL, "cannot copy the record of '%s'", name);
+	if ((rc = start_deploy(req, name, "UPDATE", version, &app, &rec, err)))
 		goto out;
-	}
-	set_str(rec, "last_error", "");
-	set_str(rec, "running_state", "deploying");
-	if ((rc = save(req, name, rec, &app, err)))
-		goto out;
-	err_t oplog_err = ERR_INIT;
-	if (oplog_append(req->ctx, "UPDATE", req->operator_name, name, version, "", &oplog_err))
-		log_msg(LOG_WARN, "oplog UPDATE of %s not written: %s", name, oplog_err.msg);
 
 	/* Step 4: the meta (as the first deploy). */
-	if ((rc = registry_read_lainyaml(req->ctx, name, version, &yaml, err)))
-		goto fail;
-	lain_parse_opts_t po = {
-		.domain = cl->domain,
-		.extra_domains = cl->extra_domains,
-		.n_extra_domains = cl->nextra,
-		.registry = cl->registry,
-		.meta_version = version,
-	};
-	if ((rc = tmpl_load_conf(yaml.data, yaml.len, &po, NULL, NULL, &conf, err)))
-		goto fail;
-	if (strcmp(conf->appname, name)) {
-		rc = err_set(err, -ERR_INVALID, "lain.yaml of %s:meta-%s names app '%s', not '%s'",
-			     name, version, conf->appname, name);
-		goto fail;
-	}
-	char *giturl = lain_giturl_normalize(conf->giturl);
-	if (*app->giturl && strcmp(app->giturl, giturl)) {
-		rc = err_set(err, -ERR_INVALID, "app giturl '%s' doesn't match with bound url '%s'",
-			     giturl, app->giturl);
-		free(giturl);
-		goto fail;
-	}
-	set_str(rec, "giturl", *app->giturl ? app->giturl : giturl);
-	free(giturl);
-	set_str(rec, "meta", yaml.data);
-	set_str(rec, "meta_version", version);
-	set_str(rec, "app_type", app_type_of(name, conf));
-	if ((rc = save(req, name, rec, &app, err)))
+	if ((rc = load_meta(req, cl, name, version, rec, &app, &yaml, &conf, err)))
 		goto fail;
 
 	/* Step 5: resources and config images plug in before the basic deploy. */
+	if ((rc = deploy_conf(req, cl, lock, conf, version, &report, err)))
+		goto fail;
 	if (strcmp(conf->apptype, "resource")) {
-		struct resolver rs = { req, cl };
-		spec_opts_t so = {
-			.deploy_env = true,
-			.main_domain = cl->main_domain,
-			.meta_version = version,
-			.resolve_portal = resolve_portal,
-			.resolve_data = &rs,
-		};
-		if ((rc = deploy_procs(req, lock, conf, &so, &report, err)))
-			goto fail;
 		/* Procs gone from lain.yaml: removal failures are only reported. */
 		for (size_t i = 0; prev && i < prev->n_procs; i++) {
 			if (has_proc(conf, prev->procs[i].podname))
