@@ -272,6 +272,54 @@ static void answer(request_t *req, response_t *res, int status, json_object *pay
 	http_envelope(res, status, "app", payload, msg, "/v1/apps/");
 }
 
+/* The app's deploy lock; when another request holds it, 409 is answered
+ * (and 0 returned, so the caller only has to stop). */
+static int take_lock(request_t *req, response_t *res, const char *name, lock_t **lock, err_t *err)
+{
+	int rc = lock_acquire(req->ctx, name, LOCK_TTL, req->operator_name, lock, err);
+	if (rc == -ERR_CONFLICT) {
+		answer(req, res, 409, NULL, err->msg);
+		return 0;
+	}
+	return rc;
+}
+
+static void answer_not_deployed(request_t *req, response_t *res, const char *name)
+{
+	answer(req, res, 404, NULL,
+	       arena_printf(req->arena, "app with appname %s has not been deployd\n", name));
+}
+
+/* Before changing a deployed app: deployd's gate (503) and that the app is
+ * deployed at all (404). True when it answered. */
+static bool refused_early(request_t *req, response_t *res, const char *name, err_t *err)
+{
+	if (deployd_gate(req->ctx, err)) {
+		answer(req, res, 503, NULL, err->msg);
+		return true;
+	}
+	if (!strcmp(req->app->running_state, "reposited")) {
+		answer_not_deployed(req, res, name);
+		return true;
+	}
+	return false;
+}
+
+/* The lock, then the record read again under it (what is changed is what
+ * is stored now): 404 answered when it is only reposited by then. */
+static int lock_and_read(request_t *req, response_t *res, const char *name, lock_t **lock,
+			 app_record_t **app, err_t *err)
+{
+	int rc = take_lock(req, res, name, lock, err);
+	if (rc || res->status)
+		return rc;
+	if ((rc = store_app_get(req->ctx, req->arena, name, app, err)))
+		return rc;
+	if (!strcmp((*app)->running_state, "reposited"))
+		answer_not_deployed(req, res, name);
+	return 0;
+}
+
 /* §4.1 steps 4-5 (and §4.2's): a copy of the record, marked deploying with
  * its error cleared, saved; then the oplog row op. */
 static int start_deploy(request_t *req, const char *name, const char *op, const char *version,
@@ -377,13 +425,8 @@ int api_apps_deploy(request_t *req, response_t *res, err_t *err)
 	buf_t yaml = BUF_INIT, report = BUF_INIT;
 	app_record_t *app = NULL;
 
-	if ((rc = lock_acquire(req->ctx, name, LOCK_TTL, req->operator_name, &lock, err))) {
-		if (rc == -ERR_CONFLICT) {
-			answer(req, res, 409, NULL, err->msg);
-			rc = 0;
-		}
+	if ((rc = take_lock(req, res, name, &lock, err)) || res->status)
 		goto out;
-	}
 	if ((rc = store_app_get(req->ctx, req->arena, name, &app, err)))
 		goto out;
 	if (strcmp(app->running_state, "reposited") && strcmp(app->running_state, "deploying")) {
@@ -499,16 +542,9 @@ static int remove_proc(ctx_t *ctx, const lain_proc_t *p, buf_t *report, err_t *e
 int api_app_undeploy(request_t *req, response_t *res, err_t *err)
 {
 	const char *name = req->app->appname;
-	int rc = deployd_gate(req->ctx, err);
-	if (rc) {
-		answer(req, res, 503, NULL, err->msg);
+	int rc = 0;
+	if (refused_early(req, res, name, err))
 		return 0;
-	}
-	if (!strcmp(req->app->running_state, "reposited")) {
-		answer(req, res, 404, NULL,
-		       arena_printf(req->arena, "app with appname %s has not been deployd\n", name));
-		return 0;
-	}
 	const cluster_t *cl;
 	if ((rc = cluster_get(req->ctx, &cl, err)))
 		return rc;
@@ -518,21 +554,8 @@ int api_app_undeploy(request_t *req, response_t *res, err_t *err)
 	json_object *rec = NULL;
 	buf_t report = BUF_INIT;
 	app_record_t *app = NULL;
-	if ((rc = lock_acquire(req->ctx, name, LOCK_TTL, req->operator_name, &lock, err))) {
-		if (rc == -ERR_CONFLICT) {
-			answer(req, res, 409, NULL, err->msg);
-			rc = 0;
-		}
+	if ((rc = lock_and_read(req, res, name, &lock, &app, err)) || res->status)
 		goto out;
-	}
-	/* Read again under the lock: what is removed is what is stored now. */
-	if ((rc = store_app_get(req->ctx, req->arena, name, &app, err)))
-		goto out;
-	if (!strcmp(app->running_state, "reposited")) {
-		answer(req, res, 404, NULL,
-		       arena_printf(req->arena, "app with appname %s has not been deployd\n", name));
-		goto out;
-	}
 	if (!strcmp(app->app_type, "resource")) {
 		answer(req, res, 403, render_app(req, app, err), "Not allow to delete resource app.");
 		goto out;
@@ -687,16 +710,9 @@ static char *update_version(request_t *req, response_t *res, const char *name, i
 int api_app_update(request_t *req, response_t *res, err_t *err)
 {
 	const char *name = req->app->appname;
-	int rc = deployd_gate(req->ctx, err);
-	if (rc) {
-		answer(req, res, 503, NULL, err->msg);
+	int rc = 0;
+	if (refused_early(req, res, name, err))
 		return 0;
-	}
-	if (!strcmp(req->app->running_state, "reposited")) {
-		answer(req, res, 404, NULL,
-		       arena_printf(req->arena, "app with appname %s has not been deployd\n", name));
-		return 0;
-	}
 	if (strchr(name, '.')) {
 		/* Resource instances (§4.2, third flow) plug in here. */
 		answer(req, res, 400, NULL,
@@ -719,20 +735,8 @@ int api_app_update(request_t *req, response_t *res, err_t *err)
 	version = update_version(req, res, name, &rc, err);
 	if (!version)
 		goto out;
-	if ((rc = lock_acquire(req->ctx, name, LOCK_TTL, req->operator_name, &lock, err))) {
-		if (rc == -ERR_CONFLICT) {
-			answer(req, res, 409, NULL, err->msg);
-			rc = 0;
-		}
+	if ((rc = lock_and_read(req, res, name, &lock, &app, err)) || res->status)
 		goto out;
-	}
-	if ((rc = store_app_get(req->ctx, req->arena, name, &app, err)))
-		goto out;
-	if (!strcmp(app->running_state, "reposited")) {
-		answer(req, res, 404, NULL,
-		       arena_printf(req->arena, "app with appname %s has not been deployd\n", name));
-		goto out;
-	}
 	/* Step 2: what a failure restores; the procs that may become useless. */
 	prev_meta = xstrdup(app->meta);
 	prev_version = xstrdup(app->meta_version);
