@@ -320,6 +320,28 @@ static int lock_and_read(request_t *req, response_t *res, const char *name, lock
 	return 0;
 }
 
+/* A failed deploy or update (§9.3 #15): the report (or the error alone)
+ * becomes the 406 answer and the record's last_error, saved with whatever
+ * else the caller set in rec. Returns 0: the request was answered. */
+static int answer_failure(request_t *req, response_t *res, const char *name, const char *what,
+			  const char *results, buf_t *report, json_object *rec,
+			  app_record_t **app, const err_t *err)
+{
+	if (!report->len)
+		buf_addf(report, "    %s\n", err->msg);
+	const char *msg = arena_printf(req->arena,
+				       "request of %s %s is not acceptable with error:\n"
+				       "%s %s results: procs in below are failed:\n%s",
+				       what, name, results, name, report->data);
+	set_str(rec, "last_error", msg);
+	err_t serr = ERR_INIT;
+	if (save(req, name, rec, app, &serr))
+		log_msg(LOG_ERROR, "%s %s failed and its record was not saved: %s", what, name,
+			serr.msg);
+	answer(req, res, 406, NULL, msg);
+	return 0;
+}
+
 /* §4.1 steps 4-5 (and §4.2's): a copy of the record, marked deploying with
  * its error cleared, saved; then the oplog row op. */
 static int start_deploy(request_t *req, const char *name, const char *op, const char *version,
@@ -478,22 +500,8 @@ int api_apps_deploy(request_t *req, response_t *res, err_t *err)
 	goto out;
 
 fail:
-	if (!report.len)
-		buf_addf(&report, "    %s\n", err->msg);
-	{
-		const char *msg = arena_printf(req->arena,
-					       "request of deploy app %s is not acceptable with error:\n"
-					       "Deploy app %s results: procs in below are failed:\n%s",
-					       name, name, report.data);
-		/* The record says why; it stays "deploying" for the next request. */
-		set_str(rec, "last_error", msg);
-		err_t serr = ERR_INIT;
-		if (save(req, name, rec, &app, &serr))
-			log_msg(LOG_ERROR, "deploy of %s failed and its error was not saved: %s", name,
-				serr.msg);
-		answer(req, res, 406, NULL, msg);
-		rc = 0;
-	}
+	/* The record says why; it stays "deploying" for the next request. */
+	rc = answer_failure(req, res, name, "deploy app", "Deploy app", &report, rec, &app, err);
 out:
 	lock_release(req->ctx, lock);
 	json_object_put(rec);
@@ -781,26 +789,12 @@ int api_app_update(request_t *req, response_t *res, err_t *err)
 	goto out;
 
 fail:
-	if (!report.len)
-		buf_addf(&report, "    %s\n", err->msg);
-	{
-		const char *msg = arena_printf(req->arena,
-					       "request of update app %s is not acceptable with error:\n"
-					       "Updating app %s results: procs in below are failed:\n%s",
-					       name, name, report.data);
-		/* §4.2 step 6: the previous meta is what stays recorded. */
-		set_str(rec, "meta", prev_meta);
-		set_str(rec, "meta_version", prev_version);
-		set_str(rec, "app_type", prev_type);
-		set_str(rec, "last_error", msg);
-		set_str(rec, "running_state", was_deploying ? "deploying" : "deployed");
-		err_t serr = ERR_INIT;
-		if (save(req, name, rec, &app, &serr))
-			log_msg(LOG_ERROR, "update of %s failed and its rollback was not saved: %s",
-				name, serr.msg);
-		answer(req, res, 406, NULL, msg);
-		rc = 0;
-	}
+	/* §4.2 step 6: the previous meta is what stays recorded. */
+	set_str(rec, "meta", prev_meta);
+	set_str(rec, "meta_version", prev_version);
+	set_str(rec, "app_type", prev_type);
+	set_str(rec, "running_state", was_deploying ? "deploying" : "deployed");
+	rc = answer_failure(req, res, name, "update app", "Updating app", &report, rec, &app, err);
 out:
 	lock_release(req->ctx, lock);
 	json_object_put(rec);
