@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <json-c/json.h>
 
 #include "deploy_env.h"
 
@@ -274,4 +275,20 @@ int denv_auth_registry(const char *service, char *url, size_t url_len, char *key
 		 "    issuer: auth server\n    rootcertbundle: %s/keys/registry-cert.pem\n",
 		 service, tmpdir);
 	return start_registry("auth-registry", extra, 401, &auth_registry_pid, url, url_len);
+}
+
+int denv_settle(void)
+{
+	for (int i = 0; i < 100; i++) {
+		char *body = NULL;
+		denv_fake("GET", "/__fake/state", NULL, &body);
+		json_object *j = json_tokener_parse(body), *p;
+		int pending = j && json_object_object_get_ex(j, "pending", &p) ? json_object_get_int(p) : 1;
+		json_object_put(j);
+		free(body);
+		if (!pending)
+			return 0;
+		usleep(50 * 1000);
+	}
+	return -1;
 }

@@ -38,6 +38,11 @@ long denv_call(const char *method, const char *url, const char *body, const char
 /* denv_call on the deployd fake: path appended to its URL. */
 long denv_fake(const char *method, const char *path, const char *body, char **out);
 
+/* Waits (up to 5 s) until the deployd fake has done all accepted work
+ * (deployd answers 423 to a podgroup whose operation is in progress).
+ * 0 when it settled, -1 when it did not. */
+int denv_settle(void);
+
 /* Milliseconds of a monotonic clock. */
 long long denv_now_ms(void);
 

@@ -90,18 +90,8 @@ static int suite_down(void)
 /* Waits until the fake has done all accepted work (its 423 lock is free). */
 static void settle(void)
 {
-	for (int i = 0; i < 100; i++) {
-		char *body = NULL;
-		denv_fake("GET", "/__fake/state", NULL, &body);
-		json_object *j = json_tokener_parse(body), *p;
-		int pending = j && json_object_object_get_ex(j, "pending", &p) ? json_object_get_int(p) : 1;
-		json_object_put(j);
-		free(body);
-		if (!pending)
-			return;
-		usleep(50 * 1000);
-	}
-	CU_FAIL("the deployd fake did not settle");
+	if (denv_settle())
+		CU_FAIL("the deployd fake did not settle");
 }
 
 static json_object *pg_spec(const char *name, int srcport)

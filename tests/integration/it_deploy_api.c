@@ -125,21 +125,6 @@ static void test_versions_details(void)
 	it_response_free(&r);
 }
 
-/* Waits until the fake has done all accepted work. */
-static void settle(void)
-{
-	for (int i = 0; i < 100; i++) {
-		char *body = NULL;
-		denv_fake("GET", "/__fake/state", NULL, &body);
-		json_object *j = json_tokener_parse(body), *p;
-		int pending = j && json_object_object_get_ex(j, "pending", &p) ? json_object_get_int(p) : 1;
-		json_object_put(j);
-		free(body);
-		if (!pending)
-			return;
-		usleep(50 * 1000);
-	}
-}
 
 static void test_streamrouter_ports(void)
 {
@@ -159,7 +144,7 @@ static void test_streamrouter_ports(void)
 		"\"r/hello:release-1\",\"Expose\":80}],\"Annotation\":\"{\\\"ports\\\":[{\\\"srcport\\\":"
 		"9501,\\\"dstport\\\":80,\\\"proto\\\":\\\"tcp\\\"}]}\"}}";
 	CU_ASSERT_EQUAL(denv_fake("POST", "/api/podgroups", pg, NULL), 202);
-	settle();
+	denv_settle();
 	/* Any suffix matches, as in the original. */
 	CU_ASSERT_EQUAL(request("GET", "/api/v1/usedstreamrouterports/", NULL, &r), 200);
 	p = payload(&r, "streamrouter");

@@ -49,22 +49,6 @@ static long request(const char *method, const char *path, const char *body, it_r
 	return r->status;
 }
 
-/* Waits until the fake has done all accepted work (deployd answers 423 to
- * a podgroup whose previous operation is in progress). */
-static void settle(void)
-{
-	for (int i = 0; i < 100; i++) {
-		char *body = NULL;
-		denv_fake("GET", "/__fake/state", NULL, &body);
-		json_object *j = json_tokener_parse(body), *p;
-		int pending = j && json_object_object_get_ex(j, "pending", &p) ? json_object_get_int(p) : 1;
-		json_object_put(j);
-		free(body);
-		if (!pending)
-			return;
-		usleep(50 * 1000);
-	}
-}
 
 static long reposit(const char *app)
 {
@@ -297,7 +281,7 @@ static void test_failure_in_the_middle(void)
 	free(saved);
 
 	/* The user tries again once deployd is done with the podgroup. */
-	settle();
+	denv_settle();
 	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"broken\"}", &r), 202);
 	if (r.status != 202)
 		fprintf(stderr, "retry: %s\n", it_field(&r, "msg"));
@@ -358,7 +342,7 @@ static void test_service_consumer(void)
 	CU_ASSERT(body && strstr(body, "broken.portal.portal-redis") != NULL);
 	free(body);
 	CU_ASSERT_FATAL(wait_healthy("client", &r));
-	settle();
+	denv_settle();
 	it_response_free(&r);
 	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/client/", NULL, &r), 200);
 	json_object *uses = json_object_object_get(payload(&r, "app"), "useservices");
@@ -397,7 +381,7 @@ static void test_undeploy(void)
 	it_response_free(&r);
 	denv_fake("PATCH", "/api/status", "{\"status\":\"start\"}", NULL);
 
-	settle();
+	denv_settle();
 	CU_ASSERT_EQUAL(request("DELETE", "/api/v1/apps/flow2/", NULL, &r), 202);
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"), "delete app successfully.");
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "url"), "/v1/apps/");
@@ -414,7 +398,7 @@ static void test_undeploy(void)
 	/* Still registered, gone from deployd, out of the list. */
 	CU_ASSERT_EQUAL(request("GET", "/api/v1/repos/flow2/", NULL, &r), 200);
 	it_response_free(&r);
-	settle();
+	denv_settle();
 	CU_ASSERT_EQUAL(denv_fake("GET", "/api/podgroups?name=flow2.web.web", NULL, NULL), 404);
 	CU_ASSERT_EQUAL(denv_fake("GET", "/api/podgroups?name=flow2.worker.bg", NULL, NULL), 404);
 	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/", NULL, &r), 200);

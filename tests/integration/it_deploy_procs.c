@@ -63,22 +63,6 @@ static long call(const char *method, const char *path, const char *body, long wa
 	return st;
 }
 
-/* Waits until the fake has done all accepted work (deployd answers 423 to
- * a podgroup whose operation is in progress). */
-static void settle(void)
-{
-	for (int i = 0; i < 100; i++) {
-		char *body = NULL;
-		denv_fake("GET", "/__fake/state", NULL, &body);
-		json_object *j = json_tokener_parse(body), *p;
-		int pending = j && json_object_object_get_ex(j, "pending", &p) ? json_object_get_int(p) : 1;
-		json_object_put(j);
-		free(body);
-		if (!pending)
-			return;
-		usleep(50 * 1000);
-	}
-}
 
 /* deployd's own podgroup (the fake's answer), or NULL when it has none. */
 static json_object *fake_pg(const char *name)
@@ -152,7 +136,7 @@ static void test_deploy(void)
 	CU_ASSERT_EQUAL_FATAL(json_object_array_length(procs), 3);
 	CU_ASSERT_STRING_EQUAL(str(json_object_array_get_idx(procs, 0), "procname"), "web");
 	it_response_free(&r);
-	settle();
+	denv_settle();
 }
 
 static void test_scale_instances(void)
@@ -173,7 +157,7 @@ static void test_scale_instances(void)
 	CU_ASSERT(msg && !strncmp(msg, "    status_code: 202\n    message: ", 34));
 	CU_ASSERT_STRING_EQUAL(str(payload(&r, "proc"), "procname"), "web");
 	it_response_free(&r);
-	settle();
+	denv_settle();
 	json_object *pg = fake_pg("procs.web.web");
 	CU_ASSERT_FATAL(pg != NULL);
 	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(json_object_object_get(pg, "Spec"),
@@ -223,13 +207,13 @@ static void test_scale_cpu_memory(void)
 	CU_ASSERT_EQUAL(denv_fake("PATCH", "/api/podgroups?name=procs.web.web&cmd=spec",
 				  json_object_to_json_string(pod), NULL), 202);
 	json_object_put(pg);
-	settle();
+	denv_settle();
 
 	it_response_t r;
 	CU_ASSERT_EQUAL(request("PATCH", "/api/v1/apps/procs/procs/web/",
 				"{\"cpu\":2,\"memory\":\"128m\"}", &r), 202);
 	it_response_free(&r);
-	settle();
+	denv_settle();
 	pg = fake_pg("procs.web.web");
 	CU_ASSERT_FATAL(pg != NULL);
 	json_object *c = container0(pg);
@@ -255,12 +239,12 @@ static void test_update_newer(void)
 {
 	CU_ASSERT_EQUAL_FATAL(denv_push("procs", V(3), BASE("procs"), NULL), 0);
 	it_response_t r;
-	settle();
+	denv_settle();
 	CU_ASSERT_EQUAL(request("PUT", "/api/v1/apps/procs/", NULL, &r), 202);
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"), "update request of app procs has been accepted.");
 	CU_ASSERT_STRING_EQUAL(str(payload(&r, "app"), "metaversion"), V(3));
 	it_response_free(&r);
-	settle();
+	denv_settle();
 	CU_ASSERT_PTR_NULL(fake_pg("procs.worker.extra"));
 	json_object *pg = fake_pg("procs.web.web");
 	CU_ASSERT_FATAL(pg != NULL);
@@ -289,12 +273,12 @@ static void test_update_older(void)
 	CU_ASSERT_STRING_EQUAL(str(payload(&r, "app"), "appname"), "procs");
 	it_response_free(&r);
 
-	settle();
+	denv_settle();
 	CU_ASSERT_EQUAL(request("PUT", "/api/v1/apps/procs/", "{\"meta_version\":\"" V(1) "\"}", &r),
 			202);
 	CU_ASSERT_STRING_EQUAL(str(payload(&r, "app"), "metaversion"), V(1));
 	it_response_free(&r);
-	settle();
+	denv_settle();
 	json_object *pg = fake_pg("procs.worker.bg");
 	CU_ASSERT_FATAL(pg != NULL);
 	CU_ASSERT(strstr(str(container0(pg), "Image"), "procs:release-" V(1)) != NULL);
@@ -314,11 +298,11 @@ static void test_update_older(void)
 static void test_proc_deploy(void)
 {
 	it_response_t r;
-	settle();
+	denv_settle();
 	CU_ASSERT_EQUAL(request("DELETE", "/api/v1/apps/procs/procs/bg/", NULL, &r), 202);
 	CU_ASSERT(it_field(&r, "msg") && !strncmp(it_field(&r, "msg"), "    status_code: 202\n", 21));
 	it_response_free(&r);
-	settle();
+	denv_settle();
 	CU_ASSERT_PTR_NULL(fake_pg("procs.worker.bg"));
 	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/procs/procs/bg/", NULL, &r), 200);
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"), "proc bg exists but not deployed");
@@ -333,7 +317,7 @@ static void test_proc_deploy(void)
 	CU_ASSERT_STRING_EQUAL(str(payload(&r, "proc"), "procname"), "bg");
 	CU_ASSERT(it_field(&r, "msg") != NULL);
 	it_response_free(&r);
-	settle();
+	denv_settle();
 	json_object *pg = fake_pg("procs.worker.bg");
 	CU_ASSERT_FATAL(pg != NULL);
 	CU_ASSERT(strstr(str(container0(pg), "Image"), "procs:release-" V(1)) != NULL);
@@ -375,20 +359,20 @@ static const char *pod1_status(void)
 static void test_operations(void)
 {
 	it_response_t r;
-	settle();
+	denv_settle();
 	CU_ASSERT_EQUAL(request("PATCH", "/api/v1/apps/procs/procs/web/",
 				"{\"operation\":\"stop\",\"instance\":1}", &r), 202);
 	CU_ASSERT(it_field(&r, "msg") && !strncmp(it_field(&r, "msg"), "    status_code: 202\n", 21));
 	it_response_free(&r);
-	settle();
+	denv_settle();
 	CU_ASSERT_STRING_EQUAL(pod1_status(), "False");
 	CU_ASSERT_EQUAL(call("PATCH", "/api/v1/apps/procs/procs/web/",
 			     "{\"operation\":\"start\",\"instance\":1}", 202), 202);
-	settle();
+	denv_settle();
 	CU_ASSERT_STRING_EQUAL(pod1_status(), "True");
 	CU_ASSERT_EQUAL(call("PATCH", "/api/v1/apps/procs/procs/web/",
 			     "{\"operation\":\"restart\",\"instance\":1}", 202), 202);
-	settle();
+	denv_settle();
 	CU_ASSERT_STRING_EQUAL(pod1_status(), "True");
 	CU_ASSERT_EQUAL(request("PATCH", "/api/v1/apps/procs/procs/web/",
 				"{\"operation\":\"stop\",\"instance\":9}", &r), 404);
@@ -448,7 +432,7 @@ static void test_update_failure(void)
 	CU_ASSERT_EQUAL(call("POST", "/api/v1/apps/", "{\"appname\":\"updfail\"}", 202), 202);
 	CU_ASSERT_FATAL(wait_healthy("updfail", &r));
 	it_response_free(&r);
-	settle();
+	denv_settle();
 	denv_fake("POST", "/__fake/fail",
 		  "{\"mode\":\"error500\",\"match\":\"/api/podgroups\",\"method\":\"PATCH\",\"count\":-1}",
 		  NULL);
@@ -472,7 +456,7 @@ static void test_update_failure(void)
 	it_response_free(&r);
 
 	/* Invalid JSON is {}: the newest version again, and the error cleared. */
-	settle();
+	denv_settle();
 	CU_ASSERT_EQUAL(request("PUT", "/api/v1/apps/updfail/", "nope", &r), 202);
 	CU_ASSERT_STRING_EQUAL(str(payload(&r, "app"), "metaversion"), V(2));
 	it_response_free(&r);
@@ -490,9 +474,9 @@ static void test_stream_ports(void)
 	CU_ASSERT_EQUAL(call("POST", "/api/v1/apps/", "{\"appname\":\"streamy\"}", 202), 202);
 	CU_ASSERT_FATAL(wait_healthy("streamy", &r));
 	it_response_free(&r);
-	settle();
+	denv_settle();
 	CU_ASSERT_EQUAL(call("PUT", "/api/v1/apps/streamy/", NULL, 202), 202);
-	settle();
+	denv_settle();
 	CU_ASSERT(wait_healthy("streamy", &r));
 	it_response_free(&r);
 
@@ -518,7 +502,7 @@ static void test_update_of_failed_deploy(void)
 		  !strncmp(it_field(&r, "msg"), "request of update app halfway is not acceptable", 47));
 	it_response_free(&r);
 	denv_fake("POST", "/__fake/fail", "{\"mode\":\"none\"}", NULL);
-	settle();
+	denv_settle();
 	CU_ASSERT_EQUAL(call("POST", "/api/v1/apps/", "{\"appname\":\"halfway\"}", 202), 202);
 	CU_ASSERT(wait_healthy("halfway", &r));
 	it_response_free(&r);
@@ -533,7 +517,7 @@ static void test_service_portal(void)
 	CU_ASSERT_EQUAL(call("POST", "/api/v1/apps/", "{\"appname\":\"svc\"}", 202), 202);
 	CU_ASSERT_FATAL(wait_healthy("svc", &r));
 	it_response_free(&r);
-	settle();
+	denv_settle();
 	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/svc/procs/", NULL, &r), 200);
 	CU_ASSERT_EQUAL(json_object_array_length(payload(&r, "procs")), 1);
 	it_response_free(&r);
@@ -548,7 +532,7 @@ static void test_service_portal(void)
 	it_response_free(&r);
 	CU_ASSERT_EQUAL(call("DELETE", "/api/v1/apps/svc/procs/portal-redis/", NULL, 400), 400);
 	CU_ASSERT_EQUAL(call("PUT", "/api/v1/apps/svc/", "{}", 202), 202);
-	settle();
+	denv_settle();
 	CU_ASSERT(wait_healthy("svc", &r));
 	it_response_free(&r);
 }
