@@ -10,6 +10,7 @@
 #include "console/permission.h"
 #include "console/sso.h"
 #include "console/store.h"
+#include "groups.h"
 #include "console/banned.h"
 
 static json_object *repo_object(const char *name)
@@ -45,51 +46,6 @@ int api_repos_list(request_t *req, response_t *res, err_t *err)
 	return 0;
 }
 
-struct collision {
-	const cluster_t *cluster;
-	const char *group;
-	const char *name;
-	const char *other;
-};
-
-static int find_collision(const app_record_t *app, void *data)
-{
-	struct collision *c = data;
-	buf_t g = BUF_INIT;
-	cluster_app_group(c->cluster, app->appname, &g);
-	if (!strcmp(g.data, c->group) && strcmp(app->appname, c->name))
-		c->other = app->appname;
-	buf_release(&g);
-	return 0;
-}
-
-/* The SSO side of a registration (auth on): the app's group, with the admin
- * group nested into it as admin (spec §5.4). A group that exists already is
- * fine only when the caller is its admin. *created tells whether we made it. */
-static int create_group(request_t *req, const cluster_t *cl, const char *name, const char *group,
-			bool *created, err_t *err)
-{
-	ctx_t *ctx = req->ctx;
-	const char *full = arena_printf(req->arena, "%s%s", cl->sso_fullname_prefix, name);
-	*created = false;
-	int rc = sso_group_create(ctx, req->access_token, group, full, err);
-	if (rc == -ERR_CONFLICT) {
-		const char *role = NULL;
-		err_t e2 = ERR_INIT;
-		if (sso_member_role(ctx, req->arena, group, req->user->name, &role, &e2) ||
-		    strcmp(role, "admin"))
-			return err_set(err, -ERR_CONFLICT,
-				       "sso group '%s' exists already and %s is not its admin", group,
-				       req->user->name);
-	} else if (rc) {
-		return rc;
-	} else {
-		*created = true;
-	}
-	return sso_group_nest(ctx, req->access_token, group, ctx->cfg->lain_admin_name,
-			      ctx->cfg->lain_admin_role, err);
-}
-
 int api_repos_create(request_t *req, response_t *res, err_t *err)
 {
 	ctx_t *ctx = req->ctx;
@@ -110,18 +66,14 @@ int api_repos_create(request_t *req, response_t *res, err_t *err)
 	if (rc)
 		return rc;
 	/* Two names with one SSO group would share their maintainers (§9.3 #9). */
-	buf_t group = BUF_INIT;
-	cluster_app_group(cl, name, &group);
-	const char *gname = arena_strdup(req->arena, group.data);
-	buf_release(&group);
-	struct collision col = { cl, gname, name, NULL };
-	if ((rc = store_app_each(ctx, req->arena, find_collision, &col, err)))
+	const char *other = NULL;
+	if ((rc = groups_collision(req, cl, name, &other, err)))
 		return rc;
-	if (col.other) {
+	if (other) {
 		http_envelope(res, 400, "repos", NULL,
 			      arena_printf(req->arena,
 					   "invalid appname '%s': its SSO group '%s' is the one of app '%s'",
-					   name, gname, col.other),
+					   name, groups_name(req, cl, name), other),
 			      "/v1/repos/");
 		return 0;
 	}
@@ -139,13 +91,11 @@ int api_repos_create(request_t *req, response_t *res, err_t *err)
 	const char *msg = "don't need sso auth, no need for create group";
 	if (req->auth_on) {
 		bool created = false;
-		rc = create_group(req, cl, name, gname, &created, err);
+		rc = groups_create(req, cl, name, &created, err);
 		if (rc) {
 			/* Nothing is left behind: the group we made and the record go. */
 			err_t undo = ERR_INIT;
-			if (created && sso_group_delete(ctx, req->access_token, gname, &undo))
-				log_warn("registration of '%s' failed and its sso group '%s' could not be "
-					 "removed: %s", name, gname, undo.msg);
+			groups_undo(req, cl, name, created);
 			if (store_app_delete(ctx, name, &undo))
 				log_error("registration of '%s' failed and its record could not be "
 					  "removed: %s", name, undo.msg);

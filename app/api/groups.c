@@ -1,0 +1,103 @@
+/* The SSO group of an app; see groups.h. */
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "console/log.h"
+#include "console/sso.h"
+#include "console/store.h"
+#include "groups.h"
+#include "console/banned.h"
+
+const char *groups_name(request_t *req, const cluster_t *cl, const char *name)
+{
+	buf_t g = BUF_INIT;
+	cluster_app_group(cl, name, &g);
+	const char *s = arena_strdup(req->arena, g.data);
+	buf_release(&g);
+	return s;
+}
+
+struct collision {
+	request_t *req;
+	const cluster_t *cluster;
+	const char *group;
+	const char *name;
+	const char *other;
+};
+
+static int find_collision(const app_record_t *app, void *data)
+{
+	struct collision *c = data;
+	if (strcmp(app->appname, c->name) &&
+	    !strcmp(groups_name(c->req, c->cluster, app->appname), c->group))
+		c->other = app->appname;
+	return 0;
+}
+
+int groups_collision(request_t *req, const cluster_t *cl, const char *name, const char **other,
+		     err_t *err)
+{
+	struct collision c = { req, cl, groups_name(req, cl, name), name, NULL };
+	int rc = store_app_each(req->ctx, req->arena, find_collision, &c, err);
+	*other = c.other;
+	return rc;
+}
+
+int groups_create(request_t *req, const cluster_t *cl, const char *name, bool *created,
+		  err_t *err)
+{
+	ctx_t *ctx = req->ctx;
+	const char *group = groups_name(req, cl, name);
+	const char *full = arena_printf(req->arena, "%s%s", cl->sso_fullname_prefix, name);
+	*created = false;
+	int rc = sso_group_create(ctx, req->access_token, group, full, err);
+	if (rc == -ERR_CONFLICT) {
+		const char *role = NULL;
+		err_t e2 = ERR_INIT;
+		if (sso_member_role(ctx, req->arena, group, req->user->name, &role, &e2) ||
+		    strcmp(role, "admin"))
+			return err_set(err, -ERR_CONFLICT,
+				       "sso group '%s' exists already and %s is not its admin", group,
+				       req->user->name);
+	} else if (rc) {
+		return rc;
+	} else {
+		*created = true;
+	}
+	return sso_group_nest(ctx, req->access_token, group, ctx->cfg->lain_admin_name,
+			      ctx->cfg->lain_admin_role, err);
+}
+
+int groups_copy_members(request_t *req, const cluster_t *cl, const char *from, const char *to,
+			err_t *err)
+{
+	json_object *g = NULL, *members;
+	int rc = sso_group_get(req->ctx, req->arena, groups_name(req, cl, from), &g, err);
+	if (rc)
+		return rc;
+	if (!json_object_object_get_ex(g, "members", &members) ||
+	    !json_object_is_type(members, json_type_array))
+		return 0;
+	const char *group = groups_name(req, cl, to);
+	for (size_t i = 0; i < json_object_array_length(members) && !rc; i++) {
+		json_object *m = json_object_array_get_idx(members, i), *v;
+		const char *user = json_object_object_get_ex(m, "name", &v) ? json_object_get_string(v)
+									  : NULL;
+		const char *role = json_object_object_get_ex(m, "role", &v) ? json_object_get_string(v)
+									  : NULL;
+		if (!user || !*user || !strcmp(user, req->user->name))
+			continue;
+		rc = sso_member_put(req->ctx, req->access_token, group, user,
+				    role && !strcmp(role, "admin") ? "admin" : "normal", err);
+	}
+	return rc;
+}
+
+void groups_undo(request_t *req, const cluster_t *cl, const char *name, bool created)
+{
+	err_t undo = ERR_INIT;
+	const char *group = groups_name(req, cl, name);
+	if (created && sso_group_delete(req->ctx, req->access_token, group, &undo))
+		log_warn("the sso group '%s' of '%s' could not be removed: %s", group, name, undo.msg);
+}
