@@ -17,9 +17,11 @@
  * E8 DELETE (undeploy) and E8 PUT (update, §4.2) are here too; the steps
  * procs.c reuses are in deployer.h.
  *
- * Not done here yet: resource instances (use_resources), secret-file config
- * images (§4.6) and docker networks (§4.7) — they plug in before
- * deploy_procs(). Used services' portals are resolved on the provider.
+ * Resource instances (instances.h) deploy before the client's own procs
+ * and are removed with it. Not done here yet: secret-file config images
+ * (§4.6) and docker networks (§4.7) — they plug in before deployer_procs()
+ * (spec_env_init is where a proc's images and networks are known). Used
+ * services' portals are resolved on the provider.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -37,22 +39,22 @@
 #include "console/registry.h"
 #include "console/spec.h"
 #include "console/store.h"
+#include "console/strx.h"
 #include "console/tmpl.h"
 #include "console/version.h"
 #include "console/xalloc.h"
 #include "deployer.h"
+#include "instances.h"
 #include "render.h"
 #include "console/banned.h"
 
-static void set_str(json_object *rec, const char *key, const char *value)
+void deployer_set(json_object *rec, const char *key, const char *value)
 {
 	json_object_object_add(rec, key, json_object_new_string(value ? value : ""));
 }
 
-/* Saves rec over the record read as *app, then reads it back (the new
- * revision, for the next save). */
-static int save(request_t *req, const char *name, json_object *rec, app_record_t **app,
-		err_t *err)
+int deployer_save(request_t *req, const char *name, json_object *rec, app_record_t **app,
+		  err_t *err)
 {
 	int rc = store_app_save(req->ctx, name, rec, (*app)->mod_revision, err);
 	if (!rc)
@@ -204,25 +206,6 @@ out:
 	return rc;
 }
 
-/* Basic deploy (§4.1 step 11.2): podgroups in spec order, then portals.
- * Stops at the first failure; the report names it. */
-static int deploy_procs(request_t *req, lock_t *lock, const lain_conf_t *conf,
-			const spec_opts_t *so, buf_t *report, err_t *err)
-{
-	int rc = 0;
-	for (int portals = 0; portals < 2 && !rc; portals++)
-		for (size_t i = 0; i < conf->n_procs && !rc; i++) {
-			const lain_proc_t *p = &conf->procs[i];
-			if ((p->type == LAIN_PORTAL) != portals)
-				continue;
-			if ((rc = lock_keepalive(req->ctx, lock, err)))
-				break;
-			rc = portals ? deploy_portal(req->ctx, conf, p, so, report, err)
-				     : deploy_podgroup(req->ctx, conf, p, so, report, err);
-		}
-	return rc;
-}
-
 /* spec_opts.resolve_portal: the portal proc serving service on provider
  * (§3.5), read from the provider's stored lain.yaml; NULL (the default
  * portal-<service>) when the provider is missing, not deployed or has none. */
@@ -255,6 +238,80 @@ static const char *resolve_portal(void *data, const char *provider, const char *
 				found = arena_strdup(rs->req->arena, conf->procs[i].name);
 	lain_conf_free(conf);
 	return found;
+}
+
+/* What the specs of a deploy of app at version need (spec_opts_t): the
+ * deploy-time env, used portals resolved on their providers, and the app's
+ * extra system volumes: <CONSOLE_SYSTEM_VOLUMES_ETCD_PREFIX>/<app>, entries
+ * "host:ctr[:mode]" joined by ';' (spec §2.2). */
+#define MAX_SYSTEM_VOLUMES 32
+
+struct spec_env {
+	struct resolver rs;
+	spec_opts_t so;
+	const char *vols[MAX_SYSTEM_VOLUMES];
+};
+
+static int spec_env_init(struct spec_env *se, request_t *req, const cluster_t *cl,
+			 const char *app, const char *version, err_t *err)
+{
+	memset(se, 0, sizeof(*se));
+	se->rs = (struct resolver){ req, cl };
+	se->so = (spec_opts_t){
+		.deploy_env = true,
+		.main_domain = cl->main_domain,
+		.meta_version = version,
+		.system_volumes = se->vols,
+		.resolve_portal = resolve_portal,
+		.resolve_data = &se->rs,
+	};
+	const char *key = arena_printf(req->arena, "%s/%s", req->ctx->cfg->system_volumes_prefix, app);
+	const char *value = NULL;
+	int rc = store_config_get(req->ctx, req->arena, key, &value, err);
+	if (rc)
+		return err_wrap(err, "cannot read the system volumes of %s", app);
+	if (!value)
+		return 0;
+	char *fields[MAX_SYSTEM_VOLUMES + 1];
+	size_t n = strx_split(arena_strdup(req->arena, value), ';', fields, MAX_SYSTEM_VOLUMES + 1);
+	if (n > MAX_SYSTEM_VOLUMES)
+		return err_set(err, -ERR_INVALID, "%s: more than %d system volumes", key,
+			       MAX_SYSTEM_VOLUMES);
+	for (size_t i = 0; i < n; i++)
+		se->vols[i] = fields[i];
+	se->so.n_system_volumes = n;
+	return 0;
+}
+
+int deployer_keepalive(deploy_run_t *run, err_t *err)
+{
+	for (size_t i = 0; i < sizeof(run->locks) / sizeof(run->locks[0]); i++)
+		if (run->locks[i]) {
+			int rc = lock_keepalive(run->req->ctx, run->locks[i], err);
+			if (rc)
+				return rc;
+		}
+	return 0;
+}
+
+int deployer_procs(deploy_run_t *run, const lain_conf_t *conf, const char *version,
+		   buf_t *report, err_t *err)
+{
+	if (!strcmp(conf->apptype, "resource"))
+		return 0;
+	struct spec_env se;
+	int rc = spec_env_init(&se, run->req, run->cl, conf->appname, version, err);
+	for (int portals = 0; portals < 2 && !rc; portals++)
+		for (size_t i = 0; i < conf->n_procs && !rc; i++) {
+			const lain_proc_t *p = &conf->procs[i];
+			if ((p->type == LAIN_PORTAL) != portals)
+				continue;
+			if ((rc = deployer_keepalive(run, err)))
+				break;
+			rc = portals ? deploy_portal(run->req->ctx, conf, p, &se.so, report, err)
+				     : deploy_podgroup(run->req->ctx, conf, p, &se.so, report, err);
+		}
+	return rc;
 }
 
 static const char *app_type_of(const char *name, const lain_conf_t *conf)
@@ -305,9 +362,7 @@ static bool refused_early(request_t *req, response_t *res, const char *name, err
 	return false;
 }
 
-/* The lock, then the record read again under it (what is changed is what
- * is stored now): 404 answered when it is only reposited by then. */
-static int lock_and_read(request_t *req, response_t *res, const char *name, lock_t **lock,
+int deployer_lock_and_read(request_t *req, response_t *res, const char *name, lock_t **lock,
 			 app_record_t **app, err_t *err)
 {
 	int rc = take_lock(req, res, name, lock, err);
@@ -320,6 +375,17 @@ static int lock_and_read(request_t *req, response_t *res, const char *name, lock
 	return 0;
 }
 
+const char *deployer_failure_msg(request_t *req, const char *what, const char *results,
+				 const char *name, buf_t *report, const err_t *err)
+{
+	if (!report->len)
+		buf_addf(report, "    %s\n", err->msg);
+	return arena_printf(req->arena,
+			    "request of %s %s is not acceptable with error:\n"
+			    "%s %s results: procs in below are failed:\n%s",
+			    what, name, results, name, report->data);
+}
+
 /* A failed deploy or update (§9.3 #15): the report (or the error alone)
  * becomes the 406 answer and the record's last_error, saved with whatever
  * else the caller set in rec. Returns 0: the request was answered. */
@@ -327,15 +393,10 @@ static int answer_failure(request_t *req, response_t *res, const char *name, con
 			  const char *results, buf_t *report, json_object *rec,
 			  app_record_t **app, const err_t *err)
 {
-	if (!report->len)
-		buf_addf(report, "    %s\n", err->msg);
-	const char *msg = arena_printf(req->arena,
-				       "request of %s %s is not acceptable with error:\n"
-				       "%s %s results: procs in below are failed:\n%s",
-				       what, name, results, name, report->data);
-	set_str(rec, "last_error", msg);
+	const char *msg = deployer_failure_msg(req, what, results, name, report, err);
+	deployer_set(rec, "last_error", msg);
 	err_t serr = ERR_INIT;
-	if (save(req, name, rec, app, &serr))
+	if (deployer_save(req, name, rec, app, &serr))
 		log_msg(LOG_ERROR, "%s %s failed and its record was not saved: %s", what, name,
 			serr.msg);
 	answer(req, res, 406, NULL, msg);
@@ -349,9 +410,9 @@ static int start_deploy(request_t *req, const char *name, const char *op, const 
 {
 	if (json_object_deep_copy((*app)->raw, rec, NULL))
 		return err_set(err, -ERR_INTERNAL, "cannot copy the record of '%s'", name);
-	set_str(*rec, "last_error", "");
-	set_str(*rec, "running_state", "deploying");
-	int rc = save(req, name, *rec, app, err);
+	deployer_set(*rec, "last_error", "");
+	deployer_set(*rec, "running_state", "deploying");
+	int rc = deployer_save(req, name, *rec, app, err);
 	if (rc)
 		return rc;
 	err_t oplog_err = ERR_INIT;
@@ -388,29 +449,12 @@ static int load_meta(request_t *req, const cluster_t *cl, const char *name, cons
 		free(giturl);
 		return rc;
 	}
-	set_str(rec, "giturl", *(*app)->giturl ? (*app)->giturl : giturl);
+	deployer_set(rec, "giturl", *(*app)->giturl ? (*app)->giturl : giturl);
 	free(giturl);
-	set_str(rec, "meta", yaml->data);
-	set_str(rec, "meta_version", version);
-	set_str(rec, "app_type", app_type_of(name, *conf));
-	return save(req, name, rec, app, err);
-}
-
-/* The podgroups and portals of conf; a resource app is only stored. */
-static int deploy_conf(request_t *req, const cluster_t *cl, lock_t *lock, const lain_conf_t *conf,
-		       const char *version, buf_t *report, err_t *err)
-{
-	if (!strcmp(conf->apptype, "resource"))
-		return 0;
-	struct resolver rs = { req, cl };
-	spec_opts_t so = {
-		.deploy_env = true,
-		.main_domain = cl->main_domain,
-		.meta_version = version,
-		.resolve_portal = resolve_portal,
-		.resolve_data = &rs,
-	};
-	return deploy_procs(req, lock, conf, &so, report, err);
+	deployer_set(rec, "meta", yaml->data);
+	deployer_set(rec, "meta_version", version);
+	deployer_set(rec, "app_type", app_type_of(name, *conf));
+	return deployer_save(req, name, rec, app, err);
 }
 
 int api_apps_deploy(request_t *req, response_t *res, err_t *err)
@@ -488,11 +532,14 @@ int api_apps_deploy(request_t *req, response_t *res, err_t *err)
 	if ((rc = load_meta(req, cl, name, version, rec, &app, &yaml, &conf, err)))
 		goto fail;
 
-	/* Steps 7-11: a resource app is only stored; the others go to deployd. */
-	if ((rc = deploy_conf(req, cl, lock, conf, version, &report, err)))
+	/* Steps 7-11: a resource app is only stored; the others go to deployd,
+	 * the instances of the resources they use first. */
+	deploy_run_t run = { req, cl, { lock, NULL } };
+	if ((rc = instances_deploy(&run, conf, NULL, &report, err)) ||
+	    (rc = deployer_procs(&run, conf, version, &report, err)))
 		goto fail;
-	set_str(rec, "running_state", "deployed");
-	if ((rc = save(req, name, rec, &app, err)))
+	deployer_set(rec, "running_state", "deployed");
+	if ((rc = deployer_save(req, name, rec, &app, err)))
 		goto out;
 	json_object *o = render_app(req, app, err);
 	answer(req, res, 202, o,
@@ -532,8 +579,7 @@ static bool is_protected(request_t *req, const char *name, err_t *err, int *rc)
 	return false;
 }
 
-/* Removes one proc from deployd: 404 counts as already gone ("missed"). */
-static int remove_proc(ctx_t *ctx, const lain_proc_t *p, buf_t *report, err_t *err)
+int deployer_remove_proc(ctx_t *ctx, const lain_proc_t *p, buf_t *report, err_t *err)
 {
 	deployd_result_t r = DEPLOYD_RESULT_INIT;
 	int rc = p->type == LAIN_PORTAL ? deployd_depends_delete(ctx, p->podname, false, &r, err)
@@ -544,6 +590,22 @@ static int remove_proc(ctx_t *ctx, const lain_proc_t *p, buf_t *report, err_t *e
 		buf_addf(report, "    %s:\n        status_code: %ld\n        message: %s\n", p->name,
 			 r.status, err->msg);
 	deployd_result_release(&r);
+	return rc;
+}
+
+int deployer_reset(request_t *req, const app_record_t *app, err_t *err)
+{
+	json_object *rec = NULL;
+	if (json_object_deep_copy(app->raw, &rec, NULL))
+		return err_set(err, -ERR_INTERNAL, "cannot copy the record of '%s'", app->appname);
+	deployer_set(rec, "giturl", "");
+	deployer_set(rec, "meta", "");
+	deployer_set(rec, "meta_version", "");
+	deployer_set(rec, "app_type", "");
+	deployer_set(rec, "last_error", "");
+	deployer_set(rec, "running_state", "reposited");
+	int rc = store_app_save(req->ctx, app->appname, rec, app->mod_revision, err);
+	json_object_put(rec);
 	return rc;
 }
 
@@ -559,10 +621,9 @@ int api_app_undeploy(request_t *req, response_t *res, err_t *err)
 
 	lock_t *lock = NULL;
 	lain_conf_t *conf = NULL;
-	json_object *rec = NULL;
 	buf_t report = BUF_INIT;
 	app_record_t *app = NULL;
-	if ((rc = lock_and_read(req, res, name, &lock, &app, err)) || res->status)
+	if ((rc = deployer_lock_and_read(req, res, name, &lock, &app, err)) || res->status)
 		goto out;
 	if (!strcmp(app->app_type, "resource")) {
 		answer(req, res, 403, render_app(req, app, err), "Not allow to delete resource app.");
@@ -579,41 +640,27 @@ int api_app_undeploy(request_t *req, response_t *res, err_t *err)
 	if (oplog_append(req->ctx, "DELETE", req->operator_name, name, "", "", &oplog_err))
 		log_msg(LOG_WARN, "oplog DELETE of %s not written: %s", name, oplog_err.msg);
 
+	/* §4.3 step 2: the app's procs, then the instances of its resources. */
 	if (*app->meta && *app->meta_version) {
-		lain_parse_opts_t po = {
-			.domain = cl->domain,
-			.extra_domains = cl->extra_domains,
-			.n_extra_domains = cl->nextra,
-			.registry = cl->registry,
-			.meta_version = app->meta_version,
-			.default_image = *app->default_image ? app->default_image : NULL,
-		};
-		if ((rc = tmpl_load_conf(app->meta, strlen(app->meta), &po, NULL, NULL, &conf, err)))
+		if ((rc = deployer_load_conf(cl, app, &conf, err)))
 			goto out;
+		deploy_run_t run = { req, cl, { lock, NULL } };
 		bool failed = false;
 		for (size_t i = 0; i < conf->n_procs; i++) {
-			if ((rc = lock_keepalive(req->ctx, lock, err)))
+			if ((rc = deployer_keepalive(&run, err)))
 				goto out;
-			failed |= remove_proc(req->ctx, &conf->procs[i], &report, err) != 0;
+			failed |= deployer_remove_proc(req->ctx, &conf->procs[i], &report, err) != 0;
 		}
+		if (!failed)
+			failed = instances_remove(&run, conf, NULL, &report, err) != 0;
 		if (failed) {
 			answer(req, res, 500, NULL,
 			       arena_printf(req->arena, "remove failed results:\n%s", report.data));
 			goto out;
 		}
 	}
-	/* Back to registered (§3.1): default_image and canaries are kept. */
-	if (json_object_deep_copy(app->raw, &rec, NULL)) {
-		rc = err_set(err, -ERR_INTERNAL, "cannot copy the record of '%s'", name);
-		goto out;
-	}
-	set_str(rec, "giturl", "");
-	set_str(rec, "meta", "");
-	set_str(rec, "meta_version", "");
-	set_str(rec, "app_type", "");
-	set_str(rec, "last_error", "");
-	set_str(rec, "running_state", "reposited");
-	if ((rc = store_app_save(req->ctx, name, rec, app->mod_revision, err)))
+	/* §4.3 step 3: back to registered. */
+	if ((rc = deployer_reset(req, app, err)))
 		goto out;
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "appname", json_object_new_string(name));
@@ -622,13 +669,12 @@ int api_app_undeploy(request_t *req, response_t *res, err_t *err)
 	answer(req, res, 202, o, "delete app successfully.");
 out:
 	lock_release(req->ctx, lock);
-	json_object_put(rec);
 	lain_conf_free(conf);
 	buf_release(&report);
 	return rc;
 }
 
-/* ---- Shared with procs.c (deployer.h). */
+/* ---- Shared with procs.c and instances.c (deployer.h). */
 
 int deployer_load_conf(const cluster_t *cl, const app_record_t *app, lain_conf_t **out,
 		       err_t *err)
@@ -650,19 +696,13 @@ int deployer_load_conf(const cluster_t *cl, const app_record_t *app, lain_conf_t
 int deployer_proc(request_t *req, const cluster_t *cl, const lain_conf_t *conf,
 		  const lain_proc_t *p, const char *version, buf_t *report, err_t *err)
 {
-	struct resolver rs = { req, cl };
-	spec_opts_t so = {
-		.deploy_env = true,
-		.main_domain = cl->main_domain,
-		.meta_version = version,
-		.resolve_portal = resolve_portal,
-		.resolve_data = &rs,
-	};
-	return p->type == LAIN_PORTAL ? deploy_portal(req->ctx, conf, p, &so, report, err)
-				      : deploy_podgroup(req->ctx, conf, p, &so, report, err);
+	struct spec_env se;
+	int rc = spec_env_init(&se, req, cl, conf->appname, version, err);
+	if (rc)
+		return rc;
+	return p->type == LAIN_PORTAL ? deploy_portal(req->ctx, conf, p, &se.so, report, err)
+				      : deploy_podgroup(req->ctx, conf, p, &se.so, report, err);
 }
-
-/* ---- E8 PUT: update / redeploy (§4.2). */
 
 static bool has_proc(const lain_conf_t *conf, const char *podname)
 {
@@ -671,6 +711,21 @@ static bool has_proc(const lain_conf_t *conf, const char *podname)
 			return true;
 	return false;
 }
+
+void deployer_remove_useless(ctx_t *ctx, const lain_conf_t *prev, const lain_conf_t *conf,
+			     buf_t *removed)
+{
+	for (size_t i = 0; prev && i < prev->n_procs; i++) {
+		if (has_proc(conf, prev->procs[i].podname))
+			continue;
+		err_t rerr = ERR_INIT;
+		if (deployer_remove_proc(ctx, &prev->procs[i], removed, &rerr))
+			log_msg(LOG_WARN, "update of %s: removing %s failed: %s", conf->appname,
+				prev->procs[i].podname, rerr.msg);
+	}
+}
+
+/* ---- E8 PUT: update / redeploy (§4.2). */
 
 /* The version the PUT asks for: the body's meta_version (normalised; it must
  * be one of the registry's meta versions), else the newest usable one.
@@ -721,16 +776,12 @@ int api_app_update(request_t *req, response_t *res, err_t *err)
 	int rc = 0;
 	if (refused_early(req, res, name, err))
 		return 0;
-	if (strchr(name, '.')) {
-		/* Resource instances (§4.2, third flow) plug in here. */
-		answer(req, res, 400, NULL,
-		       arena_printf(req->arena, "update of resource instance %s is not supported yet\n",
-				    name));
-		return 0;
-	}
 	const cluster_t *cl;
 	if ((rc = cluster_get(req->ctx, &cl, err)))
 		return rc;
+	/* Resource instances (§4.2, third flow). */
+	if (strchr(name, '.'))
+		return instances_update(req, res, cl, err);
 
 	lock_t *lock = NULL;
 	char *version = NULL, *prev_meta = NULL, *prev_version = NULL, *prev_type = NULL;
@@ -743,7 +794,7 @@ int api_app_update(request_t *req, response_t *res, err_t *err)
 	version = update_version(req, res, name, &rc, err);
 	if (!version)
 		goto out;
-	if ((rc = lock_and_read(req, res, name, &lock, &app, err)) || res->status)
+	if ((rc = deployer_lock_and_read(req, res, name, &lock, &app, err)) || res->status)
 		goto out;
 	/* Step 2: what a failure restores; the procs that may become useless. */
 	prev_meta = xstrdup(app->meta);
@@ -761,22 +812,23 @@ int api_app_update(request_t *req, response_t *res, err_t *err)
 	if ((rc = load_meta(req, cl, name, version, rec, &app, &yaml, &conf, err)))
 		goto fail;
 
-	/* Step 5: resources and config images plug in before the basic deploy. */
-	if ((rc = deploy_conf(req, cl, lock, conf, version, &report, err)))
+	/* Step 5: the instances of used resources, then the app's own procs
+	 * (config images plug in before them). */
+	deploy_run_t run = { req, cl, { lock, NULL } };
+	if ((rc = instances_deploy(&run, conf, prev, &report, err)) ||
+	    (rc = deployer_procs(&run, conf, version, &report, err)))
 		goto fail;
 	if (strcmp(conf->apptype, "resource")) {
-		/* Procs gone from lain.yaml: removal failures are only reported. */
-		for (size_t i = 0; prev && i < prev->n_procs; i++) {
-			if (has_proc(conf, prev->procs[i].podname))
-				continue;
-			err_t rerr = ERR_INIT;
-			if (remove_proc(req->ctx, &prev->procs[i], &removed, &rerr))
-				log_msg(LOG_WARN, "update of %s: removing %s failed: %s", name,
-					prev->procs[i].podname, rerr.msg);
-		}
+		/* Procs gone from lain.yaml and instances of resources no longer
+		 * used: removal failures are only reported. */
+		deployer_remove_useless(req->ctx, prev, conf, &removed);
+		err_t ierr = ERR_INIT;
+		if (instances_remove(&run, prev, conf, &removed, &ierr))
+			log_msg(LOG_WARN, "update of %s: removing resource instances failed: %s", name,
+				ierr.msg);
 	}
-	set_str(rec, "running_state", "deployed");
-	if ((rc = save(req, name, rec, &app, err)))
+	deployer_set(rec, "running_state", "deployed");
+	if ((rc = deployer_save(req, name, rec, &app, err)))
 		goto out;
 	json_object *o = render_app(req, app, err);
 	answer(req, res, 202, o,
@@ -790,10 +842,10 @@ int api_app_update(request_t *req, response_t *res, err_t *err)
 
 fail:
 	/* §4.2 step 6: the previous meta is what stays recorded. */
-	set_str(rec, "meta", prev_meta);
-	set_str(rec, "meta_version", prev_version);
-	set_str(rec, "app_type", prev_type);
-	set_str(rec, "running_state", was_deploying ? "deploying" : "deployed");
+	deployer_set(rec, "meta", prev_meta);
+	deployer_set(rec, "meta_version", prev_version);
+	deployer_set(rec, "app_type", prev_type);
+	deployer_set(rec, "running_state", was_deploying ? "deploying" : "deployed");
 	rc = answer_failure(req, res, name, "update app", "Updating app", &report, rec, &app, err);
 out:
 	lock_release(req->ctx, lock);

@@ -4,6 +4,10 @@ libconsole_a_SOURCES += \
 	app/api/authorize.c \
 	app/api/deploy.c \
 	app/api/deployer.h \
+	app/api/groups.c \
+	app/api/groups.h \
+	app/api/instances.c \
+	app/api/instances.h \
 	app/api/health.c \
 	app/api/maintainers.c \
 	app/api/oplog.c \

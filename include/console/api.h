@@ -32,6 +32,9 @@ int api_role_user(request_t *req, response_t *res, err_t *err);
  * record that is only reposited. */
 int api_apps_list(request_t *req, response_t *res, err_t *err);
 int api_app_get(request_t *req, response_t *res, err_t *err);
+/* apps.c — E21 GET /v1/resources/<resource>/instances/ (maintain on the
+ * resource): {"instances": [App...]}, the deployed instances of it. */
+int api_resource_instances(request_t *req, response_t *res, err_t *err);
 
 /* deploy.c — E7 POST (first deploy, spec §4.1). The body's appname is
  * checked before the permission (spec §1.1), then maintain on it, the
@@ -40,15 +43,19 @@ int api_apps_deploy(request_t *req, response_t *res, err_t *err);
 /* deploy.c — E8 DELETE (undeploy, spec §4.3): the deployd gate, 404 when
  * only reposited, 403 for resource and protected apps, the app's podgroups
  * and portals removed (404 = gone already; another failure: 500 with the
- * report), the record back to reposited, 202. */
+ * report), then the instances of the resources it uses, the record back to
+ * reposited, 202. */
 int api_app_undeploy(request_t *req, response_t *res, err_t *err);
 /* deploy.c — E8 PUT (update / redeploy of a normal app, spec §4.2): the
  * deployd gate, 404 when only reposited, the body's meta_version (must be
  * one of the registry's, else 400 with the App) or the newest usable one
- * (none: 400), then under the app lock the new meta, podgroups PATCHed or
- * created, portals, procs no longer in lain.yaml removed; a failure: 406
- * with the report, the previous meta/meta_version kept and the error in
- * last_error; UPDATE oplog row; 202 with the App. */
+ * (none: 400), then under the app lock the new meta, the instances of
+ * resources it starts using (or whose context changed), podgroups PATCHed
+ * or created, portals, procs no longer in lain.yaml and instances of
+ * resources no longer used removed; a failure: 406 with the report, the
+ * previous meta/meta_version kept and the error in last_error; UPDATE
+ * oplog row; 202 with the App. A resource instance (resource.<r>.<app>)
+ * is updated by instances.h instead. */
 int api_app_update(request_t *req, response_t *res, err_t *err);
 
 /* procs.c — E9 GET (the non-portal Procs) and POST (deploy one proc not
