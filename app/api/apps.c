@@ -1,4 +1,5 @@
-/* E7 GET /v1/apps/ and E8 GET /v1/apps/<app>/: deployed apps as App objects
+/* E7 GET /v1/apps/, E8 GET /v1/apps/<app>/ and E21 GET
+ * /v1/resources/<resource>/instances/: deployed apps as App objects
  * (spec §1.4, render.h). lain-cli detects whether auth is on by calling the
  * list without a token (401 vs 200). The deployd statuses of one listing
  * go out together (render_apps). */
@@ -19,6 +20,7 @@ static const char *const apptypes[] = { "app", "service", "resource", "resource-
 struct filter {
 	request_t *req;
 	const char *type;           /* NULL: any */
+	const char *prefix;         /* NULL: any name */
 	const app_record_t **apps;  /* the records shown (they live in the arena) */
 	size_t n, cap;
 };
@@ -30,6 +32,8 @@ static int add_app(const app_record_t *a, void *data)
 		return 0;
 	if (f->type && strcmp(a->app_type, f->type))
 		return 0;
+	if (f->prefix && strncmp(a->appname, f->prefix, strlen(f->prefix)))
+		return 0;
 	if (!permission_sees_app(f->req, a->appname))
 		return 0;
 	if (f->n == f->cap) {
@@ -38,6 +42,27 @@ static int add_app(const app_record_t *a, void *data)
 	}
 	f->apps[f->n++] = a;
 	return 0;
+}
+
+/* The records f keeps, rendered together, as key's list. */
+static int list_apps(request_t *req, response_t *res, struct filter *f, const char *key,
+		     const char *url, err_t *err)
+{
+	json_object **objs = NULL;
+	int rc = store_app_each(req->ctx, req->arena, add_app, f, err);
+	if (rc)
+		goto out;
+	objs = xcalloc(f->n ? f->n : 1, sizeof(*objs));
+	if ((rc = render_apps(req, f->apps, f->n, objs, err)))
+		goto out;
+	json_object *list = json_object_new_array();
+	for (size_t i = 0; i < f->n; i++)
+		json_object_array_add(list, objs[i]);
+	http_envelope(res, 200, key, list, "", url);
+out:
+	free(objs);
+	free(f->apps);
+	return rc;
 }
 
 int api_apps_list(request_t *req, response_t *res, err_t *err)
@@ -61,21 +86,18 @@ int api_apps_list(request_t *req, response_t *res, err_t *err)
 		}
 	}
 	struct filter f = { .req = req, .type = type };
-	json_object **objs = NULL;
-	int rc = store_app_each(req->ctx, req->arena, add_app, &f, err);
-	if (rc)
-		goto out;
-	objs = xcalloc(f.n ? f.n : 1, sizeof(*objs));
-	if ((rc = render_apps(req, f.apps, f.n, objs, err)))
-		goto out;
-	json_object *list = json_object_new_array();
-	for (size_t i = 0; i < f.n; i++)
-		json_object_array_add(list, objs[i]);
-	http_envelope(res, 200, "apps", list, "", "/v1/apps/");
-out:
-	free(objs);
-	free(f.apps);
-	return rc;
+	return list_apps(req, res, &f, "apps", "/v1/apps/", err);
+}
+
+int api_resource_instances(request_t *req, response_t *res, err_t *err)
+{
+	struct filter f = {
+		.req = req,
+		.prefix = arena_printf(req->arena, "resource.%s.", req->app->appname),
+	};
+	return list_apps(req, res, &f, "instances",
+			 arena_printf(req->arena, "/v1/resources/%s/instances/", req->app->appname),
+			 err);
 }
 
 int api_app_get(request_t *req, response_t *res, err_t *err)

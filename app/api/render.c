@@ -7,23 +7,51 @@
 #include "console/cluster.h"
 #include "console/deployd.h"
 #include "console/lainyaml.h"
+#include "console/log.h"
 #include "console/size.h"
+#include "console/store.h"
 #include "console/tmpl.h"
 #include "console/xalloc.h"
 #include "render.h"
 #include "console/banned.h"
 
-/* What one app needs while it is rendered: a listed app, or the provider
- * of a service one of them uses (rendered inside it, spec §1.4). */
+/* What one app needs while it is rendered, and where its object goes. */
+enum job_role {
+	JOB_LISTED,     /* one of the apps asked for */
+	JOB_SERVICE,    /* the provider of a service a listed app uses: its "useservices" */
+	JOB_RESOURCE,   /* the instance of a resource a listed app uses: its "useresources" */
+	JOB_INSTANCE,   /* an instance of a listed resource app: its "resourceinstances" */
+};
+
 struct app_job {
-	const app_record_t *app;    /* NULL: a provider that is missing or not deployed */
+	const app_record_t *app;    /* NULL: a provider/instance missing or not deployed */
 	lain_conf_t *conf;          /* NULL: no meta (or unreadable) -> static record */
 	size_t first;               /* its items in the fetch list */
-	/* Providers only: */
-	size_t parent;              /* the job of the client */
+	enum job_role role;
+	size_t parent;              /* not JOB_LISTED: the job it is rendered into */
+	/* JOB_SERVICE, JOB_RESOURCE: */
+	const char *used;           /* the provider app / the resource, as lain.yaml names it */
+	const lain_strs_t *services;/* the services used: only their portals are shown */
 	const char *client_ns;      /* the client's name: its pods only */
-	const lain_use_service_t *use;
 };
+
+struct jobs {
+	struct app_job *v;
+	size_t n, cap;
+};
+
+static struct app_job *job_add(struct jobs *js, enum job_role role, size_t parent)
+{
+	if (js->n == js->cap) {
+		js->cap = js->cap ? 2 * js->cap : 16;
+		js->v = xrealloc(js->v, js->cap * sizeof(*js->v));
+	}
+	struct app_job *j = &js->v[js->n++];
+	memset(j, 0, sizeof(*j));
+	j->role = role;
+	j->parent = parent;
+	return j;
+}
 
 static json_object *strs(const lain_strs_t *s)
 {
@@ -142,10 +170,19 @@ static const char *portal_of(arena_t *arena, const lain_conf_t *conf, const char
 
 static bool portal_used(arena_t *arena, const struct app_job *j, const char *proc)
 {
-	for (size_t i = 0; i < j->use->services.n; i++)
-		if (!strcmp(portal_of(arena, j->conf, j->use->services.v[i]), proc))
+	for (size_t i = 0; i < j->services->n; i++)
+		if (!strcmp(portal_of(arena, j->conf, j->services->v[i]), proc))
 			return true;
 	return false;
+}
+
+static json_object *portal_names(arena_t *arena, const struct app_job *j)
+{
+	json_object *a = json_object_new_array();
+	for (size_t s = 0; s < j->services->n; s++)
+		json_object_array_add(a, json_object_new_string(
+						 portal_of(arena, j->conf, j->services->v[s])));
+	return a;
 }
 
 /* The App object of a job; providers render their used portals only, with
@@ -164,7 +201,7 @@ static json_object *render_job(arena_t *arena, const struct app_job *j, deployd_
 	for (size_t k = 0; k < conf->n_procs; k++) {
 		const lain_proc_t *p = &conf->procs[k];
 		bool portal = p->type == LAIN_PORTAL;
-		if (portal && j->use && !portal_used(arena, j, p->name))
+		if (portal && j->services && !portal_used(arena, j, p->name))
 			continue;
 		json_object *status = NULL;
 		if (!resource) {
@@ -179,8 +216,57 @@ static json_object *render_job(arena_t *arena, const struct app_job *j, deployd_
 	}
 	if (!*a->last_error && last_error)
 		json_object_object_add(o, "deployerror", json_object_new_string(last_error));
+	if (resource && j->role == JOB_LISTED)
+		json_object_object_add(o, "resourceinstances", json_object_new_array());
 	return o;
 }
+
+/* A used provider or instance: the record when it is deployed (rendered),
+ * else NULL (rendered as {}). */
+static void job_load(request_t *req, const cluster_t *cl, struct app_job *j, const char *name)
+{
+	app_record_t *a = NULL;
+	err_t e = ERR_INIT;
+	if (!store_app_get(req->ctx, req->arena, name, &a, &e) &&
+	    strcmp(a->running_state, "reposited")) {
+		j->app = a;
+		j->conf = load_conf(cl, a);
+	}
+}
+
+/* The instances of the listed resource apps: every deployed record named
+ * resource.<R>.<client> for a listed resource R. */
+struct instances_of {
+	request_t *req;
+	const cluster_t *cl;
+	struct jobs *js;
+	size_t nlisted;
+};
+
+static int add_instance(const app_record_t *a, void *data)
+{
+	struct instances_of *io = data;
+	if (strncmp(a->appname, "resource.", 9) || !strcmp(a->running_state, "reposited"))
+		return 0;
+	for (size_t i = 0; i < io->nlisted; i++) {
+		const struct app_job *r = &io->js->v[i];
+		if (!r->conf || !is_resource(r->app, r->conf))
+			continue;
+		size_t len = strlen(r->app->appname);
+		if (!strncmp(a->appname + 9, r->app->appname, len) && a->appname[9 + len] == '.') {
+			struct app_job *j = job_add(io->js, JOB_INSTANCE, i);
+			j->app = a;
+			j->conf = load_conf(io->cl, a);
+		}
+	}
+	return 0;
+}
+
+static const char *const role_keys[] = {
+	[JOB_SERVICE] = "useservices",
+	[JOB_RESOURCE] = "useresources",
+	[JOB_INSTANCE] = "resourceinstances",
+};
 
 int render_apps(request_t *req, const app_record_t *const *apps, size_t n, json_object **out,
 		err_t *err)
@@ -189,49 +275,56 @@ int render_apps(request_t *req, const app_record_t *const *apps, size_t n, json_
 	int rc = cluster_get(req->ctx, &cl, err);
 	if (rc)
 		return rc;
-	size_t njobs = n, cap = n ? 2 * n : 1;
-	struct app_job *jobs = xcalloc(cap, sizeof(*jobs));
+	struct jobs js = { 0 };
+	bool any_resource = false;
 	for (size_t i = 0; i < n; i++) {
-		jobs[i].app = apps[i];
-		jobs[i].conf = load_conf(cl, apps[i]);
+		struct app_job *j = job_add(&js, JOB_LISTED, 0);
+		j->app = apps[i];
+		j->conf = load_conf(cl, apps[i]);
+		any_resource |= j->conf && is_resource(apps[i], j->conf);
 	}
-	/* The providers of the services the listed apps use. */
+	/* The providers of the services and the instances of the resources the
+	 * listed apps use (spec §1.4); the instances of listed resources. */
 	for (size_t i = 0; i < n; i++) {
-		const lain_conf_t *conf = jobs[i].conf;
+		const lain_conf_t *conf = js.v[i].conf;
 		if (!conf || is_resource(apps[i], conf))
 			continue;
 		for (size_t u = 0; u < conf->n_use_services; u++) {
-			if (njobs == cap) {
-				cap *= 2;
-				jobs = xrealloc(jobs, cap * sizeof(*jobs));
-			}
-			struct app_job *j = &jobs[njobs++];
-			memset(j, 0, sizeof(*j));
-			j->parent = i;
+			struct app_job *j = job_add(&js, JOB_SERVICE, i);
+			j->used = conf->use_services[u].app;
+			j->services = &conf->use_services[u].services;
 			j->client_ns = apps[i]->appname;
-			j->use = &conf->use_services[u];
-			app_record_t *pa = NULL;
-			err_t e = ERR_INIT;
-			if (!store_app_get(req->ctx, req->arena, j->use->app, &pa, &e) &&
-			    strcmp(pa->running_state, "reposited")) {
-				j->app = pa;
-				j->conf = load_conf(cl, pa);
-			}
+			job_load(req, cl, j, j->used);
+		}
+		for (size_t u = 0; u < conf->n_use_resources; u++) {
+			struct app_job *j = job_add(&js, JOB_RESOURCE, i);
+			j->used = conf->use_resources[u].resource;
+			j->services = &conf->use_resources[u].services;
+			j->client_ns = apps[i]->appname;
+			job_load(req, cl, j,
+				 arena_printf(req->arena, "resource.%s.%s", j->used, apps[i]->appname));
 		}
 	}
+	if (any_resource) {
+		struct instances_of io = { req, cl, &js, n };
+		err_t e = ERR_INIT;
+		if (store_app_each(req->ctx, req->arena, add_instance, &io, &e))
+			log_msg(LOG_WARN, "resource instances not listed: %s", e.msg);
+	}
+
 	size_t nitems = 0;
-	for (size_t i = 0; i < njobs; i++) {
-		jobs[i].first = nitems;
-		if (jobs[i].conf && !is_resource(jobs[i].app, jobs[i].conf))
-			nitems += jobs[i].conf->n_procs;
+	for (size_t i = 0; i < js.n; i++) {
+		js.v[i].first = nitems;
+		if (js.v[i].conf && !is_resource(js.v[i].app, js.v[i].conf))
+			nitems += js.v[i].conf->n_procs;
 	}
 	deployd_fetch_t *items = xcalloc(nitems ? nitems : 1, sizeof(*items));
-	for (size_t i = 0; i < njobs; i++) {
-		if (!jobs[i].conf || is_resource(jobs[i].app, jobs[i].conf))
+	for (size_t i = 0; i < js.n; i++) {
+		if (!js.v[i].conf || is_resource(js.v[i].app, js.v[i].conf))
 			continue;
-		for (size_t k = 0; k < jobs[i].conf->n_procs; k++) {
-			const lain_proc_t *p = &jobs[i].conf->procs[k];
-			deployd_fetch_t *it = &items[jobs[i].first + k];
+		for (size_t k = 0; k < js.v[i].conf->n_procs; k++) {
+			const lain_proc_t *p = &js.v[i].conf->procs[k];
+			deployd_fetch_t *it = &items[js.v[i].first + k];
 			it->kind = p->type == LAIN_PORTAL ? DEPLOYD_DEPENDS : DEPLOYD_PODGROUP;
 			it->name = p->podname;
 		}
@@ -243,25 +336,30 @@ int render_apps(request_t *req, const app_record_t *const *apps, size_t n, json_
 		deployd_fetch_many(req->ctx, items, nitems, &ferr);
 
 	for (size_t i = 0; i < n; i++)
-		out[i] = render_job(req->arena, &jobs[i], items);
-	for (size_t i = n; i < njobs; i++) {
-		const struct app_job *j = &jobs[i];
+		out[i] = render_job(req->arena, &js.v[i], items);
+	for (size_t i = n; i < js.n; i++) {
+		const struct app_job *j = &js.v[i];
+		json_object *list = json_object_object_get(out[j->parent], role_keys[j->role]);
+		if (j->role == JOB_INSTANCE) {
+			json_object_array_add(list, render_job(req->arena, j, items));
+			continue;
+		}
+		bool svc = j->role == JOB_SERVICE;
 		json_object *e = json_object_new_object();
-		json_object_object_add(e, "servicename", json_object_new_string(j->use->app));
-		json_object *sp = json_object_new_array();
-		for (size_t s = 0; s < j->use->services.n; s++)
-			json_object_array_add(sp, json_object_new_string(portal_of(
-							  req->arena, j->conf, j->use->services.v[s])));
-		json_object_object_add(e, "serviceprocs", sp);
-		json_object_object_add(e, "service", j->app ? render_job(req->arena, j, items)
-							     : json_object_new_object());
-		json_object_array_add(json_object_object_get(out[j->parent], "useservices"), e);
+		json_object_object_add(e, svc ? "servicename" : "resourcename",
+				       json_object_new_string(j->used));
+		json_object_object_add(e, svc ? "serviceprocs" : "resourceprocs",
+				       portal_names(req->arena, j));
+		json_object_object_add(e, svc ? "service" : "resourceinstance",
+				       j->app ? render_job(req->arena, j, items)
+					      : json_object_new_object());
+		json_object_array_add(list, e);
 	}
 	deployd_fetch_release(items, nitems);
 	free(items);
-	for (size_t i = 0; i < njobs; i++)
-		lain_conf_free(jobs[i].conf);
-	free(jobs);
+	for (size_t i = 0; i < js.n; i++)
+		lain_conf_free(js.v[i].conf);
+	free(js.v);
 	return 0;
 }
 

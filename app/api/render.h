@@ -16,9 +16,14 @@
  *     static values and no pods;
  *   - a resource app (never deployed) renders its procs statically;
  *   - deployerror: the stored last_error, else the LastError of the last
- *     podgroup (spec order) that deployd answered.
- * Not yet rendered: useservices/useresources (empty lists) and a resource's
- * "resourceinstances".
+ *     podgroup (spec order) that deployd answered;
+ *   - useservices / useresources of the apps asked for: per use_services /
+ *     use_resources entry, the portal procs used and the provider / the
+ *     instance resource.<r>.<app> ({} when not deployed), rendered with
+ *     only the used portals and the client's pods, no expansion of its own;
+ *   - a resource app asked for gets "resourceinstances": its deployed
+ *     instances.
+ * Their deployd statuses go out in the same single fetch.
  */
 #ifndef CONSOLE_API_RENDER_H
 #define CONSOLE_API_RENDER_H

@@ -56,6 +56,9 @@ const route_t api_routes[] = {
 	  .handler = api_proc_delete, .perm = PERM_MAINTAIN, .key = "proc" },
 	{ .methods = HTTP_GET, .pattern = "/v1/apps/:app/procs/:proc/instance/:n/histories/",
 	  .handler = api_proc_histories, .perm = PERM_MAINTAIN, .key = "proc" },
+	/* E21: maintain on the resource. */
+	{ .methods = HTTP_GET, .pattern = "/v1/resources/:app/instances/",
+	  .handler = api_resource_instances, .perm = PERM_MAINTAIN, .key = "instances" },
 	{ .methods = HTTP_GET, .pattern = "/v1/authorize/", .handler = api_authorize_callback,
 	  .perm = PERM_NONE, .key = "auth" },
 	{ .methods = HTTP_GET, .pattern = "/v1/authorize/login", .handler = api_authorize_login,
