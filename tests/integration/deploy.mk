@@ -32,3 +32,11 @@ tests_integration_it_deploy_procs_SOURCES = tests/integration/it_deploy_procs.c 
 tests_integration_it_deploy_procs_CFLAGS = $(TESTS_CFLAGS)
 tests_integration_it_deploy_procs_LDADD = $(IT_LIBS)
 EXTRA_tests_integration_it_deploy_procs_DEPENDENCIES = $(IT_DEPS)
+
+check_PROGRAMS += tests/integration/it_deploy_resources
+TESTS += tests/integration/it_deploy_resources
+tests_integration_it_deploy_resources_SOURCES = tests/integration/it_deploy_resources.c \
+	tests/integration/deploy_env.c tests/integration/deploy_env.h
+tests_integration_it_deploy_resources_CFLAGS = $(TESTS_CFLAGS)
+tests_integration_it_deploy_resources_LDADD = $(IT_LIBS)
+EXTRA_tests_integration_it_deploy_resources_DEPENDENCIES = $(IT_DEPS)

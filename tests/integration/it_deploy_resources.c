@@ -1,0 +1,900 @@
+/* Resources and resource instances (console-api.md §3.6, §4.1-4.3, E8,
+ * E21, with §9.3 #19 fixed) through the real stack (nginx -> lain-console
+ * -> etcd, the deployd stand-in, docker-registry, the SSO stand-in): a
+ * client deployed before its resource is refused; the resource app is only
+ * stored; the client's deploy creates and deploys the instance
+ * resource.<res>.<client> from the rendered template; the views
+ * (App.useresources, resourceinstances, E21, the apptype filter, oplog); an
+ * explicit instance update uses the requested version's template; client
+ * updates leave an unchanged instance alone, redeploy a changed context,
+ * remove a dropped resource and bring it back; an instance failure stops the
+ * client; delete; per-app system volumes; with auth on, the instance's SSO
+ * group copies the resource's members, and an SSO failure leaves nothing.
+ *
+ * The tests run in order and build on each other's state. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+#include <json-c/json.h>
+
+#include "deploy_env.h"
+#include "harness.h"
+#include "testlib.h"
+
+#define V(n) "172445598" #n "-b478328a58bc9725c19030e7663e2ee3fa87b02" #n
+#define NO_SUCH_V "1999999999-0000000000000000000000000000000000000000"
+
+/* A resource app: every templated value of its one service. */
+#define RES_YAML(app, cmd)                                                                    \
+	"appname: " app "\napptype: resource\nbuild:\n  base: redis\nservice." app ":\n"       \
+	"  cmd: " cmd "\n  port: 6379\n"                                                       \
+	"  num_instances: \"{{ num_instances|default(1)|int(1) }}\"\n"                         \
+	"  memory: \"{{ memory|default('64M') }}\"\n"                                          \
+	"  env:\n    - \"MAXMEM={{ maxmemory|default('1gb') }}\"\n"                            \
+	"  portal:\n    allow_clients: \"**\"\n    cmd: ./portal\n    port: 6379\n"
+/* A client of resource res with the context num_instances 2, memory 128M. */
+#define CLIENT_YAML(app, res, maxmem)                                                         \
+	"appname: " app "\nbuild:\n  base: golang\nuse_resources:\n  " res ":\n"               \
+	"    services:\n      - " res "\n    num_instances: 2\n    memory: 128M\n"             \
+	"    maxmemory: " maxmem "\nweb:\n  cmd: /web\n  port: 80\n"
+#define PLAIN_YAML(app) "appname: " app "\nbuild:\n  base: golang\nweb:\n  cmd: /web\n  port: 80\n"
+
+#define INST "resource.rdb.webc"
+#define INST_PG INST ".worker.rdb"
+#define INST_PORTAL INST ".portal.portal-rdb"
+
+#define AUTH_KEY "/lain/config/auth/console"
+/* cluster_app_group on the default domain "example.lain.com" (as it_auth.c). */
+#define GROUP(app) "lainapp-example-lain-com-" app
+
+#define SEED                                                                                  \
+	"{\"users\": ["                                                                        \
+	"{\"name\": \"admin\", \"password\": \"admin\", \"email\": \"admin@lain.local\"},"     \
+	"{\"name\": \"alice\", \"password\": \"alice\", \"email\": \"alice@lain.local\"},"     \
+	"{\"name\": \"bob\", \"password\": \"bob\", \"email\": \"bob@lain.local\"},"           \
+	"{\"name\": \"carol\", \"password\": \"carol\", \"email\": \"carol@lain.local\"}],"    \
+	"\"groups\": ["                                                                        \
+	"{\"name\": \"admins\", \"members\": [{\"name\": \"admin\", \"role\": \"admin\"}]},"   \
+	"{\"name\": \"lain\", \"members\": [{\"name\": \"admin\", \"role\": \"admin\"}]}],"    \
+	"\"clients\": [{\"id\": \"lain-console\", \"secret\": \"lain-console-secret\","        \
+	" \"redirect_uri\": \"*\"}]}"
+
+static char sso[256];
+static char seed_file[64];
+
+/* ---- small helpers: every one is NULL-safe, the server may not answer yet */
+
+static json_object *payload(const it_response_t *r, const char *key)
+{
+	json_object *v = NULL;
+	if (r->json)
+		json_object_object_get_ex(r->json, key, &v);
+	return v;
+}
+
+static json_object *get(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+	json_object_object_get_ex(o, key, &v);
+	return v;
+}
+
+/* The string at key, "(absent)" when missing or null. */
+static const char *str(json_object *o, const char *key)
+{
+	json_object *v = get(o, key);
+	const char *s = v ? json_object_get_string(v) : NULL;
+	return s ? s : "(absent)";
+}
+
+static size_t alen(json_object *a)
+{
+	return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
+}
+
+static json_object *aget(json_object *a, size_t i)
+{
+	return i < alen(a) ? json_object_array_get_idx(a, i) : NULL;
+}
+
+/* The element of array a whose key is value, or NULL. */
+static json_object *find_by(json_object *a, const char *key, const char *value)
+{
+	for (size_t i = 0; i < alen(a); i++)
+		if (!strcmp(str(aget(a, i), key), value))
+			return aget(a, i);
+	return NULL;
+}
+
+static bool has_string(json_object *a, const char *s)
+{
+	for (size_t i = 0; i < alen(a); i++) {
+		const char *e = json_object_get_string(aget(a, i));
+		if (e && !strcmp(e, s))
+			return true;
+	}
+	return false;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
+static const char *msg(const it_response_t *r)
+{
+	const char *m = it_field(r, "msg");
+	return m ? m : "(no msg)";
+}
+
+/* method path body with an access-token when token is non-NULL; status. */
+static long request_as(const char *token, const char *method, const char *path, const char *body,
+		       it_response_t *r)
+{
+	char header[256];
+	snprintf(header, sizeof(header), "access-token: %s", token ? token : "");
+	if (it_request(method, path, body, token ? header : NULL, r))
+		return 0;
+	return r->status;
+}
+
+static long request(const char *method, const char *path, const char *body, it_response_t *r)
+{
+	return request_as(NULL, method, path, body, r);
+}
+
+/* Status only; the msg printed when it is not want. */
+static long call_as(const char *token, const char *method, const char *path, const char *body,
+		    long want)
+{
+	it_response_t r;
+	long st = request_as(token, method, path, body, &r);
+	if (st != want)
+		fprintf(stderr, "\n  %s %s: want %ld, got %ld %s\n", method, path, want, st, msg(&r));
+	it_response_free(&r);
+	return st;
+}
+
+static long call(const char *method, const char *path, const char *body, long want)
+{
+	return call_as(NULL, method, path, body, want);
+}
+
+static long deploy_as(const char *token, const char *app, long want)
+{
+	char body[128];
+	snprintf(body, sizeof(body), "{\"appname\":\"%s\"}", app);
+	return call_as(token, "POST", "/api/v1/apps/", body, want);
+}
+
+static long reposit_as(const char *token, const char *app)
+{
+	char body[128];
+	snprintf(body, sizeof(body), "{\"appname\":\"%s\"}", app);
+	return call_as(token, "POST", "/api/v1/repos/", body, 201);
+}
+
+/* ---- the deployd stand-in */
+
+static json_object *fake_json(const char *path)
+{
+	char *body = NULL;
+	long st = denv_fake("GET", path, NULL, &body);
+	json_object *j = st == 200 && body ? json_tokener_parse(body) : NULL;
+	free(body);
+	return j;
+}
+
+/* deployd's podgroup (the fake's answer), or NULL when it has none. */
+static json_object *fake_pg(const char *name)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "/api/podgroups?name=%s", name);
+	return fake_json(path);
+}
+
+static json_object *pod_spec(json_object *pg)
+{
+	return get(get(pg, "Spec"), "Pod");
+}
+
+static json_object *container0(json_object *pg)
+{
+	return aget(get(pod_spec(pg), "Containers"), 0);
+}
+
+static bool fake_has_pg(const char *name)
+{
+	json_object *pg = fake_pg(name);
+	json_object_put(pg);
+	return pg != NULL;
+}
+
+static bool fake_has_depends(const char *name)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "/api/depends?name=%s", name);
+	return denv_fake("GET", path, NULL, NULL) == 200;
+}
+
+/* Podgroups and depends of the fake whose names start with prefix. */
+static int fake_count(const char *prefix)
+{
+	json_object *st = fake_json("/__fake/state");
+	int n = 0;
+	const char *kinds[] = { "podgroups", "depends" };
+	for (size_t k = 0; k < 2; k++) {
+		json_object *m = get(st, kinds[k]);
+		if (!json_object_is_type(m, json_type_object))
+			continue;
+		json_object_object_foreach(m, name, v) {
+			(void)v;
+			if (!strncmp(name, prefix, strlen(prefix))) {
+				fprintf(stderr, "\n  deployd has %s %s\n", kinds[k], name);
+				n++;
+			}
+		}
+	}
+	json_object_put(st);
+	return n;
+}
+
+/* Whether pod spec of podgroup pg depends on portal (Policy 0). */
+static bool depends_on(const char *pg_name, const char *portal)
+{
+	json_object *pg = fake_pg(pg_name);
+	json_object *deps = get(pod_spec(pg), "Dependencies");
+	json_object *d = find_by(deps, "PodName", portal);
+	bool yes = d && json_object_get_int(get(d, "Policy")) == 0;
+	json_object_put(pg);
+	return yes;
+}
+
+/* The seq of the fake's newest logged call (0 when none). */
+static long fake_last_seq(void)
+{
+	json_object *j = fake_json("/__fake/calls");
+	json_object *calls = get(j, "calls");
+	long seq = alen(calls) ? (long)json_object_get_int64(get(aget(calls, alen(calls) - 1), "seq")) : 0;
+	json_object_put(j);
+	return seq;
+}
+
+/* POST/PUT/PATCH/DELETE calls after since on names starting with prefix. */
+static int fake_mutations(long since, const char *prefix)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/__fake/calls?since=%ld", since);
+	json_object *j = fake_json(path);
+	json_object *calls = get(j, "calls");
+	int n = 0;
+	for (size_t i = 0; i < alen(calls); i++) {
+		json_object *c = aget(calls, i);
+		const char *m = str(c, "method");
+		if (!strcmp(m, "GET") || !strcmp(m, "HEAD"))
+			continue;
+		const char *name = get(get(c, "params"), "name") ? str(get(c, "params"), "name")
+								    : str(get(c, "body"), "Name");
+		if (!strncmp(name, prefix, strlen(prefix))) {
+			fprintf(stderr, "\n  deployd call %s %s?%s on %s\n", m, str(c, "path"),
+				str(c, "query"), name);
+			n++;
+		}
+	}
+	json_object_put(j);
+	return n;
+}
+
+static void fake_rules_off(void)
+{
+	denv_fake("POST", "/__fake/fail", "{\"mode\":\"none\"}", NULL);
+}
+
+/* ---- App objects */
+
+static const char *const app_keys[] = { "appname", "apptype", "metaversion", "updatetime",
+	"deployerror", "canaries", "procs", "portals", "useservices", "useresources", "url", NULL };
+
+/* Exactly these keys plus extra (may be NULL), in any order. */
+static void assert_keys(json_object *o, const char *const *keys, const char *extra)
+{
+	CU_ASSERT_FATAL(json_object_is_type(o, json_type_object));
+	size_t n = 0;
+	for (; keys[n]; n++)
+		if (!json_object_object_get_ex(o, keys[n], NULL)) {
+			fprintf(stderr, "\n  missing key %s in %s\n", keys[n], json_object_to_json_string(o));
+			CU_FAIL("key missing");
+		}
+	if (extra) {
+		n++;
+		if (!json_object_object_get_ex(o, extra, NULL)) {
+			fprintf(stderr, "\n  missing key %s\n", extra);
+			CU_FAIL("key missing");
+		}
+	}
+	CU_ASSERT_EQUAL(json_object_object_length(o), (int)n);
+}
+
+/* lain-cli's rule for the app itself: no deployerror, procs, every proc
+ * with pods, all "True". */
+static bool procs_healthy(json_object *app)
+{
+	json_object *procs = get(app, "procs");
+	if (!alen(procs) || strcmp(str(app, "deployerror"), ""))
+		return false;
+	for (size_t i = 0; i < alen(procs); i++) {
+		json_object *pods = get(aget(procs, i), "pods");
+		if (!alen(pods))
+			return false;
+		for (size_t k = 0; k < alen(pods); k++)
+			if (strcmp(str(aget(pods, k), "status"), "True"))
+				return false;
+	}
+	return true;
+}
+
+/* ... and every used resource instance healthy too ("missing resource"). */
+static bool healthy(json_object *app)
+{
+	if (!procs_healthy(app))
+		return false;
+	json_object *uses = get(app, "useresources");
+	for (size_t i = 0; i < alen(uses); i++)
+		if (!procs_healthy(get(aget(uses, i), "resourceinstance")))
+			return false;
+	return true;
+}
+
+/* Polls GET /apps/<app>/ (10 s at most) until healthy; the last answer in r. */
+static bool wait_healthy(const char *app, it_response_t *r)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "/api/v1/apps/%s/", app);
+	long long end = denv_now_ms() + 10000;
+	for (;;) {
+		bool ok = request("GET", path, NULL, r) == 200 && healthy(payload(r, "app"));
+		if (ok || denv_now_ms() > end) {
+			if (!ok)
+				fprintf(stderr, "\n  %s not healthy: %ld %s\n", app, r->status,
+					r->body ? r->body : "");
+			return ok;
+		}
+		it_response_free(r);
+		it_sleep_ms(100);
+	}
+}
+
+/* Whether GET /apps/?query lists app. */
+static bool listed(const char *query, const char *app)
+{
+	char path[128];
+	it_response_t r;
+	snprintf(path, sizeof(path), "/api/v1/apps/?%s", query);
+	bool yes = request("GET", path, NULL, &r) == 200 && find_by(payload(&r, "apps"), "appname", app);
+	it_response_free(&r);
+	return yes;
+}
+
+/* The instance's podgroup at deployd: Env has env and LAIN_APPNAME, the
+ * image is rdb's release of version, Command is cmd (JSON) unless NULL. */
+static void assert_instance_pg(const char *env, const char *version, const char *cmd)
+{
+	json_object *pg = fake_pg(INST_PG);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(pg);
+	json_object *c = container0(pg);
+	char image[128];
+	snprintf(image, sizeof(image), "/rdb:release-%s", version);
+	if (!ends_with(str(c, "Image"), image))
+		fprintf(stderr, "\n  Image %s, want ...%s\n", str(c, "Image"), image);
+	CU_ASSERT(ends_with(str(c, "Image"), image));
+	if (!has_string(get(c, "Env"), env))
+		fprintf(stderr, "\n  Env %s, want %s\n", json_object_to_json_string(get(c, "Env")), env);
+	CU_ASSERT(has_string(get(c, "Env"), env));
+	CU_ASSERT(has_string(get(c, "Env"), "LAIN_APPNAME=" INST));
+	if (cmd) {
+		const char *got = json_object_to_json_string_ext(get(c, "Command"), JSON_C_TO_STRING_PLAIN);
+		if (strcmp(got, cmd))
+			fprintf(stderr, "\n  Command %s, want %s\n", got, cmd);
+		CU_ASSERT_STRING_EQUAL(got, cmd);
+	}
+	json_object_put(pg);
+}
+
+/* ---- the tests, in order */
+
+/* 1: the resource is registered but not deployed: the client is refused,
+ * nothing of it or of the instance reaches deployd, no instance record. */
+static void test_resource_not_deployed(void)
+{
+	it_response_t r;
+	CU_ASSERT_EQUAL(reposit_as(NULL, "rdb"), 201);
+	CU_ASSERT_EQUAL(reposit_as(NULL, "webc"), 201);
+	/* For part 11: read when webc is deployed. */
+	CU_ASSERT_EQUAL(it_etcd_put("/lain/config/system_volumes/webc", "/data/a:/a:ro;/data/b:/b"), 0);
+
+	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"webc\"}", &r), 406);
+	CU_ASSERT(!strncmp(msg(&r), "request of deploy app webc is not acceptable", 44));
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/webc/", NULL, &r), 200);
+	const char *err = str(payload(&r, "app"), "deployerror");
+	fprintf(stderr, "\n  deployerror: %s\n", err);
+	CU_ASSERT(strcmp(err, "") && strcmp(err, "(absent)"));
+	CU_ASSERT(strstr(err, "rdb") != NULL);
+	it_response_free(&r);
+	denv_settle();
+	CU_ASSERT_EQUAL(fake_count("resource.rdb.webc."), 0);
+	CU_ASSERT_EQUAL(fake_count("webc.web.web"), 0);
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/repos/" INST "/", NULL, 404), 404);
+}
+
+/* 2: a resource app is only stored; its App lists instances; never deleted. */
+static void test_resource_deploy(void)
+{
+	it_response_t r;
+	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"rdb\"}", &r), 202);
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/rdb/", NULL, &r), 200);
+	json_object *app = payload(&r, "app");
+	CU_ASSERT_STRING_EQUAL(str(app, "apptype"), "resource");
+	CU_ASSERT_STRING_EQUAL(str(app, "metaversion"), V(1));
+	assert_keys(app, app_keys, "resourceinstances");
+	CU_ASSERT(json_object_is_type(get(app, "resourceinstances"), json_type_array));
+	CU_ASSERT_EQUAL(alen(get(app, "resourceinstances")), 0);
+	it_response_free(&r);
+	denv_settle();
+	CU_ASSERT_EQUAL(fake_count("rdb."), 0);
+
+	CU_ASSERT_EQUAL(request("DELETE", "/api/v1/apps/rdb/", NULL, &r), 403);
+	CU_ASSERT_STRING_EQUAL(msg(&r), "Not allow to delete resource app.");
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/apps/rdb/", NULL, 200), 200);
+}
+
+/* 3: the client's deploy creates and deploys the instance first. */
+static void test_client_deploy(void)
+{
+	it_response_t r;
+	/* The failed first deploy left webc "deploying": POST again. */
+	CU_ASSERT_EQUAL(deploy_as(NULL, "webc", 202), 202);
+	denv_settle();
+
+	json_object *pg = fake_pg(INST_PG);
+	CU_ASSERT_PTR_NOT_NULL(pg);
+	CU_ASSERT_EQUAL(json_object_get_int(get(get(pg, "Spec"), "NumInstances")), 2);
+	CU_ASSERT_EQUAL(json_object_get_int64(get(container0(pg), "MemoryLimit")), 134217728);
+	json_object_put(pg);
+	assert_instance_pg("MAXMEM=2gb", V(1), NULL);
+	CU_ASSERT(fake_has_depends(INST_PORTAL));
+	CU_ASSERT(depends_on("webc.web.web", INST_PORTAL));
+	CU_ASSERT_EQUAL(fake_count("resource.rdb.webc."), 2);
+
+	/* The instance is an app of its own. */
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/" INST "/", NULL, &r), 200);
+	json_object *inst = payload(&r, "app");
+	CU_ASSERT_STRING_EQUAL(str(inst, "appname"), INST);
+	CU_ASSERT_STRING_EQUAL(str(inst, "apptype"), "resource-instance");
+	CU_ASSERT_STRING_EQUAL(str(inst, "metaversion"), V(1));
+	json_object *proc = find_by(get(inst, "procs"), "procname", "rdb");
+	CU_ASSERT_PTR_NOT_NULL(proc);
+	CU_ASSERT_STRING_EQUAL(str(proc, "proctype"), "worker");
+	CU_ASSERT_PTR_NOT_NULL(find_by(get(inst, "portals"), "procname", "portal-rdb"));
+	it_response_free(&r);
+
+	/* The client, as lain-cli waits for it. */
+	CU_ASSERT_FATAL(wait_healthy("webc", &r));
+	json_object *uses = get(payload(&r, "app"), "useresources");
+	CU_ASSERT_EQUAL_FATAL(alen(uses), 1);
+	json_object *u = aget(uses, 0);
+	CU_ASSERT_EQUAL(json_object_object_length(u), 3);
+	CU_ASSERT_STRING_EQUAL(str(u, "resourcename"), "rdb");
+	json_object *rp = get(u, "resourceprocs");
+	CU_ASSERT_EQUAL(alen(rp), 1);
+	CU_ASSERT(has_string(rp, "portal-rdb"));
+	json_object *ri = get(u, "resourceinstance");
+	assert_keys(ri, app_keys, NULL);
+	CU_ASSERT_STRING_EQUAL(str(ri, "appname"), INST);
+	CU_ASSERT_EQUAL(alen(get(ri, "portals")), 1);
+	CU_ASSERT_STRING_EQUAL(str(aget(get(ri, "portals"), 0), "procname"), "portal-rdb");
+	CU_ASSERT(json_object_is_type(get(ri, "useservices"), json_type_array));
+	CU_ASSERT(json_object_is_type(get(ri, "useresources"), json_type_array));
+	CU_ASSERT_EQUAL(alen(get(ri, "useservices")), 0);
+	CU_ASSERT_EQUAL(alen(get(ri, "useresources")), 0);
+	it_response_free(&r);
+
+	/* The resource lists it; so does E21. */
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/rdb/", NULL, &r), 200);
+	json_object *ris = get(payload(&r, "app"), "resourceinstances");
+	CU_ASSERT_EQUAL(alen(ris), 1);
+	CU_ASSERT_STRING_EQUAL(str(aget(ris, 0), "appname"), INST);
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/resources/rdb/instances/", NULL, &r), 200);
+	json_object *list = payload(&r, "instances");
+	CU_ASSERT(json_object_is_type(list, json_type_array));
+	CU_ASSERT_EQUAL(alen(list), 1);
+	CU_ASSERT_STRING_EQUAL(str(aget(list, 0), "appname"), INST);
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/resources/nosuch/instances/", NULL, 404), 404);
+
+	/* The apptype filter. */
+	CU_ASSERT(listed("apptype=resource-instance", INST));
+	CU_ASSERT(!listed("apptype=resource-instance", "webc"));
+	CU_ASSERT(listed("apptype=resource", "rdb"));
+	CU_ASSERT(!listed("apptype=resource", INST));
+
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/oplogs/" INST "/", NULL, &r), 200);
+	const char *log = json_object_get_string(payload(&r, "oplog"));
+	CU_ASSERT(log && strstr(log, "\"DEPLOY\""));
+	it_response_free(&r);
+}
+
+/* 11: /lain/config/system_volumes/webc (written in part 1) on webc's container. */
+static void test_system_volumes(void)
+{
+	json_object *pg = fake_pg("webc.web.web");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(pg);
+	const char *got = json_object_to_json_string_ext(get(container0(pg), "SystemVolumes"),
+							 JSON_C_TO_STRING_PLAIN |
+								 JSON_C_TO_STRING_NOSLASHESCAPE);
+	CU_ASSERT_STRING_EQUAL(got, "[\"/data/lain/entrypoint:/lain/entrypoint:ro\","
+				    "\"/etc/localtime:/etc/localtime:ro\",\"/data/a:/a:ro\",\"/data/b:/b\"]");
+	json_object_put(pg);
+}
+
+/* 4: PUT on the instance: the requested version's own template, the
+ * client's context; an unknown version 400; no body: the resource's version. */
+static void test_instance_update(void)
+{
+	it_response_t r;
+	CU_ASSERT_EQUAL_FATAL(denv_push("rdb", V(2), RES_YAML("rdb", "redis-server --v2"), NULL), 0);
+	denv_settle();
+	CU_ASSERT_EQUAL(request("PUT", "/api/v1/apps/" INST "/", "{\"meta_version\":\"" V(2) "\"}", &r),
+			202);
+	if (r.status != 202)
+		fprintf(stderr, "\n  PUT %s: %s\n", INST, msg(&r));
+	it_response_free(&r);
+	denv_settle();
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/" INST "/", NULL, &r), 200);
+	CU_ASSERT_STRING_EQUAL(str(payload(&r, "app"), "metaversion"), V(2));
+	it_response_free(&r);
+	assert_instance_pg("MAXMEM=2gb", V(2), "[\"redis-server\",\"--v2\"]");
+	/* The resource itself was not updated. */
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/rdb/", NULL, &r), 200);
+	CU_ASSERT_STRING_EQUAL(str(payload(&r, "app"), "metaversion"), V(1));
+	it_response_free(&r);
+
+	CU_ASSERT_EQUAL(request("PUT", "/api/v1/apps/" INST "/", "{\"meta_version\":\"" NO_SUCH_V "\"}",
+				&r), 400);
+	CU_ASSERT(strstr(msg(&r), "no such meta_version") != NULL);
+	it_response_free(&r);
+
+	denv_settle();
+	CU_ASSERT_EQUAL(call("PUT", "/api/v1/apps/" INST "/", NULL, 202), 202);
+	denv_settle();
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/" INST "/", NULL, &r), 200);
+	CU_ASSERT_STRING_EQUAL(str(payload(&r, "app"), "metaversion"), V(1));
+	it_response_free(&r);
+	assert_instance_pg("MAXMEM=2gb", V(1), "[\"redis-server\"]");
+	CU_ASSERT(wait_healthy("webc", &r));
+	it_response_free(&r);
+}
+
+/* 5: a client update with the same context does not touch the instance. */
+static void test_client_update_same_context(void)
+{
+	CU_ASSERT_EQUAL_FATAL(denv_push("webc", V(2), CLIENT_YAML("webc", "rdb", "2gb"), NULL), 0);
+	denv_settle();
+	long since = fake_last_seq();
+	CU_ASSERT_EQUAL(call("PUT", "/api/v1/apps/webc/", NULL, 202), 202);
+	denv_settle();
+	CU_ASSERT_EQUAL(fake_mutations(since, "resource.rdb.webc"), 0);
+	/* The client itself was updated. */
+	json_object *pg = fake_pg("webc.web.web");
+	CU_ASSERT(ends_with(str(container0(pg), "Image"), "/webc:release-" V(2)));
+	json_object_put(pg);
+	CU_ASSERT(depends_on("webc.web.web", INST_PORTAL));
+}
+
+/* 6: a changed context redeploys the instance (§9.3 #19). */
+static void test_client_update_new_context(void)
+{
+	it_response_t r;
+	CU_ASSERT_EQUAL_FATAL(denv_push("webc", V(3), CLIENT_YAML("webc", "rdb", "4gb"), NULL), 0);
+	denv_settle();
+	long since = fake_last_seq();
+	CU_ASSERT_EQUAL(call("PUT", "/api/v1/apps/webc/", NULL, 202), 202);
+	denv_settle();
+	CU_ASSERT(fake_mutations(since, INST_PG) > 0);
+	assert_instance_pg("MAXMEM=4gb", V(1), NULL);
+	CU_ASSERT(wait_healthy("webc", &r));
+	it_response_free(&r);
+}
+
+/* 7: the client stops using the resource: the instance is removed, the
+ * record stays registered. */
+static void test_client_drops_resource(void)
+{
+	CU_ASSERT_EQUAL_FATAL(denv_push("webc", V(4), PLAIN_YAML("webc"), NULL), 0);
+	denv_settle();
+	CU_ASSERT_EQUAL(call("PUT", "/api/v1/apps/webc/", NULL, 202), 202);
+	denv_settle();
+	CU_ASSERT_EQUAL(fake_count("resource.rdb.webc."), 0);
+	CU_ASSERT(fake_has_pg("webc.web.web"));
+	CU_ASSERT(!depends_on("webc.web.web", INST_PORTAL));
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/apps/" INST "/", NULL, 404), 404);
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/repos/" INST "/", NULL, 200), 200);
+	it_response_t r;
+	CU_ASSERT(wait_healthy("webc", &r));
+	CU_ASSERT_EQUAL(alen(get(payload(&r, "app"), "useresources")), 0);
+	it_response_free(&r);
+	/* No longer an instance of the resource. */
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/resources/rdb/instances/", NULL, &r), 200);
+	CU_ASSERT_PTR_NULL(find_by(payload(&r, "instances"), "appname", INST));
+	it_response_free(&r);
+}
+
+/* 8: ... and uses it again: deployed again. */
+static void test_client_uses_again(void)
+{
+	it_response_t r;
+	CU_ASSERT_EQUAL_FATAL(denv_push("webc", V(5), CLIENT_YAML("webc", "rdb", "4gb"), NULL), 0);
+	denv_settle();
+	CU_ASSERT_EQUAL(call("PUT", "/api/v1/apps/webc/", NULL, 202), 202);
+	denv_settle();
+	assert_instance_pg("MAXMEM=4gb", V(1), NULL);
+	CU_ASSERT(fake_has_depends(INST_PORTAL));
+	CU_ASSERT(depends_on("webc.web.web", INST_PORTAL));
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/apps/" INST "/", NULL, 200), 200);
+	CU_ASSERT(wait_healthy("webc", &r));
+	CU_ASSERT_EQUAL(alen(get(payload(&r, "app"), "useresources")), 1);
+	it_response_free(&r);
+}
+
+/* 9: the instance fails at deployd: the client's own procs are not deployed. */
+static void test_instance_failure(void)
+{
+	it_response_t r;
+	CU_ASSERT_EQUAL(reposit_as(NULL, "webd"), 201);
+	denv_settle();
+	long since = fake_last_seq();
+	denv_fake("POST", "/__fake/fail",
+		  "{\"mode\":\"error500\",\"match\":\"/api/podgroups\",\"method\":\"POST\",\"count\":1}",
+		  NULL);
+	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"webd\"}", &r), 406);
+	fprintf(stderr, "\n  webd: %s\n", msg(&r));
+	it_response_free(&r);
+	fake_rules_off();
+	denv_settle();
+	/* The failure was the instance's, and webd's own procs were not tried. */
+	CU_ASSERT(fake_mutations(since, "resource.rdb.webd.") > 0);
+	CU_ASSERT_EQUAL(fake_mutations(since, "webd."), 0);
+	CU_ASSERT_EQUAL(fake_count("webd."), 0);
+	CU_ASSERT_EQUAL(fake_count("resource.rdb.webd.worker."), 0);
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/webd/", NULL, &r), 200);
+	const char *err = str(payload(&r, "app"), "deployerror");
+	CU_ASSERT(strcmp(err, "") && strcmp(err, "(absent)"));
+	it_response_free(&r);
+}
+
+/* 10: deleting the client removes its instance. */
+static void test_client_delete(void)
+{
+	it_response_t r;
+	denv_settle();
+	CU_ASSERT_EQUAL(fake_count("resource.rdb.webc."), 2);
+	CU_ASSERT_EQUAL(call("DELETE", "/api/v1/apps/webc/", NULL, 202), 202);
+	denv_settle();
+	CU_ASSERT_EQUAL(fake_count("resource.rdb.webc."), 0);
+	CU_ASSERT_EQUAL(fake_count("webc."), 0);
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/apps/" INST "/", NULL, 404), 404);
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/rdb/", NULL, &r), 200);
+	CU_ASSERT_PTR_NULL(find_by(get(payload(&r, "app"), "resourceinstances"), "appname", INST));
+	it_response_free(&r);
+	CU_ASSERT(!listed("apptype=resource-instance", INST));
+}
+
+/* ---- 12: auth on */
+
+static char *token_for(const char *user)
+{
+	char url[300], body[200];
+	snprintf(url, sizeof(url), "%s/__fake/token", sso);
+	snprintf(body, sizeof(body), "{\"user\": \"%s\", \"scope\": \"read:group write:group\"}", user);
+	it_response_t r;
+	it_request("POST", url, body, NULL, &r);
+	const char *t = it_field(&r, "access_token");
+	char *out = strdup(t ? t : "");
+	it_response_free(&r);
+	return out;
+}
+
+static void sso_fail(const char *body)
+{
+	char url[300];
+	snprintf(url, sizeof(url), "%s/__fake/fail", sso);
+	CU_ASSERT_EQUAL(denv_call("POST", url, body, NULL, NULL), 200);
+}
+
+/* How many requests the SSO fake's failure rule has failed. */
+static int sso_fail_hits(void)
+{
+	char url[300], *body = NULL;
+	snprintf(url, sizeof(url), "%s/__fake/state", sso);
+	denv_call("GET", url, NULL, NULL, &body);
+	json_object *st = body ? json_tokener_parse(body) : NULL;
+	int hits = json_object_get_int(get(get(st, "fail"), "hits"));
+	json_object_put(st);
+	free(body);
+	return hits;
+}
+
+/* The role of user in SSO group g ("admin", "" for normal), or NULL when
+ * not a direct member / no such group. */
+static char *sso_role(const char *group, const char *user)
+{
+	char url[300], *body = NULL, *role = NULL;
+	snprintf(url, sizeof(url), "%s/api/groups/%s", sso, group);
+	if (denv_call("GET", url, NULL, NULL, &body) == 200) {
+		json_object *g = json_tokener_parse(body);
+		json_object *m = find_by(get(g, "members"), "name", user);
+		if (m)
+			role = strdup(str(m, "role"));
+		json_object_put(g);
+	}
+	free(body);
+	return role;
+}
+
+static void auth_on(void)
+{
+	char value[512];
+	snprintf(value, sizeof(value), "{\"type\": \"lain-sso\", \"url\": \"%s\"}", sso);
+	CU_ASSERT_EQUAL(it_etcd_put(AUTH_KEY, value), 0);
+	/* Each worker sees the flip within 2 s (it_auth.c): wait until
+	 * answers without a token are 401 many times in a row. */
+	long long end = denv_now_ms() + 8000;
+	int in_a_row = 0;
+	while (in_a_row < 10 && denv_now_ms() < end) {
+		it_response_t r;
+		in_a_row = request("GET", "/api/v1/apps/", NULL, &r) == 401 ? in_a_row + 1 : 0;
+		it_response_free(&r);
+		if (!in_a_row)
+			it_sleep_ms(100);
+	}
+	CU_ASSERT_EQUAL_FATAL(in_a_row, 10);
+}
+
+static void test_auth_instance_group(void)
+{
+	auth_on();
+	char *alice = token_for("alice"), *carol = token_for("carol");
+	CU_ASSERT_EQUAL(reposit_as(alice, "rauth"), 201);
+	CU_ASSERT_EQUAL(deploy_as(alice, "rauth", 202), 202);
+	CU_ASSERT_EQUAL(call_as(alice, "POST", "/api/v1/repos/rauth/maintainers/",
+				"{\"username\":\"bob\",\"role\":\"normal\"}", 200), 200);
+
+	CU_ASSERT_EQUAL(reposit_as(carol, "webe"), 201);
+	CU_ASSERT_EQUAL(deploy_as(carol, "webe", 202), 202);
+	denv_settle();
+	CU_ASSERT(fake_has_pg("resource.rauth.webe.worker.rauth"));
+
+	const char *g = GROUP("resource-rauth-webe");
+	char *rc = sso_role(g, "carol"), *rb = sso_role(g, "bob"), *ra = sso_role(g, "alice");
+	fprintf(stderr, "\n  %s: carol %s, bob %s, alice %s\n", g, rc ? rc : "-", rb ? rb : "-",
+		ra ? ra : "-");
+	CU_ASSERT(rc && !strcmp(rc, "admin"));
+	CU_ASSERT(rb && (!strcmp(rb, "") || !strcmp(rb, "normal")));
+	CU_ASSERT(ra && !strcmp(ra, "admin"));
+	free(rc);
+	free(rb);
+	free(ra);
+	/* carol may see the instance she caused. */
+	CU_ASSERT_EQUAL(call_as(carol, "GET", "/api/v1/apps/resource.rauth.webe/", NULL, 200), 200);
+	free(alice);
+	free(carol);
+}
+
+static void test_auth_group_failure(void)
+{
+	char *carol = token_for("carol");
+	CU_ASSERT_EQUAL(reposit_as(carol, "webf"), 201);
+	denv_settle();
+	sso_fail("{\"mode\": \"error500\", \"path\": \"/api/groups\", \"count\": -1}");
+	it_response_t r;
+	CU_ASSERT_EQUAL(request_as(carol, "POST", "/api/v1/apps/", "{\"appname\":\"webf\"}", &r), 406);
+	fprintf(stderr, "\n  webf: %ld %s\n", r.status, msg(&r));
+	it_response_free(&r);
+	CU_ASSERT(sso_fail_hits() > 0);
+	sso_fail("{\"mode\": \"none\"}");
+	CU_ASSERT_EQUAL(call_as(carol, "GET", "/api/v1/repos/resource.rauth.webf/", NULL, 404), 404);
+	denv_settle();
+	CU_ASSERT_EQUAL(fake_count("resource.rauth.webf."), 0);
+	CU_ASSERT_EQUAL(fake_count("webf."), 0);
+
+	/* SSO back: the same deploy goes through. */
+	CU_ASSERT_EQUAL(deploy_as(carol, "webf", 202), 202);
+	CU_ASSERT_EQUAL(call_as(carol, "GET", "/api/v1/repos/resource.rauth.webf/", NULL, 200), 200);
+	char *role = sso_role(GROUP("resource-rauth-webf"), "carol");
+	CU_ASSERT(role && !strcmp(role, "admin"));
+	free(role);
+	free(carol);
+}
+
+static CU_TestInfo tests[] = {
+	{ "1 client before its resource is deployed: 406", test_resource_not_deployed },
+	{ "2 resource app: stored only, not deletable", test_resource_deploy },
+	{ "3 client deploy creates the instance; views", test_client_deploy },
+	{ "11 per-app system volumes", test_system_volumes },
+	{ "4 instance PUT: version's template, 400, default", test_instance_update },
+	{ "5 client update, same context: instance untouched", test_client_update_same_context },
+	{ "6 client update, new context: instance redeployed", test_client_update_new_context },
+	{ "7 client drops the resource: instance removed", test_client_drops_resource },
+	{ "8 client uses it again: instance back", test_client_uses_again },
+	{ "9 instance failure stops the client", test_instance_failure },
+	{ "10 client delete removes the instance", test_client_delete },
+	{ "12 auth: the instance's group copies members", test_auth_instance_group },
+	{ "12 auth: SSO refusing the group leaves nothing", test_auth_group_failure },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{ "resources", NULL, NULL, NULL, NULL, tests },
+	CU_SUITE_INFO_NULL,
+};
+
+static int sso_up(void)
+{
+	snprintf(seed_file, sizeof(seed_file), "/tmp/it-res-seed-XXXXXX");
+	int fd = mkstemp(seed_file);
+	if (fd < 0)
+		return -1;
+	FILE *f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		return -1;
+	}
+	fputs(SEED, f);
+	fclose(f);
+	char args[128];
+	snprintf(args, sizeof(args), "--seed '%s'", seed_file);
+	if (fake_start("sso", args, sso, sizeof(sso)) < 0)
+		return -1;
+	setenv("SSO_CLIENT_ID", "lain-console", 1);
+	setenv("SSO_CLIENT_SECRET", "lain-console-secret", 1);
+	setenv("CONSOLE_SSO_CACHE_SECONDS", "2", 1);
+	return 0;
+}
+
+int main(void)
+{
+	int rc = 1;
+	if (denv_up() || sso_up())
+		goto out;
+	pid_t pusher = fork();
+	if (pusher == 0)
+		_exit(denv_push("rdb", V(1), RES_YAML("rdb", "redis-server"), NULL) ||
+			      denv_push("webc", V(1), CLIENT_YAML("webc", "rdb", "2gb"), NULL) ||
+			      denv_push("webd", V(1), CLIENT_YAML("webd", "rdb", "2gb"), NULL) ||
+			      denv_push("rauth", V(1), RES_YAML("rauth", "redis-server"), NULL) ||
+			      denv_push("webe", V(1), CLIENT_YAML("webe", "rauth", "2gb"), NULL) ||
+			      denv_push("webf", V(1), CLIENT_YAML("webf", "rauth", "2gb"), NULL)
+		      ? 1
+		      : 0);
+	int up = stack_up("--workers 2");
+	int st = 0;
+	if (up || waitpid(pusher, &st, 0) != pusher || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		fprintf(stderr, "it_deploy_resources: the servers did not start\n");
+		goto out;
+	}
+	rc = test_main(suites);
+out:
+	stack_down();
+	denv_down();
+	if (seed_file[0])
+		unlink(seed_file);
+	return rc;
+}
