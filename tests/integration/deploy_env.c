@@ -14,7 +14,10 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 
+#include <json-c/json.h>
+
 #include "deploy_env.h"
+#include "harness.h"
 
 #define REGISTRY_BIN "/usr/bin/docker-registry"
 
@@ -291,4 +294,76 @@ int denv_settle(void)
 		usleep(50 * 1000);
 	}
 	return -1;
+}
+
+static bool all_healthy(json_object *list, const char *key);
+
+bool denv_healthy(json_object *app)
+{
+	json_object *procs = json_object_object_get(app, "procs");
+	const char *error = json_object_get_string(json_object_object_get(app, "deployerror"));
+	if (!json_object_is_type(procs, json_type_array) || !json_object_array_length(procs) ||
+	    (error && *error))
+		return false;
+	for (size_t i = 0; i < json_object_array_length(procs); i++) {
+		json_object *p = json_object_array_get_idx(procs, i);
+		json_object *pods = json_object_object_get(p, "pods");
+		int want = json_object_get_int(json_object_object_get(p, "numinstances"));
+		if (!json_object_is_type(pods, json_type_array) ||
+		    (int)json_object_array_length(pods) != want)
+			return false;
+		for (size_t k = 0; k < json_object_array_length(pods); k++) {
+			const char *st = json_object_get_string(
+				json_object_object_get(json_object_array_get_idx(pods, k), "status"));
+			if (!st || strcmp(st, "True"))
+				return false;
+		}
+	}
+	return all_healthy(json_object_object_get(app, "useservices"), "service") &&
+	       all_healthy(json_object_object_get(app, "useresources"), "resourceinstance");
+}
+
+/* Every entry's nested App (key) healthy; the providers' portals only. */
+static bool all_healthy(json_object *list, const char *key)
+{
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		json_object *used = json_object_object_get(json_object_array_get_idx(list, i), key);
+		json_object *portals = json_object_object_get(used, "portals");
+		if (!json_object_is_type(portals, json_type_array) ||
+		    !json_object_array_length(portals))
+			return false;
+		for (size_t k = 0; k < json_object_array_length(portals); k++) {
+			json_object *pods =
+				json_object_object_get(json_object_array_get_idx(portals, k), "pods");
+			for (size_t j = 0; j < json_object_array_length(pods); j++) {
+				const char *st = json_object_get_string(json_object_object_get(
+					json_object_array_get_idx(pods, j), "status"));
+				if (!st || strcmp(st, "True"))
+					return false;
+			}
+		}
+		if (!strcmp(key, "resourceinstance") && !denv_healthy(used))
+			return false;
+	}
+	return true;
+}
+
+bool denv_wait_healthy(const char *app, it_response_t *r)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "/api/v1/apps/%s/", app);
+	long long end = denv_now_ms() + 10000;
+	for (;;) {
+		json_object *a = NULL;
+		bool ok = !it_request("GET", path, NULL, NULL, r) && r->status == 200 && r->json &&
+			  json_object_object_get_ex(r->json, "app", &a) && denv_healthy(a);
+		if (ok || denv_now_ms() > end) {
+			if (!ok)
+				fprintf(stderr, "\n  %s not healthy: %ld %s\n", app, r->status,
+					r->body ? r->body : "");
+			return ok;
+		}
+		it_response_free(r);
+		it_sleep_ms(100);
+	}
 }

@@ -11,6 +11,8 @@
 #ifndef CONSOLE_IT_DEPLOY_ENV_H
 #define CONSOLE_IT_DEPLOY_ENV_H
 
+#include <stdbool.h>
+
 /* 0, or -1 after printing why (77 would be a skip: no docker-registry). */
 int denv_up(void);
 void denv_down(void);
@@ -42,6 +44,19 @@ long denv_fake(const char *method, const char *path, const char *body, char **ou
  * (deployd answers 423 to a podgroup whose operation is in progress).
  * 0 when it settled, -1 when it did not. */
 int denv_settle(void);
+
+/* lain-cli's health rule (lain-ecosystem.md §5.2) on an App object: no
+ * deployerror, at least one proc, every proc with as many pods as its
+ * numinstances and all of them "True"; every used service and resource
+ * instance the same. */
+struct json_object;
+bool denv_healthy(struct json_object *app);
+
+struct it_response;
+/* Polls GET /api/v1/apps/<app>/ (10 s at most) until denv_healthy, as
+ * lain-cli does after a deploy; the last answer in *r (it_response_free
+ * it), printed when it gives up. */
+bool denv_wait_healthy(const char *app, struct it_response *r);
 
 /* Milliseconds of a monotonic clock. */
 long long denv_now_ms(void);

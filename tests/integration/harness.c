@@ -363,3 +363,17 @@ int it_etcd_delete(const char *key)
 {
 	return etcd_call("/v3/kv/deleterange", key, NULL);
 }
+
+char *it_sso_token(const char *sso_url, const char *user)
+{
+	char url[512], body[200];
+	snprintf(url, sizeof(url), "%s/__fake/token", sso_url);
+	snprintf(body, sizeof(body), "{\"user\": \"%s\", \"scope\": \"read:group write:group\"}",
+		 user);
+	it_response_t r;
+	it_request("POST", url, body, NULL, &r);
+	const char *t = it_field(&r, "access_token");
+	char *out = strdup(t ? t : "");
+	it_response_free(&r);
+	return out;
+}

@@ -56,6 +56,11 @@ int it_children(pid_t master, pid_t *out, int max);
 pid_t fake_start(const char *script, const char *args, char *url, size_t url_len);
 void fake_stop(pid_t pid);
 
+/* An access token for user from the SSO stand-in at sso_url (its
+ * /__fake/token shortcut, scope read:group write:group: no login pages).
+ * "" when it gives none; free() it. */
+char *it_sso_token(const char *sso_url, const char *user);
+
 /* Writes key = value into the stack's etcd (v3). 0 on success. */
 int it_etcd_put(const char *key, const char *value);
 int it_etcd_delete(const char *key);

@@ -47,17 +47,9 @@ static void auth(bool on)
 	it_sleep_ms(2100);
 }
 
-/* An access token for user from the stand-in (no login pages). */
 static char *token_for(const char *user)
 {
-	char url[300], body[200];
-	snprintf(url, sizeof(url), "%s/__fake/token", sso);
-	snprintf(body, sizeof(body), "{\"user\": \"%s\", \"scope\": \"read:group write:group\"}", user);
-	it_response_t r;
-	it_request("POST", url, body, NULL, &r);
-	char *t = strdup(it_field(&r, "access_token") ? it_field(&r, "access_token") : "");
-	it_response_free(&r);
-	return t;
+	return it_sso_token(sso, user);
 }
 
 static void sso_control(const char *what, const char *body)

@@ -82,38 +82,7 @@ static const char *const proc_keys[] = { "procname", "proctype", "image", "numin
 static const char *const pod_keys[] = { "containerid", "containername", "containerip",
 	"containerport", "nodeip", "status", "uptime", "envs", NULL };
 
-/* Every pod of every proc running, and as many as asked. */
-static bool healthy(json_object *app)
-{
-	json_object *procs = json_object_object_get(app, "procs");
-	if (!procs || !json_object_array_length(procs))
-		return false;
-	for (size_t i = 0; i < json_object_array_length(procs); i++) {
-		json_object *p = json_object_array_get_idx(procs, i);
-		json_object *pods = json_object_object_get(p, "pods");
-		int want = json_object_get_int(json_object_object_get(p, "numinstances"));
-		if ((int)json_object_array_length(pods) != want)
-			return false;
-		for (size_t k = 0; k < json_object_array_length(pods); k++)
-			if (strcmp(str(json_object_array_get_idx(pods, k), "status"), "True"))
-				return false;
-	}
-	return true;
-}
 
-/* Polls GET /apps/<app>/ until healthy (as lain-cli does); the last answer in r. */
-static bool wait_healthy(const char *app, it_response_t *r)
-{
-	char path[128];
-	snprintf(path, sizeof(path), "/api/v1/apps/%s/", app);
-	for (int i = 0; i < 100; i++) {
-		if (request("GET", path, NULL, r) == 200 && healthy(payload(r, "app")))
-			return true;
-		it_response_free(r);
-		usleep(100 * 1000);
-	}
-	return request("GET", path, NULL, r) == 200 && healthy(payload(r, "app"));
-}
 
 static void test_first_deploy(void)
 {
@@ -131,7 +100,7 @@ static void test_first_deploy(void)
 	CU_ASSERT_STRING_EQUAL(str(payload(&r, "app"), "metaversion"), V(2));
 	it_response_free(&r);
 
-	CU_ASSERT_FATAL(wait_healthy("flow", &r));
+	CU_ASSERT_FATAL(denv_wait_healthy("flow", &r));
 	json_object *app = payload(&r, "app");
 	assert_keys(app, app_keys);
 	CU_ASSERT_STRING_EQUAL(str(app, "appname"), "flow");
@@ -195,7 +164,7 @@ static void test_list_parallel(void)
 	CU_ASSERT_EQUAL(reposit("flow2"), 201);
 	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"flow2\"}", &r), 202);
 	it_response_free(&r);
-	CU_ASSERT_FATAL(wait_healthy("flow2", &r));
+	CU_ASSERT_FATAL(denv_wait_healthy("flow2", &r));
 	it_response_free(&r);
 
 	denv_fake("DELETE", "/__fake/calls", NULL, NULL);
@@ -214,7 +183,7 @@ static void test_list_parallel(void)
 	for (size_t i = 0; i < 2; i++) {
 		json_object *a = json_object_array_get_idx(apps, i);
 		assert_keys(a, app_keys);
-		CU_ASSERT(healthy(a));
+		CU_ASSERT(denv_healthy(a));
 	}
 	it_response_free(&r);
 
@@ -286,7 +255,7 @@ static void test_failure_in_the_middle(void)
 	if (r.status != 202)
 		fprintf(stderr, "retry: %s\n", it_field(&r, "msg"));
 	it_response_free(&r);
-	CU_ASSERT(wait_healthy("broken", &r));
+	CU_ASSERT(denv_wait_healthy("broken", &r));
 	app = payload(&r, "app");
 	CU_ASSERT_STRING_EQUAL(str(app, "deployerror"), "");
 	json_object *portals = json_object_object_get(app, "portals");
@@ -325,7 +294,7 @@ static void test_concurrent_deploys(void)
 	CU_ASSERT_EQUAL(got[2], 1);
 	CU_ASSERT_EQUAL(got[4], 1);
 	it_response_t r;
-	CU_ASSERT(wait_healthy("twice", &r));
+	CU_ASSERT(denv_wait_healthy("twice", &r));
 	it_response_free(&r);
 }
 
@@ -341,7 +310,7 @@ static void test_service_consumer(void)
 	CU_ASSERT_EQUAL(denv_fake("GET", "/api/podgroups?name=client.web.web", NULL, &body), 200);
 	CU_ASSERT(body && strstr(body, "broken.portal.portal-redis") != NULL);
 	free(body);
-	CU_ASSERT_FATAL(wait_healthy("client", &r));
+	CU_ASSERT_FATAL(denv_wait_healthy("client", &r));
 	denv_settle();
 	it_response_free(&r);
 	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/client/", NULL, &r), 200);
@@ -413,7 +382,7 @@ static void test_undeploy(void)
 	/* And it can be deployed again. */
 	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"flow2\"}", &r), 202);
 	it_response_free(&r);
-	CU_ASSERT(wait_healthy("flow2", &r));
+	CU_ASSERT(denv_wait_healthy("flow2", &r));
 	it_response_free(&r);
 }
 

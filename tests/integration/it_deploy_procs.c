@@ -87,36 +87,7 @@ static json_object *pod_spec(json_object *pg)
 	return json_object_object_get(json_object_object_get(pg, "Spec"), "Pod");
 }
 
-static bool healthy(json_object *app)
-{
-	json_object *procs = json_object_object_get(app, "procs");
-	if (!procs || !json_object_array_length(procs) || strcmp(str(app, "deployerror"), ""))
-		return false;
-	for (size_t i = 0; i < json_object_array_length(procs); i++) {
-		json_object *p = json_object_array_get_idx(procs, i);
-		json_object *pods = json_object_object_get(p, "pods");
-		int want = json_object_get_int(json_object_object_get(p, "numinstances"));
-		if ((int)json_object_array_length(pods) != want)
-			return false;
-		for (size_t k = 0; k < json_object_array_length(pods); k++)
-			if (strcmp(str(json_object_array_get_idx(pods, k), "status"), "True"))
-				return false;
-	}
-	return true;
-}
 
-static bool wait_healthy(const char *app, it_response_t *r)
-{
-	char path[128];
-	snprintf(path, sizeof(path), "/api/v1/apps/%s/", app);
-	for (int i = 0; i < 100; i++) {
-		if (request("GET", path, NULL, r) == 200 && healthy(payload(r, "app")))
-			return true;
-		it_response_free(r);
-		usleep(100 * 1000);
-	}
-	return request("GET", path, NULL, r) == 200 && healthy(payload(r, "app"));
-}
 
 static void test_deploy(void)
 {
@@ -125,7 +96,7 @@ static void test_deploy(void)
 	CU_ASSERT_EQUAL(call("GET", "/api/v1/apps/procs/", NULL, 404), 404);
 	CU_ASSERT_EQUAL(call("PUT", "/api/v1/apps/procs/", NULL, 404), 404);
 	CU_ASSERT_EQUAL(call("POST", "/api/v1/apps/", "{\"appname\":\"procs\"}", 202), 202);
-	CU_ASSERT_FATAL(wait_healthy("procs", &r));
+	CU_ASSERT_FATAL(denv_wait_healthy("procs", &r));
 	CU_ASSERT_STRING_EQUAL(str(payload(&r, "app"), "metaversion"), V(2));
 	CU_ASSERT_EQUAL(json_object_array_length(json_object_object_get(payload(&r, "app"), "procs")), 3);
 	it_response_free(&r);
@@ -188,7 +159,7 @@ static void test_scale_instances(void)
 		CU_ASSERT(it_field(&r, "msg") && !strcmp(it_field(&r, "msg"), bad[i].msg));
 		it_response_free(&r);
 	}
-	CU_ASSERT_FATAL(wait_healthy("procs", &r));
+	CU_ASSERT_FATAL(denv_wait_healthy("procs", &r));
 	it_response_free(&r);
 }
 
@@ -225,7 +196,7 @@ static void test_scale_cpu_memory(void)
 	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(json_object_object_get(pg, "Spec"),
 								     "NumInstances")), 2);
 	json_object_put(pg);
-	CU_ASSERT_FATAL(wait_healthy("procs", &r));
+	CU_ASSERT_FATAL(denv_wait_healthy("procs", &r));
 	json_object *web = json_object_array_get_idx(json_object_object_get(payload(&r, "app"), "procs"), 0);
 	CU_ASSERT_STRING_EQUAL(str(web, "memory"), "128 MB");
 	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(web, "cpu")), 2);
@@ -258,7 +229,7 @@ static void test_update_newer(void)
 	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(json_object_object_get(pg, "Spec"),
 								     "NumInstances")), 2);
 	json_object_put(pg);
-	CU_ASSERT_FATAL(wait_healthy("procs", &r));
+	CU_ASSERT_FATAL(denv_wait_healthy("procs", &r));
 	CU_ASSERT_STRING_EQUAL(str(payload(&r, "app"), "metaversion"), V(3));
 	CU_ASSERT_EQUAL(json_object_array_length(json_object_object_get(payload(&r, "app"), "procs")), 2);
 	it_response_free(&r);
@@ -283,7 +254,7 @@ static void test_update_older(void)
 	CU_ASSERT_FATAL(pg != NULL);
 	CU_ASSERT(strstr(str(container0(pg), "Image"), "procs:release-" V(1)) != NULL);
 	json_object_put(pg);
-	CU_ASSERT_FATAL(wait_healthy("procs", &r));
+	CU_ASSERT_FATAL(denv_wait_healthy("procs", &r));
 	it_response_free(&r);
 
 	CU_ASSERT_EQUAL(request("GET", "/api/v1/oplogs/procs/", NULL, &r), 200);
@@ -334,7 +305,7 @@ static void test_proc_deploy(void)
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"),
 			       "invalid request: should be json body with procname(string)");
 	it_response_free(&r);
-	CU_ASSERT_FATAL(wait_healthy("procs", &r));
+	CU_ASSERT_FATAL(denv_wait_healthy("procs", &r));
 	it_response_free(&r);
 }
 
@@ -430,7 +401,7 @@ static void test_update_failure(void)
 	it_response_t r;
 	CU_ASSERT_EQUAL(call("POST", "/api/v1/repos/", "{\"appname\":\"updfail\"}", 201), 201);
 	CU_ASSERT_EQUAL(call("POST", "/api/v1/apps/", "{\"appname\":\"updfail\"}", 202), 202);
-	CU_ASSERT_FATAL(wait_healthy("updfail", &r));
+	CU_ASSERT_FATAL(denv_wait_healthy("updfail", &r));
 	it_response_free(&r);
 	denv_settle();
 	denv_fake("POST", "/__fake/fail",
@@ -460,7 +431,7 @@ static void test_update_failure(void)
 	CU_ASSERT_EQUAL(request("PUT", "/api/v1/apps/updfail/", "nope", &r), 202);
 	CU_ASSERT_STRING_EQUAL(str(payload(&r, "app"), "metaversion"), V(2));
 	it_response_free(&r);
-	CU_ASSERT(wait_healthy("updfail", &r));
+	CU_ASSERT(denv_wait_healthy("updfail", &r));
 	CU_ASSERT_STRING_EQUAL(str(payload(&r, "app"), "deployerror"), "");
 	it_response_free(&r);
 }
@@ -472,12 +443,12 @@ static void test_stream_ports(void)
 	it_response_t r;
 	CU_ASSERT_EQUAL(call("POST", "/api/v1/repos/", "{\"appname\":\"streamy\"}", 201), 201);
 	CU_ASSERT_EQUAL(call("POST", "/api/v1/apps/", "{\"appname\":\"streamy\"}", 202), 202);
-	CU_ASSERT_FATAL(wait_healthy("streamy", &r));
+	CU_ASSERT_FATAL(denv_wait_healthy("streamy", &r));
 	it_response_free(&r);
 	denv_settle();
 	CU_ASSERT_EQUAL(call("PUT", "/api/v1/apps/streamy/", NULL, 202), 202);
 	denv_settle();
-	CU_ASSERT(wait_healthy("streamy", &r));
+	CU_ASSERT(denv_wait_healthy("streamy", &r));
 	it_response_free(&r);
 
 	CU_ASSERT_EQUAL(call("POST", "/api/v1/repos/", "{\"appname\":\"streamy2\"}", 201), 201);
@@ -504,7 +475,7 @@ static void test_update_of_failed_deploy(void)
 	denv_fake("POST", "/__fake/fail", "{\"mode\":\"none\"}", NULL);
 	denv_settle();
 	CU_ASSERT_EQUAL(call("POST", "/api/v1/apps/", "{\"appname\":\"halfway\"}", 202), 202);
-	CU_ASSERT(wait_healthy("halfway", &r));
+	CU_ASSERT(denv_wait_healthy("halfway", &r));
 	it_response_free(&r);
 }
 
@@ -515,7 +486,7 @@ static void test_service_portal(void)
 	it_response_t r;
 	CU_ASSERT_EQUAL(call("POST", "/api/v1/repos/", "{\"appname\":\"svc\"}", 201), 201);
 	CU_ASSERT_EQUAL(call("POST", "/api/v1/apps/", "{\"appname\":\"svc\"}", 202), 202);
-	CU_ASSERT_FATAL(wait_healthy("svc", &r));
+	CU_ASSERT_FATAL(denv_wait_healthy("svc", &r));
 	it_response_free(&r);
 	denv_settle();
 	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/svc/procs/", NULL, &r), 200);
@@ -533,7 +504,7 @@ static void test_service_portal(void)
 	CU_ASSERT_EQUAL(call("DELETE", "/api/v1/apps/svc/procs/portal-redis/", NULL, 400), 400);
 	CU_ASSERT_EQUAL(call("PUT", "/api/v1/apps/svc/", "{}", 202), 202);
 	denv_settle();
-	CU_ASSERT(wait_healthy("svc", &r));
+	CU_ASSERT(denv_wait_healthy("svc", &r));
 	it_response_free(&r);
 }
 

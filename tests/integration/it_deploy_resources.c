@@ -320,54 +320,8 @@ static void assert_keys(json_object *o, const char *const *keys, const char *ext
 	CU_ASSERT_EQUAL(json_object_object_length(o), (int)n);
 }
 
-/* lain-cli's rule for the app itself: no deployerror, procs, every proc
- * with pods, all "True". */
-static bool procs_healthy(json_object *app)
-{
-	json_object *procs = get(app, "procs");
-	if (!alen(procs) || strcmp(str(app, "deployerror"), ""))
-		return false;
-	for (size_t i = 0; i < alen(procs); i++) {
-		json_object *pods = get(aget(procs, i), "pods");
-		if (!alen(pods))
-			return false;
-		for (size_t k = 0; k < alen(pods); k++)
-			if (strcmp(str(aget(pods, k), "status"), "True"))
-				return false;
-	}
-	return true;
-}
 
-/* ... and every used resource instance healthy too ("missing resource"). */
-static bool healthy(json_object *app)
-{
-	if (!procs_healthy(app))
-		return false;
-	json_object *uses = get(app, "useresources");
-	for (size_t i = 0; i < alen(uses); i++)
-		if (!procs_healthy(get(aget(uses, i), "resourceinstance")))
-			return false;
-	return true;
-}
 
-/* Polls GET /apps/<app>/ (10 s at most) until healthy; the last answer in r. */
-static bool wait_healthy(const char *app, it_response_t *r)
-{
-	char path[128];
-	snprintf(path, sizeof(path), "/api/v1/apps/%s/", app);
-	long long end = denv_now_ms() + 10000;
-	for (;;) {
-		bool ok = request("GET", path, NULL, r) == 200 && healthy(payload(r, "app"));
-		if (ok || denv_now_ms() > end) {
-			if (!ok)
-				fprintf(stderr, "\n  %s not healthy: %ld %s\n", app, r->status,
-					r->body ? r->body : "");
-			return ok;
-		}
-		it_response_free(r);
-		it_sleep_ms(100);
-	}
-}
 
 /* Whether GET /apps/?query lists app. */
 static bool listed(const char *query, const char *app)
@@ -486,7 +440,7 @@ static void test_client_deploy(void)
 	it_response_free(&r);
 
 	/* The client, as lain-cli waits for it. */
-	CU_ASSERT_FATAL(wait_healthy("webc", &r));
+	CU_ASSERT_FATAL(denv_wait_healthy("webc", &r));
 	json_object *uses = get(payload(&r, "app"), "useresources");
 	CU_ASSERT_EQUAL_FATAL(alen(uses), 1);
 	json_object *u = aget(uses, 0);
@@ -579,7 +533,7 @@ static void test_instance_update(void)
 	CU_ASSERT_STRING_EQUAL(str(payload(&r, "app"), "metaversion"), V(1));
 	it_response_free(&r);
 	assert_instance_pg("MAXMEM=2gb", V(1), "[\"redis-server\"]");
-	CU_ASSERT(wait_healthy("webc", &r));
+	CU_ASSERT(denv_wait_healthy("webc", &r));
 	it_response_free(&r);
 }
 
@@ -610,7 +564,7 @@ static void test_client_update_new_context(void)
 	denv_settle();
 	CU_ASSERT(fake_mutations(since, INST_PG) > 0);
 	assert_instance_pg("MAXMEM=4gb", V(1), NULL);
-	CU_ASSERT(wait_healthy("webc", &r));
+	CU_ASSERT(denv_wait_healthy("webc", &r));
 	it_response_free(&r);
 }
 
@@ -628,7 +582,7 @@ static void test_client_drops_resource(void)
 	CU_ASSERT_EQUAL(call("GET", "/api/v1/apps/" INST "/", NULL, 404), 404);
 	CU_ASSERT_EQUAL(call("GET", "/api/v1/repos/" INST "/", NULL, 200), 200);
 	it_response_t r;
-	CU_ASSERT(wait_healthy("webc", &r));
+	CU_ASSERT(denv_wait_healthy("webc", &r));
 	CU_ASSERT_EQUAL(alen(get(payload(&r, "app"), "useresources")), 0);
 	it_response_free(&r);
 	/* No longer an instance of the resource. */
@@ -649,7 +603,7 @@ static void test_client_uses_again(void)
 	CU_ASSERT(fake_has_depends(INST_PORTAL));
 	CU_ASSERT(depends_on("webc.web.web", INST_PORTAL));
 	CU_ASSERT_EQUAL(call("GET", "/api/v1/apps/" INST "/", NULL, 200), 200);
-	CU_ASSERT(wait_healthy("webc", &r));
+	CU_ASSERT(denv_wait_healthy("webc", &r));
 	CU_ASSERT_EQUAL(alen(get(payload(&r, "app"), "useresources")), 1);
 	it_response_free(&r);
 }
@@ -701,15 +655,7 @@ static void test_client_delete(void)
 
 static char *token_for(const char *user)
 {
-	char url[300], body[200];
-	snprintf(url, sizeof(url), "%s/__fake/token", sso);
-	snprintf(body, sizeof(body), "{\"user\": \"%s\", \"scope\": \"read:group write:group\"}", user);
-	it_response_t r;
-	it_request("POST", url, body, NULL, &r);
-	const char *t = it_field(&r, "access_token");
-	char *out = strdup(t ? t : "");
-	it_response_free(&r);
-	return out;
+	return it_sso_token(sso, user);
 }
 
 static void sso_fail(const char *body)
