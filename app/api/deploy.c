@@ -386,6 +386,20 @@ const char *deployer_failure_msg(request_t *req, const char *what, const char *r
 			    what, name, results, name, report->data);
 }
 
+void deployer_answer_updated(request_t *req, response_t *res, const app_record_t *app,
+			     const buf_t *removed, err_t *err)
+{
+	const char *name = app->appname;
+	json_object *o = render_app(req, app, err);
+	answer(req, res, 202, o,
+	       removed->len ? arena_printf(req->arena,
+					   "update request of app %s has been accepted.\n"
+					   "remove failed results:\n%s",
+					   name, removed->data)
+			    : arena_printf(req->arena, "update request of app %s has been accepted.",
+					   name));
+}
+
 /* A failed deploy or update (§9.3 #15): the report (or the error alone)
  * becomes the 406 answer and the record's last_error, saved with whatever
  * else the caller set in rec. Returns 0: the request was answered. */
@@ -830,14 +844,7 @@ int api_app_update(request_t *req, response_t *res, err_t *err)
 	deployer_set(rec, "running_state", "deployed");
 	if ((rc = deployer_save(req, name, rec, &app, err)))
 		goto out;
-	json_object *o = render_app(req, app, err);
-	answer(req, res, 202, o,
-	       removed.len ? arena_printf(req->arena,
-					  "update request of app %s has been accepted.\n"
-					  "remove failed results:\n%s",
-					  name, removed.data)
-			   : arena_printf(req->arena, "update request of app %s has been accepted.",
-					  name));
+	deployer_answer_updated(req, res, app, &removed, err);
 	goto out;
 
 fail:

@@ -69,6 +69,11 @@ void deployer_remove_useless(ctx_t *ctx, const lain_conf_t *prev, const lain_con
 const char *deployer_failure_msg(request_t *req, const char *what, const char *results,
 				 const char *name, buf_t *report, const err_t *err);
 
+/* The 202 of an update: the App, "update request of app <a> has been
+ * accepted." and the removals that failed, if any. */
+void deployer_answer_updated(request_t *req, response_t *res, const app_record_t *app,
+			     const buf_t *removed, err_t *err);
+
 /* rec[key] = value ("" for NULL). */
 void deployer_set(struct json_object *rec, const char *key, const char *value);
 

@@ -470,14 +470,7 @@ int instances_update(request_t *req, response_t *res, const cluster_t *cl, err_t
 	}
 	if (rc || (rc = store_app_get(req->ctx, req->arena, name, &inst, err)))
 		goto out;
-	json_object *o = render_app(req, inst, err);
-	answer(req, res, 202, o,
-	       removed.len ? arena_printf(req->arena,
-					  "update request of app %s has been accepted.\n"
-					  "remove failed results:\n%s",
-					  name, removed.data)
-			   : arena_printf(req->arena, "update request of app %s has been accepted.",
-					  name));
+	deployer_answer_updated(req, res, inst, &removed, err);
 out:
 	lock_release(req->ctx, lock);
 	lain_conf_free(cconf);
