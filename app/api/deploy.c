@@ -220,18 +220,11 @@ static const char *resolve_portal(void *data, const char *provider, const char *
 	app_record_t *pa = NULL;
 	err_t e = ERR_INIT;
 	if (store_app_get(rs->req->ctx, rs->req->arena, provider, &pa, &e) ||
-	    !strcmp(pa->running_state, "reposited") || !*pa->meta || !*pa->meta_version)
+	    !strcmp(pa->running_state, "reposited"))
 		return NULL;
-	lain_parse_opts_t po = {
-		.domain = rs->cl->domain,
-		.extra_domains = rs->cl->extra_domains,
-		.n_extra_domains = rs->cl->nextra,
-		.registry = rs->cl->registry,
-		.meta_version = pa->meta_version,
-	};
 	lain_conf_t *conf = NULL;
 	const char *found = NULL;
-	if (!tmpl_load_conf(pa->meta, strlen(pa->meta), &po, NULL, NULL, &conf, &e))
+	if (!deployer_load_conf(rs->cl, pa, &conf, &e))
 		for (size_t i = 0; i < conf->n_procs && !found; i++)
 			if (conf->procs[i].type == LAIN_PORTAL && conf->procs[i].service_name &&
 			    !strcmp(conf->procs[i].service_name, service))
@@ -444,13 +437,7 @@ static int load_meta(request_t *req, const cluster_t *cl, const char *name, cons
 	int rc = registry_read_lainyaml(req->ctx, name, version, yaml, err);
 	if (rc)
 		return rc;
-	lain_parse_opts_t po = {
-		.domain = cl->domain,
-		.extra_domains = cl->extra_domains,
-		.n_extra_domains = cl->nextra,
-		.registry = cl->registry,
-		.meta_version = version,
-	};
+	lain_parse_opts_t po = cluster_parse_opts(cl, version, NULL);
 	if ((rc = tmpl_load_conf(yaml->data, yaml->len, &po, NULL, NULL, conf, err)))
 		return rc;
 	if (strcmp((*conf)->appname, name))
@@ -696,14 +683,7 @@ int deployer_load_conf(const cluster_t *cl, const app_record_t *app, lain_conf_t
 	*out = NULL;
 	if (!*app->meta || !*app->meta_version)
 		return err_set(err, -ERR_NOT_FOUND, "app %s has no meta stored", app->appname);
-	lain_parse_opts_t po = {
-		.domain = cl->domain,
-		.extra_domains = cl->extra_domains,
-		.n_extra_domains = cl->nextra,
-		.registry = cl->registry,
-		.meta_version = app->meta_version,
-		.default_image = *app->default_image ? app->default_image : NULL,
-	};
+	lain_parse_opts_t po = cluster_parse_opts(cl, app->meta_version, app->default_image);
 	return tmpl_load_conf(app->meta, strlen(app->meta), &po, NULL, NULL, out, err);
 }
 

@@ -128,14 +128,7 @@ static int render_instance(request_t *req, const struct instance_job *job, const
 	*text = arena_strdup(req->arena, out);
 	*image = arena_printf(req->arena, "%s/%s:release-%s", job->cl->registry, r->appname,
 			      job->version);
-	lain_parse_opts_t po = {
-		.domain = job->cl->domain,
-		.extra_domains = job->cl->extra_domains,
-		.n_extra_domains = job->cl->nextra,
-		.registry = job->cl->registry,
-		.meta_version = job->version,
-		.default_image = *image,
-	};
+	lain_parse_opts_t po = cluster_parse_opts(job->cl, job->version, *image);
 	if ((rc = lain_conf_parse(*text, strlen(*text), &po, conf, err)))
 		err_wrap(err, "lain.yaml of %s rendered from %s:meta-%s", job->name, r->appname,
 			 job->version);

@@ -12,6 +12,7 @@
 #include "console/store.h"
 #include "console/tmpl.h"
 #include "console/xalloc.h"
+#include "deployer.h"
 #include "render.h"
 #include "console/banned.h"
 
@@ -135,21 +136,9 @@ static json_object *proc_object(const char *appname, const lain_proc_t *p, json_
 
 static lain_conf_t *load_conf(const cluster_t *cl, const app_record_t *a)
 {
-	if (!*a->meta || !*a->meta_version)
-		return NULL;
-	lain_parse_opts_t po = {
-		.domain = cl->domain,
-		.extra_domains = cl->extra_domains,
-		.n_extra_domains = cl->nextra,
-		.registry = cl->registry,
-		.meta_version = a->meta_version,
-		.default_image = *a->default_image ? a->default_image : NULL,
-	};
 	lain_conf_t *conf = NULL;
 	err_t e = ERR_INIT;
-	if (tmpl_load_conf(a->meta, strlen(a->meta), &po, NULL, NULL, &conf, &e))
-		return NULL;
-	return conf;
+	return deployer_load_conf(cl, a, &conf, &e) ? NULL : conf;
 }
 
 static bool is_resource(const app_record_t *a, const lain_conf_t *conf)
