@@ -148,6 +148,20 @@ static void answer_deployd(request_t *req, response_t *res, const lain_proc_t *p
 
 /* ---- E9 */
 
+/* A change of a proc takes the app's deploy lock, as deploy, update and
+ * undeploy do: one change of an app at a time (409 while another runs).
+ * False when the caller must stop (answered, or *rc set). */
+static bool lock_app(request_t *req, response_t *res, const char *proc, lock_t **lock, int *rc,
+		     err_t *err)
+{
+	*rc = lock_acquire(req->ctx, req->app->appname, LOCK_TTL, req->operator_name, lock, err);
+	if (*rc == -ERR_CONFLICT) {
+		http_envelope(res, 409, "proc", NULL, err->msg, proc_url(req, proc));
+		*rc = 0;
+	}
+	return !*rc && !res->status;
+}
+
 int api_procs_list(request_t *req, response_t *res, err_t *err)
 {
 	const cluster_t *cl;
@@ -208,15 +222,8 @@ int api_procs_deploy(request_t *req, response_t *res, err_t *err)
 	}
 	if (rc != -ERR_NOT_FOUND)
 		goto out;
-	/* A deploy: one at a time per app, as deploy/update/undeploy. */
-	if ((rc = lock_acquire(req->ctx, req->app->appname, LOCK_TTL, req->operator_name, &lock,
-			       err))) {
-		if (rc == -ERR_CONFLICT) {
-			http_envelope(res, 409, "proc", NULL, err->msg, proc_url(req, name));
-			rc = 0;
-		}
+	if (!lock_app(req, res, name, &lock, &rc, err))
 		goto out;
-	}
 	oplog(req, "DEPLOY", arena_printf(req->arena, "proc %s deployed", name));
 	rc = deployer_proc(req, cl, conf, p, req->app->meta_version, &report, err);
 	if (rc) {
@@ -268,9 +275,10 @@ int api_proc_delete(request_t *req, response_t *res, err_t *err)
 	const cluster_t *cl;
 	lain_conf_t *conf = NULL;
 	deployd_result_t r = DEPLOYD_RESULT_INIT;
+	lock_t *lock = NULL;
 	int rc = 0;
 	const lain_proc_t *p = load_proc(req, res, &cl, &conf, &rc, err);
-	if (!p)
+	if (!p || !lock_app(req, res, p->name, &lock, &rc, err))
 		goto out;
 	if (podgroup_of(req, p, &r, err)) {
 		not_deployed(req, res, p);
@@ -284,6 +292,7 @@ int api_proc_delete(request_t *req, response_t *res, err_t *err)
 	answer(req, res, st ? 500 : 202, o,
 	       arena_printf(req->arena, "    status_code: %ld\n    message: %s", r.status, m));
 out:
+	lock_release(req->ctx, lock);
 	deployd_result_release(&r);
 	lain_conf_free(conf);
 	return rc;
@@ -444,9 +453,10 @@ int api_proc_patch(request_t *req, response_t *res, err_t *err)
 	const cluster_t *cl;
 	lain_conf_t *conf = NULL;
 	deployd_result_t cur = DEPLOYD_RESULT_INIT, r = DEPLOYD_RESULT_INIT;
+	lock_t *lock = NULL;
 	int rc = 0;
 	const lain_proc_t *p = load_proc(req, res, &cl, &conf, &rc, err);
-	if (!p)
+	if (!p || !lock_app(req, res, p->name, &lock, &rc, err))
 		goto out;
 	int st = podgroup_of(req, p, &cur, err);
 	if (st == -ERR_NOT_FOUND) {
@@ -500,6 +510,7 @@ int api_proc_patch(request_t *req, response_t *res, err_t *err)
 	}
 	answer_deployd(req, res, p, st, &r, err);
 out:
+	lock_release(req->ctx, lock);
 	deployd_result_release(&cur);
 	deployd_result_release(&r);
 	lain_conf_free(conf);

@@ -357,6 +357,36 @@ static void test_operations(void)
 	it_response_free(&r);
 }
 
+/* While a deploy of the app holds its lock, proc changes wait their turn:
+ * 409 with the holder named, nothing sent to deployd. */
+static void test_changes_take_the_lock(void)
+{
+	it_response_t r;
+	denv_settle();
+	CU_ASSERT_EQUAL_FATAL(it_etcd_put("/lain/console/locks/procs",
+					  "{\"holder\":\"mallory\",\"since\":\"2026-11-25 10:00:00\"}"),
+			      0);
+	CU_ASSERT_EQUAL(request("PATCH", "/api/v1/apps/procs/procs/web/", "{\"num_instances\":3}",
+				&r), 409);
+	CU_ASSERT(it_field(&r, "msg") && strstr(it_field(&r, "msg"), "mallory"));
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(call("PATCH", "/api/v1/apps/procs/procs/web/",
+			     "{\"operation\":\"restart\"}", 409), 409);
+	CU_ASSERT_EQUAL(call("DELETE", "/api/v1/apps/procs/procs/web/", NULL, 409), 409);
+	json_object *pg = fake_pg("procs.web.web");
+	CU_ASSERT_PTR_NOT_NULL(pg);
+	json_object_put(pg);
+	CU_ASSERT_EQUAL(it_etcd_delete("/lain/console/locks/procs"), 0);
+	/* Released: the same change goes through (back to what it was). */
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/procs/procs/web/", NULL, &r), 200);
+	char body[64];
+	snprintf(body, sizeof(body), "{\"num_instances\":%d}",
+		 json_object_get_int(json_object_object_get(payload(&r, "proc"), "numinstances")));
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(call("PATCH", "/api/v1/apps/procs/procs/web/", body, 202), 202);
+	denv_settle();
+}
+
 static void test_histories(void)
 {
 	it_response_t r;
@@ -516,6 +546,7 @@ static CU_TestInfo tests[] = {
 	{ "PUT an explicit older version", test_update_older },
 	{ "undeploy -p, deploy -p: 201", test_proc_deploy },
 	{ "start/stop/restart an instance", test_operations },
+	{ "proc changes take the app's lock", test_changes_take_the_lock },
 	{ "histories, 405", test_histories },
 	{ "deployd failing in the middle of an update", test_update_failure },
 	{ "stream ports on redeploy and conflict", test_stream_ports },
