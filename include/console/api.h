@@ -62,7 +62,9 @@ int api_app_update(request_t *req, response_t *res, err_t *err);
  * yet deployed: 201 with the Proc, 409 when deployd has it, 400 no such
  * proc); E10 GET, PATCH (schedule: num_instances -> cmd=replica, cpu/memory
  * -> cmd=spec on deployd's own Pod; start/stop/restart with instance;
- * 202 with the Proc and deployd's status/message) and DELETE; E11 the
+ * 202 with the Proc and deployd's status/message) and DELETE; POST,
+ * PATCH and DELETE hold the app's deploy lock (409 while another change of
+ * the app runs); E11 the
  * status histories of one instance (podgroup matched on its last name
  * segment, entries without "from" skipped). */
 int api_procs_list(request_t *req, response_t *res, err_t *err);
