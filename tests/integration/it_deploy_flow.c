@@ -209,6 +209,15 @@ static void test_deployd_stopped(void)
 	/* Still registered only: nothing happened. */
 	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/later/", NULL, &r), 404);
 	it_response_free(&r);
+
+	/* deployd not answering at all: 503 naming it, nothing recorded. */
+	denv_fake("POST", "/__fake/fail", "{\"mode\":\"down\",\"count\":-1}", NULL);
+	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"later\"}", &r), 503);
+	CU_ASSERT(it_field(&r, "msg") && !strncmp(it_field(&r, "msg"), "deployd unavailable", 19));
+	it_response_free(&r);
+	denv_fake("POST", "/__fake/fail", "{\"mode\":\"none\"}", NULL);
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/later/", NULL, &r), 404);
+	it_response_free(&r);
 }
 
 static void test_no_release(void)
@@ -389,7 +398,7 @@ static void test_undeploy(void)
 static CU_TestInfo tests[] = {
 	{ "first deploy, App/Proc/Pod, 409", test_first_deploy },
 	{ "E7 GET fetches statuses in parallel", test_list_parallel },
-	{ "deployd stopped: 503", test_deployd_stopped },
+	{ "deployd stopped or down: 503", test_deployd_stopped },
 	{ "newest meta without release: 400", test_no_release },
 	{ "deployd failing in the middle", test_failure_in_the_middle },
 	{ "two deploys at once: one 409", test_concurrent_deploys },
