@@ -10,6 +10,7 @@ libconsole_a_SOURCES += \
 	app/api/instances.h \
 	app/api/health.c \
 	app/api/maintainers.c \
+	app/api/notify.c \
 	app/api/oplog.c \
 	app/api/permission.c \
 	app/api/ports.c \

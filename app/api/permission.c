@@ -60,6 +60,14 @@ int permission_check(request_t *req, response_t *res, enum route_perm perm, err_
 	}
 	if (perm == PERM_READ)
 		return 0;
+	if (perm == PERM_ADMIN) {
+		if (req->auth_on && !sso_user_in(req->user, req->ctx->cfg->lain_admin_name)) {
+			http_envelope(res, 403, req->route->key, NULL,
+				      "forbidden : only lain admins may do this", "/v1/docs/");
+			return -ERR_FORBIDDEN;
+		}
+		return 0;
+	}
 
 	const char *name = http_param(req, "app");
 	if (!name)

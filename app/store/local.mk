@@ -6,4 +6,5 @@ libconsole_a_SOURCES += \
 	app/store/ctx.c \
 	app/store/etcd.c \
 	app/store/locks.c \
+	app/store/notifies.c \
 	app/store/oplog.c

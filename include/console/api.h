@@ -74,6 +74,19 @@ int api_proc_patch(request_t *req, response_t *res, err_t *err);
 int api_proc_delete(request_t *req, response_t *res, err_t *err);
 int api_proc_histories(request_t *req, response_t *res, err_t *err);
 
+/* notify.c — E23 /v1/notify/<type>/ (imagepush only; 400 otherwise): GET
+ * the webhook URLs; POST / DELETE {"notify_url": "<http(s) url>"} (LAIN
+ * admins) adds it once / removes it. E20 POST /v1/repos/<app>/push/
+ * (maintain): the newest meta image's giturl must be the bound one (400
+ * "No Giturl bound" / "app giturl ... doesn't match ..."), the body's
+ * authors and commits non-empty (400 "Fetch commmits information failed" /
+ * "Nothing Changed"); every webhook gets {appname, commits, operator,
+ * lastid, nextid, giturl, authors} at once; 200 "ok" whatever they answer;
+ * 404 when the registry has no meta image of the app. */
+int api_notify_list(request_t *req, response_t *res, err_t *err);
+int api_notify_change(request_t *req, response_t *res, err_t *err);
+int api_repos_push(request_t *req, response_t *res, err_t *err);
+
 /* oplog.c — E24 GET /v1/oplogs/<app>/ (maintain: §9.3 #7): the newest 50
  * rows, newest first, as a JSON string (oplog.h). */
 int api_oplog_get(request_t *req, response_t *res, err_t *err);

@@ -10,6 +10,9 @@
  *                  reposited yet"), then, auth on, the caller's SSO groups
  *                  hold the app's group (403 "forbidden : don't have the
  *                  access to app <a>")
+ *   PERM_ADMIN     PERM_READ, then, auth on, the caller is in the LAIN admin
+ *                  group (CONSOLE_LAIN_ADMIN_NAME; 403 "forbidden : only
+ *                  lain admins may do this")
  *
  * Routes flagged ROUTE_AUTH_ONLY answer 403 "maintainer service not
  * provided, try to open console auth first" when auth is off, before the app

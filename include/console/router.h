@@ -26,7 +26,7 @@
 
 typedef int (*route_handler_fn)(request_t *req, response_t *res, err_t *err);
 
-enum route_perm { PERM_NONE, PERM_READ, PERM_MAINTAIN };
+enum route_perm { PERM_NONE, PERM_READ, PERM_MAINTAIN, PERM_ADMIN };
 
 enum route_flags {
 	ROUTE_JSON_BODY = 1 << 0,    /* parse the body as JSON, whatever its Content-Type */

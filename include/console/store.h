@@ -69,6 +69,18 @@ int store_app_count(ctx_t *ctx, int64_t *count, err_t *err);
 int store_config_get(ctx_t *ctx, arena_t *arena, const char *key, const char **value,
 		     err_t *err);
 
+/* The webhook URLs registered for a notify type (spec §7.1): a JSON array
+ * of URL strings at <CONSOLE_NOTIFIES_PREFIX>/<type_key> (type_key
+ * "image_push"). *urls is [] when the key is absent; it lives in arena. */
+int store_notify_list(ctx_t *ctx, arena_t *arena, const char *type_key,
+		      struct json_object **urls, err_t *err);
+
+/* Adds url once (add) or removes it (!add; -ERR_NOT_FOUND when it is not
+ * there), by compare-and-swap on the key's revision, read again and retried
+ * when another request changed the list in between: no update is lost. */
+int store_notify_change(ctx_t *ctx, arena_t *arena, const char *type_key, const char *url,
+			bool add, err_t *err);
+
 /* Current UTC time as the records store it: "YYYY-MM-DD HH:MM:SS". */
 void store_now(char out[20]);
 
