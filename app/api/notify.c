@@ -234,8 +234,8 @@ int api_repos_push(request_t *req, response_t *res, err_t *err)
 	json_object_object_add(p, "nextid", json_object_new_string(last40(next)));
 	json_object_object_add(p, "giturl", json_object_new_string(app->giturl));
 	json_object_object_add(p, "authors", json_object_get(authors));
-	fan_out(req, urls,
-		json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	int flags = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
+	fan_out(req, urls, json_object_to_json_string_ext(p, flags));
 	http_envelope(res, 200, "image_push", NULL, "ok", url);
 	return 0;
 }
