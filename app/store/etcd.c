@@ -328,10 +328,12 @@ static int judge_answer(etcd_t *e, err_t *err)
 	return rc;
 }
 
-/* Sends e->req (POST, or GET when it is empty) to path on the current
- * endpoint, failing over to the others
- * when one cannot be reached. The answer is left in e->resp. */
-static int call_ex(etcd_t *e, const char *path, bool allow_404, err_t *err)
+/* Sends e->req (POST, or GET when it is empty; method overrides) to path
+ * on the current endpoint, failing over to the others when one cannot be
+ * reached. The answer is left in e->resp. raw: any answer but 503 is the
+ * caller's to judge (the v2 API answers 201, 404, 412). */
+static int call_ex(etcd_t *e, const char *method, const char *path, const char *content_type,
+		   bool raw, err_t *err)
 {
 	int rc = -ERR_UNAVAILABLE;
 	for (size_t i = 0; i < e->n; i++) {
@@ -339,14 +341,15 @@ static int call_ex(etcd_t *e, const char *path, bool allow_404, err_t *err)
 		buf_reset(&e->url);
 		buf_addf(&e->url, "%s%s", e->endpoints[idx], path);
 		httpc_request_t req = {
-			.method = e->req.len ? "POST" : "GET",
+			.method = method ? method : e->req.len ? "POST" : "GET",
 			.url = e->url.data,
 			.body = e->req.len ? e->req.data : NULL,
 			.body_len = e->req.len,
+			.content_type = content_type,
 			.max_body = ETCD_MAX_ANSWER,
 		};
 		rc = httpc_perform(e->http, &req, &e->resp, err);
-		if (!rc && !(allow_404 && e->resp.status == 404))
+		if (!rc && (!raw || e->resp.status == 503))
 			rc = judge_answer(e, err);
 		if (rc != -ERR_UNAVAILABLE) {
 			e->current = idx;
@@ -358,39 +361,86 @@ static int call_ex(etcd_t *e, const char *path, bool allow_404, err_t *err)
 
 static int call(etcd_t *e, const char *path, err_t *err)
 {
-	return call_ex(e, path, false, err);
+	return call_ex(e, NULL, path, NULL, false, err);
 }
 
-int etcd_v2_get(etcd_t *e, const char *key, buf_t *value, err_t *err)
+/* Appends s percent-encoded (all but RFC 3986's unreserved characters;
+ * keep: characters left as they are, e.g. '/' in a key). */
+static void url_escape(buf_t *out, const char *s, const char *keep)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) || (keep && strchr(keep, *p)))
+			buf_addch(out, (char)*p);
+		else
+			buf_addf(out, "%%%02X", *p);
+	}
+}
+
+static void v2_path(buf_t *path, const char *key)
+{
+	buf_addstr(path, "/v2/keys");
+	if (key[0] != '/')
+		buf_addch(path, '/');
+	url_escape(path, key, "/");
+}
+
+int etcd_v2_get_index(etcd_t *e, const char *key, buf_t *value, uint64_t *index, err_t *err)
 {
 	buf_t path = BUF_INIT;
-	buf_addstr(&path, "/v2/keys");
-	if (key[0] != '/')
-		buf_addch(&path, '/');
-	/* Keys are paths; escape what a URL would misread. */
-	for (const char *p = key; *p; p++) {
-		if (strchr("?#%& +", *p))
-			buf_addf(&path, "%%%02X", (unsigned char)*p);
-		else
-			buf_addch(&path, *p);
-	}
+	v2_path(&path, key);
 	buf_reset(&e->req);
-	int rc = call_ex(e, path.data, true, err);
+	int rc = call_ex(e, "GET", path.data, NULL, true, err);
 	buf_release(&path);
 	if (rc)
 		return rc;
 	if (e->resp.status == 404)
 		return err_set(err, -ERR_NOT_FOUND, "key '%s' not found", key);
+	if (e->resp.status != 200)
+		return judge_answer(e, err);
 	json_object *obj = parse(e->resp.body.data, e->resp.body.len, err), *node, *v;
 	if (!obj)
 		return -ERR_BAD_GATEWAY;
 	if (json_object_object_get_ex(obj, "node", &node) &&
-	    json_object_object_get_ex(node, "value", &v))
+	    json_object_object_get_ex(node, "value", &v)) {
 		buf_addstr(value, json_object_get_string(v));
-	else
+		if (index)
+			*index = (uint64_t)get_i64(node, "modifiedIndex");
+	} else {
 		rc = err_set(err, -ERR_NOT_FOUND, "key '%s' is a directory or has no value", key);
+	}
 	json_object_put(obj);
 	return rc;
+}
+
+int etcd_v2_get(etcd_t *e, const char *key, buf_t *value, err_t *err)
+{
+	return etcd_v2_get_index(e, key, value, NULL, err);
+}
+
+int etcd_v2_update(etcd_t *e, const char *key, const char *value, uint64_t prev_index,
+		   err_t *err)
+{
+	buf_t path = BUF_INIT;
+	v2_path(&path, key);
+	if (prev_index)
+		buf_addf(&path, "?prevIndex=%llu", (unsigned long long)prev_index);
+	else
+		buf_addstr(&path, "?prevExist=false");
+	buf_reset(&e->req);
+	buf_addstr(&e->req, "value=");
+	url_escape(&e->req, value, NULL);
+	int rc = call_ex(e, "PUT", path.data, "application/x-www-form-urlencoded", true, err);
+	buf_release(&path);
+	if (rc)
+		return rc;
+	long st = e->resp.status;
+	if (st == 200 || st == 201)
+		return 0;
+	/* 412: compare failed / exists already; 404: gone since it was read. */
+	if (st == 412 || (st == 404 && prev_index))
+		return err_set(err, -ERR_CONFLICT, "key '%s' was changed by another writer", key);
+	return judge_answer(e, err);
 }
 
 struct get_ctx {

@@ -2,6 +2,7 @@
 libconsole_a_SOURCES += \
 	app/store/apps.c \
 	app/store/auth.c \
+	app/store/calico.c \
 	app/store/cluster.c \
 	app/store/ctx.c \
 	app/store/etcd.c \

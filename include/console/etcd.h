@@ -95,6 +95,16 @@ int etcd_lease_revoke(etcd_t *e, int64_t id, err_t *err);
  * -ERR_NOT_FOUND if absent. */
 int etcd_v2_get(etcd_t *e, const char *key, buf_t *value, err_t *err);
 
+/* As etcd_v2_get, with the key's modifiedIndex (its v2 revision) in *index
+ * (may be NULL). */
+int etcd_v2_get_index(etcd_t *e, const char *key, buf_t *value, uint64_t *index, err_t *err);
+
+/* Writes key through the v2 API only if its modifiedIndex is still
+ * prev_index (0: only if the key does not exist): -ERR_CONFLICT when
+ * another writer got there first (calico keeps its profiles there). */
+int etcd_v2_update(etcd_t *e, const char *key, const char *value, uint64_t prev_index,
+		   err_t *err);
+
 /* ---- Transactions: compare, then do one list of operations or the other. */
 
 enum etcd_cmp_target { ETCD_CMP_MOD, ETCD_CMP_CREATE, ETCD_CMP_VERSION, ETCD_CMP_VALUE };
