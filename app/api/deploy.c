@@ -18,10 +18,11 @@
  * procs.c reuses are in deployer.h.
  *
  * Resource instances (instances.h) deploy before the client's own procs
- * and are removed with it. Not done here yet: secret-file config images
- * (§4.6) and docker networks (§4.7) — they plug in before deployer_procs()
- * (spec_env_init is where a proc's images and networks are known). Used
- * services' portals are resolved on the provider.
+ * and are removed with it. Docker networks and calico profiles (§4.7,
+ * networks.h) are made ready before any proc is deployed. Not done here
+ * yet: secret-file config images (§4.6) — they plug in before
+ * deployer_procs() (spec_env_init is where a proc's images are known).
+ * Used services' portals are resolved on the provider.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@
 #include "console/api.h"
 #include "console/cluster.h"
 #include "console/deployd.h"
+#include "console/docker.h"
 #include "console/lainyaml.h"
 #include "console/locks.h"
 #include "console/log.h"
@@ -45,6 +47,7 @@
 #include "console/xalloc.h"
 #include "deployer.h"
 #include "instances.h"
+#include "networks.h"
 #include "render.h"
 #include "console/banned.h"
 
@@ -287,6 +290,37 @@ int deployer_keepalive(deploy_run_t *run, err_t *err)
 	return 0;
 }
 
+/* The networks conf's pods run in (§4.7): its own, and per portal it uses
+ * (services, resource instances) the provider's and the client's
+ * instance's. Nothing without a Docker API. */
+static int prepare_networks(request_t *req, const struct spec_env *se, const lain_conf_t *conf,
+			    err_t *err)
+{
+	if (!docker_enabled(req->ctx))
+		return 0;
+	int rc = networks_app(req, conf->appname, err);
+	for (size_t u = 0; u < conf->n_use_services + conf->n_use_resources && !rc; u++) {
+		bool svc = u < conf->n_use_services;
+		const lain_strs_t *services = svc ? &conf->use_services[u].services
+						  : &conf->use_resources[u - conf->n_use_services].services;
+		const char *provider = svc ? conf->use_services[u].app
+					   : arena_printf(req->arena, "resource.%s.%s",
+							  conf->use_resources[u - conf->n_use_services]
+								  .resource,
+							  conf->appname);
+		for (size_t k = 0; k < services->n && !rc; k++) {
+			const char *portal =
+				se->so.resolve_portal(se->so.resolve_data, provider, services->v[k]);
+			if (!portal)
+				portal = arena_printf(req->arena, "portal-%s", services->v[k]);
+			rc = networks_portal(req, provider,
+					     arena_printf(req->arena, "%s.portal.%s", provider, portal),
+					     conf->appname, err);
+		}
+	}
+	return rc;
+}
+
 int deployer_procs(deploy_run_t *run, const lain_conf_t *conf, const char *version,
 		   buf_t *report, err_t *err)
 {
@@ -294,6 +328,8 @@ int deployer_procs(deploy_run_t *run, const lain_conf_t *conf, const char *versi
 		return 0;
 	struct spec_env se;
 	int rc = spec_env_init(&se, run->req, run->cl, conf->appname, version, err);
+	if (!rc)
+		rc = prepare_networks(run->req, &se, conf, err);
 	for (int portals = 0; portals < 2 && !rc; portals++)
 		for (size_t i = 0; i < conf->n_procs && !rc; i++) {
 			const lain_proc_t *p = &conf->procs[i];
@@ -692,6 +728,8 @@ int deployer_proc(request_t *req, const cluster_t *cl, const lain_conf_t *conf,
 {
 	struct spec_env se;
 	int rc = spec_env_init(&se, req, cl, conf->appname, version, err);
+	if (!rc)
+		rc = prepare_networks(req, &se, conf, err);
 	if (rc)
 		return rc;
 	return p->type == LAIN_PORTAL ? deploy_portal(req->ctx, conf, p, &se.so, report, err)

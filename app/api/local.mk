@@ -10,6 +10,8 @@ libconsole_a_SOURCES += \
 	app/api/instances.h \
 	app/api/health.c \
 	app/api/maintainers.c \
+	app/api/networks.c \
+	app/api/networks.h \
 	app/api/notify.c \
 	app/api/oplog.c \
 	app/api/permission.c \

@@ -3,6 +3,7 @@ libconsole_a_SOURCES += \
 	app/clients/deployd.c \
 	app/clients/deployd_view.c \
 	app/clients/curl_common.h \
+	app/clients/docker.c \
 	app/clients/http.c \
 	app/clients/httpm.c \
 	app/clients/registry.c \
