@@ -11,3 +11,8 @@ EXTRA_DIST += tests/fakes/sso tests/fakes/sso-seed.json tests/fakes/test_sso.py
 TESTS += tests/fakes/test_deployd.py tests/tools/test_push_image.py
 EXTRA_DIST += tests/fakes/deployd tests/fakes/test_deployd.py \
 	tests/tools/push-image tests/tools/test_push_image.py
+
+# webhook receiver (tests/fakes/webhook) for the notify fan-out (E20/E23) and
+# its self-test; the test finds the fake next to itself (out-of-tree safe).
+TESTS += tests/fakes/test_webhook.py
+EXTRA_DIST += tests/fakes/webhook tests/fakes/test_webhook.py
