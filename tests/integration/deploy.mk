@@ -40,3 +40,11 @@ tests_integration_it_deploy_resources_SOURCES = tests/integration/it_deploy_reso
 tests_integration_it_deploy_resources_CFLAGS = $(TESTS_CFLAGS)
 tests_integration_it_deploy_resources_LDADD = $(IT_LIBS)
 EXTRA_tests_integration_it_deploy_resources_DEPENDENCIES = $(IT_DEPS)
+
+check_PROGRAMS += tests/integration/it_notify
+TESTS += tests/integration/it_notify
+tests_integration_it_notify_SOURCES = tests/integration/it_notify.c \
+	tests/integration/deploy_env.c tests/integration/deploy_env.h
+tests_integration_it_notify_CFLAGS = $(TESTS_CFLAGS)
+tests_integration_it_notify_LDADD = $(IT_LIBS)
+EXTRA_tests_integration_it_notify_DEPENDENCIES = $(IT_DEPS)

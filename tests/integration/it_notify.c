@@ -1,0 +1,799 @@
+/* Notifies and image push (console-api.md E20, E23, §7.1, with §9.3 #7
+ * fixed) through the real stack (nginx -> lain-console -> etcd, the deployd
+ * stand-in, docker-registry, the SSO stand-in) and two webhook receivers
+ * (tests/fakes/webhook): the imagepush webhook list (read, add once,
+ * remove, bad bodies, unknown types, the etcd record, concurrent adds);
+ * E20's checks (no images, no bound giturl, giturl mismatch, missing or
+ * empty authors/commits) and its fan-out (the payload every webhook gets,
+ * failing, unreachable and slow webhooks, called at once); with auth on,
+ * only LAIN admins change the list and only maintainers push.
+ *
+ * The tests run in order and build on each other's state. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+#include <json-c/json.h>
+
+#include "deploy_env.h"
+#include "harness.h"
+#include "testlib.h"
+
+/* Meta versions: 10-digit timestamps growing with n, the sha ends in n. */
+#define SHA(n) "9e1f0c2d3b4a59687766554433221100ffeedd" #n #n
+#define V(n) "170000000" #n "-" SHA(n)
+
+#define YAML(app, giturl_line)                                                                \
+	"appname: " app "\n" giturl_line "build:\n  base: golang\nweb:\n  cmd: /web\n"         \
+	"  port: 80\n"
+
+#define NOTIFY "/api/v1/notify/imagepush/"
+#define NOTIFY_KEY "/lain/console/notifies/image_push"
+#define AUTH_KEY "/lain/config/auth/console"
+#define BAD_BODY_MSG "invalid request: should be json body with notify_url(array string)"
+#define COMMITS "[{\"id\": \"abc1234\", \"message\": \"fix\"}]"
+#define AUTHORS "[\"a@x.com\"]"
+#define PUSH_BODY "{\"authors\": " AUTHORS ", \"commits\": " COMMITS "}"
+#define DELAY_MS 2000
+
+static char sso[256];
+static char hook1[256], hook2[256];     /* the receivers' base URLs */
+static char url1[300], url2[300];       /* what gets registered */
+static char dead_url[128];              /* a closed port */
+
+/* ---- small helpers: every one is NULL-safe, the server may not answer yet */
+
+static json_object *get(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+	if (o)
+		json_object_object_get_ex(o, key, &v);
+	return v;
+}
+
+static const char *str(json_object *o, const char *key)
+{
+	json_object *v = get(o, key);
+	const char *s = v ? json_object_get_string(v) : NULL;
+	return s ? s : "(absent)";
+}
+
+static size_t alen(json_object *a)
+{
+	return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
+}
+
+static json_object *aget(json_object *a, size_t i)
+{
+	return i < alen(a) ? json_object_array_get_idx(a, i) : NULL;
+}
+
+/* How often the string s is in array a. */
+static int count_string(json_object *a, const char *s)
+{
+	int n = 0;
+	for (size_t i = 0; i < alen(a); i++) {
+		const char *e = json_object_get_string(aget(a, i));
+		if (json_object_is_type(aget(a, i), json_type_string) && e && !strcmp(e, s))
+			n++;
+	}
+	return n;
+}
+
+static const char *msg(const it_response_t *r)
+{
+	const char *m = it_field(r, "msg");
+	return m ? m : "(no msg)";
+}
+
+/* method path body, with an access-token when token is non-NULL; status. */
+static long request_as(const char *token, const char *method, const char *path, const char *body,
+		       it_response_t *r)
+{
+	char header[256];
+	snprintf(header, sizeof(header), "access-token: %s", token ? token : "");
+	if (it_request(method, path, body, token ? header : NULL, r))
+		return 0;
+	return r->status;
+}
+
+static long request(const char *method, const char *path, const char *body, it_response_t *r)
+{
+	return request_as(NULL, method, path, body, r);
+}
+
+/* Status only; the answer printed when it is not want. */
+static long call_as(const char *token, const char *method, const char *path, const char *body,
+		    long want)
+{
+	it_response_t r;
+	long st = request_as(token, method, path, body, &r);
+	if (st != want)
+		fprintf(stderr, "\n  %s %s %s: want %ld, got %ld %s\n", method, path,
+			body ? body : "", want, st, r.body ? r.body : "");
+	it_response_free(&r);
+	return st;
+}
+
+static long call(const char *method, const char *path, const char *body, long want)
+{
+	return call_as(NULL, method, path, body, want);
+}
+
+/* Expects status want and msg want_msg (NULL: any msg). */
+static void expect(const char *token, const char *method, const char *path, const char *body,
+		   long want, const char *want_msg)
+{
+	it_response_t r;
+	long st = request_as(token, method, path, body, &r);
+	if (st != want || (want_msg && strcmp(msg(&r), want_msg)))
+		fprintf(stderr, "\n  %s %s %s: want %ld %s, got %ld %s\n", method, path,
+			body ? body : "(no body)", want, want_msg ? want_msg : "", st,
+			r.body ? r.body : "");
+	CU_ASSERT_EQUAL(st, want);
+	if (want_msg)
+		CU_ASSERT_STRING_EQUAL(msg(&r), want_msg);
+	it_response_free(&r);
+}
+
+static char *json_body(const char *key, const char *value)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, key, json_object_new_string(value));
+	char *s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	return s;
+}
+
+/* ---- E23 */
+
+/* The registered URLs (GET with token), or NULL; json_object_put it. */
+static json_object *notify_list_as(const char *token)
+{
+	it_response_t r;
+	json_object *list = NULL;
+	if (request_as(token, "GET", NOTIFY, NULL, &r) == 200 &&
+	    json_object_is_type(get(r.json, "notify"), json_type_array))
+		list = json_object_get(get(r.json, "notify"));
+	else
+		fprintf(stderr, "\n  GET " NOTIFY ": %ld %s\n", r.status, r.body ? r.body : "");
+	it_response_free(&r);
+	return list;
+}
+
+/* How often url is listed (-1: the list could not be read). */
+static int listed(const char *url)
+{
+	json_object *list = notify_list_as(NULL);
+	int n = list ? count_string(list, url) : -1;
+	json_object_put(list);
+	return n;
+}
+
+/* POST or DELETE url as token; the status. */
+static long notify_change_as(const char *token, const char *method, const char *url, long want)
+{
+	char *body = json_body("notify_url", url);
+	long st = call_as(token, method, NOTIFY, body, want);
+	free(body);
+	return st;
+}
+
+/* ---- the webhook receivers */
+
+static json_object *hook_json(const char *base, const char *method, const char *path,
+			      const char *body)
+{
+	char url[400], *out = NULL;
+	snprintf(url, sizeof(url), "%s%s", base, path);
+	long st = denv_call(method, url, body, NULL, &out);
+	json_object *j = st == 200 && out ? json_tokener_parse(out) : NULL;
+	if (st != 200)
+		fprintf(stderr, "\n  webhook fake %s %s: %ld\n", method, url, st);
+	free(out);
+	return j;
+}
+
+static void hook_control(const char *base, const char *method, const char *path, const char *body)
+{
+	json_object *j = hook_json(base, method, path, body);
+	CU_ASSERT_PTR_NOT_NULL(j);
+	json_object_put(j);
+}
+
+/* Its calls so far; json_object_put it. */
+static json_object *hook_calls(const char *base)
+{
+	json_object *j = hook_json(base, "GET", "/__fake/calls", NULL);
+	json_object *calls = json_object_get(get(j, "calls"));
+	json_object_put(j);
+	return calls;
+}
+
+static size_t hook_count(const char *base)
+{
+	json_object *calls = hook_calls(base);
+	size_t n = alen(calls);
+	json_object_put(calls);
+	return n;
+}
+
+static void hooks_reset(void)
+{
+	hook_control(hook1, "POST", "/__fake/reset", NULL);
+	hook_control(hook2, "POST", "/__fake/reset", NULL);
+}
+
+/* A loopback URL on which nothing listens. */
+static void make_dead_url(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int port = 9;   /* discard: closed on a test machine */
+	if (fd >= 0 && !bind(fd, (struct sockaddr *)&a, sizeof(a)) &&
+	    !getsockname(fd, (struct sockaddr *)&a, &len))
+		port = ntohs(a.sin_port);
+	if (fd >= 0)
+		close(fd);
+	snprintf(dead_url, sizeof(dead_url), "http://127.0.0.1:%d/dead", port);
+}
+
+/* ---- apps */
+
+static long reposit_as(const char *token, const char *app)
+{
+	char body[128];
+	snprintf(body, sizeof(body), "{\"appname\":\"%s\"}", app);
+	return call_as(token, "POST", "/api/v1/repos/", body, 201);
+}
+
+static long deploy_as(const char *token, const char *app)
+{
+	char body[128];
+	snprintf(body, sizeof(body), "{\"appname\":\"%s\"}", app);
+	long st = call_as(token, "POST", "/api/v1/apps/", body, 202);
+	denv_settle();
+	return st;
+}
+
+/* E19: the bound giturl and meta_version must be want_giturl, want_version. */
+static void expect_details(const char *token, const char *app, const char *want_giturl,
+			   const char *want_version)
+{
+	char path[128];
+	it_response_t r;
+	snprintf(path, sizeof(path), "/api/v1/repos/%s/details/", app);
+	CU_ASSERT_EQUAL(request_as(token, "GET", path, NULL, &r), 200);
+	json_object *d = get(r.json, "detail");
+	if (strcmp(str(d, "giturl"), want_giturl) || strcmp(str(d, "meta_version"), want_version))
+		fprintf(stderr, "\n  %s: %s\n", path, r.body ? r.body : "");
+	CU_ASSERT_STRING_EQUAL(str(d, "giturl"), want_giturl);
+	CU_ASSERT_STRING_EQUAL(str(d, "meta_version"), want_version);
+	it_response_free(&r);
+}
+
+static void push_path(const char *app, char *path, size_t len)
+{
+	snprintf(path, len, "/api/v1/repos/%s/push/", app);
+}
+
+/* The one call base received: a POST of exactly the E20 payload. */
+static void expect_payload(const char *base, const char *app, const char *operator,
+			   const char *lastid, const char *nextid, const char *giturl)
+{
+	json_object *calls = hook_calls(base);
+	CU_ASSERT_EQUAL(alen(calls), 1);
+	json_object *c = aget(calls, 0);
+	if (alen(calls) != 1)
+		fprintf(stderr, "\n  %s got %s\n", base, json_object_to_json_string(calls));
+	CU_ASSERT_STRING_EQUAL(str(c, "method"), "POST");
+	const char *ctype = str(get(c, "headers"), "content-type");
+	CU_ASSERT(!strncmp(ctype, "application/json", 16));
+	json_object *p = get(c, "body");
+	if (!json_object_is_type(p, json_type_object)) {
+		fprintf(stderr, "\n  %s: payload %s\n", base, json_object_to_json_string(c));
+		CU_FAIL("the payload is not a JSON object");
+		json_object_put(calls);
+		return;
+	}
+	CU_ASSERT_EQUAL(json_object_object_length(p), 7);
+	CU_ASSERT_STRING_EQUAL(str(p, "appname"), app);
+	CU_ASSERT_STRING_EQUAL(str(p, "operator"), operator);
+	CU_ASSERT_STRING_EQUAL(str(p, "lastid"), lastid);
+	CU_ASSERT_STRING_EQUAL(str(p, "nextid"), nextid);
+	CU_ASSERT_STRING_EQUAL(str(p, "giturl"), giturl);
+	json_object *commits = json_tokener_parse(COMMITS), *authors = json_tokener_parse(AUTHORS);
+	CU_ASSERT(json_object_equal(get(p, "commits"), commits));
+	CU_ASSERT(json_object_equal(get(p, "authors"), authors));
+	json_object_put(commits);
+	json_object_put(authors);
+	json_object_put(calls);
+}
+
+/* ---- 1-6: E23, auth off */
+
+static void test_notify_empty(void)
+{
+	CU_ASSERT_EQUAL(it_etcd_delete(NOTIFY_KEY), 0);
+	const char *paths[] = { NOTIFY, "/v1/notify/imagepush/" };
+	for (size_t i = 0; i < 2; i++) {
+		it_response_t r;
+		CU_ASSERT_EQUAL(request("GET", paths[i], NULL, &r), 200);
+		json_object *n = get(r.json, "notify");
+		CU_ASSERT(json_object_is_type(n, json_type_array) && alen(n) == 0);
+		CU_ASSERT_STRING_EQUAL(msg(&r), "");
+		CU_ASSERT_STRING_EQUAL(str(r.json, "url"), "/v1/notify/imagepush/");
+		CU_ASSERT_EQUAL(r.json ? json_object_object_length(r.json) : 0, 3);
+		if (!n || alen(n))
+			fprintf(stderr, "\n  GET %s: %s\n", paths[i], r.body ? r.body : "");
+		it_response_free(&r);
+	}
+}
+
+static void test_notify_add_remove(void)
+{
+	const char *u = "http://hooks.example.com/imagepush";
+	char *body = json_body("notify_url", u);
+	it_response_t r;
+	CU_ASSERT_EQUAL(request("POST", NOTIFY, body, &r), 200);
+	CU_ASSERT_STRING_EQUAL(str(r.json, "notify"), u);
+	CU_ASSERT_STRING_EQUAL(str(r.json, "url"), "/v1/notify/imagepush/");
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(listed(u), 1);
+	/* once: a second POST is fine and changes nothing */
+	CU_ASSERT_EQUAL(call("POST", NOTIFY, body, 200), 200);
+	CU_ASSERT_EQUAL(listed(u), 1);
+	/* https is a URL too; both listed */
+	const char *s = "https://secure.example.com:8443/x?y=1";
+	CU_ASSERT_EQUAL(notify_change_as(NULL, "POST", s, 200), 200);
+	json_object *list = notify_list_as(NULL);
+	CU_ASSERT_EQUAL(alen(list), 2);
+	CU_ASSERT_EQUAL(count_string(list, u), 1);
+	CU_ASSERT_EQUAL(count_string(list, s), 1);
+	json_object_put(list);
+	/* DELETE */
+	CU_ASSERT_EQUAL(request("DELETE", NOTIFY, body, &r), 200);
+	CU_ASSERT_STRING_EQUAL(str(r.json, "notify"), u);
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(listed(u), 0);
+	CU_ASSERT_EQUAL(listed(s), 1);
+	/* not registered (any more) */
+	CU_ASSERT_EQUAL(request("DELETE", NOTIFY, body, &r), 400);
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "notify") ? it_field(&r, "notify") : "(absent)", "(null)");
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(notify_change_as(NULL, "DELETE", "http://never.example.com/", 400), 400);
+	CU_ASSERT_EQUAL(notify_change_as(NULL, "DELETE", s, 200), 200);
+	CU_ASSERT_EQUAL(listed(s), 0);
+	free(body);
+}
+
+static void test_notify_bad_bodies(void)
+{
+	const char *bad[] = { NULL, "", "not json", "[]", "\"http://a.example.com/\"", "{}",
+		"{\"notify_url\": 5}", "{\"notify_url\": null}",
+		"{\"notify_url\": [\"http://a.example.com/\"]}", "{\"url\": \"http://a.example.com/\"}" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect(NULL, "POST", NOTIFY, bad[i], 400, BAD_BODY_MSG);
+	/* DELETE parses the same body */
+	expect(NULL, "DELETE", NOTIFY, "{}", 400, NULL);
+	expect(NULL, "DELETE", NOTIFY, "not json", 400, NULL);
+	/* not an http(s) URL: 400 naming it */
+	const char *not_http[] = { "ftp://files.example.com/x", "hooks.example.com/imagepush",
+		"javascript:alert(1)", "file:///etc/passwd", "gopher://127.0.0.1:70/" };
+	for (size_t i = 0; i < sizeof(not_http) / sizeof(not_http[0]); i++) {
+		char *body = json_body("notify_url", not_http[i]);
+		it_response_t r;
+		CU_ASSERT_EQUAL(request("POST", NOTIFY, body, &r), 400);
+		if (!strstr(msg(&r), not_http[i])) {
+			fprintf(stderr, "\n  POST %s: msg does not name the URL: %s\n", body,
+				r.body ? r.body : "");
+			CU_FAIL("the 400 does not name the URL");
+		}
+		it_response_free(&r);
+		free(body);
+	}
+	/* nothing of it stored */
+	json_object *list = notify_list_as(NULL);
+	CU_ASSERT(list && alen(list) == 0);
+	json_object_put(list);
+}
+
+static void test_notify_unknown_type_and_method(void)
+{
+	const char *body = "{\"notify_url\": \"http://hooks.example.com/other\"}";
+	const char *methods[] = { "GET", "POST", "DELETE" };
+	for (size_t i = 0; i < 3; i++) {
+		it_response_t r;
+		long st = request(methods[i], "/api/v1/notify/other/", i ? body : NULL, &r);
+		if (st != 400)
+			fprintf(stderr, "\n  %s /api/v1/notify/other/: %ld %s\n", methods[i], st,
+				r.body ? r.body : "");
+		CU_ASSERT_EQUAL(st, 400);
+		CU_ASSERT_STRING_EQUAL(it_field(&r, "notify") ? it_field(&r, "notify") : "(absent)",
+				       "(null)");
+		it_response_free(&r);
+	}
+	CU_ASSERT_EQUAL(listed("http://hooks.example.com/other"), 0);
+	/* PUT is no method of E23 */
+	CU_ASSERT_EQUAL(call("PUT", NOTIFY, body, 405), 405);
+	CU_ASSERT_EQUAL(listed("http://hooks.example.com/other"), 0);
+}
+
+/* The record is etcd's /lain/console/notifies/image_push: a JSON array. */
+static void test_notify_store(void)
+{
+	CU_ASSERT_EQUAL(it_etcd_put(NOTIFY_KEY, "[\"http://a.example.com/1\", \"https://b.example.com/2\"]"), 0);
+	json_object *list = notify_list_as(NULL);
+	CU_ASSERT_EQUAL(alen(list), 2);
+	CU_ASSERT_EQUAL(count_string(list, "http://a.example.com/1"), 1);
+	CU_ASSERT_EQUAL(count_string(list, "https://b.example.com/2"), 1);
+	json_object_put(list);
+	/* changes go on from what is stored */
+	CU_ASSERT_EQUAL(notify_change_as(NULL, "DELETE", "http://a.example.com/1", 200), 200);
+	CU_ASSERT_EQUAL(notify_change_as(NULL, "POST", "http://c.example.com/3", 200), 200);
+	list = notify_list_as(NULL);
+	CU_ASSERT_EQUAL(alen(list), 2);
+	CU_ASSERT_EQUAL(count_string(list, "https://b.example.com/2"), 1);
+	CU_ASSERT_EQUAL(count_string(list, "http://c.example.com/3"), 1);
+	json_object_put(list);
+	/* key gone: empty again */
+	CU_ASSERT_EQUAL(it_etcd_delete(NOTIFY_KEY), 0);
+	list = notify_list_as(NULL);
+	CU_ASSERT(list && alen(list) == 0);
+	json_object_put(list);
+}
+
+#define RACERS 8
+
+/* RACERS POSTs of different URLs at the same moment: none is lost. */
+static void test_notify_concurrent(void)
+{
+	int go[2];
+	CU_ASSERT_FATAL(pipe(go) == 0);
+	pid_t kids[RACERS];
+	for (int i = 0; i < RACERS; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0) {
+			/* wait for the start signal: the pipe closing */
+			close(go[1]);
+			char c;
+			while (read(go[0], &c, 1) > 0)
+				;
+			char body[128];
+			snprintf(body, sizeof(body), "{\"notify_url\": \"http://race.example.com/%d\"}", i);
+			it_response_t r;
+			long st = request("POST", NOTIFY, body, &r);
+			it_response_free(&r);
+			_exit(st == 200 ? 0 : 1);   /* never the harness's atexit */
+		}
+	}
+	close(go[0]);
+	close(go[1]);
+	int ok = 0;
+	for (int i = 0; i < RACERS; i++) {
+		int st = 0;
+		if (kids[i] > 0 && waitpid(kids[i], &st, 0) == kids[i] && WIFEXITED(st) &&
+		    WEXITSTATUS(st) == 0)
+			ok++;
+	}
+	CU_ASSERT_EQUAL(ok, RACERS);
+	json_object *list = notify_list_as(NULL);
+	CU_ASSERT_EQUAL(alen(list), RACERS);
+	for (int i = 0; i < RACERS; i++) {
+		char u[64];
+		snprintf(u, sizeof(u), "http://race.example.com/%d", i);
+		if (count_string(list, u) != 1) {
+			fprintf(stderr, "\n  %s lost: %s\n", u, json_object_to_json_string(list));
+			CU_FAIL("a concurrent POST was lost");
+		}
+	}
+	json_object_put(list);
+	CU_ASSERT_EQUAL(it_etcd_delete(NOTIFY_KEY), 0);
+}
+
+/* ---- 7-13: E20, auth off */
+
+static void register_hooks(void)
+{
+	CU_ASSERT_EQUAL(it_etcd_delete(NOTIFY_KEY), 0);
+	CU_ASSERT_EQUAL(notify_change_as(NULL, "POST", url1, 200), 200);
+	CU_ASSERT_EQUAL(notify_change_as(NULL, "POST", url2, 200), 200);
+	hooks_reset();
+}
+
+static void test_push_refused_early(void)
+{
+	register_hooks();
+	char path[128];
+	/* not registered: the maintain check's 404 */
+	expect(NULL, "POST", "/api/v1/repos/nosuch/push/", PUSH_BODY, 404,
+	       "app with appname nosuch not exist, has not been reposited yet");
+	/* registered, no image in the registry */
+	CU_ASSERT_EQUAL(reposit_as(NULL, "noimages"), 201);
+	push_path("noimages", path, sizeof(path));
+	expect(NULL, "POST", path, PUSH_BODY, 404, NULL);
+	/* images, never deployed: nothing bound */
+	CU_ASSERT_EQUAL(reposit_as(NULL, "fresh"), 201);
+	push_path("fresh", path, sizeof(path));
+	expect(NULL, "POST", path, PUSH_BODY, 400, "No Giturl bound");
+	/* deployed from a lain.yaml without giturl: bound to "" */
+	CU_ASSERT_EQUAL(reposit_as(NULL, "nogit"), 201);
+	CU_ASSERT_EQUAL(deploy_as(NULL, "nogit"), 202);
+	expect_details(NULL, "nogit", "", V(1));
+	push_path("nogit", path, sizeof(path));
+	expect(NULL, "POST", path, PUSH_BODY, 400, "No Giturl bound");
+	CU_ASSERT_EQUAL(hook_count(hook1), 0);
+	CU_ASSERT_EQUAL(hook_count(hook2), 0);
+}
+
+/* hello: deployed at V(1) (giturl bound, normalised), V(2) pushed after. */
+static void test_push_bodies(void)
+{
+	CU_ASSERT_EQUAL(reposit_as(NULL, "hello"), 201);
+	CU_ASSERT_EQUAL(deploy_as(NULL, "hello"), 202);
+	expect_details(NULL, "hello", "http://github.com/laincloud/hello", V(1));
+	CU_ASSERT_EQUAL_FATAL(denv_push("hello", V(2),
+					YAML("hello", "giturl: github.com/laincloud/hello\n"), NULL), 0);
+	const char *path = "/api/v1/repos/hello/push/";
+	const char *fetch_failed[] = { NULL, "{}", "{\"authors\": " AUTHORS "}",
+		"{\"commits\": " COMMITS "}", "{\"authors\": \"a@x.com\", \"commits\": \"abc\"}" };
+	for (size_t i = 0; i < sizeof(fetch_failed) / sizeof(fetch_failed[0]); i++)
+		expect(NULL, "POST", path, fetch_failed[i], 400, "Fetch commmits information failed");
+	/* invalid JSON: ignored as no body, or refused; never a 200 or a 5xx */
+	expect(NULL, "POST", path, "{not json", 400, NULL);
+	const char *nothing[] = { "{\"authors\": [], \"commits\": []}",
+		"{\"authors\": " AUTHORS ", \"commits\": []}", "{\"authors\": [], \"commits\": " COMMITS "}" };
+	for (size_t i = 0; i < sizeof(nothing) / sizeof(nothing[0]); i++)
+		expect(NULL, "POST", path, nothing[i], 400, "Nothing Changed");
+	CU_ASSERT_EQUAL(hook_count(hook1), 0);
+	CU_ASSERT_EQUAL(hook_count(hook2), 0);
+	/* still what the deploy bound: push/ binds nothing */
+	expect_details(NULL, "hello", "http://github.com/laincloud/hello", V(1));
+}
+
+static void test_push_fanout(void)
+{
+	hooks_reset();
+	it_response_t r;
+	CU_ASSERT_EQUAL(request("POST", "/api/v1/repos/hello/push/", PUSH_BODY, &r), 200);
+	if (r.status != 200)
+		fprintf(stderr, "\n  push/: %s\n", r.body ? r.body : "");
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "image_push") ? it_field(&r, "image_push") : "(absent)",
+			       "(null)");
+	CU_ASSERT_STRING_EQUAL(msg(&r), "ok");
+	CU_ASSERT_STRING_EQUAL(str(r.json, "url"), "/v1/repos/hello/push/");
+	it_response_free(&r);
+	/* answered after the webhooks were called: no waiting here */
+	expect_payload(hook1, "hello", "unknown", SHA(1), SHA(2), "http://github.com/laincloud/hello");
+	expect_payload(hook2, "hello", "unknown", SHA(1), SHA(2), "http://github.com/laincloud/hello");
+	/* the path without /api is the same endpoint */
+	hooks_reset();
+	CU_ASSERT_EQUAL(call("POST", "/v1/repos/hello/push/", PUSH_BODY, 200), 200);
+	CU_ASSERT_EQUAL(hook_count(hook1), 1);
+	CU_ASSERT_EQUAL(hook_count(hook2), 1);
+	/* an unregistered webhook is not called any more */
+	hooks_reset();
+	CU_ASSERT_EQUAL(notify_change_as(NULL, "DELETE", url2, 200), 200);
+	CU_ASSERT_EQUAL(call("POST", "/api/v1/repos/hello/push/", PUSH_BODY, 200), 200);
+	CU_ASSERT_EQUAL(hook_count(hook1), 1);
+	CU_ASSERT_EQUAL(hook_count(hook2), 0);
+	/* none registered: still ok */
+	CU_ASSERT_EQUAL(it_etcd_delete(NOTIFY_KEY), 0);
+	CU_ASSERT_EQUAL(call("POST", "/api/v1/repos/hello/push/", PUSH_BODY, 200), 200);
+	register_hooks();
+}
+
+static void test_push_webhook_failures(void)
+{
+	register_hooks();
+	make_dead_url();
+	CU_ASSERT_EQUAL(notify_change_as(NULL, "POST", dead_url, 200), 200);
+	hook_control(hook1, "POST", "/__fake/fail", "{\"status\": 500}");
+	expect(NULL, "POST", "/api/v1/repos/hello/push/", PUSH_BODY, 200, "ok");
+	/* the failing one was called, and the good one all the same */
+	CU_ASSERT_EQUAL(hook_count(hook1), 1);
+	expect_payload(hook2, "hello", "unknown", SHA(1), SHA(2), "http://github.com/laincloud/hello");
+	hook_control(hook1, "POST", "/__fake/fail", "{\"status\": 0}");
+	CU_ASSERT_EQUAL(notify_change_as(NULL, "DELETE", dead_url, 200), 200);
+}
+
+static void test_push_slow_webhooks(void)
+{
+	register_hooks();
+	char ctl[64];
+	snprintf(ctl, sizeof(ctl), "{\"delay\": %d}", DELAY_MS / 1000);
+	/* one slow, one fast: both called */
+	hook_control(hook1, "POST", "/__fake/fail", ctl);
+	long long t0 = denv_now_ms();
+	expect(NULL, "POST", "/api/v1/repos/hello/push/", PUSH_BODY, 200, "ok");
+	long long took = denv_now_ms() - t0;
+	fprintf(stderr, "\n  one slow webhook: %lld ms\n", took);
+	CU_ASSERT_EQUAL(hook_count(hook1), 1);
+	CU_ASSERT_EQUAL(hook_count(hook2), 1);
+	CU_ASSERT(took < 2 * DELAY_MS);
+	/* both slow: called at once, so well under the sum of the delays */
+	hooks_reset();
+	hook_control(hook1, "POST", "/__fake/fail", ctl);
+	hook_control(hook2, "POST", "/__fake/fail", ctl);
+	t0 = denv_now_ms();
+	expect(NULL, "POST", "/api/v1/repos/hello/push/", PUSH_BODY, 200, "ok");
+	took = denv_now_ms() - t0;
+	fprintf(stderr, "  two slow webhooks: %lld ms (sum of delays %d ms)\n", took, 2 * DELAY_MS);
+	CU_ASSERT(took < 2 * DELAY_MS);
+	CU_ASSERT_EQUAL(hook_count(hook1), 1);
+	CU_ASSERT_EQUAL(hook_count(hook2), 1);
+	hooks_reset();
+}
+
+static void test_push_giturl_mismatch(void)
+{
+	CU_ASSERT_EQUAL(reposit_as(NULL, "moved"), 201);
+	CU_ASSERT_EQUAL(deploy_as(NULL, "moved"), 202);
+	expect_details(NULL, "moved", "http://github.com/laincloud/moved", V(1));
+	CU_ASSERT_EQUAL_FATAL(denv_push("moved", V(2),
+					YAML("moved", "giturl: http://github.com/other/moved\n"), NULL), 0);
+	hooks_reset();
+	expect(NULL, "POST", "/api/v1/repos/moved/push/", PUSH_BODY, 400,
+	       "app giturl 'http://github.com/other/moved' doesn't match with bound url "
+	       "'http://github.com/laincloud/moved'");
+	CU_ASSERT_EQUAL(hook_count(hook1), 0);
+	CU_ASSERT_EQUAL(hook_count(hook2), 0);
+	expect_details(NULL, "moved", "http://github.com/laincloud/moved", V(1));
+}
+
+/* ---- 14-15: auth on */
+
+static void auth_on(void)
+{
+	char value[512];
+	snprintf(value, sizeof(value), "{\"type\": \"lain-sso\", \"url\": \"%s\"}", sso);
+	CU_ASSERT_EQUAL(it_etcd_put(AUTH_KEY, value), 0);
+	/* Each worker sees the flip within 2 s: wait until answers without a
+	 * token are 401 many times in a row. */
+	long long end = denv_now_ms() + 8000;
+	int in_a_row = 0;
+	while (in_a_row < 10 && denv_now_ms() < end) {
+		it_response_t r;
+		in_a_row = request("GET", "/api/v1/apps/", NULL, &r) == 401 ? in_a_row + 1 : 0;
+		it_response_free(&r);
+		if (!in_a_row)
+			it_sleep_ms(100);
+	}
+	CU_ASSERT_EQUAL_FATAL(in_a_row, 10);
+}
+
+static void test_auth_notify(void)
+{
+	auth_on();
+	char *alice = it_sso_token(sso, "alice"), *admin = it_sso_token(sso, "admin");
+	CU_ASSERT(alice[0] && admin[0]);
+	const char *u = "http://hooks.example.com/admin-only";
+	/* reading: any user */
+	CU_ASSERT_EQUAL(call_as(NULL, "GET", NOTIFY, NULL, 401), 401);
+	CU_ASSERT_EQUAL(call_as("not-a-token", "GET", NOTIFY, NULL, 401), 401);
+	json_object *list = notify_list_as(alice);
+	CU_ASSERT_PTR_NOT_NULL(list);
+	CU_ASSERT_EQUAL(count_string(list, url1), 1);
+	json_object_put(list);
+	/* changing: LAIN admins only */
+	CU_ASSERT_EQUAL(notify_change_as(NULL, "POST", u, 401), 401);
+	CU_ASSERT_EQUAL(notify_change_as(alice, "POST", u, 403), 403);
+	list = notify_list_as(admin);
+	CU_ASSERT_EQUAL(count_string(list, u), 0);
+	json_object_put(list);
+	CU_ASSERT_EQUAL(notify_change_as(admin, "POST", u, 200), 200);
+	list = notify_list_as(alice);
+	CU_ASSERT_EQUAL(count_string(list, u), 1);
+	json_object_put(list);
+	CU_ASSERT_EQUAL(notify_change_as(NULL, "DELETE", u, 401), 401);
+	CU_ASSERT_EQUAL(notify_change_as(alice, "DELETE", u, 403), 403);
+	list = notify_list_as(admin);
+	CU_ASSERT_EQUAL(count_string(list, u), 1);
+	json_object_put(list);
+	CU_ASSERT_EQUAL(notify_change_as(admin, "DELETE", u, 200), 200);
+	list = notify_list_as(admin);
+	CU_ASSERT_EQUAL(count_string(list, u), 0);
+	json_object_put(list);
+	free(alice);
+	free(admin);
+}
+
+static void test_auth_push(void)
+{
+	char *alice = it_sso_token(sso, "alice"), *bob = it_sso_token(sso, "bob");
+	CU_ASSERT_EQUAL(reposit_as(alice, "authapp"), 201);
+	CU_ASSERT_EQUAL(deploy_as(alice, "authapp"), 202);
+	expect_details(alice, "authapp", "https://git.example.com/team/authapp", V(1));
+	CU_ASSERT_EQUAL_FATAL(denv_push("authapp", V(3),
+					YAML("authapp", "giturl: https://git.example.com/team/authapp.git\n"),
+					NULL), 0);
+	hooks_reset();
+	const char *path = "/api/v1/repos/authapp/push/";
+	CU_ASSERT_EQUAL(call_as(NULL, "POST", path, PUSH_BODY, 401), 401);
+	expect(bob, "POST", path, PUSH_BODY, 403, "forbidden : don't have the access to app authapp");
+	CU_ASSERT_EQUAL(hook_count(hook1), 0);
+	CU_ASSERT_EQUAL(hook_count(hook2), 0);
+	expect(alice, "POST", path, PUSH_BODY, 200, "ok");
+	expect_payload(hook1, "authapp", "alice", SHA(1), SHA(3), "https://git.example.com/team/authapp");
+	expect_payload(hook2, "authapp", "alice", SHA(1), SHA(3), "https://git.example.com/team/authapp");
+	free(alice);
+	free(bob);
+}
+
+static CU_TestInfo tests[] = {
+	{ "1 E23 GET: nothing registered", test_notify_empty },
+	{ "2 E23 POST once, DELETE, unknown URL", test_notify_add_remove },
+	{ "3 E23 bad bodies and non-http URLs: 400", test_notify_bad_bodies },
+	{ "4 E23 unknown type 400, PUT 405", test_notify_unknown_type_and_method },
+	{ "5 E23 the etcd record", test_notify_store },
+	{ "6 E23 concurrent POSTs: none lost", test_notify_concurrent },
+	{ "7 E20 unknown app, no images, no giturl bound", test_push_refused_early },
+	{ "8 E20 missing or empty authors/commits: 400", test_push_bodies },
+	{ "9 E20 every webhook gets the payload once", test_push_fanout },
+	{ "10 E20 failing and unreachable webhooks: still 200", test_push_webhook_failures },
+	{ "11 E20 slow webhooks are called at once", test_push_slow_webhooks },
+	{ "12 E20 giturl mismatch: 400", test_push_giturl_mismatch },
+	{ "13 auth: E23 reads for users, changes for admins", test_auth_notify },
+	{ "14 auth: E20 for maintainers, operator named", test_auth_push },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{ "notify", NULL, NULL, NULL, NULL, tests },
+	CU_SUITE_INFO_NULL,
+};
+
+static int fakes_up(void)
+{
+	char seed[1024];
+	snprintf(seed, sizeof(seed), "--seed '%s/tests/fakes/sso-seed.json'",
+		 getenv("srcdir") ? getenv("srcdir") : ".");
+	if (fake_start("sso", seed, sso, sizeof(sso)) < 0 ||
+	    fake_start("webhook", NULL, hook1, sizeof(hook1)) < 0 ||
+	    fake_start("webhook", NULL, hook2, sizeof(hook2)) < 0)
+		return -1;
+	snprintf(url1, sizeof(url1), "%s/hook/one", hook1);
+	snprintf(url2, sizeof(url2), "%s/hook/two", hook2);
+	setenv("SSO_CLIENT_ID", "lain-console", 1);
+	setenv("SSO_CLIENT_SECRET", "lain-console-secret", 1);
+	setenv("CONSOLE_SSO_CACHE_SECONDS", "2", 1);
+	return 0;
+}
+
+int main(void)
+{
+	int rc = 1;
+	if (denv_up() || fakes_up())
+		goto out;
+	pid_t pusher = fork();
+	if (pusher == 0)
+		_exit(denv_push("fresh", V(1), YAML("fresh", "giturl: github.com/laincloud/fresh\n"), NULL) ||
+			      denv_push("nogit", V(1), YAML("nogit", ""), NULL) ||
+			      denv_push("hello", V(1),
+					YAML("hello", "giturl: github.com/laincloud/hello.git\n"), NULL) ||
+			      denv_push("moved", V(1), YAML("moved", "giturl: github.com/laincloud/moved\n"),
+					NULL) ||
+			      denv_push("authapp", V(1),
+					YAML("authapp", "giturl: https://git.example.com/team/authapp\n"),
+					NULL)
+		      ? 1
+		      : 0);
+	int up = stack_up("--workers 2");
+	int st = 0;
+	if (up || waitpid(pusher, &st, 0) != pusher || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		fprintf(stderr, "it_notify: the servers did not start\n");
+		goto out;
+	}
+	rc = test_main(suites);
+out:
+	stack_down();
+	denv_down();
+	return rc;
+}
