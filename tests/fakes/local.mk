@@ -16,3 +16,8 @@ EXTRA_DIST += tests/fakes/deployd tests/fakes/test_deployd.py \
 # its self-test; the test finds the fake next to itself (out-of-tree safe).
 TESTS += tests/fakes/test_webhook.py
 EXTRA_DIST += tests/fakes/webhook tests/fakes/test_webhook.py
+
+# Docker Engine API stand-in (tests/fakes/docker: the network calls of §4.7)
+# and its self-test; the test finds the fake next to itself (out-of-tree safe).
+TESTS += tests/fakes/test_docker.py
+EXTRA_DIST += tests/fakes/docker tests/fakes/test_docker.py
