@@ -75,10 +75,28 @@ static int base_url(ctx_t *ctx, buf_t *out, err_t *err)
 	return 0;
 }
 
+/* What one call sends besides its URL. */
+typedef struct send {
+	const char *method;         /* NULL: GET */
+	const char *content_type;
+	const void *body;
+	size_t len;
+} send_t;
+
+static int request(ctx_t *ctx, const char *url, const char *auth_for, const char *accept,
+		   const send_t *send, size_t max, httpm_call_t *call, err_t *err);
+
 /* One GET; the caller judges the status. auth_for: the repository a token
  * is needed for (NULL: the ping, no token). */
 static int get(ctx_t *ctx, const char *url, const char *auth_for, const char *accept,
 	       size_t max, httpm_call_t *call, err_t *err)
+{
+	return request(ctx, url, auth_for, accept, NULL, max, call, err);
+}
+
+/* One call of any method (send NULL: GET). */
+static int request(ctx_t *ctx, const char *url, const char *auth_for, const char *accept,
+		   const send_t *send, size_t max, httpm_call_t *call, err_t *err)
 {
 	registry_t *r = client(ctx);
 	buf_t auth = BUF_INIT, token = BUF_INIT;
@@ -109,6 +127,12 @@ static int get(ctx_t *ctx, const char *url, const char *auth_for, const char *ac
 		headers[nh++] = auth.data;
 	httpm_call_release(call);
 	call->req = (httpc_request_t){ .url = url, .headers = headers, .max_body = max };
+	if (send) {
+		call->req.method = send->method;
+		call->req.body = send->body;
+		call->req.body_len = send->len;
+		call->req.content_type = send->content_type;
+	}
 	call->want[H_LINK] = "Link";
 	call->want[H_CTYPE] = "Content-Type";
 	call->want[H_LOCATION] = "Location";
@@ -397,5 +421,69 @@ cleanup:
 	json_object_put(m);
 	buf_release(&layer);
 	free(tag);
+	return rc;
+}
+
+int registry_blob_put(ctx_t *ctx, const char *repo, const void *data, size_t len,
+		      const char *digest, err_t *err)
+{
+	buf_t base = BUF_INIT, url = BUF_INIT;
+	httpm_call_t call = { 0 };
+	int rc = base_url(ctx, &base, err);
+	if (rc)
+		goto cleanup;
+	buf_addf(&url, "%s/v2/%s/blobs/uploads/", base.data, repo);
+	send_t start = { .method = "POST", .body = "", .len = 0 };
+	if ((rc = request(ctx, url.data, repo, NULL, &start, 1 << 16, &call, err)))
+		goto cleanup;
+	const char *loc = call.header[H_LOCATION];
+	if (call.resp.status != 202 || !loc || !*loc) {
+		rc = bad_answer(err, "a blob upload", &call);
+		goto cleanup;
+	}
+	/* The upload's URL: absolute, or a path on the registry. */
+	buf_reset(&url);
+	if (loc[0] == '/')
+		buf_addstr(&url, base.data);
+	buf_addf(&url, "%s%cdigest=%s", loc, strchr(loc, '?') ? '&' : '?', digest);
+	send_t put = {
+		.method = "PUT",
+		.content_type = "application/octet-stream",
+		.body = data,
+		.len = len,
+	};
+	if ((rc = request(ctx, url.data, repo, NULL, &put, 1 << 16, &call, err)))
+		goto cleanup;
+	if (call.resp.status != 201)
+		rc = bad_answer(err, "a blob upload", &call);
+cleanup:
+	httpm_call_release(&call);
+	buf_release(&base);
+	buf_release(&url);
+	return rc;
+}
+
+int registry_manifest_put(ctx_t *ctx, const char *repo, const char *tag, const char *media_type,
+			  const char *manifest, err_t *err)
+{
+	buf_t url = BUF_INIT;
+	httpm_call_t call = { 0 };
+	int rc = base_url(ctx, &url, err);
+	if (rc)
+		goto cleanup;
+	buf_addf(&url, "/v2/%s/manifests/%s", repo, tag);
+	send_t put = {
+		.method = "PUT",
+		.content_type = media_type,
+		.body = manifest,
+		.len = strlen(manifest),
+	};
+	if ((rc = request(ctx, url.data, repo, NULL, &put, 1 << 16, &call, err)))
+		goto cleanup;
+	if (call.resp.status != 201)
+		rc = bad_answer(err, "a manifest upload", &call);
+cleanup:
+	httpm_call_release(&call);
+	buf_release(&url);
 	return rc;
 }

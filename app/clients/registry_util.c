@@ -1,5 +1,6 @@
 /* The pure half of registry.h: Link headers, manifest lists, layer order,
  * reading one file out of a layer (libarchive). */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -179,6 +180,20 @@ cleanup:
 	return rc;
 }
 
+void registry_digest(const void *data, size_t len, char out[REGISTRY_DIGEST_SIZE])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
+	memcpy(out, "sha256:", 7);
+	for (unsigned int i = 0; i < 32; i++) {
+		out[7 + 2 * i] = hex[md[i] >> 4];
+		out[8 + 2 * i] = hex[md[i] & 15];
+	}
+	out[7 + 64] = '\0';
+}
+
 bool registry_digest_matches(const void *data, size_t len, const char *digest)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -193,4 +208,87 @@ bool registry_digest_matches(const void *data, size_t len, const char *digest)
 			return false;
 	}
 	return true;
+}
+
+static la_ssize_t to_buf(struct archive *a, void *data, const void *bytes, size_t n)
+{
+	(void)a;
+	buf_add(data, bytes, n);
+	return (la_ssize_t)n;
+}
+
+/* Whether dir (a prefix of some path, without its '/') was written already. */
+static bool seen(char **dirs, size_t n, const char *dir)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(dirs[i], dir))
+			return true;
+	return false;
+}
+
+/* One tar of files into out (gzip: through libarchive's gzip filter). */
+static int write_layer(const registry_file_t *files, size_t n, bool gzip, buf_t *out, err_t *err)
+{
+	struct archive *a = archive_write_new();
+	struct archive_entry *e = archive_entry_new();
+	char *dirs[256];
+	size_t ndirs = 0;
+	int rc = 0;
+	archive_write_set_format_pax_restricted(a);
+	if (gzip)
+		archive_write_add_filter_gzip(a);
+	archive_write_set_bytes_in_last_block(a, 1);
+	if (archive_write_open(a, out, NULL, to_buf, NULL) != ARCHIVE_OK) {
+		rc = err_set(err, -ERR_INTERNAL, "cannot write a layer: %s", archive_error_string(a));
+		goto cleanup;
+	}
+	for (size_t i = 0; i < n && !rc; i++) {
+		const char *path = files[i].path;
+		while (*path == '/')
+			path++;
+		/* Its parent directories first, once each. */
+		for (const char *s = strchr(path, '/'); s && !rc; s = strchr(s + 1, '/')) {
+			char *dir = strndup(path, (size_t)(s - path));
+			if (seen(dirs, ndirs, dir) || ndirs == sizeof(dirs) / sizeof(dirs[0])) {
+				free(dir);
+				continue;
+			}
+			dirs[ndirs++] = dir;
+			archive_entry_clear(e);
+			archive_entry_set_pathname(e, dir);
+			archive_entry_set_filetype(e, AE_IFDIR);
+			archive_entry_set_perm(e, 0755);
+			archive_entry_set_mtime(e, 0, 0);
+			if (archive_write_header(a, e) != ARCHIVE_OK)
+				rc = err_set(err, -ERR_INTERNAL, "cannot write a layer: %s",
+					     archive_error_string(a));
+		}
+		archive_entry_clear(e);
+		archive_entry_set_pathname(e, path);
+		archive_entry_set_filetype(e, AE_IFREG);
+		archive_entry_set_perm(e, files[i].mode & 07777);
+		archive_entry_set_size(e, (la_int64_t)files[i].len);
+		archive_entry_set_mtime(e, 0, 0);
+		if (!rc && (archive_write_header(a, e) != ARCHIVE_OK ||
+			    archive_write_data(a, files[i].data, files[i].len) < 0))
+			rc = err_set(err, -ERR_INTERNAL, "cannot write a layer: %s",
+				     archive_error_string(a));
+	}
+	if (!rc && archive_write_close(a) != ARCHIVE_OK)
+		rc = err_set(err, -ERR_INTERNAL, "cannot write a layer: %s", archive_error_string(a));
+cleanup:
+	for (size_t i = 0; i < ndirs; i++)
+		free(dirs[i]);
+	archive_entry_free(e);
+	archive_write_free(a);
+	return rc;
+}
+
+int registry_layer_build(const registry_file_t *files, size_t n, buf_t *tar, buf_t *gz,
+			 err_t *err)
+{
+	int rc = write_layer(files, n, false, tar, err);
+	if (!rc)
+		rc = write_layer(files, n, true, gz, err);
+	return rc;
 }

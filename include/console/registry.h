@@ -81,6 +81,17 @@ int registry_blob(ctx_t *ctx, const char *repo, const char *digest, size_t max, 
 		  err_t *err);
 
 /*
+ * Writes (the token hook's tokens carry push): data uploaded as a blob of
+ * repo in one piece (POST /v2/<repo>/blobs/uploads/, then PUT to the
+ * upload's Location with ?digest=), digest being registry_digest(data);
+ * and a manifest (JSON text of media_type) PUT as repo:tag.
+ */
+int registry_blob_put(ctx_t *ctx, const char *repo, const void *data, size_t len,
+		      const char *digest, err_t *err);
+int registry_manifest_put(ctx_t *ctx, const char *repo, const char *tag, const char *media_type,
+			  const char *manifest, err_t *err);
+
+/*
  * The lain.yaml of repo:meta-<version>: the manifest, then its layers from
  * the top down, each a (gzip) tar searched for lain.yaml or ./lain.yaml.
  * Appended to yaml. A meta image without it: -ERR_NOT_FOUND "meta image
@@ -103,6 +114,24 @@ const char *registry_pick_platform(struct json_object *list);
 /* Layer digests of an image manifest, top layer first: schema2/OCI
  * "layers" reversed, schema1 "fsLayers" as they are. Up to max; the count. */
 size_t registry_layers_top_down(struct json_object *manifest, const char **out, size_t max);
+
+/* A file of an image layer: an absolute path, its bytes, its mode. */
+typedef struct registry_file {
+	const char *path;
+	const void *data;
+	size_t len;
+	unsigned mode;
+} registry_file_t;
+
+/* An image layer holding files (owned by root, mtime 0, their parent
+ * directories 0755 before them): the tar appended to tar (its sha256 is the
+ * layer's diff_id) and the same tar gzipped appended to gz (the blob). */
+int registry_layer_build(const registry_file_t *files, size_t n, buf_t *tar, buf_t *gz,
+			 err_t *err);
+
+/* "sha256:<64 lower-case hex>" of data. */
+#define REGISTRY_DIGEST_SIZE 72
+void registry_digest(const void *data, size_t len, char out[REGISTRY_DIGEST_SIZE]);
 
 /* True when data has the digest "sha256:<64 lower-case hex>". */
 bool registry_digest_matches(const void *data, size_t len, const char *digest);
