@@ -19,10 +19,9 @@
  *
  * Resource instances (instances.h) deploy before the client's own procs
  * and are removed with it. Docker networks and calico profiles (§4.7,
- * networks.h) are made ready before any proc is deployed. Not done here
- * yet: secret-file config images (§4.6) — they plug in before
- * deployer_procs() (spec_env_init is where a proc's images are known).
- * Used services' portals are resolved on the provider.
+ * networks.h) are made ready before any proc is deployed; a proc with
+ * secret files runs its config image (§4.6, secrets.h). Used services'
+ * portals are resolved on the provider.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +47,7 @@
 #include "deployer.h"
 #include "instances.h"
 #include "networks.h"
+#include "secrets.h"
 #include "render.h"
 #include "console/banned.h"
 
@@ -321,6 +321,21 @@ static int prepare_networks(request_t *req, const struct spec_env *se, const lai
 	return rc;
 }
 
+/* One proc, with its config image when it has secret files (§4.6). */
+static int deploy_one(request_t *req, const cluster_t *cl, const lain_conf_t *conf,
+		      const lain_proc_t *p, struct spec_env *se, buf_t *report, err_t *err)
+{
+	int rc = secrets_image(req, cl, conf, p, &se->so.proc_image, err);
+	if (rc) {
+		buf_addf(report, "    %s:\n        %s\n", p->name, err->msg);
+		return rc;
+	}
+	rc = p->type == LAIN_PORTAL ? deploy_portal(req->ctx, conf, p, &se->so, report, err)
+				    : deploy_podgroup(req->ctx, conf, p, &se->so, report, err);
+	se->so.proc_image = NULL;
+	return rc;
+}
+
 int deployer_procs(deploy_run_t *run, const lain_conf_t *conf, const char *version,
 		   buf_t *report, err_t *err)
 {
@@ -337,8 +352,7 @@ int deployer_procs(deploy_run_t *run, const lain_conf_t *conf, const char *versi
 				continue;
 			if ((rc = deployer_keepalive(run, err)))
 				break;
-			rc = portals ? deploy_portal(run->req->ctx, conf, p, &se.so, report, err)
-				     : deploy_podgroup(run->req->ctx, conf, p, &se.so, report, err);
+			rc = deploy_one(run->req, run->cl, conf, p, &se, report, err);
 		}
 	return rc;
 }
@@ -732,8 +746,7 @@ int deployer_proc(request_t *req, const cluster_t *cl, const lain_conf_t *conf,
 		rc = prepare_networks(req, &se, conf, err);
 	if (rc)
 		return rc;
-	return p->type == LAIN_PORTAL ? deploy_portal(req->ctx, conf, p, &se.so, report, err)
-				      : deploy_podgroup(req->ctx, conf, p, &se.so, report, err);
+	return deploy_one(req, cl, conf, p, &se, report, err);
 }
 
 static bool has_proc(const lain_conf_t *conf, const char *podname)

@@ -22,4 +22,6 @@ libconsole_a_SOURCES += \
 	app/api/render.h \
 	app/api/repos.c \
 	app/api/routes.c \
+	app/api/secrets.c \
+	app/api/secrets.h \
 	app/api/versions.c

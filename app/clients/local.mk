@@ -6,6 +6,7 @@ libconsole_a_SOURCES += \
 	app/clients/docker.c \
 	app/clients/http.c \
 	app/clients/httpm.c \
+	app/clients/lvault.c \
 	app/clients/registry.c \
 	app/clients/registry_util.c \
 	app/clients/sso.c

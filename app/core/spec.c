@@ -150,7 +150,8 @@ static json_object *container(const lain_conf_t *conf, const lain_proc_t *proc,
 		json_object_object_add(cv, "Dirs", strs(&proc->cloud_dirs));
 		json_object_array_add(cloud, cv);
 	}
-	json_object_object_add(c, "Image", json_object_new_string(proc->image));
+	json_object_object_add(c, "Image", json_object_new_string(opts->proc_image ? opts->proc_image
+										     : proc->image));
 	json_object_object_add(c, "Env", env);
 	json_object_object_add(c, "User", json_object_new_string(proc->user));
 	json_object_object_add(c, "WorkingDir", json_object_new_string(proc->working_dir));

@@ -25,6 +25,7 @@ enum ctx_slot {
 	CTX_SLOT_TOKENS,    /* registry token server: key, credential cache */
 	CTX_SLOT_APPS,      /* store/apps.c: parsed records by revision */
 	CTX_SLOT_DOCKER,    /* clients/docker.c */
+	CTX_SLOT_LVAULT,    /* clients/lvault.c */
 	CTX_SLOT_COUNT
 };
 

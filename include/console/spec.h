@@ -41,6 +41,9 @@ typedef struct spec_opts {
 	 * appended to the two defaults. */
 	const char *const *system_volumes;
 	size_t n_system_volumes;
+	/* The image of the proc being built instead of its own (a config
+	 * image with its secret files, §4.6); NULL: its own. */
+	const char *proc_image;
 	/* Portal proc name serving service on provider app; NULL: unknown. */
 	const char *(*resolve_portal)(void *data, const char *provider, const char *service);
 	void *resolve_data;
