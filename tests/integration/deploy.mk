@@ -48,3 +48,11 @@ tests_integration_it_notify_SOURCES = tests/integration/it_notify.c \
 tests_integration_it_notify_CFLAGS = $(TESTS_CFLAGS)
 tests_integration_it_notify_LDADD = $(IT_LIBS)
 EXTRA_tests_integration_it_notify_DEPENDENCIES = $(IT_DEPS)
+
+check_PROGRAMS += tests/integration/it_networks
+TESTS += tests/integration/it_networks
+tests_integration_it_networks_SOURCES = tests/integration/it_networks.c \
+	tests/integration/deploy_env.c tests/integration/deploy_env.h
+tests_integration_it_networks_CFLAGS = $(TESTS_CFLAGS)
+tests_integration_it_networks_LDADD = $(IT_LIBS)
+EXTRA_tests_integration_it_networks_DEPENDENCIES = $(IT_DEPS)
