@@ -6,8 +6,9 @@
  * /lain/config/calico_network subnet) and its profile gets the lain rule
  * and /lain/config/calico_default_rule prepended to pycalico's defaults; an
  * existing network is left alone, profile included; a service client gets
- * the portal network <portal>_<client> and the two tag rules, once; a
- * resource instance gets its network and its portal's; a docker failure
+ * the portal network <portal>_<client> and the two tag rules, once (also
+ * when it starts using the service in an update); a resource instance gets
+ * its network and its portal's, once; a docker failure
  * fails the deploy (406) before anything reaches deployd; networks outlive
  * their app.
  *
@@ -35,8 +36,9 @@
 #define SERVICE_YAML                                                                          \
 	"appname: redis\nbuild:\n  base: redis\nservice.redis:\n  cmd: redis-server\n"        \
 	"  port: 6379\n  portal:\n    allow_clients: \"**\"\n    cmd: ./portal\n    port: 6379\n"
-#define CLIENT_YAML(cmd)                                                                      \
-	"appname: blog\nbuild:\n  base: golang\nuse_services:\n  redis:\n    - redis\n"       \
+#define CLIENT_YAML(cmd) USES_REDIS("blog", cmd)
+#define USES_REDIS(app, cmd)                                                                  \
+	"appname: " app "\nbuild:\n  base: golang\nuse_services:\n  redis:\n    - redis\n"     \
 	"web:\n  cmd: " cmd "\n  port: 80\n"
 #define RES_YAML                                                                              \
 	"appname: rdb\napptype: resource\nbuild:\n  base: redis\nservice.rdb:\n"               \
@@ -59,6 +61,7 @@
 #define RULE_ALLOW "{\"action\": \"allow\"}"
 
 #define PORTAL_NET "redis.portal.portal-redis_blog"
+#define NEWS_PORTAL_NET "redis.portal.portal-redis_news"
 #define INST "resource.rdb.shop"
 #define INST_PORTAL_NET INST ".portal.portal-rdb_shop"
 
@@ -545,6 +548,35 @@ static void test_service_portal(void)
 	free(body);
 }
 
+/* 3b: an app that starts using the service in an update gets its portal
+ * network then (each podgroup deploy ensures the used portals, §4.7; only
+ * the app's own network is not ensured on update, §4.2); the provider's
+ * profile keeps the first client's tag behind the new one. */
+static void test_service_new_client_on_update(void)
+{
+	CU_ASSERT_EQUAL(reposit("news"), 201);
+	docker_clear_calls();
+	CU_ASSERT_EQUAL(deploy("news", 202), 202);
+	denv_settle();
+	json_object *calls = docker_calls();
+	const char *const own[] = { "news", NULL };
+	assert_creates(calls, own);
+	json_object_put(calls);
+
+	CU_ASSERT_EQUAL_FATAL(denv_push("news", V(2), USES_REDIS("news", "/news"), NULL), 0);
+	docker_clear_calls();
+	CU_ASSERT_EQUAL(call("PUT", "/api/v1/apps/news/", "{\"meta_version\": \"" V(2) "\"}", 202), 202);
+	denv_settle();
+	calls = docker_calls();
+	const char *const portal[] = { NEWS_PORTAL_NET, NULL };
+	assert_creates(calls, portal);
+	json_object_put(calls);
+	CU_ASSERT(rule_at(NEWS_PORTAL_NET, "inbound_rules", 0, RULE_TAG("news")));
+	CU_ASSERT(rule_at("redis", "inbound_rules", 0, RULE_TAG(NEWS_PORTAL_NET)));
+	CU_ASSERT(rule_at("redis", "inbound_rules", 1, RULE_TAG(PORTAL_NET)));
+	CU_ASSERT(rule_at("redis", "inbound_rules", 2, RULE_LAIN));
+}
+
 /* 4: a resource instance: its network and its portal's network. */
 static void test_resource_instance(void)
 {
@@ -578,6 +610,28 @@ static void test_resource_instance(void)
 			    "[" RULE_LAIN ", " RULE_DEFAULT_IN ", " RULE_TAG("shop") "]"));
 	CU_ASSERT_EQUAL(deployd_count(INST ".worker.rdb"), 1);
 	CU_ASSERT_EQUAL(deployd_count("shop.web.web"), 1);
+}
+
+/* 4b: an update of the client builds the instance again (§4.2.5.2): its
+ * network and its portal's exist, nothing is created, no rule doubled. */
+static void test_resource_client_update(void)
+{
+	char *inst_before = rules_text(INST), *portal_before = rules_text(INST_PORTAL_NET);
+	CU_ASSERT_EQUAL_FATAL(denv_push("shop", V(2), RES_CLIENT_YAML, NULL), 0);
+	docker_clear_calls();
+	CU_ASSERT_EQUAL(call("PUT", "/api/v1/apps/shop/", "{\"meta_version\": \"" V(2) "\"}", 202), 202);
+	denv_settle();
+	json_object *calls = docker_calls();
+	const char *const none[] = { NULL };
+	assert_creates(calls, none);
+	json_object_put(calls);
+	char *inst_after = rules_text(INST), *portal_after = rules_text(INST_PORTAL_NET);
+	CU_ASSERT_STRING_EQUAL(inst_after, inst_before);
+	CU_ASSERT_STRING_EQUAL(portal_after, portal_before);
+	free(inst_before);
+	free(portal_before);
+	free(inst_after);
+	free(portal_after);
 }
 
 /* 5: docker answering 500, then not at all: 406 before deployd hears of
@@ -650,7 +704,9 @@ static CU_TestInfo tests[] = {
 	{ "1b the new profile's labels are {}", test_first_deploy_labels },
 	{ "2 existing network: no create, profile untouched", test_existing_network },
 	{ "3 service portal network and tag rules, once", test_service_portal },
+	{ "3b a client from an update on: its portal network", test_service_new_client_on_update },
 	{ "4 resource instance and its portal's networks", test_resource_instance },
+	{ "4b client update: instance networks not again", test_resource_client_update },
 	{ "5 docker 500 / down: 406, nothing at deployd", test_docker_failing },
 	{ "6 delete keeps the network and the profile", test_delete_keeps_network },
 	CU_TEST_INFO_NULL,
@@ -673,6 +729,7 @@ int main(void)
 			      denv_push("pre", V(1), WEB_YAML("pre"), NULL) ||
 			      denv_push("redis", V(1), SERVICE_YAML, NULL) ||
 			      denv_push("blog", V(1), CLIENT_YAML("/blog"), NULL) ||
+			      denv_push("news", V(1), WEB_YAML("news"), NULL) ||
 			      denv_push("rdb", V(1), RES_YAML, NULL) ||
 			      denv_push("shop", V(1), RES_CLIENT_YAML, NULL) ||
 			      denv_push("flaky", V(1), WEB_YAML("flaky"), NULL)
