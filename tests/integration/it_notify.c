@@ -566,6 +566,13 @@ static void test_push_bodies(void)
 	CU_ASSERT_EQUAL_FATAL(denv_push("hello", V(2),
 					YAML("hello", "giturl: github.com/laincloud/hello\n"), NULL), 0);
 	const char *path = "/api/v1/repos/hello/push/";
+	/* POST only */
+	it_response_t r;
+	CU_ASSERT_EQUAL(request("GET", path, NULL, &r), 405);
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "image_push") ? it_field(&r, "image_push") : "(absent)",
+			       "(null)");
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(call("PUT", path, PUSH_BODY, 405), 405);
 	const char *fetch_failed[] = { NULL, "{}", "{\"authors\": " AUTHORS "}",
 		"{\"commits\": " COMMITS "}", "{\"authors\": \"a@x.com\", \"commits\": \"abc\"}" };
 	for (size_t i = 0; i < sizeof(fetch_failed) / sizeof(fetch_failed[0]); i++)
