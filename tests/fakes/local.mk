@@ -21,3 +21,8 @@ EXTRA_DIST += tests/fakes/webhook tests/fakes/test_webhook.py
 # and its self-test; the test finds the fake next to itself (out-of-tree safe).
 TESTS += tests/fakes/test_docker.py
 EXTRA_DIST += tests/fakes/docker tests/fakes/test_docker.py
+
+# lvault stand-in (tests/fakes/lvault: GET /v2/secrets of §4.6) and its
+# self-test; the test finds the fake next to itself (out-of-tree safe).
+TESTS += tests/fakes/test_lvault.py
+EXTRA_DIST += tests/fakes/lvault tests/fakes/test_lvault.py
