@@ -56,3 +56,11 @@ tests_integration_it_networks_SOURCES = tests/integration/it_networks.c \
 tests_integration_it_networks_CFLAGS = $(TESTS_CFLAGS)
 tests_integration_it_networks_LDADD = $(IT_LIBS)
 EXTRA_tests_integration_it_networks_DEPENDENCIES = $(IT_DEPS)
+
+check_PROGRAMS += tests/integration/it_secrets
+TESTS += tests/integration/it_secrets
+tests_integration_it_secrets_SOURCES = tests/integration/it_secrets.c \
+	tests/integration/deploy_env.c tests/integration/deploy_env.h
+tests_integration_it_secrets_CFLAGS = $(TESTS_CFLAGS)
+tests_integration_it_secrets_LDADD = $(IT_LIBS)
+EXTRA_tests_integration_it_secrets_DEPENDENCIES = $(IT_DEPS)
