@@ -5,12 +5,14 @@
  * (inspect 404, then create with the calico driver and the
  * /lain/config/calico_network subnet) and its profile gets the lain rule
  * and /lain/config/calico_default_rule prepended to pycalico's defaults; an
- * existing network is left alone, profile included; a service client gets
- * the portal network <portal>_<client> and the two tag rules, once (also
- * when it starts using the service in an update); a resource instance gets
- * its network and its portal's, once; a docker failure
- * fails the deploy (406) before anything reaches deployd; networks outlive
- * their app.
+ * existing network is left alone, profile included; a profile that exists
+ * without its network keeps its rules behind the prepended ones; a service
+ * client gets the portal network <portal>_<client> and the two tag rules,
+ * once (also when it starts using the service in an update, and the
+ * provider's network is ensured again when it is gone); a resource
+ * instance gets its network and its portal's, once; a docker failure fails
+ * the deploy (406) before anything reaches deployd; networks outlive their
+ * app, and its next deploy creates nothing.
  *
  * Profiles are read from etcd's v2 keys API (pycalico's store), the two
  * /lain/config/ keys are written through v3 (it_etcd_put), where
@@ -62,6 +64,7 @@
 
 #define PORTAL_NET "redis.portal.portal-redis_blog"
 #define NEWS_PORTAL_NET "redis.portal.portal-redis_news"
+#define MAG_PORTAL_NET "redis.portal.portal-redis_mag"
 #define INST "resource.rdb.shop"
 #define INST_PORTAL_NET INST ".portal.portal-rdb_shop"
 
@@ -482,6 +485,34 @@ static void test_existing_network(void)
 	CU_ASSERT_EQUAL(deployd_count("pre.web.web"), 1);
 }
 
+/* 2b: no network but a profile (left behind, or written by an operator):
+ * the network is created and the rules are prepended to the profile's own,
+ * which pycalico does not recreate (tags untouched). */
+static void test_existing_profile(void)
+{
+	CU_ASSERT_EQUAL(profile_put("old", "rules",
+				    "{\"inbound_rules\": [{\"action\": \"deny\", \"src_tag\": \"x\"}],"
+				    " \"outbound_rules\": [{\"action\": \"deny\"}]}"),
+			201);
+	CU_ASSERT_EQUAL(profile_put("old", "tags", "[\"custom\"]"), 201);
+	CU_ASSERT_EQUAL(reposit("old"), 201);
+	docker_clear_calls();
+	CU_ASSERT_EQUAL(deploy("old", 202), 202);
+	denv_settle();
+	json_object *calls = docker_calls();
+	const char *const want[] = { "old", NULL };
+	assert_creates(calls, want);
+	json_object_put(calls);
+	CU_ASSERT(rules_are("old", "inbound_rules",
+			    "[" RULE_LAIN ", " RULE_DEFAULT_IN ", {\"action\": \"deny\", \"src_tag\": \"x\"}]"));
+	CU_ASSERT(rules_are("old", "outbound_rules", "[" RULE_DEFAULT_OUT ", {\"action\": \"deny\"}]"));
+	json_object *tags = profile("old", "tags");
+	if (!json_is(tags, "[\"custom\"]"))
+		fprintf(stderr, "\n  profile old tags: %s\n", plain(tags));
+	CU_ASSERT(json_is(tags, "[\"custom\"]"));
+	json_object_put(tags);
+}
+
 /* 3: a service provider and its client: the portal network and the two tag
  * rules; an update of the client creates nothing and adds nothing. */
 static void test_service_portal(void)
@@ -575,6 +606,24 @@ static void test_service_new_client_on_update(void)
 	CU_ASSERT(rule_at("redis", "inbound_rules", 0, RULE_TAG(NEWS_PORTAL_NET)));
 	CU_ASSERT(rule_at("redis", "inbound_rules", 1, RULE_TAG(PORTAL_NET)));
 	CU_ASSERT(rule_at("redis", "inbound_rules", 2, RULE_LAIN));
+}
+
+/* 3c: the provider's network is gone (removed by hand): a new client's
+ * deploy ensures it again (§4.7 "ensure network <provider app> exists"). */
+static void test_provider_network_missing(void)
+{
+	CU_ASSERT_EQUAL(docker_call("DELETE", "/v1.26/networks/redis", NULL, NULL), 204);
+	CU_ASSERT_EQUAL(reposit("mag"), 201);
+	docker_clear_calls();
+	CU_ASSERT_EQUAL(deploy("mag", 202), 202);
+	denv_settle();
+	json_object *calls = docker_calls();
+	const char *const want[] = { "mag", "redis", MAG_PORTAL_NET, NULL };
+	assert_creates(calls, want);
+	json_object_put(calls);
+	CU_ASSERT(docker_has("redis"));
+	CU_ASSERT(rule_at("redis", "inbound_rules", 0, RULE_TAG(MAG_PORTAL_NET)));
+	CU_ASSERT(rule_at(MAG_PORTAL_NET, "inbound_rules", 0, RULE_TAG("mag")));
 }
 
 /* 4: a resource instance: its network and its portal's network. */
@@ -695,20 +744,35 @@ static void test_delete_keeps_network(void)
 	json_object_put(calls);
 	char *after = rules_text("hello");
 	CU_ASSERT_STRING_EQUAL(after, before);
-	free(before);
 	free(after);
+
+	/* Deployed again: the network is there, nothing created, no rule twice. */
+	docker_clear_calls();
+	CU_ASSERT_EQUAL(deploy("hello", 202), 202);
+	denv_settle();
+	calls = docker_calls();
+	const char *const none[] = { NULL };
+	assert_creates(calls, none);
+	json_object_put(calls);
+	after = rules_text("hello");
+	CU_ASSERT_STRING_EQUAL(after, before);
+	free(after);
+	free(before);
+	CU_ASSERT_EQUAL(deployd_count("hello.web.web"), 1);
 }
 
 static CU_TestInfo tests[] = {
 	{ "1 first deploy: network created, profile rules", test_first_deploy },
 	{ "1b the new profile's labels are {}", test_first_deploy_labels },
 	{ "2 existing network: no create, profile untouched", test_existing_network },
+	{ "2b profile there, network not: rules prepended", test_existing_profile },
 	{ "3 service portal network and tag rules, once", test_service_portal },
 	{ "3b a client from an update on: its portal network", test_service_new_client_on_update },
+	{ "3c provider network gone: a client recreates it", test_provider_network_missing },
 	{ "4 resource instance and its portal's networks", test_resource_instance },
 	{ "4b client update: instance networks not again", test_resource_client_update },
 	{ "5 docker 500 / down: 406, nothing at deployd", test_docker_failing },
-	{ "6 delete keeps the network and the profile", test_delete_keeps_network },
+	{ "6 delete keeps network and profile; redeploy", test_delete_keeps_network },
 	CU_TEST_INFO_NULL,
 };
 
@@ -730,6 +794,8 @@ int main(void)
 			      denv_push("redis", V(1), SERVICE_YAML, NULL) ||
 			      denv_push("blog", V(1), CLIENT_YAML("/blog"), NULL) ||
 			      denv_push("news", V(1), WEB_YAML("news"), NULL) ||
+			      denv_push("old", V(1), WEB_YAML("old"), NULL) ||
+			      denv_push("mag", V(1), USES_REDIS("mag", "/mag"), NULL) ||
 			      denv_push("rdb", V(1), RES_YAML, NULL) ||
 			      denv_push("shop", V(1), RES_CLIENT_YAML, NULL) ||
 			      denv_push("flaky", V(1), WEB_YAML("flaky"), NULL)
