@@ -11,7 +11,8 @@
  * once (also when it starts using the service in an update, and the
  * provider's network is ensured again when it is gone); a resource
  * instance gets its network and its portal's, once; a docker failure fails
- * the deploy (406) before anything reaches deployd; networks outlive their
+ * the deploy (406) before anything reaches deployd, and an update that
+ * needs docker (406, rolled back); networks outlive their
  * app, and its next deploy creates nothing.
  *
  * Profiles are read from etcd's v2 keys API (pycalico's store), the two
@@ -65,6 +66,7 @@
 #define PORTAL_NET "redis.portal.portal-redis_blog"
 #define NEWS_PORTAL_NET "redis.portal.portal-redis_news"
 #define MAG_PORTAL_NET "redis.portal.portal-redis_mag"
+#define ZINE_PORTAL_NET "redis.portal.portal-redis_zine"
 #define INST "resource.rdb.shop"
 #define INST_PORTAL_NET INST ".portal.portal-rdb_shop"
 
@@ -626,6 +628,46 @@ static void test_provider_network_missing(void)
 	CU_ASSERT(rule_at(MAG_PORTAL_NET, "inbound_rules", 0, RULE_TAG("mag")));
 }
 
+/* 3d: docker down while an update makes an app a client: the podgroup
+ * deploy cannot ensure the portal network (§4.5.3.1), so the update fails
+ * (406) and is rolled back (§4.2.6); docker back, the same update goes
+ * through. */
+static void test_update_docker_down(void)
+{
+	it_response_t r;
+	CU_ASSERT_EQUAL(reposit("zine"), 201);
+	CU_ASSERT_EQUAL(deploy("zine", 202), 202);
+	denv_settle();
+	CU_ASSERT_EQUAL_FATAL(denv_push("zine", V(2), USES_REDIS("zine", "/zine-v2"), NULL), 0);
+
+	docker_fail("{\"mode\": \"down\", \"match\": \"/v1.26/networks\", \"count\": -1}");
+	CU_ASSERT_EQUAL(request("PUT", "/api/v1/apps/zine/", "{\"meta_version\": \"" V(2) "\"}", &r),
+			406);
+	fprintf(stderr, "\n  zine (docker down): %ld %s\n", r.status, msg(&r));
+	CU_ASSERT(strcasestr(msg(&r), "docker") != NULL);
+	it_response_free(&r);
+	docker_fail("{\"mode\": \"none\"}");
+	denv_settle();
+	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/zine/", NULL, &r), 200);
+	CU_ASSERT_STRING_EQUAL(str(get(r.json, "app"), "metaversion"), V(1));
+	it_response_free(&r);
+	CU_ASSERT(!docker_has(ZINE_PORTAL_NET));
+	char *body = NULL;
+	denv_fake("GET", "/api/podgroups?name=zine.web.web", NULL, &body);
+	CU_ASSERT(body && strstr(body, "/web") && !strstr(body, "/zine-v2"));
+	free(body);
+
+	docker_clear_calls();
+	CU_ASSERT_EQUAL(call("PUT", "/api/v1/apps/zine/", "{\"meta_version\": \"" V(2) "\"}", 202), 202);
+	denv_settle();
+	json_object *calls = docker_calls();
+	const char *const portal[] = { ZINE_PORTAL_NET, NULL };
+	assert_creates(calls, portal);
+	json_object_put(calls);
+	CU_ASSERT(rule_at(ZINE_PORTAL_NET, "inbound_rules", 0, RULE_TAG("zine")));
+	CU_ASSERT(rule_at("redis", "inbound_rules", 0, RULE_TAG(ZINE_PORTAL_NET)));
+}
+
 /* 4: a resource instance: its network and its portal's network. */
 static void test_resource_instance(void)
 {
@@ -769,6 +811,7 @@ static CU_TestInfo tests[] = {
 	{ "3 service portal network and tag rules, once", test_service_portal },
 	{ "3b a client from an update on: its portal network", test_service_new_client_on_update },
 	{ "3c provider network gone: a client recreates it", test_provider_network_missing },
+	{ "3d docker down on an update: 406, rolled back", test_update_docker_down },
 	{ "4 resource instance and its portal's networks", test_resource_instance },
 	{ "4b client update: instance networks not again", test_resource_client_update },
 	{ "5 docker 500 / down: 406, nothing at deployd", test_docker_failing },
@@ -796,6 +839,7 @@ int main(void)
 			      denv_push("news", V(1), WEB_YAML("news"), NULL) ||
 			      denv_push("old", V(1), WEB_YAML("old"), NULL) ||
 			      denv_push("mag", V(1), USES_REDIS("mag", "/mag"), NULL) ||
+			      denv_push("zine", V(1), WEB_YAML("zine"), NULL) ||
 			      denv_push("rdb", V(1), RES_YAML, NULL) ||
 			      denv_push("shop", V(1), RES_CLIENT_YAML, NULL) ||
 			      denv_push("flaky", V(1), WEB_YAML("flaky"), NULL)
