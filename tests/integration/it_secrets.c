@@ -36,12 +36,25 @@
 #include "testlib.h"
 
 #define VER "1724455981-c478328a58bc9725c19030e7663e2ee3fa87b021"
+#define VER2 "1724455982-c478328a58bc9725c19030e7663e2ee3fa87b022"
 
 #define WEB_PROC(extra)                                                                       \
 	"web:\n  cmd: /hello\n  port: 80\n  secret_files:\n    - secret.conf\n"                 \
 	"    - conf/db.yaml\n" extra
 #define APP_YAML(app, extra)                                                                  \
 	"appname: " app "\nbuild:\n  base: golang\n" WEB_PROC(extra) "worker.bg:\n  cmd: /bg\n"
+
+/* A resource whose service has a secret file, and a client of it. */
+#define RES_YAML                                                                              \
+	"appname: rsec\napptype: resource\nbuild:\n  base: redis\nservice.rsec:\n"             \
+	"  cmd: redis-server\n  port: 6379\n  secret_files:\n    - redis.conf\n"              \
+	"  portal:\n    allow_clients: \"**\"\n    cmd: ./portal\n    port: 6379\n"
+#define CLIENT_YAML                                                                           \
+	"appname: csec\nbuild:\n  base: golang\nuse_resources:\n  rsec:\n    services:\n"     \
+	"      - rsec\nweb:\n  cmd: /web\n  port: 80\n"
+#define INST_PG "resource.rsec.csec.worker.rsec"
+#define RES_PG "rsec.worker.rsec"
+#define RES_TS "1522058300"
 
 #define PG "hello.web.web"
 #define TS1 "1522058200"
@@ -715,6 +728,77 @@ static void test_lvault_failure(void)
 	assert_pg_image(PG, "hello", "release-" VER "-web-config-" TS2);
 }
 
+/* 9 (not in the brief's list; §3.6, §4.1.10, §4.6.1): a resource
+ * instance's secrets are the resource's (app=<resource>,
+ * proc=<resource>.<type>.<proc>), its config image goes into the
+ * resource's repository on top of the resource's release. */
+static void test_resource_instance(void)
+{
+	CU_ASSERT_EQUAL(reposit_as(NULL, "rsec"), 201);
+	CU_ASSERT_EQUAL(reposit_as(NULL, "csec"), 201);
+	lvault_seed("rsec", RES_PG,
+		    SECRET("rsec", RES_PG, "redis.conf", "maxmemory 1gb", "600", RES_TS));
+	lvault_forget_calls();
+	CU_ASSERT_EQUAL(deploy_as(NULL, "rsec", 202), 202);
+	CU_ASSERT_EQUAL(deploy_as(NULL, "csec", 202), 202);
+	denv_settle();
+	assert_pg_image(INST_PG, "rsec", "release-" VER "-rsec-config-" RES_TS);
+	assert_pg_image("csec.web.web", "csec", "release-" VER);
+	int n = lvault_calls("rsec", RES_PG, NULL, 0);
+	fprintf(stderr, "\n  lvault calls for rsec/%s: %d\n", RES_PG, n);
+	CU_ASSERT(n >= 1);
+	CU_ASSERT_EQUAL(lvault_calls("csec", NULL, NULL, 0), 0);
+	CU_ASSERT(reg_has_tag("rsec", "release-" VER "-rsec-config-" RES_TS));
+	CU_ASSERT(!reg_has_tag("csec", "release-" VER "-rsec-config-" RES_TS));
+
+	/* One layer more than rsec's release, holding redis.conf (0600, root). */
+	json_object *rel = reg_manifest("rsec", "release-" VER, NULL);
+	json_object *cfg = reg_manifest("rsec", "release-" VER "-rsec-config-" RES_TS, NULL);
+	json_object *cl = get(cfg, "layers");
+	CU_ASSERT_EQUAL(alen(cl), alen(get(rel, "layers")) + 1);
+	struct sink blob = { NULL, 0 };
+	if (alen(cl) && !reg_blob("rsec", str(aget(cl, alen(cl) - 1), "digest"), &blob)) {
+		entry_t es[16];
+		int ne = untar(blob.data, blob.len, es, 16);
+		const entry_t *e = find_entry(es, ne, "lain/app/redis.conf");
+		CU_ASSERT_PTR_NOT_NULL(e);
+		if (e) {
+			CU_ASSERT_STRING_EQUAL(e->content, "maxmemory 1gb");
+			CU_ASSERT_EQUAL(e->mode, 0600);
+			CU_ASSERT_EQUAL(e->uid, 0);
+			CU_ASSERT_EQUAL(e->gid, 0);
+		}
+		free(blob.data);
+	}
+	json_object_put(rel);
+	json_object_put(cfg);
+}
+
+/* 10 (not in the brief's list; §4.6.3-5): a new release version with the
+ * same secrets: the tag names the new release. */
+static void test_new_version(void)
+{
+	CU_ASSERT_EQUAL_FATAL(denv_push("hello", VER2, APP_YAML("hello", ""), NULL), 0);
+	it_response_t r;
+	long st = request_as(NULL, "PUT", "/api/v1/apps/hello/", "{\"meta_version\": \"" VER2 "\"}", &r);
+	if (st != 202)
+		fprintf(stderr, "\n  PUT hello %s: %ld %s\n", VER2, st, msg(&r));
+	CU_ASSERT_EQUAL(st, 202);
+	it_response_free(&r);
+	denv_settle();
+	assert_pg_image(PG, "hello", "release-" VER2 "-web-config-" TS2);
+	assert_pg_image("hello.worker.bg", "hello", "release-" VER2);
+	CU_ASSERT(reg_has_tag("hello", "release-" VER2 "-web-config-" TS2));
+	json_object *rel = reg_manifest("hello", "release-" VER2, NULL);
+	json_object *cfg = reg_manifest("hello", "release-" VER2 "-web-config-" TS2, NULL);
+	json_object *rl = get(rel, "layers"), *cl = get(cfg, "layers");
+	CU_ASSERT_EQUAL(alen(cl), alen(rl) + 1);
+	CU_ASSERT(alen(rl) && alen(cl) &&
+		  !strcmp(str(aget(cl, 0), "digest"), str(aget(rl, 0), "digest")));
+	json_object_put(rel);
+	json_object_put(cfg);
+}
+
 /* 8: auth on: lvault gets the deploying user's token. */
 static void auth_on(void)
 {
@@ -765,6 +849,8 @@ static CU_TestInfo tests[] = {
 	{ "5 a listed file missing in lvault: 406", test_missing_file },
 	{ "6 secret_files_bypass without secrets: the release image", test_bypass },
 	{ "7 lvault failing (500, down): 406", test_lvault_failure },
+	{ "9 resource instance: the resource's secrets and repository", test_resource_instance },
+	{ "10 a new release version: a new tag on it", test_new_version },
 	{ "8 auth: lvault gets the deploying user's token", test_auth_token },
 	CU_TEST_INFO_NULL,
 };
@@ -773,6 +859,24 @@ static CU_SuiteInfo suites[] = {
 	{ "secrets", NULL, NULL, NULL, NULL, tests },
 	CU_SUITE_INFO_NULL,
 };
+
+/* Sanitizer reports in lain-console's log (a --enable-sanitizers build):
+ * printed; their count. */
+static int server_sanitizer_reports(void)
+{
+	const char *log = stack_get("CONSOLE_LOG");
+	FILE *f = log[0] ? fopen(log, "r") : NULL;
+	char line[1024];
+	int n = 0;
+	while (f && fgets(line, sizeof(line), f))
+		if (strstr(line, "ERROR: AddressSanitizer") || strstr(line, "runtime error:")) {
+			fprintf(stderr, "it_secrets: lain-console: %s", line);
+			n++;
+		}
+	if (f)
+		fclose(f);
+	return n;
+}
 
 int main(void)
 {
@@ -796,7 +900,9 @@ int main(void)
 		_exit(denv_push("hello", VER, APP_YAML("hello", ""), NULL) ||
 			      denv_push("bypass", VER, APP_YAML("bypass", "  secret_files_bypass: true\n"),
 					NULL) ||
-			      denv_push("sauth", VER, APP_YAML("sauth", ""), NULL)
+			      denv_push("sauth", VER, APP_YAML("sauth", ""), NULL) ||
+			      denv_push("rsec", VER, RES_YAML, NULL) ||
+			      denv_push("csec", VER, CLIENT_YAML, NULL)
 		      ? 1
 		      : 0);
 	int up = stack_up("--workers 2");
@@ -806,6 +912,8 @@ int main(void)
 		goto out;
 	}
 	rc = test_main(suites);
+	if (server_sanitizer_reports())
+		rc = 1;
 out:
 	stack_down();
 	denv_down();
