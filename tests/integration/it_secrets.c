@@ -615,6 +615,20 @@ static void test_first_deploy(void)
 	it_response_free(&r);
 }
 
+/* 1b (derived, not in the brief's list): with auth off a request without
+ * an access-token counts as the token "unknown" (§1.1), which §4.6.1
+ * forwards; real lvault demands the header (lain-ecosystem.md §4.1: it
+ * answers 401 without one, and passes "unknown" because Console's E16 says
+ * admin with auth off). So the header must be there, whatever its value. */
+static void test_token_auth_off(void)
+{
+	char token[256];
+	CU_ASSERT_EQUAL(lvault_calls("hello", PG, token, sizeof(token)), 1);
+	fprintf(stderr, "\n  access-token sent to lvault with auth off: %s (the original: unknown)\n",
+		token);
+	CU_ASSERT(strcmp(token, "(none)") != 0 && token[0]);
+}
+
 /* 2: the config image in the registry. */
 static void test_config_image(void)
 {
@@ -842,6 +856,7 @@ static void test_auth_token(void)
 
 static CU_TestInfo tests[] = {
 	{ "1 first deploy: config image for the proc with secret files", test_first_deploy },
+	{ "1b auth off: lvault still gets an access-token header", test_token_auth_off },
 	{ "2 the config image: release layers + one secrets layer", test_config_image },
 	{ "3 unchanged secrets: the tag is reused", test_reuse },
 	{ "4 a changed secret: a new tag", test_changed_secret },
