@@ -69,6 +69,8 @@
 static char lvault[256];
 static char sso[256];
 static char reg_host[128];      /* 127.0.0.1:PORT, as lain-console names images */
+static char reg_url[160];       /* http://<reg_host> */
+static char *reg_token;         /* Bearer token for the registry, or NULL */
 
 /* ---- small JSON helpers, all NULL-safe */
 
@@ -277,8 +279,8 @@ static size_t on_data(char *p, size_t size, size_t n, void *u)
 /* GET registry path (binary-safe); status, the body in *out (free() it). */
 static long reg_get(const char *path, const char *accept, struct sink *out)
 {
-	char url[1024], header[256];
-	snprintf(url, sizeof(url), "%s%s", denv_registry(), path);
+	char url[1024], header[256], bearer[4096];
+	snprintf(url, sizeof(url), "%s%s", reg_url, path);
 	out->data = calloc(1, 1);
 	out->len = 0;
 	CURL *c = curl_easy_init();
@@ -293,8 +295,12 @@ static long reg_get(const char *path, const char *accept, struct sink *out)
 	if (accept) {
 		snprintf(header, sizeof(header), "Accept: %s", accept);
 		h = curl_slist_append(h, header);
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	}
+	if (reg_token) {
+		snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s", reg_token);
+		h = curl_slist_append(h, bearer);
+	}
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	if (curl_easy_perform(c) == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	curl_slist_free_all(h);
@@ -854,27 +860,6 @@ static void test_auth_token(void)
 	free(alice);
 }
 
-static CU_TestInfo tests[] = {
-	{ "1 first deploy: config image for the proc with secret files", test_first_deploy },
-	{ "1b auth off: lvault still gets an access-token header", test_token_auth_off },
-	{ "2 the config image: release layers + one secrets layer", test_config_image },
-	{ "3 unchanged secrets: the tag is reused", test_reuse },
-	{ "4 a changed secret: a new tag", test_changed_secret },
-	{ "4b a newer secret not listed: the tag unchanged", test_unlisted_newer },
-	{ "5 a listed file missing in lvault: 406", test_missing_file },
-	{ "6 secret_files_bypass without secrets: the release image", test_bypass },
-	{ "7 lvault failing (500, down): 406", test_lvault_failure },
-	{ "9 resource instance: the resource's secrets and repository", test_resource_instance },
-	{ "10 a new release version: a new tag on it", test_new_version },
-	{ "8 auth: lvault gets the deploying user's token", test_auth_token },
-	CU_TEST_INFO_NULL,
-};
-
-static CU_SuiteInfo suites[] = {
-	{ "secrets", NULL, NULL, NULL, NULL, tests },
-	CU_SUITE_INFO_NULL,
-};
-
 /* Sanitizer reports in lain-console's log (a --enable-sanitizers build):
  * printed; their count. */
 static int server_sanitizer_reports(void)
@@ -893,6 +878,110 @@ static int server_sanitizer_reports(void)
 	return n;
 }
 
+/* ---- suite 2 (not in the brief's list): a registry that wants tokens, as
+ * in a LAIN cluster. The config image is pushed with lain-console's own
+ * tokens (§6.4: pull and push), so it must land there as without auth. */
+
+#define DOMAIN "example.lain.com"   /* the cluster's default domain: the tokens' aud */
+
+static int sanitizer_reports;
+
+/* A second stack on a registry with token auth: shub's images copied there
+ * (skopeo, with a token from E6 for a whitelisted 127.0.0.1). */
+static int auth_registry_up(void)
+{
+	char url[128], key[512], cmd[4096];
+	sanitizer_reports += server_sanitizer_reports();
+	stack_down();
+	if (denv_auth_registry(DOMAIN, url, sizeof(url), key, sizeof(key)))
+		return -1;
+	setenv("CONSOLE_PRIVATE_REGISTRY", url + strlen("http://"), 1);
+	setenv("CONSOLE_REGISTRY_KEY", key, 1);
+	if (stack_up("--workers 2") || it_etcd_put("/lain/config/registry_ip_whitelist", "127.0.0.1"))
+		return -1;
+	it_response_t r;
+	it_request("GET", "/api/v1/authorize/registry/?service=" DOMAIN "&scope=repository:shub:pull,push",
+		   NULL, NULL, &r);
+	const char *t = it_field(&r, "token");
+	reg_token = strdup(t ? t : "");
+	if (r.status != 200 || !reg_token[0])
+		fprintf(stderr, "it_secrets: no registry token from E6: %ld %s\n", r.status,
+			r.body ? r.body : "");
+	it_response_free(&r);
+	if (!reg_token[0])
+		return -1;
+	const char *tags[] = { "meta-" VER, "release-" VER };
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(cmd, sizeof(cmd),
+			 "skopeo --insecure-policy copy -q --src-tls-verify=false --dest-tls-verify=false "
+			 "--dest-registry-token '%s' docker://%s/shub:%s docker://%s/shub:%s >&2",
+			 reg_token, reg_host, tags[i], url + strlen("http://"), tags[i]);
+		if (system(cmd) != 0) {
+			fprintf(stderr, "it_secrets: skopeo could not copy shub:%s\n", tags[i]);
+			return -1;
+		}
+	}
+	snprintf(reg_host, sizeof(reg_host), "%s", url + strlen("http://"));
+	snprintf(reg_url, sizeof(reg_url), "%s", url);
+	return 0;
+}
+
+static int auth_registry_down(void)
+{
+	free(reg_token);
+	reg_token = NULL;
+	return 0;
+}
+
+static void test_token_registry(void)
+{
+	/* Without a token the registry says no: it is the auth one. */
+	char *saved = reg_token;
+	reg_token = NULL;
+	CU_ASSERT_PTR_NULL(reg_manifest("shub", "release-" VER, NULL));
+	reg_token = saved;
+
+	CU_ASSERT_EQUAL(reposit_as(NULL, "shub"), 201);
+	lvault_seed("shub", "shub.web.web",
+		    SECRET("shub", "shub.web.web", "secret.conf", "password=1", "400", "1522058193") ","
+		    SECRET("shub", "shub.web.web", "conf/db.yaml", "db: x", "644", TS1) ","
+		    SECRET("shub", "shub.web.web", "unused", "nope", "400", "1522058100"));
+	CU_ASSERT_EQUAL(deploy_as(NULL, "shub", 202), 202);
+	denv_settle();
+	assert_pg_image("shub.web.web", "shub", "release-" VER "-web-config-" TS1);
+	assert_pg_image("shub.worker.bg", "shub", "release-" VER);
+	assert_config_image("shub", TS1, "password=1");
+}
+
+static CU_TestInfo auth_registry_tests[] = {
+	{ "11 registry with token auth: the config image is pushed", test_token_registry },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_TestInfo tests[] = {
+	{ "1 first deploy: config image for the proc with secret files", test_first_deploy },
+	{ "1b auth off: lvault still gets an access-token header", test_token_auth_off },
+	{ "2 the config image: release layers + one secrets layer", test_config_image },
+	{ "3 unchanged secrets: the tag is reused", test_reuse },
+	{ "4 a changed secret: a new tag", test_changed_secret },
+	{ "4b a newer secret not listed: the tag unchanged", test_unlisted_newer },
+	{ "5 a listed file missing in lvault: 406", test_missing_file },
+	{ "6 secret_files_bypass without secrets: the release image", test_bypass },
+	{ "7 lvault failing (500, down): 406", test_lvault_failure },
+	{ "9 resource instance: the resource's secrets and repository", test_resource_instance },
+	{ "10 a new release version: a new tag on it", test_new_version },
+	{ "8 auth: lvault gets the deploying user's token", test_auth_token },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{ "secrets", NULL, NULL, NULL, NULL, tests },
+	{ "secrets, registry with token auth", auth_registry_up, auth_registry_down, NULL, NULL,
+	  auth_registry_tests },
+	CU_SUITE_INFO_NULL,
+};
+
+
 int main(void)
 {
 	int rc = 1;
@@ -900,6 +989,7 @@ int main(void)
 	if (denv_up())
 		goto out;
 	snprintf(reg_host, sizeof(reg_host), "%s", denv_registry() + strlen("http://"));
+	snprintf(reg_url, sizeof(reg_url), "%s", denv_registry());
 	snprintf(seed, sizeof(seed), "--seed '%s/tests/fakes/sso-seed.json'",
 		 getenv("srcdir") ? getenv("srcdir") : ".");
 	if (fake_start("lvault", NULL, lvault, sizeof(lvault)) < 0 ||
@@ -917,7 +1007,8 @@ int main(void)
 					NULL) ||
 			      denv_push("sauth", VER, APP_YAML("sauth", ""), NULL) ||
 			      denv_push("rsec", VER, RES_YAML, NULL) ||
-			      denv_push("csec", VER, CLIENT_YAML, NULL)
+			      denv_push("csec", VER, CLIENT_YAML, NULL) ||
+			      denv_push("shub", VER, APP_YAML("shub", ""), NULL)
 		      ? 1
 		      : 0);
 	int up = stack_up("--workers 2");
@@ -927,7 +1018,7 @@ int main(void)
 		goto out;
 	}
 	rc = test_main(suites);
-	if (server_sanitizer_reports())
+	if (sanitizer_reports + server_sanitizer_reports())
 		rc = 1;
 out:
 	stack_down();
