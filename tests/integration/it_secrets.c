@@ -14,7 +14,13 @@
  *  5 a listed file missing in lvault: 406, the running image unchanged;
  *  6 secret_files_bypass with no secrets: the plain release image;
  *  7 lvault failing (500, then down): 406 naming lvault;
- *  8 auth on: lvault gets the deploying user's access-token.
+ *  8 auth on: lvault gets the deploying user's access-token (run last);
+ * beyond the brief's list: 1b with auth off lvault still gets an
+ * access-token header; 4b a newer secret not in secret_files changes
+ * nothing; 9 a resource instance uses the resource's secrets and
+ * repository; 10 a new release version gets its own tag; and, in a second
+ * suite on a new stack whose registry wants tokens, 11 the config image is
+ * pushed there all the same.
  *
  * The tests run in order and build on each other's state. */
 #include <stdio.h>
