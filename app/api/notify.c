@@ -135,6 +135,9 @@ static int newest_giturl(request_t *req, const cluster_t *cl, const char *app,
 	return rc;
 }
 
+/* A webhook's answer is awaited this long at most (§7.1). */
+#define WEBHOOK_TIMEOUT_MS 10000
+
 /* POSTs payload to every url at once; failures are logged. */
 static void fan_out(request_t *req, json_object *urls, const char *payload)
 {
@@ -155,6 +158,7 @@ static void fan_out(request_t *req, json_object *urls, const char *payload)
 			.url = json_object_get_string(json_object_array_get_idx(urls, i)),
 			.body = payload,
 			.body_len = strlen(payload),
+			.timeout_ms = WEBHOOK_TIMEOUT_MS,
 			.max_body = 64 * 1024,
 		};
 	httpm_perform(m, calls, n);
