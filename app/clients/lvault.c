@@ -59,11 +59,10 @@ int lvault_secrets(ctx_t *ctx, arena_t *arena, const char *token, const char *ap
 	add_escaped(&url, app);
 	buf_addstr(&url, "&proc=");
 	add_escaped(&url, proc);
-	const char *headers[2] = { NULL, NULL };
-	if (token && *token) {
-		buf_addf(&auth, "access-token: %s", token);
-		headers[0] = auth.data;
-	}
+	/* lvault refuses a request without the header: without a token (auth
+	 * off) it gets what lain-cli sends then, "unknown". */
+	buf_addf(&auth, "access-token: %s", token && *token ? token : "unknown");
+	const char *headers[2] = { auth.data, NULL };
 	httpc_request_t req = { .url = url.data, .headers = headers, .max_body = 4u << 20 };
 	httpc_t *http = ctx_slot(ctx, CTX_SLOT_LVAULT, lvault_create, lvault_destroy);
 	if ((rc = httpc_perform(http, &req, &r, err)) || r.status == 404)

@@ -24,7 +24,7 @@ typedef struct lvault_secret {
 } lvault_secret_t;
 
 /* The secrets of proc (podgroup name) of app, in arena: *n 0 when lvault
- * has none (its 404). token may be NULL (not sent). */
+ * has none (its 404). token NULL or "": "unknown" is sent, as lain-cli does. */
 int lvault_secrets(ctx_t *ctx, arena_t *arena, const char *token, const char *app,
 		   const char *proc, lvault_secret_t **out, size_t *n, err_t *err);
 
