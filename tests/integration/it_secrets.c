@@ -903,7 +903,15 @@ static int auth_registry_up(void)
 		return -1;
 	setenv("CONSOLE_PRIVATE_REGISTRY", url + strlen("http://"), 1);
 	setenv("CONSOLE_REGISTRY_KEY", key, 1);
-	if (stack_up("--workers 2") || it_etcd_put("/lain/config/registry_ip_whitelist", "127.0.0.1"))
+	/* The stack takes free ports at start; one may be taken by another
+	 * test meanwhile (etcd: "address already in use"): try again. */
+	int up = -1;
+	for (int i = 0; i < 3 && up; i++) {
+		if (i)
+			stack_down();
+		up = stack_up("--workers 2");
+	}
+	if (up || it_etcd_put("/lain/config/registry_ip_whitelist", "127.0.0.1"))
 		return -1;
 	it_response_t r;
 	it_request("GET", "/api/v1/authorize/registry/?service=" DOMAIN "&scope=repository:shub:pull,push",
