@@ -377,3 +377,41 @@ char *it_sso_token(const char *sso_url, const char *user)
 	it_response_free(&r);
 	return out;
 }
+
+long it_req_as(const char *token, const char *method, const char *path, const char *body,
+	       it_response_t *r)
+{
+	char header[512];
+	snprintf(header, sizeof(header), "access-token: %s", token ? token : "");
+	if (it_request(method, path, body, token ? header : NULL, r))
+		return 0;
+	return r->status;
+}
+
+long it_req(const char *method, const char *path, const char *body, it_response_t *r)
+{
+	return it_req_as(NULL, method, path, body, r);
+}
+
+const char *it_msg(const it_response_t *r)
+{
+	const char *m = it_field(r, "msg");
+	return m ? m : "(no msg)";
+}
+
+long it_call_as(const char *token, const char *method, const char *path, const char *body,
+		long want)
+{
+	it_response_t r;
+	long st = it_req_as(token, method, path, body, &r);
+	if (st != want)
+		fprintf(stderr, "\n  %s %s %s: want %ld, got %ld %s\n", method, path,
+			body ? body : "", want, st, r.body ? r.body : "");
+	it_response_free(&r);
+	return st;
+}
+
+long it_call(const char *method, const char *path, const char *body, long want)
+{
+	return it_call_as(NULL, method, path, body, want);
+}

@@ -41,6 +41,21 @@ int it_request(const char *method, const char *path, const char *body, const cha
 	       it_response_t *out);
 void it_response_free(it_response_t *r);
 
+/* it_request with an access-token header when token is not NULL: the
+ * status (0 when nothing answered). */
+long it_req_as(const char *token, const char *method, const char *path, const char *body,
+	       it_response_t *r);
+long it_req(const char *method, const char *path, const char *body, it_response_t *r);
+
+/* The same, status only: the answer is printed when the status is not
+ * want (what a failing assertion then shows). */
+long it_call_as(const char *token, const char *method, const char *path, const char *body,
+		long want);
+long it_call(const char *method, const char *path, const char *body, long want);
+
+/* The answer's "msg", or "(no msg)". */
+const char *it_msg(const it_response_t *r);
+
 /* The value of header name (case-insensitive) in r, or NULL (static buffer). */
 const char *it_header(const it_response_t *r, const char *name);
 

@@ -23,6 +23,7 @@
 
 #include "deploy_env.h"
 #include "harness.h"
+#include "itjson.h"
 #include "testlib.h"
 
 #define V(n) "172445598" #n "-b478328a58bc9725c19030e7663e2ee3fa87b02" #n
@@ -76,107 +77,24 @@ static json_object *payload(const it_response_t *r, const char *key)
 	return v;
 }
 
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-	json_object_object_get_ex(o, key, &v);
-	return v;
-}
-
-/* The string at key, "(absent)" when missing or null. */
-static const char *str(json_object *o, const char *key)
-{
-	json_object *v = get(o, key);
-	const char *s = v ? json_object_get_string(v) : NULL;
-	return s ? s : "(absent)";
-}
-
-static size_t alen(json_object *a)
-{
-	return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
-}
-
-static json_object *aget(json_object *a, size_t i)
-{
-	return i < alen(a) ? json_object_array_get_idx(a, i) : NULL;
-}
-
-/* The element of array a whose key is value, or NULL. */
-static json_object *find_by(json_object *a, const char *key, const char *value)
-{
-	for (size_t i = 0; i < alen(a); i++)
-		if (!strcmp(str(aget(a, i), key), value))
-			return aget(a, i);
-	return NULL;
-}
-
-static bool has_string(json_object *a, const char *s)
-{
-	for (size_t i = 0; i < alen(a); i++) {
-		const char *e = json_object_get_string(aget(a, i));
-		if (e && !strcmp(e, s))
-			return true;
-	}
-	return false;
-}
-
 static bool ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), k = strlen(suffix);
 	return n >= k && !strcmp(s + n - k, suffix);
 }
 
-static const char *msg(const it_response_t *r)
-{
-	const char *m = it_field(r, "msg");
-	return m ? m : "(no msg)";
-}
-
-/* method path body with an access-token when token is non-NULL; status. */
-static long request_as(const char *token, const char *method, const char *path, const char *body,
-		       it_response_t *r)
-{
-	char header[256];
-	snprintf(header, sizeof(header), "access-token: %s", token ? token : "");
-	if (it_request(method, path, body, token ? header : NULL, r))
-		return 0;
-	return r->status;
-}
-
-static long request(const char *method, const char *path, const char *body, it_response_t *r)
-{
-	return request_as(NULL, method, path, body, r);
-}
-
-/* Status only; the msg printed when it is not want. */
-static long call_as(const char *token, const char *method, const char *path, const char *body,
-		    long want)
-{
-	it_response_t r;
-	long st = request_as(token, method, path, body, &r);
-	if (st != want)
-		fprintf(stderr, "\n  %s %s: want %ld, got %ld %s\n", method, path, want, st, msg(&r));
-	it_response_free(&r);
-	return st;
-}
-
-static long call(const char *method, const char *path, const char *body, long want)
-{
-	return call_as(NULL, method, path, body, want);
-}
-
 static long deploy_as(const char *token, const char *app, long want)
 {
 	char body[128];
 	snprintf(body, sizeof(body), "{\"appname\":\"%s\"}", app);
-	return call_as(token, "POST", "/api/v1/apps/", body, want);
+	return it_call_as(token, "POST", "/api/v1/apps/", body, want);
 }
 
 static long reposit_as(const char *token, const char *app)
 {
 	char body[128];
 	snprintf(body, sizeof(body), "{\"appname\":\"%s\"}", app);
-	return call_as(token, "POST", "/api/v1/repos/", body, 201);
+	return it_call_as(token, "POST", "/api/v1/repos/", body, 201);
 }
 
 /* ---- the deployd stand-in */
@@ -200,12 +118,12 @@ static json_object *fake_pg(const char *name)
 
 static json_object *pod_spec(json_object *pg)
 {
-	return get(get(pg, "Spec"), "Pod");
+	return js_get(js_get(pg, "Spec"), "Pod");
 }
 
 static json_object *container0(json_object *pg)
 {
-	return aget(get(pod_spec(pg), "Containers"), 0);
+	return js_at(js_get(pod_spec(pg), "Containers"), 0);
 }
 
 static bool fake_has_pg(const char *name)
@@ -229,7 +147,7 @@ static int fake_count(const char *prefix)
 	int n = 0;
 	const char *kinds[] = { "podgroups", "depends" };
 	for (size_t k = 0; k < 2; k++) {
-		json_object *m = get(st, kinds[k]);
+		json_object *m = js_get(st, kinds[k]);
 		if (!json_object_is_type(m, json_type_object))
 			continue;
 		json_object_object_foreach(m, name, v) {
@@ -248,9 +166,9 @@ static int fake_count(const char *prefix)
 static bool depends_on(const char *pg_name, const char *portal)
 {
 	json_object *pg = fake_pg(pg_name);
-	json_object *deps = get(pod_spec(pg), "Dependencies");
-	json_object *d = find_by(deps, "PodName", portal);
-	bool yes = d && json_object_get_int(get(d, "Policy")) == 0;
+	json_object *deps = js_get(pod_spec(pg), "Dependencies");
+	json_object *d = js_find(deps, "PodName", portal);
+	bool yes = d && json_object_get_int(js_get(d, "Policy")) == 0;
 	json_object_put(pg);
 	return yes;
 }
@@ -259,8 +177,8 @@ static bool depends_on(const char *pg_name, const char *portal)
 static long fake_last_seq(void)
 {
 	json_object *j = fake_json("/__fake/calls");
-	json_object *calls = get(j, "calls");
-	long seq = alen(calls) ? (long)json_object_get_int64(get(aget(calls, alen(calls) - 1), "seq")) : 0;
+	json_object *calls = js_get(j, "calls");
+	long seq = js_len(calls) ? (long)json_object_get_int64(js_get(js_at(calls, js_len(calls) - 1), "seq")) : 0;
 	json_object_put(j);
 	return seq;
 }
@@ -271,18 +189,18 @@ static int fake_mutations(long since, const char *prefix)
 	char path[64];
 	snprintf(path, sizeof(path), "/__fake/calls?since=%ld", since);
 	json_object *j = fake_json(path);
-	json_object *calls = get(j, "calls");
+	json_object *calls = js_get(j, "calls");
 	int n = 0;
-	for (size_t i = 0; i < alen(calls); i++) {
-		json_object *c = aget(calls, i);
-		const char *m = str(c, "method");
+	for (size_t i = 0; i < js_len(calls); i++) {
+		json_object *c = js_at(calls, i);
+		const char *m = js_str(c, "method");
 		if (!strcmp(m, "GET") || !strcmp(m, "HEAD"))
 			continue;
-		const char *name = get(get(c, "params"), "name") ? str(get(c, "params"), "name")
-								    : str(get(c, "body"), "Name");
+		const char *name = js_get(js_get(c, "params"), "name") ? js_str(js_get(c, "params"), "name")
+								    : js_str(js_get(c, "body"), "Name");
 		if (!strncmp(name, prefix, strlen(prefix))) {
-			fprintf(stderr, "\n  deployd call %s %s?%s on %s\n", m, str(c, "path"),
-				str(c, "query"), name);
+			fprintf(stderr, "\n  deployd call %s %s?%s on %s\n", m, js_str(c, "path"),
+				js_str(c, "query"), name);
 			n++;
 		}
 	}
@@ -320,16 +238,13 @@ static void assert_keys(json_object *o, const char *const *keys, const char *ext
 	CU_ASSERT_EQUAL(json_object_object_length(o), (int)n);
 }
 
-
-
-
 /* Whether GET /apps/?query lists app. */
 static bool listed(const char *query, const char *app)
 {
 	char path[128];
 	it_response_t r;
 	snprintf(path, sizeof(path), "/api/v1/apps/?%s", query);
-	bool yes = request("GET", path, NULL, &r) == 200 && find_by(payload(&r, "apps"), "appname", app);
+	bool yes = it_req("GET", path, NULL, &r) == 200 && js_find(payload(&r, "apps"), "appname", app);
 	it_response_free(&r);
 	return yes;
 }
@@ -343,15 +258,15 @@ static void assert_instance_pg(const char *env, const char *version, const char 
 	json_object *c = container0(pg);
 	char image[128];
 	snprintf(image, sizeof(image), "/rdb:release-%s", version);
-	if (!ends_with(str(c, "Image"), image))
-		fprintf(stderr, "\n  Image %s, want ...%s\n", str(c, "Image"), image);
-	CU_ASSERT(ends_with(str(c, "Image"), image));
-	if (!has_string(get(c, "Env"), env))
-		fprintf(stderr, "\n  Env %s, want %s\n", json_object_to_json_string(get(c, "Env")), env);
-	CU_ASSERT(has_string(get(c, "Env"), env));
-	CU_ASSERT(has_string(get(c, "Env"), "LAIN_APPNAME=" INST));
+	if (!ends_with(js_str(c, "Image"), image))
+		fprintf(stderr, "\n  Image %s, want ...%s\n", js_str(c, "Image"), image);
+	CU_ASSERT(ends_with(js_str(c, "Image"), image));
+	if (!js_has(js_get(c, "Env"), env))
+		fprintf(stderr, "\n  Env %s, want %s\n", json_object_to_json_string(js_get(c, "Env")), env);
+	CU_ASSERT(js_has(js_get(c, "Env"), env));
+	CU_ASSERT(js_has(js_get(c, "Env"), "LAIN_APPNAME=" INST));
 	if (cmd) {
-		const char *got = json_object_to_json_string_ext(get(c, "Command"), JSON_C_TO_STRING_PLAIN);
+		const char *got = json_object_to_json_string_ext(js_get(c, "Command"), JSON_C_TO_STRING_PLAIN);
 		if (strcmp(got, cmd))
 			fprintf(stderr, "\n  Command %s, want %s\n", got, cmd);
 		CU_ASSERT_STRING_EQUAL(got, cmd);
@@ -371,11 +286,11 @@ static void test_resource_not_deployed(void)
 	/* For part 11: read when webc is deployed. */
 	CU_ASSERT_EQUAL(it_etcd_put("/lain/config/system_volumes/webc", "/data/a:/a:ro;/data/b:/b"), 0);
 
-	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"webc\"}", &r), 406);
-	CU_ASSERT(!strncmp(msg(&r), "request of deploy app webc is not acceptable", 44));
+	CU_ASSERT_EQUAL(it_req("POST", "/api/v1/apps/", "{\"appname\":\"webc\"}", &r), 406);
+	CU_ASSERT(!strncmp(it_msg(&r), "request of deploy app webc is not acceptable", 44));
 	it_response_free(&r);
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/webc/", NULL, &r), 200);
-	const char *err = str(payload(&r, "app"), "deployerror");
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/webc/", NULL, &r), 200);
+	const char *err = js_str(payload(&r, "app"), "deployerror");
 	fprintf(stderr, "\n  deployerror: %s\n", err);
 	CU_ASSERT(strcmp(err, "") && strcmp(err, "(absent)"));
 	CU_ASSERT(strstr(err, "rdb") != NULL);
@@ -383,30 +298,30 @@ static void test_resource_not_deployed(void)
 	denv_settle();
 	CU_ASSERT_EQUAL(fake_count("resource.rdb.webc."), 0);
 	CU_ASSERT_EQUAL(fake_count("webc.web.web"), 0);
-	CU_ASSERT_EQUAL(call("GET", "/api/v1/repos/" INST "/", NULL, 404), 404);
+	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/repos/" INST "/", NULL, 404), 404);
 }
 
 /* 2: a resource app is only stored; its App lists instances; never deleted. */
 static void test_resource_deploy(void)
 {
 	it_response_t r;
-	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"rdb\"}", &r), 202);
+	CU_ASSERT_EQUAL(it_req("POST", "/api/v1/apps/", "{\"appname\":\"rdb\"}", &r), 202);
 	it_response_free(&r);
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/rdb/", NULL, &r), 200);
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/rdb/", NULL, &r), 200);
 	json_object *app = payload(&r, "app");
-	CU_ASSERT_STRING_EQUAL(str(app, "apptype"), "resource");
-	CU_ASSERT_STRING_EQUAL(str(app, "metaversion"), V(1));
+	CU_ASSERT_STRING_EQUAL(js_str(app, "apptype"), "resource");
+	CU_ASSERT_STRING_EQUAL(js_str(app, "metaversion"), V(1));
 	assert_keys(app, app_keys, "resourceinstances");
-	CU_ASSERT(json_object_is_type(get(app, "resourceinstances"), json_type_array));
-	CU_ASSERT_EQUAL(alen(get(app, "resourceinstances")), 0);
+	CU_ASSERT(json_object_is_type(js_get(app, "resourceinstances"), json_type_array));
+	CU_ASSERT_EQUAL(js_len(js_get(app, "resourceinstances")), 0);
 	it_response_free(&r);
 	denv_settle();
 	CU_ASSERT_EQUAL(fake_count("rdb."), 0);
 
-	CU_ASSERT_EQUAL(request("DELETE", "/api/v1/apps/rdb/", NULL, &r), 403);
-	CU_ASSERT_STRING_EQUAL(msg(&r), "Not allow to delete resource app.");
+	CU_ASSERT_EQUAL(it_req("DELETE", "/api/v1/apps/rdb/", NULL, &r), 403);
+	CU_ASSERT_STRING_EQUAL(it_msg(&r), "Not allow to delete resource app.");
 	it_response_free(&r);
-	CU_ASSERT_EQUAL(call("GET", "/api/v1/apps/rdb/", NULL, 200), 200);
+	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/apps/rdb/", NULL, 200), 200);
 }
 
 /* 3: the client's deploy creates and deploys the instance first. */
@@ -419,8 +334,8 @@ static void test_client_deploy(void)
 
 	json_object *pg = fake_pg(INST_PG);
 	CU_ASSERT_PTR_NOT_NULL(pg);
-	CU_ASSERT_EQUAL(json_object_get_int(get(get(pg, "Spec"), "NumInstances")), 2);
-	CU_ASSERT_EQUAL(json_object_get_int64(get(container0(pg), "MemoryLimit")), 134217728);
+	CU_ASSERT_EQUAL(json_object_get_int(js_get(js_get(pg, "Spec"), "NumInstances")), 2);
+	CU_ASSERT_EQUAL(json_object_get_int64(js_get(container0(pg), "MemoryLimit")), 134217728);
 	json_object_put(pg);
 	assert_instance_pg("MAXMEM=2gb", V(1), NULL);
 	CU_ASSERT(fake_has_depends(INST_PORTAL));
@@ -428,51 +343,51 @@ static void test_client_deploy(void)
 	CU_ASSERT_EQUAL(fake_count("resource.rdb.webc."), 2);
 
 	/* The instance is an app of its own. */
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/" INST "/", NULL, &r), 200);
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/" INST "/", NULL, &r), 200);
 	json_object *inst = payload(&r, "app");
-	CU_ASSERT_STRING_EQUAL(str(inst, "appname"), INST);
-	CU_ASSERT_STRING_EQUAL(str(inst, "apptype"), "resource-instance");
-	CU_ASSERT_STRING_EQUAL(str(inst, "metaversion"), V(1));
-	json_object *proc = find_by(get(inst, "procs"), "procname", "rdb");
+	CU_ASSERT_STRING_EQUAL(js_str(inst, "appname"), INST);
+	CU_ASSERT_STRING_EQUAL(js_str(inst, "apptype"), "resource-instance");
+	CU_ASSERT_STRING_EQUAL(js_str(inst, "metaversion"), V(1));
+	json_object *proc = js_find(js_get(inst, "procs"), "procname", "rdb");
 	CU_ASSERT_PTR_NOT_NULL(proc);
-	CU_ASSERT_STRING_EQUAL(str(proc, "proctype"), "worker");
-	CU_ASSERT_PTR_NOT_NULL(find_by(get(inst, "portals"), "procname", "portal-rdb"));
+	CU_ASSERT_STRING_EQUAL(js_str(proc, "proctype"), "worker");
+	CU_ASSERT_PTR_NOT_NULL(js_find(js_get(inst, "portals"), "procname", "portal-rdb"));
 	it_response_free(&r);
 
 	/* The client, as lain-cli waits for it. */
 	CU_ASSERT_FATAL(denv_wait_healthy("webc", &r));
-	json_object *uses = get(payload(&r, "app"), "useresources");
-	CU_ASSERT_EQUAL_FATAL(alen(uses), 1);
-	json_object *u = aget(uses, 0);
+	json_object *uses = js_get(payload(&r, "app"), "useresources");
+	CU_ASSERT_EQUAL_FATAL(js_len(uses), 1);
+	json_object *u = js_at(uses, 0);
 	CU_ASSERT_EQUAL(json_object_object_length(u), 3);
-	CU_ASSERT_STRING_EQUAL(str(u, "resourcename"), "rdb");
-	json_object *rp = get(u, "resourceprocs");
-	CU_ASSERT_EQUAL(alen(rp), 1);
-	CU_ASSERT(has_string(rp, "portal-rdb"));
-	json_object *ri = get(u, "resourceinstance");
+	CU_ASSERT_STRING_EQUAL(js_str(u, "resourcename"), "rdb");
+	json_object *rp = js_get(u, "resourceprocs");
+	CU_ASSERT_EQUAL(js_len(rp), 1);
+	CU_ASSERT(js_has(rp, "portal-rdb"));
+	json_object *ri = js_get(u, "resourceinstance");
 	assert_keys(ri, app_keys, NULL);
-	CU_ASSERT_STRING_EQUAL(str(ri, "appname"), INST);
-	CU_ASSERT_EQUAL(alen(get(ri, "portals")), 1);
-	CU_ASSERT_STRING_EQUAL(str(aget(get(ri, "portals"), 0), "procname"), "portal-rdb");
-	CU_ASSERT(json_object_is_type(get(ri, "useservices"), json_type_array));
-	CU_ASSERT(json_object_is_type(get(ri, "useresources"), json_type_array));
-	CU_ASSERT_EQUAL(alen(get(ri, "useservices")), 0);
-	CU_ASSERT_EQUAL(alen(get(ri, "useresources")), 0);
+	CU_ASSERT_STRING_EQUAL(js_str(ri, "appname"), INST);
+	CU_ASSERT_EQUAL(js_len(js_get(ri, "portals")), 1);
+	CU_ASSERT_STRING_EQUAL(js_str(js_at(js_get(ri, "portals"), 0), "procname"), "portal-rdb");
+	CU_ASSERT(json_object_is_type(js_get(ri, "useservices"), json_type_array));
+	CU_ASSERT(json_object_is_type(js_get(ri, "useresources"), json_type_array));
+	CU_ASSERT_EQUAL(js_len(js_get(ri, "useservices")), 0);
+	CU_ASSERT_EQUAL(js_len(js_get(ri, "useresources")), 0);
 	it_response_free(&r);
 
 	/* The resource lists it; so does E21. */
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/rdb/", NULL, &r), 200);
-	json_object *ris = get(payload(&r, "app"), "resourceinstances");
-	CU_ASSERT_EQUAL(alen(ris), 1);
-	CU_ASSERT_STRING_EQUAL(str(aget(ris, 0), "appname"), INST);
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/rdb/", NULL, &r), 200);
+	json_object *ris = js_get(payload(&r, "app"), "resourceinstances");
+	CU_ASSERT_EQUAL(js_len(ris), 1);
+	CU_ASSERT_STRING_EQUAL(js_str(js_at(ris, 0), "appname"), INST);
 	it_response_free(&r);
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/resources/rdb/instances/", NULL, &r), 200);
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/resources/rdb/instances/", NULL, &r), 200);
 	json_object *list = payload(&r, "instances");
 	CU_ASSERT(json_object_is_type(list, json_type_array));
-	CU_ASSERT_EQUAL(alen(list), 1);
-	CU_ASSERT_STRING_EQUAL(str(aget(list, 0), "appname"), INST);
+	CU_ASSERT_EQUAL(js_len(list), 1);
+	CU_ASSERT_STRING_EQUAL(js_str(js_at(list, 0), "appname"), INST);
 	it_response_free(&r);
-	CU_ASSERT_EQUAL(call("GET", "/api/v1/resources/nosuch/instances/", NULL, 404), 404);
+	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/resources/nosuch/instances/", NULL, 404), 404);
 
 	/* The apptype filter. */
 	CU_ASSERT(listed("apptype=resource-instance", INST));
@@ -480,7 +395,7 @@ static void test_client_deploy(void)
 	CU_ASSERT(listed("apptype=resource", "rdb"));
 	CU_ASSERT(!listed("apptype=resource", INST));
 
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/oplogs/" INST "/", NULL, &r), 200);
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/oplogs/" INST "/", NULL, &r), 200);
 	const char *log = json_object_get_string(payload(&r, "oplog"));
 	CU_ASSERT(log && strstr(log, "\"DEPLOY\""));
 	it_response_free(&r);
@@ -491,7 +406,7 @@ static void test_system_volumes(void)
 {
 	json_object *pg = fake_pg("webc.web.web");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(pg);
-	const char *got = json_object_to_json_string_ext(get(container0(pg), "SystemVolumes"),
+	const char *got = json_object_to_json_string_ext(js_get(container0(pg), "SystemVolumes"),
 							 JSON_C_TO_STRING_PLAIN |
 								 JSON_C_TO_STRING_NOSLASHESCAPE);
 	CU_ASSERT_STRING_EQUAL(got, "[\"/data/lain/entrypoint:/lain/entrypoint:ro\","
@@ -506,31 +421,31 @@ static void test_instance_update(void)
 	it_response_t r;
 	CU_ASSERT_EQUAL_FATAL(denv_push("rdb", V(2), RES_YAML("rdb", "redis-server --v2"), NULL), 0);
 	denv_settle();
-	CU_ASSERT_EQUAL(request("PUT", "/api/v1/apps/" INST "/", "{\"meta_version\":\"" V(2) "\"}", &r),
+	CU_ASSERT_EQUAL(it_req("PUT", "/api/v1/apps/" INST "/", "{\"meta_version\":\"" V(2) "\"}", &r),
 			202);
 	if (r.status != 202)
-		fprintf(stderr, "\n  PUT %s: %s\n", INST, msg(&r));
+		fprintf(stderr, "\n  PUT %s: %s\n", INST, it_msg(&r));
 	it_response_free(&r);
 	denv_settle();
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/" INST "/", NULL, &r), 200);
-	CU_ASSERT_STRING_EQUAL(str(payload(&r, "app"), "metaversion"), V(2));
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/" INST "/", NULL, &r), 200);
+	CU_ASSERT_STRING_EQUAL(js_str(payload(&r, "app"), "metaversion"), V(2));
 	it_response_free(&r);
 	assert_instance_pg("MAXMEM=2gb", V(2), "[\"redis-server\",\"--v2\"]");
 	/* The resource itself was not updated. */
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/rdb/", NULL, &r), 200);
-	CU_ASSERT_STRING_EQUAL(str(payload(&r, "app"), "metaversion"), V(1));
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/rdb/", NULL, &r), 200);
+	CU_ASSERT_STRING_EQUAL(js_str(payload(&r, "app"), "metaversion"), V(1));
 	it_response_free(&r);
 
-	CU_ASSERT_EQUAL(request("PUT", "/api/v1/apps/" INST "/", "{\"meta_version\":\"" NO_SUCH_V "\"}",
+	CU_ASSERT_EQUAL(it_req("PUT", "/api/v1/apps/" INST "/", "{\"meta_version\":\"" NO_SUCH_V "\"}",
 				&r), 400);
-	CU_ASSERT(strstr(msg(&r), "no such meta_version") != NULL);
+	CU_ASSERT(strstr(it_msg(&r), "no such meta_version") != NULL);
 	it_response_free(&r);
 
 	denv_settle();
-	CU_ASSERT_EQUAL(call("PUT", "/api/v1/apps/" INST "/", NULL, 202), 202);
+	CU_ASSERT_EQUAL(it_call("PUT", "/api/v1/apps/" INST "/", NULL, 202), 202);
 	denv_settle();
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/" INST "/", NULL, &r), 200);
-	CU_ASSERT_STRING_EQUAL(str(payload(&r, "app"), "metaversion"), V(1));
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/" INST "/", NULL, &r), 200);
+	CU_ASSERT_STRING_EQUAL(js_str(payload(&r, "app"), "metaversion"), V(1));
 	it_response_free(&r);
 	assert_instance_pg("MAXMEM=2gb", V(1), "[\"redis-server\"]");
 	CU_ASSERT(denv_wait_healthy("webc", &r));
@@ -543,12 +458,12 @@ static void test_client_update_same_context(void)
 	CU_ASSERT_EQUAL_FATAL(denv_push("webc", V(2), CLIENT_YAML("webc", "rdb", "2gb"), NULL), 0);
 	denv_settle();
 	long since = fake_last_seq();
-	CU_ASSERT_EQUAL(call("PUT", "/api/v1/apps/webc/", NULL, 202), 202);
+	CU_ASSERT_EQUAL(it_call("PUT", "/api/v1/apps/webc/", NULL, 202), 202);
 	denv_settle();
 	CU_ASSERT_EQUAL(fake_mutations(since, "resource.rdb.webc"), 0);
 	/* The client itself was updated. */
 	json_object *pg = fake_pg("webc.web.web");
-	CU_ASSERT(ends_with(str(container0(pg), "Image"), "/webc:release-" V(2)));
+	CU_ASSERT(ends_with(js_str(container0(pg), "Image"), "/webc:release-" V(2)));
 	json_object_put(pg);
 	CU_ASSERT(depends_on("webc.web.web", INST_PORTAL));
 }
@@ -560,7 +475,7 @@ static void test_client_update_new_context(void)
 	CU_ASSERT_EQUAL_FATAL(denv_push("webc", V(3), CLIENT_YAML("webc", "rdb", "4gb"), NULL), 0);
 	denv_settle();
 	long since = fake_last_seq();
-	CU_ASSERT_EQUAL(call("PUT", "/api/v1/apps/webc/", NULL, 202), 202);
+	CU_ASSERT_EQUAL(it_call("PUT", "/api/v1/apps/webc/", NULL, 202), 202);
 	denv_settle();
 	CU_ASSERT(fake_mutations(since, INST_PG) > 0);
 	assert_instance_pg("MAXMEM=4gb", V(1), NULL);
@@ -574,20 +489,20 @@ static void test_client_drops_resource(void)
 {
 	CU_ASSERT_EQUAL_FATAL(denv_push("webc", V(4), PLAIN_YAML("webc"), NULL), 0);
 	denv_settle();
-	CU_ASSERT_EQUAL(call("PUT", "/api/v1/apps/webc/", NULL, 202), 202);
+	CU_ASSERT_EQUAL(it_call("PUT", "/api/v1/apps/webc/", NULL, 202), 202);
 	denv_settle();
 	CU_ASSERT_EQUAL(fake_count("resource.rdb.webc."), 0);
 	CU_ASSERT(fake_has_pg("webc.web.web"));
 	CU_ASSERT(!depends_on("webc.web.web", INST_PORTAL));
-	CU_ASSERT_EQUAL(call("GET", "/api/v1/apps/" INST "/", NULL, 404), 404);
-	CU_ASSERT_EQUAL(call("GET", "/api/v1/repos/" INST "/", NULL, 200), 200);
+	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/apps/" INST "/", NULL, 404), 404);
+	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/repos/" INST "/", NULL, 200), 200);
 	it_response_t r;
 	CU_ASSERT(denv_wait_healthy("webc", &r));
-	CU_ASSERT_EQUAL(alen(get(payload(&r, "app"), "useresources")), 0);
+	CU_ASSERT_EQUAL(js_len(js_get(payload(&r, "app"), "useresources")), 0);
 	it_response_free(&r);
 	/* No longer an instance of the resource. */
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/resources/rdb/instances/", NULL, &r), 200);
-	CU_ASSERT_PTR_NULL(find_by(payload(&r, "instances"), "appname", INST));
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/resources/rdb/instances/", NULL, &r), 200);
+	CU_ASSERT_PTR_NULL(js_find(payload(&r, "instances"), "appname", INST));
 	it_response_free(&r);
 }
 
@@ -597,14 +512,14 @@ static void test_client_uses_again(void)
 	it_response_t r;
 	CU_ASSERT_EQUAL_FATAL(denv_push("webc", V(5), CLIENT_YAML("webc", "rdb", "4gb"), NULL), 0);
 	denv_settle();
-	CU_ASSERT_EQUAL(call("PUT", "/api/v1/apps/webc/", NULL, 202), 202);
+	CU_ASSERT_EQUAL(it_call("PUT", "/api/v1/apps/webc/", NULL, 202), 202);
 	denv_settle();
 	assert_instance_pg("MAXMEM=4gb", V(1), NULL);
 	CU_ASSERT(fake_has_depends(INST_PORTAL));
 	CU_ASSERT(depends_on("webc.web.web", INST_PORTAL));
-	CU_ASSERT_EQUAL(call("GET", "/api/v1/apps/" INST "/", NULL, 200), 200);
+	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/apps/" INST "/", NULL, 200), 200);
 	CU_ASSERT(denv_wait_healthy("webc", &r));
-	CU_ASSERT_EQUAL(alen(get(payload(&r, "app"), "useresources")), 1);
+	CU_ASSERT_EQUAL(js_len(js_get(payload(&r, "app"), "useresources")), 1);
 	it_response_free(&r);
 }
 
@@ -618,8 +533,8 @@ static void test_instance_failure(void)
 	denv_fake("POST", "/__fake/fail",
 		  "{\"mode\":\"error500\",\"match\":\"/api/podgroups\",\"method\":\"POST\",\"count\":1}",
 		  NULL);
-	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"webd\"}", &r), 406);
-	fprintf(stderr, "\n  webd: %s\n", msg(&r));
+	CU_ASSERT_EQUAL(it_req("POST", "/api/v1/apps/", "{\"appname\":\"webd\"}", &r), 406);
+	fprintf(stderr, "\n  webd: %s\n", it_msg(&r));
 	it_response_free(&r);
 	fake_rules_off();
 	denv_settle();
@@ -628,8 +543,8 @@ static void test_instance_failure(void)
 	CU_ASSERT_EQUAL(fake_mutations(since, "webd."), 0);
 	CU_ASSERT_EQUAL(fake_count("webd."), 0);
 	CU_ASSERT_EQUAL(fake_count("resource.rdb.webd.worker."), 0);
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/webd/", NULL, &r), 200);
-	const char *err = str(payload(&r, "app"), "deployerror");
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/webd/", NULL, &r), 200);
+	const char *err = js_str(payload(&r, "app"), "deployerror");
 	CU_ASSERT(strcmp(err, "") && strcmp(err, "(absent)"));
 	it_response_free(&r);
 }
@@ -640,13 +555,13 @@ static void test_client_delete(void)
 	it_response_t r;
 	denv_settle();
 	CU_ASSERT_EQUAL(fake_count("resource.rdb.webc."), 2);
-	CU_ASSERT_EQUAL(call("DELETE", "/api/v1/apps/webc/", NULL, 202), 202);
+	CU_ASSERT_EQUAL(it_call("DELETE", "/api/v1/apps/webc/", NULL, 202), 202);
 	denv_settle();
 	CU_ASSERT_EQUAL(fake_count("resource.rdb.webc."), 0);
 	CU_ASSERT_EQUAL(fake_count("webc."), 0);
-	CU_ASSERT_EQUAL(call("GET", "/api/v1/apps/" INST "/", NULL, 404), 404);
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/rdb/", NULL, &r), 200);
-	CU_ASSERT_PTR_NULL(find_by(get(payload(&r, "app"), "resourceinstances"), "appname", INST));
+	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/apps/" INST "/", NULL, 404), 404);
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/rdb/", NULL, &r), 200);
+	CU_ASSERT_PTR_NULL(js_find(js_get(payload(&r, "app"), "resourceinstances"), "appname", INST));
 	it_response_free(&r);
 	CU_ASSERT(!listed("apptype=resource-instance", INST));
 }
@@ -672,7 +587,7 @@ static int sso_fail_hits(void)
 	snprintf(url, sizeof(url), "%s/__fake/state", sso);
 	denv_call("GET", url, NULL, NULL, &body);
 	json_object *st = body ? json_tokener_parse(body) : NULL;
-	int hits = json_object_get_int(get(get(st, "fail"), "hits"));
+	int hits = json_object_get_int(js_get(js_get(st, "fail"), "hits"));
 	json_object_put(st);
 	free(body);
 	return hits;
@@ -686,9 +601,9 @@ static char *sso_role(const char *group, const char *user)
 	snprintf(url, sizeof(url), "%s/api/groups/%s", sso, group);
 	if (denv_call("GET", url, NULL, NULL, &body) == 200) {
 		json_object *g = json_tokener_parse(body);
-		json_object *m = find_by(get(g, "members"), "name", user);
+		json_object *m = js_find(js_get(g, "members"), "name", user);
 		if (m)
-			role = strdup(str(m, "role"));
+			role = strdup(js_str(m, "role"));
 		json_object_put(g);
 	}
 	free(body);
@@ -706,7 +621,7 @@ static void auth_on(void)
 	int in_a_row = 0;
 	while (in_a_row < 10 && denv_now_ms() < end) {
 		it_response_t r;
-		in_a_row = request("GET", "/api/v1/apps/", NULL, &r) == 401 ? in_a_row + 1 : 0;
+		in_a_row = it_req("GET", "/api/v1/apps/", NULL, &r) == 401 ? in_a_row + 1 : 0;
 		it_response_free(&r);
 		if (!in_a_row)
 			it_sleep_ms(100);
@@ -720,7 +635,7 @@ static void test_auth_instance_group(void)
 	char *alice = token_for("alice"), *carol = token_for("carol");
 	CU_ASSERT_EQUAL(reposit_as(alice, "rauth"), 201);
 	CU_ASSERT_EQUAL(deploy_as(alice, "rauth", 202), 202);
-	CU_ASSERT_EQUAL(call_as(alice, "POST", "/api/v1/repos/rauth/maintainers/",
+	CU_ASSERT_EQUAL(it_call_as(alice, "POST", "/api/v1/repos/rauth/maintainers/",
 				"{\"username\":\"bob\",\"role\":\"normal\"}", 200), 200);
 
 	CU_ASSERT_EQUAL(reposit_as(carol, "webe"), 201);
@@ -739,7 +654,7 @@ static void test_auth_instance_group(void)
 	free(rb);
 	free(ra);
 	/* carol may see the instance she caused. */
-	CU_ASSERT_EQUAL(call_as(carol, "GET", "/api/v1/apps/resource.rauth.webe/", NULL, 200), 200);
+	CU_ASSERT_EQUAL(it_call_as(carol, "GET", "/api/v1/apps/resource.rauth.webe/", NULL, 200), 200);
 	free(alice);
 	free(carol);
 }
@@ -751,19 +666,19 @@ static void test_auth_group_failure(void)
 	denv_settle();
 	sso_fail("{\"mode\": \"error500\", \"path\": \"/api/groups\", \"count\": -1}");
 	it_response_t r;
-	CU_ASSERT_EQUAL(request_as(carol, "POST", "/api/v1/apps/", "{\"appname\":\"webf\"}", &r), 406);
-	fprintf(stderr, "\n  webf: %ld %s\n", r.status, msg(&r));
+	CU_ASSERT_EQUAL(it_req_as(carol, "POST", "/api/v1/apps/", "{\"appname\":\"webf\"}", &r), 406);
+	fprintf(stderr, "\n  webf: %ld %s\n", r.status, it_msg(&r));
 	it_response_free(&r);
 	CU_ASSERT(sso_fail_hits() > 0);
 	sso_fail("{\"mode\": \"none\"}");
-	CU_ASSERT_EQUAL(call_as(carol, "GET", "/api/v1/repos/resource.rauth.webf/", NULL, 404), 404);
+	CU_ASSERT_EQUAL(it_call_as(carol, "GET", "/api/v1/repos/resource.rauth.webf/", NULL, 404), 404);
 	denv_settle();
 	CU_ASSERT_EQUAL(fake_count("resource.rauth.webf."), 0);
 	CU_ASSERT_EQUAL(fake_count("webf."), 0);
 
 	/* SSO back: the same deploy goes through. */
 	CU_ASSERT_EQUAL(deploy_as(carol, "webf", 202), 202);
-	CU_ASSERT_EQUAL(call_as(carol, "GET", "/api/v1/repos/resource.rauth.webf/", NULL, 200), 200);
+	CU_ASSERT_EQUAL(it_call_as(carol, "GET", "/api/v1/repos/resource.rauth.webf/", NULL, 200), 200);
 	char *role = sso_role(GROUP("resource-rauth-webf"), "carol");
 	CU_ASSERT(role && !strcmp(role, "admin"));
 	free(role);

@@ -23,6 +23,7 @@
 
 #include "deploy_env.h"
 #include "harness.h"
+#include "itjson.h"
 #include "testlib.h"
 
 /* Meta versions: 10-digit timestamps growing with n, the sha ends in n. */
@@ -49,81 +50,16 @@ static char dead_url[128];              /* a closed port */
 
 /* ---- small helpers: every one is NULL-safe, the server may not answer yet */
 
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-	if (o)
-		json_object_object_get_ex(o, key, &v);
-	return v;
-}
-
-static const char *str(json_object *o, const char *key)
-{
-	json_object *v = get(o, key);
-	const char *s = v ? json_object_get_string(v) : NULL;
-	return s ? s : "(absent)";
-}
-
-static size_t alen(json_object *a)
-{
-	return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
-}
-
-static json_object *aget(json_object *a, size_t i)
-{
-	return i < alen(a) ? json_object_array_get_idx(a, i) : NULL;
-}
-
 /* How often the string s is in array a. */
 static int count_string(json_object *a, const char *s)
 {
 	int n = 0;
-	for (size_t i = 0; i < alen(a); i++) {
-		const char *e = json_object_get_string(aget(a, i));
-		if (json_object_is_type(aget(a, i), json_type_string) && e && !strcmp(e, s))
+	for (size_t i = 0; i < js_len(a); i++) {
+		const char *e = json_object_get_string(js_at(a, i));
+		if (json_object_is_type(js_at(a, i), json_type_string) && e && !strcmp(e, s))
 			n++;
 	}
 	return n;
-}
-
-static const char *msg(const it_response_t *r)
-{
-	const char *m = it_field(r, "msg");
-	return m ? m : "(no msg)";
-}
-
-/* method path body, with an access-token when token is non-NULL; status. */
-static long request_as(const char *token, const char *method, const char *path, const char *body,
-		       it_response_t *r)
-{
-	char header[256];
-	snprintf(header, sizeof(header), "access-token: %s", token ? token : "");
-	if (it_request(method, path, body, token ? header : NULL, r))
-		return 0;
-	return r->status;
-}
-
-static long request(const char *method, const char *path, const char *body, it_response_t *r)
-{
-	return request_as(NULL, method, path, body, r);
-}
-
-/* Status only; the answer printed when it is not want. */
-static long call_as(const char *token, const char *method, const char *path, const char *body,
-		    long want)
-{
-	it_response_t r;
-	long st = request_as(token, method, path, body, &r);
-	if (st != want)
-		fprintf(stderr, "\n  %s %s %s: want %ld, got %ld %s\n", method, path,
-			body ? body : "", want, st, r.body ? r.body : "");
-	it_response_free(&r);
-	return st;
-}
-
-static long call(const char *method, const char *path, const char *body, long want)
-{
-	return call_as(NULL, method, path, body, want);
 }
 
 /* Expects status want and msg want_msg (NULL: any msg). */
@@ -131,14 +67,14 @@ static void expect(const char *token, const char *method, const char *path, cons
 		   long want, const char *want_msg)
 {
 	it_response_t r;
-	long st = request_as(token, method, path, body, &r);
-	if (st != want || (want_msg && strcmp(msg(&r), want_msg)))
+	long st = it_req_as(token, method, path, body, &r);
+	if (st != want || (want_msg && strcmp(it_msg(&r), want_msg)))
 		fprintf(stderr, "\n  %s %s %s: want %ld %s, got %ld %s\n", method, path,
 			body ? body : "(no body)", want, want_msg ? want_msg : "", st,
 			r.body ? r.body : "");
 	CU_ASSERT_EQUAL(st, want);
 	if (want_msg)
-		CU_ASSERT_STRING_EQUAL(msg(&r), want_msg);
+		CU_ASSERT_STRING_EQUAL(it_msg(&r), want_msg);
 	it_response_free(&r);
 }
 
@@ -158,9 +94,9 @@ static json_object *notify_list_as(const char *token)
 {
 	it_response_t r;
 	json_object *list = NULL;
-	if (request_as(token, "GET", NOTIFY, NULL, &r) == 200 &&
-	    json_object_is_type(get(r.json, "notify"), json_type_array))
-		list = json_object_get(get(r.json, "notify"));
+	if (it_req_as(token, "GET", NOTIFY, NULL, &r) == 200 &&
+	    json_object_is_type(js_get(r.json, "notify"), json_type_array))
+		list = json_object_get(js_get(r.json, "notify"));
 	else
 		fprintf(stderr, "\n  GET " NOTIFY ": %ld %s\n", r.status, r.body ? r.body : "");
 	it_response_free(&r);
@@ -180,7 +116,7 @@ static int listed(const char *url)
 static long notify_change_as(const char *token, const char *method, const char *url, long want)
 {
 	char *body = json_body("notify_url", url);
-	long st = call_as(token, method, NOTIFY, body, want);
+	long st = it_call_as(token, method, NOTIFY, body, want);
 	free(body);
 	return st;
 }
@@ -211,7 +147,7 @@ static void hook_control(const char *base, const char *method, const char *path,
 static json_object *hook_calls(const char *base)
 {
 	json_object *j = hook_json(base, "GET", "/__fake/calls", NULL);
-	json_object *calls = json_object_get(get(j, "calls"));
+	json_object *calls = json_object_get(js_get(j, "calls"));
 	json_object_put(j);
 	return calls;
 }
@@ -219,7 +155,7 @@ static json_object *hook_calls(const char *base)
 static size_t hook_count(const char *base)
 {
 	json_object *calls = hook_calls(base);
-	size_t n = alen(calls);
+	size_t n = js_len(calls);
 	json_object_put(calls);
 	return n;
 }
@@ -251,14 +187,14 @@ static long reposit_as(const char *token, const char *app)
 {
 	char body[128];
 	snprintf(body, sizeof(body), "{\"appname\":\"%s\"}", app);
-	return call_as(token, "POST", "/api/v1/repos/", body, 201);
+	return it_call_as(token, "POST", "/api/v1/repos/", body, 201);
 }
 
 static long deploy_as(const char *token, const char *app)
 {
 	char body[128];
 	snprintf(body, sizeof(body), "{\"appname\":\"%s\"}", app);
-	long st = call_as(token, "POST", "/api/v1/apps/", body, 202);
+	long st = it_call_as(token, "POST", "/api/v1/apps/", body, 202);
 	denv_settle();
 	return st;
 }
@@ -270,12 +206,12 @@ static void expect_details(const char *token, const char *app, const char *want_
 	char path[128];
 	it_response_t r;
 	snprintf(path, sizeof(path), "/api/v1/repos/%s/details/", app);
-	CU_ASSERT_EQUAL(request_as(token, "GET", path, NULL, &r), 200);
-	json_object *d = get(r.json, "detail");
-	if (strcmp(str(d, "giturl"), want_giturl) || strcmp(str(d, "meta_version"), want_version))
+	CU_ASSERT_EQUAL(it_req_as(token, "GET", path, NULL, &r), 200);
+	json_object *d = js_get(r.json, "detail");
+	if (strcmp(js_str(d, "giturl"), want_giturl) || strcmp(js_str(d, "meta_version"), want_version))
 		fprintf(stderr, "\n  %s: %s\n", path, r.body ? r.body : "");
-	CU_ASSERT_STRING_EQUAL(str(d, "giturl"), want_giturl);
-	CU_ASSERT_STRING_EQUAL(str(d, "meta_version"), want_version);
+	CU_ASSERT_STRING_EQUAL(js_str(d, "giturl"), want_giturl);
+	CU_ASSERT_STRING_EQUAL(js_str(d, "meta_version"), want_version);
 	it_response_free(&r);
 }
 
@@ -289,14 +225,14 @@ static void expect_payload(const char *base, const char *app, const char *operat
 			   const char *lastid, const char *nextid, const char *giturl)
 {
 	json_object *calls = hook_calls(base);
-	CU_ASSERT_EQUAL(alen(calls), 1);
-	json_object *c = aget(calls, 0);
-	if (alen(calls) != 1)
+	CU_ASSERT_EQUAL(js_len(calls), 1);
+	json_object *c = js_at(calls, 0);
+	if (js_len(calls) != 1)
 		fprintf(stderr, "\n  %s got %s\n", base, json_object_to_json_string(calls));
-	CU_ASSERT_STRING_EQUAL(str(c, "method"), "POST");
-	const char *ctype = str(get(c, "headers"), "content-type");
+	CU_ASSERT_STRING_EQUAL(js_str(c, "method"), "POST");
+	const char *ctype = js_str(js_get(c, "headers"), "content-type");
 	CU_ASSERT(!strncmp(ctype, "application/json", 16));
-	json_object *p = get(c, "body");
+	json_object *p = js_get(c, "body");
 	if (!json_object_is_type(p, json_type_object)) {
 		fprintf(stderr, "\n  %s: payload %s\n", base, json_object_to_json_string(c));
 		CU_FAIL("the payload is not a JSON object");
@@ -304,14 +240,14 @@ static void expect_payload(const char *base, const char *app, const char *operat
 		return;
 	}
 	CU_ASSERT_EQUAL(json_object_object_length(p), 7);
-	CU_ASSERT_STRING_EQUAL(str(p, "appname"), app);
-	CU_ASSERT_STRING_EQUAL(str(p, "operator"), operator);
-	CU_ASSERT_STRING_EQUAL(str(p, "lastid"), lastid);
-	CU_ASSERT_STRING_EQUAL(str(p, "nextid"), nextid);
-	CU_ASSERT_STRING_EQUAL(str(p, "giturl"), giturl);
+	CU_ASSERT_STRING_EQUAL(js_str(p, "appname"), app);
+	CU_ASSERT_STRING_EQUAL(js_str(p, "operator"), operator);
+	CU_ASSERT_STRING_EQUAL(js_str(p, "lastid"), lastid);
+	CU_ASSERT_STRING_EQUAL(js_str(p, "nextid"), nextid);
+	CU_ASSERT_STRING_EQUAL(js_str(p, "giturl"), giturl);
 	json_object *commits = json_tokener_parse(COMMITS), *authors = json_tokener_parse(AUTHORS);
-	CU_ASSERT(json_object_equal(get(p, "commits"), commits));
-	CU_ASSERT(json_object_equal(get(p, "authors"), authors));
+	CU_ASSERT(json_object_equal(js_get(p, "commits"), commits));
+	CU_ASSERT(json_object_equal(js_get(p, "authors"), authors));
 	json_object_put(commits);
 	json_object_put(authors);
 	json_object_put(calls);
@@ -325,13 +261,13 @@ static void test_notify_empty(void)
 	const char *paths[] = { NOTIFY, "/v1/notify/imagepush/" };
 	for (size_t i = 0; i < 2; i++) {
 		it_response_t r;
-		CU_ASSERT_EQUAL(request("GET", paths[i], NULL, &r), 200);
-		json_object *n = get(r.json, "notify");
-		CU_ASSERT(json_object_is_type(n, json_type_array) && alen(n) == 0);
-		CU_ASSERT_STRING_EQUAL(msg(&r), "");
-		CU_ASSERT_STRING_EQUAL(str(r.json, "url"), "/v1/notify/imagepush/");
+		CU_ASSERT_EQUAL(it_req("GET", paths[i], NULL, &r), 200);
+		json_object *n = js_get(r.json, "notify");
+		CU_ASSERT(json_object_is_type(n, json_type_array) && js_len(n) == 0);
+		CU_ASSERT_STRING_EQUAL(it_msg(&r), "");
+		CU_ASSERT_STRING_EQUAL(js_str(r.json, "url"), "/v1/notify/imagepush/");
 		CU_ASSERT_EQUAL(r.json ? json_object_object_length(r.json) : 0, 3);
-		if (!n || alen(n))
+		if (!n || js_len(n))
 			fprintf(stderr, "\n  GET %s: %s\n", paths[i], r.body ? r.body : "");
 		it_response_free(&r);
 	}
@@ -342,30 +278,30 @@ static void test_notify_add_remove(void)
 	const char *u = "http://hooks.example.com/imagepush";
 	char *body = json_body("notify_url", u);
 	it_response_t r;
-	CU_ASSERT_EQUAL(request("POST", NOTIFY, body, &r), 200);
-	CU_ASSERT_STRING_EQUAL(str(r.json, "notify"), u);
-	CU_ASSERT_STRING_EQUAL(str(r.json, "url"), "/v1/notify/imagepush/");
+	CU_ASSERT_EQUAL(it_req("POST", NOTIFY, body, &r), 200);
+	CU_ASSERT_STRING_EQUAL(js_str(r.json, "notify"), u);
+	CU_ASSERT_STRING_EQUAL(js_str(r.json, "url"), "/v1/notify/imagepush/");
 	it_response_free(&r);
 	CU_ASSERT_EQUAL(listed(u), 1);
 	/* once: a second POST is fine and changes nothing */
-	CU_ASSERT_EQUAL(call("POST", NOTIFY, body, 200), 200);
+	CU_ASSERT_EQUAL(it_call("POST", NOTIFY, body, 200), 200);
 	CU_ASSERT_EQUAL(listed(u), 1);
 	/* https is a URL too; both listed */
 	const char *s = "https://secure.example.com:8443/x?y=1";
 	CU_ASSERT_EQUAL(notify_change_as(NULL, "POST", s, 200), 200);
 	json_object *list = notify_list_as(NULL);
-	CU_ASSERT_EQUAL(alen(list), 2);
+	CU_ASSERT_EQUAL(js_len(list), 2);
 	CU_ASSERT_EQUAL(count_string(list, u), 1);
 	CU_ASSERT_EQUAL(count_string(list, s), 1);
 	json_object_put(list);
 	/* DELETE */
-	CU_ASSERT_EQUAL(request("DELETE", NOTIFY, body, &r), 200);
-	CU_ASSERT_STRING_EQUAL(str(r.json, "notify"), u);
+	CU_ASSERT_EQUAL(it_req("DELETE", NOTIFY, body, &r), 200);
+	CU_ASSERT_STRING_EQUAL(js_str(r.json, "notify"), u);
 	it_response_free(&r);
 	CU_ASSERT_EQUAL(listed(u), 0);
 	CU_ASSERT_EQUAL(listed(s), 1);
 	/* not registered (any more) */
-	CU_ASSERT_EQUAL(request("DELETE", NOTIFY, body, &r), 400);
+	CU_ASSERT_EQUAL(it_req("DELETE", NOTIFY, body, &r), 400);
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "notify") ? it_field(&r, "notify") : "(absent)", "(null)");
 	it_response_free(&r);
 	CU_ASSERT_EQUAL(notify_change_as(NULL, "DELETE", "http://never.example.com/", 400), 400);
@@ -390,8 +326,8 @@ static void test_notify_bad_bodies(void)
 	for (size_t i = 0; i < sizeof(not_http) / sizeof(not_http[0]); i++) {
 		char *body = json_body("notify_url", not_http[i]);
 		it_response_t r;
-		CU_ASSERT_EQUAL(request("POST", NOTIFY, body, &r), 400);
-		if (!strstr(msg(&r), not_http[i])) {
+		CU_ASSERT_EQUAL(it_req("POST", NOTIFY, body, &r), 400);
+		if (!strstr(it_msg(&r), not_http[i])) {
 			fprintf(stderr, "\n  POST %s: msg does not name the URL: %s\n", body,
 				r.body ? r.body : "");
 			CU_FAIL("the 400 does not name the URL");
@@ -401,7 +337,7 @@ static void test_notify_bad_bodies(void)
 	}
 	/* nothing of it stored */
 	json_object *list = notify_list_as(NULL);
-	CU_ASSERT(list && alen(list) == 0);
+	CU_ASSERT(list && js_len(list) == 0);
 	json_object_put(list);
 }
 
@@ -411,7 +347,7 @@ static void test_notify_unknown_type_and_method(void)
 	const char *methods[] = { "GET", "POST", "DELETE" };
 	for (size_t i = 0; i < 3; i++) {
 		it_response_t r;
-		long st = request(methods[i], "/api/v1/notify/other/", i ? body : NULL, &r);
+		long st = it_req(methods[i], "/api/v1/notify/other/", i ? body : NULL, &r);
 		if (st != 400)
 			fprintf(stderr, "\n  %s /api/v1/notify/other/: %ld %s\n", methods[i], st,
 				r.body ? r.body : "");
@@ -422,7 +358,7 @@ static void test_notify_unknown_type_and_method(void)
 	}
 	CU_ASSERT_EQUAL(listed("http://hooks.example.com/other"), 0);
 	/* PUT is no method of E23 */
-	CU_ASSERT_EQUAL(call("PUT", NOTIFY, body, 405), 405);
+	CU_ASSERT_EQUAL(it_call("PUT", NOTIFY, body, 405), 405);
 	CU_ASSERT_EQUAL(listed("http://hooks.example.com/other"), 0);
 }
 
@@ -431,7 +367,7 @@ static void test_notify_store(void)
 {
 	CU_ASSERT_EQUAL(it_etcd_put(NOTIFY_KEY, "[\"http://a.example.com/1\", \"https://b.example.com/2\"]"), 0);
 	json_object *list = notify_list_as(NULL);
-	CU_ASSERT_EQUAL(alen(list), 2);
+	CU_ASSERT_EQUAL(js_len(list), 2);
 	CU_ASSERT_EQUAL(count_string(list, "http://a.example.com/1"), 1);
 	CU_ASSERT_EQUAL(count_string(list, "https://b.example.com/2"), 1);
 	json_object_put(list);
@@ -439,14 +375,14 @@ static void test_notify_store(void)
 	CU_ASSERT_EQUAL(notify_change_as(NULL, "DELETE", "http://a.example.com/1", 200), 200);
 	CU_ASSERT_EQUAL(notify_change_as(NULL, "POST", "http://c.example.com/3", 200), 200);
 	list = notify_list_as(NULL);
-	CU_ASSERT_EQUAL(alen(list), 2);
+	CU_ASSERT_EQUAL(js_len(list), 2);
 	CU_ASSERT_EQUAL(count_string(list, "https://b.example.com/2"), 1);
 	CU_ASSERT_EQUAL(count_string(list, "http://c.example.com/3"), 1);
 	json_object_put(list);
 	/* key gone: empty again */
 	CU_ASSERT_EQUAL(it_etcd_delete(NOTIFY_KEY), 0);
 	list = notify_list_as(NULL);
-	CU_ASSERT(list && alen(list) == 0);
+	CU_ASSERT(list && js_len(list) == 0);
 	json_object_put(list);
 }
 
@@ -470,7 +406,7 @@ static int race(const char *const *urls, int n)
 				;
 			char *body = json_body("notify_url", urls[i]);
 			it_response_t r;
-			long st = request("POST", NOTIFY, body, &r);
+			long st = it_req("POST", NOTIFY, body, &r);
 			it_response_free(&r);
 			free(body);
 			_exit(st == 200 ? 0 : 1);   /* never the harness's atexit */
@@ -500,7 +436,7 @@ static void test_notify_concurrent(void)
 	}
 	CU_ASSERT_EQUAL(race(urls, RACERS), RACERS);
 	json_object *list = notify_list_as(NULL);
-	CU_ASSERT_EQUAL(alen(list), RACERS);
+	CU_ASSERT_EQUAL(js_len(list), RACERS);
 	for (int i = 0; i < RACERS; i++)
 		if (count_string(list, urls[i]) != 1) {
 			fprintf(stderr, "\n  %s lost: %s\n", urls[i], json_object_to_json_string(list));
@@ -514,9 +450,9 @@ static void test_notify_concurrent(void)
 		urls[i] = "http://race.example.com/same";
 	CU_ASSERT_EQUAL(race(urls, RACERS), RACERS);
 	list = notify_list_as(NULL);
-	CU_ASSERT_EQUAL(alen(list), 1);
+	CU_ASSERT_EQUAL(js_len(list), 1);
 	CU_ASSERT_EQUAL(count_string(list, urls[0]), 1);
-	if (alen(list) != 1)
+	if (js_len(list) != 1)
 		fprintf(stderr, "\n  same URL: %s\n", json_object_to_json_string(list));
 	json_object_put(list);
 	CU_ASSERT_EQUAL(it_etcd_delete(NOTIFY_KEY), 0);
@@ -568,11 +504,11 @@ static void test_push_bodies(void)
 	const char *path = "/api/v1/repos/hello/push/";
 	/* POST only */
 	it_response_t r;
-	CU_ASSERT_EQUAL(request("GET", path, NULL, &r), 405);
+	CU_ASSERT_EQUAL(it_req("GET", path, NULL, &r), 405);
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "image_push") ? it_field(&r, "image_push") : "(absent)",
 			       "(null)");
 	it_response_free(&r);
-	CU_ASSERT_EQUAL(call("PUT", path, PUSH_BODY, 405), 405);
+	CU_ASSERT_EQUAL(it_call("PUT", path, PUSH_BODY, 405), 405);
 	const char *fetch_failed[] = { NULL, "{}", "{\"authors\": " AUTHORS "}",
 		"{\"commits\": " COMMITS "}", "{\"authors\": \"a@x.com\", \"commits\": \"abc\"}" };
 	for (size_t i = 0; i < sizeof(fetch_failed) / sizeof(fetch_failed[0]); i++)
@@ -593,31 +529,31 @@ static void test_push_fanout(void)
 {
 	hooks_reset();
 	it_response_t r;
-	CU_ASSERT_EQUAL(request("POST", "/api/v1/repos/hello/push/", PUSH_BODY, &r), 200);
+	CU_ASSERT_EQUAL(it_req("POST", "/api/v1/repos/hello/push/", PUSH_BODY, &r), 200);
 	if (r.status != 200)
 		fprintf(stderr, "\n  push/: %s\n", r.body ? r.body : "");
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "image_push") ? it_field(&r, "image_push") : "(absent)",
 			       "(null)");
-	CU_ASSERT_STRING_EQUAL(msg(&r), "ok");
-	CU_ASSERT_STRING_EQUAL(str(r.json, "url"), "/v1/repos/hello/push/");
+	CU_ASSERT_STRING_EQUAL(it_msg(&r), "ok");
+	CU_ASSERT_STRING_EQUAL(js_str(r.json, "url"), "/v1/repos/hello/push/");
 	it_response_free(&r);
 	/* answered after the webhooks were called: no waiting here */
 	expect_payload(hook1, "hello", "unknown", SHA(1), SHA(2), "http://github.com/laincloud/hello");
 	expect_payload(hook2, "hello", "unknown", SHA(1), SHA(2), "http://github.com/laincloud/hello");
 	/* the path without /api is the same endpoint */
 	hooks_reset();
-	CU_ASSERT_EQUAL(call("POST", "/v1/repos/hello/push/", PUSH_BODY, 200), 200);
+	CU_ASSERT_EQUAL(it_call("POST", "/v1/repos/hello/push/", PUSH_BODY, 200), 200);
 	CU_ASSERT_EQUAL(hook_count(hook1), 1);
 	CU_ASSERT_EQUAL(hook_count(hook2), 1);
 	/* an unregistered webhook is not called any more */
 	hooks_reset();
 	CU_ASSERT_EQUAL(notify_change_as(NULL, "DELETE", url2, 200), 200);
-	CU_ASSERT_EQUAL(call("POST", "/api/v1/repos/hello/push/", PUSH_BODY, 200), 200);
+	CU_ASSERT_EQUAL(it_call("POST", "/api/v1/repos/hello/push/", PUSH_BODY, 200), 200);
 	CU_ASSERT_EQUAL(hook_count(hook1), 1);
 	CU_ASSERT_EQUAL(hook_count(hook2), 0);
 	/* none registered: still ok */
 	CU_ASSERT_EQUAL(it_etcd_delete(NOTIFY_KEY), 0);
-	CU_ASSERT_EQUAL(call("POST", "/api/v1/repos/hello/push/", PUSH_BODY, 200), 200);
+	CU_ASSERT_EQUAL(it_call("POST", "/api/v1/repos/hello/push/", PUSH_BODY, 200), 200);
 	register_hooks();
 }
 
@@ -708,7 +644,7 @@ static void auth_on(void)
 	int in_a_row = 0;
 	while (in_a_row < 10 && denv_now_ms() < end) {
 		it_response_t r;
-		in_a_row = request("GET", "/api/v1/apps/", NULL, &r) == 401 ? in_a_row + 1 : 0;
+		in_a_row = it_req("GET", "/api/v1/apps/", NULL, &r) == 401 ? in_a_row + 1 : 0;
 		it_response_free(&r);
 		if (!in_a_row)
 			it_sleep_ms(100);
@@ -723,8 +659,8 @@ static void test_auth_notify(void)
 	CU_ASSERT(alice[0] && admin[0]);
 	const char *u = "http://hooks.example.com/admin-only";
 	/* reading: any user */
-	CU_ASSERT_EQUAL(call_as(NULL, "GET", NOTIFY, NULL, 401), 401);
-	CU_ASSERT_EQUAL(call_as("not-a-token", "GET", NOTIFY, NULL, 401), 401);
+	CU_ASSERT_EQUAL(it_call_as(NULL, "GET", NOTIFY, NULL, 401), 401);
+	CU_ASSERT_EQUAL(it_call_as("not-a-token", "GET", NOTIFY, NULL, 401), 401);
 	json_object *list = notify_list_as(alice);
 	CU_ASSERT_PTR_NOT_NULL(list);
 	CU_ASSERT_EQUAL(count_string(list, url1), 1);
@@ -763,7 +699,7 @@ static void test_auth_push(void)
 					NULL), 0);
 	hooks_reset();
 	const char *path = "/api/v1/repos/authapp/push/";
-	CU_ASSERT_EQUAL(call_as(NULL, "POST", path, PUSH_BODY, 401), 401);
+	CU_ASSERT_EQUAL(it_call_as(NULL, "POST", path, PUSH_BODY, 401), 401);
 	expect(bob, "POST", path, PUSH_BODY, 403, "forbidden : don't have the access to app authapp");
 	CU_ASSERT_EQUAL(hook_count(hook1), 0);
 	CU_ASSERT_EQUAL(hook_count(hook2), 0);

@@ -1,7 +1,8 @@
 # tests/integration: CUnit suites against a real stack on loopback
 # (scripts/stack: etcd, nginx, lain-console), one stack per suite.
 noinst_LIBRARIES += libitharness.a
-libitharness_a_SOURCES = tests/integration/harness.c tests/integration/harness.h
+libitharness_a_SOURCES = tests/integration/harness.c tests/integration/harness.h \
+	tests/integration/itjson.c tests/integration/itjson.h
 libitharness_a_CFLAGS = $(TESTS_CFLAGS)
 IT_LIBS = libitharness.a $(UNIT_LIBS) -lpthread
 
