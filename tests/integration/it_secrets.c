@@ -39,6 +39,7 @@
 
 #include "deploy_env.h"
 #include "harness.h"
+#include "itjson.h"
 #include "testlib.h"
 
 #define VER "1724455981-c478328a58bc9725c19030e7663e2ee3fa87b021"
@@ -78,83 +79,20 @@ static char reg_host[128];      /* 127.0.0.1:PORT, as lain-console names images 
 static char reg_url[160];       /* http://<reg_host> */
 static char *reg_token;         /* Bearer token for the registry, or NULL */
 
-/* ---- small JSON helpers, all NULL-safe */
-
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-	if (o)
-		json_object_object_get_ex(o, key, &v);
-	return v;
-}
-
-static const char *str(json_object *o, const char *key)
-{
-	json_object *v = get(o, key);
-	const char *s = v ? json_object_get_string(v) : NULL;
-	return s ? s : "(absent)";
-}
-
-static size_t alen(json_object *a)
-{
-	return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
-}
-
-static json_object *aget(json_object *a, size_t i)
-{
-	return i < alen(a) ? json_object_array_get_idx(a, i) : NULL;
-}
-
-static json_object *find_by(json_object *a, const char *key, const char *value)
-{
-	for (size_t i = 0; i < alen(a); i++)
-		if (!strcmp(str(aget(a, i), key), value))
-			return aget(a, i);
-	return NULL;
-}
-
-static const char *msg(const it_response_t *r)
-{
-	const char *m = it_field(r, "msg");
-	return m ? m : "(no msg)";
-}
-
 /* ---- lain-console */
-
-static long request_as(const char *token, const char *method, const char *path, const char *body,
-		       it_response_t *r)
-{
-	char header[256];
-	snprintf(header, sizeof(header), "access-token: %s", token ? token : "");
-	if (it_request(method, path, body, token ? header : NULL, r))
-		return 0;
-	return r->status;
-}
-
-/* Status only; the msg printed when it is not want. */
-static long call_as(const char *token, const char *method, const char *path, const char *body,
-		    long want)
-{
-	it_response_t r;
-	long st = request_as(token, method, path, body, &r);
-	if (st != want)
-		fprintf(stderr, "\n  %s %s: want %ld, got %ld %s\n", method, path, want, st, msg(&r));
-	it_response_free(&r);
-	return st;
-}
 
 static long deploy_as(const char *token, const char *app, long want)
 {
 	char body[128];
 	snprintf(body, sizeof(body), "{\"appname\":\"%s\"}", app);
-	return call_as(token, "POST", "/api/v1/apps/", body, want);
+	return it_call_as(token, "POST", "/api/v1/apps/", body, want);
 }
 
 static long reposit_as(const char *token, const char *app)
 {
 	char body[128];
 	snprintf(body, sizeof(body), "{\"appname\":\"%s\"}", app);
-	return call_as(token, "POST", "/api/v1/repos/", body, 201);
+	return it_call_as(token, "POST", "/api/v1/repos/", body, 201);
 }
 
 /* PUT /apps/<app>/ without a body; the answer in *r. */
@@ -162,8 +100,8 @@ static long update(const char *app, it_response_t *r)
 {
 	char path[128];
 	snprintf(path, sizeof(path), "/api/v1/apps/%s/", app);
-	long st = request_as(NULL, "PUT", path, NULL, r);
-	fprintf(stderr, "\n  PUT %s: %ld %s\n", path, st, st == 202 ? "" : msg(r));
+	long st = it_req_as(NULL, "PUT", path, NULL, r);
+	fprintf(stderr, "\n  PUT %s: %ld %s\n", path, st, st == 202 ? "" : it_msg(r));
 	return st;
 }
 
@@ -176,8 +114,8 @@ static char *pg_image(const char *pg)
 	snprintf(path, sizeof(path), "/api/podgroups?name=%s", pg);
 	long st = denv_fake("GET", path, NULL, &body);
 	json_object *j = st == 200 && body ? json_tokener_parse(body) : NULL;
-	json_object *c = aget(get(get(get(j, "Spec"), "Pod"), "Containers"), 0);
-	char *image = strdup(c ? str(c, "Image") : "");
+	json_object *c = js_at(js_get(js_get(js_get(j, "Spec"), "Pod"), "Containers"), 0);
+	char *image = strdup(c ? js_str(c, "Image") : "");
 	json_object_put(j);
 	free(body);
 	return image;
@@ -241,20 +179,20 @@ static int lvault_calls(const char *app, const char *proc, char *token, size_t t
 	char *body = NULL;
 	lvault_call("GET", "/__fake/calls", NULL, &body);
 	json_object *j = body ? json_tokener_parse(body) : NULL;
-	json_object *calls = get(j, "calls");
+	json_object *calls = js_get(j, "calls");
 	int n = 0;
 	if (token)
 		snprintf(token, token_len, "(no call)");
-	for (size_t i = 0; i < alen(calls); i++) {
-		json_object *c = aget(calls, i);
-		if (strcmp(str(c, "app"), app) || (proc && strcmp(str(c, "proc"), proc)))
+	for (size_t i = 0; i < js_len(calls); i++) {
+		json_object *c = js_at(calls, i);
+		if (strcmp(js_str(c, "app"), app) || (proc && strcmp(js_str(c, "proc"), proc)))
 			continue;
-		fprintf(stderr, "\n  lvault call %s %s?%s token %s -> %s", str(c, "method"),
-			str(c, "path"), str(c, "query"), str(c, "token"), str(c, "status"));
+		fprintf(stderr, "\n  lvault call %s %s?%s token %s -> %s", js_str(c, "method"),
+			js_str(c, "path"), js_str(c, "query"), js_str(c, "token"), js_str(c, "status"));
 		n++;
 		if (token)
 			snprintf(token, token_len, "%s",
-				 get(c, "token") ? str(c, "token") : "(none)");
+				 js_get(c, "token") ? js_str(c, "token") : "(none)");
 	}
 	json_object_put(j);
 	free(body);
@@ -340,9 +278,9 @@ static bool reg_has_tag(const char *app, const char *tag)
 	long st = reg_get(path, NULL, &s);
 	json_object *j = st == 200 ? json_tokener_parse((char *)s.data) : NULL;
 	bool yes = false;
-	json_object *tags = get(j, "tags");
-	for (size_t i = 0; i < alen(tags); i++)
-		if (!strcmp(json_object_get_string(aget(tags, i)), tag))
+	json_object *tags = js_get(j, "tags");
+	for (size_t i = 0; i < js_len(tags); i++)
+		if (!strcmp(json_object_get_string(js_at(tags, i)), tag))
 			yes = true;
 	json_object_put(j);
 	free(s.data);
@@ -486,14 +424,14 @@ static void assert_file(const entry_t *es, int n, const char *name, const char *
  * digest and size checked against the descriptor. */
 static json_object *image_config(const char *app, json_object *m)
 {
-	json_object *desc = get(m, "config");
+	json_object *desc = js_get(m, "config");
 	struct sink s;
-	if (reg_blob(app, str(desc, "digest"), &s))
+	if (reg_blob(app, js_str(desc, "digest"), &s))
 		return NULL;
 	char digest[80];
 	sha256(s.data, s.len, digest);
-	CU_ASSERT_STRING_EQUAL(digest, str(desc, "digest"));
-	CU_ASSERT_EQUAL((long long)s.len, json_object_get_int64(get(desc, "size")));
+	CU_ASSERT_STRING_EQUAL(digest, js_str(desc, "digest"));
+	CU_ASSERT_EQUAL((long long)s.len, json_object_get_int64(js_get(desc, "size")));
 	json_object *j = json_tokener_parse((char *)s.data);
 	free(s.data);
 	return j;
@@ -516,29 +454,29 @@ static void assert_config_image(const char *app, const char *ts, const char *con
 		json_object_put(rel);
 		return;
 	}
-	CU_ASSERT_EQUAL(json_object_get_int(get(cfg, "schemaVersion")), 2);
-	CU_ASSERT_STRING_EQUAL(str(cfg, "mediaType"), SCHEMA2);
+	CU_ASSERT_EQUAL(json_object_get_int(js_get(cfg, "schemaVersion")), 2);
+	CU_ASSERT_STRING_EQUAL(js_str(cfg, "mediaType"), SCHEMA2);
 
 	/* The release's layers, then exactly one more. */
-	json_object *rl = get(rel, "layers"), *cl = get(cfg, "layers");
-	size_t n = alen(rl);
+	json_object *rl = js_get(rel, "layers"), *cl = js_get(cfg, "layers");
+	size_t n = js_len(rl);
 	CU_ASSERT_EQUAL(n, 1);
-	CU_ASSERT_EQUAL_FATAL(alen(cl), n + 1);
+	CU_ASSERT_EQUAL_FATAL(js_len(cl), n + 1);
 	for (size_t i = 0; i < n; i++) {
-		CU_ASSERT_STRING_EQUAL(str(aget(cl, i), "digest"), str(aget(rl, i), "digest"));
-		CU_ASSERT_STRING_EQUAL(str(aget(cl, i), "mediaType"), str(aget(rl, i), "mediaType"));
-		CU_ASSERT_EQUAL(json_object_get_int64(get(aget(cl, i), "size")),
-				json_object_get_int64(get(aget(rl, i), "size")));
+		CU_ASSERT_STRING_EQUAL(js_str(js_at(cl, i), "digest"), js_str(js_at(rl, i), "digest"));
+		CU_ASSERT_STRING_EQUAL(js_str(js_at(cl, i), "mediaType"), js_str(js_at(rl, i), "mediaType"));
+		CU_ASSERT_EQUAL(json_object_get_int64(js_get(js_at(cl, i), "size")),
+				json_object_get_int64(js_get(js_at(rl, i), "size")));
 	}
-	json_object *top = aget(cl, n);
-	CU_ASSERT_STRING_EQUAL(str(top, "mediaType"), LAYER_GZIP);
+	json_object *top = js_at(cl, n);
+	CU_ASSERT_STRING_EQUAL(js_str(top, "mediaType"), LAYER_GZIP);
 
 	struct sink blob = { NULL, 0 }, raw = { NULL, 0 };
 	char digest[80], diff_id[80] = "(none)";
-	CU_ASSERT_EQUAL_FATAL(reg_blob(app, str(top, "digest"), &blob), 0);
+	CU_ASSERT_EQUAL_FATAL(reg_blob(app, js_str(top, "digest"), &blob), 0);
 	sha256(blob.data, blob.len, digest);
-	CU_ASSERT_STRING_EQUAL(digest, str(top, "digest"));
-	CU_ASSERT_EQUAL((long long)blob.len, json_object_get_int64(get(top, "size")));
+	CU_ASSERT_STRING_EQUAL(digest, js_str(top, "digest"));
+	CU_ASSERT_EQUAL((long long)blob.len, json_object_get_int64(js_get(top, "size")));
 	CU_ASSERT_EQUAL(gunzip(blob.data, blob.len, &raw), 0);
 	if (raw.data)
 		sha256(raw.data, raw.len, diff_id);
@@ -564,24 +502,24 @@ static void assert_config_image(const char *app, const char *ts, const char *con
 	/* The image config: diff_ids and history one longer. */
 	json_object *rc = image_config(app, rel), *cc = image_config(app, cfg);
 	CU_ASSERT_PTR_NOT_NULL(cc);
-	json_object *rd = get(get(rc, "rootfs"), "diff_ids"), *cd = get(get(cc, "rootfs"), "diff_ids");
-	CU_ASSERT_STRING_EQUAL(str(get(cc, "rootfs"), "type"), "layers");
-	CU_ASSERT_EQUAL(alen(cd), alen(rd) + 1);
-	for (size_t i = 0; i < alen(rd) && i < alen(cd); i++)
-		CU_ASSERT_STRING_EQUAL(json_object_get_string(aget(cd, i)),
-				       json_object_get_string(aget(rd, i)));
-	const char *last = alen(cd) ? json_object_get_string(aget(cd, alen(cd) - 1)) : "(none)";
+	json_object *rd = js_get(js_get(rc, "rootfs"), "diff_ids"), *cd = js_get(js_get(cc, "rootfs"), "diff_ids");
+	CU_ASSERT_STRING_EQUAL(js_str(js_get(cc, "rootfs"), "type"), "layers");
+	CU_ASSERT_EQUAL(js_len(cd), js_len(rd) + 1);
+	for (size_t i = 0; i < js_len(rd) && i < js_len(cd); i++)
+		CU_ASSERT_STRING_EQUAL(json_object_get_string(js_at(cd, i)),
+				       json_object_get_string(js_at(rd, i)));
+	const char *last = js_len(cd) ? json_object_get_string(js_at(cd, js_len(cd) - 1)) : "(none)";
 	if (strcmp(last, diff_id))
 		fprintf(stderr, "\n  diff_id %s, want %s\n", last, diff_id);
 	CU_ASSERT_STRING_EQUAL(last, diff_id);
-	if (get(cc, "history")) {
+	if (js_get(cc, "history")) {
 		fprintf(stderr, "\n  history: release %zu, config image %zu entries\n",
-			alen(get(rc, "history")), alen(get(cc, "history")));
-		CU_ASSERT_EQUAL(alen(get(cc, "history")), alen(get(rc, "history")) + 1);
+			js_len(js_get(rc, "history")), js_len(js_get(cc, "history")));
+		CU_ASSERT_EQUAL(js_len(js_get(cc, "history")), js_len(js_get(rc, "history")) + 1);
 	}
 	/* Not in the contract, only shown: what the runtime config kept. */
-	fprintf(stderr, "\n  config image: os %s, architecture %s, WorkingDir %s\n", str(cc, "os"),
-		str(cc, "architecture"), str(get(cc, "config"), "WorkingDir"));
+	fprintf(stderr, "\n  config image: os %s, architecture %s, WorkingDir %s\n", js_str(cc, "os"),
+		js_str(cc, "architecture"), js_str(js_get(cc, "config"), "WorkingDir"));
 
 	json_object_put(rc);
 	json_object_put(cc);
@@ -618,12 +556,12 @@ static void test_first_deploy(void)
 	/* The App shows the image that runs (§1.4). */
 	it_response_t r;
 	CU_ASSERT(denv_wait_healthy("hello", &r));
-	json_object *procs = get(get(r.json, "app"), "procs");
+	json_object *procs = js_get(js_get(r.json, "app"), "procs");
 	char want[512];
 	image_name(want, sizeof(want), "hello", "release-" VER "-web-config-" TS1);
-	CU_ASSERT_STRING_EQUAL(str(find_by(procs, "procname", "web"), "image"), want);
+	CU_ASSERT_STRING_EQUAL(js_str(js_find(procs, "procname", "web"), "image"), want);
 	image_name(want, sizeof(want), "hello", "release-" VER);
-	CU_ASSERT_STRING_EQUAL(str(find_by(procs, "procname", "bg"), "image"), want);
+	CU_ASSERT_STRING_EQUAL(js_str(js_find(procs, "procname", "bg"), "image"), want);
 	it_response_free(&r);
 }
 
@@ -710,7 +648,7 @@ static void test_missing_file(void)
 		    SECRET("hello", PG, "unused", "nope", "400", "1522058100"));
 	it_response_t r;
 	CU_ASSERT_EQUAL(update("hello", &r), 406);
-	CU_ASSERT(strstr(msg(&r), "some defined secret files not exist in lvault, please check") != NULL);
+	CU_ASSERT(strstr(it_msg(&r), "some defined secret files not exist in lvault, please check") != NULL);
 	it_response_free(&r);
 	denv_settle();
 	assert_pg_image(PG, "hello", "release-" VER "-web-config-" TS2);
@@ -738,9 +676,9 @@ static void test_lvault_failure(void)
 		lvault_fail(modes[i]);
 		it_response_t r;
 		CU_ASSERT_EQUAL(update("hello", &r), 406);
-		if (!strcasestr(msg(&r), "lvault"))
+		if (!strcasestr(it_msg(&r), "lvault"))
 			fprintf(stderr, "\n  lvault %s: the msg does not name lvault\n", modes[i]);
-		CU_ASSERT(strcasestr(msg(&r), "lvault") != NULL);
+		CU_ASSERT(strcasestr(it_msg(&r), "lvault") != NULL);
 		it_response_free(&r);
 		lvault_fail("none");
 		denv_settle();
@@ -780,10 +718,10 @@ static void test_resource_instance(void)
 	/* One layer more than rsec's release, holding redis.conf (0600, root). */
 	json_object *rel = reg_manifest("rsec", "release-" VER, NULL);
 	json_object *cfg = reg_manifest("rsec", "release-" VER "-rsec-config-" RES_TS, NULL);
-	json_object *cl = get(cfg, "layers");
-	CU_ASSERT_EQUAL(alen(cl), alen(get(rel, "layers")) + 1);
+	json_object *cl = js_get(cfg, "layers");
+	CU_ASSERT_EQUAL(js_len(cl), js_len(js_get(rel, "layers")) + 1);
 	struct sink blob = { NULL, 0 };
-	if (alen(cl) && !reg_blob("rsec", str(aget(cl, alen(cl) - 1), "digest"), &blob)) {
+	if (js_len(cl) && !reg_blob("rsec", js_str(js_at(cl, js_len(cl) - 1), "digest"), &blob)) {
 		entry_t es[16];
 		int ne = untar(blob.data, blob.len, es, 16);
 		const entry_t *e = find_entry(es, ne, "lain/app/redis.conf");
@@ -806,9 +744,9 @@ static void test_new_version(void)
 {
 	CU_ASSERT_EQUAL_FATAL(denv_push("hello", VER2, APP_YAML("hello", ""), NULL), 0);
 	it_response_t r;
-	long st = request_as(NULL, "PUT", "/api/v1/apps/hello/", "{\"meta_version\": \"" VER2 "\"}", &r);
+	long st = it_req_as(NULL, "PUT", "/api/v1/apps/hello/", "{\"meta_version\": \"" VER2 "\"}", &r);
 	if (st != 202)
-		fprintf(stderr, "\n  PUT hello %s: %ld %s\n", VER2, st, msg(&r));
+		fprintf(stderr, "\n  PUT hello %s: %ld %s\n", VER2, st, it_msg(&r));
 	CU_ASSERT_EQUAL(st, 202);
 	it_response_free(&r);
 	denv_settle();
@@ -817,10 +755,10 @@ static void test_new_version(void)
 	CU_ASSERT(reg_has_tag("hello", "release-" VER2 "-web-config-" TS2));
 	json_object *rel = reg_manifest("hello", "release-" VER2, NULL);
 	json_object *cfg = reg_manifest("hello", "release-" VER2 "-web-config-" TS2, NULL);
-	json_object *rl = get(rel, "layers"), *cl = get(cfg, "layers");
-	CU_ASSERT_EQUAL(alen(cl), alen(rl) + 1);
-	CU_ASSERT(alen(rl) && alen(cl) &&
-		  !strcmp(str(aget(cl, 0), "digest"), str(aget(rl, 0), "digest")));
+	json_object *rl = js_get(rel, "layers"), *cl = js_get(cfg, "layers");
+	CU_ASSERT_EQUAL(js_len(cl), js_len(rl) + 1);
+	CU_ASSERT(js_len(rl) && js_len(cl) &&
+		  !strcmp(js_str(js_at(cl, 0), "digest"), js_str(js_at(rl, 0), "digest")));
 	json_object_put(rel);
 	json_object_put(cfg);
 }
@@ -837,7 +775,7 @@ static void auth_on(void)
 	int in_a_row = 0;
 	while (in_a_row < 10 && denv_now_ms() < end) {
 		it_response_t r;
-		in_a_row = request_as(NULL, "GET", "/api/v1/apps/", NULL, &r) == 401 ? in_a_row + 1 : 0;
+		in_a_row = it_req_as(NULL, "GET", "/api/v1/apps/", NULL, &r) == 401 ? in_a_row + 1 : 0;
 		it_response_free(&r);
 		if (!in_a_row)
 			it_sleep_ms(100);
