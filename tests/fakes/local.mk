@@ -3,7 +3,8 @@
 # SSO stand-in (tests/fakes/sso) and its self-test; the test finds the fake
 # next to itself, so it runs from an out-of-tree build too.
 TESTS += tests/fakes/test_sso.py
-EXTRA_DIST += tests/fakes/sso tests/fakes/sso-seed.json tests/fakes/test_sso.py
+EXTRA_DIST += tests/fakes/sso tests/fakes/sso-seed.json tests/fakes/test_sso.py \
+	tests/fakes/fakeproc.py
 
 # deployd stand-in (tests/fakes/deployd) and push-image (tests/tools/push-image)
 # with their self-tests; each finds its tool next to itself (out-of-tree safe).

@@ -7,44 +7,27 @@ import http.client
 import json
 import re
 import os
-import select
 import signal
 import socket
-import subprocess
 import sys
 import time
 import unittest
 import urllib.parse
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-FAKE = os.path.join(HERE, "docker")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fakeproc  # noqa: E402
+
 RFC3339NANO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$")
 CALICO = {"Name": "hello", "Driver": "calico",
           "IPAM": {"Driver": "calico-ipam", "Config": [{"Subnet": "172.20.0.0/16"}]}}
 
 
 def start_fake():
-    proc = subprocess.Popen([sys.executable, FAKE, "--host", "127.0.0.1", "--port", "0"],
-                            stdout=subprocess.PIPE, text=True)   # stderr: into the test log
-    # A loaded machine can take seconds to start Python; never hang make check.
-    ready, _, _ = select.select([proc.stdout], [], [], 30)
-    line = proc.stdout.readline() if ready else ""
-    if not re.match(r"^docker fake listening on http://127\.0\.0\.1:\d+\n$", line):
-        proc.kill()
-        proc.wait()
-        proc.stdout.close()
-        raise RuntimeError("%s did not start (first line %r; its stderr is above)" % (FAKE, line))
-    return proc, line.split()[-1]
+    return fakeproc.start("docker", ["--host", "127.0.0.1", "--port", "0"])
 
 
 def stop_fake(proc):
-    proc.terminate()
-    try:
-        proc.wait(5)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    proc.stdout.close()
+    fakeproc.stop(proc)
 
 
 class DockerFakeTest(unittest.TestCase):

@@ -6,7 +6,6 @@ import base64
 import http.client
 import json
 import os
-import select
 import shutil
 import subprocess
 import sys
@@ -16,6 +15,9 @@ import unittest
 import urllib.error
 import urllib.parse
 import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fakeproc  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FAKE = os.path.join(HERE, "sso")
@@ -44,28 +46,11 @@ class Resp:
 
 
 def start_fake(state_file):
-    proc = subprocess.Popen([sys.executable, FAKE, "--port", "0", "--seed", SEED,
-                             "--state-file", state_file],
-                            stdout=subprocess.PIPE, text=True)   # stderr: into the test log
-    # A loaded machine can take seconds to start Python; never hang make check.
-    ready, _, _ = select.select([proc.stdout], [], [], 30)
-    line = proc.stdout.readline() if ready else ""
-    if not line.startswith("sso fake listening on "):
-        proc.kill()
-        proc.wait()
-        proc.stdout.close()
-        raise RuntimeError("%s did not start (first line %r; its stderr is above)" % (FAKE, line))
-    return proc, line.split()[-1]
+    return fakeproc.start("sso", ["--port", "0", "--seed", SEED, "--state-file", state_file])
 
 
 def stop_fake(proc):
-    proc.terminate()
-    try:
-        proc.wait(5)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    proc.stdout.close()
+    fakeproc.stop(proc)
 
 
 class SSOFakeTest(unittest.TestCase):

@@ -5,41 +5,24 @@ drives the recording, the control API, failures and delays over HTTP."""
 import http.client
 import json
 import os
-import select
 import signal
-import subprocess
 import sys
 import threading
 import time
 import unittest
 import urllib.parse
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-FAKE = os.path.join(HERE, "webhook")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fakeproc  # noqa: E402
+
 
 
 def start_fake():
-    proc = subprocess.Popen([sys.executable, FAKE, "--host", "127.0.0.1", "--port", "0"],
-                            stdout=subprocess.PIPE, text=True)   # stderr: into the test log
-    # A loaded machine can take seconds to start Python; never hang make check.
-    ready, _, _ = select.select([proc.stdout], [], [], 30)
-    line = proc.stdout.readline() if ready else ""
-    if not line.startswith("webhook fake listening on http://127.0.0.1:"):
-        proc.kill()
-        proc.wait()
-        proc.stdout.close()
-        raise RuntimeError("%s did not start (first line %r; its stderr is above)" % (FAKE, line))
-    return proc, line.split()[-1]
+    return fakeproc.start("webhook", ["--host", "127.0.0.1", "--port", "0"])
 
 
 def stop_fake(proc):
-    proc.terminate()
-    try:
-        proc.wait(5)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    proc.stdout.close()
+    fakeproc.stop(proc)
 
 
 class WebhookFakeTest(unittest.TestCase):
