@@ -31,6 +31,7 @@
 
 #include "deploy_env.h"
 #include "harness.h"
+#include "itjson.h"
 #include "testlib.h"
 
 #define V(n) "182445598" #n "-c478328a58bc9725c19030e7663e2ee3fa87b02" #n
@@ -74,31 +75,6 @@ static char docker[256];
 
 /* ---- small helpers: every one is NULL-safe, the server may not answer yet */
 
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-	json_object_object_get_ex(o, key, &v);
-	return v;
-}
-
-/* The string at key, "(absent)" when missing or null. */
-static const char *str(json_object *o, const char *key)
-{
-	json_object *v = get(o, key);
-	const char *s = v ? json_object_get_string(v) : NULL;
-	return s ? s : "(absent)";
-}
-
-static size_t alen(json_object *a)
-{
-	return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
-}
-
-static json_object *aget(json_object *a, size_t i)
-{
-	return i < alen(a) ? json_object_array_get_idx(a, i) : NULL;
-}
-
 static const char *plain(json_object *o)
 {
 	return o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
@@ -118,48 +94,24 @@ static bool json_is(json_object *o, const char *want)
 /* Whether array a holds an element equal to the JSON text want. */
 static bool json_has(json_object *a, const char *want)
 {
-	for (size_t i = 0; i < alen(a); i++)
-		if (json_is(aget(a, i), want))
+	for (size_t i = 0; i < js_len(a); i++)
+		if (json_is(js_at(a, i), want))
 			return true;
 	return false;
-}
-
-static const char *msg(const it_response_t *r)
-{
-	const char *m = it_field(r, "msg");
-	return m ? m : "(no msg)";
-}
-
-static long request(const char *method, const char *path, const char *body, it_response_t *r)
-{
-	if (it_request(method, path, body, NULL, r))
-		return 0;
-	return r->status;
-}
-
-/* Status only; the msg printed when it is not want. */
-static long call(const char *method, const char *path, const char *body, long want)
-{
-	it_response_t r;
-	long st = request(method, path, body, &r);
-	if (st != want)
-		fprintf(stderr, "\n  %s %s: want %ld, got %ld %s\n", method, path, want, st, msg(&r));
-	it_response_free(&r);
-	return st;
 }
 
 static long reposit(const char *app)
 {
 	char body[128];
 	snprintf(body, sizeof(body), "{\"appname\":\"%s\"}", app);
-	return call("POST", "/api/v1/repos/", body, 201);
+	return it_call("POST", "/api/v1/repos/", body, 201);
 }
 
 static long deploy(const char *app, long want)
 {
 	char body[128];
 	snprintf(body, sizeof(body), "{\"appname\":\"%s\"}", app);
-	return call("POST", "/api/v1/apps/", body, want);
+	return it_call("POST", "/api/v1/apps/", body, want);
 }
 
 /* ---- the Docker stand-in */
@@ -194,7 +146,7 @@ static void docker_fail(const char *rule)
 static json_object *docker_network(const char *name)
 {
 	json_object *st = docker_json("/__fake/state");
-	json_object *n = get(get(st, "networks"), name);
+	json_object *n = js_get(js_get(st, "networks"), name);
 	if (n)
 		json_object_get(n);
 	json_object_put(st);
@@ -212,7 +164,7 @@ static bool docker_has(const char *name)
 static json_object *docker_calls(void)
 {
 	json_object *j = docker_json("/__fake/calls");
-	json_object *calls = get(j, "calls");
+	json_object *calls = js_get(j, "calls");
 	if (calls)
 		json_object_get(calls);
 	json_object_put(j);
@@ -223,11 +175,11 @@ static json_object *docker_calls(void)
 static int creates(json_object *calls, const char *name)
 {
 	int n = 0;
-	for (size_t i = 0; i < alen(calls); i++) {
-		json_object *c = aget(calls, i);
-		if (strcmp(str(c, "method"), "POST") || !strstr(str(c, "path"), "/networks/create"))
+	for (size_t i = 0; i < js_len(calls); i++) {
+		json_object *c = js_at(calls, i);
+		if (strcmp(js_str(c, "method"), "POST") || !strstr(js_str(c, "path"), "/networks/create"))
 			continue;
-		if (!name || !strcmp(str(get(c, "body"), "Name"), name))
+		if (!name || !strcmp(js_str(js_get(c, "body"), "Name"), name))
 			n++;
 	}
 	return n;
@@ -236,10 +188,10 @@ static int creates(json_object *calls, const char *name)
 /* Prints every logged call (when an assertion is about to fail). */
 static void print_calls(json_object *calls)
 {
-	for (size_t i = 0; i < alen(calls); i++) {
-		json_object *c = aget(calls, i);
-		fprintf(stderr, "\n  docker call %s %s -> %s %s", str(c, "method"), str(c, "path"),
-			str(c, "status"), plain(get(c, "body")));
+	for (size_t i = 0; i < js_len(calls); i++) {
+		json_object *c = js_at(calls, i);
+		fprintf(stderr, "\n  docker call %s %s -> %s %s", js_str(c, "method"), js_str(c, "path"),
+			js_str(c, "status"), plain(js_get(c, "body")));
 	}
 	fprintf(stderr, "\n");
 }
@@ -277,7 +229,7 @@ static int deployd_count(const char *prefix)
 	int n = 0;
 	const char *kinds[] = { "podgroups", "depends" };
 	for (size_t k = 0; k < 2; k++) {
-		json_object *m = get(st, kinds[k]);
+		json_object *m = js_get(st, kinds[k]);
 		if (!json_object_is_type(m, json_type_object))
 			continue;
 		json_object_object_foreach(m, name, v) {
@@ -304,7 +256,7 @@ static json_object *profile(const char *name, const char *leaf)
 	long st = denv_call("GET", url, NULL, NULL, &body);
 	json_object *doc = st == 200 && body ? json_tokener_parse(body) : NULL;
 	free(body);
-	const char *value = json_object_get_string(get(get(doc, "node"), "value"));
+	const char *value = json_object_get_string(js_get(js_get(doc, "node"), "value"));
 	json_object *v = value ? json_tokener_parse(value) : NULL;
 	json_object_put(doc);
 	return v;
@@ -347,7 +299,7 @@ static long profile_put(const char *name, const char *leaf, const char *value)
 static bool rule_at(const char *name, const char *list, size_t i, const char *want)
 {
 	json_object *r = profile(name, "rules");
-	json_object *rule = aget(get(r, list), i);
+	json_object *rule = js_at(js_get(r, list), i);
 	bool ok = json_is(rule, want);
 	if (!ok)
 		fprintf(stderr, "\n  profile %s %s[%zu]: want %s, got %s (rules %s)\n", name, list, i,
@@ -360,7 +312,7 @@ static bool rule_at(const char *name, const char *list, size_t i, const char *wa
 static bool rule_in(const char *name, const char *list, const char *want)
 {
 	json_object *r = profile(name, "rules");
-	bool ok = json_has(get(r, list), want);
+	bool ok = json_has(js_get(r, list), want);
 	if (!ok)
 		fprintf(stderr, "\n  profile %s %s: no %s (rules %s)\n", name, list, want, plain(r));
 	json_object_put(r);
@@ -371,10 +323,10 @@ static bool rule_in(const char *name, const char *list, const char *want)
 static bool rules_are(const char *name, const char *list, const char *want)
 {
 	json_object *r = profile(name, "rules");
-	bool ok = json_is(get(r, list), want);
+	bool ok = json_is(js_get(r, list), want);
 	if (!ok)
 		fprintf(stderr, "\n  profile %s %s: want %s, got %s\n", name, list, want,
-			plain(get(r, list)));
+			plain(js_get(r, list)));
 	json_object_put(r);
 	return ok;
 }
@@ -401,23 +353,23 @@ static void test_first_deploy(void)
 	assert_creates(calls, want);
 	/* The inspect (404) comes first, then the create with exactly this body. */
 	long inspect = -1, create = -1;
-	for (size_t i = 0; i < alen(calls); i++) {
-		json_object *c = aget(calls, i);
-		if (inspect < 0 && !strcmp(str(c, "method"), "GET") &&
-		    !strcmp(str(c, "path"), "/v1.26/networks/hello")) {
+	for (size_t i = 0; i < js_len(calls); i++) {
+		json_object *c = js_at(calls, i);
+		if (inspect < 0 && !strcmp(js_str(c, "method"), "GET") &&
+		    !strcmp(js_str(c, "path"), "/v1.26/networks/hello")) {
 			inspect = (long)i;
-			CU_ASSERT_STRING_EQUAL(str(c, "status"), "404");
+			CU_ASSERT_STRING_EQUAL(js_str(c, "status"), "404");
 		}
-		if (create < 0 && !strcmp(str(c, "method"), "POST") &&
-		    !strcmp(str(c, "path"), "/v1.26/networks/create")) {
+		if (create < 0 && !strcmp(js_str(c, "method"), "POST") &&
+		    !strcmp(js_str(c, "path"), "/v1.26/networks/create")) {
 			create = (long)i;
 			const char *body = "{\"Name\": \"hello\", \"Driver\": \"calico\", \"IPAM\": "
 					   "{\"Driver\": \"calico-ipam\", \"Config\": [{\"Subnet\": "
 					   "\"" CALICO_NETWORK "\"}]}}";
-			if (!json_is(get(c, "body"), body))
-				fprintf(stderr, "\n  create body %s, want %s\n", plain(get(c, "body")), body);
-			CU_ASSERT(json_is(get(c, "body"), body));
-			CU_ASSERT_STRING_EQUAL(str(c, "status"), "201");
+			if (!json_is(js_get(c, "body"), body))
+				fprintf(stderr, "\n  create body %s, want %s\n", plain(js_get(c, "body")), body);
+			CU_ASSERT(json_is(js_get(c, "body"), body));
+			CU_ASSERT_STRING_EQUAL(js_str(c, "status"), "201");
 		}
 	}
 	if (inspect < 0 || create < 0 || inspect > create)
@@ -428,7 +380,7 @@ static void test_first_deploy(void)
 	json_object_put(calls);
 
 	json_object *net = docker_network("hello");
-	CU_ASSERT_STRING_EQUAL(str(net, "Driver"), "calico");
+	CU_ASSERT_STRING_EQUAL(js_str(net, "Driver"), "calico");
 	json_object_put(net);
 
 	/* pycalico's defaults (own tag in, allow out), then calico_default_rule,
@@ -556,7 +508,7 @@ static void test_service_portal(void)
 	char *blog_before = rules_text("blog");
 	CU_ASSERT_EQUAL_FATAL(denv_push("blog", V(2), CLIENT_YAML("/blog-v2"), NULL), 0);
 	docker_clear_calls();
-	CU_ASSERT_EQUAL(call("PUT", "/api/v1/apps/blog/", "{\"meta_version\": \"" V(2) "\"}", 202), 202);
+	CU_ASSERT_EQUAL(it_call("PUT", "/api/v1/apps/blog/", "{\"meta_version\": \"" V(2) "\"}", 202), 202);
 	denv_settle();
 	calls = docker_calls();
 	const char *const none[] = { NULL };
@@ -598,7 +550,7 @@ static void test_service_new_client_on_update(void)
 
 	CU_ASSERT_EQUAL_FATAL(denv_push("news", V(2), USES_REDIS("news", "/news"), NULL), 0);
 	docker_clear_calls();
-	CU_ASSERT_EQUAL(call("PUT", "/api/v1/apps/news/", "{\"meta_version\": \"" V(2) "\"}", 202), 202);
+	CU_ASSERT_EQUAL(it_call("PUT", "/api/v1/apps/news/", "{\"meta_version\": \"" V(2) "\"}", 202), 202);
 	denv_settle();
 	calls = docker_calls();
 	const char *const portal[] = { NEWS_PORTAL_NET, NULL };
@@ -641,15 +593,15 @@ static void test_update_docker_down(void)
 	CU_ASSERT_EQUAL_FATAL(denv_push("zine", V(2), USES_REDIS("zine", "/zine-v2"), NULL), 0);
 
 	docker_fail("{\"mode\": \"down\", \"match\": \"/v1.26/networks\", \"count\": -1}");
-	CU_ASSERT_EQUAL(request("PUT", "/api/v1/apps/zine/", "{\"meta_version\": \"" V(2) "\"}", &r),
+	CU_ASSERT_EQUAL(it_req("PUT", "/api/v1/apps/zine/", "{\"meta_version\": \"" V(2) "\"}", &r),
 			406);
-	fprintf(stderr, "\n  zine (docker down): %ld %s\n", r.status, msg(&r));
-	CU_ASSERT(strcasestr(msg(&r), "docker") != NULL);
+	fprintf(stderr, "\n  zine (docker down): %ld %s\n", r.status, it_msg(&r));
+	CU_ASSERT(strcasestr(it_msg(&r), "docker") != NULL);
 	it_response_free(&r);
 	docker_fail("{\"mode\": \"none\"}");
 	denv_settle();
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/zine/", NULL, &r), 200);
-	CU_ASSERT_STRING_EQUAL(str(get(r.json, "app"), "metaversion"), V(1));
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/zine/", NULL, &r), 200);
+	CU_ASSERT_STRING_EQUAL(js_str(js_get(r.json, "app"), "metaversion"), V(1));
 	it_response_free(&r);
 	CU_ASSERT(!docker_has(ZINE_PORTAL_NET));
 	char *body = NULL;
@@ -658,7 +610,7 @@ static void test_update_docker_down(void)
 	free(body);
 
 	docker_clear_calls();
-	CU_ASSERT_EQUAL(call("PUT", "/api/v1/apps/zine/", "{\"meta_version\": \"" V(2) "\"}", 202), 202);
+	CU_ASSERT_EQUAL(it_call("PUT", "/api/v1/apps/zine/", "{\"meta_version\": \"" V(2) "\"}", 202), 202);
 	denv_settle();
 	json_object *calls = docker_calls();
 	const char *const portal[] = { ZINE_PORTAL_NET, NULL };
@@ -710,7 +662,7 @@ static void test_resource_client_update(void)
 	char *inst_before = rules_text(INST), *portal_before = rules_text(INST_PORTAL_NET);
 	CU_ASSERT_EQUAL_FATAL(denv_push("shop", V(2), RES_CLIENT_YAML, NULL), 0);
 	docker_clear_calls();
-	CU_ASSERT_EQUAL(call("PUT", "/api/v1/apps/shop/", "{\"meta_version\": \"" V(2) "\"}", 202), 202);
+	CU_ASSERT_EQUAL(it_call("PUT", "/api/v1/apps/shop/", "{\"meta_version\": \"" V(2) "\"}", 202), 202);
 	denv_settle();
 	json_object *calls = docker_calls();
 	const char *const none[] = { NULL };
@@ -735,14 +687,14 @@ static void test_docker_failing(void)
 
 	docker_clear_calls();
 	docker_fail("{\"mode\": \"error500\", \"match\": \"/v1.26/networks/create\", \"count\": -1}");
-	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"flaky\"}", &r), 406);
-	fprintf(stderr, "\n  flaky (docker 500): %ld %s\n", r.status, msg(&r));
+	CU_ASSERT_EQUAL(it_req("POST", "/api/v1/apps/", "{\"appname\":\"flaky\"}", &r), 406);
+	fprintf(stderr, "\n  flaky (docker 500): %ld %s\n", r.status, it_msg(&r));
 	it_response_free(&r);
 	json_object *calls = docker_calls();
 	CU_ASSERT(creates(calls, "flaky") >= 1);   /* it was docker that failed it */
 	json_object_put(calls);
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/flaky/", NULL, &r), 200);
-	const char *err = str(get(r.json, "app"), "deployerror");
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/flaky/", NULL, &r), 200);
+	const char *err = js_str(js_get(r.json, "app"), "deployerror");
 	fprintf(stderr, "\n  deployerror: %s\n", err);
 	CU_ASSERT(strcasestr(err, "docker") != NULL);
 	it_response_free(&r);
@@ -752,11 +704,11 @@ static void test_docker_failing(void)
 
 	docker_fail("{\"mode\": \"none\"}");
 	docker_fail("{\"mode\": \"down\", \"match\": \"/v1.26/networks\", \"count\": -1}");
-	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"flaky\"}", &r), 406);
-	fprintf(stderr, "\n  flaky (docker down): %ld %s\n", r.status, msg(&r));
+	CU_ASSERT_EQUAL(it_req("POST", "/api/v1/apps/", "{\"appname\":\"flaky\"}", &r), 406);
+	fprintf(stderr, "\n  flaky (docker down): %ld %s\n", r.status, it_msg(&r));
 	it_response_free(&r);
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/flaky/", NULL, &r), 200);
-	err = str(get(r.json, "app"), "deployerror");
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/flaky/", NULL, &r), 200);
+	err = js_str(js_get(r.json, "app"), "deployerror");
 	fprintf(stderr, "\n  deployerror: %s\n", err);
 	CU_ASSERT(strcasestr(err, "docker") != NULL);
 	it_response_free(&r);
@@ -776,13 +728,13 @@ static void test_delete_keeps_network(void)
 {
 	char *before = rules_text("hello");
 	docker_clear_calls();
-	CU_ASSERT_EQUAL(call("DELETE", "/api/v1/apps/hello/", NULL, 202), 202);
+	CU_ASSERT_EQUAL(it_call("DELETE", "/api/v1/apps/hello/", NULL, 202), 202);
 	denv_settle();
 	CU_ASSERT_EQUAL(deployd_count("hello."), 0);
 	CU_ASSERT(docker_has("hello"));
 	json_object *calls = docker_calls();
-	for (size_t i = 0; i < alen(calls); i++)
-		CU_ASSERT_STRING_NOT_EQUAL(str(aget(calls, i), "method"), "DELETE");
+	for (size_t i = 0; i < js_len(calls); i++)
+		CU_ASSERT_STRING_NOT_EQUAL(js_str(js_at(calls, i), "method"), "DELETE");
 	json_object_put(calls);
 	char *after = rules_text("hello");
 	CU_ASSERT_STRING_EQUAL(after, before);
