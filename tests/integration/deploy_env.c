@@ -367,3 +367,42 @@ bool denv_wait_healthy(const char *app, it_response_t *r)
 		it_sleep_ms(100);
 	}
 }
+
+long denv_reposit(const char *token, const char *app)
+{
+	char body[256];
+	snprintf(body, sizeof(body), "{\"appname\":\"%s\"}", app);
+	return it_call_as(token, "POST", "/api/v1/repos/", body, 201);
+}
+
+long denv_deploy(const char *token, const char *app, long want)
+{
+	char body[256];
+	snprintf(body, sizeof(body), "{\"appname\":\"%s\"}", app);
+	return it_call_as(token, "POST", "/api/v1/apps/", body, want);
+}
+
+int denv_count(const char *prefix)
+{
+	char *body = NULL;
+	denv_fake("GET", "/__fake/state", NULL, &body);
+	json_object *st = body ? json_tokener_parse(body) : NULL;
+	free(body);
+	int n = 0;
+	const char *kinds[] = { "podgroups", "depends" };
+	for (size_t k = 0; k < 2; k++) {
+		json_object *m = NULL;
+		if (!json_object_object_get_ex(st, kinds[k], &m) ||
+		    !json_object_is_type(m, json_type_object))
+			continue;
+		json_object_object_foreach(m, name, v) {
+			(void)v;
+			if (!strncmp(name, prefix, strlen(prefix))) {
+				fprintf(stderr, "\n  deployd has %s %s\n", kinds[k], name);
+				n++;
+			}
+		}
+	}
+	json_object_put(st);
+	return n;
+}

@@ -58,6 +58,16 @@ struct it_response;
  * it), printed when it gives up. */
 bool denv_wait_healthy(const char *app, struct it_response *r);
 
+/* POST /api/v1/repos/ and POST /api/v1/apps/ of app, with token (NULL:
+ * none): the status, the answer printed when it is not want (201 for
+ * the registration). */
+long denv_reposit(const char *token, const char *app);
+long denv_deploy(const char *token, const char *app, long want);
+
+/* How many podgroups and depends the deployd fake holds whose names start
+ * with prefix (each printed). */
+int denv_count(const char *prefix);
+
 /* Milliseconds of a monotonic clock. */
 long long denv_now_ms(void);
 

@@ -415,3 +415,27 @@ long it_call(const char *method, const char *path, const char *body, long want)
 {
 	return it_call_as(NULL, method, path, body, want);
 }
+
+int it_auth_on(const char *sso_url)
+{
+	char value[512];
+	snprintf(value, sizeof(value), "{\"type\": \"lain-sso\", \"url\": \"%s\"}", sso_url);
+	if (it_etcd_put("/lain/config/auth/console", value))
+		return -1;
+	/* Each worker re-reads the switch within 2 s. */
+	struct timespec t0, now;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int in_a_row = 0;
+	for (;;) {
+		it_response_t r;
+		in_a_row = it_req("GET", "/api/v1/apps/", NULL, &r) == 401 ? in_a_row + 1 : 0;
+		it_response_free(&r);
+		if (in_a_row == 10)
+			return 0;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - t0.tv_sec > 8)
+			return -1;
+		if (!in_a_row)
+			it_sleep_ms(100);
+	}
+}

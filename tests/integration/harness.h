@@ -53,6 +53,11 @@ long it_call_as(const char *token, const char *method, const char *path, const c
 		long want);
 long it_call(const char *method, const char *path, const char *body, long want);
 
+/* Turns auth on with the SSO at sso_url (/lain/config/auth/console) and
+ * waits (8 s at most) until every worker sees it: ten answers in a row
+ * without a token are 401. 0 when they were. */
+int it_auth_on(const char *sso_url);
+
 /* The answer's "msg", or "(no msg)". */
 const char *it_msg(const it_response_t *r);
 

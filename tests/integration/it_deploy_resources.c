@@ -48,7 +48,6 @@
 #define INST_PG INST ".worker.rdb"
 #define INST_PORTAL INST ".portal.portal-rdb"
 
-#define AUTH_KEY "/lain/config/auth/console"
 /* cluster_app_group on the default domain "example.lain.com" (as it_auth.c). */
 #define GROUP(app) "lainapp-example-lain-com-" app
 
@@ -83,19 +82,7 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= k && !strcmp(s + n - k, suffix);
 }
 
-static long deploy_as(const char *token, const char *app, long want)
-{
-	char body[128];
-	snprintf(body, sizeof(body), "{\"appname\":\"%s\"}", app);
-	return it_call_as(token, "POST", "/api/v1/apps/", body, want);
-}
 
-static long reposit_as(const char *token, const char *app)
-{
-	char body[128];
-	snprintf(body, sizeof(body), "{\"appname\":\"%s\"}", app);
-	return it_call_as(token, "POST", "/api/v1/repos/", body, 201);
-}
 
 /* ---- the deployd stand-in */
 
@@ -140,27 +127,6 @@ static bool fake_has_depends(const char *name)
 	return denv_fake("GET", path, NULL, NULL) == 200;
 }
 
-/* Podgroups and depends of the fake whose names start with prefix. */
-static int fake_count(const char *prefix)
-{
-	json_object *st = fake_json("/__fake/state");
-	int n = 0;
-	const char *kinds[] = { "podgroups", "depends" };
-	for (size_t k = 0; k < 2; k++) {
-		json_object *m = js_get(st, kinds[k]);
-		if (!json_object_is_type(m, json_type_object))
-			continue;
-		json_object_object_foreach(m, name, v) {
-			(void)v;
-			if (!strncmp(name, prefix, strlen(prefix))) {
-				fprintf(stderr, "\n  deployd has %s %s\n", kinds[k], name);
-				n++;
-			}
-		}
-	}
-	json_object_put(st);
-	return n;
-}
 
 /* Whether pod spec of podgroup pg depends on portal (Policy 0). */
 static bool depends_on(const char *pg_name, const char *portal)
@@ -281,8 +247,8 @@ static void assert_instance_pg(const char *env, const char *version, const char 
 static void test_resource_not_deployed(void)
 {
 	it_response_t r;
-	CU_ASSERT_EQUAL(reposit_as(NULL, "rdb"), 201);
-	CU_ASSERT_EQUAL(reposit_as(NULL, "webc"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "rdb"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "webc"), 201);
 	/* For part 11: read when webc is deployed. */
 	CU_ASSERT_EQUAL(it_etcd_put("/lain/config/system_volumes/webc", "/data/a:/a:ro;/data/b:/b"), 0);
 
@@ -296,8 +262,8 @@ static void test_resource_not_deployed(void)
 	CU_ASSERT(strstr(err, "rdb") != NULL);
 	it_response_free(&r);
 	denv_settle();
-	CU_ASSERT_EQUAL(fake_count("resource.rdb.webc."), 0);
-	CU_ASSERT_EQUAL(fake_count("webc.web.web"), 0);
+	CU_ASSERT_EQUAL(denv_count("resource.rdb.webc."), 0);
+	CU_ASSERT_EQUAL(denv_count("webc.web.web"), 0);
 	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/repos/" INST "/", NULL, 404), 404);
 }
 
@@ -316,7 +282,7 @@ static void test_resource_deploy(void)
 	CU_ASSERT_EQUAL(js_len(js_get(app, "resourceinstances")), 0);
 	it_response_free(&r);
 	denv_settle();
-	CU_ASSERT_EQUAL(fake_count("rdb."), 0);
+	CU_ASSERT_EQUAL(denv_count("rdb."), 0);
 
 	CU_ASSERT_EQUAL(it_req("DELETE", "/api/v1/apps/rdb/", NULL, &r), 403);
 	CU_ASSERT_STRING_EQUAL(it_msg(&r), "Not allow to delete resource app.");
@@ -329,7 +295,7 @@ static void test_client_deploy(void)
 {
 	it_response_t r;
 	/* The failed first deploy left webc "deploying": POST again. */
-	CU_ASSERT_EQUAL(deploy_as(NULL, "webc", 202), 202);
+	CU_ASSERT_EQUAL(denv_deploy(NULL, "webc", 202), 202);
 	denv_settle();
 
 	json_object *pg = fake_pg(INST_PG);
@@ -340,7 +306,7 @@ static void test_client_deploy(void)
 	assert_instance_pg("MAXMEM=2gb", V(1), NULL);
 	CU_ASSERT(fake_has_depends(INST_PORTAL));
 	CU_ASSERT(depends_on("webc.web.web", INST_PORTAL));
-	CU_ASSERT_EQUAL(fake_count("resource.rdb.webc."), 2);
+	CU_ASSERT_EQUAL(denv_count("resource.rdb.webc."), 2);
 
 	/* The instance is an app of its own. */
 	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/" INST "/", NULL, &r), 200);
@@ -491,7 +457,7 @@ static void test_client_drops_resource(void)
 	denv_settle();
 	CU_ASSERT_EQUAL(it_call("PUT", "/api/v1/apps/webc/", NULL, 202), 202);
 	denv_settle();
-	CU_ASSERT_EQUAL(fake_count("resource.rdb.webc."), 0);
+	CU_ASSERT_EQUAL(denv_count("resource.rdb.webc."), 0);
 	CU_ASSERT(fake_has_pg("webc.web.web"));
 	CU_ASSERT(!depends_on("webc.web.web", INST_PORTAL));
 	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/apps/" INST "/", NULL, 404), 404);
@@ -527,7 +493,7 @@ static void test_client_uses_again(void)
 static void test_instance_failure(void)
 {
 	it_response_t r;
-	CU_ASSERT_EQUAL(reposit_as(NULL, "webd"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "webd"), 201);
 	denv_settle();
 	long since = fake_last_seq();
 	denv_fake("POST", "/__fake/fail",
@@ -541,8 +507,8 @@ static void test_instance_failure(void)
 	/* The failure was the instance's, and webd's own procs were not tried. */
 	CU_ASSERT(fake_mutations(since, "resource.rdb.webd.") > 0);
 	CU_ASSERT_EQUAL(fake_mutations(since, "webd."), 0);
-	CU_ASSERT_EQUAL(fake_count("webd."), 0);
-	CU_ASSERT_EQUAL(fake_count("resource.rdb.webd.worker."), 0);
+	CU_ASSERT_EQUAL(denv_count("webd."), 0);
+	CU_ASSERT_EQUAL(denv_count("resource.rdb.webd.worker."), 0);
 	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/webd/", NULL, &r), 200);
 	const char *err = js_str(payload(&r, "app"), "deployerror");
 	CU_ASSERT(strcmp(err, "") && strcmp(err, "(absent)"));
@@ -554,11 +520,11 @@ static void test_client_delete(void)
 {
 	it_response_t r;
 	denv_settle();
-	CU_ASSERT_EQUAL(fake_count("resource.rdb.webc."), 2);
+	CU_ASSERT_EQUAL(denv_count("resource.rdb.webc."), 2);
 	CU_ASSERT_EQUAL(it_call("DELETE", "/api/v1/apps/webc/", NULL, 202), 202);
 	denv_settle();
-	CU_ASSERT_EQUAL(fake_count("resource.rdb.webc."), 0);
-	CU_ASSERT_EQUAL(fake_count("webc."), 0);
+	CU_ASSERT_EQUAL(denv_count("resource.rdb.webc."), 0);
+	CU_ASSERT_EQUAL(denv_count("webc."), 0);
 	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/apps/" INST "/", NULL, 404), 404);
 	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/rdb/", NULL, &r), 200);
 	CU_ASSERT_PTR_NULL(js_find(js_get(payload(&r, "app"), "resourceinstances"), "appname", INST));
@@ -610,36 +576,18 @@ static char *sso_role(const char *group, const char *user)
 	return role;
 }
 
-static void auth_on(void)
-{
-	char value[512];
-	snprintf(value, sizeof(value), "{\"type\": \"lain-sso\", \"url\": \"%s\"}", sso);
-	CU_ASSERT_EQUAL(it_etcd_put(AUTH_KEY, value), 0);
-	/* Each worker sees the flip within 2 s (it_auth.c): wait until
-	 * answers without a token are 401 many times in a row. */
-	long long end = denv_now_ms() + 8000;
-	int in_a_row = 0;
-	while (in_a_row < 10 && denv_now_ms() < end) {
-		it_response_t r;
-		in_a_row = it_req("GET", "/api/v1/apps/", NULL, &r) == 401 ? in_a_row + 1 : 0;
-		it_response_free(&r);
-		if (!in_a_row)
-			it_sleep_ms(100);
-	}
-	CU_ASSERT_EQUAL_FATAL(in_a_row, 10);
-}
 
 static void test_auth_instance_group(void)
 {
-	auth_on();
+	CU_ASSERT_EQUAL_FATAL(it_auth_on(sso), 0);
 	char *alice = token_for("alice"), *carol = token_for("carol");
-	CU_ASSERT_EQUAL(reposit_as(alice, "rauth"), 201);
-	CU_ASSERT_EQUAL(deploy_as(alice, "rauth", 202), 202);
+	CU_ASSERT_EQUAL(denv_reposit(alice, "rauth"), 201);
+	CU_ASSERT_EQUAL(denv_deploy(alice, "rauth", 202), 202);
 	CU_ASSERT_EQUAL(it_call_as(alice, "POST", "/api/v1/repos/rauth/maintainers/",
 				"{\"username\":\"bob\",\"role\":\"normal\"}", 200), 200);
 
-	CU_ASSERT_EQUAL(reposit_as(carol, "webe"), 201);
-	CU_ASSERT_EQUAL(deploy_as(carol, "webe", 202), 202);
+	CU_ASSERT_EQUAL(denv_reposit(carol, "webe"), 201);
+	CU_ASSERT_EQUAL(denv_deploy(carol, "webe", 202), 202);
 	denv_settle();
 	CU_ASSERT(fake_has_pg("resource.rauth.webe.worker.rauth"));
 
@@ -662,7 +610,7 @@ static void test_auth_instance_group(void)
 static void test_auth_group_failure(void)
 {
 	char *carol = token_for("carol");
-	CU_ASSERT_EQUAL(reposit_as(carol, "webf"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(carol, "webf"), 201);
 	denv_settle();
 	sso_fail("{\"mode\": \"error500\", \"path\": \"/api/groups\", \"count\": -1}");
 	it_response_t r;
@@ -673,11 +621,11 @@ static void test_auth_group_failure(void)
 	sso_fail("{\"mode\": \"none\"}");
 	CU_ASSERT_EQUAL(it_call_as(carol, "GET", "/api/v1/repos/resource.rauth.webf/", NULL, 404), 404);
 	denv_settle();
-	CU_ASSERT_EQUAL(fake_count("resource.rauth.webf."), 0);
-	CU_ASSERT_EQUAL(fake_count("webf."), 0);
+	CU_ASSERT_EQUAL(denv_count("resource.rauth.webf."), 0);
+	CU_ASSERT_EQUAL(denv_count("webf."), 0);
 
 	/* SSO back: the same deploy goes through. */
-	CU_ASSERT_EQUAL(deploy_as(carol, "webf", 202), 202);
+	CU_ASSERT_EQUAL(denv_deploy(carol, "webf", 202), 202);
 	CU_ASSERT_EQUAL(it_call_as(carol, "GET", "/api/v1/repos/resource.rauth.webf/", NULL, 200), 200);
 	char *role = sso_role(GROUP("resource-rauth-webf"), "carol");
 	CU_ASSERT(role && !strcmp(role, "admin"));

@@ -100,19 +100,7 @@ static bool json_has(json_object *a, const char *want)
 	return false;
 }
 
-static long reposit(const char *app)
-{
-	char body[128];
-	snprintf(body, sizeof(body), "{\"appname\":\"%s\"}", app);
-	return it_call("POST", "/api/v1/repos/", body, 201);
-}
 
-static long deploy(const char *app, long want)
-{
-	char body[128];
-	snprintf(body, sizeof(body), "{\"appname\":\"%s\"}", app);
-	return it_call("POST", "/api/v1/apps/", body, want);
-}
 
 /* ---- the Docker stand-in */
 
@@ -219,30 +207,6 @@ static void assert_creates(json_object *calls, const char *const *want)
 
 /* ---- deployd */
 
-/* Podgroups and depends of the deployd stand-in whose names start with prefix. */
-static int deployd_count(const char *prefix)
-{
-	char *body = NULL;
-	denv_fake("GET", "/__fake/state", NULL, &body);
-	json_object *st = body ? json_tokener_parse(body) : NULL;
-	free(body);
-	int n = 0;
-	const char *kinds[] = { "podgroups", "depends" };
-	for (size_t k = 0; k < 2; k++) {
-		json_object *m = js_get(st, kinds[k]);
-		if (!json_object_is_type(m, json_type_object))
-			continue;
-		json_object_object_foreach(m, name, v) {
-			(void)v;
-			if (!strncmp(name, prefix, strlen(prefix))) {
-				fprintf(stderr, "\n  deployd has %s %s\n", kinds[k], name);
-				n++;
-			}
-		}
-	}
-	json_object_put(st);
-	return n;
-}
 
 /* ---- etcd v2: pycalico's profiles */
 
@@ -343,9 +307,9 @@ static void test_first_deploy(void)
 	CU_ASSERT_PTR_NULL(before);
 	json_object_put(before);
 
-	CU_ASSERT_EQUAL(reposit("hello"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "hello"), 201);
 	docker_clear_calls();
-	CU_ASSERT_EQUAL(deploy("hello", 202), 202);
+	CU_ASSERT_EQUAL(denv_deploy(NULL, "hello", 202), 202);
 	denv_settle();
 
 	json_object *calls = docker_calls();
@@ -395,7 +359,7 @@ static void test_first_deploy(void)
 	json_object_put(tags);
 
 	/* The deploy itself went on to deployd. */
-	CU_ASSERT_EQUAL(deployd_count("hello.web.web"), 1);
+	CU_ASSERT_EQUAL(denv_count("hello.web.web"), 1);
 }
 
 /* 1b: §2.2: pycalico writes labels {} when it creates a profile. */
@@ -421,9 +385,9 @@ static void test_existing_network(void)
 	char *before = rules_text("pre");
 	CU_ASSERT(strcmp(before, "(none)") != 0);
 
-	CU_ASSERT_EQUAL(reposit("pre"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "pre"), 201);
 	docker_clear_calls();
-	CU_ASSERT_EQUAL(deploy("pre", 202), 202);
+	CU_ASSERT_EQUAL(denv_deploy(NULL, "pre", 202), 202);
 	denv_settle();
 	json_object *calls = docker_calls();
 	const char *const none[] = { NULL };
@@ -436,7 +400,7 @@ static void test_existing_network(void)
 	json_object_put(tags);
 	free(before);
 	free(after);
-	CU_ASSERT_EQUAL(deployd_count("pre.web.web"), 1);
+	CU_ASSERT_EQUAL(denv_count("pre.web.web"), 1);
 }
 
 /* 2b: no network but a profile (left behind, or written by an operator):
@@ -449,9 +413,9 @@ static void test_existing_profile(void)
 				    " \"outbound_rules\": [{\"action\": \"deny\"}]}"),
 			201);
 	CU_ASSERT_EQUAL(profile_put("old", "tags", "[\"custom\"]"), 201);
-	CU_ASSERT_EQUAL(reposit("old"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "old"), 201);
 	docker_clear_calls();
-	CU_ASSERT_EQUAL(deploy("old", 202), 202);
+	CU_ASSERT_EQUAL(denv_deploy(NULL, "old", 202), 202);
 	denv_settle();
 	json_object *calls = docker_calls();
 	const char *const want[] = { "old", NULL };
@@ -471,9 +435,9 @@ static void test_existing_profile(void)
  * rules; an update of the client creates nothing and adds nothing. */
 static void test_service_portal(void)
 {
-	CU_ASSERT_EQUAL(reposit("redis"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "redis"), 201);
 	docker_clear_calls();
-	CU_ASSERT_EQUAL(deploy("redis", 202), 202);
+	CU_ASSERT_EQUAL(denv_deploy(NULL, "redis", 202), 202);
 	denv_settle();
 	json_object *calls = docker_calls();
 	const char *const provider[] = { "redis", NULL };
@@ -481,9 +445,9 @@ static void test_service_portal(void)
 	json_object_put(calls);
 	CU_ASSERT(rule_at("redis", "inbound_rules", 0, RULE_LAIN));
 
-	CU_ASSERT_EQUAL(reposit("blog"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "blog"), 201);
 	docker_clear_calls();
-	CU_ASSERT_EQUAL(deploy("blog", 202), 202);
+	CU_ASSERT_EQUAL(denv_deploy(NULL, "blog", 202), 202);
 	denv_settle();
 	calls = docker_calls();
 	/* redis exists (its own deploy): ensured, not created again. */
@@ -501,7 +465,7 @@ static void test_service_portal(void)
 	/* blog's own network as in part 1. */
 	CU_ASSERT(rules_are("blog", "inbound_rules",
 			    "[" RULE_LAIN ", " RULE_DEFAULT_IN ", " RULE_TAG("blog") "]"));
-	CU_ASSERT_EQUAL(deployd_count("blog.web.web"), 1);
+	CU_ASSERT_EQUAL(denv_count("blog.web.web"), 1);
 
 	/* An update with a new version: nothing created, no rule twice. */
 	char *redis_before = rules_text("redis"), *portal_before = rules_text(PORTAL_NET);
@@ -539,9 +503,9 @@ static void test_service_portal(void)
  * profile keeps the first client's tag behind the new one. */
 static void test_service_new_client_on_update(void)
 {
-	CU_ASSERT_EQUAL(reposit("news"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "news"), 201);
 	docker_clear_calls();
-	CU_ASSERT_EQUAL(deploy("news", 202), 202);
+	CU_ASSERT_EQUAL(denv_deploy(NULL, "news", 202), 202);
 	denv_settle();
 	json_object *calls = docker_calls();
 	const char *const own[] = { "news", NULL };
@@ -567,9 +531,9 @@ static void test_service_new_client_on_update(void)
 static void test_provider_network_missing(void)
 {
 	CU_ASSERT_EQUAL(docker_call("DELETE", "/v1.26/networks/redis", NULL, NULL), 204);
-	CU_ASSERT_EQUAL(reposit("mag"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "mag"), 201);
 	docker_clear_calls();
-	CU_ASSERT_EQUAL(deploy("mag", 202), 202);
+	CU_ASSERT_EQUAL(denv_deploy(NULL, "mag", 202), 202);
 	denv_settle();
 	json_object *calls = docker_calls();
 	const char *const want[] = { "mag", "redis", MAG_PORTAL_NET, NULL };
@@ -587,8 +551,8 @@ static void test_provider_network_missing(void)
 static void test_update_docker_down(void)
 {
 	it_response_t r;
-	CU_ASSERT_EQUAL(reposit("zine"), 201);
-	CU_ASSERT_EQUAL(deploy("zine", 202), 202);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "zine"), 201);
+	CU_ASSERT_EQUAL(denv_deploy(NULL, "zine", 202), 202);
 	denv_settle();
 	CU_ASSERT_EQUAL_FATAL(denv_push("zine", V(2), USES_REDIS("zine", "/zine-v2"), NULL), 0);
 
@@ -623,18 +587,18 @@ static void test_update_docker_down(void)
 /* 4: a resource instance: its network and its portal's network. */
 static void test_resource_instance(void)
 {
-	CU_ASSERT_EQUAL(reposit("rdb"), 201);
-	CU_ASSERT_EQUAL(reposit("shop"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "rdb"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "shop"), 201);
 	docker_clear_calls();
 	/* A resource app is only stored (§4.1.7): no network of its own. */
-	CU_ASSERT_EQUAL(deploy("rdb", 202), 202);
+	CU_ASSERT_EQUAL(denv_deploy(NULL, "rdb", 202), 202);
 	json_object *calls = docker_calls();
 	CU_ASSERT_EQUAL(creates(calls, NULL), 0);
 	json_object_put(calls);
 	CU_ASSERT(!docker_has("rdb"));
 
 	docker_clear_calls();
-	CU_ASSERT_EQUAL(deploy("shop", 202), 202);
+	CU_ASSERT_EQUAL(denv_deploy(NULL, "shop", 202), 202);
 	denv_settle();
 	calls = docker_calls();
 	const char *const want[] = { "shop", INST, INST_PORTAL_NET, NULL };
@@ -651,8 +615,8 @@ static void test_resource_instance(void)
 	CU_ASSERT(rule_at(INST_PORTAL_NET, "inbound_rules", 0, RULE_TAG("shop")));
 	CU_ASSERT(rules_are("shop", "inbound_rules",
 			    "[" RULE_LAIN ", " RULE_DEFAULT_IN ", " RULE_TAG("shop") "]"));
-	CU_ASSERT_EQUAL(deployd_count(INST ".worker.rdb"), 1);
-	CU_ASSERT_EQUAL(deployd_count("shop.web.web"), 1);
+	CU_ASSERT_EQUAL(denv_count(INST ".worker.rdb"), 1);
+	CU_ASSERT_EQUAL(denv_count("shop.web.web"), 1);
 }
 
 /* 4b: an update of the client builds the instance again (§4.2.5.2): its
@@ -682,7 +646,7 @@ static void test_resource_client_update(void)
 static void test_docker_failing(void)
 {
 	it_response_t r;
-	CU_ASSERT_EQUAL(reposit("flaky"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "flaky"), 201);
 	denv_settle();
 
 	docker_clear_calls();
@@ -699,7 +663,7 @@ static void test_docker_failing(void)
 	CU_ASSERT(strcasestr(err, "docker") != NULL);
 	it_response_free(&r);
 	denv_settle();
-	CU_ASSERT_EQUAL(deployd_count("flaky."), 0);
+	CU_ASSERT_EQUAL(denv_count("flaky."), 0);
 	CU_ASSERT(!docker_has("flaky"));
 
 	docker_fail("{\"mode\": \"none\"}");
@@ -713,14 +677,14 @@ static void test_docker_failing(void)
 	CU_ASSERT(strcasestr(err, "docker") != NULL);
 	it_response_free(&r);
 	denv_settle();
-	CU_ASSERT_EQUAL(deployd_count("flaky."), 0);
+	CU_ASSERT_EQUAL(denv_count("flaky."), 0);
 
 	docker_fail("{\"mode\": \"none\"}");
-	CU_ASSERT_EQUAL(deploy("flaky", 202), 202);
+	CU_ASSERT_EQUAL(denv_deploy(NULL, "flaky", 202), 202);
 	denv_settle();
 	CU_ASSERT(docker_has("flaky"));
 	CU_ASSERT(rule_at("flaky", "inbound_rules", 0, RULE_LAIN));
-	CU_ASSERT_EQUAL(deployd_count("flaky.web.web"), 1);
+	CU_ASSERT_EQUAL(denv_count("flaky.web.web"), 1);
 }
 
 /* 6: deleting an app leaves its network and its profile. */
@@ -730,7 +694,7 @@ static void test_delete_keeps_network(void)
 	docker_clear_calls();
 	CU_ASSERT_EQUAL(it_call("DELETE", "/api/v1/apps/hello/", NULL, 202), 202);
 	denv_settle();
-	CU_ASSERT_EQUAL(deployd_count("hello."), 0);
+	CU_ASSERT_EQUAL(denv_count("hello."), 0);
 	CU_ASSERT(docker_has("hello"));
 	json_object *calls = docker_calls();
 	for (size_t i = 0; i < js_len(calls); i++)
@@ -742,7 +706,7 @@ static void test_delete_keeps_network(void)
 
 	/* Deployed again: the network is there, nothing created, no rule twice. */
 	docker_clear_calls();
-	CU_ASSERT_EQUAL(deploy("hello", 202), 202);
+	CU_ASSERT_EQUAL(denv_deploy(NULL, "hello", 202), 202);
 	denv_settle();
 	calls = docker_calls();
 	const char *const none[] = { NULL };
@@ -752,7 +716,7 @@ static void test_delete_keeps_network(void)
 	CU_ASSERT_STRING_EQUAL(after, before);
 	free(after);
 	free(before);
-	CU_ASSERT_EQUAL(deployd_count("hello.web.web"), 1);
+	CU_ASSERT_EQUAL(denv_count("hello.web.web"), 1);
 }
 
 static CU_TestInfo tests[] = {

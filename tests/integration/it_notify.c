@@ -36,7 +36,6 @@
 
 #define NOTIFY "/api/v1/notify/imagepush/"
 #define NOTIFY_KEY "/lain/console/notifies/image_push"
-#define AUTH_KEY "/lain/config/auth/console"
 #define BAD_BODY_MSG "invalid request: should be json body with notify_url(array string)"
 #define COMMITS "[{\"id\": \"abc1234\", \"message\": \"fix\"}]"
 #define AUTHORS "[\"a@x.com\"]"
@@ -183,18 +182,10 @@ static void make_dead_url(void)
 
 /* ---- apps */
 
-static long reposit_as(const char *token, const char *app)
-{
-	char body[128];
-	snprintf(body, sizeof(body), "{\"appname\":\"%s\"}", app);
-	return it_call_as(token, "POST", "/api/v1/repos/", body, 201);
-}
 
 static long deploy_as(const char *token, const char *app)
 {
-	char body[128];
-	snprintf(body, sizeof(body), "{\"appname\":\"%s\"}", app);
-	long st = it_call_as(token, "POST", "/api/v1/apps/", body, 202);
+	long st = denv_deploy(token, app, 202);
 	denv_settle();
 	return st;
 }
@@ -476,15 +467,15 @@ static void test_push_refused_early(void)
 	expect(NULL, "POST", "/api/v1/repos/nosuch/push/", PUSH_BODY, 404,
 	       "app with appname nosuch not exist, has not been reposited yet");
 	/* registered, no image in the registry */
-	CU_ASSERT_EQUAL(reposit_as(NULL, "noimages"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "noimages"), 201);
 	push_path("noimages", path, sizeof(path));
 	expect(NULL, "POST", path, PUSH_BODY, 404, NULL);
 	/* images, never deployed: nothing bound */
-	CU_ASSERT_EQUAL(reposit_as(NULL, "fresh"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "fresh"), 201);
 	push_path("fresh", path, sizeof(path));
 	expect(NULL, "POST", path, PUSH_BODY, 400, "No Giturl bound");
 	/* deployed from a lain.yaml without giturl: bound to "" */
-	CU_ASSERT_EQUAL(reposit_as(NULL, "nogit"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "nogit"), 201);
 	CU_ASSERT_EQUAL(deploy_as(NULL, "nogit"), 202);
 	expect_details(NULL, "nogit", "", V(1));
 	push_path("nogit", path, sizeof(path));
@@ -496,7 +487,7 @@ static void test_push_refused_early(void)
 /* hello: deployed at V(1) (giturl bound, normalised), V(2) pushed after. */
 static void test_push_bodies(void)
 {
-	CU_ASSERT_EQUAL(reposit_as(NULL, "hello"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "hello"), 201);
 	CU_ASSERT_EQUAL(deploy_as(NULL, "hello"), 202);
 	expect_details(NULL, "hello", "http://github.com/laincloud/hello", V(1));
 	CU_ASSERT_EQUAL_FATAL(denv_push("hello", V(2),
@@ -617,7 +608,7 @@ static void test_push_hung_webhook(void)
 
 static void test_push_giturl_mismatch(void)
 {
-	CU_ASSERT_EQUAL(reposit_as(NULL, "moved"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "moved"), 201);
 	CU_ASSERT_EQUAL(deploy_as(NULL, "moved"), 202);
 	expect_details(NULL, "moved", "http://github.com/laincloud/moved", V(1));
 	CU_ASSERT_EQUAL_FATAL(denv_push("moved", V(2),
@@ -633,28 +624,10 @@ static void test_push_giturl_mismatch(void)
 
 /* ---- 14-15: auth on */
 
-static void auth_on(void)
-{
-	char value[512];
-	snprintf(value, sizeof(value), "{\"type\": \"lain-sso\", \"url\": \"%s\"}", sso);
-	CU_ASSERT_EQUAL(it_etcd_put(AUTH_KEY, value), 0);
-	/* Each worker sees the flip within 2 s: wait until answers without a
-	 * token are 401 many times in a row. */
-	long long end = denv_now_ms() + 8000;
-	int in_a_row = 0;
-	while (in_a_row < 10 && denv_now_ms() < end) {
-		it_response_t r;
-		in_a_row = it_req("GET", "/api/v1/apps/", NULL, &r) == 401 ? in_a_row + 1 : 0;
-		it_response_free(&r);
-		if (!in_a_row)
-			it_sleep_ms(100);
-	}
-	CU_ASSERT_EQUAL_FATAL(in_a_row, 10);
-}
 
 static void test_auth_notify(void)
 {
-	auth_on();
+	CU_ASSERT_EQUAL_FATAL(it_auth_on(sso), 0);
 	char *alice = it_sso_token(sso, "alice"), *admin = it_sso_token(sso, "admin");
 	CU_ASSERT(alice[0] && admin[0]);
 	const char *u = "http://hooks.example.com/admin-only";
@@ -691,7 +664,7 @@ static void test_auth_notify(void)
 static void test_auth_push(void)
 {
 	char *alice = it_sso_token(sso, "alice"), *bob = it_sso_token(sso, "bob");
-	CU_ASSERT_EQUAL(reposit_as(alice, "authapp"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(alice, "authapp"), 201);
 	CU_ASSERT_EQUAL(deploy_as(alice, "authapp"), 202);
 	expect_details(alice, "authapp", "https://git.example.com/team/authapp", V(1));
 	CU_ASSERT_EQUAL_FATAL(denv_push("authapp", V(3),
