@@ -5,16 +5,14 @@ drives the secrets API, the call record, the control API and failures."""
 import http.client
 import json
 import os
-import select
 import signal
-import subprocess
 import sys
 import time
 import unittest
 import urllib.parse
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-FAKE = os.path.join(HERE, "lvault")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fakeproc  # noqa: E402
 
 SECRET_CONF = {"path": "hello/hello.web.web/lain/app/secret.conf", "content": "password=1",
                "mode": "400", "owner": "root", "group": "root", "timestamp": 1522058193}
@@ -23,27 +21,11 @@ DB_YAML = {"path": "hello/hello.web.web/lain/app/conf/db.yaml", "content": "db: 
 
 
 def start_fake():
-    proc = subprocess.Popen([sys.executable, FAKE, "--host", "127.0.0.1", "--port", "0"],
-                            stdout=subprocess.PIPE, text=True)   # stderr: into the test log
-    # A loaded machine can take seconds to start Python; never hang make check.
-    ready, _, _ = select.select([proc.stdout], [], [], 30)
-    line = proc.stdout.readline() if ready else ""
-    if not line.startswith("lvault fake listening on http://127.0.0.1:"):
-        proc.kill()
-        proc.wait()
-        proc.stdout.close()
-        raise RuntimeError("%s did not start (first line %r; its stderr is above)" % (FAKE, line))
-    return proc, line.split()[-1]
+    return fakeproc.start("lvault", ["--host", "127.0.0.1", "--port", "0"])
 
 
 def stop_fake(proc):
-    proc.terminate()
-    try:
-        proc.wait(5)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    proc.stdout.close()
+    fakeproc.stop(proc)
 
 
 class LvaultFakeTest(unittest.TestCase):

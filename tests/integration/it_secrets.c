@@ -71,8 +71,6 @@
 #define SCHEMA2 "application/vnd.docker.distribution.manifest.v2+json"
 #define LAYER_GZIP "application/vnd.docker.image.rootfs.diff.tar.gzip"
 
-#define AUTH_KEY "/lain/config/auth/console"
-
 static char lvault[256];
 static char sso[256];
 static char reg_host[128];      /* 127.0.0.1:PORT, as lain-console names images */
@@ -80,20 +78,6 @@ static char reg_url[160];       /* http://<reg_host> */
 static char *reg_token;         /* Bearer token for the registry, or NULL */
 
 /* ---- lain-console */
-
-static long deploy_as(const char *token, const char *app, long want)
-{
-	char body[128];
-	snprintf(body, sizeof(body), "{\"appname\":\"%s\"}", app);
-	return it_call_as(token, "POST", "/api/v1/apps/", body, want);
-}
-
-static long reposit_as(const char *token, const char *app)
-{
-	char body[128];
-	snprintf(body, sizeof(body), "{\"appname\":\"%s\"}", app);
-	return it_call_as(token, "POST", "/api/v1/repos/", body, 201);
-}
 
 /* PUT /apps/<app>/ without a body; the answer in *r. */
 static long update(const char *app, it_response_t *r)
@@ -539,12 +523,12 @@ static void assert_config_image(const char *app, const char *ts, const char *con
 /* 1: the first deploy. */
 static void test_first_deploy(void)
 {
-	CU_ASSERT_EQUAL(reposit_as(NULL, "hello"), 201);
-	CU_ASSERT_EQUAL(reposit_as(NULL, "bypass"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "hello"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "bypass"), 201);
 	lvault_seed("hello", PG, HELLO_SECRETS("password=1", "1522058193"));
 	lvault_forget_calls();
 
-	CU_ASSERT_EQUAL(deploy_as(NULL, "hello", 202), 202);
+	CU_ASSERT_EQUAL(denv_deploy(NULL, "hello", 202), 202);
 	denv_settle();
 	assert_pg_image(PG, "hello", "release-" VER "-web-config-" TS1);
 	assert_pg_image("hello.worker.bg", "hello", "release-" VER);
@@ -659,7 +643,7 @@ static void test_missing_file(void)
 static void test_bypass(void)
 {
 	lvault_forget_calls();
-	CU_ASSERT_EQUAL(deploy_as(NULL, "bypass", 202), 202);
+	CU_ASSERT_EQUAL(denv_deploy(NULL, "bypass", 202), 202);
 	denv_settle();
 	assert_pg_image("bypass.web.web", "bypass", "release-" VER);
 	assert_pg_image("bypass.worker.bg", "bypass", "release-" VER);
@@ -698,13 +682,13 @@ static void test_lvault_failure(void)
  * resource's repository on top of the resource's release. */
 static void test_resource_instance(void)
 {
-	CU_ASSERT_EQUAL(reposit_as(NULL, "rsec"), 201);
-	CU_ASSERT_EQUAL(reposit_as(NULL, "csec"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "rsec"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "csec"), 201);
 	lvault_seed("rsec", RES_PG,
 		    SECRET("rsec", RES_PG, "redis.conf", "maxmemory 1gb", "600", RES_TS));
 	lvault_forget_calls();
-	CU_ASSERT_EQUAL(deploy_as(NULL, "rsec", 202), 202);
-	CU_ASSERT_EQUAL(deploy_as(NULL, "csec", 202), 202);
+	CU_ASSERT_EQUAL(denv_deploy(NULL, "rsec", 202), 202);
+	CU_ASSERT_EQUAL(denv_deploy(NULL, "csec", 202), 202);
 	denv_settle();
 	assert_pg_image(INST_PG, "rsec", "release-" VER "-rsec-config-" RES_TS);
 	assert_pg_image("csec.web.web", "csec", "release-" VER);
@@ -764,36 +748,17 @@ static void test_new_version(void)
 }
 
 /* 8: auth on: lvault gets the deploying user's token. */
-static void auth_on(void)
-{
-	char value[512];
-	snprintf(value, sizeof(value), "{\"type\": \"lain-sso\", \"url\": \"%s\"}", sso);
-	CU_ASSERT_EQUAL(it_etcd_put(AUTH_KEY, value), 0);
-	/* Each worker sees the flip within 2 s: wait until answers without a
-	 * token are 401 many times in a row. */
-	long long end = denv_now_ms() + 8000;
-	int in_a_row = 0;
-	while (in_a_row < 10 && denv_now_ms() < end) {
-		it_response_t r;
-		in_a_row = it_req_as(NULL, "GET", "/api/v1/apps/", NULL, &r) == 401 ? in_a_row + 1 : 0;
-		it_response_free(&r);
-		if (!in_a_row)
-			it_sleep_ms(100);
-	}
-	CU_ASSERT_EQUAL_FATAL(in_a_row, 10);
-}
-
 static void test_auth_token(void)
 {
-	auth_on();
+	CU_ASSERT_EQUAL_FATAL(it_auth_on(sso), 0);
 	char *alice = it_sso_token(sso, "alice");
 	CU_ASSERT_FATAL(alice && alice[0]);
-	CU_ASSERT_EQUAL(reposit_as(alice, "sauth"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(alice, "sauth"), 201);
 	lvault_seed("sauth", "sauth.web.web",
 		    SECRET("sauth", "sauth.web.web", "secret.conf", "password=1", "400", "1522058193") ","
 		    SECRET("sauth", "sauth.web.web", "conf/db.yaml", "db: x", "644", TS1));
 	lvault_forget_calls();
-	CU_ASSERT_EQUAL(deploy_as(alice, "sauth", 202), 202);
+	CU_ASSERT_EQUAL(denv_deploy(alice, "sauth", 202), 202);
 	denv_settle();
 	char token[256];
 	CU_ASSERT_EQUAL(lvault_calls("sauth", "sauth.web.web", token, sizeof(token)), 1);
@@ -893,12 +858,12 @@ static void test_token_registry(void)
 	CU_ASSERT_PTR_NULL(reg_manifest("shub", "release-" VER, NULL));
 	reg_token = saved;
 
-	CU_ASSERT_EQUAL(reposit_as(NULL, "shub"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "shub"), 201);
 	lvault_seed("shub", "shub.web.web",
 		    SECRET("shub", "shub.web.web", "secret.conf", "password=1", "400", "1522058193") ","
 		    SECRET("shub", "shub.web.web", "conf/db.yaml", "db: x", "644", TS1) ","
 		    SECRET("shub", "shub.web.web", "unused", "nope", "400", "1522058100"));
-	CU_ASSERT_EQUAL(deploy_as(NULL, "shub", 202), 202);
+	CU_ASSERT_EQUAL(denv_deploy(NULL, "shub", 202), 202);
 	denv_settle();
 	assert_pg_image("shub.web.web", "shub", "release-" VER "-web-config-" TS1);
 	assert_pg_image("shub.worker.bg", "shub", "release-" VER);
