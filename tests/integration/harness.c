@@ -439,3 +439,11 @@ int it_auth_on(const char *sso_url)
 			it_sleep_ms(100);
 	}
 }
+
+json_object *it_payload(const it_response_t *r, const char *key)
+{
+	json_object *v = NULL;
+	if (r->json)
+		json_object_object_get_ex(r->json, key, &v);
+	return v;
+}

@@ -58,6 +58,9 @@ long it_call(const char *method, const char *path, const char *body, long want);
  * without a token are 401. 0 when they were. */
 int it_auth_on(const char *sso_url);
 
+/* The answer's top-level value at key (the payload of the envelope), or NULL. */
+struct json_object *it_payload(const it_response_t *r, const char *key);
+
 /* The answer's "msg", or "(no msg)". */
 const char *it_msg(const it_response_t *r);
 

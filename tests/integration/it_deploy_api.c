@@ -28,30 +28,15 @@ static void assert_envelope(const it_response_t *r, const char *key, const char 
 	CU_ASSERT_STRING_EQUAL(u, url);
 }
 
-static json_object *payload(const it_response_t *r, const char *key)
-{
-	json_object *v = NULL;
-	if (r->json)
-		json_object_object_get_ex(r->json, key, &v);
-	return v;
-}
-
-static long request(const char *method, const char *path, const char *body, it_response_t *r)
-{
-	if (it_request(method, path, body, NULL, r))
-		return 0;
-	return r->status;
-}
-
 static void test_reposit_oplog(void)
 {
 	it_response_t r;
-	CU_ASSERT_EQUAL(request("POST", "/api/v1/repos/", "{\"appname\":\"hello\"}", &r), 201);
+	CU_ASSERT_EQUAL(it_req("POST", "/api/v1/repos/", "{\"appname\":\"hello\"}", &r), 201);
 	it_response_free(&r);
 
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/oplogs/hello/", NULL, &r), 200);
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/oplogs/hello/", NULL, &r), 200);
 	assert_envelope(&r, "oplog", "/v1/oplogs/hello/");
-	json_object *o = payload(&r, "oplog");
+	json_object *o = it_payload(&r, "oplog");
 	/* archon: JSON.parse(data.oplog), then l.fields.* */
 	CU_ASSERT_FATAL(json_object_is_type(o, json_type_string));
 	json_object *rows = json_tokener_parse(json_object_get_string(o));
@@ -76,22 +61,22 @@ static void test_reposit_oplog(void)
 	it_response_free(&r);
 
 	/* Without the /api prefix too; unknown apps get the spec's 404. */
-	CU_ASSERT_EQUAL(request("GET", "/v1/oplogs/hello/", NULL, &r), 200);
+	CU_ASSERT_EQUAL(it_req("GET", "/v1/oplogs/hello/", NULL, &r), 200);
 	it_response_free(&r);
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/oplogs/nothere/", NULL, &r), 404);
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/oplogs/nothere/", NULL, &r), 404);
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"),
 			       "app with appname nothere not exist, has not been reposited yet");
 	it_response_free(&r);
-	CU_ASSERT_EQUAL(request("POST", "/api/v1/oplogs/hello/", "{}", &r), 405);
+	CU_ASSERT_EQUAL(it_req("POST", "/api/v1/oplogs/hello/", "{}", &r), 405);
 	it_response_free(&r);
 }
 
 static void test_versions_details(void)
 {
 	it_response_t r;
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/repos/hello/versions/", NULL, &r), 200);
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/repos/hello/versions/", NULL, &r), 200);
 	assert_envelope(&r, "version", "/v1/repos/hello/versions/");
-	json_object *v = payload(&r, "version"), *x;
+	json_object *v = it_payload(&r, "version"), *x;
 	CU_ASSERT(json_object_object_get_ex(v, "appname", &x));
 	CU_ASSERT_STRING_EQUAL(json_object_get_string(x), "hello");
 	CU_ASSERT(json_object_object_get_ex(v, "url", &x));
@@ -104,20 +89,20 @@ static void test_versions_details(void)
 	it_response_free(&r);
 
 	/* Registered, but nothing pushed. */
-	CU_ASSERT_EQUAL(request("POST", "/api/v1/repos/", "{\"appname\":\"empty\"}", &r), 201);
+	CU_ASSERT_EQUAL(it_req("POST", "/api/v1/repos/", "{\"appname\":\"empty\"}", &r), 201);
 	it_response_free(&r);
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/repos/empty/versions/", NULL, &r), 404);
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/repos/empty/versions/", NULL, &r), 404);
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"),
 			       "no avaible images for app empty:\nregistry has no images of "
 			       "'empty'\nplease push images first.");
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "version"), "(null)");
 	it_response_free(&r);
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/repos/nothere/versions/", NULL, &r), 404);
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/repos/nothere/versions/", NULL, &r), 404);
 	it_response_free(&r);
 
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/repos/hello/details/", NULL, &r), 200);
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/repos/hello/details/", NULL, &r), 200);
 	assert_envelope(&r, "detail", "/v1/repos/hello/details/");
-	CU_ASSERT_STRING_EQUAL(json_object_to_json_string_ext(payload(&r, "detail"),
+	CU_ASSERT_STRING_EQUAL(json_object_to_json_string_ext(it_payload(&r, "detail"),
 							       JSON_C_TO_STRING_PLAIN |
 								       JSON_C_TO_STRING_NOSLASHESCAPE),
 			       "{\"appname\":\"hello\",\"giturl\":\"\",\"meta_version\":\"\","
@@ -125,16 +110,15 @@ static void test_versions_details(void)
 	it_response_free(&r);
 }
 
-
 static void test_streamrouter_ports(void)
 {
 	it_response_t r;
 	const char *url = "/v1/usedstreamrouterports";
 	denv_fake("POST", "/__fake/reset", "{}", NULL);
 	/* deployd's null (no ports yet) is an empty list (§9.5: not a 400). */
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/usedstreamrouterports", NULL, &r), 200);
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/usedstreamrouterports", NULL, &r), 200);
 	assert_envelope(&r, "streamrouter", url);
-	json_object *p = payload(&r, "streamrouter");
+	json_object *p = it_payload(&r, "streamrouter");
 	CU_ASSERT(json_object_is_type(p, json_type_array) && json_object_array_length(p) == 0);
 	it_response_free(&r);
 
@@ -146,8 +130,8 @@ static void test_streamrouter_ports(void)
 	CU_ASSERT_EQUAL(denv_fake("POST", "/api/podgroups", pg, NULL), 202);
 	denv_settle();
 	/* Any suffix matches, as in the original. */
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/usedstreamrouterports/", NULL, &r), 200);
-	p = payload(&r, "streamrouter");
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/usedstreamrouterports/", NULL, &r), 200);
+	p = it_payload(&r, "streamrouter");
 	CU_ASSERT_EQUAL_FATAL(json_object_array_length(p), 1);
 	json_object *x;
 	CU_ASSERT(json_object_object_get_ex(json_object_array_get_idx(p, 0), "srcport", &x));
@@ -159,7 +143,7 @@ static void test_streamrouter_ports(void)
 	/* deployd failing: the original's 400 with a null payload. */
 	denv_fake("POST", "/__fake/fail", "{\"mode\":\"error500\",\"match\":\"/api/ports\",\"count\":-1}",
 		  NULL);
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/usedstreamrouterports", NULL, &r), 400);
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/usedstreamrouterports", NULL, &r), 400);
 	assert_envelope(&r, "streamrouter", url);
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "streamrouter"), "(null)");
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"), "");
@@ -168,12 +152,12 @@ static void test_streamrouter_ports(void)
 	/* deployd down: 503 naming it (the original crashed with 500). */
 	denv_fake("POST", "/__fake/fail", "{\"mode\":\"none\"}", NULL);
 	denv_fake("POST", "/__fake/fail", "{\"mode\":\"down\",\"count\":-1}", NULL);
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/usedstreamrouterports", NULL, &r), 503);
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/usedstreamrouterports", NULL, &r), 503);
 	CU_ASSERT(!strncmp(it_field(&r, "msg"), "deployd unavailable", 19));
 	it_response_free(&r);
 	denv_fake("POST", "/__fake/fail", "{\"mode\":\"none\"}", NULL);
 
-	CU_ASSERT_EQUAL(request("POST", "/api/v1/usedstreamrouterports", "{}", &r), 405);
+	CU_ASSERT_EQUAL(it_req("POST", "/api/v1/usedstreamrouterports", "{}", &r), 405);
 	it_response_free(&r);
 }
 
@@ -182,7 +166,7 @@ static void test_registry_down(void)
 {
 	it_response_t r;
 	denv_registry_stop();
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/repos/hello/versions/", NULL, &r), 503);
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/repos/hello/versions/", NULL, &r), 503);
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "version"), "(null)");
 	CU_ASSERT(!strncmp(it_field(&r, "msg"), "registry unavailable: ", 22));
 	it_response_free(&r);

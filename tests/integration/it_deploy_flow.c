@@ -14,6 +14,7 @@
 
 #include "deploy_env.h"
 #include "harness.h"
+#include "itjson.h"
 #include "testlib.h"
 
 #define V(n) "152445598" #n "-f478328a58bc9725c19030e7663e2ee3fa87b02" #n
@@ -27,38 +28,6 @@
 #define CLIENT_YAML                                                                           \
 	"appname: client\nbuild:\n  base: golang\nuse_services:\n  broken:\n    - redis\n"   \
 	"web:\n  cmd: /client\n  port: 80\n"
-
-static json_object *payload(const it_response_t *r, const char *key)
-{
-	json_object *v = NULL;
-	if (r->json)
-		json_object_object_get_ex(r->json, key, &v);
-	return v;
-}
-
-static const char *str(json_object *o, const char *key)
-{
-	json_object *v;
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : NULL;
-}
-
-static long request(const char *method, const char *path, const char *body, it_response_t *r)
-{
-	if (it_request(method, path, body, NULL, r))
-		return 0;
-	return r->status;
-}
-
-
-static long reposit(const char *app)
-{
-	char body[128];
-	it_response_t r;
-	snprintf(body, sizeof(body), "{\"appname\":\"%s\"}", app);
-	long st = request("POST", "/api/v1/repos/", body, &r);
-	it_response_free(&r);
-	return st;
-}
 
 /* Exactly these keys, in any order. */
 static void assert_keys(json_object *o, const char *const *keys)
@@ -82,33 +51,31 @@ static const char *const proc_keys[] = { "procname", "proctype", "image", "numin
 static const char *const pod_keys[] = { "containerid", "containername", "containerip",
 	"containerport", "nodeip", "status", "uptime", "envs", NULL };
 
-
-
 static void test_first_deploy(void)
 {
 	it_response_t r;
-	CU_ASSERT_EQUAL(reposit("flow"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "flow"), 201);
 	/* Registered only: lain-cli's "POST, not PUT" answer. */
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/flow/", NULL, &r), 404);
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/flow/", NULL, &r), 404);
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"), "app with appname flow has not been deployd\n");
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "url"), "/v1/apps/");
 	it_response_free(&r);
 
-	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"flow\"}", &r), 202);
+	CU_ASSERT_EQUAL(it_req("POST", "/api/v1/apps/", "{\"appname\":\"flow\"}", &r), 202);
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"), "deploy request of app flow has been accepted.");
-	assert_keys(payload(&r, "app"), app_keys);
-	CU_ASSERT_STRING_EQUAL(str(payload(&r, "app"), "metaversion"), V(2));
+	assert_keys(it_payload(&r, "app"), app_keys);
+	CU_ASSERT_STRING_EQUAL(js_str(it_payload(&r, "app"), "metaversion"), V(2));
 	it_response_free(&r);
 
 	CU_ASSERT_FATAL(denv_wait_healthy("flow", &r));
-	json_object *app = payload(&r, "app");
+	json_object *app = it_payload(&r, "app");
 	assert_keys(app, app_keys);
-	CU_ASSERT_STRING_EQUAL(str(app, "appname"), "flow");
-	CU_ASSERT_STRING_EQUAL(str(app, "apptype"), "app");
-	CU_ASSERT_STRING_EQUAL(str(app, "metaversion"), V(2));
-	CU_ASSERT_STRING_EQUAL(str(app, "deployerror"), "");
-	CU_ASSERT_STRING_EQUAL(str(app, "url"), "/v1/apps/flow/");
-	CU_ASSERT_EQUAL(strlen(str(app, "updatetime")), 19);
+	CU_ASSERT_STRING_EQUAL(js_str(app, "appname"), "flow");
+	CU_ASSERT_STRING_EQUAL(js_str(app, "apptype"), "app");
+	CU_ASSERT_STRING_EQUAL(js_str(app, "metaversion"), V(2));
+	CU_ASSERT_STRING_EQUAL(js_str(app, "deployerror"), "");
+	CU_ASSERT_STRING_EQUAL(js_str(app, "url"), "/v1/apps/flow/");
+	CU_ASSERT_EQUAL(strlen(js_str(app, "updatetime")), 19);
 	CU_ASSERT_EQUAL(json_object_array_length(json_object_object_get(app, "portals")), 0);
 	json_object *procs = json_object_object_get(app, "procs");
 	CU_ASSERT_EQUAL_FATAL(json_object_array_length(procs), 2);
@@ -116,42 +83,42 @@ static void test_first_deploy(void)
 	json_object *bg = json_object_array_get_idx(procs, 1);
 	assert_keys(web, proc_keys);
 	assert_keys(bg, proc_keys);
-	CU_ASSERT_STRING_EQUAL(str(web, "procname"), "web");
-	CU_ASSERT_STRING_EQUAL(str(web, "proctype"), "web");
-	CU_ASSERT_STRING_EQUAL(str(web, "memory"), "64 MB");
-	CU_ASSERT_STRING_EQUAL(str(web, "url"), "/v1/apps/flow/procs/web/");
-	CU_ASSERT(strstr(str(web, "image"), "/flow:release-" V(2)) != NULL);
-	CU_ASSERT_STRING_EQUAL(str(bg, "procname"), "bg");
-	CU_ASSERT_STRING_EQUAL(str(bg, "proctype"), "worker");
+	CU_ASSERT_STRING_EQUAL(js_str(web, "procname"), "web");
+	CU_ASSERT_STRING_EQUAL(js_str(web, "proctype"), "web");
+	CU_ASSERT_STRING_EQUAL(js_str(web, "memory"), "64 MB");
+	CU_ASSERT_STRING_EQUAL(js_str(web, "url"), "/v1/apps/flow/procs/web/");
+	CU_ASSERT(strstr(js_str(web, "image"), "/flow:release-" V(2)) != NULL);
+	CU_ASSERT_STRING_EQUAL(js_str(bg, "procname"), "bg");
+	CU_ASSERT_STRING_EQUAL(js_str(bg, "proctype"), "worker");
 	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(bg, "numinstances")), 2);
-	CU_ASSERT_STRING_EQUAL(str(bg, "memory"), "32 MB");
+	CU_ASSERT_STRING_EQUAL(js_str(bg, "memory"), "32 MB");
 	json_object *pods = json_object_object_get(bg, "pods");
 	CU_ASSERT_EQUAL_FATAL(json_object_array_length(pods), 2);
 	json_object *pod = json_object_array_get_idx(pods, 0);
 	assert_keys(pod, pod_keys);
-	CU_ASSERT_STRING_EQUAL(str(pod, "status"), "True");
-	CU_ASSERT_EQUAL(strlen(str(pod, "uptime")), 19);
-	CU_ASSERT(!strncmp(str(pod, "containername"), "/flow.worker.bg.", 16));
+	CU_ASSERT_STRING_EQUAL(js_str(pod, "status"), "True");
+	CU_ASSERT_EQUAL(strlen(js_str(pod, "uptime")), 19);
+	CU_ASSERT(!strncmp(js_str(pod, "containername"), "/flow.worker.bg.", 16));
 	it_response_free(&r);
 
 	/* The oplog has the DEPLOY row with its version. */
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/oplogs/flow/", NULL, &r), 200);
-	const char *log = json_object_get_string(payload(&r, "oplog"));
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/oplogs/flow/", NULL, &r), 200);
+	const char *log = json_object_get_string(it_payload(&r, "oplog"));
 	CU_ASSERT(log && strstr(log, "\"DEPLOY\"") && strstr(log, V(2)));
 	it_response_free(&r);
 
 	/* Deployed already: 409 with the App. */
-	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"flow\"}", &r), 409);
+	CU_ASSERT_EQUAL(it_req("POST", "/api/v1/apps/", "{\"appname\":\"flow\"}", &r), 409);
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"), "app with appname flow already exists\n");
-	assert_keys(payload(&r, "app"), app_keys);
+	assert_keys(it_payload(&r, "app"), app_keys);
 	it_response_free(&r);
 
 	/* The body before anything else; then maintain's 404. */
-	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "nope", &r), 400);
+	CU_ASSERT_EQUAL(it_req("POST", "/api/v1/apps/", "nope", &r), 400);
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"),
 			       "invalid request: should be json body with appname(string)");
 	it_response_free(&r);
-	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"nothere\"}", &r), 404);
+	CU_ASSERT_EQUAL(it_req("POST", "/api/v1/apps/", "{\"appname\":\"nothere\"}", &r), 404);
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"),
 			       "app with appname nothere not exist, has not been reposited yet");
 	it_response_free(&r);
@@ -161,8 +128,8 @@ static void test_first_deploy(void)
 static void test_list_parallel(void)
 {
 	it_response_t r;
-	CU_ASSERT_EQUAL(reposit("flow2"), 201);
-	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"flow2\"}", &r), 202);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "flow2"), 201);
+	CU_ASSERT_EQUAL(it_req("POST", "/api/v1/apps/", "{\"appname\":\"flow2\"}", &r), 202);
 	it_response_free(&r);
 	CU_ASSERT_FATAL(denv_wait_healthy("flow2", &r));
 	it_response_free(&r);
@@ -173,12 +140,12 @@ static void test_list_parallel(void)
 		  "\"delay\":1}",
 		  NULL);
 	long long t0 = denv_now_ms();
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/", NULL, &r), 200);
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/", NULL, &r), 200);
 	long long ms = denv_now_ms() - t0;
 	denv_fake("POST", "/__fake/fail", "{\"mode\":\"none\"}", NULL);
 	/* One after another would take 4 s. */
 	CU_ASSERT(ms >= 1000 && ms < 2500);
-	json_object *apps = payload(&r, "apps");
+	json_object *apps = it_payload(&r, "apps");
 	CU_ASSERT_EQUAL_FATAL(json_object_array_length(apps), 2);
 	for (size_t i = 0; i < 2; i++) {
 		json_object *a = json_object_array_get_idx(apps, i);
@@ -199,37 +166,37 @@ static void test_list_parallel(void)
 static void test_deployd_stopped(void)
 {
 	it_response_t r;
-	CU_ASSERT_EQUAL(reposit("later"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "later"), 201);
 	denv_fake("PATCH", "/api/status", "{\"status\":\"stop\"}", NULL);
-	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"later\"}", &r), 503);
+	CU_ASSERT_EQUAL(it_req("POST", "/api/v1/apps/", "{\"appname\":\"later\"}", &r), 503);
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"),
 			       "deployd is now in maintain state, please wait for a while");
 	it_response_free(&r);
 	denv_fake("PATCH", "/api/status", "{\"status\":\"start\"}", NULL);
 	/* Still registered only: nothing happened. */
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/later/", NULL, &r), 404);
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/later/", NULL, &r), 404);
 	it_response_free(&r);
 
 	/* deployd not answering at all: 503 naming it, nothing recorded. */
 	denv_fake("POST", "/__fake/fail", "{\"mode\":\"down\",\"count\":-1}", NULL);
-	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"later\"}", &r), 503);
+	CU_ASSERT_EQUAL(it_req("POST", "/api/v1/apps/", "{\"appname\":\"later\"}", &r), 503);
 	CU_ASSERT(it_field(&r, "msg") && !strncmp(it_field(&r, "msg"), "deployd unavailable", 19));
 	it_response_free(&r);
 	denv_fake("POST", "/__fake/fail", "{\"mode\":\"none\"}", NULL);
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/later/", NULL, &r), 404);
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/later/", NULL, &r), 404);
 	it_response_free(&r);
 }
 
 static void test_no_release(void)
 {
 	it_response_t r;
-	CU_ASSERT_EQUAL(reposit("norel"), 201);
-	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"norel\"}", &r), 400);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "norel"), 201);
+	CU_ASSERT_EQUAL(it_req("POST", "/api/v1/apps/", "{\"appname\":\"norel\"}", &r), 400);
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"),
 			       "not found both meta and release images,\nplease check your App images "
 			       "then try to update your App\n");
 	it_response_free(&r);
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/norel/", NULL, &r), 404);
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/norel/", NULL, &r), 404);
 	it_response_free(&r);
 }
 
@@ -238,11 +205,11 @@ static void test_no_release(void)
 static void test_failure_in_the_middle(void)
 {
 	it_response_t r;
-	CU_ASSERT_EQUAL(reposit("broken"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "broken"), 201);
 	denv_fake("POST", "/__fake/fail",
 		  "{\"mode\":\"error500\",\"match\":\"/api/depends\",\"method\":\"POST\",\"count\":-1}",
 		  NULL);
-	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"broken\"}", &r), 406);
+	CU_ASSERT_EQUAL(it_req("POST", "/api/v1/apps/", "{\"appname\":\"broken\"}", &r), 406);
 	const char *msg = it_field(&r, "msg");
 	CU_ASSERT_FATAL(msg != NULL);
 	CU_ASSERT(!strncmp(msg, "request of deploy app broken is not acceptable with error:\n", 59));
@@ -251,26 +218,26 @@ static void test_failure_in_the_middle(void)
 	it_response_free(&r);
 	denv_fake("POST", "/__fake/fail", "{\"mode\":\"none\"}", NULL);
 
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/broken/", NULL, &r), 200);
-	json_object *app = payload(&r, "app");
-	CU_ASSERT_STRING_EQUAL(str(app, "deployerror"), saved);
-	CU_ASSERT_STRING_EQUAL(str(app, "apptype"), "service");
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/broken/", NULL, &r), 200);
+	json_object *app = it_payload(&r, "app");
+	CU_ASSERT_STRING_EQUAL(js_str(app, "deployerror"), saved);
+	CU_ASSERT_STRING_EQUAL(js_str(app, "apptype"), "service");
 	it_response_free(&r);
 	free(saved);
 
 	/* The user tries again once deployd is done with the podgroup. */
 	denv_settle();
-	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"broken\"}", &r), 202);
+	CU_ASSERT_EQUAL(it_req("POST", "/api/v1/apps/", "{\"appname\":\"broken\"}", &r), 202);
 	if (r.status != 202)
 		fprintf(stderr, "retry: %s\n", it_field(&r, "msg"));
 	it_response_free(&r);
 	CU_ASSERT(denv_wait_healthy("broken", &r));
-	app = payload(&r, "app");
-	CU_ASSERT_STRING_EQUAL(str(app, "deployerror"), "");
+	app = it_payload(&r, "app");
+	CU_ASSERT_STRING_EQUAL(js_str(app, "deployerror"), "");
 	json_object *portals = json_object_object_get(app, "portals");
 	CU_ASSERT_EQUAL_FATAL(json_object_array_length(portals), 1);
 	assert_keys(json_object_array_get_idx(portals, 0), proc_keys);
-	CU_ASSERT_STRING_EQUAL(str(json_object_array_get_idx(portals, 0), "procname"),
+	CU_ASSERT_STRING_EQUAL(js_str(json_object_array_get_idx(portals, 0), "procname"),
 			       "portal-redis");
 	it_response_free(&r);
 }
@@ -279,7 +246,7 @@ static void test_failure_in_the_middle(void)
  * gets 409 (whether it meets the lock or, later, the deployed app). */
 static void test_concurrent_deploys(void)
 {
-	CU_ASSERT_EQUAL(reposit("twice"), 201);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "twice"), 201);
 	denv_fake("POST", "/__fake/fail",
 		  "{\"mode\":\"slow\",\"match\":\"/api/podgroups\",\"method\":\"POST\",\"count\":-1,"
 		  "\"delay\":1}",
@@ -289,7 +256,7 @@ static void test_concurrent_deploys(void)
 		kids[i] = fork();
 		if (kids[i] == 0) {
 			it_response_t r;
-			long st = request("POST", "/api/v1/apps/", "{\"appname\":\"twice\"}", &r);
+			long st = it_req("POST", "/api/v1/apps/", "{\"appname\":\"twice\"}", &r);
 			_exit(st == 202 ? 2 : st == 409 ? 4 : 9);
 		}
 	}
@@ -312,8 +279,8 @@ static void test_concurrent_deploys(void)
 static void test_service_consumer(void)
 {
 	it_response_t r;
-	CU_ASSERT_EQUAL(reposit("client"), 201);
-	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"client\"}", &r), 202);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "client"), 201);
+	CU_ASSERT_EQUAL(it_req("POST", "/api/v1/apps/", "{\"appname\":\"client\"}", &r), 202);
 	it_response_free(&r);
 	char *body = NULL;
 	CU_ASSERT_EQUAL(denv_fake("GET", "/api/podgroups?name=client.web.web", NULL, &body), 200);
@@ -322,18 +289,18 @@ static void test_service_consumer(void)
 	CU_ASSERT_FATAL(denv_wait_healthy("client", &r));
 	denv_settle();
 	it_response_free(&r);
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/client/", NULL, &r), 200);
-	json_object *uses = json_object_object_get(payload(&r, "app"), "useservices");
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/client/", NULL, &r), 200);
+	json_object *uses = json_object_object_get(it_payload(&r, "app"), "useservices");
 	CU_ASSERT_EQUAL_FATAL(json_object_array_length(uses), 1);
 	json_object *u = json_object_array_get_idx(uses, 0);
-	CU_ASSERT_STRING_EQUAL(str(u, "servicename"), "broken");
+	CU_ASSERT_STRING_EQUAL(js_str(u, "servicename"), "broken");
 	json_object *sp = json_object_object_get(u, "serviceprocs");
 	CU_ASSERT_EQUAL_FATAL(json_object_array_length(sp), 1);
 	CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_array_get_idx(sp, 0)),
 			       "portal-redis");
 	json_object *svc = json_object_object_get(u, "service");
 	assert_keys(svc, app_keys);
-	CU_ASSERT_STRING_EQUAL(str(svc, "appname"), "broken");
+	CU_ASSERT_STRING_EQUAL(js_str(svc, "appname"), "broken");
 	CU_ASSERT_EQUAL(json_object_array_length(json_object_object_get(svc, "useservices")), 0);
 	json_object *portals = json_object_object_get(svc, "portals");
 	CU_ASSERT_EQUAL_FATAL(json_object_array_length(portals), 1);
@@ -347,49 +314,49 @@ static void test_undeploy(void)
 	it_response_t r;
 	/* Protected: 403 with the App, nothing removed. */
 	CU_ASSERT_EQUAL(it_etcd_put("/lain/config/protected_apps", "[\"other\", \"flow\"]"), 0);
-	CU_ASSERT_EQUAL(request("DELETE", "/api/v1/apps/flow/", NULL, &r), 403);
+	CU_ASSERT_EQUAL(it_req("DELETE", "/api/v1/apps/flow/", NULL, &r), 403);
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"), "Not allow to delete protected app.");
-	assert_keys(payload(&r, "app"), app_keys);
+	assert_keys(it_payload(&r, "app"), app_keys);
 	it_response_free(&r);
 	it_etcd_delete("/lain/config/protected_apps");
 
 	/* deployd stopped: 503 before anything. */
 	denv_fake("PATCH", "/api/status", "{\"status\":\"stop\"}", NULL);
-	CU_ASSERT_EQUAL(request("DELETE", "/api/v1/apps/flow2/", NULL, &r), 503);
+	CU_ASSERT_EQUAL(it_req("DELETE", "/api/v1/apps/flow2/", NULL, &r), 503);
 	it_response_free(&r);
 	denv_fake("PATCH", "/api/status", "{\"status\":\"start\"}", NULL);
 
 	denv_settle();
-	CU_ASSERT_EQUAL(request("DELETE", "/api/v1/apps/flow2/", NULL, &r), 202);
+	CU_ASSERT_EQUAL(it_req("DELETE", "/api/v1/apps/flow2/", NULL, &r), 202);
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"), "delete app successfully.");
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "url"), "/v1/apps/");
-	CU_ASSERT_STRING_EQUAL(json_object_to_json_string_ext(payload(&r, "app"),
+	CU_ASSERT_STRING_EQUAL(json_object_to_json_string_ext(it_payload(&r, "app"),
 							       JSON_C_TO_STRING_PLAIN |
 								       JSON_C_TO_STRING_NOSLASHESCAPE),
 			       "{\"appname\":\"flow2\",\"url\":\"/v1/repos/flow2/\"}");
 	it_response_free(&r);
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/flow2/", NULL, &r), 404);
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/flow2/", NULL, &r), 404);
 	it_response_free(&r);
-	CU_ASSERT_EQUAL(request("DELETE", "/api/v1/apps/flow2/", NULL, &r), 404);
+	CU_ASSERT_EQUAL(it_req("DELETE", "/api/v1/apps/flow2/", NULL, &r), 404);
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "msg"), "app with appname flow2 has not been deployd\n");
 	it_response_free(&r);
 	/* Still registered, gone from deployd, out of the list. */
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/repos/flow2/", NULL, &r), 200);
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/repos/flow2/", NULL, &r), 200);
 	it_response_free(&r);
 	denv_settle();
 	CU_ASSERT_EQUAL(denv_fake("GET", "/api/podgroups?name=flow2.web.web", NULL, NULL), 404);
 	CU_ASSERT_EQUAL(denv_fake("GET", "/api/podgroups?name=flow2.worker.bg", NULL, NULL), 404);
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/apps/", NULL, &r), 200);
-	json_object *apps = payload(&r, "apps");
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/", NULL, &r), 200);
+	json_object *apps = it_payload(&r, "apps");
 	for (size_t i = 0; i < json_object_array_length(apps); i++)
-		CU_ASSERT_STRING_NOT_EQUAL(str(json_object_array_get_idx(apps, i), "appname"), "flow2");
+		CU_ASSERT_STRING_NOT_EQUAL(js_str(json_object_array_get_idx(apps, i), "appname"), "flow2");
 	it_response_free(&r);
-	CU_ASSERT_EQUAL(request("GET", "/api/v1/oplogs/flow2/", NULL, &r), 200);
-	CU_ASSERT(strstr(json_object_get_string(payload(&r, "oplog")), "\"DELETE\"") != NULL);
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/oplogs/flow2/", NULL, &r), 200);
+	CU_ASSERT(strstr(json_object_get_string(it_payload(&r, "oplog")), "\"DELETE\"") != NULL);
 	it_response_free(&r);
 
 	/* And it can be deployed again. */
-	CU_ASSERT_EQUAL(request("POST", "/api/v1/apps/", "{\"appname\":\"flow2\"}", &r), 202);
+	CU_ASSERT_EQUAL(it_req("POST", "/api/v1/apps/", "{\"appname\":\"flow2\"}", &r), 202);
 	it_response_free(&r);
 	CU_ASSERT(denv_wait_healthy("flow2", &r));
 	it_response_free(&r);

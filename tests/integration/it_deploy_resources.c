@@ -68,21 +68,11 @@ static char seed_file[64];
 
 /* ---- small helpers: every one is NULL-safe, the server may not answer yet */
 
-static json_object *payload(const it_response_t *r, const char *key)
-{
-	json_object *v = NULL;
-	if (r->json)
-		json_object_object_get_ex(r->json, key, &v);
-	return v;
-}
-
 static bool ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), k = strlen(suffix);
 	return n >= k && !strcmp(s + n - k, suffix);
 }
-
-
 
 /* ---- the deployd stand-in */
 
@@ -126,7 +116,6 @@ static bool fake_has_depends(const char *name)
 	snprintf(path, sizeof(path), "/api/depends?name=%s", name);
 	return denv_fake("GET", path, NULL, NULL) == 200;
 }
-
 
 /* Whether pod spec of podgroup pg depends on portal (Policy 0). */
 static bool depends_on(const char *pg_name, const char *portal)
@@ -210,7 +199,7 @@ static bool listed(const char *query, const char *app)
 	char path[128];
 	it_response_t r;
 	snprintf(path, sizeof(path), "/api/v1/apps/?%s", query);
-	bool yes = it_req("GET", path, NULL, &r) == 200 && js_find(payload(&r, "apps"), "appname", app);
+	bool yes = it_req("GET", path, NULL, &r) == 200 && js_find(it_payload(&r, "apps"), "appname", app);
 	it_response_free(&r);
 	return yes;
 }
@@ -256,7 +245,7 @@ static void test_resource_not_deployed(void)
 	CU_ASSERT(!strncmp(it_msg(&r), "request of deploy app webc is not acceptable", 44));
 	it_response_free(&r);
 	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/webc/", NULL, &r), 200);
-	const char *err = js_str(payload(&r, "app"), "deployerror");
+	const char *err = js_str(it_payload(&r, "app"), "deployerror");
 	fprintf(stderr, "\n  deployerror: %s\n", err);
 	CU_ASSERT(strcmp(err, "") && strcmp(err, "(absent)"));
 	CU_ASSERT(strstr(err, "rdb") != NULL);
@@ -274,7 +263,7 @@ static void test_resource_deploy(void)
 	CU_ASSERT_EQUAL(it_req("POST", "/api/v1/apps/", "{\"appname\":\"rdb\"}", &r), 202);
 	it_response_free(&r);
 	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/rdb/", NULL, &r), 200);
-	json_object *app = payload(&r, "app");
+	json_object *app = it_payload(&r, "app");
 	CU_ASSERT_STRING_EQUAL(js_str(app, "apptype"), "resource");
 	CU_ASSERT_STRING_EQUAL(js_str(app, "metaversion"), V(1));
 	assert_keys(app, app_keys, "resourceinstances");
@@ -310,7 +299,7 @@ static void test_client_deploy(void)
 
 	/* The instance is an app of its own. */
 	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/" INST "/", NULL, &r), 200);
-	json_object *inst = payload(&r, "app");
+	json_object *inst = it_payload(&r, "app");
 	CU_ASSERT_STRING_EQUAL(js_str(inst, "appname"), INST);
 	CU_ASSERT_STRING_EQUAL(js_str(inst, "apptype"), "resource-instance");
 	CU_ASSERT_STRING_EQUAL(js_str(inst, "metaversion"), V(1));
@@ -322,7 +311,7 @@ static void test_client_deploy(void)
 
 	/* The client, as lain-cli waits for it. */
 	CU_ASSERT_FATAL(denv_wait_healthy("webc", &r));
-	json_object *uses = js_get(payload(&r, "app"), "useresources");
+	json_object *uses = js_get(it_payload(&r, "app"), "useresources");
 	CU_ASSERT_EQUAL_FATAL(js_len(uses), 1);
 	json_object *u = js_at(uses, 0);
 	CU_ASSERT_EQUAL(json_object_object_length(u), 3);
@@ -343,12 +332,12 @@ static void test_client_deploy(void)
 
 	/* The resource lists it; so does E21. */
 	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/rdb/", NULL, &r), 200);
-	json_object *ris = js_get(payload(&r, "app"), "resourceinstances");
+	json_object *ris = js_get(it_payload(&r, "app"), "resourceinstances");
 	CU_ASSERT_EQUAL(js_len(ris), 1);
 	CU_ASSERT_STRING_EQUAL(js_str(js_at(ris, 0), "appname"), INST);
 	it_response_free(&r);
 	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/resources/rdb/instances/", NULL, &r), 200);
-	json_object *list = payload(&r, "instances");
+	json_object *list = it_payload(&r, "instances");
 	CU_ASSERT(json_object_is_type(list, json_type_array));
 	CU_ASSERT_EQUAL(js_len(list), 1);
 	CU_ASSERT_STRING_EQUAL(js_str(js_at(list, 0), "appname"), INST);
@@ -362,7 +351,7 @@ static void test_client_deploy(void)
 	CU_ASSERT(!listed("apptype=resource", INST));
 
 	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/oplogs/" INST "/", NULL, &r), 200);
-	const char *log = json_object_get_string(payload(&r, "oplog"));
+	const char *log = json_object_get_string(it_payload(&r, "oplog"));
 	CU_ASSERT(log && strstr(log, "\"DEPLOY\""));
 	it_response_free(&r);
 }
@@ -394,12 +383,12 @@ static void test_instance_update(void)
 	it_response_free(&r);
 	denv_settle();
 	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/" INST "/", NULL, &r), 200);
-	CU_ASSERT_STRING_EQUAL(js_str(payload(&r, "app"), "metaversion"), V(2));
+	CU_ASSERT_STRING_EQUAL(js_str(it_payload(&r, "app"), "metaversion"), V(2));
 	it_response_free(&r);
 	assert_instance_pg("MAXMEM=2gb", V(2), "[\"redis-server\",\"--v2\"]");
 	/* The resource itself was not updated. */
 	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/rdb/", NULL, &r), 200);
-	CU_ASSERT_STRING_EQUAL(js_str(payload(&r, "app"), "metaversion"), V(1));
+	CU_ASSERT_STRING_EQUAL(js_str(it_payload(&r, "app"), "metaversion"), V(1));
 	it_response_free(&r);
 
 	CU_ASSERT_EQUAL(it_req("PUT", "/api/v1/apps/" INST "/", "{\"meta_version\":\"" NO_SUCH_V "\"}",
@@ -411,7 +400,7 @@ static void test_instance_update(void)
 	CU_ASSERT_EQUAL(it_call("PUT", "/api/v1/apps/" INST "/", NULL, 202), 202);
 	denv_settle();
 	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/" INST "/", NULL, &r), 200);
-	CU_ASSERT_STRING_EQUAL(js_str(payload(&r, "app"), "metaversion"), V(1));
+	CU_ASSERT_STRING_EQUAL(js_str(it_payload(&r, "app"), "metaversion"), V(1));
 	it_response_free(&r);
 	assert_instance_pg("MAXMEM=2gb", V(1), "[\"redis-server\"]");
 	CU_ASSERT(denv_wait_healthy("webc", &r));
@@ -464,11 +453,11 @@ static void test_client_drops_resource(void)
 	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/repos/" INST "/", NULL, 200), 200);
 	it_response_t r;
 	CU_ASSERT(denv_wait_healthy("webc", &r));
-	CU_ASSERT_EQUAL(js_len(js_get(payload(&r, "app"), "useresources")), 0);
+	CU_ASSERT_EQUAL(js_len(js_get(it_payload(&r, "app"), "useresources")), 0);
 	it_response_free(&r);
 	/* No longer an instance of the resource. */
 	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/resources/rdb/instances/", NULL, &r), 200);
-	CU_ASSERT_PTR_NULL(js_find(payload(&r, "instances"), "appname", INST));
+	CU_ASSERT_PTR_NULL(js_find(it_payload(&r, "instances"), "appname", INST));
 	it_response_free(&r);
 }
 
@@ -485,7 +474,7 @@ static void test_client_uses_again(void)
 	CU_ASSERT(depends_on("webc.web.web", INST_PORTAL));
 	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/apps/" INST "/", NULL, 200), 200);
 	CU_ASSERT(denv_wait_healthy("webc", &r));
-	CU_ASSERT_EQUAL(js_len(js_get(payload(&r, "app"), "useresources")), 1);
+	CU_ASSERT_EQUAL(js_len(js_get(it_payload(&r, "app"), "useresources")), 1);
 	it_response_free(&r);
 }
 
@@ -510,7 +499,7 @@ static void test_instance_failure(void)
 	CU_ASSERT_EQUAL(denv_count("webd."), 0);
 	CU_ASSERT_EQUAL(denv_count("resource.rdb.webd.worker."), 0);
 	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/webd/", NULL, &r), 200);
-	const char *err = js_str(payload(&r, "app"), "deployerror");
+	const char *err = js_str(it_payload(&r, "app"), "deployerror");
 	CU_ASSERT(strcmp(err, "") && strcmp(err, "(absent)"));
 	it_response_free(&r);
 }
@@ -527,7 +516,7 @@ static void test_client_delete(void)
 	CU_ASSERT_EQUAL(denv_count("webc."), 0);
 	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/apps/" INST "/", NULL, 404), 404);
 	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/rdb/", NULL, &r), 200);
-	CU_ASSERT_PTR_NULL(js_find(js_get(payload(&r, "app"), "resourceinstances"), "appname", INST));
+	CU_ASSERT_PTR_NULL(js_find(js_get(it_payload(&r, "app"), "resourceinstances"), "appname", INST));
 	it_response_free(&r);
 	CU_ASSERT(!listed("apptype=resource-instance", INST));
 }
@@ -575,7 +564,6 @@ static char *sso_role(const char *group, const char *user)
 	free(body);
 	return role;
 }
-
 
 static void test_auth_instance_group(void)
 {
