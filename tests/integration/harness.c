@@ -447,3 +447,19 @@ json_object *it_payload(const it_response_t *r, const char *key)
 		json_object_object_get_ex(r->json, key, &v);
 	return v;
 }
+
+int it_sso_up(const char *seed_file, char *url, size_t url_len)
+{
+	char args[1024];
+	if (seed_file)
+		snprintf(args, sizeof(args), "--seed '%s'", seed_file);
+	else
+		snprintf(args, sizeof(args), "--seed '%s/tests/fakes/sso-seed.json'",
+			 getenv("srcdir") ? getenv("srcdir") : ".");
+	if (fake_start("sso", args, url, url_len) < 0)
+		return -1;
+	setenv("SSO_CLIENT_ID", "lain-console", 1);
+	setenv("SSO_CLIENT_SECRET", "lain-console-secret", 1);
+	setenv("CONSOLE_SSO_CACHE_SECONDS", "2", 1);
+	return 0;
+}

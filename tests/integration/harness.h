@@ -79,6 +79,12 @@ int it_children(pid_t master, pid_t *out, int max);
 pid_t fake_start(const char *script, const char *args, char *url, size_t url_len);
 void fake_stop(pid_t pid);
 
+/* Starts the SSO stand-in with seed_file (NULL: tests/fakes/sso-seed.json
+ * under $srcdir), its URL into url, and points the stack started after it
+ * at it: lain-console's OAuth client (SSO_CLIENT_ID/SECRET as the seed has
+ * them) and a 2 s /api/me cache, so group changes show quickly. 0, or -1. */
+int it_sso_up(const char *seed_file, char *url, size_t url_len);
+
 /* An access token for user from the SSO stand-in at sso_url (its
  * /__fake/token shortcut, scope read:group write:group: no login pages).
  * "" when it gives none; free() it. */

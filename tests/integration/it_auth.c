@@ -19,14 +19,8 @@ static char switch_on[512];
 
 static int suite_up(void)
 {
-	char seed[1024];
-	snprintf(seed, sizeof(seed), "--seed '%s/tests/fakes/sso-seed.json'",
-		 getenv("srcdir") ? getenv("srcdir") : ".");
-	if (fake_start("sso", seed, sso, sizeof(sso)) < 0)
+	if (it_sso_up(NULL, sso, sizeof(sso)))
 		return -1;
-	setenv("SSO_CLIENT_ID", "lain-console", 1);
-	setenv("SSO_CLIENT_SECRET", "lain-console-secret", 1);
-	setenv("CONSOLE_SSO_CACHE_SECONDS", "2", 1);
 	if (stack_up("--workers 2"))
 		return -1;
 	snprintf(switch_on, sizeof(switch_on), "{\"type\": \"lain-sso\", \"url\": \"%s\"}", sso);

@@ -656,14 +656,7 @@ static int sso_up(void)
 	}
 	fputs(SEED, f);
 	fclose(f);
-	char args[128];
-	snprintf(args, sizeof(args), "--seed '%s'", seed_file);
-	if (fake_start("sso", args, sso, sizeof(sso)) < 0)
-		return -1;
-	setenv("SSO_CLIENT_ID", "lain-console", 1);
-	setenv("SSO_CLIENT_SECRET", "lain-console-secret", 1);
-	setenv("CONSOLE_SSO_CACHE_SECONDS", "2", 1);
-	return 0;
+	return it_sso_up(seed_file, sso, sizeof(sso));
 }
 
 int main(void)

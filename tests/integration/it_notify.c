@@ -712,18 +712,12 @@ static CU_SuiteInfo suites[] = {
 
 static int fakes_up(void)
 {
-	char seed[1024];
-	snprintf(seed, sizeof(seed), "--seed '%s/tests/fakes/sso-seed.json'",
-		 getenv("srcdir") ? getenv("srcdir") : ".");
-	if (fake_start("sso", seed, sso, sizeof(sso)) < 0 ||
+	if (it_sso_up(NULL, sso, sizeof(sso)) ||
 	    fake_start("webhook", NULL, hook1, sizeof(hook1)) < 0 ||
 	    fake_start("webhook", NULL, hook2, sizeof(hook2)) < 0)
 		return -1;
 	snprintf(url1, sizeof(url1), "%s/hook/one", hook1);
 	snprintf(url2, sizeof(url2), "%s/hook/two", hook2);
-	setenv("SSO_CLIENT_ID", "lain-console", 1);
-	setenv("SSO_CLIENT_SECRET", "lain-console-secret", 1);
-	setenv("CONSOLE_SSO_CACHE_SECONDS", "2", 1);
 	return 0;
 }
 

@@ -902,21 +902,16 @@ static CU_SuiteInfo suites[] = {
 int main(void)
 {
 	int rc = 1;
-	char seed[1024], url[300];
+	char url[300];
 	if (denv_up())
 		goto out;
 	snprintf(reg_host, sizeof(reg_host), "%s", denv_registry() + strlen("http://"));
 	snprintf(reg_url, sizeof(reg_url), "%s", denv_registry());
-	snprintf(seed, sizeof(seed), "--seed '%s/tests/fakes/sso-seed.json'",
-		 getenv("srcdir") ? getenv("srcdir") : ".");
 	if (fake_start("lvault", NULL, lvault, sizeof(lvault)) < 0 ||
-	    fake_start("sso", seed, sso, sizeof(sso)) < 0)
+	    it_sso_up(NULL, sso, sizeof(sso)))
 		goto out;
 	snprintf(url, sizeof(url), "%s/v2/secrets", lvault);
 	setenv("LVAULT_CONFIG_URL", url, 1);
-	setenv("SSO_CLIENT_ID", "lain-console", 1);
-	setenv("SSO_CLIENT_SECRET", "lain-console-secret", 1);
-	setenv("CONSOLE_SSO_CACHE_SECONDS", "2", 1);
 	pid_t pusher = fork();
 	if (pusher == 0)
 		_exit(denv_push("hello", VER, APP_YAML("hello", ""), NULL) ||
