@@ -858,7 +858,7 @@ int api_app_update(request_t *req, response_t *res, err_t *err)
 		goto fail;
 
 	/* Step 5: the instances of used resources, then the app's own procs
-	 * (config images plug in before them). */
+	 * (each with its config image, networks made ready first). */
 	deploy_run_t run = { req, cl, { lock, NULL } };
 	if ((rc = instances_deploy(&run, conf, prev, &report, err)) ||
 	    (rc = deployer_procs(&run, conf, version, &report, err)))
