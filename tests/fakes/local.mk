@@ -27,3 +27,9 @@ EXTRA_DIST += tests/fakes/docker tests/fakes/test_docker.py
 # self-test; the test finds the fake next to itself (out-of-tree safe).
 TESTS += tests/fakes/test_lvault.py
 EXTRA_DIST += tests/fakes/lvault tests/fakes/test_lvault.py
+
+# GitLab stand-in (tests/fakes/gitlab: the project and commit calls of §7.1),
+# built on fakehttp.py (shared with the webrouter stand-in), and its
+# self-test; the test finds the fake next to itself (out-of-tree safe).
+TESTS += tests/fakes/test_gitlab.py
+EXTRA_DIST += tests/fakes/gitlab tests/fakes/test_gitlab.py tests/fakes/fakehttp.py
