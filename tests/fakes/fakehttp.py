@@ -162,6 +162,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         held: (status, content type, bytes); may add keys to entry."""
         raise NotImplementedError
 
+    def annotate(self, path, params, entry):
+        """Add the stand-in's own keys to a new call log entry (lock held)."""
+
     def control(self, path, params, doc):
         """The stand-in's own /__fake/ endpoints, lock held: (status, doc) or
         None when path is not one of them."""
@@ -224,6 +227,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                      "method": self.command, "path": url.path, "query": url.query,
                      "params": params, "headers": {k.lower(): v for k, v in self.headers.items()},
                      "body": decode_body(raw), "status": None}
+            self.annotate(url.path, params, entry)
             st.calls.append(entry)
             del st.calls[:-20000]
             rule = st.take_rule(self.command, url.path, params)

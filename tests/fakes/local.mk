@@ -33,3 +33,8 @@ EXTRA_DIST += tests/fakes/lvault tests/fakes/test_lvault.py
 # self-test; the test finds the fake next to itself (out-of-tree safe).
 TESTS += tests/fakes/test_gitlab.py
 EXTRA_DIST += tests/fakes/gitlab tests/fakes/test_gitlab.py tests/fakes/fakehttp.py
+
+# webrouter ABTestingGateway stand-in (tests/fakes/webrouter: the canary
+# policy-group calls of §7.3) and its self-test (out-of-tree safe).
+TESTS += tests/fakes/test_webrouter.py
+EXTRA_DIST += tests/fakes/webrouter tests/fakes/test_webrouter.py
