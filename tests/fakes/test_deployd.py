@@ -503,6 +503,109 @@ class DeploydFakeTest(unittest.TestCase):
         self.err("GET", "/api/podgroups?name=l.web.web", status=404)
         self.err("GET", "/__fake/nothing", status=404)
 
+    # -- pod fates: pods of an image that do not come up (health-gated deploys) --
+    BAD = "1500000000-" + "b" * 40
+
+    def history(self, name, instance=1):
+        return [e["action"] for e in self.ok("GET", "/api/cntstatushistory?name=%s&instance=%d" % (name, instance),
+                                             status=200) or []]
+
+    def test_fate_control(self):
+        self.assertEqual(self.ok("GET", "/__fake/pods", status=200), {"fates": []})
+        doc = self.ok("POST", "/__fake/pods", {"image": self.BAD, "fate": "exit", "after": 0.5, "exit_code": 3},
+                      status=200)
+        self.assertEqual(doc["fates"], [{"image": self.BAD, "fate": "exit", "after": 0.5, "exit_code": 3}])
+        self.ok("POST", "/__fake/pods", {"image": "other:tag", "fate": "pending"}, status=200)
+        self.assertEqual([f["fate"] for f in self.ok("GET", "/__fake/state", status=200)["pod_fates"]],
+                         ["exit", "pending"])
+        for bad in ({"fate": "pending"}, {"image": "", "fate": "pending"}, {"image": "x", "fate": "sad"},
+                    {"image": "x", "fate": "exit", "after": 0}, {"image": "x", "fate": "exit", "after": "1"},
+                    {"image": "x", "fate": "exit", "exit_code": 256}, {"image": "x", "fate": "exit", "bogus": 1}):
+            self.err("POST", "/__fake/pods", bad, status=400)
+        self.assertEqual(self.ok("DELETE", "/__fake/pods", status=200), {"fates": []})
+        self.ok("POST", "/__fake/pods", {"image": "x", "fate": "pending"}, status=200)
+        self.ok("POST", "/__fake/reset", status=200)
+        self.assertEqual(self.ok("GET", "/__fake/pods", status=200), {"fates": []})
+        # a call of the real API is not logged as a control one
+        self.assertEqual(self.ok("GET", "/__fake/calls", status=200)["calls"], [])
+
+    def test_fate_pending_forever_then_rollback(self):
+        good = self.deploy("p.web.web", "p", 2)
+        self.ok("POST", "/__fake/pods", {"image": "release-" + self.BAD, "fate": "pending"}, status=200)
+        # the running version is untouched by a rule made later
+        self.assertTrue(all(pod["Containers"][0]["Runtime"]["State"]["Running"] for pod in self.pg("p.web.web")["Pods"]))
+        bad_pod = pod_spec("p.web.web", "p", image="registry.lain.local/p:release-" + self.BAD)
+        self.ok("PATCH", "/api/podgroups?name=p.web.web&cmd=spec", bad_pod)
+        self.idle()
+        doc = self.pg("p.web.web")
+        self.assertEqual(len(doc["Pods"]), 2)
+        for pod in doc["Pods"]:
+            c = pod["Containers"][0]
+            self.assertEqual((c["Id"], c["Runtime"]["State"]["Running"]), ("", False))
+            self.assertEqual((pod["State"], pod["LastError"], pod["Healthst"]), (0, "", 0))
+        self.assertEqual((doc["State"], doc["LastError"]), (0, ""))
+        # scaling adds more of the same
+        self.ok("PATCH", "/api/podgroups?name=p.web.web&cmd=replica&num_instances=3")
+        self.idle()
+        self.assertEqual([pod["State"] for pod in self.pg("p.web.web")["Pods"]], [0, 0, 0])
+        # going back to the good image: running again
+        self.ok("PATCH", "/api/podgroups?name=p.web.web&cmd=spec", good["Spec"]["Pod"])
+        self.idle()
+        doc = self.pg("p.web.web")
+        self.assertEqual([pod["Containers"][0]["Runtime"]["State"]["Running"] for pod in doc["Pods"]], [True] * 3)
+        self.assertEqual(doc["State"], 2)
+        # a group of another image is not concerned
+        self.assertTrue(self.deploy("q.web.web", "q")["Pods"][0]["Containers"][0]["Runtime"]["State"]["Running"])
+
+    def test_fate_unhealthy(self):
+        self.ok("POST", "/__fake/pods", {"image": self.BAD, "fate": "unhealthy"}, status=200)
+        doc = self.deploy("h.web.web", "h", 2, image="registry.lain.local/h:release-" + self.BAD)
+        for pod in doc["Pods"]:
+            st = pod["Containers"][0]["Runtime"]["State"]
+            self.assertTrue(st["Running"])
+            self.assertEqual(st["Health"]["Status"], "unhealthy")
+            self.assertEqual((pod["State"], pod["Healthst"]), (2, 3))
+        self.assertEqual(doc["Healthst"], 3)
+
+    def test_fate_exit(self):
+        self.ok("POST", "/__fake/pods", {"image": self.BAD, "fate": "exit", "after": 0.3, "exit_code": 3},
+                status=200)
+        self.deploy("e.web.web", "e", 2, image="registry.lain.local/e:release-" + self.BAD)
+        doc = self.wait(lambda: (lambda d: d if all(p["State"] == 3 for p in d["Pods"]) else None)(self.pg("e.web.web")))
+        for pod in doc["Pods"]:
+            st = pod["Containers"][0]["Runtime"]["State"]
+            self.assertEqual((st["Running"], st["Status"], st["ExitCode"]), (False, "exited", 3))
+            self.assertNotEqual(st["FinishedAt"], "0001-01-01T00:00:00Z")
+            self.assertEqual(pod["TargetState"], 0)     # meant to run
+        self.assertEqual(doc["State"], 3)
+        self.assertEqual(self.history("e.web.web"), ["create", "start", "die"])
+        # started again, it runs and then dies again
+        self.ok("PATCH", "/api/podgroups?name=e.web.web&cmd=operation&optype=start&instance=1")
+        self.idle()
+        self.wait(lambda: self.history("e.web.web") == ["create", "start", "die", "start", "die"])
+        # stopped by an operation, a pod is not a casualty of its fate
+        self.ok("PATCH", "/api/podgroups?name=e.web.web&cmd=operation&optype=stop&instance=2")
+        self.idle()
+        self.assertEqual(self.pg("e.web.web")["Pods"][1]["TargetState"], 1)
+
+    def test_fate_restarting(self):
+        self.ok("POST", "/__fake/pods", {"image": "release-" + self.BAD, "fate": "restarting", "after": 0.2},
+                status=200)
+        first = self.deploy("r.web.web", "r", 1, image="registry.lain.local/r:release-" + self.BAD)
+        started = first["Pods"][0]["Containers"][0]["Runtime"]["State"]["StartedAt"]
+        pod = self.wait(lambda: (lambda p: p if p["RestartCount"] >= 2 else None)(self.pg("r.web.web")["Pods"][0]))
+        st = pod["Containers"][0]["Runtime"]["State"]
+        self.assertTrue(st["Running"])
+        self.assertNotEqual(st["StartedAt"], started)
+        self.assertEqual(pod["RestartAt"], st["StartedAt"])
+        self.assertEqual(pod["Containers"][0]["Id"], first["Pods"][0]["Containers"][0]["Id"])
+        events = self.history("r.web.web")
+        self.assertEqual(events[:2], ["create", "start"])
+        self.assertGreaterEqual(events.count("restart"), 2)
+        self.assertEqual(events[2:5], ["die", "start", "restart"])
+        # the count only grows
+        self.wait(lambda: self.pg("r.web.web")["Pods"][0]["RestartCount"] > pod["RestartCount"])
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
