@@ -25,3 +25,5 @@ libconsole_a_SOURCES += \
 	app/api/secrets.c \
 	app/api/secrets.h \
 	app/api/versions.c
+
+include $(srcdir)/app/api/openapi.mk

@@ -88,6 +88,8 @@ const route_t api_routes[] = {
 	  .perm = PERM_READ, .key = "streamrouter" },
 	{ .methods = HTTP_GET, .pattern = "/v1/healthz", .handler = api_healthz,
 	  .perm = PERM_NONE, .key = "health" },
+	{ .methods = HTTP_GET, .pattern = "/v1/openapi.json", .handler = api_openapi,
+	  .perm = PERM_NONE, .key = "app" },
 	{ .methods = HTTP_GET, .pattern = "/", .handler = api_root, .perm = PERM_NONE, .key = "app" },
 };
 

@@ -108,6 +108,10 @@ int api_registry_authorize(request_t *req, response_t *res, err_t *err);
 /* health.c — GET /v1/healthz */
 int api_healthz(request_t *req, response_t *res, err_t *err);
 
+/* openapi.c — GET /v1/openapi.json: the OpenAPI document of every route
+ * (app/api/openapi.json, built into the binary). */
+int api_openapi(request_t *req, response_t *res, err_t *err);
+
 /* root: GET / -> the console UI (the original sent it to its swagger docs, E1) */
 int api_root(request_t *req, response_t *res, err_t *err);
 
