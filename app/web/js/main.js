@@ -1,9 +1,8 @@
-// The console's entry: the session, the header (navigation, who is logged
-// in, log in/out) and the page table.
+// The entry: session, header (nav, user, log in/out), page table.
 import { h, fill } from "./dom.js";
-import { get } from "./api.js";
+import { get, REVOKED } from "./api.js";
 import { session, startSession, setStatus, needsLogin, logout, rememberPlace, onSessionChange } from "./session.js";
-import { startRouter, reload, notFound } from "./router.js";
+import { startRouter, reload } from "./router.js";
 import { notify } from "./actions.js";
 import { appsPage } from "./pages/apps.js";
 import { appPage } from "./pages/app.js";
@@ -13,77 +12,49 @@ import { activityPage } from "./pages/activity.js";
 import { peoplePage } from "./pages/people.js";
 import { adminPage } from "./pages/admin.js";
 
-const LOGIN_URL = "/api/v1/authorize/login";
-
-const loginLink = (cls) => h("a", { href: LOGIN_URL, class: cls, onclick: rememberPlace }, "Log in with SSO");
+const loginLink = (cls) => h("a", { href: "/api/v1/authorize/login", class: cls, onclick: rememberPlace }, "Log in with SSO");
 
 function header() {
-  fill(document.getElementById("nav"),
-    h("a", { href: "/" }, "Apps"),
-    session.admin && !needsLogin() ? h("a", { href: "/admin" }, "Admin") : null);
-  let who;
-  if (session.auth === "closed") {
-    who = h("span", { class: "muted" }, "Auth is off");
-  } else if (needsLogin()) {
-    who = loginLink("btn small");
-  } else {
-    who = [h("span", { class: "user" }, h("span", { class: "sr" }, "Logged in as "), session.user || "…"),
-      h("button", { type: "button", class: "btn small", onclick: () => {
-        logout("You logged out.");
-      } }, "Log out")];
-  }
-  fill(document.getElementById("who"), who);
+  fill(document.getElementById("nav"), h("a", { href: "/" }, "Apps"),
+    session.admin && !needsLogin() && h("a", { href: "/admin" }, "Admin"));
+  fill(document.getElementById("who"),
+    session.auth === "closed" ? h("span", null, "Auth is off")
+      : needsLogin() ? loginLink("btn small")
+        : [h("span", { class: "user" }, h("span", { class: "sr" }, "Logged in as "), session.user || "…"),
+          h("button", { class: "btn small", onclick: () => logout("You logged out.") }, "Log out")]);
 }
 
-// Instead of any page while auth is on and nobody is logged in.
+// Shown instead of any page while auth is on and nobody is logged in.
 function loginGate(main) {
   if (!needsLogin()) return null;
-  main.append(h("section", { class: "login" },
-    h("h1", null, "Log in to the LAIN console"),
-    session.reason ? h("p", { class: "notice warn", role: "alert" }, session.reason) : null,
-    h("p", null, "This cluster's console uses LAIN SSO. You will come back to ",
-      h("code", null, location.pathname), " after logging in."),
-    h("p", null, loginLink("btn primary"))));
+  main.append(h("section", { class: "login" }, h("h1", null, "Log in to the LAIN console"),
+    session.reason && h("p", { class: "notice warn", role: "alert" }, session.reason),
+    h("p", null, "The console uses LAIN SSO; you come back to ", h("code", null, location.pathname), " afterwards."),
+    loginLink("btn primary")));
   return { title: "Log in" };
 }
 
-// Reads the auth status (and, with a token, whose it is). A token SSO
-// refuses ends the login here, with the reason.
+// The auth status and the token's user; a refused token ends the login.
 async function readStatus() {
   try {
     const r = await get("/authorize/status/");
     setStatus(r.auth || {});
-    if (session.auth === "opened" && session.token && r.auth && r.auth.user === null) {
-      logout("You were logged out: the SSO no longer accepts your login (it expired or was revoked). Log in again.");
-    }
+    if (session.auth === "opened" && session.token && r.auth.user === null) logout(REVOKED);
   } catch (e) {
-    session.auth = "unknown";
-    notify("The console's auth status could not be read: " + e.message, "error");
+    notify("The auth status could not be read: " + e.message, "error");
   }
 }
 
-async function boot() {
-  startSession();
-  document.getElementById("alert-close").addEventListener("click", () => {
-    document.getElementById("alert").hidden = true;
-  });
-  await readStatus();
+startSession();
+document.getElementById("alert-close").onclick = () => { document.getElementById("alert").hidden = true; };
+await readStatus();
+header();
+onSessionChange(async () => {
+  if (session.token) await readStatus();
   header();
-  onSessionChange(async () => {
-    if (session.token) await readStatus();
-    header();
-    reload();
-  });
-  const app = "([a-z0-9][a-z0-9.-]*)";
-  startRouter([
-    [/^\/(?:index\.html)?$/, appsPage],
-    [new RegExp("^/apps/" + app + "/?$"), appPage],
-    [new RegExp("^/apps/" + app + "/versions/?$"), versionsPage],
-    [new RegExp("^/apps/" + app + "/procs/([a-z0-9][a-z0-9._-]*)/?$"), procPage],
-    [new RegExp("^/apps/" + app + "/activity/?$"), activityPage],
-    [new RegExp("^/apps/" + app + "/people/?$"), peoplePage],
-    [/^\/admin\/?$/, adminPage],
-  ], notFound, loginGate);
-}
-
-boot();
+  reload();
+});
+const app = (rest) => new RegExp("^/apps/([a-z0-9][a-z0-9.-]*)" + rest + "/?$");
+startRouter([[/^\/$/, appsPage], [app(""), appPage], [app("/versions"), versionsPage],
+  [app("/procs/([a-z0-9][a-z0-9._-]*)"), procPage], [app("/activity"), activityPage], [app("/people"), peoplePage],
+  [/^\/admin\/?$/, adminPage]], loginGate);

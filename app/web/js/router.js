@@ -1,76 +1,59 @@
-// Pages on real URLs: the history API, links that stay in the page, and a
-// live refresh of the page shown (at most every 5 s, paused while the tab
-// is hidden). nginx serves index.html for these paths (deploy/nginx).
+// Pages on real URLs (history API), and a live refresh of the page shown:
+// at most every 5 s, paused while the tab is hidden.
 import { h } from "./dom.js";
 import { clearNotices } from "./actions.js";
 
-const LIVE_MS = 5000;
-let routes = [];
-let fallback = null;
-let gate = null;       // () => a page to show instead (the login), or null
-let current = null;    // {refresh, live}
-let timer = null;
-let busy = false;
-let last = 0;        // when the last refresh started (ms)
-let generation = 0;
+const LIVE = 5000;
+let routes, gate, current, timer, busy = false, last = 0, gen = 0;
 
-// routes: [[/regexp with groups/, page], ...]; a page is
-// page(main, ...groups) -> {title, refresh(live): Promise, live: bool};
-// refresh(true) is the periodic one, which may skip what does not change.
-export function startRouter(table, notFound, loginGate) {
+// table: [[/re/, page]]; page(main, ...groups) -> {title, live, refresh(live)}
+// (live: the periodic one). gate(main) may answer the login instead.
+export function startRouter(table, loginGate) {
   routes = table;
-  fallback = notFound;
   gate = loginGate;
-  document.addEventListener("click", onClick);
+  document.addEventListener("click", (e) => {
+    const a = e.target.closest("a[href]");
+    if (!a || e.defaultPrevented || e.button || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey || a.target) return;
+    const u = new URL(a.href);
+    if (u.origin !== location.origin || /^\/(api|v1)\//.test(u.pathname)) return;
+    e.preventDefault();
+    go(u.pathname + u.search);
+  });
   addEventListener("popstate", () => show(true));
-  document.addEventListener("visibilitychange", () => { if (!document.hidden) tick(); });
+  document.addEventListener("visibilitychange", tick);
   show(false);
 }
 
-function onClick(e) {
-  if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
-  const a = e.target.closest("a[href]");
-  if (!a || a.target || a.hasAttribute("download")) return;
-  const url = new URL(a.href, location.href);
-  if (url.origin !== location.origin || /^\/(api|v1)\//.test(url.pathname)) return;
-  if (url.pathname === location.pathname && url.hash) return;
-  e.preventDefault();
-  go(url.pathname + url.search);
-}
-
-// Shows path as a new history entry. keepNotices: after an action (its
-// message stays on the next page).
-export function go(path, keepNotices) {
+export function go(path) {
   history.pushState(null, "", path);
-  show(true, keepNotices);
+  show(true);
 }
 
-// Draws the current URL's page again (after a login or logout).
-export function reload() { show(false, true); }
+// Draws the page again (after a login or logout).
+export const reload = () => show(false, true);
 
-async function show(moveFocus, keepNotices) {
+async function show(focus, keep) {
   clearInterval(timer);
-  const mine = ++generation;
-  if (!keepNotices) clearNotices();
+  const mine = ++gen;
+  if (!keep) clearNotices();
   const main = document.getElementById("main");
   main.replaceChildren();
-  let page = gate && gate(main);
+  let page = gate(main);
   if (!page) {
-    const path = location.pathname;
-    const hit = routes.map(([re, p]) => [re.exec(path), p]).find(([m]) => m);
-    page = hit ? hit[1](main, ...hit[0].slice(1).map(decodeURIComponent)) : fallback(main);
+    const [m, p] = routes.map(([re, pg]) => [re.exec(location.pathname), pg]).find(([x]) => x) || [];
+    page = m ? p(main, ...m.slice(1).map(decodeURIComponent)) : notFound(main);
   }
   current = page;
   document.title = (page.title ? page.title + " · " : "") + "LAIN console";
   for (const a of document.querySelectorAll("#nav a")) {
-    const here = a.getAttribute("href") === "/" ? location.pathname === "/" || location.pathname.startsWith("/apps/")
-      : location.pathname.startsWith(a.getAttribute("href"));
-    if (here) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
+    const here = a.pathname === "/" ? !location.pathname.startsWith("/admin") : location.pathname.startsWith(a.pathname);
+    a.toggleAttribute("aria-current", here);
+    if (here) a.setAttribute("aria-current", "page");
   }
-  if (moveFocus) {
-    const h1 = main.querySelector("h1");
-    (h1 || main).setAttribute("tabindex", "-1");
-    (h1 || main).focus({ preventScroll: true });
+  if (focus) {
+    const t = main.querySelector("h1") || main;
+    t.tabIndex = -1;
+    t.focus({ preventScroll: true });
     scrollTo(0, 0);
   }
   if (page.refresh) {
@@ -78,21 +61,18 @@ async function show(moveFocus, keepNotices) {
     last = Date.now();
     try { await page.refresh(); } finally { busy = false; }
   }
-  if (mine === generation && page.live) timer = setInterval(tick, LIVE_MS);
+  if (mine === gen && page.live) timer = setInterval(tick, LIVE);
 }
 
 async function tick() {
-  if (busy || document.hidden || !current || !current.live || !current.refresh) return;
-  if (Date.now() - last < LIVE_MS - 250) return;
+  if (busy || document.hidden || !current.live || Date.now() - last < LIVE - 250) return;
   busy = true;
   last = Date.now();
-  try { await current.refresh(true); } catch (e) { /* the page shows its own errors */ }
-  finally { busy = false; }
+  try { await current.refresh(true); } catch (e) { /* the page shows its errors */ } finally { busy = false; }
 }
 
-export function notFound(main) {
+function notFound(main) {
   main.append(h("h1", null, "No such page"),
-    h("p", null, "Nothing lives at ", h("code", null, location.pathname), ". ",
-      h("a", { href: "/" }, "Back to the apps"), "."));
+    h("p", null, "Nothing lives at ", h("code", null, location.pathname), ". ", h("a", { href: "/" }, "Back to the apps"), "."));
   return { title: "Not found" };
 }

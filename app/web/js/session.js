@@ -1,56 +1,42 @@
-// Who is logged in. The SSO access token lives in localStorage with its
-// expiry, so a login lasts across reloads and new tabs until the token
-// expires (its expires_in); a logout in one tab logs out the others.
-const KEY = "lain-console.login";
-const RETURN_KEY = "lain-console.return-to";
+// Who is logged in: the token in localStorage until it expires (across
+// reloads and tabs; a logout in one tab ends the others).
+const KEY = "lain-console.login", BACK = "lain-console.return-to";
 const listeners = [];
-let timer = null;
+let timer;
 
 export const session = {
-  auth: "unknown",   // "opened", "closed" or "unknown" (status not read yet)
-  token: null,
-  expires: 0,        // ms since the epoch
-  user: null,        // the token's user name (auth on) or null
-  admin: false,      // a LAIN admin (everyone when auth is off)
-  reason: "",        // why the last logout happened, shown once
+  auth: "unknown",  // "opened" or "closed" once the status is read
+  token: null, expires: 0,
+  user: null,       // the token's user
+  admin: false,     // a LAIN admin (everyone when auth is off)
+  reason: "",       // why the last logout happened
 };
 
 function load() {
-  let saved = null;
-  try { saved = JSON.parse(localStorage.getItem(KEY) || "null"); } catch (e) { saved = null; }
-  if (saved && typeof saved.token === "string" && saved.expires > Date.now()) {
-    session.token = saved.token;
-    session.expires = saved.expires;
-  } else {
-    if (saved) {
-      localStorage.removeItem(KEY);
-      session.reason = "Your login expired. Log in again.";
-    }
-    session.token = null;
-    session.expires = 0;
+  let s = null;
+  try { s = JSON.parse(localStorage.getItem(KEY)); } catch (e) { /* none */ }
+  const ok = s && typeof s.token === "string" && s.expires > Date.now();
+  if (s && !ok) {
+    localStorage.removeItem(KEY);
+    session.reason = "Your login expired. Log in again.";
   }
+  session.token = ok ? s.token : null;
+  session.expires = ok ? s.expires : 0;
   clearTimeout(timer);
-  if (session.token) {
-    timer = setTimeout(() => logout("Your login expired. Log in again."),
-      Math.min(session.expires - Date.now(), 2 ** 31 - 1));
-  }
+  if (ok) timer = setTimeout(() => logout("Your login expired. Log in again."), Math.min(s.expires - Date.now(), 2 ** 31 - 1));
 }
 
-// After the SSO login, /api/v1/authorize/ sends the browser back with the
-// token in the URL fragment: keep it and take it out of the address bar (and
-// so out of history), back to the page the user was on before logging in.
+// The login comes back with the token in the fragment: keep it, clear the
+// address bar, go back to where the user was.
 export function startSession() {
-  const params = new URLSearchParams(location.hash.replace(/^#/, ""));
-  const token = params.get("access_token");
+  const p = new URLSearchParams(location.hash.slice(1));
+  const token = p.get("access_token");
   if (token) {
-    const ttl = Number(params.get("expires_in")) || 3600;
-    localStorage.setItem(KEY, JSON.stringify({ token, expires: Date.now() + ttl * 1000 }));
-    const back = sessionStorage.getItem(RETURN_KEY);
-    sessionStorage.removeItem(RETURN_KEY);
-    history.replaceState(null, "", back && back.startsWith("/") && !back.startsWith("//") ? back : "/");
-  } else if (location.pathname === "/index.html") {
-    history.replaceState(null, "", "/" + location.search);
-  }
+    localStorage.setItem(KEY, JSON.stringify({ token, expires: Date.now() + (Number(p.get("expires_in")) || 3600) * 1000 }));
+    const back = sessionStorage.getItem(BACK) || "/";
+    sessionStorage.removeItem(BACK);
+    history.replaceState(null, "", /^\/(?!\/)/.test(back) ? back : "/");
+  } else if (location.pathname === "/index.html") history.replaceState(null, "", "/" + location.search);
   load();
   addEventListener("storage", (e) => {
     if (e.key !== KEY) return;
@@ -61,38 +47,23 @@ export function startSession() {
   });
 }
 
-// Remembers where to come back to, then the browser goes to the login.
-export function rememberPlace() {
-  sessionStorage.setItem(RETURN_KEY, location.pathname + location.search);
+export const rememberPlace = () => sessionStorage.setItem(BACK, location.pathname + location.search);
+
+export function setStatus(st) {
+  session.auth = st.status === "opened" ? "opened" : "closed";
+  session.user = session.auth === "opened" && typeof st.user === "string" ? st.user : null;
+  session.admin = session.auth === "closed" || st.admin === true;
 }
 
-export function setStatus(status) {
-  session.auth = status.status === "opened" ? "opened" : "closed";
-  if (session.auth === "closed") {
-    session.user = null;
-    session.admin = true;
-  } else {
-    session.user = typeof status.user === "string" ? status.user : null;
-    session.admin = status.admin === true;
-  }
-}
-
-// True when the pages need a login first.
-export function needsLogin() {
-  return session.auth === "opened" && !session.token;
-}
+export const needsLogin = () => session.auth === "opened" && !session.token;
 
 export function logout(reason) {
+  const had = session.token;
   localStorage.removeItem(KEY);
   clearTimeout(timer);
-  const had = session.token;
-  session.token = null;
-  session.expires = 0;
-  session.user = null;
-  session.admin = false;
-  session.reason = reason || "";
+  Object.assign(session, { token: null, expires: 0, user: null, admin: false, reason: reason || "" });
   if (had) changed();
 }
 
-export function onSessionChange(fn) { listeners.push(fn); }
-function changed() { for (const fn of listeners) fn(); }
+export const onSessionChange = (fn) => listeners.push(fn);
+const changed = () => listeners.forEach((fn) => fn());
