@@ -232,6 +232,14 @@ describe("the web console in Chromium", { concurrency: 1 }, () => {
       await page.setViewportSize({ width: 1280, height: 900 });
     }
     assert.deepEqual(wide, []);
+    await page.emulateMedia({ colorScheme: "dark" });
+    for (const [name, p] of [["dark-app", "/apps/blog"], ["dark-apps", "/"]]) {
+      await page.goto(base + p);
+      await page.getByRole("heading", { level: 1 }).waitFor();
+      await page.waitForLoadState("networkidle");
+      await shoot(page, name);
+    }
+    await page.emulateMedia({ colorScheme: "light" });
     await page.goto(base + "/apps/hello");
     await page.getByRole("button", { name: "Undeploy" }).click();
     await shoot(page, "confirm-undeploy");

@@ -12,14 +12,12 @@ import { activityPage } from "./pages/activity.js";
 import { peoplePage } from "./pages/people.js";
 import { adminPage } from "./pages/admin.js";
 
-const loginLink = (cls) => h("a", { href: "/api/v1/authorize/login", class: cls, onclick: rememberPlace }, "Log in with SSO");
-
 function header() {
-  fill(document.getElementById("nav"), h("a", { href: "/" }, "Apps"),
-    session.admin && !needsLogin() && h("a", { href: "/admin" }, "Admin"));
+  const out = needsLogin();
+  fill(document.getElementById("nav"), !out && h("a", { href: "/" }, "Apps"), session.admin && !out && h("a", { href: "/admin" }, "Admin"));
   fill(document.getElementById("who"),
     session.auth === "closed" ? h("span", null, "Auth is off")
-      : needsLogin() ? loginLink("btn small")
+      : out ? null
         : [h("span", { class: "user" }, h("span", { class: "sr" }, "Logged in as "), session.user || "…"),
           h("button", { class: "btn small", onclick: () => logout("You logged out.") }, "Log out")]);
 }
@@ -30,7 +28,7 @@ function loginGate(main) {
   main.append(h("section", { class: "login" }, h("h1", null, "Log in to the LAIN console"),
     session.reason && h("p", { class: "notice warn", role: "alert" }, session.reason),
     h("p", null, "The console uses LAIN SSO; you come back to ", h("code", null, location.pathname), " afterwards."),
-    loginLink("btn primary")));
+    h("a", { href: "/api/v1/authorize/login", class: "btn primary", onclick: rememberPlace }, "Log in with SSO")));
   return { title: "Log in" };
 }
 
