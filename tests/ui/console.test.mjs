@@ -22,6 +22,7 @@ const YAML = {
   shop: "appname: shop\nbuild:\n  base: golang\nuse_resources:\n  rdb:\n    services:\n      - rdb\n    memory: 128M\n" +
     "web:\n  cmd: /shop\n  port: 80\n",
   secret: "appname: secret\nbuild:\n  base: golang\nweb:\n  cmd: /secret\n  port: 80\n",
+  fresh: "appname: fresh\nbuild:\n  base: golang\nweb:\n  cmd: /fresh\n  port: 80\n",
 };
 // alice's apps as the list must show them (resource.rdb.shop comes with shop)
 const ALICE_APPS = ["blog", "draft", "hello", "rdb", "redis", "resource.rdb.shop", "shop"];
@@ -195,6 +196,24 @@ describe("the web console in Chromium", { concurrency: 1 }, () => {
     await until(async () => (await page.getByRole("table", { name: "Apps" }).getByRole("rowheader").allTextContents())
       .join() === "resource.rdb.shop,shop", "the filter to survive a reload");
     await page.getByRole("searchbox", { name: "Filter" }).fill("");
+  });
+
+  it("registers and deploys a new app, and shows why a deploy without images fails", async () => {
+    await page.goto(base + "/");
+    await page.getByLabel("App name").fill("Bad_Name");
+    await page.getByRole("button", { name: "Register", exact: true }).click();
+    await until(async () => /not a valid app name/.test(await alertText(page)), "the name to be refused");
+    await page.getByRole("button", { name: "Dismiss" }).click();
+    const seq = await stack.lastSeq();
+    await page.getByLabel("App name").fill("fresh");
+    await page.getByRole("button", { name: "Register and deploy" }).click();
+    await until(async () => /Registered\. Deployed fresh: /.test(await statusText(page)), "the deploy to be reported");
+    assert.equal((await deploydCalls(seq, "POST", "/api/podgroups", (c) => c.body.Name === "fresh.web.web")).length, 1);
+    await page.getByRole("link", { name: "fresh", exact: true }).waitFor();
+    // draft has no images in the registry: the API's message is shown
+    await page.getByRole("button", { name: "Deploy draft" }).click();
+    await until(async () => /no images here/.test(await alertText(page)), "the failed deploy to be shown");
+    await page.getByRole("button", { name: "Dismiss" }).click();
   });
 
   it("works from the keyboard: Tab reaches an app, Enter opens it, Escape cancels a confirmation", async () => {
