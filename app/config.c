@@ -104,6 +104,7 @@ static const struct row rows[] = {
 	S("CONSOLE_LAIN_ADMIN_NAME", lain_admin_name, "lain", check_not_empty),
 	S("CONSOLE_LAIN_ADMIN_ROLE", lain_admin_role, "admin", check_not_empty),
 	L("CONSOLE_SSO_CACHE_SECONDS", sso_cache_seconds, "5", 0, 10),
+	B("CONSOLE_LEGACY_LOGIN", legacy_login, "0"),
 
 	S("CONSOLE_REGISTRY_KEY", registry_key, "", NULL),
 	S("CONSOLE_REGISTRY_ISSUER", registry_issuer, "auth server", check_not_empty),

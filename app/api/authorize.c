@@ -1,5 +1,13 @@
 /* E4 (OAuth callback), E5 (auth status), and the browser login that starts
- * the code flow with a state it can check (§9.3 #8). */
+ * the code flow with a state it can check (§9.3 #8).
+ *
+ * CONSOLE_LEGACY_LOGIN=1 also completes archon's login, which starts at SSO
+ * with a state of its own (so no cookie of ours comes back) and reads the
+ * token from the query string of the page it lands on. That gives up the
+ * state check for such callbacks (login CSRF: a forged callback logs a
+ * browser in as someone else) and puts the token where logs, history and
+ * Referer headers keep it. A callback that does carry our cookie is still
+ * checked strictly and answered with the fragment. */
 #include <string.h>
 
 #include <curl/curl.h>
@@ -14,6 +22,9 @@
 
 #define STATE_COOKIE "console_oauth_state"
 
+/* E5. With auth on and an access-token header, also who the token belongs
+ * to ("user": null when SSO refuses it; left out when SSO cannot be asked),
+ * and whether that user is a LAIN admin: what the web console shows. */
 int api_authorize_status(request_t *req, response_t *res, err_t *err)
 {
 	const auth_switch_t *sw;
@@ -22,6 +33,18 @@ int api_authorize_status(request_t *req, response_t *res, err_t *err)
 		return rc;
 	json_object *auth = json_object_new_object();
 	json_object_object_add(auth, "status", json_object_new_string(sw->on ? "opened" : "closed"));
+	if (sw->on && req->access_token && *req->access_token) {
+		sso_user_t *user = NULL;
+		rc = sso_me(req->ctx, req->arena, req->access_token, false, &user, NULL);
+		if (rc == -ERR_UNAUTHORIZED) {
+			json_object_object_add(auth, "user", NULL);
+		} else if (!rc) {
+			json_object_object_add(auth, "user", json_object_new_string(user->name));
+			json_object_object_add(
+				auth, "admin",
+				json_object_new_boolean(sso_user_in(user, req->ctx->cfg->lain_admin_name)));
+		}
+	}
 	http_envelope(res, 200, "auth", auth, "get auth status success", "/v1/authorize/status/");
 	return 0;
 }
@@ -97,7 +120,8 @@ int api_authorize_callback(request_t *req, response_t *res, err_t *err)
 	}
 	const char *state = http_query(req, "state");
 	const char *expected = http_cookie(req, STATE_COOKIE);
-	if (!state || !expected || strlen(expected) != 32 || strcmp(state, expected)) {
+	bool legacy = !expected && req->ctx->cfg->legacy_login;
+	if (!legacy && (!state || !expected || strlen(expected) != 32 || strcmp(state, expected))) {
 		http_envelope(res, 401, "auth", NULL,
 			      "unauthorized : the login state does not match, start the login again",
 			      "/v1/docs/");
@@ -121,10 +145,11 @@ int api_authorize_callback(request_t *req, response_t *res, err_t *err)
 		unauthorized(res);
 		return 0;
 	}
+	const char *sep = !legacy ? "#" : strchr(cl->auth_complete_url, '?') ? "&" : "?";
 	http_text(res, 302, "");
 	http_header(res, "Location",
-		    arena_printf(req->arena, "%s#access_token=%s&expires_in=%ld", cl->auth_complete_url,
-				 escape(req, token), expires));
+		    arena_printf(req->arena, "%s%saccess_token=%s&expires_in=%ld", cl->auth_complete_url,
+				 sep, escape(req, token), expires));
 	http_header(res, "Set-Cookie",
 		    STATE_COOKIE "=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax");
 	http_header(res, "Cache-Control", "no-store");

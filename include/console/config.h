@@ -64,6 +64,7 @@ typedef struct config {
 	char *lain_admin_name;
 	char *lain_admin_role;
 	long sso_cache_seconds;    /* /api/me and password answers, per worker */
+	bool legacy_login;         /* archon's login: callback without our state, token in the query */
 
 	/* registry token server */
 	char *registry_key;

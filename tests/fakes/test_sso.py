@@ -478,6 +478,18 @@ class SSOFakeTest(unittest.TestCase):
         r = self.req("POST", "/__fake/revoke", {"token": t["refresh_token"]})
         self.assertEqual(r.json(), {"revoked": "refresh"})
 
+    def test_revoke_user(self):
+        a1, a2, b = self.token_for("alice"), self.token_for("alice"), self.token_for("bob")
+        r = self.req("POST", "/__fake/revoke", {"user": "alice"})
+        self.assertEqual((r.status, r.json()), (200, {"revoked": 4}))
+        for t in (a1, a2):
+            self.assertEqual(self.req("GET", "/api/me", token=t["access_token"]).status, 401)
+            self.assertEqual(self.req("POST", "/__fake/revoke", {"token": t["refresh_token"]}).status,
+                             404)
+        self.assertEqual(self.req("GET", "/api/me", token=b["access_token"]).status, 200)
+        self.assertEqual(self.req("POST", "/__fake/revoke", {"user": "alice"}).json(), {"revoked": 0})
+        self.assertEqual(self.req("POST", "/__fake/revoke", {"user": "nobody"}).status, 404)
+
     def test_mint(self):
         self.assertEqual(self.req("POST", "/__fake/token", {"user": "nobody"}).status, 404)
         self.assertEqual(self.req("POST", "/__fake/token", {}).status, 400)

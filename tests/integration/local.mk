@@ -10,9 +10,9 @@ IT_LIBS = libitharness.a $(UNIT_LIBS) -lpthread
 IT_DEPS = lain-console$(EXEEXT)
 
 check_PROGRAMS += tests/integration/it_api tests/integration/it_process tests/integration/it_etcd \
-	tests/integration/it_auth
+	tests/integration/it_auth tests/integration/it_legacy_login
 TESTS += tests/integration/it_api tests/integration/it_process tests/integration/it_etcd \
-	tests/integration/it_auth
+	tests/integration/it_auth tests/integration/it_legacy_login
 tests_integration_it_api_SOURCES = tests/integration/it_api.c
 tests_integration_it_api_CFLAGS = $(TESTS_CFLAGS)
 tests_integration_it_api_LDADD = $(IT_LIBS)
@@ -29,5 +29,9 @@ tests_integration_it_auth_SOURCES = tests/integration/it_auth.c
 tests_integration_it_auth_CFLAGS = $(TESTS_CFLAGS)
 tests_integration_it_auth_LDADD = $(IT_LIBS)
 EXTRA_tests_integration_it_auth_DEPENDENCIES = $(IT_DEPS)
+tests_integration_it_legacy_login_SOURCES = tests/integration/it_legacy_login.c
+tests_integration_it_legacy_login_CFLAGS = $(TESTS_CFLAGS)
+tests_integration_it_legacy_login_LDADD = $(IT_LIBS)
+EXTRA_tests_integration_it_legacy_login_DEPENDENCIES = $(IT_DEPS)
 include $(srcdir)/tests/integration/registry.mk
 include $(srcdir)/tests/integration/deploy.mk

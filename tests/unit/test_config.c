@@ -26,6 +26,7 @@ static void clear_env(void)
 	unsetenv("CONSOLE_WORKERS");
 	unsetenv("SSO_CLIENT_SECRET");
 	unsetenv("CONSOLE_FCGI_SOCKET_MODE");
+	unsetenv("CONSOLE_LEGACY_LOGIN");
 }
 
 static void test_defaults(void)
@@ -43,6 +44,7 @@ static void test_defaults(void)
 	CU_ASSERT_STRING_EQUAL(cfg.registry_issuer, "auth server");
 	CU_ASSERT_EQUAL(cfg.registry_token_ttl, 1800);
 	CU_ASSERT(!cfg.registry_anonymous_pull);
+	CU_ASSERT(!cfg.legacy_login);
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	CU_ASSERT_EQUAL(cfg.workers, 4 * cores < 8 ? 8 : 4 * cores);
 	CU_ASSERT_EQUAL(config_default_workers(), cfg.workers);
@@ -57,13 +59,15 @@ static void test_file_then_env(void)
 	clear_env();
 	write_file("# comment\n\nCONSOLE_ETCD_HOST = 10.0.0.1:2379,10.0.0.2:2379\n"
 		   "CONSOLE_WORKERS=3\nSSO_CLIENT_SECRET='s3cret'\n"
-		   "CONSOLE_REGISTRY_ANONYMOUS_PULL=true\nCONSOLE_FCGI_SOCKET_MODE=0666\n");
+		   "CONSOLE_REGISTRY_ANONYMOUS_PULL=true\nCONSOLE_FCGI_SOCKET_MODE=0666\n"
+		   "CONSOLE_LEGACY_LOGIN=1\n");
 	setenv("CONSOLE_WORKERS", "5", 1);
 	CU_ASSERT_EQUAL_FATAL(config_load(&cfg, path, &err), 0);
 	CU_ASSERT_STRING_EQUAL(cfg.etcd_host, "10.0.0.1:2379,10.0.0.2:2379");
 	CU_ASSERT_EQUAL(cfg.workers, 5); /* the environment wins */
 	CU_ASSERT_STRING_EQUAL(cfg.sso_client_secret, "s3cret");
 	CU_ASSERT(cfg.registry_anonymous_pull);
+	CU_ASSERT(cfg.legacy_login);
 	CU_ASSERT_EQUAL(cfg.fcgi_socket_mode, 0666);
 	/* A flag wins over both. */
 	CU_ASSERT_EQUAL(config_set(&cfg, "CONSOLE_WORKERS", "9", &err), 0);
