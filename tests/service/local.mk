@@ -6,3 +6,5 @@
 # runs them.
 TESTS += tests/service/test_notify.py tests/service/test_install.py
 EXTRA_DIST += tests/service/test_notify.py tests/service/test_install.py
+# By hand, as root (boots the installed unit in a systemd-nspawn container):
+EXTRA_DIST += tests/service/boot-unit
