@@ -32,6 +32,7 @@
 #include "console/config.h"
 #include "console/ctx.h"
 #include "console/log.h"
+#include "console/notify.h"
 #include "console/registry.h"
 #include "console/registry_auth.h"
 #include "console/server.h"
@@ -476,6 +477,9 @@ int main(int argc, char **argv)
 	log_info("lain-console listening on %s with %ld workers, etcd %s", m.cfg.fcgi_socket,
 		 m.cfg.workers, m.cfg.etcd_host);
 	start_generation(&m);
+	/* The socket listens (connections queue in its backlog) and the
+	 * workers are forked: ready for systemd (Type=notify). */
+	notify_ready("serving on %s with %ld workers", m.cfg.fcgi_socket, m.cfg.workers);
 
 	while (!got_term) {
 		if (!got_hup && !got_chld)
@@ -486,9 +490,13 @@ int main(int argc, char **argv)
 		}
 		if (got_hup && !got_term) {
 			got_hup = 0;
+			notify_reloading();
 			reload(&m);
+			notify_ready("serving on %s with %ld workers", m.cfg.fcgi_socket,
+				     m.cfg.workers);
 		}
 	}
+	notify_stopping();
 
 	/* Stop accepting: no new connection reaches the socket path. */
 	if (m.unix_path)

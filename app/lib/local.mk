@@ -8,5 +8,6 @@ libconsole_a_SOURCES += \
 	app/lib/ipset.c \
 	app/lib/jws.c \
 	app/lib/log.c \
+	app/lib/notify.c \
 	app/lib/strx.c \
 	app/lib/xalloc.c

@@ -1,0 +1,58 @@
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "console/log.h"
+#include "console/notify.h"
+#include "console/banned.h"
+
+int notify_send(const char *state, err_t *err)
+{
+	/* sd_notify() answers 0 without NOTIFY_SOCKET, > 0 once sent. */
+	int rc = sd_notify(0, state);
+	if (rc < 0)
+		return err_set(err, -ERR_UNAVAILABLE, "cannot notify the service manager at '%s': %s",
+			       getenv("NOTIFY_SOCKET") ? getenv("NOTIFY_SOCKET") : "", strerror(-rc));
+	return 0;
+}
+
+static void send_or_warn(const char *state)
+{
+	err_t err = ERR_INIT;
+	if (notify_send(state, &err))
+		log_warn("%s", err.msg);
+}
+
+void notify_ready(const char *fmt, ...)
+{
+	char status[400], state[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(status, sizeof(status), fmt, ap);
+	va_end(ap);
+	/* STATUS= is one line. */
+	status[strcspn(status, "\n")] = '\0';
+	snprintf(state, sizeof(state), "READY=1\nSTATUS=%s", status);
+	send_or_warn(state);
+}
+
+void notify_reloading(void)
+{
+	struct timespec now;
+	char state[96];
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	uint64_t usec = (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
+	snprintf(state, sizeof(state), "RELOADING=1\nMONOTONIC_USEC=%" PRIu64, usec);
+	send_or_warn(state);
+}
+
+void notify_stopping(void)
+{
+	send_or_warn("STOPPING=1\nSTATUS=draining: letting the workers finish their requests");
+}

@@ -1,0 +1,44 @@
+/*
+ * notify — tells the service manager where the master is in its life, for a
+ * systemd unit of Type=notify (deploy/systemd/lain-console.service.in).
+ *
+ * Thin wrappers around libsystemd's sd_notify(3). Every call does nothing
+ * when NOTIFY_SOCKET is not set (lain-console started by hand, by a test, by
+ * another supervisor): nothing changes then. A message that cannot be sent is
+ * logged as a warning and otherwise ignored — the service keeps serving.
+ *
+ * Only the master calls these (NotifyAccess=main: systemd ignores messages of
+ * other processes), and NOTIFY_SOCKET stays in the environment so that the
+ * messages of reload and stop can follow READY=1.
+ */
+#ifndef CONSOLE_NOTIFY_H
+#define CONSOLE_NOTIFY_H
+
+#include "console/err.h"
+
+/*
+ * Sends state (newline-separated VAR=value assignments, see sd_notify(3)).
+ * Returns 0 when sent or when NOTIFY_SOCKET is unset, -ERR_UNAVAILABLE (err
+ * says why) when the message could not be sent.
+ */
+int notify_send(const char *state, err_t *err);
+
+/*
+ * READY=1 and STATUS=<printf(fmt, ...)>, cut at its first newline: the socket
+ * listens and the workers run (at start), or a reload is over (after
+ * notify_reloading()).
+ */
+void notify_ready(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * RELOADING=1 with MONOTONIC_USEC=<now, CLOCK_MONOTONIC>: a SIGHUP reload
+ * begins; notify_ready() must follow when it is over, whether the new
+ * configuration was taken or refused. (systemd >= 253 wants the timestamp for
+ * Type=notify-reload; older ones ignore it.)
+ */
+void notify_reloading(void);
+
+/* STOPPING=1: the master stops accepting and drains its workers. */
+void notify_stopping(void);
+
+#endif
