@@ -29,6 +29,7 @@
 #include <json-c/json.h>
 
 #include "console/api.h"
+#include "answer.h"
 #include "console/cluster.h"
 #include "console/deployd.h"
 #include "console/docker.h"
@@ -366,56 +367,31 @@ static const char *app_type_of(const char *name, const lain_conf_t *conf)
 	return conf->apptype;
 }
 
-static void answer(request_t *req, response_t *res, int status, json_object *payload,
-		   const char *msg)
-{
-	http_envelope(res, status, "app", payload, msg, "/v1/apps/");
-}
-
-/* The app's deploy lock; when another request holds it, 409 is answered
- * (and 0 returned, so the caller only has to stop). */
+/* The app's deploy lock; when another request holds it, 409 is answered. */
 static int take_lock(request_t *req, response_t *res, const char *name, lock_t **lock, err_t *err)
 {
 	int rc = lock_acquire(req->ctx, name, LOCK_TTL, req->operator_name, lock, err);
-	if (rc == -ERR_CONFLICT) {
-		answer(req, res, 409, NULL, err->msg);
-		return 0;
-	}
+	if (rc == -ERR_CONFLICT)
+		return api_fail(req, res, rc, NULL, NULL, "%s", err->msg);
 	return rc;
 }
 
-static void answer_not_deployed(request_t *req, response_t *res, const char *name)
+/* 404 for an app that is only registered (changes need a deployed one). */
+static int refuse_reposited(request_t *req, response_t *res, const app_record_t *app)
 {
-	answer(req, res, 404, NULL,
-	       arena_printf(req->arena, "app with appname %s has not been deployd\n", name));
-}
-
-/* Before changing a deployed app: deployd's gate (503) and that the app is
- * deployed at all (404). True when it answered. */
-static bool refused_early(request_t *req, response_t *res, const char *name, err_t *err)
-{
-	if (deployd_gate(req->ctx, err)) {
-		answer(req, res, 503, NULL, err->msg);
-		return true;
-	}
-	if (!strcmp(req->app->running_state, "reposited")) {
-		answer_not_deployed(req, res, name);
-		return true;
-	}
-	return false;
+	if (strcmp(app->running_state, "reposited"))
+		return 0;
+	return api_fail(req, res, -ERR_NOT_FOUND, NULL, NULL,
+			"app with appname %s has not been deployd\n", app->appname);
 }
 
 int deployer_lock_and_read(request_t *req, response_t *res, const char *name, lock_t **lock,
 			 app_record_t **app, err_t *err)
 {
 	int rc = take_lock(req, res, name, lock, err);
-	if (rc || res->status)
-		return rc;
-	if ((rc = store_app_get(req->ctx, req->arena, name, app, err)))
-		return rc;
-	if (!strcmp((*app)->running_state, "reposited"))
-		answer_not_deployed(req, res, name);
-	return 0;
+	if (!rc)
+		rc = store_app_get(req->ctx, req->arena, name, app, err);
+	return rc ? rc : refuse_reposited(req, res, *app);
 }
 
 const char *deployer_failure_msg(request_t *req, const char *what, const char *results,
@@ -429,23 +405,22 @@ const char *deployer_failure_msg(request_t *req, const char *what, const char *r
 			    what, name, results, name, report->data);
 }
 
-void deployer_answer_updated(request_t *req, response_t *res, const app_record_t *app,
-			     const buf_t *removed, err_t *err)
+int deployer_answer_updated(request_t *req, response_t *res, const app_record_t *app,
+			    const buf_t *removed, err_t *err)
 {
-	const char *name = app->appname;
 	json_object *o = render_app(req, app, err);
-	answer(req, res, 202, o,
-	       removed->len ? arena_printf(req->arena,
-					   "update request of app %s has been accepted.\n"
-					   "remove failed results:\n%s",
-					   name, removed->data)
-			    : arena_printf(req->arena, "update request of app %s has been accepted.",
-					   name));
+	if (removed->len)
+		return api_answer(req, res, 202, o, NULL,
+				  "update request of app %s has been accepted.\n"
+				  "remove failed results:\n%s",
+				  app->appname, removed->data);
+	return api_answer(req, res, 202, o, NULL, "update request of app %s has been accepted.",
+			  app->appname);
 }
 
 /* A failed deploy or update (§9.3 #15): the report (or the error alone)
  * becomes the 406 answer and the record's last_error, saved with whatever
- * else the caller set in rec. Returns 0: the request was answered. */
+ * else the caller set in rec. */
 static int answer_failure(request_t *req, response_t *res, const char *name, const char *what,
 			  const char *results, buf_t *report, json_object *rec,
 			  app_record_t **app, const err_t *err)
@@ -456,8 +431,7 @@ static int answer_failure(request_t *req, response_t *res, const char *name, con
 	if (deployer_save(req, name, rec, app, &serr))
 		log_msg(LOG_ERROR, "%s %s failed and its record was not saved: %s", what, name,
 			serr.msg);
-	answer(req, res, 406, NULL, msg);
-	return 0;
+	return api_fail(req, res, -ERR_NOT_ACCEPTABLE, NULL, NULL, "%s", msg);
 }
 
 /* §4.1 steps 4-5 (and §4.2's): a copy of the record, marked deploying with
@@ -510,28 +484,11 @@ static int load_meta(request_t *req, const cluster_t *cl, const char *name, cons
 
 int api_apps_deploy(request_t *req, response_t *res, err_t *err)
 {
-	json_object *jname;
-	if (!req->json || !json_object_is_type(req->json, json_type_object) ||
-	    !json_object_object_get_ex(req->json, "appname", &jname) ||
-	    !json_object_is_type(jname, json_type_string) || !*json_object_get_string(jname)) {
-		answer(req, res, 400, NULL, "invalid request: should be json body with appname(string)");
-		return 0;
-	}
-	const char *name = arena_strdup(req->arena, json_object_get_string(jname));
-	/* maintain on the body's app: the check reads it as the ":app" param. */
-	if (req->nparams < HTTP_MAX_PARAMS) {
-		req->param_names[req->nparams] = "app";
-		req->params[req->nparams++] = name;
-	}
-	int rc = permission_check(req, res, PERM_MAINTAIN, err);
-	if (rc || res->status)
-		return rc;
-	if ((rc = deployd_gate(req->ctx, err))) {
-		answer(req, res, 503, NULL, err->msg);
-		return 0;
-	}
+	/* The body's appname, maintain on it and deployd's gate: the route's. */
+	const char *name = http_param(req, "app");
 	const cluster_t *cl;
-	if ((rc = cluster_get(req->ctx, &cl, err)))
+	int rc = cluster_get(req->ctx, &cl, err);
+	if (rc)
 		return rc;
 
 	lock_t *lock = NULL;
@@ -542,14 +499,12 @@ int api_apps_deploy(request_t *req, response_t *res, err_t *err)
 	buf_t yaml = BUF_INIT, report = BUF_INIT;
 	app_record_t *app = NULL;
 
-	if ((rc = take_lock(req, res, name, &lock, err)) || res->status)
-		goto out;
-	if ((rc = store_app_get(req->ctx, req->arena, name, &app, err)))
+	if ((rc = take_lock(req, res, name, &lock, err)) ||
+	    (rc = store_app_get(req->ctx, req->arena, name, &app, err)))
 		goto out;
 	if (strcmp(app->running_state, "reposited") && strcmp(app->running_state, "deploying")) {
-		json_object *o = render_app(req, app, err);
-		answer(req, res, 409, o,
-		       arena_printf(req->arena, "app with appname %s already exists\n", name));
+		rc = api_fail(req, res, -ERR_CONFLICT, render_app(req, app, err), NULL,
+			      "app with appname %s already exists\n", name);
 		goto out;
 	}
 
@@ -557,21 +512,19 @@ int api_apps_deploy(request_t *req, response_t *res, err_t *err)
 	size_t ntags = 0;
 	rc = registry_tags(req->ctx, name, 0, &tags, &ntags, err);
 	if (rc == -ERR_NOT_FOUND) {
-		answer(req, res, 500, NULL,
-		       arena_printf(req->arena,
-				    "error in getting images: no images here: http://%s/v2/%s/tags/list\n"
-				    "%s\nplease contact with admin of lain\n",
-				    cl->registry, name, err->msg));
-		rc = 0;
+		rc = api_fail(req, res, -ERR_INTERNAL, NULL, NULL,
+			      "error in getting images: no images here: http://%s/v2/%s/tags/list\n"
+			      "%s\nplease contact with admin of lain\n",
+			      cl->registry, name, err->msg);
 		goto out;
 	}
 	if (rc)
 		goto out;
 	version = version_latest_usable((const char *const *)tags, ntags);
 	if (!version) {
-		answer(req, res, 400, NULL,
-		       "not found both meta and release images,\nplease check your App images then "
-		       "try to update your App\n");
+		rc = api_fail(req, res, -ERR_INVALID, NULL, NULL,
+			      "not found both meta and release images,\nplease check your App images "
+			      "then try to update your App\n");
 		goto out;
 	}
 
@@ -592,9 +545,8 @@ int api_apps_deploy(request_t *req, response_t *res, err_t *err)
 	deployer_set(rec, "running_state", "deployed");
 	if ((rc = deployer_save(req, name, rec, &app, err)))
 		goto out;
-	json_object *o = render_app(req, app, err);
-	answer(req, res, 202, o,
-	       arena_printf(req->arena, "deploy request of app %s has been accepted.", name));
+	rc = api_answer(req, res, 202, render_app(req, app, err), NULL,
+			"deploy request of app %s has been accepted.", name);
 	goto out;
 
 fail:
@@ -663,28 +615,28 @@ int deployer_reset(request_t *req, const app_record_t *app, err_t *err)
 int api_app_undeploy(request_t *req, response_t *res, err_t *err)
 {
 	const char *name = req->app->appname;
-	int rc = 0;
-	if (refused_early(req, res, name, err))
-		return 0;
 	const cluster_t *cl;
-	if ((rc = cluster_get(req->ctx, &cl, err)))
+	int rc = refuse_reposited(req, res, req->app);
+	if (rc || (rc = cluster_get(req->ctx, &cl, err)))
 		return rc;
 
 	lock_t *lock = NULL;
 	lain_conf_t *conf = NULL;
 	buf_t report = BUF_INIT;
 	app_record_t *app = NULL;
-	if ((rc = deployer_lock_and_read(req, res, name, &lock, &app, err)) || res->status)
+	if ((rc = deployer_lock_and_read(req, res, name, &lock, &app, err)))
 		goto out;
 	if (!strcmp(app->app_type, "resource")) {
-		answer(req, res, 403, render_app(req, app, err), "Not allow to delete resource app.");
+		rc = api_fail(req, res, -ERR_FORBIDDEN, render_app(req, app, err), NULL,
+			      "Not allow to delete resource app.");
 		goto out;
 	}
 	bool prot = is_protected(req, name, err, &rc);
 	if (rc)
 		goto out;
 	if (prot) {
-		answer(req, res, 403, render_app(req, app, err), "Not allow to delete protected app.");
+		rc = api_fail(req, res, -ERR_FORBIDDEN, render_app(req, app, err), NULL,
+			      "Not allow to delete protected app.");
 		goto out;
 	}
 	err_t oplog_err = ERR_INIT;
@@ -705,8 +657,8 @@ int api_app_undeploy(request_t *req, response_t *res, err_t *err)
 		if (!failed)
 			failed = instances_remove(&run, conf, NULL, &report, err) != 0;
 		if (failed) {
-			answer(req, res, 500, NULL,
-			       arena_printf(req->arena, "remove failed results:\n%s", report.data));
+			rc = api_fail(req, res, -ERR_INTERNAL, NULL, NULL, "remove failed results:\n%s",
+				      report.data);
 			goto out;
 		}
 	}
@@ -717,7 +669,7 @@ int api_app_undeploy(request_t *req, response_t *res, err_t *err)
 	json_object_object_add(o, "appname", json_object_new_string(name));
 	json_object_object_add(o, "url",
 			       json_object_new_string(arena_printf(req->arena, "/v1/repos/%s/", name)));
-	answer(req, res, 202, o, "delete app successfully.");
+	rc = api_answer(req, res, 202, o, NULL, "delete app successfully.");
 out:
 	lock_release(req->ctx, lock);
 	lain_conf_free(conf);
@@ -772,11 +724,11 @@ void deployer_remove_useless(ctx_t *ctx, const lain_conf_t *prev, const lain_con
 
 /* ---- E8 PUT: update / redeploy (§4.2). */
 
-/* The version the PUT asks for: the body's meta_version (normalised; it must
- * be one of the registry's meta versions), else the newest usable one.
- * NULL after answering 400. */
-static char *update_version(request_t *req, response_t *res, const char *name, int *rc,
-			    err_t *err)
+/* The version the PUT asks for (*version, free() it): the body's
+ * meta_version (normalised; it must be one of the registry's meta versions,
+ * else 400 is answered), else the newest usable one (none: 400). */
+static int update_version(request_t *req, response_t *res, const char *name, char **version,
+			  err_t *err)
 {
 	const char *wanted = NULL;
 	json_object *jv;
@@ -784,45 +736,43 @@ static char *update_version(request_t *req, response_t *res, const char *name, i
 	    json_object_object_get_ex(req->json, "meta_version", &jv) &&
 	    json_object_is_type(jv, json_type_string) && *json_object_get_string(jv))
 		wanted = json_object_get_string(jv);
-	char **tags = NULL, *version = NULL;
+	char **tags = NULL;
 	size_t ntags = 0;
-	*rc = registry_tags(req->ctx, name, 0, &tags, &ntags, err);
-	if (*rc && *rc != -ERR_NOT_FOUND)
-		return NULL;
-	*rc = 0;
+	*version = NULL;
+	int rc = registry_tags(req->ctx, name, 0, &tags, &ntags, err);
+	if (rc && rc != -ERR_NOT_FOUND)
+		return rc;
+	rc = 0;
 	if (wanted) {
 		char *v = version_normalize(wanted);
 		char **metas = version_list_meta((const char *const *)tags, ntags);
-		for (size_t i = 0; metas[i] && !version; i++)
+		for (size_t i = 0; metas[i] && !*version; i++)
 			if (!strcmp(metas[i], v))
-				version = v;
+				*version = v;
 		version_list_free(metas);
-		if (!version) {
+		if (!*version) {
 			free(v);
-			answer(req, res, 400, render_app(req, req->app, err),
-			       arena_printf(req->arena,
-					    "no such meta_version %s for app %s\nplease check your images\n",
-					    wanted, name));
+			rc = api_fail(req, res, -ERR_INVALID, render_app(req, req->app, err), NULL,
+				      "no such meta_version %s for app %s\nplease check your images\n",
+				      wanted, name);
 		}
 	} else {
-		version = tags ? version_latest_usable((const char *const *)tags, ntags) : NULL;
-		if (!version)
-			answer(req, res, 400, NULL,
-			       "can not get meta_version/meta\nplease check your App images then try "
-			       "to update your App\n");
+		*version = tags ? version_latest_usable((const char *const *)tags, ntags) : NULL;
+		if (!*version)
+			rc = api_fail(req, res, -ERR_INVALID, NULL, NULL,
+				      "can not get meta_version/meta\nplease check your App images "
+				      "then try to update your App\n");
 	}
 	version_list_free(tags);
-	return version;
+	return rc;
 }
 
 int api_app_update(request_t *req, response_t *res, err_t *err)
 {
 	const char *name = req->app->appname;
-	int rc = 0;
-	if (refused_early(req, res, name, err))
-		return 0;
 	const cluster_t *cl;
-	if ((rc = cluster_get(req->ctx, &cl, err)))
+	int rc = refuse_reposited(req, res, req->app);
+	if (rc || (rc = cluster_get(req->ctx, &cl, err)))
 		return rc;
 	/* Resource instances (§4.2, third flow). */
 	if (strchr(name, '.'))
@@ -836,10 +786,8 @@ int api_app_update(request_t *req, response_t *res, err_t *err)
 	buf_t yaml = BUF_INIT, report = BUF_INIT, removed = BUF_INIT;
 	app_record_t *app = NULL;
 
-	version = update_version(req, res, name, &rc, err);
-	if (!version)
-		goto out;
-	if ((rc = deployer_lock_and_read(req, res, name, &lock, &app, err)) || res->status)
+	if ((rc = update_version(req, res, name, &version, err)) ||
+	    (rc = deployer_lock_and_read(req, res, name, &lock, &app, err)))
 		goto out;
 	/* Step 2: what a failure restores; the procs that may become useless. */
 	prev_meta = xstrdup(app->meta);
@@ -875,7 +823,7 @@ int api_app_update(request_t *req, response_t *res, err_t *err)
 	deployer_set(rec, "running_state", "deployed");
 	if ((rc = deployer_save(req, name, rec, &app, err)))
 		goto out;
-	deployer_answer_updated(req, res, app, &removed, err);
+	rc = deployer_answer_updated(req, res, app, &removed, err);
 	goto out;
 
 fail:

@@ -25,9 +25,8 @@ typedef struct deploy_run {
 } deploy_run_t;
 
 /* The app's deploy lock, then its record read again under it (what is
- * changed is what is stored now). Answered (res->status set, 0 returned):
- * 409 when another request holds the lock, 404 when the app is only
- * registered by then. */
+ * changed is what is stored now). HTTP_ANSWERED: 409 when another request
+ * holds the lock, 404 when the app is only registered by then. */
 int deployer_lock_and_read(request_t *req, response_t *res, const char *name, lock_t **lock,
 			   app_record_t **app, err_t *err);
 
@@ -70,9 +69,9 @@ const char *deployer_failure_msg(request_t *req, const char *what, const char *r
 				 const char *name, buf_t *report, const err_t *err);
 
 /* The 202 of an update: the App, "update request of app <a> has been
- * accepted." and the removals that failed, if any. */
-void deployer_answer_updated(request_t *req, response_t *res, const app_record_t *app,
-			     const buf_t *removed, err_t *err);
+ * accepted." and the removals that failed, if any. HTTP_ANSWERED. */
+int deployer_answer_updated(request_t *req, response_t *res, const app_record_t *app,
+			    const buf_t *removed, err_t *err);
 
 /* rec[key] = value ("" for NULL). */
 void deployer_set(struct json_object *rec, const char *key, const char *value);

@@ -10,6 +10,7 @@
 #include "console/tmpl.h"
 #include "console/version.h"
 #include "console/xalloc.h"
+#include "answer.h"
 #include "groups.h"
 #include "instances.h"
 #include "render.h"
@@ -355,63 +356,56 @@ int instances_remove(deploy_run_t *run, const lain_conf_t *prev, const lain_conf
 	return first;
 }
 
-static void answer(request_t *req, response_t *res, int status, json_object *payload,
-		   const char *msg)
-{
-	http_envelope(res, status, "app", payload, msg, "/v1/apps/");
-}
-
-/* The version an explicit update asks for: the body's meta_version, which
- * must be one of the resource's meta versions, else the one it runs. NULL
- * after answering 400. */
-static const char *wanted_version(request_t *req, response_t *res, const app_record_t *resource,
-				  int *rc, err_t *err)
+/* The version an explicit update asks for (*version): the body's
+ * meta_version, which must be one of the resource's meta versions (else 400
+ * is answered), else the one it runs. */
+static int wanted_version(request_t *req, response_t *res, const app_record_t *resource,
+			  const char **version, err_t *err)
 {
 	json_object *jv;
+	*version = resource->meta_version;
 	if (!req->json || !json_object_is_type(req->json, json_type_object) ||
 	    !json_object_object_get_ex(req->json, "meta_version", &jv) ||
 	    !json_object_is_type(jv, json_type_string) || !*json_object_get_string(jv))
-		return resource->meta_version;
-	const char *wanted = json_object_get_string(jv), *found = NULL;
+		return 0;
+	const char *wanted = json_object_get_string(jv);
 	char **metas = NULL;
-	if ((*rc = registry_meta_versions(req->ctx, resource->appname, &metas, err)) &&
-	    *rc != -ERR_NOT_FOUND)
-		return NULL;
-	*rc = 0;
+	int rc = registry_meta_versions(req->ctx, resource->appname, &metas, err);
+	if (rc && rc != -ERR_NOT_FOUND)
+		return rc;
+	*version = NULL;
 	char *v = version_normalize(wanted);
-	for (size_t i = 0; metas && metas[i] && !found; i++)
+	for (size_t i = 0; metas && metas[i] && !*version; i++)
 		if (!strcmp(metas[i], v))
-			found = arena_strdup(req->arena, v);
+			*version = arena_strdup(req->arena, v);
 	free(v);
 	version_list_free(metas);
-	if (!found)
-		answer(req, res, 400, render_app(req, req->app, err),
-		       arena_printf(req->arena,
-				    "no such meta_version %s for app %s\nplease check your images\n", wanted,
-				    req->app->appname));
-	return found;
+	if (*version)
+		return 0;
+	return api_fail(req, res, -ERR_INVALID, render_app(req, req->app, err), NULL,
+			"no such meta_version %s for app %s\nplease check your images\n", wanted,
+			req->app->appname);
 }
 
 /* The context the client gives resource now (its stored lain.yaml's
- * use_resources entry); NULL after answering 400. */
-static const json_object *client_context(request_t *req, response_t *res, const cluster_t *cl,
-					 const char *client, const char *resource,
-					 lain_conf_t **conf, err_t *err)
+ * use_resources entry), or 400 answered. */
+static int client_context(request_t *req, response_t *res, const cluster_t *cl,
+			  const char *client, const char *resource, lain_conf_t **conf,
+			  const json_object **context)
 {
 	app_record_t *c = NULL;
 	err_t e = ERR_INIT;
 	if (!store_app_get(req->ctx, req->arena, client, &c, &e) && is_deployed(c) &&
 	    !deployer_load_conf(cl, c, conf, &e))
 		for (size_t i = 0; i < (*conf)->n_use_resources; i++)
-			if (!strcmp((*conf)->use_resources[i].resource, resource))
-				return (*conf)->use_resources[i].context;
-	answer(req, res, 400, NULL,
-	       arena_printf(req->arena,
-			    "app %s is not deployed with resource %s: its instance %s has no context "
-			    "to be rendered with\n",
-			    client, resource, req->app->appname));
-	(void)err;
-	return NULL;
+			if (!strcmp((*conf)->use_resources[i].resource, resource)) {
+				*context = (*conf)->use_resources[i].context;
+				return 0;
+			}
+	return api_fail(req, res, -ERR_INVALID, NULL, NULL,
+			"app %s is not deployed with resource %s: its instance %s has no context "
+			"to be rendered with\n",
+			client, resource, req->app->appname);
 }
 
 int instances_update(request_t *req, response_t *res, const cluster_t *cl, err_t *err)
@@ -422,27 +416,22 @@ int instances_update(request_t *req, response_t *res, const cluster_t *cl, err_t
 	lock_t *lock = NULL;
 	app_record_t *resource = NULL, *inst = NULL;
 	buf_t report = BUF_INIT, removed = BUF_INIT;
+	const char *version = NULL;
+	const json_object *context = NULL;
 	int rc = 0;
 	if (tmpl_instance_split(name, &rname, &client)) {
-		answer(req, res, 400, NULL,
-		       arena_printf(req->arena,
-				    "%s is not a resource instance (resource.<resource>.<app>)\n", name));
+		rc = api_fail(req, res, -ERR_INVALID, NULL, NULL,
+			      "%s is not a resource instance (resource.<resource>.<app>)\n", name);
 		goto out;
 	}
 	if ((rc = resource_get(req, rname, &resource, err))) {
-		if (rc == -ERR_INVALID) {
-			answer(req, res, 400, NULL, arena_printf(req->arena, "%s\n", err->msg));
-			rc = 0;
-		}
+		if (rc == -ERR_INVALID)
+			rc = api_fail(req, res, rc, NULL, NULL, "%s\n", err->msg);
 		goto out;
 	}
-	const char *version = wanted_version(req, res, resource, &rc, err);
-	if (!version)
-		goto out;
-	const json_object *context = client_context(req, res, cl, client, rname, &cconf, err);
-	if (!context)
-		goto out;
-	if ((rc = deployer_lock_and_read(req, res, name, &lock, &inst, err)) || res->status)
+	if ((rc = wanted_version(req, res, resource, &version, err)) ||
+	    (rc = client_context(req, res, cl, client, rname, &cconf, &context)) ||
+	    (rc = deployer_lock_and_read(req, res, name, &lock, &inst, err)))
 		goto out;
 	deploy_run_t run = { req, cl, { lock, NULL } };
 	struct instance_job job = {
@@ -457,13 +446,12 @@ int instances_update(request_t *req, response_t *res, const cluster_t *cl, err_t
 	const char *failure = NULL;
 	rc = deploy_instance(&run, &job, &report, &removed, &failure, err);
 	if (failure) {
-		answer(req, res, 406, NULL, failure);
-		rc = 0;
+		rc = api_fail(req, res, -ERR_NOT_ACCEPTABLE, NULL, NULL, "%s", failure);
 		goto out;
 	}
 	if (rc || (rc = store_app_get(req->ctx, req->arena, name, &inst, err)))
 		goto out;
-	deployer_answer_updated(req, res, inst, &removed, err);
+	rc = deployer_answer_updated(req, res, inst, &removed, err);
 out:
 	lock_release(req->ctx, lock);
 	lain_conf_free(cconf);

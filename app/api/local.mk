@@ -1,5 +1,7 @@
 # app/api: one file per resource, and the route table.
 libconsole_a_SOURCES += \
+	app/api/answer.c \
+	app/api/answer.h \
 	app/api/apps.c \
 	app/api/authorize.c \
 	app/api/deploy.c \

@@ -25,6 +25,7 @@
 #include "console/size.h"
 #include "console/spec.h"
 #include "console/strx.h"
+#include "answer.h"
 #include "deployer.h"
 #include "render.h"
 #include "console/banned.h"
@@ -39,14 +40,14 @@ static const char *proc_url(request_t *req, const char *proc)
 		    : arena_printf(req->arena, "/v1/apps/%s/procs/", req->app->appname);
 }
 
-static void answer(request_t *req, response_t *res, int status, json_object *payload,
-		   const char *msg)
+/* The url of the proc the path names, else of the app's procs. */
+static const char *here(request_t *req)
 {
-	http_envelope(res, status, "proc", payload, msg, proc_url(req, http_param(req, "proc")));
+	return proc_url(req, http_param(req, "proc"));
 }
 
-/* The stored lain.yaml of a deployed app; 0 with *conf NULL after answering
- * 404 (not deployed). */
+/* The stored lain.yaml of a deployed app, else 404 answered (under "proc",
+ * the list's too: the original's key). */
 static int load(request_t *req, response_t *res, const cluster_t **cl, lain_conf_t **conf,
 		err_t *err)
 {
@@ -54,12 +55,9 @@ static int load(request_t *req, response_t *res, const cluster_t **cl, lain_conf
 	int rc = cluster_get(req->ctx, cl, err);
 	if (rc)
 		return rc;
-	if (!strcmp(req->app->running_state, "reposited") || !*req->app->meta) {
-		answer(req, res, 404, NULL,
-		       arena_printf(req->arena, "app with appname %s has not been deployd\n",
-				    req->app->appname));
-		return 0;
-	}
+	if (!strcmp(req->app->running_state, "reposited") || !*req->app->meta)
+		return api_fail_key(req, res, "proc", -ERR_NOT_FOUND, here(req),
+				    "app with appname %s has not been deployd\n", req->app->appname);
 	return deployer_load_conf(*cl, req->app, conf, err);
 }
 
@@ -71,19 +69,18 @@ static const lain_proc_t *find_proc(const lain_conf_t *conf, const char *name)
 	return NULL;
 }
 
-/* load() and the proc named in the path; NULL after answering 404. */
-static const lain_proc_t *load_proc(request_t *req, response_t *res, const cluster_t **cl,
-				    lain_conf_t **conf, int *rc, err_t *err)
+/* load() and the proc named in the path (*p), else 404 answered. */
+static int load_proc(request_t *req, response_t *res, const cluster_t **cl, lain_conf_t **conf,
+		     const lain_proc_t **p, err_t *err)
 {
-	if ((*rc = load(req, res, cl, conf, err)) || !*conf)
-		return NULL;
+	int rc = load(req, res, cl, conf, err);
+	if (rc)
+		return rc;
 	const char *name = http_param(req, "proc");
-	const lain_proc_t *p = find_proc(*conf, name);
-	if (!p)
-		answer(req, res, 404, NULL,
-		       arena_printf(req->arena, "no such proc %s in app %s", name,
-				    req->app->appname));
-	return p;
+	if ((*p = find_proc(*conf, name)))
+		return 0;
+	return api_fail(req, res, -ERR_NOT_FOUND, NULL, here(req), "no such proc %s in app %s", name,
+			req->app->appname);
 }
 
 /* The Proc object of p as the App object shows it (a new reference; NULL
@@ -115,19 +112,10 @@ static int podgroup_of(request_t *req, const lain_proc_t *p, deployd_result_t *r
 	return deployd_podgroup_get(req->ctx, p->podname, r, err);
 }
 
-static void not_deployed(request_t *req, response_t *res, const lain_proc_t *p)
+static int not_deployed(request_t *req, response_t *res, const lain_proc_t *p)
 {
-	answer(req, res, 400, NULL,
-	       arena_printf(req->arena, "proc %s exists but not deployed\nplease deploy it first\n",
-			    p->name));
-}
-
-static bool gate(request_t *req, response_t *res, err_t *err)
-{
-	if (!deployd_gate(req->ctx, err))
-		return true;
-	answer(req, res, 503, NULL, err->msg);
-	return false;
+	return api_fail(req, res, -ERR_INVALID, NULL, here(req),
+			"proc %s exists but not deployed\nplease deploy it first\n", p->name);
 }
 
 static void oplog(request_t *req, const char *op, const char *msg)
@@ -137,29 +125,31 @@ static void oplog(request_t *req, const char *op, const char *msg)
 		log_msg(LOG_WARN, "oplog %s of %s not written: %s", op, req->app->appname, e.msg);
 }
 
-/* 202 with the fresh Proc when deployd accepted, else 500; the msg quotes it. */
-static void answer_deployd(request_t *req, response_t *res, const lain_proc_t *p, int rc,
-			   const deployd_result_t *r, const err_t *err)
+/* 202 with the Proc when deployd accepted (o, or the fresh one when NULL),
+ * else 500; the msg quotes deployd. */
+static int answer_deployd(request_t *req, response_t *res, const lain_proc_t *p, json_object *o,
+			  int rc, const deployd_result_t *r, const err_t *err)
 {
 	const char *m = r->message && r->status ? r->message : err->msg;
-	answer(req, res, rc ? 500 : 202, proc_object(req, p),
-	       arena_printf(req->arena, "    status_code: %ld\n    message: %s", r->status, m));
+	if (!o)
+		o = proc_object(req, p);
+	if (rc)
+		return api_fail(req, res, -ERR_INTERNAL, o, here(req),
+				"    status_code: %ld\n    message: %s", r->status, m);
+	return api_answer(req, res, 202, o, here(req), "    status_code: %ld\n    message: %s",
+			  r->status, m);
 }
 
 /* ---- E9 */
 
 /* A change of a proc takes the app's deploy lock, as deploy, update and
- * undeploy do: one change of an app at a time (409 while another runs).
- * False when the caller must stop (answered, or *rc set). */
-static bool lock_app(request_t *req, response_t *res, const char *proc, lock_t **lock, int *rc,
-		     err_t *err)
+ * undeploy do: one change of an app at a time (409 while another runs). */
+static int lock_app(request_t *req, response_t *res, const char *proc, lock_t **lock, err_t *err)
 {
-	*rc = lock_acquire(req->ctx, req->app->appname, LOCK_TTL, req->operator_name, lock, err);
-	if (*rc == -ERR_CONFLICT) {
-		http_envelope(res, 409, "proc", NULL, err->msg, proc_url(req, proc));
-		*rc = 0;
-	}
-	return !*rc && !res->status;
+	int rc = lock_acquire(req->ctx, req->app->appname, LOCK_TTL, req->operator_name, lock, err);
+	if (rc == -ERR_CONFLICT)
+		return api_fail(req, res, rc, NULL, proc_url(req, proc), "%s", err->msg);
+	return rc;
 }
 
 int api_procs_list(request_t *req, response_t *res, err_t *err)
@@ -167,7 +157,7 @@ int api_procs_list(request_t *req, response_t *res, err_t *err)
 	const cluster_t *cl;
 	lain_conf_t *conf = NULL;
 	int rc = load(req, res, &cl, &conf, err);
-	if (rc || !conf)
+	if (rc)
 		goto out;
 	json_object *app = render_app(req, req->app, err);
 	if (!app) {
@@ -176,7 +166,7 @@ int api_procs_list(request_t *req, response_t *res, err_t *err)
 	}
 	json_object *procs = json_object_get(json_object_object_get(app, "procs"));
 	json_object_put(app);
-	http_envelope(res, 200, "procs", procs, "", proc_url(req, NULL));
+	rc = api_answer(req, res, 200, procs, proc_url(req, NULL), "");
 out:
 	lain_conf_free(conf);
 	return rc;
@@ -187,14 +177,9 @@ int api_procs_deploy(request_t *req, response_t *res, err_t *err)
 	json_object *jn;
 	if (!req->json || !json_object_is_type(req->json, json_type_object) ||
 	    !json_object_object_get_ex(req->json, "procname", &jn) ||
-	    !json_object_is_type(jn, json_type_string) || !*json_object_get_string(jn)) {
-		http_envelope(res, 400, "proc", NULL,
-			      "invalid request: should be json body with procname(string)",
-			      proc_url(req, NULL));
-		return 0;
-	}
-	if (!gate(req, res, err))
-		return 0;
+	    !json_object_is_type(jn, json_type_string) || !*json_object_get_string(jn))
+		return api_fail(req, res, -ERR_INVALID, NULL, proc_url(req, NULL),
+				"invalid request: should be json body with procname(string)");
 	const char *name = json_object_get_string(jn);
 	const cluster_t *cl;
 	lain_conf_t *conf = NULL;
@@ -202,43 +187,34 @@ int api_procs_deploy(request_t *req, response_t *res, err_t *err)
 	deployd_result_t r = DEPLOYD_RESULT_INIT;
 	lock_t *lock = NULL;
 	int rc = load(req, res, &cl, &conf, err);
-	if (rc || !conf)
+	if (rc)
 		goto out;
 	const lain_proc_t *p = find_proc(conf, name);
 	if (!p) {
-		http_envelope(res, 400, "proc", NULL,
-			      arena_printf(req->arena, "no such proc %s in app %s", name,
-					   req->app->appname),
-			      proc_url(req, NULL));
+		rc = api_fail(req, res, -ERR_INVALID, NULL, proc_url(req, NULL),
+			      "no such proc %s in app %s", name, req->app->appname);
 		goto out;
 	}
 	rc = p->type == LAIN_PORTAL ? deployd_depends_get(req->ctx, p->podname, &r, err)
 				    : deployd_podgroup_get(req->ctx, p->podname, &r, err);
 	if (!rc) {
-		http_envelope(res, 409, "proc", proc_object(req, p),
-			      arena_printf(req->arena, "proc with procname %s already exists\n", name),
-			      proc_url(req, name));
+		rc = api_fail(req, res, -ERR_CONFLICT, proc_object(req, p), proc_url(req, name),
+			      "proc with procname %s already exists\n", name);
 		goto out;
 	}
-	if (rc != -ERR_NOT_FOUND)
-		goto out;
-	if (!lock_app(req, res, name, &lock, &rc, err))
+	if (rc != -ERR_NOT_FOUND || (rc = lock_app(req, res, name, &lock, err)))
 		goto out;
 	oplog(req, "DEPLOY", arena_printf(req->arena, "proc %s deployed", name));
 	rc = deployer_proc(req, cl, conf, p, req->app->meta_version, &report, err);
 	if (rc) {
 		if (!report.len)
 			buf_addf(&report, "    %s\n", err->msg);
-		http_envelope(res, 500, "proc", NULL,
-			      arena_printf(req->arena, "proc deploy result:\nfailed:\n%s", report.data),
-			      proc_url(req, name));
-		rc = 0;
+		rc = api_fail(req, res, -ERR_INTERNAL, NULL, proc_url(req, name),
+			      "proc deploy result:\nfailed:\n%s", report.data);
 		goto out;
 	}
-	http_envelope(res, 201, "proc", proc_object(req, p),
-		      arena_printf(req->arena, "proc deploy result:\n    %s: deploy request accepted\n",
-				   name),
-		      proc_url(req, name));
+	rc = api_answer(req, res, 201, proc_object(req, p), proc_url(req, name),
+			"proc deploy result:\n    %s: deploy request accepted\n", name);
 out:
 	lock_release(req->ctx, lock);
 	deployd_result_release(&r);
@@ -254,14 +230,17 @@ int api_proc_get(request_t *req, response_t *res, err_t *err)
 	const cluster_t *cl;
 	lain_conf_t *conf = NULL;
 	deployd_result_t r = DEPLOYD_RESULT_INIT;
-	int rc = 0;
-	const lain_proc_t *p = load_proc(req, res, &cl, &conf, &rc, err);
-	if (!p)
+	const lain_proc_t *p = NULL;
+	int rc = load_proc(req, res, &cl, &conf, &p, err);
+	if (rc)
 		goto out;
 	int st = p->type == LAIN_PORTAL ? deployd_depends_get(req->ctx, p->podname, &r, err)
 					: deployd_podgroup_get(req->ctx, p->podname, &r, err);
-	answer(req, res, 200, proc_object(req, p),
-	       st ? arena_printf(req->arena, "proc %s exists but not deployed", p->name) : "");
+	if (st)
+		rc = api_answer(req, res, 200, proc_object(req, p), here(req),
+				"proc %s exists but not deployed", p->name);
+	else
+		rc = api_answer(req, res, 200, proc_object(req, p), here(req), "");
 out:
 	deployd_result_release(&r);
 	lain_conf_free(conf);
@@ -270,27 +249,24 @@ out:
 
 int api_proc_delete(request_t *req, response_t *res, err_t *err)
 {
-	if (!gate(req, res, err))
-		return 0;
 	const cluster_t *cl;
 	lain_conf_t *conf = NULL;
 	deployd_result_t r = DEPLOYD_RESULT_INIT;
 	lock_t *lock = NULL;
-	int rc = 0;
-	const lain_proc_t *p = load_proc(req, res, &cl, &conf, &rc, err);
-	if (!p || !lock_app(req, res, p->name, &lock, &rc, err))
+	const lain_proc_t *p = NULL;
+	int rc = load_proc(req, res, &cl, &conf, &p, err);
+	if (rc || (rc = lock_app(req, res, p->name, &lock, err)))
 		goto out;
 	if (podgroup_of(req, p, &r, err)) {
-		not_deployed(req, res, p);
+		rc = not_deployed(req, res, p);
 		goto out;
 	}
+	/* The Proc as it was: the answer shows what was removed. */
 	json_object *o = proc_object(req, p);
 	deployd_result_release(&r);
 	oplog(req, "DELETE", arena_printf(req->arena, "delete proc %s", p->name));
 	int st = deployd_podgroup_delete(req->ctx, p->podname, &r, err);
-	const char *m = r.message && r.status ? r.message : err->msg;
-	answer(req, res, st ? 500 : 202, o,
-	       arena_printf(req->arena, "    status_code: %ld\n    message: %s", r.status, m));
+	rc = answer_deployd(req, res, p, o, st, &r, err);
 out:
 	lock_release(req->ctx, lock);
 	deployd_result_release(&r);
@@ -411,60 +387,46 @@ static json_object *pod_of(json_object *status, long i, size_t *npods)
 int api_proc_patch(request_t *req, response_t *res, err_t *err)
 {
 	json_object *body = req->json, *v;
-	if (!body || !json_object_is_type(body, json_type_object)) {
-		answer(req, res, 400, NULL, PATCH_INVALID);
-		return 0;
-	}
+	if (!body || !json_object_is_type(body, json_type_object))
+		return api_fail(req, res, -ERR_INVALID, NULL, here(req), PATCH_INVALID);
 	const char *op = "schedule";
 	if (json_object_object_get_ex(body, "operation", &v)) {
-		if (!json_object_is_type(v, json_type_string)) {
-			answer(req, res, 400, NULL, PATCH_INVALID);
-			return 0;
-		}
+		if (!json_object_is_type(v, json_type_string))
+			return api_fail(req, res, -ERR_INVALID, NULL, here(req), PATCH_INVALID);
 		op = json_object_get_string(v);
 	}
 	bool schedule = !strcmp(op, "schedule");
-	if (!schedule && strcmp(op, "start") && strcmp(op, "stop") && strcmp(op, "restart")) {
-		answer(req, res, 400, NULL,
-		       arena_printf(req->arena,
-				    "invalid operation %s: should be schedule, start, stop or restart",
-				    op));
-		return 0;
-	}
+	if (!schedule && strcmp(op, "start") && strcmp(op, "stop") && strcmp(op, "restart"))
+		return api_fail(req, res, -ERR_INVALID, NULL, here(req),
+				"invalid operation %s: should be schedule, start, stop or restart", op);
 	struct schedule s;
 	long instance = 0;
 	if (schedule) {
 		const char *bad = schedule_parse(req, body, &s);
-		if (bad) {
-			answer(req, res, 400, NULL, bad);
-			return 0;
-		}
+		if (bad)
+			return api_fail(req, res, -ERR_INVALID, NULL, here(req), "%s", bad);
 	} else if (json_object_object_get_ex(body, "instance", &v)) {
 		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
-		    json_object_get_int64(v) > 100000) {
-			answer(req, res, 400, NULL, PATCH_INVALID);
-			return 0;
-		}
+		    json_object_get_int64(v) > 100000)
+			return api_fail(req, res, -ERR_INVALID, NULL, here(req), PATCH_INVALID);
 		instance = (long)json_object_get_int64(v);
 	}
-	if (!gate(req, res, err))
-		return 0;
 
 	const cluster_t *cl;
 	lain_conf_t *conf = NULL;
 	deployd_result_t cur = DEPLOYD_RESULT_INIT, r = DEPLOYD_RESULT_INIT;
 	lock_t *lock = NULL;
-	int rc = 0;
-	const lain_proc_t *p = load_proc(req, res, &cl, &conf, &rc, err);
-	if (!p || !lock_app(req, res, p->name, &lock, &rc, err))
+	const lain_proc_t *p = NULL;
+	int rc = load_proc(req, res, &cl, &conf, &p, err);
+	if (rc || (rc = lock_app(req, res, p->name, &lock, err)))
 		goto out;
 	int st = podgroup_of(req, p, &cur, err);
 	if (st == -ERR_NOT_FOUND) {
-		not_deployed(req, res, p);
+		rc = not_deployed(req, res, p);
 		goto out;
 	}
 	if (st) {
-		answer(req, res, 500, NULL, err->msg);
+		rc = api_fail(req, res, -ERR_INTERNAL, NULL, here(req), "%s", err->msg);
 		goto out;
 	}
 	if (schedule && s.has_n) {
@@ -485,9 +447,9 @@ int api_proc_patch(request_t *req, response_t *res, err_t *err)
 		size_t npods = 0;
 		json_object *pod = pod_of(cur.json, instance, &npods);
 		if (instance > (long)npods) {
-			answer(req, res, 404, NULL,
-			       arena_printf(req->arena, "no such proc %s instance %ld, in app %s",
-					    p->name, instance, req->app->appname));
+			rc = api_fail(req, res, -ERR_NOT_FOUND, NULL, here(req),
+				      "no such proc %s instance %ld, in app %s", p->name, instance,
+				      req->app->appname);
 			goto out;
 		}
 		char upper[16];
@@ -508,7 +470,7 @@ int api_proc_patch(request_t *req, response_t *res, err_t *err)
 			       : arena_printf(req->arena, "%s proc %s", op, p->name));
 		st = deployd_podgroup_operate(req->ctx, p->podname, op, instance, &r, err);
 	}
-	answer_deployd(req, res, p, st, &r, err);
+	rc = answer_deployd(req, res, p, NULL, st, &r, err);
 out:
 	lock_release(req->ctx, lock);
 	deployd_result_release(&cur);
@@ -523,17 +485,14 @@ int api_proc_histories(request_t *req, response_t *res, err_t *err)
 {
 	long n;
 	const char *ns = http_param(req, "n");
-	if (!ns || strx_to_long(ns, 0, 100000, &n)) {
-		answer(req, res, 400, NULL,
-		       arena_printf(req->arena, "invalid instance %s: should be an integer >= 0",
-				    ns ? ns : ""));
-		return 0;
-	}
+	if (!ns || strx_to_long(ns, 0, 100000, &n))
+		return api_fail(req, res, -ERR_INVALID, NULL, here(req),
+				"invalid instance %s: should be an integer >= 0", ns ? ns : "");
 	const cluster_t *cl;
 	lain_conf_t *conf = NULL;
 	deployd_result_t r = DEPLOYD_RESULT_INIT;
 	int rc = load(req, res, &cl, &conf, err);
-	if (rc || !conf)
+	if (rc)
 		goto out;
 	/* The podgroup whose LAST name segment is the proc (§9.3 #23). */
 	const char *proc = http_param(req, "proc"), *pg = NULL;
@@ -545,8 +504,8 @@ int api_proc_histories(request_t *req, response_t *res, err_t *err)
 	err_t herr = ERR_INIT;
 	if (!pg || deployd_history(req->ctx, pg, n, &r, &herr) ||
 	    !json_object_is_type(r.json, json_type_array)) {
-		answer(req, res, 200, json_object_new_array(),
-		       arena_printf(req->arena, "proc %s do not exists", proc));
+		rc = api_answer(req, res, 200, json_object_new_array(), here(req),
+				"proc %s do not exists", proc);
 		goto out;
 	}
 	json_object *list = json_object_new_array();
@@ -576,7 +535,7 @@ int api_proc_histories(request_t *req, response_t *res, err_t *err)
 	json_object_object_add(o, "Name", json_object_new_string(pg));
 	json_object_object_add(o, "Instance", json_object_new_string(arena_printf(req->arena, "%ld", n)));
 	json_object_object_add(o, "StatusHistory", list);
-	answer(req, res, 200, o, "");
+	rc = api_answer(req, res, 200, o, here(req), "");
 out:
 	deployd_result_release(&r);
 	lain_conf_free(conf);

@@ -114,10 +114,10 @@ void router_dispatch(const route_t *routes, size_t n, request_t *req, response_t
 			json_object_put(obj);
 		json_tokener_free(tok);
 	}
-	int rc = permission_check(req, res, r->perm, &err);
-	if (!rc && !res->status)
+	int rc = permission_check(req, res, r, &err);
+	if (!rc)
 		rc = r->handler(req, res, &err);
-	if (rc < 0 && !res->status)
+	if (rc < 0)
 		http_error(req, res, r->key, &err, NULL);
 	if (!res->status)
 		http_envelope(res, 500, r->key, NULL, "handler gave no answer", http_self_url(req));

@@ -38,6 +38,15 @@ enum http_method {
 	HTTP_OTHER = 1 << 7,
 };
 
+/*
+ * What a handler, or a helper of one, returns when it has filled the
+ * response itself. Together with 0 ("nothing answered, go on") and a
+ * negative -ERR_* code ("failed, err says why; the router answers") it is
+ * the only way a handler's code tells its caller what happened — never
+ * res->status. (redis's getLongFromObjectOrReply is the model.)
+ */
+#define HTTP_ANSWERED 1
+
 #define HTTP_MAX_PARAMS 4
 #define HTTP_MAX_HEADERS 8
 

@@ -27,8 +27,11 @@
 
 #include "console/router.h"
 
-/* 0 to go on; negative with err set, or with res already answered. */
-int permission_check(request_t *req, response_t *res, enum route_perm perm, err_t *err);
+/* What route r's row asks for before its handler (router.h): the app named
+ * in the body (ROUTE_APP_IN_BODY), the permission, deployd's gate
+ * (ROUTE_DEPLOYD_GATE: 503 with the route's key at its url). 0 to go on,
+ * HTTP_ANSWERED when it answered, or -ERR_* with err set. */
+int permission_check(request_t *req, response_t *res, const route_t *r, err_t *err);
 
 /* Whether the caller may see app name (auth off: always). */
 bool permission_sees_app(const request_t *req, const char *name);

@@ -11,11 +11,16 @@
  *   no pattern matches        -> 404 envelope
  *   pattern, but not method   -> 405 "invalid http method <M>" (first row's key)
  *   ROUTE_JSON_BODY           -> req->json = the body parsed (NULL if not JSON)
- *   permission                -> none / read / maintain (spec §1.1); maintain
- *                                loads the app named by ":app" into req->app
- *                                or answers the spec's 404
- *   handler                   -> int handler(req, res, err); a negative return
- *                                without an answer becomes http_error(err)
+ *   ROUTE_APP_IN_BODY         -> the body's "appname" is the route's ":app"
+ *                                (400 without one), checked before the permission
+ *   permission                -> none / read / maintain / admin (spec §1.1,
+ *                                permission.h); maintain loads the app named by
+ *                                ":app" into req->app or answers the spec's 404
+ *   ROUTE_DEPLOYD_GATE        -> after the permission: deployd must be started
+ *                                (503 "deployd is now in maintain state, ...")
+ *   handler                   -> int handler(req, res, err): HTTP_ANSWERED when
+ *                                it answered; a negative -ERR_* is answered here
+ *                                with http_error(err) at the request's own url
  */
 #ifndef CONSOLE_ROUTER_H
 #define CONSOLE_ROUTER_H
@@ -31,6 +36,8 @@ enum route_perm { PERM_NONE, PERM_READ, PERM_MAINTAIN, PERM_ADMIN };
 enum route_flags {
 	ROUTE_JSON_BODY = 1 << 0,    /* parse the body as JSON, whatever its Content-Type */
 	ROUTE_AUTH_ONLY = 1 << 1,    /* exists only with auth on (maintainers): 403 otherwise */
+	ROUTE_APP_IN_BODY = 1 << 2,  /* the app is the JSON body's "appname" (E7 POST) */
+	ROUTE_DEPLOYD_GATE = 1 << 3, /* changes what deployd runs: deployd must be started */
 };
 
 typedef struct route {
@@ -40,6 +47,8 @@ typedef struct route {
 	enum route_perm perm;
 	unsigned flags;
 	const char *key;             /* envelope key of this route's answers */
+	const char *url;             /* url of its answers that name none (the gate's, the
+	                                handler's); NULL: the request's own path */
 } route_t;
 
 /* The table of the service (app/api/routes.c). */
