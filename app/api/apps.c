@@ -12,6 +12,7 @@
 #include "console/permission.h"
 #include "console/store.h"
 #include "console/xalloc.h"
+#include "answer.h"
 #include "render.h"
 #include "console/banned.h"
 
@@ -44,9 +45,9 @@ static int add_app(const app_record_t *a, void *data)
 	return 0;
 }
 
-/* The records f keeps, rendered together, as key's list. */
-static int list_apps(request_t *req, response_t *res, struct filter *f, const char *key,
-		     const char *url, err_t *err)
+/* The records f keeps, rendered together, as the route's list. */
+static int list_apps(request_t *req, response_t *res, struct filter *f, const char *url,
+		     err_t *err)
 {
 	json_object **objs = NULL;
 	int rc = store_app_each(req->ctx, req->arena, add_app, f, err);
@@ -58,7 +59,7 @@ static int list_apps(request_t *req, response_t *res, struct filter *f, const ch
 	json_object *list = json_object_new_array();
 	for (size_t i = 0; i < f->n; i++)
 		json_object_array_add(list, objs[i]);
-	http_envelope(res, 200, key, list, "", url);
+	rc = api_answer(req, res, 200, list, url, "");
 out:
 	free(objs);
 	free(f->apps);
@@ -75,18 +76,14 @@ int api_apps_list(request_t *req, response_t *res, err_t *err)
 		bool known = false;
 		for (size_t i = 0; i < sizeof(apptypes) / sizeof(apptypes[0]); i++)
 			known |= !strcmp(type, apptypes[i]);
-		if (!known) {
-			http_envelope(res, 400, "apps", NULL,
-				      arena_printf(req->arena,
-						   "invalid apptype '%s': one of app, service, resource, "
-						   "resource-instance",
-						   type),
-				      "/v1/apps/");
-			return 0;
-		}
+		if (!known)
+			return api_fail(req, res, -ERR_INVALID, NULL, "/v1/apps/",
+					"invalid apptype '%s': one of app, service, resource, "
+					"resource-instance",
+					type);
 	}
 	struct filter f = { .req = req, .type = type };
-	return list_apps(req, res, &f, "apps", "/v1/apps/", err);
+	return list_apps(req, res, &f, "/v1/apps/", err);
 }
 
 int api_resource_instances(request_t *req, response_t *res, err_t *err)
@@ -95,7 +92,7 @@ int api_resource_instances(request_t *req, response_t *res, err_t *err)
 		.req = req,
 		.prefix = arena_printf(req->arena, "resource.%s.", req->app->appname),
 	};
-	return list_apps(req, res, &f, "instances",
+	return list_apps(req, res, &f,
 			 arena_printf(req->arena, "/v1/resources/%s/instances/", req->app->appname),
 			 err);
 }
@@ -103,17 +100,12 @@ int api_resource_instances(request_t *req, response_t *res, err_t *err)
 int api_app_get(request_t *req, response_t *res, err_t *err)
 {
 	const app_record_t *a = req->app;
-	if (!strcmp(a->running_state, "reposited")) {
-		http_envelope(res, 404, "app", NULL,
-			      arena_printf(req->arena, "app with appname %s has not been deployd\n",
-					   a->appname),
-			      "/v1/apps/");
-		return 0;
-	}
+	if (!strcmp(a->running_state, "reposited"))
+		return api_fail(req, res, -ERR_NOT_FOUND, NULL, "/v1/apps/",
+				"app with appname %s has not been deployd\n", a->appname);
 	json_object *o = render_app(req, a, err);
 	if (!o)
 		return err->code ? err->code : -ERR_INTERNAL;
-	http_envelope(res, 200, "app", o, "",
-		      arena_printf(req->arena, "/v1/apps/%s/", a->appname));
-	return 0;
+	return api_answer(req, res, 200, o, arena_printf(req->arena, "/v1/apps/%s/", a->appname),
+			  "");
 }

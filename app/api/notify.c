@@ -27,6 +27,7 @@
 #include "console/tmpl.h"
 #include "console/version.h"
 #include "console/xalloc.h"
+#include "answer.h"
 #include "console/banned.h"
 
 /* Notify types of the URL and where each keeps its webhooks. */
@@ -42,31 +43,27 @@ static const char *notify_url(request_t *req)
 	return arena_printf(req->arena, "/v1/notify/%s/", http_param(req, "type"));
 }
 
-/* The store key of the route's type; NULL after answering 400. */
-static const char *type_key(request_t *req, response_t *res)
+/* The store key of the route's type (*key), else 400 answered. */
+static int type_key(request_t *req, response_t *res, const char **key)
 {
 	const char *type = http_param(req, "type");
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (!strcmp(types[i].name, type))
-			return types[i].store_key;
-	http_envelope(res, 400, "notify", NULL,
-		      arena_printf(req->arena, "unknown notify type '%s': imagepush is the only one",
-				   type),
-		      notify_url(req));
-	return NULL;
+		if (!strcmp(types[i].name, type)) {
+			*key = types[i].store_key;
+			return 0;
+		}
+	return api_fail(req, res, -ERR_INVALID, NULL, notify_url(req),
+			"unknown notify type '%s': imagepush is the only one", type);
 }
 
 int api_notify_list(request_t *req, response_t *res, err_t *err)
 {
-	const char *key = type_key(req, res);
-	if (!key)
-		return 0;
+	const char *key = NULL;
 	json_object *urls = NULL;
-	int rc = store_notify_list(req->ctx, req->arena, key, &urls, err);
-	if (rc)
+	int rc = type_key(req, res, &key);
+	if (rc || (rc = store_notify_list(req->ctx, req->arena, key, &urls, err)))
 		return rc;
-	http_envelope(res, 200, "notify", json_object_get(urls), "", notify_url(req));
-	return 0;
+	return api_answer(req, res, 200, json_object_get(urls), notify_url(req), "");
 }
 
 /* POST adds the body's notify_url, DELETE removes it. */
@@ -75,35 +72,26 @@ int api_notify_change(request_t *req, response_t *res, err_t *err)
 	json_object *v;
 	if (!req->json || !json_object_is_type(req->json, json_type_object) ||
 	    !json_object_object_get_ex(req->json, "notify_url", &v) ||
-	    !json_object_is_type(v, json_type_string)) {
-		http_envelope(res, 400, "notify", NULL,
-			      "invalid request: should be json body with notify_url(array string)",
-			      notify_url(req));
-		return 0;
-	}
-	const char *key = type_key(req, res);
-	if (!key)
-		return 0;
+	    !json_object_is_type(v, json_type_string))
+		return api_fail(req, res, -ERR_INVALID, NULL, notify_url(req),
+				"invalid request: should be json body with notify_url(array string)");
+	const char *key = NULL;
+	int rc = type_key(req, res, &key);
+	if (rc)
+		return rc;
 	const char *url = json_object_get_string(v);
-	if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) {
-		http_envelope(res, 400, "notify", NULL,
-			      arena_printf(req->arena,
-					   "invalid notify_url '%s': an http:// or https:// URL", url),
-			      notify_url(req));
-		return 0;
-	}
+	if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))
+		return api_fail(req, res, -ERR_INVALID, NULL, notify_url(req),
+				"invalid notify_url '%s': an http:// or https:// URL", url);
 	bool add = req->method_id == HTTP_POST;
-	int rc = store_notify_change(req->ctx, req->arena, key, url, add, err);
-	if (rc == -ERR_NOT_FOUND) {
-		http_envelope(res, 400, "notify", NULL, err->msg, notify_url(req));
-		return 0;
-	}
+	rc = store_notify_change(req->ctx, req->arena, key, url, add, err);
+	if (rc == -ERR_NOT_FOUND)
+		return api_fail(req, res, -ERR_INVALID, NULL, notify_url(req), "%s", err->msg);
 	if (rc)
 		return rc;
 	log_info("NOTIFY: %s %s %s by %s", add ? "added" : "removed", http_param(req, "type"), url,
 		 req->operator_name);
-	http_envelope(res, 200, "notify", json_object_new_string(url), "", notify_url(req));
-	return 0;
+	return api_answer(req, res, 200, json_object_new_string(url), notify_url(req), "");
 }
 
 /* ---- E20 */
@@ -196,12 +184,10 @@ int api_repos_push(request_t *req, response_t *res, err_t *err)
 	char **versions = NULL;
 	rc = registry_meta_versions(req->ctx, app->appname, &versions, err);
 	if (rc == -ERR_NOT_FOUND || (!rc && !versions[0])) {
-		http_envelope(res, 404, "image_push", NULL,
-			      arena_printf(req->arena, "no images of app %s in the registry%s%s",
-					   app->appname, rc ? ": " : "", rc ? err->msg : ""),
-			      url);
 		version_list_free(versions);
-		return 0;
+		return api_fail(req, res, -ERR_NOT_FOUND, NULL, url,
+				"no images of app %s in the registry%s%s", app->appname,
+				rc ? ": " : "", rc ? err->msg : "");
 	}
 	if (rc)
 		return rc;
@@ -222,10 +208,8 @@ int api_repos_push(request_t *req, response_t *res, err_t *err)
 		bad = "Fetch commmits information failed";
 	if (!bad && (!json_object_array_length(authors) || !json_object_array_length(commits)))
 		bad = "Nothing Changed";
-	if (bad) {
-		http_envelope(res, 400, "image_push", NULL, bad, url);
-		return 0;
-	}
+	if (bad)
+		return api_fail(req, res, -ERR_INVALID, NULL, url, "%s", bad);
 
 	json_object *urls = NULL;
 	if ((rc = store_notify_list(req->ctx, req->arena, types[0].store_key, &urls, err)))
@@ -240,6 +224,5 @@ int api_repos_push(request_t *req, response_t *res, err_t *err)
 	json_object_object_add(p, "authors", json_object_get(authors));
 	int flags = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
 	fan_out(req, urls, json_object_to_json_string_ext(p, flags));
-	http_envelope(res, 200, "image_push", NULL, "ok", url);
-	return 0;
+	return api_answer(req, res, 200, NULL, url, "ok");
 }

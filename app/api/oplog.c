@@ -4,6 +4,7 @@
 #include "console/api.h"
 #include "console/oplog.h"
 #include "console/store.h"
+#include "answer.h"
 #include "console/banned.h"
 
 int api_oplog_get(request_t *req, response_t *res, err_t *err)
@@ -12,8 +13,8 @@ int api_oplog_get(request_t *req, response_t *res, err_t *err)
 	buf_t rows = BUF_INIT;
 	int rc = oplog_read(req->ctx, name, OPLOG_READ, &rows, err);
 	if (!rc)
-		http_envelope(res, 200, "oplog", json_object_new_string_len(rows.data, (int)rows.len),
-			      "", arena_printf(req->arena, "/v1/oplogs/%s/", name));
+		rc = api_answer(req, res, 200, json_object_new_string_len(rows.data, (int)rows.len),
+				arena_printf(req->arena, "/v1/oplogs/%s/", name), "");
 	buf_release(&rows);
 	return rc;
 }

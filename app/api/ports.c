@@ -3,6 +3,7 @@
 
 #include "console/api.h"
 #include "console/deployd.h"
+#include "answer.h"
 #include "console/banned.h"
 
 #define PORTS_URL "/v1/usedstreamrouterports"
@@ -11,13 +12,11 @@ int api_ports_list(request_t *req, response_t *res, err_t *err)
 {
 	deployd_result_t r = DEPLOYD_RESULT_INIT;
 	int rc = deployd_ports_list(req->ctx, &r, err);
-	if (!rc) {
-		http_envelope(res, 200, "streamrouter", json_object_get(r.json), "", PORTS_URL);
-	} else if (r.status >= 400) {
+	if (!rc)
+		rc = api_answer(req, res, 200, json_object_get(r.json), PORTS_URL, "");
+	else if (r.status >= 400)
 		/* The original's answer to a deployd failure (spec E22). */
-		http_envelope(res, 400, "streamrouter", NULL, "", PORTS_URL);
-		rc = 0;
-	}
+		rc = api_fail(req, res, -ERR_INVALID, NULL, PORTS_URL, "");
 	deployd_result_release(&r);
 	return rc;
 }

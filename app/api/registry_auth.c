@@ -226,13 +226,14 @@ static int answer_failure(response_t *res, const err_t *err)
 	if (status >= 500)
 		log_error("registry tokens: %s", err->msg);
 	answer_error(res, status, status == 400 ? "INVALID_REQUEST" : "UNAVAILABLE", err->msg);
-	return 0;
+	return HTTP_ANSWERED;
 }
 
-static void answer_unauthorized(response_t *res)
+static int answer_unauthorized(response_t *res)
 {
-	http_text(res, 401, bad_credentials);
+	http_text(res, err_http_status(-ERR_UNAUTHORIZED), bad_credentials);
 	http_header(res, "WWW-Authenticate", basic_challenge);
+	return HTTP_ANSWERED;
 }
 
 /* ---- credentials ---------------------------------------------------------------- */
@@ -355,15 +356,13 @@ int api_registry_authorize(request_t *req, response_t *res, err_t *err)
 	} else {
 		int found = basic_credentials(req, &user, &password);
 		if (found < 0 || (found == 0 && !cfg->registry_anonymous_pull)) {
-			answer_unauthorized(res);
-			rc = 0;
+			rc = answer_unauthorized(res);
 			goto cleanup;
 		}
 		if (found > 0) {
 			rc = sso_check_password(ctx, user, password, err);
 			if (rc == -ERR_UNAUTHORIZED) {
-				answer_unauthorized(res);
-				rc = 0;
+				rc = answer_unauthorized(res);
 				goto cleanup;
 			}
 			if (rc)
@@ -429,11 +428,10 @@ int api_registry_authorize(request_t *req, response_t *res, err_t *err)
 			  service, granted.len ? granted.data : " no access");
 		buf_release(&granted);
 	}
-	rc = 0;
+	rc = HTTP_ANSWERED;
 	goto cleanup;
 fail:
-	answer_failure(res, err);
-	rc = 0;
+	rc = answer_failure(res, err);
 cleanup:
 	buf_release(&token);
 	buf_release(&jti);

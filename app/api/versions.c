@@ -7,6 +7,7 @@
 #include "console/registry.h"
 #include "console/store.h"
 #include "console/version.h"
+#include "answer.h"
 #include "console/banned.h"
 
 int api_repos_versions(request_t *req, response_t *res, err_t *err)
@@ -21,15 +22,11 @@ int api_repos_versions(request_t *req, response_t *res, err_t *err)
 	const char *url = arena_printf(req->arena, "/v1/repos/%s/versions/", name);
 	char **versions = NULL;
 	int rc = registry_meta_versions(req->ctx, repo, &versions, err);
-	if (rc == -ERR_NOT_FOUND) {
+	if (rc == -ERR_NOT_FOUND)
 		/* The original's words (and spelling), which lain-cli shows. */
-		http_envelope(res, 404, "version", NULL,
-			      arena_printf(req->arena,
-					   "no avaible images for app %s:\n%s\nplease push images first.",
-					   name, err->msg),
-			      url);
-		return 0;
-	}
+		return api_fail(req, res, rc, NULL, url,
+				"no avaible images for app %s:\n%s\nplease push images first.", name,
+				err->msg);
 	if (rc)
 		return rc;
 	json_object *o = json_object_new_object(), *tags = json_object_new_array();
@@ -39,8 +36,7 @@ int api_repos_versions(request_t *req, response_t *res, err_t *err)
 	json_object_object_add(o, "appname", json_object_new_string(name));
 	json_object_object_add(o, "tags", tags);
 	json_object_object_add(o, "url", json_object_new_string(url));
-	http_envelope(res, 200, "version", o, "", url);
-	return 0;
+	return api_answer(req, res, 200, o, url, "");
 }
 
 int api_repos_details(request_t *req, response_t *res, err_t *err)
@@ -52,6 +48,5 @@ int api_repos_details(request_t *req, response_t *res, err_t *err)
 	json_object_object_add(o, "giturl", json_object_new_string(app->giturl));
 	json_object_object_add(o, "meta_version", json_object_new_string(app->meta_version));
 	json_object_object_add(o, "url", json_object_new_string(url));
-	http_envelope(res, 200, "detail", o, "", url);
-	return 0;
+	return api_answer(req, res, 200, o, url, "");
 }
