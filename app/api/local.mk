@@ -2,9 +2,12 @@
 libconsole_a_SOURCES += \
 	app/api/answer.c \
 	app/api/answer.h \
+	app/api/appconf.c \
+	app/api/appconf.h \
 	app/api/apps.c \
 	app/api/authorize.c \
 	app/api/deploy.c \
+	app/api/deployer.c \
 	app/api/deployer.h \
 	app/api/groups.c \
 	app/api/groups.h \

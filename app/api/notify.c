@@ -24,10 +24,10 @@
 #include "console/log.h"
 #include "console/registry.h"
 #include "console/store.h"
-#include "console/tmpl.h"
 #include "console/version.h"
 #include "console/xalloc.h"
 #include "answer.h"
+#include "appconf.h"
 #include "console/banned.h"
 
 /* Notify types of the URL and where each keeps its webhooks. */
@@ -108,11 +108,7 @@ static int newest_giturl(request_t *req, const cluster_t *cl, const char *app,
 {
 	buf_t yaml = BUF_INIT;
 	lain_conf_t *conf = NULL;
-	int rc = registry_read_lainyaml(req->ctx, app, version, &yaml, err);
-	if (!rc) {
-		lain_parse_opts_t po = cluster_parse_opts(cl, version, NULL);
-		rc = tmpl_load_conf(yaml.data, yaml.len, &po, NULL, NULL, &conf, err);
-	}
+	int rc = appconf_image(req->ctx, cl, app, version, &yaml, &conf, err);
 	if (!rc) {
 		char *g = lain_giturl_normalize(conf->giturl);
 		*giturl = arena_strdup(req->arena, g);

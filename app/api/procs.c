@@ -26,6 +26,7 @@
 #include "console/spec.h"
 #include "console/strx.h"
 #include "answer.h"
+#include "appconf.h"
 #include "deployer.h"
 #include "render.h"
 #include "console/banned.h"
@@ -58,7 +59,7 @@ static int load(request_t *req, response_t *res, const cluster_t **cl, lain_conf
 	if (!strcmp(req->app->running_state, "reposited") || !*req->app->meta)
 		return api_fail_key(req, res, "proc", -ERR_NOT_FOUND, here(req),
 				    "app with appname %s has not been deployd\n", req->app->appname);
-	return deployer_load_conf(*cl, req->app, conf, err);
+	return appconf_stored(*cl, req->app, conf, err);
 }
 
 static const lain_proc_t *find_proc(const lain_conf_t *conf, const char *name)

@@ -12,7 +12,7 @@
 #include "console/store.h"
 #include "console/tmpl.h"
 #include "console/xalloc.h"
-#include "deployer.h"
+#include "appconf.h"
 #include "render.h"
 #include "console/banned.h"
 
@@ -138,7 +138,7 @@ static lain_conf_t *load_conf(const cluster_t *cl, const app_record_t *a)
 {
 	lain_conf_t *conf = NULL;
 	err_t e = ERR_INIT;
-	return deployer_load_conf(cl, a, &conf, &e) ? NULL : conf;
+	return appconf_stored(cl, a, &conf, &e) ? NULL : conf;
 }
 
 static bool is_resource(const app_record_t *a, const lain_conf_t *conf)

@@ -1,0 +1,27 @@
+/* An app's lain.yaml, stored or from its meta image; see appconf.h. */
+#include <string.h>
+
+#include "console/registry.h"
+#include "console/tmpl.h"
+#include "appconf.h"
+#include "console/banned.h"
+
+int appconf_stored(const cluster_t *cl, const app_record_t *app, lain_conf_t **out, err_t *err)
+{
+	*out = NULL;
+	if (!*app->meta || !*app->meta_version)
+		return err_set(err, -ERR_NOT_FOUND, "app %s has no meta stored", app->appname);
+	lain_parse_opts_t po = cluster_parse_opts(cl, app->meta_version, app->default_image);
+	return tmpl_load_conf(app->meta, strlen(app->meta), &po, NULL, NULL, out, err);
+}
+
+int appconf_image(ctx_t *ctx, const cluster_t *cl, const char *app, const char *version,
+		  buf_t *yaml, lain_conf_t **out, err_t *err)
+{
+	*out = NULL;
+	int rc = registry_read_lainyaml(ctx, app, version, yaml, err);
+	if (rc)
+		return rc;
+	lain_parse_opts_t po = cluster_parse_opts(cl, version, NULL);
+	return tmpl_load_conf(yaml->data, yaml->len, &po, NULL, NULL, out, err);
+}

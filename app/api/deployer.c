@@ -1,0 +1,585 @@
+/*
+ * The deploy steps (spec §4.1, §4.2, §4.5); see deployer.h. The handlers
+ * that start runs are in deploy.c (apps) and instances.c (resource
+ * instances).
+ *
+ * Resource instances (instances.h) deploy before the client's own procs.
+ * Docker networks and calico profiles (§4.7, networks.h) are made ready
+ * before any proc is deployed; a proc with secret files runs its config
+ * image (§4.6, secrets.h). Used services' portals are resolved on the
+ * provider.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "console/deployd.h"
+#include "console/docker.h"
+#include "console/log.h"
+#include "console/oplog.h"
+#include "console/spec.h"
+#include "console/strx.h"
+#include "console/xalloc.h"
+#include "answer.h"
+#include "appconf.h"
+#include "deployer.h"
+#include "networks.h"
+#include "secrets.h"
+#include "console/banned.h"
+
+/* Whether the running Pod's Annotation (a JSON string) has srcport in its
+ * stream "ports". */
+static bool running_port(json_object *status, long srcport)
+{
+	json_object *spec, *pod, *ann;
+	if (!json_object_object_get_ex(status, "Spec", &spec) ||
+	    !json_object_object_get_ex(spec, "Pod", &pod) ||
+	    !json_object_object_get_ex(pod, "Annotation", &ann) ||
+	    !json_object_is_type(ann, json_type_string))
+		return false;
+	json_object *a = json_tokener_parse(json_object_get_string(ann)), *ports;
+	bool found = false;
+	if (a && json_object_object_get_ex(a, "ports", &ports) &&
+	    json_object_is_type(ports, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(ports) && !found; i++) {
+			json_object *sp;
+			if (json_object_object_get_ex(json_object_array_get_idx(ports, i), "srcport",
+						      &sp))
+				found = json_object_get_int64(sp) == srcport;
+		}
+	json_object_put(a);
+	return found;
+}
+
+/* Stream ports of a proc that must be free (§4.5.3, §9.3 #17): all of them
+ * for a new podgroup, those its running Pod does not have yet for an
+ * existing one (running: its status, else NULL). */
+static int validate_ports(ctx_t *ctx, const lain_proc_t *p, json_object *running, buf_t *report,
+			  err_t *err)
+{
+	long ports[64];
+	size_t n = 0;
+	for (size_t i = 0; i < p->n_stream_ports && n < 64; i++)
+		if (!running || !running_port(running, p->stream_ports[i].srcport))
+			ports[n++] = p->stream_ports[i].srcport;
+	if (!n)
+		return 0;
+	deployd_result_t r = DEPLOYD_RESULT_INIT;
+	int rc = deployd_ports_validate(ctx, ports, n, &r, err);
+	if (rc)
+		buf_addf(report, "    %s:\n        status_code: %ld\n        message: %s\n", p->name,
+			 r.status, err->msg);
+	deployd_result_release(&r);
+	return rc;
+}
+
+/* What an existing podgroup keeps over a new Pod (§3.7, §4.5.3): the
+ * running container's CpuLimit/MemoryLimit (scaling is sticky), its Labels
+ * (lain.yaml's own labels win) and its HealthConfig unless lain.yaml gives
+ * one. NumInstances is not in a Pod: cmd=spec never touches it. */
+static void keep_running(json_object *pod, json_object *status)
+{
+	json_object *spec, *run;
+	if (!json_object_object_get_ex(status, "Spec", &spec) ||
+	    !json_object_object_get_ex(spec, "Pod", &run))
+		return;
+	json_object *rc = json_object_array_get_idx(json_object_object_get(run, "Containers"), 0);
+	json_object *nc = json_object_object_get(pod, "Containers");
+	for (size_t i = 0; rc && nc && i < json_object_array_length(nc); i++) {
+		json_object *c = json_object_array_get_idx(nc, i), *v;
+		if (json_object_object_get_ex(rc, "CpuLimit", &v))
+			json_object_object_add(c, "CpuLimit", json_object_get(v));
+		if (json_object_object_get_ex(rc, "MemoryLimit", &v))
+			json_object_object_add(c, "MemoryLimit", json_object_get(v));
+	}
+	json_object *old_labels = json_object_object_get(run, "Labels");
+	json_object *labels = json_object_object_get(pod, "Labels");
+	if (json_object_is_type(old_labels, json_type_object) &&
+	    json_object_is_type(labels, json_type_object)) {
+		json_object *merged = json_object_new_object();
+		json_object_object_foreach(old_labels, k1, v1)
+			json_object_object_add(merged, k1, json_object_get(v1));
+		json_object_object_foreach(labels, k2, v2)
+			json_object_object_add(merged, k2, json_object_get(v2));
+		json_object_object_add(pod, "Labels", merged);
+	}
+	json_object *old_hc = json_object_object_get(run, "HealthConfig");
+	json_object *hc = json_object_object_get(pod, "HealthConfig");
+	if (old_hc && (!hc || (json_object_is_type(hc, json_type_object) &&
+			       !json_object_object_length(hc))))
+		json_object_object_add(pod, "HealthConfig", json_object_get(old_hc));
+}
+
+/* One podgroup: created (its stream ports checked first), or its Pod
+ * PATCHed when it exists (an update, a retried deploy; its new stream
+ * ports checked first). */
+static int deploy_podgroup(ctx_t *ctx, const lain_conf_t *conf, const lain_proc_t *p,
+			   const spec_opts_t *so, buf_t *report, err_t *err)
+{
+	json_object *spec = NULL;
+	deployd_result_t r = DEPLOYD_RESULT_INIT;
+	int rc = spec_build_podgroup(conf, p, so, &spec, err);
+	if (rc)
+		goto out;
+	rc = deployd_podgroup_get(ctx, p->podname, &r, err);
+	if (!rc) {
+		json_object *pod = json_object_object_get(spec, "Pod");
+		keep_running(pod, r.json);
+		rc = validate_ports(ctx, p, r.json, report, err);
+		deployd_result_release(&r);
+		if (rc)
+			goto out_quiet;
+		rc = deployd_podgroup_spec(ctx, p->podname, pod, &r, err);
+	} else if (rc == -ERR_NOT_FOUND) {
+		deployd_result_release(&r);
+		if ((rc = validate_ports(ctx, p, NULL, report, err)))
+			goto out_quiet;
+		rc = deployd_podgroup_create(ctx, spec, &r, err);
+	}
+out:
+	if (rc)
+		buf_addf(report, "    %s:\n        status_code: %ld\n        message: %s\n", p->name,
+			 r.status, err->msg);
+out_quiet:
+	deployd_result_release(&r);
+	json_object_put(spec);
+	return rc;
+}
+
+/* One portal: GET /api/depends, then PUT or POST. */
+static int deploy_portal(ctx_t *ctx, const lain_conf_t *conf, const lain_proc_t *p,
+			 const spec_opts_t *so, buf_t *report, err_t *err)
+{
+	json_object *spec = NULL;
+	deployd_result_t r = DEPLOYD_RESULT_INIT;
+	int rc = spec_build_portal(conf, p, so, &spec, err);
+	if (rc)
+		goto out;
+	const char *name = json_object_get_string(json_object_object_get(spec, "Name"));
+	rc = deployd_depends_get(ctx, name, &r, err);
+	deployd_result_release(&r);
+	if (!rc)
+		rc = deployd_depends_update(ctx, spec, &r, err);
+	else if (rc == -ERR_NOT_FOUND)
+		rc = deployd_depends_create(ctx, spec, &r, err);
+out:
+	if (rc)
+		buf_addf(report, "    %s:\n        status_code: %ld\n        message: %s\n", p->name,
+			 r.status, err->msg);
+	deployd_result_release(&r);
+	json_object_put(spec);
+	return rc;
+}
+
+/* spec_opts.resolve_portal: the portal proc serving service on provider
+ * (§3.5), read from the provider's stored lain.yaml; NULL (the default
+ * portal-<service>) when the provider is missing, not deployed or has none. */
+struct resolver {
+	request_t *req;
+	const cluster_t *cl;
+};
+
+static const char *resolve_portal(void *data, const char *provider, const char *service)
+{
+	struct resolver *rs = data;
+	app_record_t *pa = NULL;
+	err_t e = ERR_INIT;
+	if (store_app_get(rs->req->ctx, rs->req->arena, provider, &pa, &e) ||
+	    !strcmp(pa->running_state, "reposited"))
+		return NULL;
+	lain_conf_t *conf = NULL;
+	const char *found = NULL;
+	if (!appconf_stored(rs->cl, pa, &conf, &e))
+		for (size_t i = 0; i < conf->n_procs && !found; i++)
+			if (conf->procs[i].type == LAIN_PORTAL && conf->procs[i].service_name &&
+			    !strcmp(conf->procs[i].service_name, service))
+				found = arena_strdup(rs->req->arena, conf->procs[i].name);
+	lain_conf_free(conf);
+	return found;
+}
+
+/* What the specs of a deploy of app at version need (spec_opts_t): the
+ * deploy-time env, used portals resolved on their providers, and the app's
+ * extra system volumes: <CONSOLE_SYSTEM_VOLUMES_ETCD_PREFIX>/<app>, entries
+ * "host:ctr[:mode]" joined by ';' (spec §2.2). */
+#define MAX_SYSTEM_VOLUMES 32
+
+struct spec_env {
+	struct resolver rs;
+	spec_opts_t so;
+	const char *vols[MAX_SYSTEM_VOLUMES];
+};
+
+static int spec_env_init(struct spec_env *se, request_t *req, const cluster_t *cl,
+			 const char *app, const char *version, err_t *err)
+{
+	memset(se, 0, sizeof(*se));
+	se->rs = (struct resolver){ req, cl };
+	se->so = (spec_opts_t){
+		.deploy_env = true,
+		.main_domain = cl->main_domain,
+		.meta_version = version,
+		.system_volumes = se->vols,
+		.resolve_portal = resolve_portal,
+		.resolve_data = &se->rs,
+	};
+	const char *key = arena_printf(req->arena, "%s/%s", req->ctx->cfg->system_volumes_prefix, app);
+	const char *value = NULL;
+	int rc = store_config_get(req->ctx, req->arena, key, &value, err);
+	if (rc)
+		return err_wrap(err, "cannot read the system volumes of %s", app);
+	if (!value)
+		return 0;
+	char *fields[MAX_SYSTEM_VOLUMES + 1];
+	size_t n = strx_split(arena_strdup(req->arena, value), ';', fields, MAX_SYSTEM_VOLUMES + 1);
+	if (n > MAX_SYSTEM_VOLUMES)
+		return err_set(err, -ERR_INVALID, "%s: more than %d system volumes", key,
+			       MAX_SYSTEM_VOLUMES);
+	for (size_t i = 0; i < n; i++)
+		se->vols[i] = fields[i];
+	se->so.n_system_volumes = n;
+	return 0;
+}
+
+int deployer_keepalive(deploy_run_t *run, err_t *err)
+{
+	for (size_t i = 0; i < sizeof(run->locks) / sizeof(run->locks[0]); i++)
+		if (run->locks[i]) {
+			int rc = lock_keepalive(run->req->ctx, run->locks[i], err);
+			if (rc)
+				return rc;
+		}
+	return 0;
+}
+
+/* The networks conf's pods run in (§4.7): its own, and per portal it uses
+ * (services, resource instances) the provider's and the client's
+ * instance's. Nothing without a Docker API. */
+static int prepare_networks(request_t *req, const struct spec_env *se, const lain_conf_t *conf,
+			    err_t *err)
+{
+	if (!docker_enabled(req->ctx))
+		return 0;
+	int rc = networks_app(req, conf->appname, err);
+	for (size_t u = 0; u < conf->n_use_services + conf->n_use_resources && !rc; u++) {
+		bool svc = u < conf->n_use_services;
+		const lain_strs_t *services = svc ? &conf->use_services[u].services
+						  : &conf->use_resources[u - conf->n_use_services].services;
+		const char *provider = svc ? conf->use_services[u].app
+					   : arena_printf(req->arena, "resource.%s.%s",
+							  conf->use_resources[u - conf->n_use_services]
+								  .resource,
+							  conf->appname);
+		for (size_t k = 0; k < services->n && !rc; k++) {
+			const char *portal =
+				se->so.resolve_portal(se->so.resolve_data, provider, services->v[k]);
+			if (!portal)
+				portal = arena_printf(req->arena, "portal-%s", services->v[k]);
+			rc = networks_portal(req, provider,
+					     arena_printf(req->arena, "%s.portal.%s", provider, portal),
+					     conf->appname, err);
+		}
+	}
+	return rc;
+}
+
+/* One proc, with its config image when it has secret files (§4.6). */
+static int deploy_one(request_t *req, const cluster_t *cl, const lain_conf_t *conf,
+		      const lain_proc_t *p, struct spec_env *se, buf_t *report, err_t *err)
+{
+	int rc = secrets_image(req, cl, conf, p, &se->so.proc_image, err);
+	if (rc) {
+		buf_addf(report, "    %s:\n        %s\n", p->name, err->msg);
+		return rc;
+	}
+	rc = p->type == LAIN_PORTAL ? deploy_portal(req->ctx, conf, p, &se->so, report, err)
+				    : deploy_podgroup(req->ctx, conf, p, &se->so, report, err);
+	se->so.proc_image = NULL;
+	return rc;
+}
+
+int deployer_proc(request_t *req, const cluster_t *cl, const lain_conf_t *conf,
+		  const lain_proc_t *p, const char *version, buf_t *report, err_t *err)
+{
+	struct spec_env se;
+	int rc = spec_env_init(&se, req, cl, conf->appname, version, err);
+	if (!rc)
+		rc = prepare_networks(req, &se, conf, err);
+	if (rc)
+		return rc;
+	return deploy_one(req, cl, conf, p, &se, report, err);
+}
+
+int deployer_remove_proc(ctx_t *ctx, const lain_proc_t *p, buf_t *report, err_t *err)
+{
+	deployd_result_t r = DEPLOYD_RESULT_INIT;
+	int rc = p->type == LAIN_PORTAL ? deployd_depends_delete(ctx, p->podname, false, &r, err)
+					: deployd_podgroup_delete(ctx, p->podname, &r, err);
+	if (rc == -ERR_NOT_FOUND)
+		rc = 0;
+	else if (rc)
+		buf_addf(report, "    %s:\n        status_code: %ld\n        message: %s\n", p->name,
+			 r.status, err->msg);
+	deployd_result_release(&r);
+	return rc;
+}
+
+/* ---- the record */
+
+void deployer_set(deploy_run_t *run, const char *key, const char *value)
+{
+	json_object_object_add(run->rec, key, json_object_new_string(value ? value : ""));
+}
+
+/* The one write of the record of a run: run->rec over the record read as
+ * run->app (compare-and-swap on its mod_revision), then read back into
+ * run->app (the next save's revision). */
+static int save(deploy_run_t *run, err_t *err)
+{
+	int rc = store_app_save(run->req->ctx, run->name, run->rec, run->app->mod_revision, err);
+	if (!rc)
+		rc = store_app_get(run->req->ctx, run->req->arena, run->name, &run->app, err);
+	return rc;
+}
+
+int deployer_reset(request_t *req, const app_record_t *app, err_t *err)
+{
+	json_object *rec = NULL;
+	if (json_object_deep_copy(app->raw, &rec, NULL))
+		return err_set(err, -ERR_INTERNAL, "cannot copy the record of '%s'", app->appname);
+	static const char *const emptied[] = { "giturl", "meta", "meta_version", "app_type",
+					       "last_error" };
+	for (size_t i = 0; i < sizeof(emptied) / sizeof(emptied[0]); i++)
+		json_object_object_add(rec, emptied[i], json_object_new_string(""));
+	json_object_object_add(rec, "running_state", json_object_new_string("reposited"));
+	int rc = store_app_save(req->ctx, app->appname, rec, app->mod_revision, err);
+	json_object_put(rec);
+	return rc;
+}
+
+/* ---- the lock */
+
+int deployer_lock(deploy_run_t *run, response_t *res, err_t *err)
+{
+	request_t *req = run->req;
+	int rc = lock_acquire(req->ctx, run->name, LOCK_TTL, req->operator_name, &run->locks[0],
+			      err);
+	if (rc == -ERR_CONFLICT)
+		return api_fail(req, res, rc, NULL, NULL, "%s", err->msg);
+	return rc;
+}
+
+int deployer_lock_and_read(deploy_run_t *run, response_t *res, err_t *err)
+{
+	int rc = deployer_lock(run, res, err);
+	if (!rc)
+		rc = store_app_get(run->req->ctx, run->req->arena, run->name, &run->app, err);
+	if (rc || strcmp(run->app->running_state, "reposited"))
+		return rc;
+	return api_fail(run->req, res, -ERR_NOT_FOUND, NULL, NULL,
+			"app with appname %s has not been deployd\n", run->name);
+}
+
+/* ---- the run */
+
+void deployer_init(deploy_run_t *run, request_t *req, const cluster_t *cl, const char *name)
+{
+	memset(run, 0, sizeof(*run));
+	run->req = req;
+	run->cl = cl;
+	run->name = name;
+	buf_init(&run->yaml, 0);
+	buf_init(&run->report, 0);
+	buf_init(&run->removed, 0);
+}
+
+void deployer_release(deploy_run_t *run)
+{
+	lock_release(run->req->ctx, run->locks[0]);
+	run->locks[0] = NULL;
+	json_object_put(run->rec);
+	lain_conf_free(run->conf);
+	lain_conf_free(run->prev);
+	buf_release(&run->yaml);
+	buf_release(&run->report);
+	buf_release(&run->removed);
+	run->rec = NULL;
+	run->conf = run->prev = NULL;
+}
+
+static const char *app_type_of(const char *name, const lain_conf_t *conf)
+{
+	if (!strncmp(name, "resource.", 9))
+		return "resource-instance";
+	if (!strcmp(conf->apptype, "app") && lain_conf_has_portal(conf))
+		return "service";
+	return conf->apptype;
+}
+
+/* The app's meta image of run->version, checked; see deployer_step_meta. */
+static int read_meta(deploy_run_t *run, err_t *err)
+{
+	int rc = appconf_image(run->req->ctx, run->cl, run->name, run->version, &run->yaml,
+			       &run->conf, err);
+	if (rc)
+		return rc;
+	const lain_conf_t *conf = run->conf;
+	if (strcmp(conf->appname, run->name))
+		return err_set(err, -ERR_INVALID, "lain.yaml of %s:meta-%s names app '%s', not '%s'",
+			       run->name, run->version, conf->appname, run->name);
+	char *giturl = lain_giturl_normalize(conf->giturl);
+	const char *bound = run->before->giturl;
+	if (*bound && strcmp(bound, giturl)) {
+		rc = err_set(err, -ERR_INVALID, "app giturl '%s' doesn't match with bound url '%s'",
+			     giturl, bound);
+		free(giturl);
+		return rc;
+	}
+	deployer_set(run, "giturl", *bound ? bound : giturl);
+	free(giturl);
+	deployer_set(run, "meta", run->yaml.data);
+	deployer_set(run, "meta_version", run->version);
+	deployer_set(run, "app_type", app_type_of(run->name, conf));
+	return 0;
+}
+
+static void set_deploying(deploy_run_t *run)
+{
+	deployer_set(run, "last_error", "");
+	deployer_set(run, "running_state", "deploying");
+}
+
+static void log_attempt(deploy_run_t *run)
+{
+	request_t *req = run->req;
+	err_t oplog_err = ERR_INIT;
+	if (oplog_append(req->ctx, run->op, req->operator_name, run->name, run->version, "",
+			 &oplog_err))
+		log_warn("oplog %s of %s not written: %s", run->op, run->name, oplog_err.msg);
+}
+
+int deployer_step_meta(deploy_run_t *run, err_t *err)
+{
+	int rc = read_meta(run, err);
+	/* A meta that cannot be used still counts as an attempt: its oplog row
+	 * and the "deploying" mark go into the failure's record, as when they
+	 * were written before the meta was read (the original's order). */
+	if (rc) {
+		set_deploying(run);
+		log_attempt(run);
+	}
+	return rc;
+}
+
+int deployer_step_start(deploy_run_t *run, err_t *err)
+{
+	set_deploying(run);
+	int rc = save(run, err);
+	if (!rc)
+		log_attempt(run);
+	return rc;
+}
+
+int deployer_step_procs(deploy_run_t *run, err_t *err)
+{
+	const lain_conf_t *conf = run->conf;
+	if (!strcmp(conf->apptype, "resource"))
+		return 0;
+	struct spec_env se;
+	int rc = spec_env_init(&se, run->req, run->cl, conf->appname, run->version, err);
+	if (!rc)
+		rc = prepare_networks(run->req, &se, conf, err);
+	for (int portals = 0; portals < 2 && !rc; portals++)
+		for (size_t i = 0; i < conf->n_procs && !rc; i++) {
+			const lain_proc_t *p = &conf->procs[i];
+			if ((p->type == LAIN_PORTAL) != portals)
+				continue;
+			if ((rc = deployer_keepalive(run, err)))
+				break;
+			rc = deploy_one(run->req, run->cl, conf, p, &se, &run->report, err);
+		}
+	return rc;
+}
+
+static bool has_proc(const lain_conf_t *conf, const char *podname)
+{
+	for (size_t i = 0; conf && i < conf->n_procs; i++)
+		if (!strcmp(conf->procs[i].podname, podname))
+			return true;
+	return false;
+}
+
+int deployer_step_cleanup(deploy_run_t *run, err_t *err)
+{
+	const lain_conf_t *prev = run->prev, *conf = run->conf;
+	if (!strcmp(conf->apptype, "resource"))
+		return 0;
+	for (size_t i = 0; prev && i < prev->n_procs; i++) {
+		if (has_proc(conf, prev->procs[i].podname))
+			continue;
+		err_t rerr = ERR_INIT;
+		if (deployer_remove_proc(run->req->ctx, &prev->procs[i], &run->removed, &rerr))
+			log_warn("update of %s: removing %s failed: %s", conf->appname,
+				 prev->procs[i].podname, rerr.msg);
+	}
+	return 0;
+}
+
+int deployer_step_finish(deploy_run_t *run, err_t *err)
+{
+	deployer_set(run, "running_state", "deployed");
+	return save(run, err);
+}
+
+/* The message of a failed deploy (§4.1 step 13, §9.3 #15): "request of
+ * <what> <name> is not acceptable with error:\n<results> <name> results:
+ * procs in below are failed:\n<report>"; an empty report gets err's
+ * message first. */
+static const char *failure_msg(deploy_run_t *run, const err_t *err)
+{
+	if (!run->report.len)
+		buf_addf(&run->report, "    %s\n", err->msg);
+	return arena_printf(run->req->arena,
+			    "request of %s %s is not acceptable with error:\n"
+			    "%s %s results: procs in below are failed:\n%s",
+			    run->what, run->name, run->results, run->name, run->report.data);
+}
+
+/* A failed deploy: its message recorded as last_error, with the record as
+ * run->on_failure restores it. */
+static void record_failure(deploy_run_t *run, const err_t *err)
+{
+	const app_record_t *b = run->before;
+	run->failure = failure_msg(run, err);
+	if (run->on_failure == DEPLOY_FAIL_RESTORE) {
+		deployer_set(run, "meta", b->meta);
+		deployer_set(run, "meta_version", b->meta_version);
+		deployer_set(run, "default_image", b->default_image);
+		deployer_set(run, "app_type", b->app_type);
+		deployer_set(run, "running_state",
+			     strcmp(b->running_state, "deploying") ? "deployed" : "deploying");
+	}
+	deployer_set(run, "last_error", run->failure);
+	err_t serr = ERR_INIT;
+	if (save(run, &serr))
+		log_error("%s %s failed and its record was not saved: %s", run->what, run->name,
+			  serr.msg);
+}
+
+int deployer_run(deploy_run_t *run, const deploy_step_t *steps, size_t n, err_t *err)
+{
+	run->before = run->app;
+	if (!run->rec && json_object_deep_copy(run->app->raw, &run->rec, NULL))
+		return err_set(err, -ERR_INTERNAL, "cannot copy the record of '%s'", run->name);
+	for (size_t i = 0; i < n && !run->done; i++) {
+		int rc = steps[i].fn(run, err);
+		if (!rc)
+			continue;
+		if (!steps[i].fails_deploy)
+			return rc;
+		record_failure(run, err);
+		return 0;
+	}
+	return 0;
+}
