@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -11,11 +12,19 @@
 #include "console/xalloc.h"
 #include "console/banned.h"
 
-#define MANIFEST_ACCEPT                                                     \
-	"Accept: application/vnd.docker.distribution.manifest.v2+json, "   \
-	"application/vnd.oci.image.manifest.v1+json, "                      \
-	"application/vnd.docker.distribution.manifest.list.v2+json, "       \
-	"application/vnd.oci.image.index.v1+json"
+/* The media types lain-console reads and writes (image spec and Docker's
+ * schema2): a single-platform manifest, a list of them, a gzipped layer. */
+#define MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
+#define MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
+#define MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
+#define MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
+#define MT_DOCKER_LAYER "application/vnd.docker.image.rootfs.diff.tar.gzip"
+#define MT_OCI_LAYER "application/vnd.oci.image.layer.v1.tar+gzip"
+
+/* Never the old schema1, which the registry sends to a client that does
+ * not ask for another (DESIGN.md facts). */
+#define MANIFEST_ACCEPT \
+	"Accept: " MT_DOCKER_MANIFEST ", " MT_OCI_MANIFEST ", " MT_DOCKER_LIST ", " MT_OCI_INDEX
 
 /* Bounds on what a tag listing may make us do. */
 #define MAX_TAG_PAGES 1000
@@ -485,5 +494,107 @@ int registry_manifest_put(ctx_t *ctx, const char *repo, const char *tag, const c
 cleanup:
 	httpm_call_release(&call);
 	buf_release(&url);
+	return rc;
+}
+
+/* A manifest's or image config's JSON as it is pushed (and digested). */
+static const char *manifest_text(json_object *o)
+{
+	return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+						  JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+/* The image config m points at (a new reference in *cfg) and its
+ * rootfs.diff_ids (in *ids). */
+static int image_config(ctx_t *ctx, const char *repo, const char *tag, const char *digest,
+			json_object **cfg, json_object **ids, err_t *err)
+{
+	json_object *rootfs;
+	buf_t blob = BUF_INIT;
+	int rc = registry_blob(ctx, repo, digest, REGISTRY_MAX_MANIFEST, &blob, err);
+	*cfg = rc ? NULL : json_tokener_parse(blob.data);
+	buf_release(&blob);
+	if (rc)
+		return rc;
+	if (!json_object_is_type(*cfg, json_type_object) ||
+	    !json_object_object_get_ex(*cfg, "rootfs", &rootfs) ||
+	    !json_object_object_get_ex(rootfs, "diff_ids", ids) ||
+	    !json_object_is_type(*ids, json_type_array))
+		return err_set(err, -ERR_BAD_GATEWAY,
+			       "the image config of '%s:%s' has no rootfs.diff_ids", repo, tag);
+	return 0;
+}
+
+/* One more entry in the config's history, when it keeps one. */
+static void add_history(json_object *cfg, const char *created_by)
+{
+	json_object *history;
+	if (!json_object_object_get_ex(cfg, "history", &history) ||
+	    !json_object_is_type(history, json_type_array))
+		return;
+	char now[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_object *h = json_object_new_object();
+	json_object_object_add(h, "created", json_object_new_string(now));
+	json_object_object_add(h, "created_by", json_object_new_string(created_by));
+	json_object_array_add(history, h);
+}
+
+int registry_image_add_layer(ctx_t *ctx, const char *repo, const char *tag, const char *new_tag,
+			     const registry_file_t *files, size_t n, const char *created_by,
+			     err_t *err)
+{
+	json_object *m = NULL, *cfg = NULL, *config, *layers, *ids, *v;
+	buf_t tar = BUF_INIT, gz = BUF_INIT;
+	char layer_digest[REGISTRY_DIGEST_SIZE], diff_id[REGISTRY_DIGEST_SIZE],
+		cfg_digest[REGISTRY_DIGEST_SIZE];
+	int rc = registry_manifest(ctx, repo, tag, &m, err);
+	if (rc)
+		goto out;
+	const char *mtype = json_object_object_get_ex(m, "mediaType", &v) ? json_object_get_string(v)
+									     : MT_DOCKER_MANIFEST;
+	if (!json_object_object_get_ex(m, "config", &config) ||
+	    !json_object_object_get_ex(config, "digest", &v) ||
+	    !json_object_object_get_ex(m, "layers", &layers) ||
+	    !json_object_is_type(layers, json_type_array)) {
+		rc = err_set(err, -ERR_BAD_GATEWAY,
+			     "image '%s:%s' has no schema2/OCI manifest to put secret files on", repo,
+			     tag);
+		goto out;
+	}
+	if ((rc = image_config(ctx, repo, tag, json_object_get_string(v), &cfg, &ids, err)) ||
+	    (rc = registry_layer_build(files, n, &tar, &gz, err)))
+		goto out;
+	registry_digest(tar.data, tar.len, diff_id);
+	registry_digest(gz.data, gz.len, layer_digest);
+
+	/* The config: one more diff_id and history entry. */
+	json_object_array_add(ids, json_object_new_string(diff_id));
+	add_history(cfg, created_by);
+	const char *cfg_text = manifest_text(cfg);
+	registry_digest(cfg_text, strlen(cfg_text), cfg_digest);
+
+	/* The manifest: the new config, the layer on top. */
+	json_object_object_add(config, "digest", json_object_new_string(cfg_digest));
+	json_object_object_add(config, "size", json_object_new_int64((int64_t)strlen(cfg_text)));
+	json_object *layer = json_object_new_object();
+	json_object_object_add(layer, "mediaType",
+			       json_object_new_string(strcmp(mtype, MT_OCI_MANIFEST) ? MT_DOCKER_LAYER
+										      : MT_OCI_LAYER));
+	json_object_object_add(layer, "size", json_object_new_int64((int64_t)gz.len));
+	json_object_object_add(layer, "digest", json_object_new_string(layer_digest));
+	json_object_array_add(layers, layer);
+	if ((rc = registry_blob_put(ctx, repo, gz.data, gz.len, layer_digest, err)) ||
+	    (rc = registry_blob_put(ctx, repo, cfg_text, strlen(cfg_text), cfg_digest, err)))
+		goto out;
+	rc = registry_manifest_put(ctx, repo, new_tag, mtype, manifest_text(m), err);
+out:
+	json_object_put(m);
+	json_object_put(cfg);
+	buf_release(&tar);
+	buf_release(&gz);
 	return rc;
 }

@@ -92,6 +92,20 @@ int registry_manifest_put(ctx_t *ctx, const char *repo, const char *tag, const c
 			  const char *manifest, err_t *err);
 
 /*
+ * repo:tag with one more layer of files on top (registry_layer_build),
+ * pushed as repo:new_tag — a config image (§4.6). The layer and the new
+ * image config (rootfs.diff_ids extended; when it keeps a history, an entry
+ * "created_by": created_by) are uploaded as blobs, then the manifest, of
+ * the base's type (schema2 or OCI, with the layer's media type to match).
+ * -ERR_BAD_GATEWAY when the base has no schema2/OCI manifest or its config
+ * no rootfs.diff_ids.
+ */
+struct registry_file;
+int registry_image_add_layer(ctx_t *ctx, const char *repo, const char *tag, const char *new_tag,
+			     const struct registry_file *files, size_t n, const char *created_by,
+			     err_t *err);
+
+/*
  * The lain.yaml of repo:meta-<version>: the manifest, then its layers from
  * the top down, each a (gzip) tar searched for lain.yaml or ./lain.yaml.
  * Appended to yaml. A meta image without it: -ERR_NOT_FOUND "meta image
