@@ -2,7 +2,7 @@
  * curl_common — what every outbound call sets on its curl handle, in one
  * place (STYLE #15): the timeouts, no signals, an error buffer, http(s)
  * only, keep-alive, no "Expect: 100-continue", a capped answer, and errors
- * that name the dependency. Internal to app/clients: http.c runs one call at
+ * that name the dependency. Internal to app/lib: httpc.c runs one call at
  * a time with it, httpm.c many at once.
  */
 #ifndef CONSOLE_CURL_COMMON_H
