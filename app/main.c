@@ -32,8 +32,6 @@
 #include "console/config.h"
 #include "console/ctx.h"
 #include "console/log.h"
-#include "console/registry.h"
-#include "console/registry_auth.h"
 #include "console/server.h"
 #include "console/strx.h"
 #include "console/xalloc.h"
@@ -236,9 +234,6 @@ static void worker_main(struct master *m, int index, pid_t master_pid)
 	slot->pid = getpid();
 	slot->current[0] = '\0';
 
-	/* The registry client asks the token server for its own tokens
-	 * (spec §6.4); the client itself cannot depend on the server. */
-	registry_set_token_hook(registry_token_internal);
 	ctx_t ctx = { .cfg = &m->cfg };
 	err_t err = ERR_INIT;
 	if (ctx_open(&ctx, &err)) {

@@ -4,6 +4,7 @@
 #include "console/registry.h"
 #include "console/tmpl.h"
 #include "appconf.h"
+#include "peers.h"
 #include "console/banned.h"
 
 int appconf_stored(const cluster_t *cl, const app_record_t *app, lain_conf_t **out, err_t *err)
@@ -19,7 +20,7 @@ int appconf_image(ctx_t *ctx, const cluster_t *cl, const char *app, const char *
 		  buf_t *yaml, lain_conf_t **out, err_t *err)
 {
 	*out = NULL;
-	int rc = registry_read_lainyaml(ctx, app, version, yaml, err);
+	int rc = registry_read_lainyaml(peers_registry(ctx, cl), app, version, yaml, err);
 	if (rc)
 		return rc;
 	lain_parse_opts_t po = cluster_parse_opts(cl, version, NULL);

@@ -11,6 +11,7 @@
 #include "console/cluster.h"
 #include "console/sso.h"
 #include "answer.h"
+#include "peers.h"
 #include "console/banned.h"
 
 #define STATE_COOKIE "console_oauth_state"
@@ -50,7 +51,7 @@ int api_authorize_login(request_t *req, response_t *res, err_t *err)
 	int rc = load(req, &sw, &cl, err);
 	if (rc)
 		return rc;
-	const char *base = sso_base_url(req->ctx);
+	const char *base = sso_base(peers_sso(req->ctx));
 	if (!sw->on || !*base)
 		return api_fail(req, res, -ERR_INVALID, NULL, "/v1/authorize/status/",
 				"console auth is closed: nothing to log in to");
@@ -105,7 +106,8 @@ int api_authorize_callback(request_t *req, response_t *res, err_t *err)
 		return unauthorized(req, res);
 	const char *token;
 	long expires = 0;
-	rc = sso_exchange_code(req->ctx, req->arena, code, &token, &expires, err);
+	rc = sso_exchange_code(peers_sso(req->ctx), cl->sso_redirect_uri, req->arena, code, &token,
+			       &expires, err);
 	if (rc == -ERR_UNAVAILABLE)
 		return rc;
 	if (rc)

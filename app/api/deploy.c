@@ -35,6 +35,7 @@
 #include "deployer.h"
 #include "instances.h"
 #include "render.h"
+#include "peers.h"
 #include "console/banned.h"
 
 /* The instances of the resources an app's lain.yaml uses (instances.h). */
@@ -108,7 +109,7 @@ static int first_version(request_t *req, response_t *res, const cluster_t *cl, c
 {
 	char **tags = NULL;
 	size_t ntags = 0;
-	int rc = registry_tags(req->ctx, name, 0, &tags, &ntags, err);
+	int rc = registry_tags(peers_registry(req->ctx, cl), name, 0, &tags, &ntags, err);
 	if (rc == -ERR_NOT_FOUND)
 		return api_fail(req, res, -ERR_INTERNAL, NULL, NULL,
 				"error in getting images: no images here: http://%s/v2/%s/tags/list\n"
@@ -218,8 +219,7 @@ int api_app_undeploy(request_t *req, response_t *res, err_t *err)
 		for (size_t i = 0; i < run.conf->n_procs; i++) {
 			if ((rc = deployer_keepalive(&run, err)))
 				goto out;
-			failed |= deployer_remove_proc(req->ctx, &run.conf->procs[i], &run.report,
-						       err) != 0;
+			failed |= deployer_remove_proc(&run, &run.conf->procs[i], &run.report, err) != 0;
 		}
 		if (!failed)
 			failed = instances_remove(&run, run.conf, NULL, &run.report, err) != 0;
@@ -245,8 +245,8 @@ out:
 /* The version the PUT asks for (*version, in the arena): the body's
  * meta_version (normalised; it must be one of the registry's meta versions,
  * else 400 is answered), else the newest usable one (none: 400). */
-static int update_version(request_t *req, response_t *res, const char *name,
-			  const char **version, err_t *err)
+static int update_version(request_t *req, response_t *res, const cluster_t *cl,
+			  const char *name, const char **version, err_t *err)
 {
 	const char *wanted = NULL;
 	json_object *jv;
@@ -256,7 +256,7 @@ static int update_version(request_t *req, response_t *res, const char *name,
 		wanted = json_object_get_string(jv);
 	char **tags = NULL, *found = NULL;
 	size_t ntags = 0;
-	int rc = registry_tags(req->ctx, name, 0, &tags, &ntags, err);
+	int rc = registry_tags(peers_registry(req->ctx, cl), name, 0, &tags, &ntags, err);
 	if (rc && rc != -ERR_NOT_FOUND)
 		return rc;
 	rc = 0;
@@ -299,7 +299,7 @@ int api_app_update(request_t *req, response_t *res, err_t *err)
 	/* Resource instances (§4.2, third flow) are rendered, not read. */
 	if (strchr(name, '.'))
 		rc = instances_update(&run, res, err);
-	else if (!(rc = update_version(req, res, name, &run.version, err)) &&
+	else if (!(rc = update_version(req, res, cl, name, &run.version, err)) &&
 		 !(rc = deployer_lock_and_read(&run, res, err))) {
 		/* The procs that may become useless. */
 		err_t perr = ERR_INIT;

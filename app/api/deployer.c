@@ -26,6 +26,7 @@
 #include "deployer.h"
 #include "networks.h"
 #include "secrets.h"
+#include "peers.h"
 #include "console/banned.h"
 
 /* Whether the running Pod's Annotation (a JSON string) has srcport in its
@@ -55,7 +56,7 @@ static bool running_port(json_object *status, long srcport)
 /* Stream ports of a proc that must be free (§4.5.3, §9.3 #17): all of them
  * for a new podgroup, those its running Pod does not have yet for an
  * existing one (running: its status, else NULL). */
-static int validate_ports(ctx_t *ctx, const lain_proc_t *p, json_object *running, buf_t *report,
+static int validate_ports(deployd_t *dd, const lain_proc_t *p, json_object *running, buf_t *report,
 			  err_t *err)
 {
 	long ports[64];
@@ -66,7 +67,7 @@ static int validate_ports(ctx_t *ctx, const lain_proc_t *p, json_object *running
 	if (!n)
 		return 0;
 	deployd_result_t r = DEPLOYD_RESULT_INIT;
-	int rc = deployd_ports_validate(ctx, ports, n, &r, err);
+	int rc = deployd_ports_validate(dd, ports, n, &r, err);
 	if (rc)
 		buf_addf(report, "    %s:\n        status_code: %ld\n        message: %s\n", p->name,
 			 r.status, err->msg);
@@ -114,7 +115,7 @@ static void keep_running(json_object *pod, json_object *status)
 /* One podgroup: created (its stream ports checked first), or its Pod
  * PATCHed when it exists (an update, a retried deploy; its new stream
  * ports checked first). */
-static int deploy_podgroup(ctx_t *ctx, const lain_conf_t *conf, const lain_proc_t *p,
+static int deploy_podgroup(deployd_t *dd, const lain_conf_t *conf, const lain_proc_t *p,
 			   const spec_opts_t *so, buf_t *report, err_t *err)
 {
 	json_object *spec = NULL;
@@ -122,20 +123,20 @@ static int deploy_podgroup(ctx_t *ctx, const lain_conf_t *conf, const lain_proc_
 	int rc = spec_build_podgroup(conf, p, so, &spec, err);
 	if (rc)
 		goto out;
-	rc = deployd_podgroup_get(ctx, p->podname, &r, err);
+	rc = deployd_podgroup_get(dd, p->podname, &r, err);
 	if (!rc) {
 		json_object *pod = json_object_object_get(spec, "Pod");
 		keep_running(pod, r.json);
-		rc = validate_ports(ctx, p, r.json, report, err);
+		rc = validate_ports(dd, p, r.json, report, err);
 		deployd_result_release(&r);
 		if (rc)
 			goto out_quiet;
-		rc = deployd_podgroup_spec(ctx, p->podname, pod, &r, err);
+		rc = deployd_podgroup_spec(dd, p->podname, pod, &r, err);
 	} else if (rc == -ERR_NOT_FOUND) {
 		deployd_result_release(&r);
-		if ((rc = validate_ports(ctx, p, NULL, report, err)))
+		if ((rc = validate_ports(dd, p, NULL, report, err)))
 			goto out_quiet;
-		rc = deployd_podgroup_create(ctx, spec, &r, err);
+		rc = deployd_podgroup_create(dd, spec, &r, err);
 	}
 out:
 	if (rc)
@@ -148,7 +149,7 @@ out_quiet:
 }
 
 /* One portal: GET /api/depends, then PUT or POST. */
-static int deploy_portal(ctx_t *ctx, const lain_conf_t *conf, const lain_proc_t *p,
+static int deploy_portal(deployd_t *dd, const lain_conf_t *conf, const lain_proc_t *p,
 			 const spec_opts_t *so, buf_t *report, err_t *err)
 {
 	json_object *spec = NULL;
@@ -157,12 +158,12 @@ static int deploy_portal(ctx_t *ctx, const lain_conf_t *conf, const lain_proc_t 
 	if (rc)
 		goto out;
 	const char *name = json_object_get_string(json_object_object_get(spec, "Name"));
-	rc = deployd_depends_get(ctx, name, &r, err);
+	rc = deployd_depends_get(dd, name, &r, err);
 	deployd_result_release(&r);
 	if (!rc)
-		rc = deployd_depends_update(ctx, spec, &r, err);
+		rc = deployd_depends_update(dd, spec, &r, err);
 	else if (rc == -ERR_NOT_FOUND)
-		rc = deployd_depends_create(ctx, spec, &r, err);
+		rc = deployd_depends_create(dd, spec, &r, err);
 out:
 	if (rc)
 		buf_addf(report, "    %s:\n        status_code: %ld\n        message: %s\n", p->name,
@@ -259,7 +260,7 @@ int deployer_keepalive(deploy_run_t *run, err_t *err)
 static int prepare_networks(request_t *req, const struct spec_env *se, const lain_conf_t *conf,
 			    err_t *err)
 {
-	if (!docker_enabled(req->ctx))
+	if (!peers_docker(req->ctx))
 		return 0;
 	int rc = networks_app(req, conf->appname, err);
 	for (size_t u = 0; u < conf->n_use_services + conf->n_use_resources && !rc; u++) {
@@ -293,8 +294,9 @@ static int deploy_one(request_t *req, const cluster_t *cl, const lain_conf_t *co
 		buf_addf(report, "    %s:\n        %s\n", p->name, err->msg);
 		return rc;
 	}
-	rc = p->type == LAIN_PORTAL ? deploy_portal(req->ctx, conf, p, &se->so, report, err)
-				    : deploy_podgroup(req->ctx, conf, p, &se->so, report, err);
+	deployd_t *dd = peers_deployd(req->ctx, cl);
+	rc = p->type == LAIN_PORTAL ? deploy_portal(dd, conf, p, &se->so, report, err)
+				    : deploy_podgroup(dd, conf, p, &se->so, report, err);
 	se->so.proc_image = NULL;
 	return rc;
 }
@@ -311,11 +313,12 @@ int deployer_proc(request_t *req, const cluster_t *cl, const lain_conf_t *conf,
 	return deploy_one(req, cl, conf, p, &se, report, err);
 }
 
-int deployer_remove_proc(ctx_t *ctx, const lain_proc_t *p, buf_t *report, err_t *err)
+int deployer_remove_proc(deploy_run_t *run, const lain_proc_t *p, buf_t *report, err_t *err)
 {
 	deployd_result_t r = DEPLOYD_RESULT_INIT;
-	int rc = p->type == LAIN_PORTAL ? deployd_depends_delete(ctx, p->podname, false, &r, err)
-					: deployd_podgroup_delete(ctx, p->podname, &r, err);
+	deployd_t *dd = peers_deployd(run->req->ctx, run->cl);
+	int rc = p->type == LAIN_PORTAL ? deployd_depends_delete(dd, p->podname, false, &r, err)
+					: deployd_podgroup_delete(dd, p->podname, &r, err);
 	if (rc == -ERR_NOT_FOUND)
 		rc = 0;
 	else if (rc)
@@ -519,7 +522,7 @@ int deployer_step_cleanup(deploy_run_t *run, err_t *err)
 		if (has_proc(conf, prev->procs[i].podname))
 			continue;
 		err_t rerr = ERR_INIT;
-		if (deployer_remove_proc(run->req->ctx, &prev->procs[i], &run->removed, &rerr))
+		if (deployer_remove_proc(run, &prev->procs[i], &run->removed, &rerr))
 			log_warn("update of %s: removing %s failed: %s", conf->appname,
 				 prev->procs[i].podname, rerr.msg);
 	}

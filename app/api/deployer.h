@@ -139,7 +139,7 @@ int deployer_proc(request_t *req, const cluster_t *cl, const lain_conf_t *conf,
 
 /* Removes one proc from deployd (a podgroup, or a portal's depends); 404
  * counts as already gone. A failure is added to report. */
-int deployer_remove_proc(ctx_t *ctx, const lain_proc_t *p, buf_t *report, err_t *err);
+int deployer_remove_proc(deploy_run_t *run, const lain_proc_t *p, buf_t *report, err_t *err);
 
 /* The record of an app back to registered (§3.1): meta, meta_version,
  * giturl, app_type and last_error emptied, running_state "reposited";

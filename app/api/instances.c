@@ -15,6 +15,7 @@
 #include "groups.h"
 #include "instances.h"
 #include "render.h"
+#include "peers.h"
 #include "console/banned.h"
 
 static const char *instance_name(request_t *req, const char *resource, const char *client)
@@ -119,7 +120,8 @@ static int render_instance(const deploy_run_t *run, const struct instance_job *j
 	int rc = 0;
 	if (!strcmp(r->meta_version, version))
 		buf_add(&tmpl, r->meta, strlen(r->meta));
-	else if ((rc = registry_read_lainyaml(req->ctx, r->appname, version, &tmpl, err)))
+	else if ((rc = registry_read_lainyaml(peers_registry(req->ctx, run->cl), r->appname,
+						 version, &tmpl, err)))
 		goto out;
 	if ((rc = tmpl_render_instance(tmpl.data, tmpl.len, job->context, run->name, &out, err))) {
 		err_wrap(err, "rendering %s:meta-%s for %s", r->appname, version, run->name);
@@ -284,7 +286,7 @@ static int remove_instance(deploy_run_t *client, const char *name, buf_t *report
 			if ((rc = deployer_keepalive(&run, err)))
 				break;
 			err_t perr = ERR_INIT;
-			int prc = deployer_remove_proc(req->ctx, &run.conf->procs[i], &run.report, &perr);
+			int prc = deployer_remove_proc(&run, &run.conf->procs[i], &run.report, &perr);
 			if (prc && !rc) {
 				rc = prc;
 				*err = perr;
@@ -323,8 +325,8 @@ int instances_remove(deploy_run_t *run, const lain_conf_t *prev, const lain_conf
 /* The version an explicit update asks for (*version): the body's
  * meta_version, which must be one of the resource's meta versions (else 400
  * is answered), else the one it runs. */
-static int wanted_version(request_t *req, response_t *res, const app_record_t *resource,
-			  const char **version, err_t *err)
+static int wanted_version(request_t *req, response_t *res, const cluster_t *cl,
+			  const app_record_t *resource, const char **version, err_t *err)
 {
 	json_object *jv;
 	*version = resource->meta_version;
@@ -334,7 +336,8 @@ static int wanted_version(request_t *req, response_t *res, const app_record_t *r
 		return 0;
 	const char *wanted = json_object_get_string(jv);
 	char **metas = NULL;
-	int rc = registry_meta_versions(req->ctx, resource->appname, &metas, err);
+	int rc = registry_meta_versions(peers_registry(req->ctx, cl), resource->appname, &metas,
+					err);
 	if (rc && rc != -ERR_NOT_FOUND)
 		return rc;
 	*version = NULL;
@@ -391,7 +394,7 @@ int instances_update(deploy_run_t *run, response_t *res, err_t *err)
 			rc = api_fail(req, res, rc, NULL, NULL, "%s\n", err->msg);
 		goto out;
 	}
-	if ((rc = wanted_version(req, res, resource, &run->version, err)) ||
+	if ((rc = wanted_version(req, res, run->cl, resource, &run->version, err)) ||
 	    (rc = client_context(req, res, run->cl, client, rname, &cconf, &context)) ||
 	    (rc = deployer_lock_and_read(run, res, err)))
 		goto out;

@@ -19,6 +19,8 @@ libconsole_a_SOURCES += \
 	app/api/networks.h \
 	app/api/notify.c \
 	app/api/oplog.c \
+	app/api/peers.c \
+	app/api/peers.h \
 	app/api/permission.c \
 	app/api/ports.c \
 	app/api/procs.c \

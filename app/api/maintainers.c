@@ -8,6 +8,7 @@
 #include "console/sso.h"
 #include "console/store.h"
 #include "answer.h"
+#include "peers.h"
 #include "console/banned.h"
 
 static const char *app_group(request_t *req, err_t *err)
@@ -54,7 +55,7 @@ static int members(request_t *req, response_t *res, json_object **m, err_t *err)
 	json_object *g;
 	if (!group)
 		return err->code;
-	if (sso_group_get(req->ctx, req->arena, group, &g, err))
+	if (sso_group_get(peers_sso(req->ctx), req->arena, group, &g, err))
 		return sso_failure(req, res, "getting", err);
 	if (!json_object_object_get_ex(g, "members", m) || !json_object_is_type(*m, json_type_array))
 		*m = arena_json(req->arena, json_object_new_array());
@@ -104,7 +105,7 @@ int api_maintainers_add(request_t *req, response_t *res, err_t *err)
 	const char *group = app_group(req, err);
 	if (!group)
 		return err->code;
-	if (sso_member_put(req->ctx, req->access_token, group, user, role, err))
+	if (sso_member_put(peers_sso(req->ctx), req->access_token, group, user, role, err))
 		return sso_failure(req, res, "adding", err);
 	return api_answer(req, res, 200, maintainer(a, user, role), maintainers_url(req), "");
 }
@@ -132,7 +133,7 @@ int api_maintainer_delete(request_t *req, response_t *res, err_t *err)
 	const char *group = app_group(req, err);
 	if (!group)
 		return err->code;
-	if (sso_member_delete(req->ctx, req->access_token, group, http_param(req, "user"), err))
+	if (sso_member_delete(peers_sso(req->ctx), req->access_token, group, http_param(req, "user"), err))
 		return sso_failure(req, res, "deleting", err);
 	/* 204 without a body (the original wrote one, §1.3 E15). */
 	http_text(res, 204, "");
@@ -150,7 +151,7 @@ static int answer_role(request_t *req, response_t *res, const char *user, err_t 
 		const char *group = app_group(req, err);
 		if (!group)
 			return err->code;
-		int rc = sso_member_role(req->ctx, req->arena, group, user, &role, err);
+		int rc = sso_member_role(peers_sso(req->ctx), req->arena, group, user, &role, err);
 		if (rc == -ERR_NOT_FOUND)
 			return api_fail(req, res, rc, NULL, maintainers_url(req),
 					"user %s does not exist in the maintainer list of app %s\n",

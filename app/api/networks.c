@@ -8,6 +8,7 @@
 #include "console/log.h"
 #include "console/store.h"
 #include "networks.h"
+#include "peers.h"
 #include "console/banned.h"
 
 #define SUBNET_KEY "/lain/config/calico_network"
@@ -59,7 +60,7 @@ static int ensure(request_t *req, const char *name, bool *created, err_t *err)
 		return err_set(err, -ERR_INVALID,
 			       "%s is not set: docker networks need the cluster's calico subnet",
 			       SUBNET_KEY);
-	if ((rc = docker_network_ensure(req->ctx, name, subnet, created, err)))
+	if ((rc = docker_network_ensure(peers_docker(req->ctx), name, subnet, created, err)))
 		return rc;
 	if (*created) {
 		log_info("NETWORK: created docker network %s", name);
@@ -70,7 +71,7 @@ static int ensure(request_t *req, const char *name, bool *created, err_t *err)
 
 int networks_app(request_t *req, const char *app, err_t *err)
 {
-	if (!docker_enabled(req->ctx))
+	if (!peers_docker(req->ctx))
 		return 0;
 	bool created = false;
 	int rc = ensure(req, app, &created, err);
@@ -82,7 +83,7 @@ int networks_app(request_t *req, const char *app, err_t *err)
 int networks_portal(request_t *req, const char *provider, const char *portal_pod,
 		    const char *client, err_t *err)
 {
-	if (!docker_enabled(req->ctx))
+	if (!peers_docker(req->ctx))
 		return 0;
 	int rc = networks_app(req, provider, err);
 	if (rc)

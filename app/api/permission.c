@@ -8,6 +8,7 @@
 #include "console/sso.h"
 #include "console/store.h"
 #include "answer.h"
+#include "peers.h"
 #include "console/banned.h"
 
 /* The original's answers for these, whatever the endpoint (spec §1.1). */
@@ -24,7 +25,7 @@ static int check_read(request_t *req, response_t *res, err_t *err)
 	req->operator_name = "unknown";
 	if (!sw->on)
 		return 0;
-	rc = sso_me(req->ctx, req->arena, req->access_token, false, &req->user, err);
+	rc = sso_me(peers_sso(req->ctx), req->arena, req->access_token, false, &req->user, err);
 	if (rc == -ERR_UNAUTHORIZED)
 		return api_fail_key(req, res, "app", rc, DOCS_URL, UNAUTHORIZED_MSG);
 	if (rc)
@@ -68,7 +69,7 @@ static int check_maintain(request_t *req, response_t *res, err_t *err)
 	 * registered the app a moment ago): ask SSO once more before refusing. */
 	if (permission_sees_app(req, name))
 		return 0;
-	rc = sso_me(req->ctx, req->arena, req->access_token, true, &req->user, err);
+	rc = sso_me(peers_sso(req->ctx), req->arena, req->access_token, true, &req->user, err);
 	if (rc == -ERR_UNAUTHORIZED)
 		return api_fail_key(req, res, "app", rc, DOCS_URL, UNAUTHORIZED_MSG);
 	if (rc)
@@ -121,7 +122,9 @@ int permission_check(request_t *req, response_t *res, const route_t *r, err_t *e
 	if (!rc)
 		rc = check_perm(req, res, r->perm, err);
 	/* deployd's gate (spec §1.1): after the permission, before the body. */
-	if (!rc && (r->flags & ROUTE_DEPLOYD_GATE) && deployd_gate(req->ctx, err))
+	const cluster_t *cl;
+	if (!rc && (r->flags & ROUTE_DEPLOYD_GATE) &&
+	    (cluster_get(req->ctx, &cl, err) || deployd_gate(peers_deployd(req->ctx, cl), err)))
 		return api_fail(req, res, err->code, NULL, NULL, "%s", err->msg);
 	return rc;
 }

@@ -29,6 +29,7 @@
 #include "appconf.h"
 #include "deployer.h"
 #include "render.h"
+#include "peers.h"
 #include "console/banned.h"
 
 #define PATCH_INVALID                                                                         \
@@ -106,11 +107,12 @@ static json_object *proc_object(request_t *req, const lain_proc_t *p)
 
 /* GET of p's podgroup: 0 deployed (status in r), -ERR_NOT_FOUND not, other
  * failures as deployd.h. Portals count as not deployed. */
-static int podgroup_of(request_t *req, const lain_proc_t *p, deployd_result_t *r, err_t *err)
+static int podgroup_of(request_t *req, const cluster_t *cl, const lain_proc_t *p,
+		       deployd_result_t *r, err_t *err)
 {
 	if (p->type == LAIN_PORTAL)
 		return err_set(err, -ERR_NOT_FOUND, "portal %s is not a podgroup", p->name);
-	return deployd_podgroup_get(req->ctx, p->podname, r, err);
+	return deployd_podgroup_get(peers_deployd(req->ctx, cl), p->podname, r, err);
 }
 
 static int not_deployed(request_t *req, response_t *res, const lain_proc_t *p)
@@ -196,8 +198,8 @@ int api_procs_deploy(request_t *req, response_t *res, err_t *err)
 			      "no such proc %s in app %s", name, req->app->appname);
 		goto out;
 	}
-	rc = p->type == LAIN_PORTAL ? deployd_depends_get(req->ctx, p->podname, &r, err)
-				    : deployd_podgroup_get(req->ctx, p->podname, &r, err);
+	rc = p->type == LAIN_PORTAL ? deployd_depends_get(peers_deployd(req->ctx, cl), p->podname, &r, err)
+				    : deployd_podgroup_get(peers_deployd(req->ctx, cl), p->podname, &r, err);
 	if (!rc) {
 		rc = api_fail(req, res, -ERR_CONFLICT, proc_object(req, p), proc_url(req, name),
 			      "proc with procname %s already exists\n", name);
@@ -235,8 +237,8 @@ int api_proc_get(request_t *req, response_t *res, err_t *err)
 	int rc = load_proc(req, res, &cl, &conf, &p, err);
 	if (rc)
 		goto out;
-	int st = p->type == LAIN_PORTAL ? deployd_depends_get(req->ctx, p->podname, &r, err)
-					: deployd_podgroup_get(req->ctx, p->podname, &r, err);
+	int st = p->type == LAIN_PORTAL ? deployd_depends_get(peers_deployd(req->ctx, cl), p->podname, &r, err)
+					: deployd_podgroup_get(peers_deployd(req->ctx, cl), p->podname, &r, err);
 	if (st)
 		rc = api_answer(req, res, 200, proc_object(req, p), here(req),
 				"proc %s exists but not deployed", p->name);
@@ -258,7 +260,7 @@ int api_proc_delete(request_t *req, response_t *res, err_t *err)
 	int rc = load_proc(req, res, &cl, &conf, &p, err);
 	if (rc || (rc = lock_app(req, res, p->name, &lock, err)))
 		goto out;
-	if (podgroup_of(req, p, &r, err)) {
+	if (podgroup_of(req, cl, p, &r, err)) {
 		rc = not_deployed(req, res, p);
 		goto out;
 	}
@@ -266,7 +268,7 @@ int api_proc_delete(request_t *req, response_t *res, err_t *err)
 	json_object *o = proc_object(req, p);
 	deployd_result_release(&r);
 	oplog(req, "DELETE", arena_printf(req->arena, "delete proc %s", p->name));
-	int st = deployd_podgroup_delete(req->ctx, p->podname, &r, err);
+	int st = deployd_podgroup_delete(peers_deployd(req->ctx, cl), p->podname, &r, err);
 	rc = answer_deployd(req, res, p, o, st, &r, err);
 out:
 	lock_release(req->ctx, lock);
@@ -367,7 +369,7 @@ static int scale_spec(request_t *req, const cluster_t *cl, const lain_proc_t *p,
 		spec_env_set(env, "LAIN_PROCNAME", p->name);
 		spec_env_set(env, "LAIN_DOMAIN", cl->main_domain);
 	}
-	int rc = deployd_podgroup_spec(req->ctx, p->podname, pod, r, err);
+	int rc = deployd_podgroup_spec(peers_deployd(req->ctx, cl), p->podname, pod, r, err);
 	json_object_put(pod);
 	return rc;
 }
@@ -421,7 +423,7 @@ int api_proc_patch(request_t *req, response_t *res, err_t *err)
 	int rc = load_proc(req, res, &cl, &conf, &p, err);
 	if (rc || (rc = lock_app(req, res, p->name, &lock, err)))
 		goto out;
-	int st = podgroup_of(req, p, &cur, err);
+	int st = podgroup_of(req, cl, p, &cur, err);
 	if (st == -ERR_NOT_FOUND) {
 		rc = not_deployed(req, res, p);
 		goto out;
@@ -433,7 +435,7 @@ int api_proc_patch(request_t *req, response_t *res, err_t *err)
 	if (schedule && s.has_n) {
 		oplog(req, "SCALE",
 		      arena_printf(req->arena, "proc %s scaled with instance %ld", p->name, s.n));
-		st = deployd_podgroup_replica(req->ctx, p->podname, s.n, &r, err);
+		st = deployd_podgroup_replica(peers_deployd(req->ctx, cl), p->podname, s.n, &r, err);
 	} else if (schedule) {
 		char mem[32] = "None", cpu[32] = "None";
 		if (s.has_mem)
@@ -469,7 +471,7 @@ int api_proc_patch(request_t *req, response_t *res, err_t *err)
 		      instance ? arena_printf(req->arena, "%s container %s", op,
 					      cname && *cname ? cname : p->podname)
 			       : arena_printf(req->arena, "%s proc %s", op, p->name));
-		st = deployd_podgroup_operate(req->ctx, p->podname, op, instance, &r, err);
+		st = deployd_podgroup_operate(peers_deployd(req->ctx, cl), p->podname, op, instance, &r, err);
 	}
 	rc = answer_deployd(req, res, p, NULL, st, &r, err);
 out:
@@ -503,7 +505,7 @@ int api_proc_histories(request_t *req, response_t *res, err_t *err)
 			pg = conf->procs[i].podname;
 	}
 	err_t herr = ERR_INIT;
-	if (!pg || deployd_history(req->ctx, pg, n, &r, &herr) ||
+	if (!pg || deployd_history(peers_deployd(req->ctx, cl), pg, n, &r, &herr) ||
 	    !json_object_is_type(r.json, json_type_array)) {
 		rc = api_answer(req, res, 200, json_object_new_array(), here(req),
 				"proc %s do not exists", proc);

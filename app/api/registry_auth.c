@@ -22,6 +22,7 @@
 #include "console/store.h"
 #include "console/token_policy.h"
 #include "console/xalloc.h"
+#include "peers.h"
 #include "console/banned.h"
 
 /* How long a worker trusts its copy of the whitelist (as the auth switch). */
@@ -163,7 +164,7 @@ static int is_admin(request_t *req, const char *user, bool *yes, err_t *err)
 		return 0;
 	}
 	sso_user_t *u;
-	int rc = sso_user_get(ctx, req->arena, user, &u, err);
+	int rc = sso_user_get(peers_sso(ctx), req->arena, user, &u, err);
 	if (rc == -ERR_NOT_FOUND) {
 		*yes = false;
 	} else if (rc) {
@@ -191,7 +192,7 @@ static int is_member(request_t *req, const cluster_t *cl, const char *app, const
 		goto cleanup;
 	}
 	const char *role;
-	rc = sso_member_role(ctx, req->arena, group.data, user, &role, err);
+	rc = sso_member_role(peers_sso(ctx), req->arena, group.data, user, &role, err);
 	if (rc == -ERR_NOT_FOUND) {
 		rc = 0;
 		*yes = false;
@@ -336,6 +337,7 @@ int api_registry_authorize(request_t *req, response_t *res, err_t *err)
 	token_caller_t caller = { .kind = TOKEN_CALLER_ANONYMOUS,
 				  .anonymous_pull = cfg->registry_anonymous_pull };
 	const char *user = NULL, *password = NULL;
+	const cluster_t *cl = NULL;
 	buf_t token = BUF_INIT, jti = BUF_INIT;
 	int rc;
 
@@ -360,7 +362,11 @@ int api_registry_authorize(request_t *req, response_t *res, err_t *err)
 			goto cleanup;
 		}
 		if (found > 0) {
-			rc = sso_check_password(ctx, user, password, err);
+			/* The check logs in as the OAuth2 client, with its redirect URI. */
+			if ((rc = cluster_get(ctx, &cl, err)))
+				goto fail;
+			rc = sso_check_password(peers_sso(ctx), cl->sso_redirect_uri, user, password,
+						err);
 			if (rc == -ERR_UNAUTHORIZED) {
 				rc = answer_unauthorized(res);
 				goto cleanup;
@@ -376,7 +382,6 @@ int api_registry_authorize(request_t *req, response_t *res, err_t *err)
 	for (size_t i = 0; i < treq.nrepos; i++)
 		wants = wants || treq.repos[i].want;
 	token_want_t grants[TOKEN_REPOS_MAX];
-	const cluster_t *cl = NULL;
 	if (caller.kind == TOKEN_CALLER_USER && wants &&
 	    (rc = is_admin(req, user, &caller.admin, err)))
 		goto fail;

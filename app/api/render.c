@@ -14,6 +14,7 @@
 #include "console/xalloc.h"
 #include "appconf.h"
 #include "render.h"
+#include "peers.h"
 #include "console/banned.h"
 
 /* What one app needs while it is rendered, and where its object goes. */
@@ -322,7 +323,7 @@ int render_apps(request_t *req, const app_record_t *const *apps, size_t n, json_
 	 * are rendered without status (spec §1.4), so the result does not matter. */
 	err_t ferr = ERR_INIT;
 	if (nitems)
-		deployd_fetch_many(req->ctx, items, nitems, &ferr);
+		deployd_fetch_many(peers_deployd(req->ctx, cl), items, nitems, &ferr);
 
 	for (size_t i = 0; i < n; i++)
 		out[i] = render_job(req->arena, &js.v[i], items);

@@ -10,6 +10,7 @@
 #include "console/registry.h"
 #include "console/xalloc.h"
 #include "secrets.h"
+#include "peers.h"
 #include "console/banned.h"
 
 #define MAX_SECRETS 64
@@ -24,7 +25,8 @@ static const char *container_path(const char *path)
 }
 
 /* The secrets p lists, from lvault; *ts their newest timestamp. */
-static int read_secrets(request_t *req, const lain_conf_t *conf, const lain_proc_t *p,
+static int read_secrets(request_t *req, const cluster_t *cl, const lain_conf_t *conf,
+			const lain_proc_t *p,
 			registry_file_t *files, size_t *nfiles, int64_t *ts, err_t *err)
 {
 	/* A resource instance keeps its secrets under the resource. */
@@ -36,7 +38,7 @@ static int read_secrets(request_t *req, const lain_conf_t *conf, const lain_proc
 	}
 	lvault_secret_t *secrets = NULL;
 	size_t n = 0;
-	int rc = lvault_secrets(req->ctx, req->arena, req->access_token, owner, pg, &secrets, &n,
+	int rc = lvault_secrets(peers_lvault(req->ctx, cl), req->arena, req->access_token, owner, pg, &secrets, &n,
 				err);
 	if (rc)
 		return rc;
@@ -74,7 +76,7 @@ static int config_image(request_t *req, const cluster_t *cl, const lain_conf_t *
 	registry_file_t files[MAX_SECRETS];
 	size_t n = 0;
 	int64_t ts = 0;
-	int rc = read_secrets(req, conf, p, files, &n, &ts, err);
+	int rc = read_secrets(req, cl, conf, p, files, &n, &ts, err);
 	if (rc)
 		return rc;
 	size_t rl = strlen(cl->registry);
@@ -90,12 +92,13 @@ static int config_image(request_t *req, const cluster_t *cl, const lain_conf_t *
 	const char *new_tag = arena_printf(req->arena, "%s-%s-config-%" PRId64, tag, p->name, ts);
 	json_object *m = NULL;
 	err_t e = ERR_INIT;
-	rc = registry_manifest(req->ctx, repo, new_tag, &m, &e);
+	registry_t *reg = peers_registry(req->ctx, cl);
+	rc = registry_manifest(reg, repo, new_tag, &m, &e);
 	json_object_put(m);
 	if (rc == -ERR_NOT_FOUND) {
 		log_info("SECRETS: building %s:%s (%zu secret files of %s)", repo, new_tag, n,
 			 p->podname);
-		rc = registry_image_add_layer(req->ctx, repo, tag, new_tag, files, n,
+		rc = registry_image_add_layer(reg, repo, tag, new_tag, files, n,
 					      arena_printf(req->arena,
 							   "lain-console: secret files of %s",
 							   p->podname),

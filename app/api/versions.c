@@ -8,6 +8,7 @@
 #include "console/store.h"
 #include "console/version.h"
 #include "answer.h"
+#include "peers.h"
 #include "console/banned.h"
 
 int api_repos_versions(request_t *req, response_t *res, err_t *err)
@@ -21,7 +22,11 @@ int api_repos_versions(request_t *req, response_t *res, err_t *err)
 	}
 	const char *url = arena_printf(req->arena, "/v1/repos/%s/versions/", name);
 	char **versions = NULL;
-	int rc = registry_meta_versions(req->ctx, repo, &versions, err);
+	const cluster_t *cl;
+	int rc = cluster_get(req->ctx, &cl, err);
+	if (rc)
+		return rc;
+	rc = registry_meta_versions(peers_registry(req->ctx, cl), repo, &versions, err);
 	if (rc == -ERR_NOT_FOUND)
 		/* The original's words (and spelling), which lain-cli shows. */
 		return api_fail(req, res, rc, NULL, url,

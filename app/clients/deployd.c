@@ -4,52 +4,45 @@
 
 #include <json-c/json.h>
 
-#include "console/cluster.h"
 #include "console/deployd.h"
 #include "console/httpc.h"
 #include "console/httpm.h"
 #include "console/xalloc.h"
 #include "console/banned.h"
 
-/* The worker's deployd clients: httpc for single calls, httpm for batches. */
-typedef struct deployd {
+/* A client: httpc for single calls, httpm for batches. */
+struct deployd {
+	char *base;                 /* without a trailing slash */
 	httpc_t *http;
 	httpm_t *multi;
-} deployd_t;
+};
 
-static void *deployd_create(ctx_t *ctx)
+deployd_t *deployd_new(const char *base_url, long timeout_ms, long connect_timeout_ms)
 {
 	deployd_t *d = xcalloc(1, sizeof(*d));
-	d->http = httpc_new("deployd", ctx->cfg->http_timeout_ms, ctx->cfg->http_connect_timeout_ms);
-	d->multi = httpm_new("deployd", ctx->cfg->http_timeout_ms,
-			     ctx->cfg->http_connect_timeout_ms);
+	size_t n = strlen(base_url);
+	while (n && base_url[n - 1] == '/')
+		n--;
+	d->base = xstrndup(base_url, n);
+	d->http = httpc_new("deployd", timeout_ms, connect_timeout_ms);
+	d->multi = httpm_new("deployd", timeout_ms, connect_timeout_ms);
 	return d;
 }
 
-static void deployd_destroy(void *p)
+void deployd_free(deployd_t *d)
 {
-	deployd_t *d = p;
+	if (!d)
+		return;
 	httpc_free(d->http);
 	httpm_free(d->multi);
+	free(d->base);
 	free(d);
 }
 
-static deployd_t *client(ctx_t *ctx)
+/* <base><path> with name (percent-encoded) appended when not NULL. */
+static void make_url(const deployd_t *d, buf_t *url, const char *path, const char *name)
 {
-	return ctx_slot(ctx, CTX_SLOT_DEPLOYD, deployd_create, deployd_destroy);
-}
-
-/* <apiserver><path> with name (percent-encoded) appended when not NULL. */
-static int make_url(ctx_t *ctx, buf_t *url, const char *path, const char *name, err_t *err)
-{
-	const cluster_t *c;
-	int rc = cluster_get(ctx, &c, err);
-	if (rc)
-		return rc;
-	size_t n = strlen(c->apiserver);
-	while (n && c->apiserver[n - 1] == '/')
-		n--;
-	buf_add(url, c->apiserver, n);
+	buf_addstr(url, d->base);
 	buf_addstr(url, path);
 	for (const char *p = name; p && *p; p++) {
 		unsigned char ch = (unsigned char)*p;
@@ -59,7 +52,6 @@ static int make_url(ctx_t *ctx, buf_t *url, const char *path, const char *name, 
 		else
 			buf_addf(url, "%%%02X", ch);
 	}
-	return 0;
 }
 
 void deployd_result_release(deployd_result_t *res)
@@ -124,7 +116,7 @@ static void add_context(err_t *err, const char *what)
 }
 
 /* One call: method, url, optional JSON body; judged into res. */
-static int call(ctx_t *ctx, const char *method, const char *path, const char *name,
+static int call(deployd_t *d, const char *method, const char *path, const char *name,
 		const char *query, json_object *body, const char *what, deployd_result_t *res,
 		err_t *err)
 {
@@ -132,9 +124,7 @@ static int call(ctx_t *ctx, const char *method, const char *path, const char *na
 	httpc_response_t resp = HTTPC_RESPONSE_INIT;
 	deployd_result_release(res);
 	res->message = xstrdup("");
-	int rc = make_url(ctx, &url, path, name, err);
-	if (rc)
-		goto cleanup;
+	make_url(d, &url, path, name);
 	if (query)
 		buf_addstr(&url, query);
 	const char *text = body ? json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN |
@@ -142,7 +132,7 @@ static int call(ctx_t *ctx, const char *method, const char *path, const char *na
 				: NULL;
 	httpc_request_t req = { .method = method, .url = url.data, .body = text,
 				.body_len = text ? strlen(text) : 0 };
-	rc = httpc_perform(client(ctx)->http, &req, &resp, err);
+	int rc = httpc_perform(d->http, &req, &resp, err);
 	if (rc) {
 		add_context(err, what);
 		goto cleanup;
@@ -154,11 +144,11 @@ cleanup:
 	return rc;
 }
 
-int deployd_status(ctx_t *ctx, bool *started, err_t *err)
+int deployd_status(deployd_t *d, bool *started, err_t *err)
 {
 	deployd_result_t res = DEPLOYD_RESULT_INIT;
 	*started = false;
-	int rc = call(ctx, "GET", "/api/status", NULL, NULL, NULL, "report its status", &res, err);
+	int rc = call(d, "GET", "/api/status", NULL, NULL, NULL, "report its status", &res, err);
 	json_object *s;
 	if (!rc && res.status == 200 && res.json &&
 	    json_object_object_get_ex(res.json, "status", &s) &&
@@ -168,10 +158,10 @@ int deployd_status(ctx_t *ctx, bool *started, err_t *err)
 	return rc == -ERR_UNAVAILABLE ? rc : 0;
 }
 
-int deployd_gate(ctx_t *ctx, err_t *err)
+int deployd_gate(deployd_t *d, err_t *err)
 {
 	bool started;
-	int rc = deployd_status(ctx, &started, err);
+	int rc = deployd_status(d, &started, err);
 	if (rc)
 		return rc;
 	if (!started)
@@ -193,32 +183,32 @@ static const char *spec_name(json_object *spec)
 	return "";
 }
 
-int deployd_podgroup_create(ctx_t *ctx, json_object *spec, deployd_result_t *res, err_t *err)
+int deployd_podgroup_create(deployd_t *d, json_object *spec, deployd_result_t *res, err_t *err)
 {
 	char *w = what("create", "podgroup", spec_name(spec));
-	int rc = call(ctx, "POST", "/api/podgroups", NULL, NULL, spec, w, res, err);
+	int rc = call(d, "POST", "/api/podgroups", NULL, NULL, spec, w, res, err);
 	free(w);
 	return rc;
 }
 
-int deployd_podgroup_get(ctx_t *ctx, const char *name, deployd_result_t *res, err_t *err)
+int deployd_podgroup_get(deployd_t *d, const char *name, deployd_result_t *res, err_t *err)
 {
 	char *w = what("read", "podgroup", name);
-	int rc = call(ctx, "GET", "/api/podgroups?name=", name, "&force_update=false", NULL, w,
+	int rc = call(d, "GET", "/api/podgroups?name=", name, "&force_update=false", NULL, w,
 		      res, err);
 	free(w);
 	return rc;
 }
 
-int deployd_podgroup_delete(ctx_t *ctx, const char *name, deployd_result_t *res, err_t *err)
+int deployd_podgroup_delete(deployd_t *d, const char *name, deployd_result_t *res, err_t *err)
 {
 	char *w = what("remove", "podgroup", name);
-	int rc = call(ctx, "DELETE", "/api/podgroups?name=", name, NULL, NULL, w, res, err);
+	int rc = call(d, "DELETE", "/api/podgroups?name=", name, NULL, NULL, w, res, err);
 	free(w);
 	return rc;
 }
 
-int deployd_podgroup_replica(ctx_t *ctx, const char *name, long num_instances,
+int deployd_podgroup_replica(deployd_t *d, const char *name, long num_instances,
 			     deployd_result_t *res, err_t *err)
 {
 	if (num_instances < 0)
@@ -226,22 +216,22 @@ int deployd_podgroup_replica(ctx_t *ctx, const char *name, long num_instances,
 	char q[64];
 	snprintf(q, sizeof(q), "&cmd=replica&num_instances=%ld", num_instances);
 	char *w = what("scale", "podgroup", name);
-	int rc = call(ctx, "PATCH", "/api/podgroups?name=", name, q, NULL, w, res, err);
+	int rc = call(d, "PATCH", "/api/podgroups?name=", name, q, NULL, w, res, err);
 	free(w);
 	return rc;
 }
 
-int deployd_podgroup_spec(ctx_t *ctx, const char *name, json_object *pod_spec,
+int deployd_podgroup_spec(deployd_t *d, const char *name, json_object *pod_spec,
 			  deployd_result_t *res, err_t *err)
 {
 	char *w = what("update the spec of", "podgroup", name);
-	int rc = call(ctx, "PATCH", "/api/podgroups?name=", name, "&cmd=spec", pod_spec, w, res,
+	int rc = call(d, "PATCH", "/api/podgroups?name=", name, "&cmd=spec", pod_spec, w, res,
 		      err);
 	free(w);
 	return rc;
 }
 
-int deployd_podgroup_operate(ctx_t *ctx, const char *name, const char *optype, long instance,
+int deployd_podgroup_operate(deployd_t *d, const char *name, const char *optype, long instance,
 			     deployd_result_t *res, err_t *err)
 {
 	if (!optype || (strcmp(optype, "start") && strcmp(optype, "stop") &&
@@ -254,40 +244,40 @@ int deployd_podgroup_operate(ctx_t *ctx, const char *name, const char *optype, l
 	char q[96];
 	snprintf(q, sizeof(q), "&cmd=operation&optype=%s&instance=%ld", optype, instance);
 	char *w = xasprintf("%s podgroup '%s'", optype, name);
-	int rc = call(ctx, "PATCH", "/api/podgroups?name=", name, q, NULL, w, res, err);
+	int rc = call(d, "PATCH", "/api/podgroups?name=", name, q, NULL, w, res, err);
 	free(w);
 	return rc;
 }
 
-int deployd_depends_create(ctx_t *ctx, json_object *pod_spec, deployd_result_t *res, err_t *err)
+int deployd_depends_create(deployd_t *d, json_object *pod_spec, deployd_result_t *res, err_t *err)
 {
 	char *w = what("create", "portal", spec_name(pod_spec));
-	int rc = call(ctx, "POST", "/api/depends", NULL, NULL, pod_spec, w, res, err);
+	int rc = call(d, "POST", "/api/depends", NULL, NULL, pod_spec, w, res, err);
 	free(w);
 	return rc;
 }
 
-int deployd_depends_get(ctx_t *ctx, const char *name, deployd_result_t *res, err_t *err)
+int deployd_depends_get(deployd_t *d, const char *name, deployd_result_t *res, err_t *err)
 {
 	char *w = what("read", "portal", name);
-	int rc = call(ctx, "GET", "/api/depends?name=", name, NULL, NULL, w, res, err);
+	int rc = call(d, "GET", "/api/depends?name=", name, NULL, NULL, w, res, err);
 	free(w);
 	return rc;
 }
 
-int deployd_depends_update(ctx_t *ctx, json_object *pod_spec, deployd_result_t *res, err_t *err)
+int deployd_depends_update(deployd_t *d, json_object *pod_spec, deployd_result_t *res, err_t *err)
 {
 	char *w = what("update", "portal", spec_name(pod_spec));
-	int rc = call(ctx, "PUT", "/api/depends", NULL, NULL, pod_spec, w, res, err);
+	int rc = call(d, "PUT", "/api/depends", NULL, NULL, pod_spec, w, res, err);
 	free(w);
 	return rc;
 }
 
-int deployd_depends_delete(ctx_t *ctx, const char *name, bool force, deployd_result_t *res,
+int deployd_depends_delete(deployd_t *d, const char *name, bool force, deployd_result_t *res,
 			   err_t *err)
 {
 	char *w = what("remove", "portal", name);
-	int rc = call(ctx, "DELETE", "/api/depends?name=", name, force ? "&force=true" : NULL,
+	int rc = call(d, "DELETE", "/api/depends?name=", name, force ? "&force=true" : NULL,
 		      NULL, w, res, err);
 	free(w);
 	return rc;
@@ -300,9 +290,9 @@ static void null_to_list(deployd_result_t *res)
 		res->json = json_object_new_array();
 }
 
-int deployd_ports_list(ctx_t *ctx, deployd_result_t *res, err_t *err)
+int deployd_ports_list(deployd_t *d, deployd_result_t *res, err_t *err)
 {
-	int rc = call(ctx, "GET", "/api/ports", NULL, NULL, NULL, "list the stream ports", res,
+	int rc = call(d, "GET", "/api/ports", NULL, NULL, NULL, "list the stream ports", res,
 		      err);
 	if (!rc)
 		null_to_list(res);
@@ -312,7 +302,7 @@ int deployd_ports_list(ctx_t *ctx, deployd_result_t *res, err_t *err)
 	return rc;
 }
 
-int deployd_ports_validate(ctx_t *ctx, const long *ports, size_t n, deployd_result_t *res,
+int deployd_ports_validate(deployd_t *d, const long *ports, size_t n, deployd_result_t *res,
 			   err_t *err)
 {
 	json_object *body = json_object_new_object();
@@ -320,26 +310,26 @@ int deployd_ports_validate(ctx_t *ctx, const long *ports, size_t n, deployd_resu
 	for (size_t i = 0; i < n; i++)
 		json_object_array_add(list, json_object_new_int64(ports[i]));
 	json_object_object_add(body, "Ports", list);
-	int rc = call(ctx, "POST", "/api/ports?cmd=validate", NULL, NULL, body,
+	int rc = call(d, "POST", "/api/ports?cmd=validate", NULL, NULL, body,
 		      "accept the stream ports", res, err);
 	json_object_put(body);
 	return rc;
 }
 
-int deployd_history(ctx_t *ctx, const char *name, long instance, deployd_result_t *res,
+int deployd_history(deployd_t *d, const char *name, long instance, deployd_result_t *res,
 		    err_t *err)
 {
 	char q[48];
 	snprintf(q, sizeof(q), "&instance=%ld", instance);
 	char *w = what("read the history of", "podgroup", name);
-	int rc = call(ctx, "GET", "/api/cntstatushistory?name=", name, q, NULL, w, res, err);
+	int rc = call(d, "GET", "/api/cntstatushistory?name=", name, q, NULL, w, res, err);
 	free(w);
 	if (!rc)
 		null_to_list(res);
 	return rc;
 }
 
-int deployd_fetch_many(ctx_t *ctx, deployd_fetch_t *items, size_t n, err_t *err)
+int deployd_fetch_many(deployd_t *d, deployd_fetch_t *items, size_t n, err_t *err)
 {
 	if (!n)
 		return 0;
@@ -353,15 +343,13 @@ int deployd_fetch_many(ctx_t *ctx, deployd_fetch_t *items, size_t n, err_t *err)
 		err_clear(&items[i].err);
 		buf_init(&urls[i], 0);
 		bool pg = items[i].kind == DEPLOYD_PODGROUP;
-		rc = make_url(ctx, &urls[i], pg ? "/api/podgroups?name=" : "/api/depends?name=",
-			      items[i].name, err);
-		if (rc)
-			goto cleanup;
+		make_url(d, &urls[i], pg ? "/api/podgroups?name=" : "/api/depends?name=",
+			 items[i].name);
 		if (pg)
 			buf_addstr(&urls[i], "&force_update=false");
 		calls[i].req.url = urls[i].data;
 	}
-	httpm_perform(client(ctx)->multi, calls, n);
+	httpm_perform(d->multi, calls, n);
 	for (size_t i = 0; i < n; i++) {
 		deployd_fetch_t *it = &items[i];
 		char *w = what("read", it->kind == DEPLOYD_PODGROUP ? "podgroup" : "portal", it->name);
@@ -380,7 +368,6 @@ int deployd_fetch_many(ctx_t *ctx, deployd_fetch_t *items, size_t n, err_t *err)
 		}
 		free(w);
 	}
-cleanup:
 	for (size_t i = 0; i < n; i++) {
 		httpm_call_release(&calls[i]);
 		buf_release(&urls[i]);

@@ -6,35 +6,41 @@
 
 #include "console/docker.h"
 #include "console/httpc.h"
+#include "console/xalloc.h"
 #include "console/banned.h"
 
 #define DOCKER_API "/v1.26"
 
-static void *docker_create(ctx_t *ctx)
+struct docker {
+	char *base;                 /* "http://host:port", no trailing slash */
+	httpc_t *http;
+};
+
+docker_t *docker_new(const char *base_url, long timeout_ms, long connect_timeout_ms)
 {
-	return httpc_new("docker", ctx->cfg->http_timeout_ms, ctx->cfg->http_connect_timeout_ms);
+	docker_t *d = xcalloc(1, sizeof(*d));
+	size_t n = strlen(base_url);
+	while (n && base_url[n - 1] == '/')
+		n--;
+	d->base = strstr(base_url, "://") ? xstrndup(base_url, n)
+					  : xasprintf("http://%.*s", (int)n, base_url);
+	d->http = httpc_new("docker", timeout_ms, connect_timeout_ms);
+	return d;
 }
 
-static void docker_destroy(void *p)
+void docker_free(docker_t *d)
 {
-	httpc_free(p);
-}
-
-bool docker_enabled(const ctx_t *ctx)
-{
-	return ctx->cfg->docker_base_url && *ctx->cfg->docker_base_url;
+	if (!d)
+		return;
+	httpc_free(d->http);
+	free(d->base);
+	free(d);
 }
 
 /* <base>/v1.26<path> with name percent-encoded and appended. */
-static void make_url(ctx_t *ctx, buf_t *url, const char *path, const char *name)
+static void make_url(const docker_t *d, buf_t *url, const char *path, const char *name)
 {
-	const char *base = ctx->cfg->docker_base_url;
-	if (!strstr(base, "://"))
-		buf_addstr(url, "http://");
-	size_t n = strlen(base);
-	while (n && base[n - 1] == '/')
-		n--;
-	buf_add(url, base, n);
+	buf_addstr(url, d->base);
 	buf_addstr(url, DOCKER_API);
 	buf_addstr(url, path);
 	for (const unsigned char *p = (const unsigned char *)name; p && *p; p++) {
@@ -59,15 +65,15 @@ static int refused(const httpc_response_t *r, const char *what, err_t *err)
 	return rc;
 }
 
-int docker_network_ensure(ctx_t *ctx, const char *name, const char *subnet, bool *created,
+int docker_network_ensure(docker_t *d, const char *name, const char *subnet, bool *created,
 			  err_t *err)
 {
-	httpc_t *http = ctx_slot(ctx, CTX_SLOT_DOCKER, docker_create, docker_destroy);
+	httpc_t *http = d->http;
 	httpc_response_t r = HTTPC_RESPONSE_INIT;
 	buf_t url = BUF_INIT, what = BUF_INIT;
 	json_object *body = NULL;
 	*created = false;
-	make_url(ctx, &url, "/networks/", name);
+	make_url(d, &url, "/networks/", name);
 	httpc_request_t get = { .url = url.data, .max_body = 1 << 20 };
 	int rc = httpc_perform(http, &get, &r, err);
 	if (rc || r.status == 200)
@@ -90,7 +96,7 @@ int docker_network_ensure(ctx_t *ctx, const char *name, const char *subnet, bool
 	const char *text = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN |
 								     JSON_C_TO_STRING_NOSLASHESCAPE);
 	buf_reset(&url);
-	make_url(ctx, &url, "/networks/create", NULL);
+	make_url(d, &url, "/networks/create", NULL);
 	httpc_request_t post = {
 		.method = "POST",
 		.url = url.data,

@@ -32,3 +32,15 @@ void *ctx_slot(ctx_t *ctx, enum ctx_slot slot, void *(*create)(ctx_t *ctx),
 	}
 	return ctx->slots[slot];
 }
+
+void *ctx_slot_get(const ctx_t *ctx, enum ctx_slot slot)
+{
+	return ctx->slots[slot];
+}
+
+void *ctx_slot_put(ctx_t *ctx, enum ctx_slot slot, void *state, void (*destroy)(void *state))
+{
+	ctx->slots[slot] = state;
+	ctx->slot_free[slot] = destroy;
+	return state;
+}
