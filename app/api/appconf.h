@@ -13,6 +13,12 @@
 #include "console/lainyaml.h"
 #include "console/store.h"
 
+/* How lain.yaml is parsed on this cluster (lainyaml.h) for meta_version;
+ * default_image: the image of procs without one (NULL or "":
+ * <registry>/<app>:release-<meta_version>). */
+lain_parse_opts_t appconf_parse_opts(const cluster_t *cl, const char *meta_version,
+				     const char *default_image);
+
 /* The lain.yaml stored in app's record, parsed (lain_conf_free() it).
  * -ERR_NOT_FOUND when the record has no meta. */
 int appconf_stored(const cluster_t *cl, const app_record_t *app, lain_conf_t **out, err_t *err);

@@ -130,7 +130,7 @@ static int render_instance(const deploy_run_t *run, const struct instance_job *j
 	*text = arena_strdup(req->arena, out);
 	*image = arena_printf(req->arena, "%s/%s:release-%s", run->cl->registry, r->appname,
 			      version);
-	lain_parse_opts_t po = cluster_parse_opts(run->cl, version, *image);
+	lain_parse_opts_t po = appconf_parse_opts(run->cl, version, *image);
 	if ((rc = lain_conf_parse(*text, strlen(*text), &po, conf, err)))
 		err_wrap(err, "lain.yaml of %s rendered from %s:meta-%s", run->name, r->appname,
 			 version);

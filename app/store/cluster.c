@@ -105,16 +105,3 @@ void cluster_app_group(const cluster_t *c, const char *app, buf_t *out)
 		if (out->data[i] == '.')
 			out->data[i] = '-';
 }
-
-lain_parse_opts_t cluster_parse_opts(const cluster_t *c, const char *meta_version,
-				     const char *default_image)
-{
-	return (lain_parse_opts_t){
-		.domain = c->domain,
-		.extra_domains = c->extra_domains,
-		.n_extra_domains = c->nextra,
-		.registry = c->registry,
-		.meta_version = meta_version,
-		.default_image = default_image && *default_image ? default_image : NULL,
-	};
-}
