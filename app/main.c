@@ -28,10 +28,12 @@
 #include <curl/curl.h>
 #include <fcgiapp.h>
 
+#include "console/api.h"
 #include "console/cmd_render.h"
 #include "console/config.h"
 #include "console/ctx.h"
 #include "console/log.h"
+#include "console/permission.h"
 #include "console/server.h"
 #include "console/strx.h"
 #include "console/xalloc.h"
@@ -240,7 +242,10 @@ static void worker_main(struct master *m, int index, pid_t master_pid)
 		log_error("worker cannot start: %s", err.msg);
 		_exit(2);
 	}
-	int rc = server_run(m->listen_fd, &ctx, &worker_stop, slot);
+	/* The api's routes, with its checks before every handler. */
+	const router_t router = { api_routes, api_routes_count, permission_check };
+	const server_opts_t opts = { &router, m->cfg.body_limit };
+	int rc = server_run(m->listen_fd, &ctx, &opts, &worker_stop, slot);
 	ctx_close(&ctx);
 	config_release(&m->cfg);
 	free(m->unix_path);

@@ -90,16 +90,16 @@ int api_resource_instances(request_t *req, response_t *res, err_t *err)
 {
 	struct filter f = {
 		.req = req,
-		.prefix = arena_printf(req->arena, "resource.%s.", req->app->appname),
+		.prefix = arena_printf(req->arena, "resource.%s.", req_app(req)->appname),
 	};
 	return list_apps(req, res, &f,
-			 arena_printf(req->arena, "/v1/resources/%s/instances/", req->app->appname),
+			 arena_printf(req->arena, "/v1/resources/%s/instances/", req_app(req)->appname),
 			 err);
 }
 
 int api_app_get(request_t *req, response_t *res, err_t *err)
 {
-	const app_record_t *a = req->app;
+	const app_record_t *a = req_app(req);
 	if (!strcmp(a->running_state, "reposited"))
 		return api_fail(req, res, -ERR_NOT_FOUND, NULL, "/v1/apps/",
 				"app with appname %s has not been deployd\n", a->appname);

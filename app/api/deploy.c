@@ -27,6 +27,7 @@
 #include "console/cluster.h"
 #include "console/log.h"
 #include "console/oplog.h"
+#include "console/permission.h"
 #include "console/registry.h"
 #include "console/store.h"
 #include "console/version.h"
@@ -34,8 +35,8 @@
 #include "appconf.h"
 #include "deployer.h"
 #include "instances.h"
-#include "render.h"
 #include "peers.h"
+#include "render.h"
 #include "console/banned.h"
 
 /* The instances of the resources an app's lain.yaml uses (instances.h). */
@@ -185,9 +186,9 @@ static bool is_protected(request_t *req, const char *name, err_t *err, int *rc)
 
 int api_app_undeploy(request_t *req, response_t *res, err_t *err)
 {
-	const char *name = req->app->appname;
+	const char *name = req_app(req)->appname;
 	const cluster_t *cl;
-	int rc = refuse_reposited(req, res, req->app);
+	int rc = refuse_reposited(req, res, req_app(req));
 	if (rc || (rc = cluster_get(req->ctx, &cl, err)))
 		return rc;
 	deploy_run_t run;
@@ -208,7 +209,7 @@ int api_app_undeploy(request_t *req, response_t *res, err_t *err)
 		goto out;
 	}
 	err_t oplog_err = ERR_INIT;
-	if (oplog_append(req->ctx, "DELETE", req->operator_name, name, "", "", &oplog_err))
+	if (oplog_append(req->ctx, "DELETE", req_operator(req), name, "", "", &oplog_err))
 		log_warn("oplog DELETE of %s not written: %s", name, oplog_err.msg);
 
 	/* §4.3 step 2: the app's procs, then the instances of its resources. */
@@ -269,7 +270,7 @@ static int update_version(request_t *req, response_t *res, const cluster_t *cl,
 		version_list_free(metas);
 		if (!found) {
 			free(v);
-			rc = api_fail(req, res, -ERR_INVALID, render_app(req, req->app, err), NULL,
+			rc = api_fail(req, res, -ERR_INVALID, render_app(req, req_app(req), err), NULL,
 				      "no such meta_version %s for app %s\nplease check your images\n",
 				      wanted, name);
 		}
@@ -289,9 +290,9 @@ static int update_version(request_t *req, response_t *res, const cluster_t *cl,
 
 int api_app_update(request_t *req, response_t *res, err_t *err)
 {
-	const char *name = req->app->appname;
+	const char *name = req_app(req)->appname;
 	const cluster_t *cl;
-	int rc = refuse_reposited(req, res, req->app);
+	int rc = refuse_reposited(req, res, req_app(req));
 	if (rc || (rc = cluster_get(req->ctx, &cl, err)))
 		return rc;
 	deploy_run_t run;

@@ -18,6 +18,7 @@
 #include "console/docker.h"
 #include "console/log.h"
 #include "console/oplog.h"
+#include "console/permission.h"
 #include "console/spec.h"
 #include "console/strx.h"
 #include "console/xalloc.h"
@@ -25,8 +26,8 @@
 #include "appconf.h"
 #include "deployer.h"
 #include "networks.h"
-#include "secrets.h"
 #include "peers.h"
+#include "secrets.h"
 #include "console/banned.h"
 
 /* Whether the running Pod's Annotation (a JSON string) has srcport in its
@@ -366,7 +367,7 @@ int deployer_reset(request_t *req, const app_record_t *app, err_t *err)
 int deployer_lock(deploy_run_t *run, response_t *res, err_t *err)
 {
 	request_t *req = run->req;
-	int rc = lock_acquire(req->ctx, run->name, LOCK_TTL, req->operator_name, &run->locks[0],
+	int rc = lock_acquire(req->ctx, run->name, LOCK_TTL, req_operator(req), &run->locks[0],
 			      err);
 	if (rc == -ERR_CONFLICT)
 		return api_fail(req, res, rc, NULL, NULL, "%s", err->msg);
@@ -457,7 +458,7 @@ static void log_attempt(deploy_run_t *run)
 {
 	request_t *req = run->req;
 	err_t oplog_err = ERR_INIT;
-	if (oplog_append(req->ctx, run->op, req->operator_name, run->name, run->version, "",
+	if (oplog_append(req->ctx, run->op, req_operator(req), run->name, run->version, "",
 			 &oplog_err))
 		log_warn("oplog %s of %s not written: %s", run->op, run->name, oplog_err.msg);
 }

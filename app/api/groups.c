@@ -4,6 +4,7 @@
 #include <json-c/json.h>
 
 #include "console/log.h"
+#include "console/permission.h"
 #include "console/sso.h"
 #include "console/store.h"
 #include "groups.h"
@@ -57,11 +58,11 @@ int groups_create(request_t *req, const cluster_t *cl, const char *name, bool *c
 	if (rc == -ERR_CONFLICT) {
 		const char *role = NULL;
 		err_t e2 = ERR_INIT;
-		if (sso_member_role(sso, req->arena, group, req->user->name, &role, &e2) ||
+		if (sso_member_role(sso, req->arena, group, req_user(req)->name, &role, &e2) ||
 		    strcmp(role, "admin"))
 			return err_set(err, -ERR_CONFLICT,
 				       "sso group '%s' exists already and %s is not its admin", group,
-				       req->user->name);
+				       req_user(req)->name);
 	} else if (rc) {
 		return rc;
 	} else {
@@ -88,7 +89,7 @@ int groups_copy_members(request_t *req, const cluster_t *cl, const char *from, c
 									  : NULL;
 		const char *role = json_object_object_get_ex(m, "role", &v) ? json_object_get_string(v)
 									  : NULL;
-		if (!user || !*user || !strcmp(user, req->user->name))
+		if (!user || !*user || !strcmp(user, req_user(req)->name))
 			continue;
 		rc = sso_member_put(peers_sso(req->ctx), req->access_token, group, user,
 				    role && !strcmp(role, "admin") ? "admin" : "normal", err);

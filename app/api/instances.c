@@ -6,6 +6,7 @@
 
 #include "console/log.h"
 #include "console/oplog.h"
+#include "console/permission.h"
 #include "console/registry.h"
 #include "console/tmpl.h"
 #include "console/version.h"
@@ -14,8 +15,8 @@
 #include "appconf.h"
 #include "groups.h"
 #include "instances.h"
-#include "render.h"
 #include "peers.h"
+#include "render.h"
 #include "console/banned.h"
 
 static const char *instance_name(request_t *req, const char *resource, const char *client)
@@ -64,7 +65,7 @@ static int register_instance(request_t *req, const cluster_t *cl, const char *re
 	int rc = store_app_get(req->ctx, req->arena, name, &a, err);
 	if (rc != -ERR_NOT_FOUND)
 		return rc;
-	if (req->auth_on) {
+	if (req_auth_on(req)) {
 		const char *other = NULL;
 		if ((rc = groups_collision(req, cl, name, &other, err)))
 			return rc;
@@ -77,7 +78,7 @@ static int register_instance(request_t *req, const cluster_t *cl, const char *re
 	rc = store_app_create(req->ctx, name, err);
 	if (rc == -ERR_CONFLICT)
 		return 0;  /* a concurrent deploy registered it */
-	if (rc || !req->auth_on)
+	if (rc || !req_auth_on(req))
 		return rc;
 	bool created = false;
 	rc = groups_create(req, cl, name, &created, err);
@@ -92,9 +93,9 @@ static int register_instance(request_t *req, const cluster_t *cl, const char *re
 				  name, undo.msg);
 		return err_wrap(err, "cannot create the SSO group of resource instance %s", name);
 	}
-	log_info("REPOSIT: resource instance %s registered by %s", name, req->operator_name);
+	log_info("REPOSIT: resource instance %s registered by %s", name, req_operator(req));
 	err_t oplog_err = ERR_INIT;
-	if (oplog_append(req->ctx, "REPOSIT", req->operator_name, name, "", "", &oplog_err))
+	if (oplog_append(req->ctx, "REPOSIT", req_operator(req), name, "", "", &oplog_err))
 		log_warn("oplog REPOSIT of %s not written: %s", name, oplog_err.msg);
 	return 0;
 }
@@ -204,7 +205,7 @@ static int deploy_locked(deploy_run_t *client, const char *name, const char *ver
 	run.what = job->only_if_changed ? "update app" : "deploy app";
 	run.results = job->only_if_changed ? "Updating app" : "Deploy app";
 	run.locks[1] = client->locks[0];
-	int rc = lock_acquire(req->ctx, name, LOCK_TTL, req->operator_name, &run.locks[0], err);
+	int rc = lock_acquire(req->ctx, name, LOCK_TTL, req_operator(req), &run.locks[0], err);
 	if (rc) {
 		buf_addf(report, "    resource instance %s:\n        %s\n", name, err->msg);
 		goto out;
@@ -264,7 +265,7 @@ static int remove_instance(deploy_run_t *client, const char *name, buf_t *report
 	deploy_run_t run;
 	deployer_init(&run, req, client->cl, name);
 	run.locks[1] = client->locks[0];
-	int rc = lock_acquire(req->ctx, name, LOCK_TTL, req->operator_name, &run.locks[0], err);
+	int rc = lock_acquire(req->ctx, name, LOCK_TTL, req_operator(req), &run.locks[0], err);
 	if (rc) {
 		buf_addf(report, "    resource instance %s:\n        %s\n", name, err->msg);
 		goto out;
@@ -277,7 +278,7 @@ static int remove_instance(deploy_run_t *client, const char *name, buf_t *report
 	if (rc)
 		goto out;
 	err_t oplog_err = ERR_INIT;
-	if (oplog_append(req->ctx, "DELETE", req->operator_name, name, "", "", &oplog_err))
+	if (oplog_append(req->ctx, "DELETE", req_operator(req), name, "", "", &oplog_err))
 		log_warn("oplog DELETE of %s not written: %s", name, oplog_err.msg);
 	if (*run.app->meta && *run.app->meta_version) {
 		if ((rc = appconf_stored(run.cl, run.app, &run.conf, err)))
@@ -349,9 +350,9 @@ static int wanted_version(request_t *req, response_t *res, const cluster_t *cl,
 	version_list_free(metas);
 	if (*version)
 		return 0;
-	return api_fail(req, res, -ERR_INVALID, render_app(req, req->app, err), NULL,
+	return api_fail(req, res, -ERR_INVALID, render_app(req, req_app(req), err), NULL,
 			"no such meta_version %s for app %s\nplease check your images\n", wanted,
-			req->app->appname);
+			req_app(req)->appname);
 }
 
 /* The context the client gives resource now (its stored lain.yaml's
@@ -372,7 +373,7 @@ static int client_context(request_t *req, response_t *res, const cluster_t *cl,
 	return api_fail(req, res, -ERR_INVALID, NULL, NULL,
 			"app %s is not deployed with resource %s: its instance %s has no context "
 			"to be rendered with\n",
-			client, resource, req->app->appname);
+			client, resource, req_app(req)->appname);
 }
 
 int instances_update(deploy_run_t *run, response_t *res, err_t *err)

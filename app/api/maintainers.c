@@ -5,6 +5,7 @@
 
 #include "console/api.h"
 #include "console/cluster.h"
+#include "console/permission.h"
 #include "console/sso.h"
 #include "console/store.h"
 #include "answer.h"
@@ -17,7 +18,7 @@ static const char *app_group(request_t *req, err_t *err)
 	if (cluster_get(req->ctx, &cl, err))
 		return NULL;
 	buf_t g = BUF_INIT;
-	cluster_app_group(cl, req->app->appname, &g);
+	cluster_app_group(cl, req_app(req)->appname, &g);
 	const char *out = arena_strdup(req->arena, g.data);
 	buf_release(&g);
 	return out;
@@ -37,7 +38,7 @@ static json_object *maintainer(const char *app, const char *user, const char *ro
 
 static const char *maintainers_url(request_t *req)
 {
-	return arena_printf(req->arena, "/v1/repos/%s/maintainers/", req->app->appname);
+	return arena_printf(req->arena, "/v1/repos/%s/maintainers/", req_app(req)->appname);
 }
 
 /* A failed SSO call: 503 when SSO cannot be reached, else the spec's 500. */
@@ -45,7 +46,7 @@ static int sso_failure(request_t *req, response_t *res, const char *doing, const
 {
 	return api_fail(req, res, err->code == -ERR_UNAVAILABLE ? err->code : -ERR_INTERNAL, NULL,
 			maintainers_url(req), "error %s maintainer of app %s : \n%s\n", doing,
-			req->app->appname, err->msg);
+			req_app(req)->appname, err->msg);
 }
 
 /* The direct members of the app's group (*m), or the SSO failure answered. */
@@ -79,7 +80,7 @@ int api_maintainers_list(request_t *req, response_t *res, err_t *err)
 	json_object *list = json_object_new_array();
 	for (size_t i = 0; i < json_object_array_length(m); i++) {
 		json_object *e = json_object_array_get_idx(m, i);
-		json_object_array_add(list, maintainer(req->app->appname, field(e, "name"),
+		json_object_array_add(list, maintainer(req_app(req)->appname, field(e, "name"),
 						       field(e, "role")));
 	}
 	return api_answer(req, res, 200, list, maintainers_url(req), "");
@@ -87,7 +88,7 @@ int api_maintainers_list(request_t *req, response_t *res, err_t *err)
 
 int api_maintainers_add(request_t *req, response_t *res, err_t *err)
 {
-	const char *a = req->app->appname;
+	const char *a = req_app(req)->appname;
 	json_object *u, *r;
 	const char *role = NULL;
 	if (req->json && json_object_object_get_ex(req->json, "username", &u) &&
@@ -112,7 +113,7 @@ int api_maintainers_add(request_t *req, response_t *res, err_t *err)
 
 int api_maintainer_get(request_t *req, response_t *res, err_t *err)
 {
-	const char *a = req->app->appname, *user = http_param(req, "user");
+	const char *a = req_app(req)->appname, *user = http_param(req, "user");
 	const char *url = arena_printf(req->arena, "/v1/repos/%s/maintainers/%s/", a, user);
 	json_object *m = NULL;
 	int rc = members(req, res, &m, err);
@@ -144,10 +145,10 @@ int api_maintainer_delete(request_t *req, response_t *res, err_t *err)
 /* E16/E17: {"role": {"role": ...}} — lvault and lain-cli read this shape. */
 static int answer_role(request_t *req, response_t *res, const char *user, err_t *err)
 {
-	const char *a = req->app->appname;
+	const char *a = req_app(req)->appname;
 	const char *url = arena_printf(req->arena, "/v1/repos/%s/roles/", a);
 	const char *role = "admin";
-	if (req->auth_on) {
+	if (req_auth_on(req)) {
 		const char *group = app_group(req, err);
 		if (!group)
 			return err->code;
@@ -166,7 +167,7 @@ static int answer_role(request_t *req, response_t *res, const char *user, err_t 
 
 int api_role_self(request_t *req, response_t *res, err_t *err)
 {
-	return answer_role(req, res, req->auth_on ? req->user->name : "unknown", err);
+	return answer_role(req, res, req_auth_on(req) ? req_user(req)->name : "unknown", err);
 }
 
 int api_role_user(request_t *req, response_t *res, err_t *err)

@@ -22,6 +22,7 @@
 #include "console/httpm.h"
 #include "console/lainyaml.h"
 #include "console/log.h"
+#include "console/permission.h"
 #include "console/registry.h"
 #include "console/store.h"
 #include "console/version.h"
@@ -91,7 +92,7 @@ int api_notify_change(request_t *req, response_t *res, err_t *err)
 	if (rc)
 		return rc;
 	log_info("NOTIFY: %s %s %s by %s", add ? "added" : "removed", http_param(req, "type"), url,
-		 req->operator_name);
+		 req_operator(req));
 	return api_answer(req, res, 200, json_object_new_string(url), notify_url(req), "");
 }
 
@@ -133,7 +134,7 @@ static void fan_out(request_t *req, json_object *urls, const char *payload)
 			       req->ctx->cfg->http_connect_timeout_ms);
 	if (!m) {
 		log_error("image push of %s: no webhook called (no curl multi handle)",
-			  req->app->appname);
+			  req_app(req)->appname);
 		return;
 	}
 	httpm_call_t *calls = xcalloc(n, sizeof(*calls));
@@ -149,10 +150,10 @@ static void fan_out(request_t *req, json_object *urls, const char *payload)
 	httpm_perform(m, calls, n);
 	for (size_t i = 0; i < n; i++) {
 		if (calls[i].rc)
-			log_warn("image push of %s: webhook %s: %s", req->app->appname,
+			log_warn("image push of %s: webhook %s: %s", req_app(req)->appname,
 				 calls[i].req.url, calls[i].err.msg);
 		else if (calls[i].resp.status >= 300)
-			log_warn("image push of %s: webhook %s answered %ld", req->app->appname,
+			log_warn("image push of %s: webhook %s answered %ld", req_app(req)->appname,
 				 calls[i].req.url, calls[i].resp.status);
 		httpm_call_release(&calls[i]);
 	}
@@ -172,7 +173,7 @@ static json_object *body_array(request_t *req, const char *key)
 
 int api_repos_push(request_t *req, response_t *res, err_t *err)
 {
-	const app_record_t *app = req->app;
+	const app_record_t *app = req_app(req);
 	const char *url = arena_printf(req->arena, "/v1/repos/%s/push/", app->appname);
 	const cluster_t *cl;
 	int rc = cluster_get(req->ctx, &cl, err);
@@ -214,7 +215,7 @@ int api_repos_push(request_t *req, response_t *res, err_t *err)
 	json_object *p = arena_json(req->arena, json_object_new_object());
 	json_object_object_add(p, "appname", json_object_new_string(app->appname));
 	json_object_object_add(p, "commits", json_object_get(commits));
-	json_object_object_add(p, "operator", json_object_new_string(req->operator_name));
+	json_object_object_add(p, "operator", json_object_new_string(req_operator(req)));
 	json_object_object_add(p, "lastid", json_object_new_string(last40(app->meta_version)));
 	json_object_object_add(p, "nextid", json_object_new_string(last40(next)));
 	json_object_object_add(p, "giturl", json_object_new_string(app->giturl));

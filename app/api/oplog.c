@@ -3,13 +3,14 @@
 
 #include "console/api.h"
 #include "console/oplog.h"
+#include "console/permission.h"
 #include "console/store.h"
 #include "answer.h"
 #include "console/banned.h"
 
 int api_oplog_get(request_t *req, response_t *res, err_t *err)
 {
-	const char *name = req->app->appname;
+	const char *name = req_app(req)->appname;
 	buf_t rows = BUF_INIT;
 	int rc = oplog_read(req->ctx, name, OPLOG_READ, &rows, err);
 	if (!rc)

@@ -17,28 +17,29 @@
 
 static int check_read(request_t *req, response_t *res, err_t *err)
 {
+	caller_t *c = req_caller(req);
 	const auth_switch_t *sw;
 	int rc = auth_get(req->ctx, &sw, err);
 	if (rc)
 		return rc;
-	req->auth_on = sw->on;
-	req->operator_name = "unknown";
+	c->auth_on = sw->on;
 	if (!sw->on)
 		return 0;
-	rc = sso_me(peers_sso(req->ctx), req->arena, req->access_token, false, &req->user, err);
+	rc = sso_me(peers_sso(req->ctx), req->arena, req->access_token, false, &c->user, err);
 	if (rc == -ERR_UNAUTHORIZED)
 		return api_fail_key(req, res, "app", rc, DOCS_URL, UNAUTHORIZED_MSG);
 	if (rc)
 		return rc;
-	req->operator_name = req->user->name;
+	c->name = c->user->name;
 	return 0;
 }
 
 bool permission_sees_app(const request_t *req, const char *name)
 {
-	if (!req->auth_on)
+	const caller_t *c = req_caller(req);
+	if (!c->auth_on)
 		return true;
-	if (!req->user)
+	if (!c->user)
 		return false;
 	const cluster_t *cl;
 	err_t err = ERR_INIT;
@@ -46,30 +47,31 @@ bool permission_sees_app(const request_t *req, const char *name)
 		return false;
 	buf_t group = BUF_INIT;
 	cluster_app_group(cl, name, &group);
-	bool in = sso_user_in(req->user, group.data);
+	bool in = sso_user_in(c->user, group.data);
 	buf_release(&group);
 	return in;
 }
 
-/* Maintain: the app of ":app" exists (loaded into req->app) and, auth on,
+/* Maintain: the app of ":app" exists (loaded into the caller) and, auth on,
  * the caller is in its group. */
 static int check_maintain(request_t *req, response_t *res, err_t *err)
 {
+	caller_t *c = req_caller(req);
 	const char *name = http_param(req, "app");
 	if (!name)
 		return err_set(err, -ERR_INTERNAL, "route '%s' needs :app for maintain permission",
 			       req->route->pattern);
-	int rc = store_app_get(req->ctx, req->arena, name, &req->app, err);
+	int rc = store_app_get(req->ctx, req->arena, name, &c->app, err);
 	if (rc == -ERR_NOT_FOUND)
 		return api_fail_key(req, res, "app", rc, "/v1/repos/",
 				    "app with appname %s not exist, has not been reposited yet", name);
-	if (rc || !req->auth_on)
+	if (rc || !c->auth_on)
 		return rc;
 	/* A cached group list may predate the caller's membership (they
 	 * registered the app a moment ago): ask SSO once more before refusing. */
 	if (permission_sees_app(req, name))
 		return 0;
-	rc = sso_me(peers_sso(req->ctx), req->arena, req->access_token, true, &req->user, err);
+	rc = sso_me(peers_sso(req->ctx), req->arena, req->access_token, true, &c->user, err);
 	if (rc == -ERR_UNAUTHORIZED)
 		return api_fail_key(req, res, "app", rc, DOCS_URL, UNAUTHORIZED_MSG);
 	if (rc)
@@ -104,11 +106,11 @@ static int check_perm(request_t *req, response_t *res, enum route_perm perm, err
 	if (rc)
 		return rc;
 	/* Before anything about the app (spec E14: checked first). */
-	if ((req->route->flags & ROUTE_AUTH_ONLY) && !req->auth_on)
+	if ((req->route->flags & ROUTE_AUTH_ONLY) && !req_auth_on(req))
 		return api_fail_key(req, res, "maintainer", -ERR_FORBIDDEN, DOCS_URL,
 				    "maintainer service not provided, try to open console auth first");
-	if (perm == PERM_ADMIN && req->auth_on &&
-	    !sso_user_in(req->user, req->ctx->cfg->lain_admin_name))
+	if (perm == PERM_ADMIN && req_auth_on(req) &&
+	    !sso_user_in(req_user(req), req->ctx->cfg->lain_admin_name))
 		return api_fail(req, res, -ERR_FORBIDDEN, NULL, DOCS_URL,
 				"forbidden : only lain admins may do this");
 	return perm == PERM_MAINTAIN ? check_maintain(req, res, err) : 0;
@@ -116,6 +118,9 @@ static int check_perm(request_t *req, response_t *res, enum route_perm perm, err
 
 int permission_check(request_t *req, response_t *res, const route_t *r, err_t *err)
 {
+	caller_t *c = arena_alloc(req->arena, sizeof(*c));
+	c->name = "unknown";
+	req->app_state = c;
 	int rc = 0;
 	if (r->flags & ROUTE_APP_IN_BODY)
 		rc = app_from_body(req, res);

@@ -22,14 +22,15 @@
 #include "console/locks.h"
 #include "console/log.h"
 #include "console/oplog.h"
+#include "console/permission.h"
 #include "console/size.h"
 #include "console/spec.h"
 #include "console/strx.h"
 #include "answer.h"
 #include "appconf.h"
 #include "deployer.h"
-#include "render.h"
 #include "peers.h"
+#include "render.h"
 #include "console/banned.h"
 
 #define PATCH_INVALID                                                                         \
@@ -38,8 +39,8 @@
 
 static const char *proc_url(request_t *req, const char *proc)
 {
-	return proc ? arena_printf(req->arena, "/v1/apps/%s/procs/%s/", req->app->appname, proc)
-		    : arena_printf(req->arena, "/v1/apps/%s/procs/", req->app->appname);
+	return proc ? arena_printf(req->arena, "/v1/apps/%s/procs/%s/", req_app(req)->appname, proc)
+		    : arena_printf(req->arena, "/v1/apps/%s/procs/", req_app(req)->appname);
 }
 
 /* The url of the proc the path names, else of the app's procs. */
@@ -57,10 +58,10 @@ static int load(request_t *req, response_t *res, const cluster_t **cl, lain_conf
 	int rc = cluster_get(req->ctx, cl, err);
 	if (rc)
 		return rc;
-	if (!strcmp(req->app->running_state, "reposited") || !*req->app->meta)
+	if (!strcmp(req_app(req)->running_state, "reposited") || !*req_app(req)->meta)
 		return api_fail_key(req, res, "proc", -ERR_NOT_FOUND, here(req),
-				    "app with appname %s has not been deployd\n", req->app->appname);
-	return appconf_stored(*cl, req->app, conf, err);
+				    "app with appname %s has not been deployd\n", req_app(req)->appname);
+	return appconf_stored(*cl, req_app(req), conf, err);
 }
 
 static const lain_proc_t *find_proc(const lain_conf_t *conf, const char *name)
@@ -82,7 +83,7 @@ static int load_proc(request_t *req, response_t *res, const cluster_t **cl, lain
 	if ((*p = find_proc(*conf, name)))
 		return 0;
 	return api_fail(req, res, -ERR_NOT_FOUND, NULL, here(req), "no such proc %s in app %s", name,
-			req->app->appname);
+			req_app(req)->appname);
 }
 
 /* The Proc object of p as the App object shows it (a new reference; NULL
@@ -90,7 +91,7 @@ static int load_proc(request_t *req, response_t *res, const cluster_t **cl, lain
 static json_object *proc_object(request_t *req, const lain_proc_t *p)
 {
 	err_t e = ERR_INIT;
-	json_object *app = render_app(req, req->app, &e), *found = NULL;
+	json_object *app = render_app(req, req_app(req), &e), *found = NULL;
 	const char *lists[] = { "procs", "portals" };
 	for (size_t l = 0; app && l < 2 && !found; l++) {
 		json_object *a = json_object_object_get(app, lists[l]);
@@ -124,8 +125,8 @@ static int not_deployed(request_t *req, response_t *res, const lain_proc_t *p)
 static void oplog(request_t *req, const char *op, const char *msg)
 {
 	err_t e = ERR_INIT;
-	if (oplog_append(req->ctx, op, req->operator_name, req->app->appname, "", msg, &e))
-		log_msg(LOG_WARN, "oplog %s of %s not written: %s", op, req->app->appname, e.msg);
+	if (oplog_append(req->ctx, op, req_operator(req), req_app(req)->appname, "", msg, &e))
+		log_msg(LOG_WARN, "oplog %s of %s not written: %s", op, req_app(req)->appname, e.msg);
 }
 
 /* 202 with the Proc when deployd accepted (o, or the fresh one when NULL),
@@ -149,7 +150,7 @@ static int answer_deployd(request_t *req, response_t *res, const lain_proc_t *p,
  * undeploy do: one change of an app at a time (409 while another runs). */
 static int lock_app(request_t *req, response_t *res, const char *proc, lock_t **lock, err_t *err)
 {
-	int rc = lock_acquire(req->ctx, req->app->appname, LOCK_TTL, req->operator_name, lock, err);
+	int rc = lock_acquire(req->ctx, req_app(req)->appname, LOCK_TTL, req_operator(req), lock, err);
 	if (rc == -ERR_CONFLICT)
 		return api_fail(req, res, rc, NULL, proc_url(req, proc), "%s", err->msg);
 	return rc;
@@ -162,7 +163,7 @@ int api_procs_list(request_t *req, response_t *res, err_t *err)
 	int rc = load(req, res, &cl, &conf, err);
 	if (rc)
 		goto out;
-	json_object *app = render_app(req, req->app, err);
+	json_object *app = render_app(req, req_app(req), err);
 	if (!app) {
 		rc = -ERR_INTERNAL;
 		goto out;
@@ -195,7 +196,7 @@ int api_procs_deploy(request_t *req, response_t *res, err_t *err)
 	const lain_proc_t *p = find_proc(conf, name);
 	if (!p) {
 		rc = api_fail(req, res, -ERR_INVALID, NULL, proc_url(req, NULL),
-			      "no such proc %s in app %s", name, req->app->appname);
+			      "no such proc %s in app %s", name, req_app(req)->appname);
 		goto out;
 	}
 	rc = p->type == LAIN_PORTAL ? deployd_depends_get(peers_deployd(req->ctx, cl), p->podname, &r, err)
@@ -208,7 +209,7 @@ int api_procs_deploy(request_t *req, response_t *res, err_t *err)
 	if (rc != -ERR_NOT_FOUND || (rc = lock_app(req, res, name, &lock, err)))
 		goto out;
 	oplog(req, "DEPLOY", arena_printf(req->arena, "proc %s deployed", name));
-	rc = deployer_proc(req, cl, conf, p, req->app->meta_version, &report, err);
+	rc = deployer_proc(req, cl, conf, p, req_app(req)->meta_version, &report, err);
 	if (rc) {
 		if (!report.len)
 			buf_addf(&report, "    %s\n", err->msg);
@@ -364,8 +365,8 @@ static int scale_spec(request_t *req, const cluster_t *cl, const lain_proc_t *p,
 			env = json_object_new_array();
 			json_object_object_add(c, "Env", env);
 		}
-		spec_env_set(env, "LAIN_APPNAME", req->app->appname);
-		spec_env_set(env, "LAIN_APP_RELEASE_VERSION", req->app->meta_version);
+		spec_env_set(env, "LAIN_APPNAME", req_app(req)->appname);
+		spec_env_set(env, "LAIN_APP_RELEASE_VERSION", req_app(req)->meta_version);
 		spec_env_set(env, "LAIN_PROCNAME", p->name);
 		spec_env_set(env, "LAIN_DOMAIN", cl->main_domain);
 	}
@@ -452,7 +453,7 @@ int api_proc_patch(request_t *req, response_t *res, err_t *err)
 		if (instance > (long)npods) {
 			rc = api_fail(req, res, -ERR_NOT_FOUND, NULL, here(req),
 				      "no such proc %s instance %ld, in app %s", p->name, instance,
-				      req->app->appname);
+				      req_app(req)->appname);
 			goto out;
 		}
 		char upper[16];

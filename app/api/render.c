@@ -13,8 +13,8 @@
 #include "console/tmpl.h"
 #include "console/xalloc.h"
 #include "appconf.h"
-#include "render.h"
 #include "peers.h"
+#include "render.h"
 #include "console/banned.h"
 
 /* What one app needs while it is rendered, and where its object goes. */

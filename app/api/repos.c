@@ -80,7 +80,7 @@ int api_repos_create(request_t *req, response_t *res, err_t *err)
 	if (rc)
 		return rc;
 	const char *msg = "don't need sso auth, no need for create group";
-	if (req->auth_on) {
+	if (req_auth_on(req)) {
 		bool created = false;
 		rc = groups_create(req, cl, name, &created, err);
 		if (rc) {
@@ -95,17 +95,17 @@ int api_repos_create(request_t *req, response_t *res, err_t *err)
 		}
 		msg = arena_printf(req->arena, "create group for app %s successfully", name);
 	}
-	log_info("REPOSIT: app %s reposited by %s", name, req->operator_name);
+	log_info("REPOSIT: app %s reposited by %s", name, req_operator(req));
 	/* The registration stands even when its oplog row cannot be written. */
 	err_t oplog_err = ERR_INIT;
-	if (oplog_append(ctx, "REPOSIT", req->operator_name, name, "", "", &oplog_err))
+	if (oplog_append(ctx, "REPOSIT", req_operator(req), name, "", "", &oplog_err))
 		log_error("REPOSIT of '%s' not written to the oplog: %s", name, oplog_err.msg);
 	return api_answer(req, res, 201, repo_object(name), url, "%s", msg);
 }
 
 int api_repos_get(request_t *req, response_t *res, err_t *err)
 {
-	const char *name = req->app->appname;
+	const char *name = req_app(req)->appname;
 	return api_answer(req, res, 200, repo_object(name),
 			  arena_printf(req->arena, "/v1/repos/%s/", name), "");
 }

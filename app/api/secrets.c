@@ -9,8 +9,8 @@
 #include "console/lvault.h"
 #include "console/registry.h"
 #include "console/xalloc.h"
-#include "secrets.h"
 #include "peers.h"
+#include "secrets.h"
 #include "console/banned.h"
 
 #define MAX_SECRETS 64

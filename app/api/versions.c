@@ -4,6 +4,7 @@
 #include <json-c/json.h>
 
 #include "console/api.h"
+#include "console/permission.h"
 #include "console/registry.h"
 #include "console/store.h"
 #include "console/version.h"
@@ -13,7 +14,7 @@
 
 int api_repos_versions(request_t *req, response_t *res, err_t *err)
 {
-	const char *name = req->app->appname;
+	const char *name = req_app(req)->appname;
 	/* resource.<resource>.<client> lists its resource's repository. */
 	const char *repo = name;
 	if (!strncmp(name, "resource.", 9)) {
@@ -46,7 +47,7 @@ int api_repos_versions(request_t *req, response_t *res, err_t *err)
 
 int api_repos_details(request_t *req, response_t *res, err_t *err)
 {
-	const app_record_t *app = req->app;
+	const app_record_t *app = req_app(req);
 	const char *url = arena_printf(req->arena, "/v1/repos/%s/details/", app->appname);
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "appname", json_object_new_string(app->appname));

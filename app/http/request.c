@@ -77,7 +77,6 @@ void http_request_init(request_t *req, arena_t *arena, struct ctx *ctx, http_par
 	if (rid && *rid && strlen(rid) <= 64 && strspn(rid, "0123456789abcdefABCDEF-") == strlen(rid))
 		req->request_id = arena_strdup(arena, rid);
 	req->body = "";
-	req->operator_name = "unknown";
 }
 
 const char *http_param(const request_t *req, const char *name)

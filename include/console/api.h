@@ -9,6 +9,11 @@
 
 #include "console/router.h"
 
+/* The table of the service (app/api/routes.c); main hands it to the
+ * router with permission_check (permission.h). */
+extern const route_t api_routes[];
+extern const size_t api_routes_count;
+
 /* repos.c — E12, E13 */
 int api_repos_list(request_t *req, response_t *res, err_t *err);
 int api_repos_create(request_t *req, response_t *res, err_t *err);

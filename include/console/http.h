@@ -24,8 +24,6 @@
 struct json_object;
 struct ctx;
 struct route;
-struct app_record;
-struct sso_user;
 
 enum http_method {
 	HTTP_GET = 1 << 0,
@@ -52,7 +50,7 @@ enum http_method {
 
 typedef struct request {
 	arena_t *arena;
-	struct ctx *ctx;
+	struct ctx *ctx;             /* the worker's, handed through to handlers; opaque here */
 
 	const char *method;          /* as sent: "GET" */
 	unsigned method_id;          /* enum http_method */
@@ -75,10 +73,9 @@ typedef struct request {
 	const char *param_names[HTTP_MAX_PARAMS];
 	const char *params[HTTP_MAX_PARAMS];
 	size_t nparams;
-	struct app_record *app;      /* loaded by the maintain permission check */
-	bool auth_on;                /* the auth switch, as the permission check saw it */
-	struct sso_user *user;       /* the caller when auth is on and checked */
-	const char *operator_name;   /* who acts: SSO user, or "unknown" */
+	/* What the application's route check learnt about the request (app/api:
+	 * the caller and the app of the path, permission.h); opaque here. */
+	void *app_state;
 } request_t;
 
 typedef struct response {
