@@ -3,6 +3,7 @@
 
 #include "console/registry.h"
 #include "console/tmpl.h"
+#include "console/version.h"
 #include "appconf.h"
 #include "peers.h"
 #include "console/banned.h"
@@ -38,4 +39,17 @@ int appconf_image(ctx_t *ctx, const cluster_t *cl, const char *app, const char *
 		return rc;
 	lain_parse_opts_t po = appconf_parse_opts(cl, version, NULL);
 	return tmpl_load_conf(yaml->data, yaml->len, &po, NULL, NULL, out, err);
+}
+
+int appconf_meta_versions(ctx_t *ctx, const cluster_t *cl, const char *repo, char ***versions,
+			  err_t *err)
+{
+	char **tags;
+	size_t n;
+	int rc = registry_tags(peers_registry(ctx, cl), repo, 0, &tags, &n, err);
+	if (rc)
+		return rc;
+	*versions = version_list_meta((const char *const *)tags, n);
+	registry_tags_free(tags);
+	return 0;
 }

@@ -29,4 +29,10 @@ int appconf_stored(const cluster_t *cl, const app_record_t *app, lain_conf_t **o
 int appconf_image(ctx_t *ctx, const cluster_t *cl, const char *app, const char *version,
 		  buf_t *yaml, lain_conf_t **out, err_t *err);
 
+/* The meta versions of repo in the registry, newest first (version.h's
+ * version_list_meta of its tags; version_list_free() them). -ERR_NOT_FOUND
+ * when the registry does not know repo. */
+int appconf_meta_versions(ctx_t *ctx, const cluster_t *cl, const char *repo, char ***versions,
+			  err_t *err);
+
 #endif

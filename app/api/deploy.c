@@ -119,7 +119,7 @@ static int first_version(request_t *req, response_t *res, const cluster_t *cl, c
 	if (rc)
 		return rc;
 	char *v = version_latest_usable((const char *const *)tags, ntags);
-	version_list_free(tags);
+	registry_tags_free(tags);
 	if (!v)
 		return api_fail(req, res, -ERR_INVALID, NULL, NULL,
 				"not found both meta and release images,\nplease check your App images "
@@ -281,7 +281,7 @@ static int update_version(request_t *req, response_t *res, const cluster_t *cl,
 				      "can not get meta_version/meta\nplease check your App images "
 				      "then try to update your App\n");
 	}
-	version_list_free(tags);
+	registry_tags_free(tags);
 	if (found)
 		*version = arena_strdup(req->arena, found);
 	free(found);

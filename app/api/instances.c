@@ -337,8 +337,7 @@ static int wanted_version(request_t *req, response_t *res, const cluster_t *cl,
 		return 0;
 	const char *wanted = json_object_get_string(jv);
 	char **metas = NULL;
-	int rc = registry_meta_versions(peers_registry(req->ctx, cl), resource->appname, &metas,
-					err);
+	int rc = appconf_meta_versions(req->ctx, cl, resource->appname, &metas, err);
 	if (rc && rc != -ERR_NOT_FOUND)
 		return rc;
 	*version = NULL;

@@ -180,7 +180,7 @@ int api_repos_push(request_t *req, response_t *res, err_t *err)
 	if (rc)
 		return rc;
 	char **versions = NULL;
-	rc = registry_meta_versions(peers_registry(req->ctx, cl), app->appname, &versions, err);
+	rc = appconf_meta_versions(req->ctx, cl, app->appname, &versions, err);
 	if (rc == -ERR_NOT_FOUND || (!rc && !versions[0])) {
 		version_list_free(versions);
 		return api_fail(req, res, -ERR_NOT_FOUND, NULL, url,

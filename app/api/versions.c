@@ -10,6 +10,7 @@
 #include "console/version.h"
 #include "answer.h"
 #include "peers.h"
+#include "appconf.h"
 #include "console/banned.h"
 
 int api_repos_versions(request_t *req, response_t *res, err_t *err)
@@ -27,7 +28,7 @@ int api_repos_versions(request_t *req, response_t *res, err_t *err)
 	int rc = cluster_get(req->ctx, &cl, err);
 	if (rc)
 		return rc;
-	rc = registry_meta_versions(peers_registry(req->ctx, cl), repo, &versions, err);
+	rc = appconf_meta_versions(req->ctx, cl, repo, &versions, err);
 	if (rc == -ERR_NOT_FOUND)
 		/* The original's words (and spelling), which lain-cli shows. */
 		return api_fail(req, res, rc, NULL, url,

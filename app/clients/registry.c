@@ -7,7 +7,6 @@
 
 #include "console/httpm.h"
 #include "console/registry.h"
-#include "console/version.h"
 #include "console/xalloc.h"
 #include "console/banned.h"
 
@@ -252,24 +251,18 @@ int registry_tags(registry_t *r, const char *repo, size_t page_size, char ***out
 	if (nout)
 		*nout = n;
 cleanup:
-	if (tags)
-		version_list_free(tags);
+	registry_tags_free(tags);
 	httpm_call_release(&call);
 	buf_release(&url);
 	buf_release(&next);
 	return rc;
 }
 
-int registry_meta_versions(registry_t *r, const char *repo, char ***versions, err_t *err)
+void registry_tags_free(char **tags)
 {
-	char **tags;
-	size_t n;
-	int rc = registry_tags(r, repo, 0, &tags, &n, err);
-	if (rc)
-		return rc;
-	*versions = version_list_meta((const char *const *)tags, n);
-	version_list_free(tags);
-	return 0;
+	for (size_t i = 0; tags && tags[i]; i++)
+		free(tags[i]);
+	free(tags);
 }
 
 static bool is_list(const char *ctype, json_object *m)

@@ -55,16 +55,13 @@ int registry_ping(registry_t *r, bool *auth, err_t *err);
 /*
  * Every tag of repo, following the Link: <...>; rel="next" pages the
  * registry sends (page_size tags asked per page; 0: let the registry
- * choose). *tags is a NULL-terminated array (version_list_free() it), in the
- * registry's order (which is not sorted); *n its length (may be NULL).
+ * choose). *tags is a NULL-terminated array (registry_tags_free() it), in
+ * the registry's order (which is not sorted); *n its length (may be NULL).
  * -ERR_NOT_FOUND when the registry does not know repo.
  */
 int registry_tags(registry_t *r, const char *repo, size_t page_size, char ***tags, size_t *n,
 		  err_t *err);
-
-/* The meta versions of repo, newest first (version_list_meta of its tags;
- * version_list_free() it). */
-int registry_meta_versions(registry_t *r, const char *repo, char ***versions, err_t *err);
+void registry_tags_free(char **tags);
 
 /*
  * The image manifest of repo:ref (a tag or a digest), always asked for as

@@ -332,10 +332,12 @@ static void test_registry_tags(void)
 			CU_ASSERT(strcmp(tags[i], tags[k]) != 0);
 	}
 	CU_ASSERT_EQUAL(metas, 5);
-	version_list_free(tags);
+	registry_tags_free(tags);
 
 	char **versions = NULL;
-	CU_ASSERT_EQUAL_FATAL(registry_meta_versions(reg, "hello", &versions, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(registry_tags(reg, "hello", 0, &tags, &n, &err), 0);
+	versions = version_list_meta((const char *const *)tags, n);
+	registry_tags_free(tags);
 	const char *want[] = { V(5), V(4), V(3), V(2), V(1) };
 	for (int i = 0; i < 5; i++) {
 		CU_ASSERT_PTR_NOT_NULL_FATAL(versions[i]);
