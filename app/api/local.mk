@@ -18,7 +18,7 @@ libconsole_a_SOURCES += \
 	app/api/networks.c \
 	app/api/networks.h \
 	app/api/notify.c \
-	app/api/oplog.c \
+	app/api/oplogs.c \
 	app/api/peers.c \
 	app/api/peers.h \
 	app/api/permission.c \
