@@ -29,7 +29,7 @@ struct filter {
 static int add_app(const app_record_t *a, void *data)
 {
 	struct filter *f = data;
-	if (!strcmp(a->running_state, "reposited"))
+	if (!app_deployed(a))
 		return 0;
 	if (f->type && strcmp(a->app_type, f->type))
 		return 0;
@@ -100,7 +100,7 @@ int api_resource_instances(request_t *req, response_t *res, err_t *err)
 int api_app_get(request_t *req, response_t *res, err_t *err)
 {
 	const app_record_t *a = req_app(req);
-	if (!strcmp(a->running_state, "reposited"))
+	if (!app_deployed(a))
 		return api_fail(req, res, -ERR_NOT_FOUND, NULL, "/v1/apps/",
 				"app with appname %s has not been deployd\n", a->appname);
 	json_object *o = render_app(req, a, err);

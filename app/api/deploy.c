@@ -97,7 +97,7 @@ static int answer_updated(request_t *req, response_t *res, const deploy_run_t *r
 /* 404 for an app that is only registered (changes need a deployed one). */
 static int refuse_reposited(request_t *req, response_t *res, const app_record_t *app)
 {
-	if (strcmp(app->running_state, "reposited"))
+	if (app_deployed(app))
 		return 0;
 	return api_fail(req, res, -ERR_NOT_FOUND, NULL, NULL,
 			"app with appname %s has not been deployd\n", app->appname);
@@ -141,8 +141,7 @@ int api_apps_deploy(request_t *req, response_t *res, err_t *err)
 	if ((rc = deployer_lock(&run, res, err)) ||
 	    (rc = store_app_get(req->ctx, req->arena, name, &run.app, err)))
 		goto out;
-	if (strcmp(run.app->running_state, "reposited") &&
-	    strcmp(run.app->running_state, "deploying")) {
+	if (run.app->state != APP_REPOSITED && run.app->state != APP_DEPLOYING) {
 		rc = api_fail(req, res, -ERR_CONFLICT, render_app(req, run.app, err), NULL,
 			      "app with appname %s already exists\n", name);
 		goto out;

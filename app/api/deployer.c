@@ -187,8 +187,7 @@ static const char *resolve_portal(void *data, const char *provider, const char *
 	struct resolver *rs = data;
 	app_record_t *pa = NULL;
 	err_t e = ERR_INIT;
-	if (store_app_get(rs->req->ctx, rs->req->arena, provider, &pa, &e) ||
-	    !strcmp(pa->running_state, "reposited"))
+	if (store_app_get(rs->req->ctx, rs->req->arena, provider, &pa, &e) || !app_deployed(pa))
 		return NULL;
 	lain_conf_t *conf = NULL;
 	const char *found = NULL;
@@ -331,35 +330,28 @@ int deployer_remove_proc(deploy_run_t *run, const lain_proc_t *p, buf_t *report,
 
 /* ---- the record */
 
-void deployer_set(deploy_run_t *run, const char *key, const char *value)
-{
-	json_object_object_add(run->rec, key, json_object_new_string(value ? value : ""));
-}
-
 /* The one write of the record of a run: run->rec over the record read as
  * run->app (compare-and-swap on its mod_revision), then read back into
- * run->app (the next save's revision). */
+ * run->app and run->rec (the next save's revision). */
 static int save(deploy_run_t *run, err_t *err)
 {
-	int rc = store_app_save(run->req->ctx, run->name, run->rec, run->app->mod_revision, err);
+	int rc = store_app_save(run->req->ctx, &run->rec, NULL, 0, err);
 	if (!rc)
 		rc = store_app_get(run->req->ctx, run->req->arena, run->name, &run->app, err);
+	if (!rc) {
+		/* What this run set stays set; the revision and raw are the new ones. */
+		run->rec.raw = run->app->raw;
+		run->rec.mod_revision = run->app->mod_revision;
+	}
 	return rc;
 }
 
 int deployer_reset(request_t *req, const app_record_t *app, err_t *err)
 {
-	json_object *rec = NULL;
-	if (json_object_deep_copy(app->raw, &rec, NULL))
-		return err_set(err, -ERR_INTERNAL, "cannot copy the record of '%s'", app->appname);
-	static const char *const emptied[] = { "giturl", "meta", "meta_version", "app_type",
-					       "last_error" };
-	for (size_t i = 0; i < sizeof(emptied) / sizeof(emptied[0]); i++)
-		json_object_object_add(rec, emptied[i], json_object_new_string(""));
-	json_object_object_add(rec, "running_state", json_object_new_string("reposited"));
-	int rc = store_app_save(req->ctx, app->appname, rec, app->mod_revision, err);
-	json_object_put(rec);
-	return rc;
+	app_record_t rec = *app;
+	rec.giturl = rec.meta = rec.meta_version = rec.app_type = rec.last_error = "";
+	rec.state = APP_REPOSITED;
+	return store_app_save(req->ctx, &rec, NULL, 0, err);
 }
 
 /* ---- the lock */
@@ -379,7 +371,7 @@ int deployer_lock_and_read(deploy_run_t *run, response_t *res, err_t *err)
 	int rc = deployer_lock(run, res, err);
 	if (!rc)
 		rc = store_app_get(run->req->ctx, run->req->arena, run->name, &run->app, err);
-	if (rc || strcmp(run->app->running_state, "reposited"))
+	if (rc || app_deployed(run->app))
 		return rc;
 	return api_fail(run->req, res, -ERR_NOT_FOUND, NULL, NULL,
 			"app with appname %s has not been deployd\n", run->name);
@@ -402,13 +394,11 @@ void deployer_release(deploy_run_t *run)
 {
 	lock_release(run->req->ctx, run->locks[0]);
 	run->locks[0] = NULL;
-	json_object_put(run->rec);
 	lain_conf_free(run->conf);
 	lain_conf_free(run->prev);
 	buf_release(&run->yaml);
 	buf_release(&run->report);
 	buf_release(&run->removed);
-	run->rec = NULL;
 	run->conf = run->prev = NULL;
 }
 
@@ -440,18 +430,18 @@ static int read_meta(deploy_run_t *run, err_t *err)
 		free(giturl);
 		return rc;
 	}
-	deployer_set(run, "giturl", *bound ? bound : giturl);
+	run->rec.giturl = *bound ? bound : arena_strdup(run->req->arena, giturl);
 	free(giturl);
-	deployer_set(run, "meta", run->yaml.data);
-	deployer_set(run, "meta_version", run->version);
-	deployer_set(run, "app_type", app_type_of(run->name, conf));
+	run->rec.meta = run->yaml.data;
+	run->rec.meta_version = run->version;
+	run->rec.app_type = app_type_of(run->name, conf);
 	return 0;
 }
 
 static void set_deploying(deploy_run_t *run)
 {
-	deployer_set(run, "last_error", "");
-	deployer_set(run, "running_state", "deploying");
+	run->rec.last_error = "";
+	run->rec.state = APP_DEPLOYING;
 }
 
 static void log_attempt(deploy_run_t *run)
@@ -532,7 +522,7 @@ int deployer_step_cleanup(deploy_run_t *run, err_t *err)
 
 int deployer_step_finish(deploy_run_t *run, err_t *err)
 {
-	deployer_set(run, "running_state", "deployed");
+	run->rec.state = APP_DEPLOYED;
 	return save(run, err);
 }
 
@@ -557,14 +547,13 @@ static void record_failure(deploy_run_t *run, const err_t *err)
 	const app_record_t *b = run->before;
 	run->failure = failure_msg(run, err);
 	if (run->on_failure == DEPLOY_FAIL_RESTORE) {
-		deployer_set(run, "meta", b->meta);
-		deployer_set(run, "meta_version", b->meta_version);
-		deployer_set(run, "default_image", b->default_image);
-		deployer_set(run, "app_type", b->app_type);
-		deployer_set(run, "running_state",
-			     strcmp(b->running_state, "deploying") ? "deployed" : "deploying");
+		run->rec.meta = b->meta;
+		run->rec.meta_version = b->meta_version;
+		run->rec.default_image = b->default_image;
+		run->rec.app_type = b->app_type;
+		run->rec.state = b->state == APP_DEPLOYING ? APP_DEPLOYING : APP_DEPLOYED;
 	}
-	deployer_set(run, "last_error", run->failure);
+	run->rec.last_error = run->failure;
 	err_t serr = ERR_INIT;
 	if (save(run, &serr))
 		log_error("%s %s failed and its record was not saved: %s", run->what, run->name,
@@ -574,8 +563,7 @@ static void record_failure(deploy_run_t *run, const err_t *err)
 int deployer_run(deploy_run_t *run, const deploy_step_t *steps, size_t n, err_t *err)
 {
 	run->before = run->app;
-	if (!run->rec && json_object_deep_copy(run->app->raw, &run->rec, NULL))
-		return err_set(err, -ERR_INTERNAL, "cannot copy the record of '%s'", run->name);
+	run->rec = *run->app;
 	for (size_t i = 0; i < n && !run->done; i++) {
 		int rc = steps[i].fn(run, err);
 		if (!rc)

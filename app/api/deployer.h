@@ -22,7 +22,8 @@
  *            (removal failures are only reported in run->removed)
  *   finish   the record "deployed"
  *
- * Every write of the record goes through deployer_save(). A step flagged
+ * Every write of the record is one save() of run->rec (store_app_save: a
+ * compare-and-swap that can carry more keys in its txn). A step flagged
  * as the deploy's own fails the deploy (§9.3 #15): run->failure is set to
  * the report (the 406's message), which is also saved as the record's
  * last_error, with the record restored as run->on_failure says; deployer_run
@@ -82,7 +83,8 @@ struct deploy_run {
 
 	/* Filled by the steps. */
 	const app_record_t *before; /* the record as it was: what a failure restores */
-	struct json_object *rec;   /* the record as it is being written */
+	app_record_t rec;          /* the record as it is being written: the one place
+	                              a run changes it (saved by the steps) */
 	lain_conf_t *conf;         /* what is deployed (the run frees it) */
 	buf_t yaml;                /* its lain.yaml text, when read from an image */
 	bool done;                 /* a step found nothing to do: the run stops, 0 */
@@ -114,9 +116,6 @@ int deployer_step_procs(deploy_run_t *run, err_t *err);
 int deployer_step_cleanup(deploy_run_t *run, err_t *err);
 int deployer_step_finish(deploy_run_t *run, err_t *err);
 
-/* rec[key] = value ("" for NULL): a field of the record being written. */
-void deployer_set(deploy_run_t *run, const char *key, const char *value);
-
 /* The deploy lock of run->name into run->locks[0]; HTTP_ANSWERED with 409
  * when another request holds it. */
 int deployer_lock(deploy_run_t *run, response_t *res, err_t *err);
@@ -142,8 +141,8 @@ int deployer_proc(request_t *req, const cluster_t *cl, const lain_conf_t *conf,
 int deployer_remove_proc(deploy_run_t *run, const lain_proc_t *p, buf_t *report, err_t *err);
 
 /* The record of an app back to registered (§3.1): meta, meta_version,
- * giturl, app_type and last_error emptied, running_state "reposited";
- * default_image and canaries kept. */
+ * giturl, app_type and last_error emptied, APP_REPOSITED; default_image and
+ * canaries kept. */
 int deployer_reset(request_t *req, const app_record_t *app, err_t *err);
 
 #endif

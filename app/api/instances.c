@@ -26,8 +26,8 @@ static const char *instance_name(request_t *req, const char *resource, const cha
 
 static bool is_deployed(const app_record_t *a)
 {
-	return strcmp(a->running_state, "reposited") && strcmp(a->running_state, "deploying") &&
-	       *a->meta && *a->meta_version;
+	return a->state != APP_REPOSITED && a->state != APP_DEPLOYING && *a->meta &&
+	       *a->meta_version;
 }
 
 static bool uses(const lain_conf_t *conf, const char *resource)
@@ -160,10 +160,10 @@ static int step_render(deploy_run_t *run, err_t *err)
 	err_t perr = ERR_INIT;
 	if (appconf_stored(run->cl, inst, &run->prev, &perr))
 		run->prev = NULL;
-	deployer_set(run, "meta", text);
-	deployer_set(run, "meta_version", run->version);
-	deployer_set(run, "default_image", image);
-	deployer_set(run, "app_type", "resource-instance");
+	run->rec.meta = text;
+	run->rec.meta_version = run->version;
+	run->rec.default_image = image;
+	run->rec.app_type = "resource-instance";
 	return 0;
 }
 
@@ -271,7 +271,7 @@ static int remove_instance(deploy_run_t *client, const char *name, buf_t *report
 		goto out;
 	}
 	rc = store_app_get(req->ctx, req->arena, name, &run.app, err);
-	if (rc == -ERR_NOT_FOUND || (!rc && !strcmp(run.app->running_state, "reposited"))) {
+	if (rc == -ERR_NOT_FOUND || (!rc && !app_deployed(run.app))) {
 		rc = 0;
 		goto out;
 	}

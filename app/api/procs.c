@@ -58,7 +58,7 @@ static int load(request_t *req, response_t *res, const cluster_t **cl, lain_conf
 	int rc = cluster_get(req->ctx, cl, err);
 	if (rc)
 		return rc;
-	if (!strcmp(req_app(req)->running_state, "reposited") || !*req_app(req)->meta)
+	if (!app_deployed(req_app(req)) || !*req_app(req)->meta)
 		return api_fail_key(req, res, "proc", -ERR_NOT_FOUND, here(req),
 				    "app with appname %s has not been deployd\n", req_app(req)->appname);
 	return appconf_stored(*cl, req_app(req), conf, err);

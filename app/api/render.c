@@ -217,8 +217,7 @@ static void job_load(request_t *req, const cluster_t *cl, struct app_job *j, con
 {
 	app_record_t *a = NULL;
 	err_t e = ERR_INIT;
-	if (!store_app_get(req->ctx, req->arena, name, &a, &e) &&
-	    strcmp(a->running_state, "reposited")) {
+	if (!store_app_get(req->ctx, req->arena, name, &a, &e) && app_deployed(a)) {
 		j->app = a;
 		j->conf = load_conf(cl, a);
 	}
@@ -236,7 +235,7 @@ struct instances_of {
 static int add_instance(const app_record_t *a, void *data)
 {
 	struct instances_of *io = data;
-	if (strncmp(a->appname, "resource.", 9) || !strcmp(a->running_state, "reposited"))
+	if (strncmp(a->appname, "resource.", 9) || !app_deployed(a))
 		return 0;
 	for (size_t i = 0; i < io->nlisted; i++) {
 		const struct app_job *r = &io->js->v[i];

@@ -16,8 +16,22 @@
 #include "console/arena.h"
 #include "console/ctx.h"
 #include "console/err.h"
+#include "console/etcd.h"
 
 struct json_object;
+
+/* A record's running_state (spec §2.3): registered only, during a deploy or
+ * an update, deployed. */
+enum app_state {
+	APP_STATE_OTHER,    /* absent, null or unknown (a legacy record): counts as deployed,
+	                       and a save leaves the field as it was */
+	APP_REPOSITED,
+	APP_DEPLOYING,
+	APP_DEPLOYED,
+};
+
+/* The running_state string of state ("reposited", ...; "" for OTHER). */
+const char *app_state_name(enum app_state state);
 
 typedef struct app_record {
 	const char *appname;
@@ -25,14 +39,20 @@ typedef struct app_record {
 	const char *meta_version;
 	const char *meta;
 	const char *default_image;
-	const char *running_state;   /* "reposited", "deploying", "deployed" or "" (legacy) */
+	enum app_state state;        /* running_state */
 	const char *app_type;
 	const char *last_update;
 	const char *last_error;
 	struct json_object *canaries;
-	struct json_object *raw;     /* the whole record, unknown fields included */
+	struct json_object *raw;     /* the record as read, unknown fields included */
 	int64_t mod_revision;
 } app_record_t;
+
+/* Whether the app runs (or ran) at deployd: not only registered. */
+static inline bool app_deployed(const app_record_t *app)
+{
+	return app->state != APP_REPOSITED;
+}
 
 /* Loads app name. -ERR_NOT_FOUND when there is no (valid) record. */
 int store_app_get(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **out, err_t *err);
@@ -46,16 +66,21 @@ int store_app_get(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **o
 typedef int (*store_app_fn)(const app_record_t *app, void *data);
 int store_app_each(ctx_t *ctx, arena_t *arena, store_app_fn fn, void *data, err_t *err);
 
-/* Registers name: a new record with running_state "reposited", created only
- * if no record of that name exists (-ERR_CONFLICT otherwise). */
+/* Registers name: a new record, APP_REPOSITED, created only if no record of
+ * that name exists (-ERR_CONFLICT otherwise). */
 int store_app_create(ctx_t *ctx, const char *name, err_t *err);
 
-/* Writes record (the whole JSON of spec §2.3; "last_update" is set to now)
- * as the record of name, only if the stored record is still at mod_revision
- * (the one it was read at): -ERR_CONFLICT "app '<a>' was changed by another
- * request ..." otherwise. record is the caller's (it gets last_update). */
-int store_app_save(ctx_t *ctx, const char *name, struct json_object *record,
-		   int64_t mod_revision, err_t *err);
+/*
+ * Writes app as the record of app->appname, only if the stored record is
+ * still at app->mod_revision (the one it was read at): -ERR_CONFLICT "app
+ * '<a>' was changed by another request ..." otherwise. The typed fields go
+ * over app->raw (unknown fields kept; a field whose value raw already has
+ * is left as raw wrote it); "last_update" is set to now. more[0..nmore):
+ * other keys written in the same etcd txn, all or none with the record
+ * (NULL, 0: none).
+ */
+int store_app_save(ctx_t *ctx, const app_record_t *app, const etcd_op_t *more, size_t nmore,
+		   err_t *err);
 
 /* Removes the record of name (no error when it is gone already). */
 int store_app_delete(ctx_t *ctx, const char *name, err_t *err);
