@@ -164,24 +164,6 @@ out:
 	return rc;
 }
 
-/* Whether name is in the cluster's protected apps (a JSON array of names;
- * unreadable or absent: none). */
-static bool is_protected(request_t *req, const char *name, err_t *err, int *rc)
-{
-	const char *value = NULL;
-	*rc = store_config_get(req->ctx, req->arena, req->ctx->cfg->protected_apps_key, &value, err);
-	if (*rc || !value)
-		return false;
-	json_object *list = arena_json(req->arena, json_tokener_parse(value));
-	if (!list || !json_object_is_type(list, json_type_array))
-		return false;
-	for (size_t i = 0; i < json_object_array_length(list); i++) {
-		const char *s = json_object_get_string(json_object_array_get_idx(list, i));
-		if (s && !strcmp(s, name))
-			return true;
-	}
-	return false;
-}
 
 int api_app_undeploy(request_t *req, response_t *res, err_t *err)
 {
@@ -199,8 +181,8 @@ int api_app_undeploy(request_t *req, response_t *res, err_t *err)
 			      "Not allow to delete resource app.");
 		goto out;
 	}
-	bool prot = is_protected(req, name, err, &rc);
-	if (rc)
+	bool prot = false;
+	if ((rc = store_app_protected(req->ctx, req->arena, name, &prot, err)))
 		goto out;
 	if (prot) {
 		rc = api_fail(req, res, -ERR_FORBIDDEN, render_app(req, run.app, err), NULL,

@@ -225,22 +225,8 @@ static int spec_env_init(struct spec_env *se, request_t *req, const cluster_t *c
 		.resolve_portal = resolve_portal,
 		.resolve_data = &se->rs,
 	};
-	const char *key = arena_printf(req->arena, "%s/%s", req->ctx->cfg->system_volumes_prefix, app);
-	const char *value = NULL;
-	int rc = store_config_get(req->ctx, req->arena, key, &value, err);
-	if (rc)
-		return err_wrap(err, "cannot read the system volumes of %s", app);
-	if (!value)
-		return 0;
-	char *fields[MAX_SYSTEM_VOLUMES + 1];
-	size_t n = strx_split(arena_strdup(req->arena, value), ';', fields, MAX_SYSTEM_VOLUMES + 1);
-	if (n > MAX_SYSTEM_VOLUMES)
-		return err_set(err, -ERR_INVALID, "%s: more than %d system volumes", key,
-			       MAX_SYSTEM_VOLUMES);
-	for (size_t i = 0; i < n; i++)
-		se->vols[i] = fields[i];
-	se->so.n_system_volumes = n;
-	return 0;
+	return store_system_volumes(req->ctx, req->arena, app, se->vols, MAX_SYSTEM_VOLUMES,
+				    &se->so.n_system_volumes, err);
 }
 
 int deployer_keepalive(deploy_run_t *run, err_t *err)

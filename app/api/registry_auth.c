@@ -111,8 +111,7 @@ static const ipset_t *allow_set(ctx_t *ctx, arena_t *a)
 		return &s->allow;
 	const char *wl, *nodes;
 	err_t err = ERR_INIT;
-	if (store_config_get(ctx, a, "/lain/config/registry_ip_whitelist", &wl, &err) ||
-	    store_config_get(ctx, a, "/lain/config/node_network", &nodes, &err)) {
+	if (store_registry_allowed(ctx, a, &wl, &nodes, &err)) {
 		log_warn("registry tokens: cannot read the whitelist, using the %s: %s",
 			 s->allow_loaded ? "last one read" : "empty one", err.msg);
 		clock_gettime(CLOCK_MONOTONIC, &s->allow_at);

@@ -8,4 +8,5 @@ libconsole_a_SOURCES += \
 	app/store/etcd.c \
 	app/store/locks.c \
 	app/store/notifies.c \
-	app/store/oplog.c
+	app/store/oplog.c \
+	app/store/settings.c

@@ -94,6 +94,38 @@ int store_app_count(ctx_t *ctx, int64_t *count, err_t *err);
 int store_config_get(ctx_t *ctx, arena_t *arena, const char *key, const char **value,
 		     err_t *err);
 
+/* ---- The cluster settings the deploys read (store_config_get's API). */
+
+/* The extra system volumes of app: <CONSOLE_SYSTEM_VOLUMES_ETCD_PREFIX>/<app>,
+ * "host:ctr[:mode]" entries joined by ';' (spec §2.2), into vols[0..*n) (in
+ * arena); none when the key is absent. -ERR_INVALID "<key>: more than <max>
+ * system volumes" beyond max; a failed read is "cannot read the system
+ * volumes of <app>: ...". */
+int store_system_volumes(ctx_t *ctx, arena_t *arena, const char *app, const char **vols,
+			 size_t max, size_t *n, err_t *err);
+
+/* Whether app is one of the cluster's protected apps (PROTECTED_APPS_ETCD_PREFIX:
+ * a JSON array of names; absent or not a list: none is). */
+int store_app_protected(ctx_t *ctx, arena_t *arena, const char *app, bool *yes, err_t *err);
+
+/* The calico subnet new docker networks get (/lain/config/calico_network, a
+ * plain string). -ERR_INVALID "<key> is not set: ..." when it is unset. */
+int store_calico_network(ctx_t *ctx, arena_t *arena, const char **subnet, err_t *err);
+
+/* The rules put in front of a new network's profile
+ * (/lain/config/calico_default_rule: {"inbound_rules": [...],
+ * "outbound_rules": [...]}): *set when the key holds any, each list NULL
+ * when absent (in arena). -ERR_INVALID "<key> is not a JSON object". */
+int store_calico_default_rule(ctx_t *ctx, arena_t *arena, bool *set,
+			      struct json_object **inbound, struct json_object **outbound,
+			      err_t *err);
+
+/* The addresses the registry token server lets in without credentials:
+ * /lain/config/registry_ip_whitelist and /lain/config/node_network (texts
+ * for ipset.h, NULL when unset; in arena). */
+int store_registry_allowed(ctx_t *ctx, arena_t *arena, const char **whitelist,
+			   const char **nodes, err_t *err);
+
 /* The webhook URLs registered for a notify type (spec §7.1): a JSON array
  * of URL strings at <CONSOLE_NOTIFIES_PREFIX>/<type_key> (type_key
  * "image_push"). *urls is [] when the key is absent; it lives in arena. */
