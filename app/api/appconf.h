@@ -8,7 +8,7 @@
 #ifndef CONSOLE_API_APPCONF_H
 #define CONSOLE_API_APPCONF_H
 
-#include "console/buf.h"
+#include "console/arena.h"
 #include "console/cluster.h"
 #include "console/lainyaml.h"
 #include "console/store.h"
@@ -19,20 +19,29 @@
 lain_parse_opts_t appconf_parse_opts(const cluster_t *cl, const char *meta_version,
 				     const char *default_image);
 
-/* The lain.yaml stored in app's record, parsed (lain_conf_free() it).
- * -ERR_NOT_FOUND when the record has no meta. */
-int appconf_stored(const cluster_t *cl, const app_record_t *app, lain_conf_t **out, err_t *err);
+/* Hands conf to arena (lain_conf_free at its end); returns it. */
+lain_conf_t *appconf_own(arena_t *arena, lain_conf_t *conf);
 
-/* The lain.yaml of app's meta image of version: its text appended to yaml,
- * parsed into *out (lain_conf_free() it); failures as registry.h's and
+/* The lain.yaml stored in app's record, parsed; *out is arena's.
+ * -ERR_NOT_FOUND when the record has no meta. */
+int appconf_stored(arena_t *arena, const cluster_t *cl, const app_record_t *app,
+		   lain_conf_t **out, err_t *err);
+
+/* The lain.yaml of app's meta image of version: its text (*yaml) and the
+ * parse of it (*out), both arena's; failures as registry.h's and
  * lainyaml.h's. */
-int appconf_image(ctx_t *ctx, const cluster_t *cl, const char *app, const char *version,
-		  buf_t *yaml, lain_conf_t **out, err_t *err);
+int appconf_image(ctx_t *ctx, arena_t *arena, const cluster_t *cl, const char *app,
+		  const char *version, const char **yaml, lain_conf_t **out, err_t *err);
+
+/* Every tag of repo in the registry (registry_tags; the list is arena's).
+ * -ERR_NOT_FOUND when the registry does not know repo. */
+int appconf_tags(ctx_t *ctx, arena_t *arena, const cluster_t *cl, const char *repo, char ***tags,
+		 size_t *n, err_t *err);
 
 /* The meta versions of repo in the registry, newest first (version.h's
- * version_list_meta of its tags; version_list_free() them). -ERR_NOT_FOUND
+ * version_list_meta of its tags; the list is arena's). -ERR_NOT_FOUND
  * when the registry does not know repo. */
-int appconf_meta_versions(ctx_t *ctx, const cluster_t *cl, const char *repo, char ***versions,
-			  err_t *err);
+int appconf_meta_versions(ctx_t *ctx, arena_t *arena, const cluster_t *cl, const char *repo,
+			  char ***versions, err_t *err);
 
 #endif

@@ -35,7 +35,6 @@
 #include "appconf.h"
 #include "deployer.h"
 #include "instances.h"
-#include "peers.h"
 #include "render.h"
 #include "console/banned.h"
 
@@ -110,7 +109,7 @@ static int first_version(request_t *req, response_t *res, const cluster_t *cl, c
 {
 	char **tags = NULL;
 	size_t ntags = 0;
-	int rc = registry_tags(peers_registry(req->ctx, cl), name, 0, &tags, &ntags, err);
+	int rc = appconf_tags(req->ctx, req->arena, cl, name, &tags, &ntags, err);
 	if (rc == -ERR_NOT_FOUND)
 		return api_fail(req, res, -ERR_INTERNAL, NULL, NULL,
 				"error in getting images: no images here: http://%s/v2/%s/tags/list\n"
@@ -118,14 +117,12 @@ static int first_version(request_t *req, response_t *res, const cluster_t *cl, c
 				cl->registry, name, err->msg);
 	if (rc)
 		return rc;
-	char *v = version_latest_usable((const char *const *)tags, ntags);
-	registry_tags_free(tags);
-	if (!v)
+	*version = arena_own(req->arena, version_latest_usable((const char *const *)tags, ntags),
+			     free);
+	if (!*version)
 		return api_fail(req, res, -ERR_INVALID, NULL, NULL,
 				"not found both meta and release images,\nplease check your App images "
 				"then try to update your App\n");
-	*version = arena_strdup(req->arena, v);
-	free(v);
 	return 0;
 }
 
@@ -136,31 +133,30 @@ int api_apps_deploy(request_t *req, response_t *res, err_t *err)
 	int rc = cluster_get(req->ctx, &cl, err);
 	if (rc)
 		return rc;
-	deploy_run_t run;
-	deployer_init(&run, req, cl, name);
-	if ((rc = deployer_lock(&run, res, err)) ||
-	    (rc = store_app_get(req->ctx, req->arena, name, &run.app, err)))
+	deploy_run_t *run = deployer_new(req, cl, name);
+	if ((rc = deployer_lock(run, res, err)) ||
+	    (rc = store_app_get(req->ctx, req->arena, name, &run->app, err)))
 		goto out;
-	if (run.app->state != APP_REPOSITED && run.app->state != APP_DEPLOYING) {
-		rc = api_fail(req, res, -ERR_CONFLICT, render_app(req, run.app, err), NULL,
+	if (run->app->state != APP_REPOSITED && run->app->state != APP_DEPLOYING) {
+		rc = api_fail(req, res, -ERR_CONFLICT, render_app(req, run->app, err), NULL,
 			      "app with appname %s already exists\n", name);
 		goto out;
 	}
-	if ((rc = first_version(req, res, cl, name, &run.version, err)))
+	if ((rc = first_version(req, res, cl, name, &run->version, err)))
 		goto out;
-	run.op = "DEPLOY";
-	run.what = "deploy app";
-	run.results = "Deploy app";
-	run.on_failure = DEPLOY_FAIL_KEEP;
-	if ((rc = deploy_app(&run, err)))
+	run->op = "DEPLOY";
+	run->what = "deploy app";
+	run->results = "Deploy app";
+	run->on_failure = DEPLOY_FAIL_KEEP;
+	if ((rc = deploy_app(run, err)))
 		goto out;
-	if (run.failure)
-		rc = answer_failure(req, res, &run);
-	else
-		rc = api_answer(req, res, 202, render_app(req, run.app, err), NULL,
-				"deploy request of app %s has been accepted.", name);
+	deployer_unlock(run);
+	if (run->failure)
+		return answer_failure(req, res, run);
+	return api_answer(req, res, 202, render_app(req, run->app, err), NULL,
+			  "deploy request of app %s has been accepted.", name);
 out:
-	deployer_release(&run);
+	deployer_unlock(run);
 	return rc;
 }
 
@@ -172,12 +168,11 @@ int api_app_undeploy(request_t *req, response_t *res, err_t *err)
 	int rc = refuse_reposited(req, res, req_app(req));
 	if (rc || (rc = cluster_get(req->ctx, &cl, err)))
 		return rc;
-	deploy_run_t run;
-	deployer_init(&run, req, cl, name);
-	if ((rc = deployer_lock_and_read(&run, res, err)))
+	deploy_run_t *run = deployer_new(req, cl, name);
+	if ((rc = deployer_lock_and_read(run, res, err)))
 		goto out;
-	if (!strcmp(run.app->app_type, "resource")) {
-		rc = api_fail(req, res, -ERR_FORBIDDEN, render_app(req, run.app, err), NULL,
+	if (!strcmp(run->app->app_type, "resource")) {
+		rc = api_fail(req, res, -ERR_FORBIDDEN, render_app(req, run->app, err), NULL,
 			      "Not allow to delete resource app.");
 		goto out;
 	}
@@ -185,7 +180,7 @@ int api_app_undeploy(request_t *req, response_t *res, err_t *err)
 	if ((rc = store_app_protected(req->ctx, req->arena, name, &prot, err)))
 		goto out;
 	if (prot) {
-		rc = api_fail(req, res, -ERR_FORBIDDEN, render_app(req, run.app, err), NULL,
+		rc = api_fail(req, res, -ERR_FORBIDDEN, render_app(req, run->app, err), NULL,
 			      "Not allow to delete protected app.");
 		goto out;
 	}
@@ -194,33 +189,34 @@ int api_app_undeploy(request_t *req, response_t *res, err_t *err)
 		log_warn("oplog DELETE of %s not written: %s", name, oplog_err.msg);
 
 	/* §4.3 step 2: the app's procs, then the instances of its resources. */
-	if (*run.app->meta && *run.app->meta_version) {
-		if ((rc = appconf_stored(cl, run.app, &run.conf, err)))
+	if (*run->app->meta && *run->app->meta_version) {
+		if ((rc = appconf_stored(req->arena, cl, run->app, &run->conf, err)))
 			goto out;
 		bool failed = false;
-		for (size_t i = 0; i < run.conf->n_procs; i++) {
-			if ((rc = deployer_keepalive(&run, err)))
+		for (size_t i = 0; i < run->conf->n_procs; i++) {
+			if ((rc = deployer_keepalive(run, err)))
 				goto out;
-			failed |= deployer_remove_proc(&run, &run.conf->procs[i], &run.report, err) != 0;
+			failed |= deployer_remove_proc(run, &run->conf->procs[i], &run->report, err) != 0;
 		}
 		if (!failed)
-			failed = instances_remove(&run, run.conf, NULL, &run.report, err) != 0;
+			failed = instances_remove(run, run->conf, NULL, &run->report, err) != 0;
 		if (failed) {
 			rc = api_fail(req, res, -ERR_INTERNAL, NULL, NULL, "remove failed results:\n%s",
-				      run.report.data);
+				      run->report.data);
 			goto out;
 		}
 	}
 	/* §4.3 step 3: back to registered. */
-	if ((rc = deployer_reset(req, run.app, err)))
+	if ((rc = deployer_reset(req, run->app, err)))
 		goto out;
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "appname", json_object_new_string(name));
 	json_object_object_add(o, "url",
 			       json_object_new_string(arena_printf(req->arena, "/v1/repos/%s/", name)));
-	rc = api_answer(req, res, 202, o, NULL, "delete app successfully.");
+	deployer_unlock(run);
+	return api_answer(req, res, 202, o, NULL, "delete app successfully.");
 out:
-	deployer_release(&run);
+	deployer_unlock(run);
 	return rc;
 }
 
@@ -236,37 +232,33 @@ static int update_version(request_t *req, response_t *res, const cluster_t *cl,
 	    json_object_object_get_ex(req->json, "meta_version", &jv) &&
 	    json_object_is_type(jv, json_type_string) && *json_object_get_string(jv))
 		wanted = json_object_get_string(jv);
-	char **tags = NULL, *found = NULL;
+	char **tags = NULL;
 	size_t ntags = 0;
-	int rc = registry_tags(peers_registry(req->ctx, cl), name, 0, &tags, &ntags, err);
+	int rc = appconf_tags(req->ctx, req->arena, cl, name, &tags, &ntags, err);
 	if (rc && rc != -ERR_NOT_FOUND)
 		return rc;
-	rc = 0;
+	*version = NULL;
 	if (wanted) {
-		char *v = version_normalize(wanted);
+		const char *v = arena_own(req->arena, version_normalize(wanted), free);
 		char **metas = version_list_meta((const char *const *)tags, ntags);
-		for (size_t i = 0; metas[i] && !found; i++)
+		for (size_t i = 0; metas[i] && !*version; i++)
 			if (!strcmp(metas[i], v))
-				found = v;
+				*version = v;
 		version_list_free(metas);
-		if (!found) {
-			free(v);
-			rc = api_fail(req, res, -ERR_INVALID, render_app(req, req_app(req), err), NULL,
-				      "no such meta_version %s for app %s\nplease check your images\n",
-				      wanted, name);
-		}
-	} else {
-		found = tags ? version_latest_usable((const char *const *)tags, ntags) : NULL;
-		if (!found)
-			rc = api_fail(req, res, -ERR_INVALID, NULL, NULL,
-				      "can not get meta_version/meta\nplease check your App images "
-				      "then try to update your App\n");
+		if (!*version)
+			return api_fail(req, res, -ERR_INVALID, render_app(req, req_app(req), err), NULL,
+					"no such meta_version %s for app %s\nplease check your images\n",
+					wanted, name);
+		return 0;
 	}
-	registry_tags_free(tags);
-	if (found)
-		*version = arena_strdup(req->arena, found);
-	free(found);
-	return rc;
+	if (tags)
+		*version = arena_own(req->arena,
+				     version_latest_usable((const char *const *)tags, ntags), free);
+	if (!*version)
+		return api_fail(req, res, -ERR_INVALID, NULL, NULL,
+				"can not get meta_version/meta\nplease check your App images then try "
+				"to update your App\n");
+	return 0;
 }
 
 int api_app_update(request_t *req, response_t *res, err_t *err)
@@ -276,25 +268,24 @@ int api_app_update(request_t *req, response_t *res, err_t *err)
 	int rc = refuse_reposited(req, res, req_app(req));
 	if (rc || (rc = cluster_get(req->ctx, &cl, err)))
 		return rc;
-	deploy_run_t run;
-	deployer_init(&run, req, cl, name);
+	deploy_run_t *run = deployer_new(req, cl, name);
 	/* Resource instances (§4.2, third flow) are rendered, not read. */
 	if (strchr(name, '.'))
-		rc = instances_update(&run, res, err);
-	else if (!(rc = update_version(req, res, cl, name, &run.version, err)) &&
-		 !(rc = deployer_lock_and_read(&run, res, err))) {
+		rc = instances_update(run, res, err);
+	else if (!(rc = update_version(req, res, cl, name, &run->version, err)) &&
+		 !(rc = deployer_lock_and_read(run, res, err))) {
 		/* The procs that may become useless. */
 		err_t perr = ERR_INIT;
-		if (appconf_stored(cl, run.app, &run.prev, &perr))
-			run.prev = NULL;
-		run.op = "UPDATE";
-		run.what = "update app";
-		run.results = "Updating app";
-		run.on_failure = DEPLOY_FAIL_RESTORE;
-		rc = deploy_app(&run, err);
+		if (appconf_stored(req->arena, cl, run->app, &run->prev, &perr))
+			run->prev = NULL;
+		run->op = "UPDATE";
+		run->what = "update app";
+		run->results = "Updating app";
+		run->on_failure = DEPLOY_FAIL_RESTORE;
+		rc = deploy_app(run, err);
 	}
-	if (!rc)
-		rc = run.failure ? answer_failure(req, res, &run) : answer_updated(req, res, &run, err);
-	deployer_release(&run);
-	return rc;
+	deployer_unlock(run);
+	if (rc)
+		return rc;
+	return run->failure ? answer_failure(req, res, run) : answer_updated(req, res, run, err);
 }

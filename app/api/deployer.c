@@ -191,12 +191,11 @@ static const char *resolve_portal(void *data, const char *provider, const char *
 		return NULL;
 	lain_conf_t *conf = NULL;
 	const char *found = NULL;
-	if (!appconf_stored(rs->cl, pa, &conf, &e))
+	if (!appconf_stored(rs->req->arena, rs->cl, pa, &conf, &e))
 		for (size_t i = 0; i < conf->n_procs && !found; i++)
 			if (conf->procs[i].type == LAIN_PORTAL && conf->procs[i].service_name &&
 			    !strcmp(conf->procs[i].service_name, service))
-				found = arena_strdup(rs->req->arena, conf->procs[i].name);
-	lain_conf_free(conf);
+				found = conf->procs[i].name;
 	return found;
 }
 
@@ -365,27 +364,30 @@ int deployer_lock_and_read(deploy_run_t *run, response_t *res, err_t *err)
 
 /* ---- the run */
 
-void deployer_init(deploy_run_t *run, request_t *req, const cluster_t *cl, const char *name)
-{
-	memset(run, 0, sizeof(*run));
-	run->req = req;
-	run->cl = cl;
-	run->name = name;
-	buf_init(&run->yaml, 0);
-	buf_init(&run->report, 0);
-	buf_init(&run->removed, 0);
-}
-
-void deployer_release(deploy_run_t *run)
+void deployer_unlock(deploy_run_t *run)
 {
 	lock_release(run->req->ctx, run->locks[0]);
 	run->locks[0] = NULL;
-	lain_conf_free(run->conf);
-	lain_conf_free(run->prev);
-	buf_release(&run->yaml);
+}
+
+/* The arena's hook: what the run holds when the request ends. */
+static void run_free(void *p)
+{
+	deploy_run_t *run = p;
+	deployer_unlock(run);
 	buf_release(&run->report);
 	buf_release(&run->removed);
-	run->conf = run->prev = NULL;
+}
+
+deploy_run_t *deployer_new(request_t *req, const cluster_t *cl, const char *name)
+{
+	deploy_run_t *run = arena_alloc(req->arena, sizeof(*run));
+	run->req = req;
+	run->cl = cl;
+	run->name = name;
+	buf_init(&run->report, 0);
+	buf_init(&run->removed, 0);
+	return arena_own(req->arena, run, run_free);
 }
 
 static const char *app_type_of(const char *name, const lain_conf_t *conf)
@@ -400,8 +402,8 @@ static const char *app_type_of(const char *name, const lain_conf_t *conf)
 /* The app's meta image of run->version, checked; see deployer_step_meta. */
 static int read_meta(deploy_run_t *run, err_t *err)
 {
-	int rc = appconf_image(run->req->ctx, run->cl, run->name, run->version, &run->yaml,
-			       &run->conf, err);
+	int rc = appconf_image(run->req->ctx, run->req->arena, run->cl, run->name, run->version,
+			       &run->yaml, &run->conf, err);
 	if (rc)
 		return rc;
 	const lain_conf_t *conf = run->conf;
@@ -418,7 +420,7 @@ static int read_meta(deploy_run_t *run, err_t *err)
 	}
 	run->rec.giturl = *bound ? bound : arena_strdup(run->req->arena, giturl);
 	free(giturl);
-	run->rec.meta = run->yaml.data;
+	run->rec.meta = run->yaml;
 	run->rec.meta_version = run->version;
 	run->rec.app_type = app_type_of(run->name, conf);
 	return 0;

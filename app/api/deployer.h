@@ -78,27 +78,29 @@ struct deploy_run {
 	enum deploy_on_failure on_failure;
 	app_record_t *app;         /* the record read under the lock; read again
 	                              after every save */
-	lain_conf_t *prev;         /* the lain.yaml it runs now (NULL: none) */
+	lain_conf_t *prev;         /* the lain.yaml it runs now (NULL: none; the arena's) */
 	const void *source;        /* what the caller's source step reads */
 
 	/* Filled by the steps. */
 	const app_record_t *before; /* the record as it was: what a failure restores */
 	app_record_t rec;          /* the record as it is being written: the one place
 	                              a run changes it (saved by the steps) */
-	lain_conf_t *conf;         /* what is deployed (the run frees it) */
-	buf_t yaml;                /* its lain.yaml text, when read from an image */
+	lain_conf_t *conf;         /* what is deployed (the arena's) */
+	const char *yaml;          /* its lain.yaml text, when read from an image */
 	bool done;                 /* a step found nothing to do: the run stops, 0 */
 	buf_t report;              /* per proc failures: "    <proc>:\n..." */
 	buf_t removed;             /* the cleanup's failed removals */
 	const char *failure;       /* the deploy failed: its message (arena) */
 };
 
-/* A new run for a deploy of name; the entry point sets the rest. */
-void deployer_init(deploy_run_t *run, request_t *req, const cluster_t *cl, const char *name);
+/* A new run for a deploy of name, owned by the request's arena (with
+ * everything the steps make); the entry point sets the rest. */
+deploy_run_t *deployer_new(request_t *req, const cluster_t *cl, const char *name);
 
-/* Releases run->locks[0] (the run's own lock; locks[1] is borrowed) and
- * frees conf, prev and what the steps made. */
-void deployer_release(deploy_run_t *run);
+/* Releases run->locks[0], the run's own lock (locks[1] is borrowed), when
+ * it holds it: the one cleanup an entry point does, before it answers. The
+ * arena releases a lock still held too, but only after the answer. */
+void deployer_unlock(deploy_run_t *run);
 
 /* Runs steps[0..n): deployer_step_start, ..., deployer_step_finish with the
  * caller's source first. 0 when the run completed, stopped with nothing

@@ -150,6 +150,7 @@ static int step_render(deploy_run_t *run, err_t *err)
 	const app_record_t *inst = run->before;
 	const char *text = NULL, *image = NULL;
 	int rc = render_instance(run, job, &text, &image, &run->conf, err);
+	appconf_own(run->req->arena, run->conf);
 	if (rc)
 		return rc;
 	if (job->only_if_changed && is_deployed(inst) && !strcmp(inst->meta, text) &&
@@ -158,7 +159,7 @@ static int step_render(deploy_run_t *run, err_t *err)
 		return 0;
 	}
 	err_t perr = ERR_INIT;
-	if (appconf_stored(run->cl, inst, &run->prev, &perr))
+	if (appconf_stored(run->req->arena, run->cl, inst, &run->prev, &perr))
 		run->prev = NULL;
 	run->rec.meta = text;
 	run->rec.meta_version = run->version;
@@ -199,28 +200,26 @@ static int deploy_locked(deploy_run_t *client, const char *name, const char *ver
 			 const struct instance_job *job, buf_t *report, err_t *err)
 {
 	request_t *req = client->req;
-	deploy_run_t run;
-	deployer_init(&run, req, client->cl, name);
-	run.version = version;
-	run.what = job->only_if_changed ? "update app" : "deploy app";
-	run.results = job->only_if_changed ? "Updating app" : "Deploy app";
-	run.locks[1] = client->locks[0];
-	int rc = lock_acquire(req->ctx, name, LOCK_TTL, req_operator(req), &run.locks[0], err);
+	deploy_run_t *run = deployer_new(req, client->cl, name);
+	run->version = version;
+	run->what = job->only_if_changed ? "update app" : "deploy app";
+	run->results = job->only_if_changed ? "Updating app" : "Deploy app";
+	run->locks[1] = client->locks[0];
+	int rc = lock_acquire(req->ctx, name, LOCK_TTL, req_operator(req), &run->locks[0], err);
 	if (rc) {
 		buf_addf(report, "    resource instance %s:\n        %s\n", name, err->msg);
-		goto out;
+		return rc;
 	}
-	if ((rc = store_app_get(req->ctx, req->arena, name, &run.app, err)) ||
-	    (rc = run_instance(&run, job, err)))
-		goto out;
-	if (run.failure) {
-		buf_addf(report, "    resource instance %s:\n%s", name, run.report.data);
-		rc = err->code ? err->code : -ERR_INTERNAL;
-	} else if (run.removed.len) {
-		log_warn("deploy of %s: removing procs failed:\n%s", name, run.removed.data);
+	if (!(rc = store_app_get(req->ctx, req->arena, name, &run->app, err)) &&
+	    !(rc = run_instance(run, job, err))) {
+		if (run->failure) {
+			buf_addf(report, "    resource instance %s:\n%s", name, run->report.data);
+			rc = err->code ? err->code : -ERR_INTERNAL;
+		} else if (run->removed.len) {
+			log_warn("deploy of %s: removing procs failed:\n%s", name, run->removed.data);
+		}
 	}
-out:
-	deployer_release(&run);
+	deployer_unlock(run);
 	return rc;
 }
 
@@ -262,16 +261,15 @@ int instances_deploy(deploy_run_t *run, const lain_conf_t *conf, const lain_conf
 static int remove_instance(deploy_run_t *client, const char *name, buf_t *report, err_t *err)
 {
 	request_t *req = client->req;
-	deploy_run_t run;
-	deployer_init(&run, req, client->cl, name);
-	run.locks[1] = client->locks[0];
-	int rc = lock_acquire(req->ctx, name, LOCK_TTL, req_operator(req), &run.locks[0], err);
+	deploy_run_t *run = deployer_new(req, client->cl, name);
+	run->locks[1] = client->locks[0];
+	int rc = lock_acquire(req->ctx, name, LOCK_TTL, req_operator(req), &run->locks[0], err);
 	if (rc) {
 		buf_addf(report, "    resource instance %s:\n        %s\n", name, err->msg);
-		goto out;
+		return rc;
 	}
-	rc = store_app_get(req->ctx, req->arena, name, &run.app, err);
-	if (rc == -ERR_NOT_FOUND || (!rc && !app_deployed(run.app))) {
+	rc = store_app_get(req->ctx, req->arena, name, &run->app, err);
+	if (rc == -ERR_NOT_FOUND || (!rc && !app_deployed(run->app))) {
 		rc = 0;
 		goto out;
 	}
@@ -280,27 +278,27 @@ static int remove_instance(deploy_run_t *client, const char *name, buf_t *report
 	err_t oplog_err = ERR_INIT;
 	if (oplog_append(req->ctx, "DELETE", req_operator(req), name, "", "", &oplog_err))
 		log_warn("oplog DELETE of %s not written: %s", name, oplog_err.msg);
-	if (*run.app->meta && *run.app->meta_version) {
-		if ((rc = appconf_stored(run.cl, run.app, &run.conf, err)))
+	if (*run->app->meta && *run->app->meta_version) {
+		if ((rc = appconf_stored(req->arena, run->cl, run->app, &run->conf, err)))
 			goto out;
-		for (size_t i = 0; i < run.conf->n_procs; i++) {
-			if ((rc = deployer_keepalive(&run, err)))
+		for (size_t i = 0; i < run->conf->n_procs; i++) {
+			if ((rc = deployer_keepalive(run, err)))
 				break;
 			err_t perr = ERR_INIT;
-			int prc = deployer_remove_proc(&run, &run.conf->procs[i], &run.report, &perr);
+			int prc = deployer_remove_proc(run, &run->conf->procs[i], &run->report, &perr);
 			if (prc && !rc) {
 				rc = prc;
 				*err = perr;
 			}
 		}
-		if (run.report.len)
-			buf_addf(report, "    resource instance %s:\n%s", name, run.report.data);
+		if (run->report.len)
+			buf_addf(report, "    resource instance %s:\n%s", name, run->report.data);
 		if (rc)
 			goto out;
 	}
-	rc = deployer_reset(req, run.app, err);
+	rc = deployer_reset(req, run->app, err);
 out:
-	deployer_release(&run);
+	deployer_unlock(run);
 	return rc;
 }
 
@@ -337,16 +335,14 @@ static int wanted_version(request_t *req, response_t *res, const cluster_t *cl,
 		return 0;
 	const char *wanted = json_object_get_string(jv);
 	char **metas = NULL;
-	int rc = appconf_meta_versions(req->ctx, cl, resource->appname, &metas, err);
+	int rc = appconf_meta_versions(req->ctx, req->arena, cl, resource->appname, &metas, err);
 	if (rc && rc != -ERR_NOT_FOUND)
 		return rc;
 	*version = NULL;
-	char *v = version_normalize(wanted);
+	const char *v = arena_own(req->arena, version_normalize(wanted), free);
 	for (size_t i = 0; metas && metas[i] && !*version; i++)
 		if (!strcmp(metas[i], v))
-			*version = arena_strdup(req->arena, v);
-	free(v);
-	version_list_free(metas);
+			*version = v;
 	if (*version)
 		return 0;
 	return api_fail(req, res, -ERR_INVALID, render_app(req, req_app(req), err), NULL,
@@ -363,7 +359,7 @@ static int client_context(request_t *req, response_t *res, const cluster_t *cl,
 	app_record_t *c = NULL;
 	err_t e = ERR_INIT;
 	if (!store_app_get(req->ctx, req->arena, client, &c, &e) && is_deployed(c) &&
-	    !appconf_stored(cl, c, conf, &e))
+	    !appconf_stored(req->arena, cl, c, conf, &e))
 		for (size_t i = 0; i < (*conf)->n_use_resources; i++)
 			if (!strcmp((*conf)->use_resources[i].resource, resource)) {
 				*context = (*conf)->use_resources[i].context;
@@ -383,28 +379,22 @@ int instances_update(deploy_run_t *run, response_t *res, err_t *err)
 	lain_conf_t *cconf = NULL;
 	app_record_t *resource = NULL;
 	const json_object *context = NULL;
-	int rc = 0;
-	if (tmpl_instance_split(name, &rname, &client)) {
-		rc = api_fail(req, res, -ERR_INVALID, NULL, NULL,
-			      "%s is not a resource instance (resource.<resource>.<app>)\n", name);
-		goto out;
-	}
-	if ((rc = resource_get(req, rname, &resource, err))) {
-		if (rc == -ERR_INVALID)
-			rc = api_fail(req, res, rc, NULL, NULL, "%s\n", err->msg);
-		goto out;
-	}
-	if ((rc = wanted_version(req, res, run->cl, resource, &run->version, err)) ||
+	int split = tmpl_instance_split(name, &rname, &client);
+	arena_own(req->arena, rname, free);
+	arena_own(req->arena, client, free);
+	if (split)
+		return api_fail(req, res, -ERR_INVALID, NULL, NULL,
+				"%s is not a resource instance (resource.<resource>.<app>)\n", name);
+	int rc = resource_get(req, rname, &resource, err);
+	if (rc == -ERR_INVALID)
+		return api_fail(req, res, rc, NULL, NULL, "%s\n", err->msg);
+	if (rc || (rc = wanted_version(req, res, run->cl, resource, &run->version, err)) ||
 	    (rc = client_context(req, res, run->cl, client, rname, &cconf, &context)) ||
 	    (rc = deployer_lock_and_read(run, res, err)))
-		goto out;
+		return rc;
+	/* The job lives as long as the run reads it. */
 	struct instance_job job = { .resource = resource, .context = context };
 	run->what = "update app";
 	run->results = "Updating app";
-	rc = run_instance(run, &job, err);
-out:
-	lain_conf_free(cconf);
-	free(rname);
-	free(client);
-	return rc;
+	return run_instance(run, &job, err);
 }

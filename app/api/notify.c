@@ -108,16 +108,11 @@ static const char *last40(const char *v)
 static int newest_giturl(request_t *req, const cluster_t *cl, const char *app,
 			 const char *version, const char **giturl, err_t *err)
 {
-	buf_t yaml = BUF_INIT;
+	const char *yaml = NULL;
 	lain_conf_t *conf = NULL;
-	int rc = appconf_image(req->ctx, cl, app, version, &yaml, &conf, err);
-	if (!rc) {
-		char *g = lain_giturl_normalize(conf->giturl);
-		*giturl = arena_strdup(req->arena, g);
-		free(g);
-	}
-	lain_conf_free(conf);
-	buf_release(&yaml);
+	int rc = appconf_image(req->ctx, req->arena, cl, app, version, &yaml, &conf, err);
+	if (!rc)
+		*giturl = arena_own(req->arena, lain_giturl_normalize(conf->giturl), free);
 	return rc;
 }
 
@@ -180,17 +175,14 @@ int api_repos_push(request_t *req, response_t *res, err_t *err)
 	if (rc)
 		return rc;
 	char **versions = NULL;
-	rc = appconf_meta_versions(req->ctx, cl, app->appname, &versions, err);
-	if (rc == -ERR_NOT_FOUND || (!rc && !versions[0])) {
-		version_list_free(versions);
+	rc = appconf_meta_versions(req->ctx, req->arena, cl, app->appname, &versions, err);
+	if (rc == -ERR_NOT_FOUND || (!rc && !versions[0]))
 		return api_fail(req, res, -ERR_NOT_FOUND, NULL, url,
 				"no images of app %s in the registry%s%s", app->appname,
 				rc ? ": " : "", rc ? err->msg : "");
-	}
 	if (rc)
 		return rc;
-	const char *next = arena_strdup(req->arena, versions[0]);
-	version_list_free(versions);
+	const char *next = versions[0];
 
 	const char *giturl = NULL;
 	if ((rc = newest_giturl(req, cl, app->appname, next, &giturl, err)))

@@ -61,7 +61,7 @@ static int load(request_t *req, response_t *res, const cluster_t **cl, lain_conf
 	if (!app_deployed(req_app(req)) || !*req_app(req)->meta)
 		return api_fail_key(req, res, "proc", -ERR_NOT_FOUND, here(req),
 				    "app with appname %s has not been deployd\n", req_app(req)->appname);
-	return appconf_stored(*cl, req_app(req), conf, err);
+	return appconf_stored(req->arena, *cl, req_app(req), conf, err);
 }
 
 static const lain_proc_t *find_proc(const lain_conf_t *conf, const char *name)
@@ -172,7 +172,6 @@ int api_procs_list(request_t *req, response_t *res, err_t *err)
 	json_object_put(app);
 	rc = api_answer(req, res, 200, procs, proc_url(req, NULL), "");
 out:
-	lain_conf_free(conf);
 	return rc;
 }
 
@@ -223,7 +222,6 @@ out:
 	lock_release(req->ctx, lock);
 	deployd_result_release(&r);
 	buf_release(&report);
-	lain_conf_free(conf);
 	return rc;
 }
 
@@ -247,7 +245,6 @@ int api_proc_get(request_t *req, response_t *res, err_t *err)
 		rc = api_answer(req, res, 200, proc_object(req, p), here(req), "");
 out:
 	deployd_result_release(&r);
-	lain_conf_free(conf);
 	return rc;
 }
 
@@ -274,7 +271,6 @@ int api_proc_delete(request_t *req, response_t *res, err_t *err)
 out:
 	lock_release(req->ctx, lock);
 	deployd_result_release(&r);
-	lain_conf_free(conf);
 	return rc;
 }
 
@@ -479,7 +475,6 @@ out:
 	lock_release(req->ctx, lock);
 	deployd_result_release(&cur);
 	deployd_result_release(&r);
-	lain_conf_free(conf);
 	return rc;
 }
 
@@ -542,6 +537,5 @@ int api_proc_histories(request_t *req, response_t *res, err_t *err)
 	rc = api_answer(req, res, 200, o, here(req), "");
 out:
 	deployd_result_release(&r);
-	lain_conf_free(conf);
 	return rc;
 }

@@ -135,11 +135,11 @@ static json_object *proc_object(const char *appname, const lain_proc_t *p, json_
 	return o;
 }
 
-static lain_conf_t *load_conf(const cluster_t *cl, const app_record_t *a)
+static lain_conf_t *load_conf(arena_t *arena, const cluster_t *cl, const app_record_t *a)
 {
 	lain_conf_t *conf = NULL;
 	err_t e = ERR_INIT;
-	return appconf_stored(cl, a, &conf, &e) ? NULL : conf;
+	return appconf_stored(arena, cl, a, &conf, &e) ? NULL : conf;
 }
 
 static bool is_resource(const app_record_t *a, const lain_conf_t *conf)
@@ -219,7 +219,7 @@ static void job_load(request_t *req, const cluster_t *cl, struct app_job *j, con
 	err_t e = ERR_INIT;
 	if (!store_app_get(req->ctx, req->arena, name, &a, &e) && app_deployed(a)) {
 		j->app = a;
-		j->conf = load_conf(cl, a);
+		j->conf = load_conf(req->arena, cl, a);
 	}
 }
 
@@ -245,7 +245,7 @@ static int add_instance(const app_record_t *a, void *data)
 		if (!strncmp(a->appname + 9, r->app->appname, len) && a->appname[9 + len] == '.') {
 			struct app_job *j = job_add(io->js, JOB_INSTANCE, i);
 			j->app = a;
-			j->conf = load_conf(io->cl, a);
+			j->conf = load_conf(io->req->arena, io->cl, a);
 		}
 	}
 	return 0;
@@ -269,7 +269,7 @@ int render_apps(request_t *req, const app_record_t *const *apps, size_t n, json_
 	for (size_t i = 0; i < n; i++) {
 		struct app_job *j = job_add(&js, JOB_LISTED, 0);
 		j->app = apps[i];
-		j->conf = load_conf(cl, apps[i]);
+		j->conf = load_conf(req->arena, cl, apps[i]);
 		any_resource |= j->conf && is_resource(apps[i], j->conf);
 	}
 	/* The providers of the services and the instances of the resources the
@@ -346,8 +346,6 @@ int render_apps(request_t *req, const app_record_t *const *apps, size_t n, json_
 	}
 	deployd_fetch_release(items, nitems);
 	free(items);
-	for (size_t i = 0; i < js.n; i++)
-		lain_conf_free(js.v[i].conf);
 	free(js.v);
 	return 0;
 }

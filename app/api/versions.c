@@ -28,7 +28,7 @@ int api_repos_versions(request_t *req, response_t *res, err_t *err)
 	int rc = cluster_get(req->ctx, &cl, err);
 	if (rc)
 		return rc;
-	rc = appconf_meta_versions(req->ctx, cl, repo, &versions, err);
+	rc = appconf_meta_versions(req->ctx, req->arena, cl, repo, &versions, err);
 	if (rc == -ERR_NOT_FOUND)
 		/* The original's words (and spelling), which lain-cli shows. */
 		return api_fail(req, res, rc, NULL, url,
@@ -39,7 +39,6 @@ int api_repos_versions(request_t *req, response_t *res, err_t *err)
 	json_object *o = json_object_new_object(), *tags = json_object_new_array();
 	for (char **v = versions; *v; v++)
 		json_object_array_add(tags, json_object_new_string(*v));
-	version_list_free(versions);
 	json_object_object_add(o, "appname", json_object_new_string(name));
 	json_object_object_add(o, "tags", tags);
 	json_object_object_add(o, "url", json_object_new_string(url));
