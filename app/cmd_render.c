@@ -10,6 +10,7 @@
 
 #include <json-c/json.h>
 
+#include "console/array.h"
 #include "console/buf.h"
 #include "console/cmd_render.h"
 #include "console/err.h"
@@ -77,7 +78,7 @@ static int parse_args(int argc, char **argv, struct render_args *ra, err_t *err)
 		size_t k;
 		const char *v = NULL;
 		int rc = 1;
-		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+		for (k = 0; k < ARRAY_SIZE(names); k++)
 			if ((rc = opt_value(argc, argv, &i, names[k], &v, err)) <= 0)
 				break;
 		if (rc < 0)
@@ -163,7 +164,7 @@ static int render(const struct render_args *ra, json_object **out, err_t *err)
 	if ((rc = read_file(ra->file, &text, err)))
 		goto cleanup;
 	bool instance = ra->appname && !tmpl_instance_split(ra->appname, &res, &client);
-	if (ra->appname && strx_prefix(ra->appname, "resource.") && !instance) {
+	if (ra->appname && lain_is_instance(ra->appname) && !instance) {
 		rc = err_set(err, -ERR_INVALID, "--appname '%s' must look like resource.<resource>.<client>",
 			     ra->appname);
 		goto cleanup;

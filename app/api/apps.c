@@ -1,19 +1,21 @@
 /* E7 GET /v1/apps/, E8 GET /v1/apps/<app>/ and E21 GET
  * /v1/resources/<resource>/instances/: deployed apps as App objects
- * (spec §1.4, render.h). lain-cli detects whether auth is on by calling the
+ * (spec §1.4, appview.h). lain-cli detects whether auth is on by calling the
  * list without a token (401 vs 200). The deployd statuses of one listing
- * go out together (render_apps). */
+ * go out together (appview_apps). */
 #include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
 #include "console/api.h"
+#include "console/array.h"
+#include "console/lainyaml.h"
 #include "console/permission.h"
 #include "console/store.h"
 #include "console/xalloc.h"
 #include "answer.h"
-#include "render.h"
+#include "appview.h"
 #include "console/banned.h"
 
 static const char *const apptypes[] = { "app", "service", "resource", "resource-instance" };
@@ -54,7 +56,7 @@ static int list_apps(request_t *req, response_t *res, struct filter *f, const ch
 	if (rc)
 		goto out;
 	objs = xcalloc(f->n ? f->n : 1, sizeof(*objs));
-	if ((rc = render_apps(req, f->apps, f->n, objs, err)))
+	if ((rc = appview_apps(req, f->apps, f->n, objs, err)))
 		goto out;
 	json_object *list = json_object_new_array();
 	for (size_t i = 0; i < f->n; i++)
@@ -74,7 +76,7 @@ int api_apps_list(request_t *req, response_t *res, err_t *err)
 		type = "app";
 	if (type) {
 		bool known = false;
-		for (size_t i = 0; i < sizeof(apptypes) / sizeof(apptypes[0]); i++)
+		for (size_t i = 0; i < ARRAY_SIZE(apptypes); i++)
 			known |= !strcmp(type, apptypes[i]);
 		if (!known)
 			return api_fail(req, res, -ERR_INVALID, NULL, "/v1/apps/",
@@ -90,7 +92,7 @@ int api_resource_instances(request_t *req, response_t *res, err_t *err)
 {
 	struct filter f = {
 		.req = req,
-		.prefix = arena_printf(req->arena, "resource.%s.", req_app(req)->appname),
+		.prefix = arena_printf(req->arena, LAIN_INSTANCE_PREFIX "%s.", req_app(req)->appname),
 	};
 	return list_apps(req, res, &f,
 			 arena_printf(req->arena, "/v1/resources/%s/instances/", req_app(req)->appname),
@@ -103,7 +105,7 @@ int api_app_get(request_t *req, response_t *res, err_t *err)
 	if (!app_deployed(a))
 		return api_fail(req, res, -ERR_NOT_FOUND, NULL, "/v1/apps/",
 				"app with appname %s has not been deployd\n", a->appname);
-	json_object *o = render_app(req, a, err);
+	json_object *o = appview_app(req, a, err);
 	if (!o)
 		return err->code ? err->code : -ERR_INTERNAL;
 	return api_answer(req, res, 200, o, arena_printf(req->arena, "/v1/apps/%s/", a->appname),

@@ -1,4 +1,4 @@
-/* App, Proc and Pod objects (spec §1.4); see render.h. */
+/* App, Proc and Pod objects (spec §1.4); see appview.h. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,8 +13,8 @@
 #include "console/tmpl.h"
 #include "console/xalloc.h"
 #include "appconf.h"
+#include "appview.h"
 #include "peers.h"
-#include "render.h"
 #include "console/banned.h"
 
 /* What one app needs while it is rendered, and where its object goes. */
@@ -235,14 +235,15 @@ struct instances_of {
 static int add_instance(const app_record_t *a, void *data)
 {
 	struct instances_of *io = data;
-	if (strncmp(a->appname, "resource.", 9) || !app_deployed(a))
+	size_t rlen = 0;
+	const char *resource = lain_instance_resource(a->appname, &rlen);
+	if (!resource || resource[rlen] != '.' || !app_deployed(a))
 		return 0;
 	for (size_t i = 0; i < io->nlisted; i++) {
 		const struct app_job *r = &io->js->v[i];
 		if (!r->conf || !is_resource(r->app, r->conf))
 			continue;
-		size_t len = strlen(r->app->appname);
-		if (!strncmp(a->appname + 9, r->app->appname, len) && a->appname[9 + len] == '.') {
+		if (strlen(r->app->appname) == rlen && !strncmp(resource, r->app->appname, rlen)) {
 			struct app_job *j = job_add(io->js, JOB_INSTANCE, i);
 			j->app = a;
 			j->conf = load_conf(io->req->arena, io->cl, a);
@@ -257,7 +258,7 @@ static const char *const role_keys[] = {
 	[JOB_INSTANCE] = "resourceinstances",
 };
 
-int render_apps(request_t *req, const app_record_t *const *apps, size_t n, json_object **out,
+int appview_apps(request_t *req, const app_record_t *const *apps, size_t n, json_object **out,
 		err_t *err)
 {
 	const cluster_t *cl;
@@ -291,7 +292,8 @@ int render_apps(request_t *req, const app_record_t *const *apps, size_t n, json_
 			j->services = &conf->use_resources[u].services;
 			j->client_ns = apps[i]->appname;
 			job_load(req, cl, j,
-				 arena_printf(req->arena, "resource.%s.%s", j->used, apps[i]->appname));
+				 arena_printf(req->arena, LAIN_INSTANCE_PREFIX "%s.%s", j->used,
+					      apps[i]->appname));
 		}
 	}
 	if (any_resource) {
@@ -350,10 +352,10 @@ int render_apps(request_t *req, const app_record_t *const *apps, size_t n, json_
 	return 0;
 }
 
-json_object *render_app(request_t *req, const app_record_t *app, err_t *err)
+json_object *appview_app(request_t *req, const app_record_t *app, err_t *err)
 {
 	json_object *o = NULL;
-	if (render_apps(req, &app, 1, &o, err))
+	if (appview_apps(req, &app, 1, &o, err))
 		return NULL;
 	return o;
 }

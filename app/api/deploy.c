@@ -24,6 +24,7 @@
 #include <json-c/json.h>
 
 #include "console/api.h"
+#include "console/array.h"
 #include "console/cluster.h"
 #include "console/log.h"
 #include "console/oplog.h"
@@ -33,9 +34,9 @@
 #include "console/version.h"
 #include "answer.h"
 #include "appconf.h"
+#include "appview.h"
 #include "deployer.h"
 #include "instances.h"
-#include "render.h"
 #include "console/banned.h"
 
 /* The instances of the resources an app's lain.yaml uses (instances.h). */
@@ -71,7 +72,7 @@ static const deploy_step_t app_steps[] = {
  * point, goes through app_steps. */
 static int deploy_app(deploy_run_t *run, err_t *err)
 {
-	return deployer_run(run, app_steps, sizeof(app_steps) / sizeof(app_steps[0]), err);
+	return deployer_run(run, app_steps, ARRAY_SIZE(app_steps), err);
 }
 
 /* The 406 of a failed run, with the report (§9.3 #15). */
@@ -83,7 +84,7 @@ static int answer_failure(request_t *req, response_t *res, const deploy_run_t *r
 /* The 202 of an update: the App, and the removals that failed, if any. */
 static int answer_updated(request_t *req, response_t *res, const deploy_run_t *run, err_t *err)
 {
-	json_object *o = render_app(req, run->app, err);
+	json_object *o = appview_app(req, run->app, err);
 	if (run->removed.len)
 		return api_answer(req, res, 202, o, NULL,
 				  "update request of app %s has been accepted.\n"
@@ -138,7 +139,7 @@ int api_apps_deploy(request_t *req, response_t *res, err_t *err)
 	    (rc = store_app_get(req->ctx, req->arena, name, &run->app, err)))
 		goto out;
 	if (run->app->state != APP_REPOSITED && run->app->state != APP_DEPLOYING) {
-		rc = api_fail(req, res, -ERR_CONFLICT, render_app(req, run->app, err), NULL,
+		rc = api_fail(req, res, -ERR_CONFLICT, appview_app(req, run->app, err), NULL,
 			      "app with appname %s already exists\n", name);
 		goto out;
 	}
@@ -153,7 +154,7 @@ int api_apps_deploy(request_t *req, response_t *res, err_t *err)
 	deployer_unlock(run);
 	if (run->failure)
 		return answer_failure(req, res, run);
-	return api_answer(req, res, 202, render_app(req, run->app, err), NULL,
+	return api_answer(req, res, 202, appview_app(req, run->app, err), NULL,
 			  "deploy request of app %s has been accepted.", name);
 out:
 	deployer_unlock(run);
@@ -172,7 +173,7 @@ int api_app_undeploy(request_t *req, response_t *res, err_t *err)
 	if ((rc = deployer_lock_and_read(run, res, err)))
 		goto out;
 	if (!strcmp(run->app->app_type, "resource")) {
-		rc = api_fail(req, res, -ERR_FORBIDDEN, render_app(req, run->app, err), NULL,
+		rc = api_fail(req, res, -ERR_FORBIDDEN, appview_app(req, run->app, err), NULL,
 			      "Not allow to delete resource app.");
 		goto out;
 	}
@@ -180,7 +181,7 @@ int api_app_undeploy(request_t *req, response_t *res, err_t *err)
 	if ((rc = store_app_protected(req->ctx, req->arena, name, &prot, err)))
 		goto out;
 	if (prot) {
-		rc = api_fail(req, res, -ERR_FORBIDDEN, render_app(req, run->app, err), NULL,
+		rc = api_fail(req, res, -ERR_FORBIDDEN, appview_app(req, run->app, err), NULL,
 			      "Not allow to delete protected app.");
 		goto out;
 	}
@@ -246,7 +247,7 @@ static int update_version(request_t *req, response_t *res, const cluster_t *cl,
 				*version = v;
 		version_list_free(metas);
 		if (!*version)
-			return api_fail(req, res, -ERR_INVALID, render_app(req, req_app(req), err), NULL,
+			return api_fail(req, res, -ERR_INVALID, appview_app(req, req_app(req), err), NULL,
 					"no such meta_version %s for app %s\nplease check your images\n",
 					wanted, name);
 		return 0;

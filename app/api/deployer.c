@@ -14,6 +14,7 @@
 
 #include <json-c/json.h>
 
+#include "console/array.h"
 #include "console/deployd.h"
 #include "console/docker.h"
 #include "console/log.h"
@@ -54,15 +55,19 @@ static bool running_port(json_object *status, long srcport)
 	return found;
 }
 
+/* Stream ports of one proc sent to deployd's check at most (lain.yaml
+ * allows 9500..10000; more than this are not checked). */
+#define MAX_STREAM_PORTS 64
+
 /* Stream ports of a proc that must be free (§4.5.3, §9.3 #17): all of them
  * for a new podgroup, those its running Pod does not have yet for an
  * existing one (running: its status, else NULL). */
 static int validate_ports(deployd_t *dd, const lain_proc_t *p, json_object *running, buf_t *report,
 			  err_t *err)
 {
-	long ports[64];
+	long ports[MAX_STREAM_PORTS];
 	size_t n = 0;
-	for (size_t i = 0; i < p->n_stream_ports && n < 64; i++)
+	for (size_t i = 0; i < p->n_stream_ports && n < MAX_STREAM_PORTS; i++)
 		if (!running || !running_port(running, p->stream_ports[i].srcport))
 			ports[n++] = p->stream_ports[i].srcport;
 	if (!n)
@@ -230,7 +235,7 @@ static int spec_env_init(struct spec_env *se, request_t *req, const cluster_t *c
 
 int deployer_keepalive(deploy_run_t *run, err_t *err)
 {
-	for (size_t i = 0; i < sizeof(run->locks) / sizeof(run->locks[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(run->locks); i++)
 		if (run->locks[i]) {
 			int rc = lock_keepalive(run->req->ctx, run->locks[i], err);
 			if (rc)
@@ -253,7 +258,7 @@ static int prepare_networks(request_t *req, const struct spec_env *se, const lai
 		const lain_strs_t *services = svc ? &conf->use_services[u].services
 						  : &conf->use_resources[u - conf->n_use_services].services;
 		const char *provider = svc ? conf->use_services[u].app
-					   : arena_printf(req->arena, "resource.%s.%s",
+					   : arena_printf(req->arena, LAIN_INSTANCE_PREFIX "%s.%s",
 							  conf->use_resources[u - conf->n_use_services]
 								  .resource,
 							  conf->appname);
@@ -392,7 +397,7 @@ deploy_run_t *deployer_new(request_t *req, const cluster_t *cl, const char *name
 
 static const char *app_type_of(const char *name, const lain_conf_t *conf)
 {
-	if (!strncmp(name, "resource.", 9))
+	if (lain_is_instance(name))
 		return "resource-instance";
 	if (!strcmp(conf->apptype, "app") && lain_conf_has_portal(conf))
 		return "service";

@@ -4,6 +4,7 @@
 
 #include <json-c/json.h>
 
+#include "console/array.h"
 #include "console/log.h"
 #include "console/oplog.h"
 #include "console/permission.h"
@@ -13,15 +14,15 @@
 #include "console/xalloc.h"
 #include "answer.h"
 #include "appconf.h"
+#include "appview.h"
 #include "groups.h"
 #include "instances.h"
 #include "peers.h"
-#include "render.h"
 #include "console/banned.h"
 
 static const char *instance_name(request_t *req, const char *resource, const char *client)
 {
-	return arena_printf(req->arena, "resource.%s.%s", resource, client);
+	return arena_printf(req->arena, LAIN_INSTANCE_PREFIX "%s.%s", resource, client);
 }
 
 static bool is_deployed(const app_record_t *a)
@@ -187,7 +188,7 @@ static int run_instance(deploy_run_t *run, const struct instance_job *job, err_t
 	run->op = deployed ? "UPDATE" : "DEPLOY";
 	run->on_failure = deployed ? DEPLOY_FAIL_RESTORE : DEPLOY_FAIL_KEEP;
 	run->source = job;
-	int rc = deployer_run(run, instance_steps, sizeof(instance_steps) / sizeof(instance_steps[0]),
+	int rc = deployer_run(run, instance_steps, ARRAY_SIZE(instance_steps),
 			      err);
 	run->source = NULL;
 	return rc;
@@ -345,7 +346,7 @@ static int wanted_version(request_t *req, response_t *res, const cluster_t *cl,
 			*version = v;
 	if (*version)
 		return 0;
-	return api_fail(req, res, -ERR_INVALID, render_app(req, req_app(req), err), NULL,
+	return api_fail(req, res, -ERR_INVALID, appview_app(req, req_app(req), err), NULL,
 			"no such meta_version %s for app %s\nplease check your images\n", wanted,
 			req_app(req)->appname);
 }

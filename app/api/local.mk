@@ -5,6 +5,8 @@ libconsole_a_SOURCES += \
 	app/api/appconf.c \
 	app/api/appconf.h \
 	app/api/apps.c \
+	app/api/appview.c \
+	app/api/appview.h \
 	app/api/authorize.c \
 	app/api/deploy.c \
 	app/api/deployer.c \
@@ -25,8 +27,6 @@ libconsole_a_SOURCES += \
 	app/api/ports.c \
 	app/api/procs.c \
 	app/api/registry_auth.c \
-	app/api/render.c \
-	app/api/render.h \
 	app/api/repos.c \
 	app/api/routes.c \
 	app/api/secrets.c \

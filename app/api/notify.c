@@ -18,6 +18,7 @@
 #include <json-c/json.h>
 
 #include "console/api.h"
+#include "console/array.h"
 #include "console/cluster.h"
 #include "console/httpm.h"
 #include "console/lainyaml.h"
@@ -49,7 +50,7 @@ static const char *notify_url(request_t *req)
 static int type_key(request_t *req, response_t *res, const char **key)
 {
 	const char *type = http_param(req, "type");
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++)
 		if (!strcmp(types[i].name, type)) {
 			*key = types[i].store_key;
 			return 0;
@@ -116,8 +117,10 @@ static int newest_giturl(request_t *req, const cluster_t *cl, const char *app,
 	return rc;
 }
 
-/* A webhook's answer is awaited this long at most (§7.1). */
+/* A webhook's answer is awaited this long at most (§7.1), and read up to
+ * this size (it is only logged). */
 #define WEBHOOK_TIMEOUT_MS 10000
+#define WEBHOOK_MAX_ANSWER (64 * 1024)
 
 /* POSTs payload to every url at once; failures are logged. */
 static void fan_out(request_t *req, json_object *urls, const char *payload)
@@ -140,7 +143,7 @@ static void fan_out(request_t *req, json_object *urls, const char *payload)
 			.body = payload,
 			.body_len = strlen(payload),
 			.timeout_ms = WEBHOOK_TIMEOUT_MS,
-			.max_body = 64 * 1024,
+			.max_body = WEBHOOK_MAX_ANSWER,
 		};
 	httpm_perform(m, calls, n);
 	for (size_t i = 0; i < n; i++) {

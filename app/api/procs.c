@@ -4,7 +4,7 @@
  * #23 #29).
  *
  * A proc is "deployed" when deployd knows its podgroup (GET < 400). Proc
- * objects are the ones of the App object (render.h), so they show the same
+ * objects are the ones of the App object (appview.h), so they show the same
  * status the app does. Portals are never podgroups: the mutating calls
  * answer them "exists but not deployed" (deployd has no operation API for
  * dependency pods). Canary scheduling (§7.3) is not done here yet.
@@ -28,10 +28,15 @@
 #include "console/strx.h"
 #include "answer.h"
 #include "appconf.h"
+#include "appview.h"
 #include "deployer.h"
 #include "peers.h"
-#include "render.h"
 #include "console/banned.h"
+
+/* The largest num_instances and instance number taken (no cluster runs
+ * more), and the largest cpu (deployd's CpuLimit in cores). */
+#define MAX_INSTANCES 100000
+#define MAX_CPU 1024
 
 #define PATCH_INVALID                                                                         \
 	"invalid request: should be json body with num_instances(integer) or cpu(integer) or "  \
@@ -91,7 +96,7 @@ static int load_proc(request_t *req, response_t *res, const cluster_t **cl, lain
 static json_object *proc_object(request_t *req, const lain_proc_t *p)
 {
 	err_t e = ERR_INIT;
-	json_object *app = render_app(req, req_app(req), &e), *found = NULL;
+	json_object *app = appview_app(req, req_app(req), &e), *found = NULL;
 	const char *lists[] = { "procs", "portals" };
 	for (size_t l = 0; app && l < 2 && !found; l++) {
 		json_object *a = json_object_object_get(app, lists[l]);
@@ -163,7 +168,7 @@ int api_procs_list(request_t *req, response_t *res, err_t *err)
 	int rc = load(req, res, &cl, &conf, err);
 	if (rc)
 		goto out;
-	json_object *app = render_app(req, req_app(req), err);
+	json_object *app = appview_app(req, req_app(req), err);
 	if (!app) {
 		rc = -ERR_INTERNAL;
 		goto out;
@@ -291,7 +296,7 @@ static const char *schedule_parse(request_t *req, json_object *body, struct sche
 	if (json_object_object_get_ex(body, "num_instances", &v)) {
 		/* A JSON integer; true is not 1 (§9.3 #29). */
 		if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0 &&
-		    json_object_get_int64(v) <= 100000) {
+		    json_object_get_int64(v) <= MAX_INSTANCES) {
 			s->has_n = true;
 			s->n = (long)json_object_get_int64(v);
 			valid++;
@@ -301,7 +306,7 @@ static const char *schedule_parse(request_t *req, json_object *body, struct sche
 	}
 	if (json_object_object_get_ex(body, "cpu", &v)) {
 		if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0 &&
-		    json_object_get_int64(v) <= 1024) {
+		    json_object_get_int64(v) <= MAX_CPU) {
 			s->has_cpu = true;
 			s->cpu = (long)json_object_get_int64(v);
 			valid++;
@@ -407,7 +412,7 @@ int api_proc_patch(request_t *req, response_t *res, err_t *err)
 			return api_fail(req, res, -ERR_INVALID, NULL, here(req), "%s", bad);
 	} else if (json_object_object_get_ex(body, "instance", &v)) {
 		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
-		    json_object_get_int64(v) > 100000)
+		    json_object_get_int64(v) > MAX_INSTANCES)
 			return api_fail(req, res, -ERR_INVALID, NULL, here(req), PATCH_INVALID);
 		instance = (long)json_object_get_int64(v);
 	}
@@ -484,7 +489,7 @@ int api_proc_histories(request_t *req, response_t *res, err_t *err)
 {
 	long n;
 	const char *ns = http_param(req, "n");
-	if (!ns || strx_to_long(ns, 0, 100000, &n))
+	if (!ns || strx_to_long(ns, 0, MAX_INSTANCES, &n))
 		return api_fail(req, res, -ERR_INVALID, NULL, here(req),
 				"invalid instance %s: should be an integer >= 0", ns ? ns : "");
 	const cluster_t *cl;

@@ -5,6 +5,7 @@
  * one row here.
  */
 #include "console/api.h"
+#include "console/array.h"
 #include "console/router.h"
 #include "console/banned.h"
 
@@ -94,4 +95,4 @@ const route_t api_routes[] = {
 	{ .methods = HTTP_GET, .pattern = "/", .handler = api_root, .perm = PERM_NONE, .key = "app" },
 };
 
-const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);
+const size_t api_routes_count = ARRAY_SIZE(api_routes);

@@ -26,14 +26,15 @@ static const char *container_path(const char *path)
 
 /* The secrets p lists, from lvault; *ts their newest timestamp. */
 static int read_secrets(request_t *req, const cluster_t *cl, const lain_conf_t *conf,
-			const lain_proc_t *p,
-			registry_file_t *files, size_t *nfiles, int64_t *ts, err_t *err)
+			const lain_proc_t *p, registry_file_t *files, size_t *nfiles, int64_t *ts,
+			err_t *err)
 {
 	/* A resource instance keeps its secrets under the resource. */
 	const char *owner = conf->appname, *pg = p->podname;
-	if (!strncmp(owner, "resource.", 9)) {
-		const char *r = owner + 9, *dot = strchr(r, '.');
-		owner = dot ? arena_strndup(req->arena, r, (size_t)(dot - r)) : r;
+	size_t len = 0;
+	const char *r = lain_instance_resource(owner, &len);
+	if (r) {
+		owner = arena_strndup(req->arena, r, len);
 		pg = arena_printf(req->arena, "%s.%s.%s", owner, p->type_name, p->name);
 	}
 	lvault_secret_t *secrets = NULL;

@@ -9,8 +9,8 @@
 #include "console/store.h"
 #include "console/version.h"
 #include "answer.h"
-#include "peers.h"
 #include "appconf.h"
+#include "peers.h"
 #include "console/banned.h"
 
 int api_repos_versions(request_t *req, response_t *res, err_t *err)
@@ -18,10 +18,10 @@ int api_repos_versions(request_t *req, response_t *res, err_t *err)
 	const char *name = req_app(req)->appname;
 	/* resource.<resource>.<client> lists its resource's repository. */
 	const char *repo = name;
-	if (!strncmp(name, "resource.", 9)) {
-		const char *r = name + 9, *dot = strchr(r, '.');
-		repo = dot ? arena_strndup(req->arena, r, (size_t)(dot - r)) : r;
-	}
+	size_t len = 0;
+	const char *r = lain_instance_resource(name, &len);
+	if (r)
+		repo = arena_strndup(req->arena, r, len);
 	const char *url = arena_printf(req->arena, "/v1/repos/%s/versions/", name);
 	char **versions = NULL;
 	const cluster_t *cl;

@@ -10,6 +10,7 @@
 #include "console/banned.h"
 
 #define DOCKER_API "/v1.26"
+#define DOCKER_MAX_ANSWER (1 << 20)
 
 struct docker {
 	char *base;                 /* "http://host:port", no trailing slash */
@@ -74,7 +75,7 @@ int docker_network_ensure(docker_t *d, const char *name, const char *subnet, boo
 	json_object *body = NULL;
 	*created = false;
 	make_url(d, &url, "/networks/", name);
-	httpc_request_t get = { .url = url.data, .max_body = 1 << 20 };
+	httpc_request_t get = { .url = url.data, .max_body = DOCKER_MAX_ANSWER };
 	int rc = httpc_perform(http, &get, &r, err);
 	if (rc || r.status == 200)
 		goto out;
@@ -102,7 +103,7 @@ int docker_network_ensure(docker_t *d, const char *name, const char *subnet, boo
 		.url = url.data,
 		.body = text,
 		.body_len = strlen(text),
-		.max_body = 1 << 20,
+		.max_body = DOCKER_MAX_ANSWER,
 	};
 	if ((rc = httpc_perform(http, &post, &r, err)))
 		goto out;

@@ -12,6 +12,7 @@
 
 #define LVAULT_CONNECT_MS 3000
 #define LVAULT_TOTAL_MS 20000
+#define LVAULT_MAX_ANSWER (4u << 20)
 
 struct lvault {
 	char *url;
@@ -71,7 +72,7 @@ int lvault_secrets(lvault_t *lv, arena_t *arena, const char *token, const char *
 	 * off) it gets what lain-cli sends then, "unknown". */
 	buf_addf(&auth, "access-token: %s", token && *token ? token : "unknown");
 	const char *headers[2] = { auth.data, NULL };
-	httpc_request_t req = { .url = url.data, .headers = headers, .max_body = 4u << 20 };
+	httpc_request_t req = { .url = url.data, .headers = headers, .max_body = LVAULT_MAX_ANSWER };
 	if ((rc = httpc_perform(lv->http, &req, &r, err)) || r.status == 404)
 		goto cleanup;
 	if (r.status != 200) {

@@ -28,6 +28,10 @@
 #define MAX_TAG_PAGES 1000
 #define MAX_TAGS 100000
 #define MAX_LAYERS 16
+/* Caps on answers that carry little: the ping's, a tag page's, an upload's. */
+#define PING_MAX_ANSWER (64 * 1024)
+#define TAGS_MAX_ANSWER (4u << 20)
+#define PUT_MAX_ANSWER (1 << 16)
 
 enum { H_LINK, H_CTYPE, H_LOCATION };
 
@@ -155,7 +159,7 @@ int registry_ping(registry_t *r, bool *auth, err_t *err)
 	httpm_call_t call = { 0 };
 	buf_addf(&url, "%s/v2/", r->base);
 	int rc;
-	if ((rc = get(r, url.data, NULL, NULL, 64 * 1024, &call, err)))
+	if ((rc = get(r, url.data, NULL, NULL, PING_MAX_ANSWER, &call, err)))
 		goto cleanup;
 	if (call.resp.status == 200) {
 		r->auth = 0;
@@ -218,7 +222,7 @@ int registry_tags(registry_t *r, const char *repo, size_t page_size, char ***out
 				     MAX_TAG_PAGES);
 			goto cleanup;
 		}
-		if ((rc = get(r, url.data, repo, NULL, 4u << 20, &call, err)))
+		if ((rc = get(r, url.data, repo, NULL, TAGS_MAX_ANSWER, &call, err)))
 			goto cleanup;
 		if (call.resp.status != 200) {
 			rc = bad_answer(err, "the tag list", &call);
@@ -403,7 +407,7 @@ int registry_blob_put(registry_t *r, const char *repo, const void *data, size_t 
 	int rc;
 	buf_addf(&url, "%s/v2/%s/blobs/uploads/", r->base, repo);
 	send_t start = { .method = "POST", .body = "", .len = 0 };
-	if ((rc = request(r, url.data, repo, NULL, &start, 1 << 16, &call, err)))
+	if ((rc = request(r, url.data, repo, NULL, &start, PUT_MAX_ANSWER, &call, err)))
 		goto cleanup;
 	const char *loc = call.header[H_LOCATION];
 	if (call.resp.status != 202 || !loc || !*loc) {
@@ -421,7 +425,7 @@ int registry_blob_put(registry_t *r, const char *repo, const void *data, size_t 
 		.body = data,
 		.len = len,
 	};
-	if ((rc = request(r, url.data, repo, NULL, &put, 1 << 16, &call, err)))
+	if ((rc = request(r, url.data, repo, NULL, &put, PUT_MAX_ANSWER, &call, err)))
 		goto cleanup;
 	if (call.resp.status != 201)
 		rc = bad_answer(err, "a blob upload", &call);
@@ -444,7 +448,7 @@ int registry_manifest_put(registry_t *r, const char *repo, const char *tag, cons
 		.body = manifest,
 		.len = strlen(manifest),
 	};
-	if ((rc = request(r, url.data, repo, NULL, &put, 1 << 16, &call, err)))
+	if ((rc = request(r, url.data, repo, NULL, &put, PUT_MAX_ANSWER, &call, err)))
 		goto cleanup;
 	if (call.resp.status != 201)
 		rc = bad_answer(err, "a manifest upload", &call);

@@ -17,6 +17,7 @@
 
 #define CACHE_SIZE 128
 #define KEY_LEN 32
+#define SSO_MAX_ANSWER (1 << 20)
 
 /* A cached answer: the key is an HMAC (with a per-worker random key) of the
  * token or of user and password, so no secret is kept in memory as is. */
@@ -161,7 +162,7 @@ static int call(sso_t *s, const struct call *c, err_t *err)
 		.body_len = c->body ? strlen(c->body) : 0,
 		.content_type = c->content_type,
 		.headers = headers,
-		.max_body = 1 << 20,
+		.max_body = SSO_MAX_ANSWER,
 	};
 	return httpc_perform(s->http, &req, &s->resp, err);
 }

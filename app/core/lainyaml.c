@@ -335,6 +335,20 @@ const lain_proc_t *lain_conf_proc(const lain_conf_t *conf, const char *name)
 	return NULL;
 }
 
+bool lain_is_instance(const char *appname)
+{
+	return strx_prefix(appname, LAIN_INSTANCE_PREFIX);
+}
+
+const char *lain_instance_resource(const char *appname, size_t *len)
+{
+	if (!lain_is_instance(appname))
+		return NULL;
+	const char *r = appname + strlen(LAIN_INSTANCE_PREFIX);
+	*len = strcspn(r, ".");
+	return r;
+}
+
 bool lain_conf_has_portal(const lain_conf_t *conf)
 {
 	for (size_t i = 0; i < conf->n_procs; i++)

@@ -531,19 +531,17 @@ int tmpl_load_conf(const char *yaml, size_t len, const lain_parse_opts_t *opts,
 
 char *tmpl_instance_name(const char *resource, const char *client)
 {
-	return xasprintf("resource.%s.%s", resource, client);
+	return xasprintf(LAIN_INSTANCE_PREFIX "%s.%s", resource, client);
 }
 
 int tmpl_instance_split(const char *appname, char **resource, char **client)
 {
+	size_t len = 0;
+	const char *r = appname ? lain_instance_resource(appname, &len) : NULL;
 	*resource = *client = NULL;
-	if (!appname || strncmp(appname, "resource.", 9))
+	if (!r || !len || r[len] != '.' || !r[len + 1])
 		return -ERR_INVALID;
-	const char *r = appname + 9;
-	const char *dot = strchr(r, '.');
-	if (!dot || dot == r || !dot[1])
-		return -ERR_INVALID;
-	*resource = xstrndup(r, (size_t)(dot - r));
-	*client = xstrdup(dot + 1);
+	*resource = xstrndup(r, len);
+	*client = xstrdup(r + len + 1);
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <yaml.h>
 
 #include "ynode.h"
+#include "console/array.h"
 #include "console/xalloc.h"
 #include "console/banned.h"
 
@@ -51,7 +52,7 @@ const char *ynode_type_name(enum ynode_type t)
 {
 	static const char *const names[] = { "null", "boolean", "integer", "float",
 		"string", "mapping", "list" };
-	return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
+	return (unsigned)t < ARRAY_SIZE(names) ? names[t] : "?";
 }
 
 ynode_t *ynode_new(arena_t *a, enum ynode_type t, int line)
@@ -77,7 +78,7 @@ static int bool_text(const char *s, bool *out)
 		"on", "On", "ON" };
 	static const char *const no[] = { "no", "No", "NO", "false", "False", "FALSE",
 		"off", "Off", "OFF" };
-	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
 		if (!strcmp(s, yes[i])) {
 			*out = true;
 			return 0;

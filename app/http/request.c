@@ -2,6 +2,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "console/array.h"
 #include "console/http.h"
 #include "console/strx.h"
 #include "console/banned.h"
@@ -17,7 +18,7 @@ static const struct {
 
 unsigned http_method_id(const char *method)
 {
-	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(methods); i++)
 		if (!strcmp(methods[i].name, method))
 			return methods[i].id;
 	return HTTP_OTHER;

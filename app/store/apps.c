@@ -5,6 +5,7 @@
 
 #include <json-c/json.h>
 
+#include "console/array.h"
 #include "console/etcd.h"
 #include "console/store.h"
 #include "console/xalloc.h"
@@ -30,7 +31,7 @@ const char *app_state_name(enum app_state state)
 
 static enum app_state state_of(const char *name)
 {
-	for (size_t i = 1; i < sizeof(state_names) / sizeof(state_names[0]); i++)
+	for (size_t i = 1; i < ARRAY_SIZE(state_names); i++)
 		if (!strcmp(name, state_names[i]))
 			return (enum app_state)i;
 	return APP_STATE_OTHER;
