@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 #include <openssl/rand.h>
 
+#include "console/api.h"
 #include "console/base64.h"
 #include "console/cluster.h"
 #include "console/ipset.h"
