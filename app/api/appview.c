@@ -300,7 +300,7 @@ int appview_apps(request_t *req, const app_record_t *const *apps, size_t n, json
 		struct instances_of io = { req, cl, &js, n };
 		err_t e = ERR_INIT;
 		if (store_app_each(req->ctx, req->arena, add_instance, &io, &e))
-			log_msg(LOG_WARN, "resource instances not listed: %s", e.msg);
+			http_log(req, LOG_WARN, "resource instances not listed: %s", e.msg);
 	}
 
 	size_t nitems = 0;

@@ -27,7 +27,7 @@
 #include "console/array.h"
 #include "console/cluster.h"
 #include "console/log.h"
-#include "console/oplog.h"
+#include "console/oplogs.h"
 #include "console/permission.h"
 #include "console/registry.h"
 #include "console/store.h"
@@ -51,8 +51,8 @@ static int step_drop_instances(deploy_run_t *run, err_t *err)
 	err_t ierr = ERR_INIT;
 	if (strcmp(run->conf->apptype, "resource") &&
 	    instances_remove(run, run->prev, run->conf, &run->removed, &ierr))
-		log_warn("update of %s: removing resource instances failed: %s", run->name,
-			 ierr.msg);
+		http_log(run->req, LOG_WARN, "update of %s: removing resource instances failed: %s",
+			 run->name, ierr.msg);
 	return 0;
 }
 
@@ -185,9 +185,7 @@ int api_app_undeploy(request_t *req, response_t *res, err_t *err)
 			      "Not allow to delete protected app.");
 		goto out;
 	}
-	err_t oplog_err = ERR_INIT;
-	if (oplog_append(req->ctx, "DELETE", req_operator(req), name, "", "", &oplog_err))
-		log_warn("oplog DELETE of %s not written: %s", name, oplog_err.msg);
+	oplogs_write(req, "DELETE", name, "", "");
 
 	/* §4.3 step 2: the app's procs, then the instances of its resources. */
 	if (*run->app->meta && *run->app->meta_version) {

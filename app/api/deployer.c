@@ -18,7 +18,7 @@
 #include "console/deployd.h"
 #include "console/docker.h"
 #include "console/log.h"
-#include "console/oplog.h"
+#include "console/oplogs.h"
 #include "console/permission.h"
 #include "console/spec.h"
 #include "console/strx.h"
@@ -439,11 +439,7 @@ static void set_deploying(deploy_run_t *run)
 
 static void log_attempt(deploy_run_t *run)
 {
-	request_t *req = run->req;
-	err_t oplog_err = ERR_INIT;
-	if (oplog_append(req->ctx, run->op, req_operator(req), run->name, run->version, "",
-			 &oplog_err))
-		log_warn("oplog %s of %s not written: %s", run->op, run->name, oplog_err.msg);
+	oplogs_write(run->req, run->op, run->name, run->version, "");
 }
 
 int deployer_step_meta(deploy_run_t *run, err_t *err)
@@ -507,8 +503,8 @@ int deployer_step_cleanup(deploy_run_t *run, err_t *err)
 			continue;
 		err_t rerr = ERR_INIT;
 		if (deployer_remove_proc(run, &prev->procs[i], &run->removed, &rerr))
-			log_warn("update of %s: removing %s failed: %s", conf->appname,
-				 prev->procs[i].podname, rerr.msg);
+			http_log(run->req, LOG_WARN, "update of %s: removing %s failed: %s",
+				 conf->appname, prev->procs[i].podname, rerr.msg);
 	}
 	return 0;
 }
@@ -549,8 +545,8 @@ static void record_failure(deploy_run_t *run, const err_t *err)
 	run->rec.last_error = run->failure;
 	err_t serr = ERR_INIT;
 	if (save(run, &serr))
-		log_error("%s %s failed and its record was not saved: %s", run->what, run->name,
-			  serr.msg);
+		http_log(run->req, LOG_ERROR, "%s %s failed and its record was not saved: %s",
+			 run->what, run->name, serr.msg);
 }
 
 int deployer_run(deploy_run_t *run, const deploy_step_t *steps, size_t n, err_t *err)

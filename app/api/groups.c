@@ -102,5 +102,6 @@ void groups_undo(request_t *req, const cluster_t *cl, const char *name, bool cre
 	err_t undo = ERR_INIT;
 	const char *group = groups_name(req, cl, name);
 	if (created && sso_group_delete(peers_sso(req->ctx), req->access_token, group, &undo))
-		log_warn("the sso group '%s' of '%s' could not be removed: %s", group, name, undo.msg);
+		http_log(req, LOG_WARN, "the sso group '%s' of '%s' could not be removed: %s", group,
+			 name, undo.msg);
 }

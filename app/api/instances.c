@@ -6,7 +6,7 @@
 
 #include "console/array.h"
 #include "console/log.h"
-#include "console/oplog.h"
+#include "console/oplogs.h"
 #include "console/permission.h"
 #include "console/registry.h"
 #include "console/tmpl.h"
@@ -89,15 +89,15 @@ static int register_instance(request_t *req, const cluster_t *cl, const char *re
 		err_t undo = ERR_INIT;
 		groups_undo(req, cl, name, created);
 		if (store_app_delete(req->ctx, name, &undo))
-			log_error("resource instance %s: its record could not be removed after its "
+			http_log(req, LOG_ERROR,
+				 "resource instance %s: its record could not be removed after its "
 				  "registration failed: %s",
 				  name, undo.msg);
 		return err_wrap(err, "cannot create the SSO group of resource instance %s", name);
 	}
-	log_info("REPOSIT: resource instance %s registered by %s", name, req_operator(req));
-	err_t oplog_err = ERR_INIT;
-	if (oplog_append(req->ctx, "REPOSIT", req_operator(req), name, "", "", &oplog_err))
-		log_warn("oplog REPOSIT of %s not written: %s", name, oplog_err.msg);
+	http_log(req, LOG_INFO, "REPOSIT: resource instance %s registered by %s", name,
+		 req_operator(req));
+	oplogs_write(req, "REPOSIT", name, "", "");
 	return 0;
 }
 
@@ -217,7 +217,8 @@ static int deploy_locked(deploy_run_t *client, const char *name, const char *ver
 			buf_addf(report, "    resource instance %s:\n%s", name, run->report.data);
 			rc = err->code ? err->code : -ERR_INTERNAL;
 		} else if (run->removed.len) {
-			log_warn("deploy of %s: removing procs failed:\n%s", name, run->removed.data);
+			http_log(req, LOG_WARN, "deploy of %s: removing procs failed:\n%s", name,
+				 run->removed.data);
 		}
 	}
 	deployer_unlock(run);
@@ -276,9 +277,7 @@ static int remove_instance(deploy_run_t *client, const char *name, buf_t *report
 	}
 	if (rc)
 		goto out;
-	err_t oplog_err = ERR_INIT;
-	if (oplog_append(req->ctx, "DELETE", req_operator(req), name, "", "", &oplog_err))
-		log_warn("oplog DELETE of %s not written: %s", name, oplog_err.msg);
+	oplogs_write(req, "DELETE", name, "", "");
 	if (*run->app->meta && *run->app->meta_version) {
 		if ((rc = appconf_stored(req->arena, run->cl, run->app, &run->conf, err)))
 			goto out;

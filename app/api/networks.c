@@ -50,7 +50,7 @@ static int ensure(request_t *req, const char *name, bool *created, err_t *err)
 	if ((rc = docker_network_ensure(peers_docker(req->ctx), name, subnet, created, err)))
 		return rc;
 	if (*created) {
-		log_info("NETWORK: created docker network %s", name);
+		http_log(req, LOG_INFO, "NETWORK: created docker network %s", name);
 		rc = default_rules(req, name, err);
 	}
 	return rc;

@@ -92,7 +92,7 @@ int api_notify_change(request_t *req, response_t *res, err_t *err)
 		return api_fail(req, res, -ERR_INVALID, NULL, notify_url(req), "%s", err->msg);
 	if (rc)
 		return rc;
-	log_info("NOTIFY: %s %s %s by %s", add ? "added" : "removed", http_param(req, "type"), url,
+	http_log(req, LOG_INFO, "NOTIFY: %s %s %s by %s", add ? "added" : "removed", http_param(req, "type"), url,
 		 req_operator(req));
 	return api_answer(req, res, 200, json_object_new_string(url), notify_url(req), "");
 }
@@ -131,7 +131,7 @@ static void fan_out(request_t *req, json_object *urls, const char *payload)
 	httpm_t *m = httpm_new("notify webhook", req->ctx->cfg->http_timeout_ms,
 			       req->ctx->cfg->http_connect_timeout_ms);
 	if (!m) {
-		log_error("image push of %s: no webhook called (no curl multi handle)",
+		http_log(req, LOG_ERROR, "image push of %s: no webhook called (no curl multi handle)",
 			  req_app(req)->appname);
 		return;
 	}
@@ -148,10 +148,10 @@ static void fan_out(request_t *req, json_object *urls, const char *payload)
 	httpm_perform(m, calls, n);
 	for (size_t i = 0; i < n; i++) {
 		if (calls[i].rc)
-			log_warn("image push of %s: webhook %s: %s", req_app(req)->appname,
+			http_log(req, LOG_WARN, "image push of %s: webhook %s: %s", req_app(req)->appname,
 				 calls[i].req.url, calls[i].err.msg);
 		else if (calls[i].resp.status >= 300)
-			log_warn("image push of %s: webhook %s answered %ld", req_app(req)->appname,
+			http_log(req, LOG_WARN, "image push of %s: webhook %s answered %ld", req_app(req)->appname,
 				 calls[i].req.url, calls[i].resp.status);
 		httpm_call_release(&calls[i]);
 	}

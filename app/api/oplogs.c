@@ -115,6 +115,14 @@ void oplogs_render(const oplog_row_t *rows, size_t n, buf_t *out)
 	buf_addch(out, ']');
 }
 
+void oplogs_write(const request_t *req, const char *op, const char *app, const char *version,
+		  const char *message)
+{
+	err_t err = ERR_INIT;
+	if (oplog_append(req->ctx, op, req_operator(req), app, version, message, &err))
+		http_log(req, LOG_WARN, "oplog %s of %s not written: %s", op, app, err.msg);
+}
+
 int api_oplog_get(request_t *req, response_t *res, err_t *err)
 {
 	const char *name = req_app(req)->appname;

@@ -21,7 +21,7 @@
 #include "console/lainyaml.h"
 #include "console/locks.h"
 #include "console/log.h"
-#include "console/oplog.h"
+#include "console/oplogs.h"
 #include "console/permission.h"
 #include "console/size.h"
 #include "console/spec.h"
@@ -129,9 +129,7 @@ static int not_deployed(request_t *req, response_t *res, const lain_proc_t *p)
 
 static void oplog(request_t *req, const char *op, const char *msg)
 {
-	err_t e = ERR_INIT;
-	if (oplog_append(req->ctx, op, req_operator(req), req_app(req)->appname, "", msg, &e))
-		log_msg(LOG_WARN, "oplog %s of %s not written: %s", op, req_app(req)->appname, e.msg);
+	oplogs_write(req, op, req_app(req)->appname, "", msg);
 }
 
 /* 202 with the Proc when deployd accepted (o, or the fresh one when NULL),

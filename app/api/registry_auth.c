@@ -105,15 +105,16 @@ static long ms_since(const struct timespec *t)
 /* The whitelist and node network, re-read at most every WHITELIST_TTL_MS.
  * A failed read keeps the last good set (an etcd hiccup must neither open
  * nor close the door); before any good read the set is empty. */
-static const ipset_t *allow_set(ctx_t *ctx, arena_t *a)
+static const ipset_t *allow_set(request_t *req)
 {
+	ctx_t *ctx = req->ctx;
 	struct tokens_state *s = state_of(ctx);
 	if (s->allow_loaded && ms_since(&s->allow_at) < WHITELIST_TTL_MS)
 		return &s->allow;
 	const char *wl, *nodes;
 	err_t err = ERR_INIT;
-	if (store_registry_allowed(ctx, a, &wl, &nodes, &err)) {
-		log_warn("registry tokens: cannot read the whitelist, using the %s: %s",
+	if (store_registry_allowed(ctx, req->arena, &wl, &nodes, &err)) {
+		http_log(req, LOG_WARN, "registry tokens: cannot read the whitelist, using the %s: %s",
 			 s->allow_loaded ? "last one read" : "empty one", err.msg);
 		clock_gettime(CLOCK_MONOTONIC, &s->allow_at);
 		return &s->allow;
@@ -122,7 +123,7 @@ static const ipset_t *allow_set(ctx_t *ctx, arena_t *a)
 	ipset_parse(&s->allow, wl);
 	ipset_add(&s->allow, nodes);
 	if (s->allow.skipped)
-		log_warn("registry tokens: %zu malformed entries skipped in "
+		http_log(req, LOG_WARN, "registry tokens: %zu malformed entries skipped in "
 			 "/lain/config/registry_ip_whitelist and /lain/config/node_network",
 			 s->allow.skipped);
 	s->allow_loaded = true;
@@ -221,11 +222,11 @@ static void answer_error(response_t *res, int status, const char *code, const ch
 	http_json(res, status, o);
 }
 
-static int answer_failure(response_t *res, const err_t *err)
+static int answer_failure(const request_t *req, response_t *res, const err_t *err)
 {
 	int status = err_http_status(err->code);
 	if (status >= 500)
-		log_error("registry tokens: %s", err->msg);
+		http_log(req, LOG_ERROR, "registry tokens: %s", err->msg);
 	answer_error(res, status, status == 400 ? "INVALID_REQUEST" : "UNAVAILABLE", err->msg);
 	return HTTP_ANSWERED;
 }
@@ -353,7 +354,7 @@ int api_registry_authorize(request_t *req, response_t *res, err_t *err)
 	if ((rc = http_query_each(req, "scope", scope_one, &w)))
 		goto fail;
 
-	if (ipset_contains(allow_set(ctx, req->arena), req->remote_addr)) {
+	if (ipset_contains(allow_set(req), req->remote_addr)) {
 		caller.kind = TOKEN_CALLER_WHITELISTED;
 	} else {
 		int found = basic_credentials(req, &user, &password);
@@ -429,14 +430,14 @@ int api_registry_authorize(request_t *req, response_t *res, err_t *err)
 				 grants[i].want & TOKEN_PULL ? "pull" : "",
 				 grants[i].want == (TOKEN_PULL | TOKEN_PUSH) ? "," : "",
 				 grants[i].want & TOKEN_PUSH ? "push" : "");
-		log_debug("registry token for '%s' from %s, aud '%s':%s", c.sub, req->remote_addr,
-			  service, granted.len ? granted.data : " no access");
+		http_log(req, LOG_DEBUG, "registry token for '%s' from %s, aud '%s':%s", c.sub,
+			 req->remote_addr, service, granted.len ? granted.data : " no access");
 		buf_release(&granted);
 	}
 	rc = HTTP_ANSWERED;
 	goto cleanup;
 fail:
-	rc = answer_failure(res, err);
+	rc = answer_failure(req, res, err);
 cleanup:
 	buf_release(&token);
 	buf_release(&jti);

@@ -6,7 +6,7 @@
 #include "console/appname.h"
 #include "console/cluster.h"
 #include "console/log.h"
-#include "console/oplog.h"
+#include "console/oplogs.h"
 #include "console/permission.h"
 #include "console/sso.h"
 #include "console/store.h"
@@ -88,18 +88,17 @@ int api_repos_create(request_t *req, response_t *res, err_t *err)
 			err_t undo = ERR_INIT;
 			groups_undo(req, cl, name, created);
 			if (store_app_delete(ctx, name, &undo))
-				log_error("registration of '%s' failed and its record could not be "
+				http_log(req, LOG_ERROR,
+					 "registration of '%s' failed and its record could not be "
 					  "removed: %s", name, undo.msg);
 			return api_fail(req, res, rc == -ERR_UNAVAILABLE ? rc : -ERR_INTERNAL, NULL,
 					url, "error reposing app %s : \n%s\n", name, err->msg);
 		}
 		msg = arena_printf(req->arena, "create group for app %s successfully", name);
 	}
-	log_info("REPOSIT: app %s reposited by %s", name, req_operator(req));
+	http_log(req, LOG_INFO, "REPOSIT: app %s reposited by %s", name, req_operator(req));
 	/* The registration stands even when its oplog row cannot be written. */
-	err_t oplog_err = ERR_INIT;
-	if (oplog_append(ctx, "REPOSIT", req_operator(req), name, "", "", &oplog_err))
-		log_error("REPOSIT of '%s' not written to the oplog: %s", name, oplog_err.msg);
+	oplogs_write(req, "REPOSIT", name, "", "");
 	return api_answer(req, res, 201, repo_object(name), url, "%s", msg);
 }
 

@@ -97,7 +97,7 @@ static int config_image(request_t *req, const cluster_t *cl, const lain_conf_t *
 	rc = registry_manifest(reg, repo, new_tag, &m, &e);
 	json_object_put(m);
 	if (rc == -ERR_NOT_FOUND) {
-		log_info("SECRETS: building %s:%s (%zu secret files of %s)", repo, new_tag, n,
+		http_log(req, LOG_INFO, "SECRETS: building %s:%s (%zu secret files of %s)", repo, new_tag, n,
 			 p->podname);
 		rc = registry_image_add_layer(reg, repo, tag, new_tag, files, n,
 					      arena_printf(req->arena,
@@ -120,7 +120,7 @@ int secrets_image(request_t *req, const cluster_t *cl, const lain_conf_t *conf,
 		return 0;
 	int rc = config_image(req, cl, conf, p, image, err);
 	if (rc && p->secret_files_bypass) {
-		log_warn("proc %s runs its release image without its secret files "
+		http_log(req, LOG_WARN, "proc %s runs its release image without its secret files "
 			 "(secret_files_bypass): %s",
 			 p->podname, err->msg);
 		*image = NULL;

@@ -20,6 +20,7 @@
 #include "console/arena.h"
 #include "console/buf.h"
 #include "console/err.h"
+#include "console/log.h"
 
 struct json_object;
 struct ctx;
@@ -106,6 +107,12 @@ const char *http_query(const request_t *req, const char *name);
  * For repeated parameters such as the registry's `scope`. */
 typedef int (*http_query_fn)(const char *value, void *data);
 int http_query_each(const request_t *req, const char *name, http_query_fn fn, void *data);
+
+/* A log line about req: log_msg's, ending with " id=<request id>" as its
+ * access-log line does, so the lines of one request are found together
+ * (STYLE §16). The one way handlers log. */
+void http_log(const request_t *req, enum log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* The value of cookie name, or NULL. */
 const char *http_cookie(const request_t *req, const char *name);

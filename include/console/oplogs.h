@@ -15,7 +15,14 @@
 #include <stddef.h>
 
 #include "console/buf.h"
+#include "console/http.h"
 #include "console/oplog.h"
+
+/* Writes a row of app's oplog for req: op, the caller (the operator) as its
+ * user, version and message (NULL: ""). A failure is logged and no more:
+ * the row records a change that is made (§9.3 #25). */
+void oplogs_write(const request_t *req, const char *op, const char *app, const char *version,
+		  const char *message);
 
 /* rows[0..n) as the Django-serializer array (an empty log is "[]"),
  * appended to out. */
