@@ -12,6 +12,7 @@
 #include <CUnit/CUnit.h>
 #include <json-c/json.h>
 
+#include "console/array.h"
 #include "deploy_env.h"
 #include "harness.h"
 #include "itjson.h"
@@ -381,29 +382,17 @@ static CU_SuiteInfo suites[] = {
 
 int main(void)
 {
-	int rc = 1;
-	if (denv_up())
-		goto out;
-	pid_t pusher = fork();
-	if (pusher == 0)
-		_exit(denv_push("flow", V(1), YAML("flow"), NULL) ||
-			      denv_push("flow", V(2), YAML("flow"), NULL) ||
-			      denv_push("flow2", V(1), YAML("flow2"), NULL) ||
-			      denv_push("norel", V(1), YAML("norel"), "--no-release") ||
-			      denv_push("broken", V(1), SERVICE_YAML, NULL) ||
-			      denv_push("client", V(1), CLIENT_YAML, NULL) ||
-			      denv_push("twice", V(1), YAML("twice"), NULL)
-		      ? 1
-		      : 0);
-	int up = stack_up("--workers 2");
-	int st = 0;
-	if (up || waitpid(pusher, &st, 0) != pusher || !WIFEXITED(st) || WEXITSTATUS(st)) {
-		fprintf(stderr, "it_deploy_flow: the servers did not start\n");
-		goto out;
-	}
-	rc = test_main(suites);
-out:
-	stack_down();
-	denv_down();
-	return rc;
+	const denv_image_t images[] = {
+		{ "flow", V(1), YAML("flow"), NULL },
+		{ "flow", V(2), YAML("flow"), NULL },
+		{ "flow2", V(1), YAML("flow2"), NULL },
+		{ "norel", V(1), YAML("norel"), "--no-release" },
+		{ "broken", V(1), SERVICE_YAML, NULL },
+		{ "client", V(1), CLIENT_YAML, NULL },
+		{ "twice", V(1), YAML("twice"), NULL },
+	};
+	const denv_suite_t suite = { .name = "it_deploy_flow", .images = images,
+				     .nimages = ARRAY_SIZE(images), .stack_args = "--workers 2",
+				     .suites = suites };
+	return denv_main(&suite);
 }

@@ -14,6 +14,7 @@
 #include <CUnit/CUnit.h>
 #include <json-c/json.h>
 
+#include "console/array.h"
 #include "deploy_env.h"
 #include "harness.h"
 #include "itjson.h"
@@ -527,30 +528,18 @@ static CU_SuiteInfo suites[] = {
 
 int main(void)
 {
-	int rc = 1;
-	if (denv_up())
-		goto out;
-	pid_t pusher = fork();
-	if (pusher == 0)
-		_exit(denv_push("procs", V(1), BASE("procs"), NULL) ||
-			      denv_push("procs", V(2), WITH_EXTRA("procs"), NULL) ||
-			      denv_push("updfail", V(1), BASE("updfail"), NULL) ||
-			      denv_push("updfail", V(2), BASE("updfail"), NULL) ||
-			      denv_push("streamy", V(1), STREAM("streamy"), NULL) ||
-			      denv_push("streamy2", V(1), STREAM("streamy2"), NULL) ||
-			      denv_push("halfway", V(1), BASE("halfway"), NULL) ||
-			      denv_push("svc", V(1), SERVICE_YAML, NULL)
-		      ? 1
-		      : 0);
-	int up = stack_up("--workers 2");
-	int st = 0;
-	if (up || waitpid(pusher, &st, 0) != pusher || !WIFEXITED(st) || WEXITSTATUS(st)) {
-		fprintf(stderr, "it_deploy_procs: the servers did not start\n");
-		goto out;
-	}
-	rc = test_main(suites);
-out:
-	stack_down();
-	denv_down();
-	return rc;
+	const denv_image_t images[] = {
+		{ "procs", V(1), BASE("procs"), NULL },
+		{ "procs", V(2), WITH_EXTRA("procs"), NULL },
+		{ "updfail", V(1), BASE("updfail"), NULL },
+		{ "updfail", V(2), BASE("updfail"), NULL },
+		{ "streamy", V(1), STREAM("streamy"), NULL },
+		{ "streamy2", V(1), STREAM("streamy2"), NULL },
+		{ "halfway", V(1), BASE("halfway"), NULL },
+		{ "svc", V(1), SERVICE_YAML, NULL },
+	};
+	const denv_suite_t suite = { .name = "it_deploy_procs", .images = images,
+				     .nimages = ARRAY_SIZE(images), .stack_args = "--workers 2",
+				     .suites = suites };
+	return denv_main(&suite);
 }

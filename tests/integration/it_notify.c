@@ -21,6 +21,7 @@
 #include <CUnit/CUnit.h>
 #include <json-c/json.h>
 
+#include "console/array.h"
 #include "deploy_env.h"
 #include "harness.h"
 #include "itjson.h"
@@ -723,31 +724,16 @@ static int fakes_up(void)
 
 int main(void)
 {
-	int rc = 1;
-	if (denv_up() || fakes_up())
-		goto out;
-	pid_t pusher = fork();
-	if (pusher == 0)
-		_exit(denv_push("fresh", V(1), YAML("fresh", "giturl: github.com/laincloud/fresh\n"), NULL) ||
-			      denv_push("nogit", V(1), YAML("nogit", ""), NULL) ||
-			      denv_push("hello", V(1),
-					YAML("hello", "giturl: github.com/laincloud/hello.git\n"), NULL) ||
-			      denv_push("moved", V(1), YAML("moved", "giturl: github.com/laincloud/moved\n"),
-					NULL) ||
-			      denv_push("authapp", V(1),
-					YAML("authapp", "giturl: https://git.example.com/team/authapp\n"),
-					NULL)
-		      ? 1
-		      : 0);
-	int up = stack_up("--workers 2");
-	int st = 0;
-	if (up || waitpid(pusher, &st, 0) != pusher || !WIFEXITED(st) || WEXITSTATUS(st)) {
-		fprintf(stderr, "it_notify: the servers did not start\n");
-		goto out;
-	}
-	rc = test_main(suites);
-out:
-	stack_down();
-	denv_down();
-	return rc;
+	const denv_image_t images[] = {
+		{ "fresh", V(1), YAML("fresh", "giturl: github.com/laincloud/fresh\n"), NULL },
+		{ "nogit", V(1), YAML("nogit", ""), NULL },
+		{ "hello", V(1), YAML("hello", "giturl: github.com/laincloud/hello.git\n"), NULL },
+		{ "moved", V(1), YAML("moved", "giturl: github.com/laincloud/moved\n"), NULL },
+		{ "authapp", V(1), YAML("authapp", "giturl: https://git.example.com/team/authapp\n"),
+		  NULL },
+	};
+	const denv_suite_t suite = { .name = "it_notify", .images = images,
+				     .nimages = ARRAY_SIZE(images), .stack_args = "--workers 2",
+				     .before = fakes_up, .suites = suites };
+	return denv_main(&suite);
 }
