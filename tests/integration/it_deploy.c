@@ -139,7 +139,7 @@ static void test_gate(void)
 	/* Down: every call dropped without an answer. */
 	denv_fake("POST", "/__fake/fail", "{\"mode\":\"down\",\"count\":-1}", NULL);
 	CU_ASSERT_EQUAL(deployd_gate(dd, &err), -ERR_UNAVAILABLE);
-	CU_ASSERT(!strncmp(err.msg, "deployd unavailable: ", 21));
+	CU_ASSERT_PREFIX(err.msg, "deployd unavailable: ");
 	deployd_result_t r = DEPLOYD_RESULT_INIT;
 	CU_ASSERT_EQUAL(deployd_podgroup_get(dd, "x.web.web", &r, &err), -ERR_UNAVAILABLE);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "read podgroup 'x.web.web'"));
@@ -306,7 +306,7 @@ static void test_fetch_many_parallel(void)
 	denv_fake("POST", "/__fake/fail", "{\"mode\":\"none\"}", NULL);
 	denv_fake("POST", "/__fake/fail", "{\"mode\":\"down\",\"count\":-1}", NULL);
 	CU_ASSERT_EQUAL(deployd_fetch_many(dd, items, N, &err), -ERR_UNAVAILABLE);
-	CU_ASSERT(!strncmp(err.msg, "deployd unavailable", 19));
+	CU_ASSERT_PREFIX(err.msg, "deployd unavailable");
 	for (int i = 0; i < N; i++)
 		CU_ASSERT_EQUAL(items[i].rc, -ERR_UNAVAILABLE);
 	denv_fake("POST", "/__fake/fail", "{\"mode\":\"none\"}", NULL);

@@ -99,7 +99,7 @@ static void test_first_deploy(void)
 	assert_keys(pod, pod_keys);
 	CU_ASSERT_STRING_EQUAL(js_str(pod, "status"), "True");
 	CU_ASSERT_EQUAL(strlen(js_str(pod, "uptime")), 19);
-	CU_ASSERT(!strncmp(js_str(pod, "containername"), "/flow.worker.bg.", 16));
+	CU_ASSERT_PREFIX(js_str(pod, "containername"), "/flow.worker.bg.");
 	it_response_free(&r);
 
 	/* The oplog has the DEPLOY row with its version. */
@@ -181,7 +181,7 @@ static void test_deployd_stopped(void)
 	/* deployd not answering at all: 503 naming it, nothing recorded. */
 	denv_fake("POST", "/__fake/fail", "{\"mode\":\"down\",\"count\":-1}", NULL);
 	CU_ASSERT_EQUAL(it_req("POST", "/api/v1/apps/", "{\"appname\":\"later\"}", &r), 503);
-	CU_ASSERT(it_field(&r, "msg") && !strncmp(it_field(&r, "msg"), "deployd unavailable", 19));
+	CU_ASSERT_PREFIX(it_field(&r, "msg"), "deployd unavailable");
 	it_response_free(&r);
 	denv_fake("POST", "/__fake/fail", "{\"mode\":\"none\"}", NULL);
 	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/later/", NULL, &r), 404);
@@ -213,7 +213,7 @@ static void test_failure_in_the_middle(void)
 	CU_ASSERT_EQUAL(it_req("POST", "/api/v1/apps/", "{\"appname\":\"broken\"}", &r), 406);
 	const char *msg = it_field(&r, "msg");
 	CU_ASSERT_FATAL(msg != NULL);
-	CU_ASSERT(!strncmp(msg, "request of deploy app broken is not acceptable with error:\n", 59));
+	CU_ASSERT_PREFIX(msg, "request of deploy app broken is not acceptable with error:\n");
 	CU_ASSERT(strstr(msg, "portal-redis") != NULL);
 	char *saved = strdup(msg);
 	it_response_free(&r);

@@ -91,7 +91,7 @@ static void test_scale_instances(void)
 	CU_ASSERT_EQUAL(it_req("PATCH", "/api/v1/apps/procs/procs/web/", "{\"num_instances\":2}",
 				&r), 202);
 	const char *msg = it_field(&r, "msg");
-	CU_ASSERT(msg && !strncmp(msg, "    status_code: 202\n    message: ", 34));
+	CU_ASSERT_PREFIX(msg, "    status_code: 202\n    message: ");
 	CU_ASSERT_STRING_EQUAL(js_str(it_payload(&r, "proc"), "procname"), "web");
 	it_response_free(&r);
 	denv_settle();
@@ -237,7 +237,7 @@ static void test_proc_deploy(void)
 	it_response_t r;
 	denv_settle();
 	CU_ASSERT_EQUAL(it_req("DELETE", "/api/v1/apps/procs/procs/bg/", NULL, &r), 202);
-	CU_ASSERT(it_field(&r, "msg") && !strncmp(it_field(&r, "msg"), "    status_code: 202\n", 21));
+	CU_ASSERT_PREFIX(it_field(&r, "msg"), "    status_code: 202\n");
 	it_response_free(&r);
 	denv_settle();
 	CU_ASSERT_PTR_NULL(fake_pg("procs.worker.bg"));
@@ -299,7 +299,7 @@ static void test_operations(void)
 	denv_settle();
 	CU_ASSERT_EQUAL(it_req("PATCH", "/api/v1/apps/procs/procs/web/",
 				"{\"operation\":\"stop\",\"instance\":1}", &r), 202);
-	CU_ASSERT(it_field(&r, "msg") && !strncmp(it_field(&r, "msg"), "    status_code: 202\n", 21));
+	CU_ASSERT_PREFIX(it_field(&r, "msg"), "    status_code: 202\n");
 	it_response_free(&r);
 	denv_settle();
 	CU_ASSERT_STRING_EQUAL(pod1_status(), "False");
@@ -366,7 +366,7 @@ static void test_histories(void)
 	json_object *e = json_object_array_get_idx(h, 0);
 	/* Newest first: the restart's last row. */
 	CU_ASSERT_STRING_EQUAL(js_str(e, "action"), "restart");
-	CU_ASSERT(!strncmp(js_str(e, "image"), "procs:release-", 14));
+	CU_ASSERT_PREFIX(js_str(e, "image"), "procs:release-");
 	CU_ASSERT_STRING_EQUAL(js_str(e, "node"), "node1");
 	CU_ASSERT(json_object_object_get_ex(e, "time", NULL) && json_object_object_get_ex(e, "status", NULL));
 	CU_ASSERT(!json_object_object_get_ex(e, "from", NULL));
@@ -407,7 +407,7 @@ static void test_update_failure(void)
 			406);
 	const char *msg = it_field(&r, "msg");
 	CU_ASSERT_FATAL(msg != NULL);
-	CU_ASSERT(!strncmp(msg, "request of update app updfail is not acceptable with error:\n", 60));
+	CU_ASSERT_PREFIX(msg, "request of update app updfail is not acceptable with error:\n");
 	CU_ASSERT(strstr(msg, "web") != NULL);
 	char *saved = strdup(msg);
 	it_response_free(&r);
@@ -465,8 +465,7 @@ static void test_update_of_failed_deploy(void)
 		  NULL);
 	CU_ASSERT_EQUAL(it_call("POST", "/api/v1/apps/", "{\"appname\":\"halfway\"}", 406), 406);
 	CU_ASSERT_EQUAL(it_req("PUT", "/api/v1/apps/halfway/", NULL, &r), 406);
-	CU_ASSERT(it_field(&r, "msg") &&
-		  !strncmp(it_field(&r, "msg"), "request of update app halfway is not acceptable", 47));
+	CU_ASSERT_PREFIX(it_field(&r, "msg"), "request of update app halfway is not acceptable");
 	it_response_free(&r);
 	denv_fake("POST", "/__fake/fail", "{\"mode\":\"none\"}", NULL);
 	denv_settle();

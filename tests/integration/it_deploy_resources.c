@@ -243,7 +243,7 @@ static void test_resource_not_deployed(void)
 	CU_ASSERT_EQUAL(it_etcd_put("/lain/config/system_volumes/webc", "/data/a:/a:ro;/data/b:/b"), 0);
 
 	CU_ASSERT_EQUAL(it_req("POST", "/api/v1/apps/", "{\"appname\":\"webc\"}", &r), 406);
-	CU_ASSERT(!strncmp(it_msg(&r), "request of deploy app webc is not acceptable", 44));
+	CU_ASSERT_PREFIX(it_msg(&r), "request of deploy app webc is not acceptable");
 	it_response_free(&r);
 	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/webc/", NULL, &r), 200);
 	const char *err = js_str(it_payload(&r, "app"), "deployerror");

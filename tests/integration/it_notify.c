@@ -223,7 +223,7 @@ static void expect_payload(const char *base, const char *app, const char *operat
 		fprintf(stderr, "\n  %s got %s\n", base, json_object_to_json_string(calls));
 	CU_ASSERT_STRING_EQUAL(js_str(c, "method"), "POST");
 	const char *ctype = js_str(js_get(c, "headers"), "content-type");
-	CU_ASSERT(!strncmp(ctype, "application/json", 16));
+	CU_ASSERT_PREFIX(ctype, "application/json");
 	json_object *p = js_get(c, "body");
 	if (!json_object_is_type(p, json_type_object)) {
 		fprintf(stderr, "\n  %s: payload %s\n", base, json_object_to_json_string(c));

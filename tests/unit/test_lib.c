@@ -22,7 +22,7 @@ static void test_buf_basics(void)
 	for (int i = 0; i < 1000; i++)
 		CU_ASSERT_EQUAL(buf_addf(&b, "%d,", i), 0);
 	CU_ASSERT_EQUAL(b.len, strlen(b.data));
-	CU_ASSERT(strncmp(b.data, "0,1,2,", 6) == 0);
+	CU_ASSERT_PREFIX(b.data, "0,1,2,");
 	CU_ASSERT(strx_suffix(b.data, "998,999,"));
 	size_t len;
 	char *s = buf_detach(&b, &len);
@@ -176,7 +176,7 @@ static void test_appname(void)
 		CU_ASSERT_EQUAL(appname_check(good[i], &err), 0);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		CU_ASSERT_EQUAL(appname_check(bad[i], &err), -ERR_INVALID);
-		CU_ASSERT(strncmp(err.msg, "invalid appname", 15) == 0);
+		CU_ASSERT_PREFIX(err.msg, "invalid appname");
 	}
 }
 
