@@ -406,6 +406,26 @@ int denv_count(const char *prefix)
 	return n;
 }
 
+int denv_fake_peak(int *n)
+{
+	char *body = NULL;
+	int peak = 0;
+	*n = 0;
+	denv_fake("GET", "/__fake/calls", NULL, &body);
+	json_object *j = json_tokener_parse(body ? body : ""), *calls, *v;
+	if (json_object_object_get_ex(j, "calls", &calls))
+		for (size_t i = 0; i < json_object_array_length(calls); i++) {
+			json_object *c = json_object_array_get_idx(calls, i);
+			(*n)++;
+			if (json_object_object_get_ex(c, "in_flight", &v) &&
+			    json_object_get_int(v) > peak)
+				peak = json_object_get_int(v);
+		}
+	json_object_put(j);
+	free(body);
+	return peak;
+}
+
 int denv_main(const denv_suite_t *s)
 {
 	int rc = 1;

@@ -75,6 +75,11 @@ long denv_call(const char *method, const char *url, const char *body, const char
 /* denv_call on the deployd fake: path appended to its URL. */
 long denv_fake(const char *method, const char *path, const char *body, char **out);
 
+/* The calls the deployd fake logged since its log was last cleared (*n)
+ * and the most of them it was answering at once (their "in_flight"): what
+ * ran in parallel, as the fake saw it. */
+int denv_fake_peak(int *n);
+
 /* Waits (up to 5 s) until the deployd fake has done all accepted work
  * (deployd answers 423 to a podgroup whose operation is in progress).
  * 0 when it settled, -1 when it did not. */
