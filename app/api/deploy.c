@@ -40,13 +40,13 @@
 #include "console/banned.h"
 
 /* The instances of the resources an app's lain.yaml uses (instances.h). */
-static int step_instances(deploy_run_t *run, err_t *err)
+static int deploy_instances(deploy_run_t *run, err_t *err)
 {
 	return instances_deploy(run, run->conf, run->prev, &run->report, err);
 }
 
 /* Those of resources it no longer uses: removal failures are only logged. */
-static int step_drop_instances(deploy_run_t *run, err_t *err)
+static int drop_instances(deploy_run_t *run, err_t *err)
 {
 	err_t ierr = ERR_INIT;
 	if (strcmp(run->conf->apptype, "resource") &&
@@ -56,23 +56,16 @@ static int step_drop_instances(deploy_run_t *run, err_t *err)
 	return 0;
 }
 
-/* A deploy of an app, first or update: the same steps (§4.1 steps 4-13,
+/* A deploy of an app, first or update: the same run (§4.1 steps 4-13,
  * §4.2 steps 3-6). */
-static const deploy_step_t app_steps[] = {
-	{ "meta", deployer_step_meta, true },
-	{ "start", deployer_step_start, false },
-	{ "instances", step_instances, true },
-	{ "procs", deployer_step_procs, true },
-	{ "cleanup", deployer_step_cleanup, false },
-	{ "drop instances", step_drop_instances, false },
-	{ "finish", deployer_step_finish, false },
-};
+static const deploy_kind_t app_kind = { deployer_source_meta, deploy_instances, drop_instances };
 
 /* The generic deploy behind E7 POST and E8 PUT: run, prepared by the entry
- * point, goes through app_steps. */
+ * point, as an app's. */
 static int deploy_app(deploy_run_t *run, err_t *err)
 {
-	return deployer_run(run, app_steps, ARRAY_SIZE(app_steps), err);
+	run->kind = &app_kind;
+	return deployer_run(run, err);
 }
 
 /* The 406 of a failed run, with the report (§9.3 #15). */
@@ -94,13 +87,30 @@ static int answer_updated(request_t *req, response_t *res, const deploy_run_t *r
 			  run->name);
 }
 
-/* 404 for an app that is only registered (changes need a deployed one). */
-static int refuse_reposited(request_t *req, response_t *res, const app_record_t *app)
+/* A run on the app of the path (*run), which must be deployed: changes
+ * need a deployed app (404 answered for one only registered). */
+static int run_on_deployed(request_t *req, response_t *res, deploy_run_t **run, err_t *err)
 {
-	if (app_deployed(app))
-		return 0;
-	return api_fail(req, res, -ERR_NOT_FOUND, NULL, NULL,
-			"app with appname %s has not been deployd\n", app->appname);
+	const app_record_t *app = req_app(req);
+	const cluster_t *cl;
+	if (!app_deployed(app))
+		return api_fail(req, res, -ERR_NOT_FOUND, NULL, NULL,
+				"app with appname %s has not been deployd\n", app->appname);
+	int rc = cluster_get(req->ctx, &cl, err);
+	if (!rc)
+		*run = deployer_new(req, cl, app->appname);
+	return rc;
+}
+
+/* The newest of tags with both its meta and its release image (*version,
+ * the arena's), else 400 answered with msg. */
+static int latest_usable(request_t *req, response_t *res, char **tags, size_t ntags,
+			 const char **version, const char *msg)
+{
+	*version = tags ? arena_own(req->arena,
+				    version_latest_usable((const char *const *)tags, ntags), free)
+			: NULL;
+	return *version ? 0 : api_fail(req, res, -ERR_INVALID, NULL, NULL, "%s", msg);
 }
 
 /* The newest meta version of name that has its release image (*version,
@@ -118,13 +128,9 @@ static int first_version(request_t *req, response_t *res, const cluster_t *cl, c
 				cl->registry, name, err->msg);
 	if (rc)
 		return rc;
-	*version = arena_own(req->arena, version_latest_usable((const char *const *)tags, ntags),
-			     free);
-	if (!*version)
-		return api_fail(req, res, -ERR_INVALID, NULL, NULL,
-				"not found both meta and release images,\nplease check your App images "
-				"then try to update your App\n");
-	return 0;
+	return latest_usable(req, res, tags, ntags, version,
+			     "not found both meta and release images,\nplease check your App "
+			     "images then try to update your App\n");
 }
 
 int api_apps_deploy(request_t *req, response_t *res, err_t *err)
@@ -161,15 +167,13 @@ out:
 	return rc;
 }
 
-
 int api_app_undeploy(request_t *req, response_t *res, err_t *err)
 {
-	const char *name = req_app(req)->appname;
-	const cluster_t *cl;
-	int rc = refuse_reposited(req, res, req_app(req));
-	if (rc || (rc = cluster_get(req->ctx, &cl, err)))
+	deploy_run_t *run;
+	int rc = run_on_deployed(req, res, &run, err);
+	if (rc)
 		return rc;
-	deploy_run_t *run = deployer_new(req, cl, name);
+	const char *name = run->name;
 	if ((rc = deployer_lock_and_read(run, res, err)))
 		goto out;
 	if (!strcmp(run->app->app_type, "resource")) {
@@ -189,7 +193,7 @@ int api_app_undeploy(request_t *req, response_t *res, err_t *err)
 
 	/* §4.3 step 2: the app's procs, then the instances of its resources. */
 	if (*run->app->meta && *run->app->meta_version) {
-		if ((rc = appconf_stored(req->arena, cl, run->app, &run->conf, err)))
+		if ((rc = appconf_stored(req->arena, run->cl, run->app, &run->conf, err)))
 			goto out;
 		bool failed = false;
 		for (size_t i = 0; i < run->conf->n_procs; i++) {
@@ -250,32 +254,25 @@ static int update_version(request_t *req, response_t *res, const cluster_t *cl,
 					wanted, name);
 		return 0;
 	}
-	if (tags)
-		*version = arena_own(req->arena,
-				     version_latest_usable((const char *const *)tags, ntags), free);
-	if (!*version)
-		return api_fail(req, res, -ERR_INVALID, NULL, NULL,
-				"can not get meta_version/meta\nplease check your App images then try "
-				"to update your App\n");
-	return 0;
+	return latest_usable(req, res, tags, ntags, version,
+			     "can not get meta_version/meta\nplease check your App images then "
+			     "try to update your App\n");
 }
 
 int api_app_update(request_t *req, response_t *res, err_t *err)
 {
-	const char *name = req_app(req)->appname;
-	const cluster_t *cl;
-	int rc = refuse_reposited(req, res, req_app(req));
-	if (rc || (rc = cluster_get(req->ctx, &cl, err)))
+	deploy_run_t *run;
+	int rc = run_on_deployed(req, res, &run, err);
+	if (rc)
 		return rc;
-	deploy_run_t *run = deployer_new(req, cl, name);
 	/* Resource instances (§4.2, third flow) are rendered, not read. */
-	if (strchr(name, '.'))
+	if (strchr(run->name, '.'))
 		rc = instances_update(run, res, err);
-	else if (!(rc = update_version(req, res, cl, name, &run->version, err)) &&
+	else if (!(rc = update_version(req, res, run->cl, run->name, &run->version, err)) &&
 		 !(rc = deployer_lock_and_read(run, res, err))) {
 		/* The procs that may become useless. */
 		err_t perr = ERR_INIT;
-		if (appconf_stored(req->arena, cl, run->app, &run->prev, &perr))
+		if (appconf_stored(req->arena, run->cl, run->app, &run->prev, &perr))
 			run->prev = NULL;
 		run->op = "UPDATE";
 		run->what = "update app";

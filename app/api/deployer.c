@@ -31,6 +31,14 @@
 #include "secrets.h"
 #include "console/banned.h"
 
+/* A proc's line in a failure report: "    <proc>:\n        status_code:
+ * <deployd's status>\n        message: <err>\n". */
+static void report_failure(buf_t *report, const char *proc, long status, const err_t *err)
+{
+	buf_addf(report, "    %s:\n        status_code: %ld\n        message: %s\n", proc, status,
+		 err->msg);
+}
+
 /* Whether the running Pod's Annotation (a JSON string) has srcport in its
  * stream "ports". */
 static bool running_port(json_object *status, long srcport)
@@ -75,8 +83,7 @@ static int validate_ports(deployd_t *dd, const lain_proc_t *p, json_object *runn
 	deployd_result_t r = DEPLOYD_RESULT_INIT;
 	int rc = deployd_ports_validate(dd, ports, n, &r, err);
 	if (rc)
-		buf_addf(report, "    %s:\n        status_code: %ld\n        message: %s\n", p->name,
-			 r.status, err->msg);
+		report_failure(report, p->name, r.status, err);
 	deployd_result_release(&r);
 	return rc;
 }
@@ -118,62 +125,54 @@ static void keep_running(json_object *pod, json_object *status)
 		json_object_object_add(pod, "HealthConfig", json_object_get(old_hc));
 }
 
-/* One podgroup: created (its stream ports checked first), or its Pod
- * PATCHed when it exists (an update, a retried deploy; its new stream
- * ports checked first). */
-static int deploy_podgroup(deployd_t *dd, const lain_conf_t *conf, const lain_proc_t *p,
-			   const spec_opts_t *so, buf_t *report, err_t *err)
+/* A podgroup: its Pod PATCHed when it exists (an update, a retried
+ * deploy; its new stream ports checked first), else created (all its stream
+ * ports checked first). A failed check is in report already (*reported). */
+static int put_podgroup(deployd_t *dd, const lain_proc_t *p, json_object *spec,
+			deployd_result_t *r, buf_t *report, bool *reported, err_t *err)
 {
-	json_object *spec = NULL;
-	deployd_result_t r = DEPLOYD_RESULT_INIT;
-	int rc = spec_build_podgroup(conf, p, so, &spec, err);
-	if (rc)
-		goto out;
-	rc = deployd_podgroup_get(dd, p->podname, &r, err);
-	if (!rc) {
-		json_object *pod = json_object_object_get(spec, "Pod");
-		keep_running(pod, r.json);
-		rc = validate_ports(dd, p, r.json, report, err);
-		deployd_result_release(&r);
-		if (rc)
-			goto out_quiet;
-		rc = deployd_podgroup_spec(dd, p->podname, pod, &r, err);
-	} else if (rc == -ERR_NOT_FOUND) {
-		deployd_result_release(&r);
-		if ((rc = validate_ports(dd, p, NULL, report, err)))
-			goto out_quiet;
-		rc = deployd_podgroup_create(dd, spec, &r, err);
-	}
-out:
-	if (rc)
-		buf_addf(report, "    %s:\n        status_code: %ld\n        message: %s\n", p->name,
-			 r.status, err->msg);
-out_quiet:
-	deployd_result_release(&r);
-	json_object_put(spec);
-	return rc;
+	int rc = deployd_podgroup_get(dd, p->podname, r, err);
+	if (rc && rc != -ERR_NOT_FOUND)
+		return rc;
+	bool exists = !rc;
+	json_object *running = exists ? json_object_get(r->json) : NULL;
+	json_object *pod = json_object_object_get(spec, "Pod");
+	deployd_result_release(r);
+	if (exists)
+		keep_running(pod, running);
+	rc = validate_ports(dd, p, running, report, err);
+	json_object_put(running);
+	if ((*reported = rc != 0))
+		return rc;
+	return exists ? deployd_podgroup_spec(dd, p->podname, pod, r, err)
+		      : deployd_podgroup_create(dd, spec, r, err);
 }
 
-/* One portal: GET /api/depends, then PUT or POST. */
-static int deploy_portal(deployd_t *dd, const lain_conf_t *conf, const lain_proc_t *p,
-			 const spec_opts_t *so, buf_t *report, err_t *err)
+/* A portal: PUT to /api/depends when it exists, else POST. */
+static int put_portal(deployd_t *dd, json_object *spec, deployd_result_t *r, err_t *err)
+{
+	const char *name = json_object_get_string(json_object_object_get(spec, "Name"));
+	int rc = deployd_depends_get(dd, name, r, err);
+	deployd_result_release(r);
+	if (!rc)
+		return deployd_depends_update(dd, spec, r, err);
+	return rc == -ERR_NOT_FOUND ? deployd_depends_create(dd, spec, r, err) : rc;
+}
+
+/* The spec of proc p built and put at deployd; a failure goes to report. */
+static int deploy_spec(deployd_t *dd, const lain_conf_t *conf, const lain_proc_t *p,
+		       const spec_opts_t *so, buf_t *report, err_t *err)
 {
 	json_object *spec = NULL;
 	deployd_result_t r = DEPLOYD_RESULT_INIT;
-	int rc = spec_build_portal(conf, p, so, &spec, err);
-	if (rc)
-		goto out;
-	const char *name = json_object_get_string(json_object_object_get(spec, "Name"));
-	rc = deployd_depends_get(dd, name, &r, err);
-	deployd_result_release(&r);
+	bool portal = p->type == LAIN_PORTAL, reported = false;
+	int rc = portal ? spec_build_portal(conf, p, so, &spec, err)
+			: spec_build_podgroup(conf, p, so, &spec, err);
 	if (!rc)
-		rc = deployd_depends_update(dd, spec, &r, err);
-	else if (rc == -ERR_NOT_FOUND)
-		rc = deployd_depends_create(dd, spec, &r, err);
-out:
-	if (rc)
-		buf_addf(report, "    %s:\n        status_code: %ld\n        message: %s\n", p->name,
-			 r.status, err->msg);
+		rc = portal ? put_portal(dd, spec, &r, err)
+			    : put_podgroup(dd, p, spec, &r, report, &reported, err);
+	if (rc && !reported)
+		report_failure(report, p->name, r.status, err);
 	deployd_result_release(&r);
 	json_object_put(spec);
 	return rc;
@@ -284,9 +283,7 @@ static int deploy_one(request_t *req, const cluster_t *cl, const lain_conf_t *co
 		buf_addf(report, "    %s:\n        %s\n", p->name, err->msg);
 		return rc;
 	}
-	deployd_t *dd = peers_deployd(req->ctx, cl);
-	rc = p->type == LAIN_PORTAL ? deploy_portal(dd, conf, p, &se->so, report, err)
-				    : deploy_podgroup(dd, conf, p, &se->so, report, err);
+	rc = deploy_spec(peers_deployd(req->ctx, cl), conf, p, &se->so, report, err);
 	se->so.proc_image = NULL;
 	return rc;
 }
@@ -312,8 +309,7 @@ int deployer_remove_proc(deploy_run_t *run, const lain_proc_t *p, buf_t *report,
 	if (rc == -ERR_NOT_FOUND)
 		rc = 0;
 	else if (rc)
-		buf_addf(report, "    %s:\n        status_code: %ld\n        message: %s\n", p->name,
-			 r.status, err->msg);
+		report_failure(report, p->name, r.status, err);
 	deployd_result_release(&r);
 	return rc;
 }
@@ -442,7 +438,7 @@ static void log_attempt(deploy_run_t *run)
 	oplogs_write(run->req, run->op, run->name, run->version, "");
 }
 
-int deployer_step_meta(deploy_run_t *run, err_t *err)
+int deployer_source_meta(deploy_run_t *run, err_t *err)
 {
 	int rc = read_meta(run, err);
 	/* A meta that cannot be used still counts as an attempt: its oplog row
@@ -455,7 +451,7 @@ int deployer_step_meta(deploy_run_t *run, err_t *err)
 	return rc;
 }
 
-int deployer_step_start(deploy_run_t *run, err_t *err)
+static int step_start(deploy_run_t *run, err_t *err)
 {
 	set_deploying(run);
 	int rc = save(run, err);
@@ -464,7 +460,7 @@ int deployer_step_start(deploy_run_t *run, err_t *err)
 	return rc;
 }
 
-int deployer_step_procs(deploy_run_t *run, err_t *err)
+static int step_procs(deploy_run_t *run, err_t *err)
 {
 	const lain_conf_t *conf = run->conf;
 	if (!strcmp(conf->apptype, "resource"))
@@ -493,7 +489,7 @@ static bool has_proc(const lain_conf_t *conf, const char *podname)
 	return false;
 }
 
-int deployer_step_cleanup(deploy_run_t *run, err_t *err)
+static int step_cleanup(deploy_run_t *run, err_t *err)
 {
 	const lain_conf_t *prev = run->prev, *conf = run->conf;
 	if (!strcmp(conf->apptype, "resource"))
@@ -509,7 +505,7 @@ int deployer_step_cleanup(deploy_run_t *run, err_t *err)
 	return 0;
 }
 
-int deployer_step_finish(deploy_run_t *run, err_t *err)
+static int step_finish(deploy_run_t *run, err_t *err)
 {
 	run->rec.state = APP_DEPLOYED;
 	return save(run, err);
@@ -549,11 +545,43 @@ static void record_failure(deploy_run_t *run, const err_t *err)
 			 run->what, run->name, serr.msg);
 }
 
-int deployer_run(deploy_run_t *run, const deploy_step_t *steps, size_t n, err_t *err)
+static int step_source(deploy_run_t *run, err_t *err)
+{
+	return run->kind->source(run, err);
+}
+
+static int step_before_procs(deploy_run_t *run, err_t *err)
+{
+	return run->kind->before_procs ? run->kind->before_procs(run, err) : 0;
+}
+
+static int step_after_cleanup(deploy_run_t *run, err_t *err)
+{
+	return run->kind->after_cleanup ? run->kind->after_cleanup(run, err) : 0;
+}
+
+/* Every run, in order (deployer.h). fails_deploy: a failure of the step is
+ * the deploy's (recorded, 406), not one to answer as it is. */
+static const struct step {
+	const char *name;
+	int (*fn)(deploy_run_t *run, err_t *err);
+	bool fails_deploy;
+} steps[] = {
+	{ "source", step_source, true },
+	/* Nothing is written before this point: a dry run would stop here. */
+	{ "start", step_start, false },
+	{ "before procs", step_before_procs, true },
+	{ "procs", step_procs, true },
+	{ "cleanup", step_cleanup, false },
+	{ "after cleanup", step_after_cleanup, false },
+	{ "finish", step_finish, false },
+};
+
+int deployer_run(deploy_run_t *run, err_t *err)
 {
 	run->before = run->app;
 	run->rec = *run->app;
-	for (size_t i = 0; i < n && !run->done; i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(steps) && !run->done; i++) {
 		int rc = steps[i].fn(run, err);
 		if (!rc)
 			continue;

@@ -9,22 +9,25 @@
  *
  *   source   what is deployed: run->conf and the record's new meta fields
  *            (in run->rec, not written yet) — from the meta image of an app
- *            (deployer_step_meta) or from a resource's template (an
- *            instance). Nothing is written before this point: a plan of the
+ *            (deployer_source_meta) or from a resource's template (an
+ *            instance); run->kind->source. Nothing is written before this point: a plan of the
  *            deploy (a dry run) can be taken here.
  *   start    the record "deploying" with the new meta and its error
  *            cleared (the first write), then the oplog row
- *   ...      the caller's steps (an app: the instances of the resources it
- *            uses, instances.h)
+ *   ...      run->kind->before_procs (an app: the instances of the
+ *            resources it uses, instances.h)
  *   procs    podgroups in spec order, then portals, each with its config
  *            image, the networks made ready first; the locks kept alive
  *   cleanup  the procs the previous lain.yaml had and this one has not
- *            (removal failures are only reported in run->removed)
+ *            (removal failures are only reported in run->removed), then
+ *            run->kind->after_cleanup
  *   finish   the record "deployed"
  *
  * Every write of the record is one save() of run->rec (store_app_save: a
- * compare-and-swap that can carry more keys in its txn). A step flagged
- * as the deploy's own fails the deploy (§9.3 #15): run->failure is set to
+ * compare-and-swap that can carry more keys in its txn). One table in
+ * deployer.c lists the steps: a new one (waiting for health, a dry run's
+ * stop before start) is a row there. A step flagged as the deploy's own
+ * fails the deploy (§9.3 #15): run->failure is set to
  * the report (the 406's message), which is also saved as the record's
  * last_error, with the record restored as run->on_failure says; deployer_run
  * then returns 0 and the caller answers. Other failures (etcd while
@@ -57,11 +60,18 @@ enum deploy_on_failure {
 
 typedef struct deploy_run deploy_run_t;
 
-typedef struct deploy_step {
-	const char *name;                 /* for logs: "meta", "procs" */
-	int (*fn)(deploy_run_t *run, err_t *err);
-	bool fails_deploy;                /* a failure is the deploy's (recorded, 406) */
-} deploy_step_t;
+/* What differs between a run of an app and of a resource instance: where
+ * the lain.yaml comes from, and what is done around the procs. */
+typedef struct deploy_kind {
+	/* The source step: run->conf and the record's meta fields (run->rec). */
+	int (*source)(deploy_run_t *run, err_t *err);
+	/* Before the procs (an app: the instances of the resources it uses);
+	 * its failure fails the deploy. NULL: nothing. */
+	int (*before_procs)(deploy_run_t *run, err_t *err);
+	/* After the cleanup (an app: the instances of the resources it no
+	 * longer uses); never fails the deploy. NULL: nothing. */
+	int (*after_cleanup)(deploy_run_t *run, err_t *err);
+} deploy_kind_t;
 
 struct deploy_run {
 	request_t *req;
@@ -70,6 +80,7 @@ struct deploy_run {
 	                              resource instances, the client's too */
 
 	/* Set by the entry point. */
+	const deploy_kind_t *kind;
 	const char *name;          /* the app deployed */
 	const char *version;       /* its meta version (arena) */
 	const char *op;            /* the oplog row: "DEPLOY", "UPDATE" */
@@ -102,21 +113,17 @@ deploy_run_t *deployer_new(request_t *req, const cluster_t *cl, const char *name
  * arena releases a lock still held too, but only after the answer. */
 void deployer_unlock(deploy_run_t *run);
 
-/* Runs steps[0..n): deployer_step_start, ..., deployer_step_finish with the
- * caller's source first. 0 when the run completed, stopped with nothing
- * to do, or failed as a deploy (run->failure); else a failure to answer. */
-int deployer_run(deploy_run_t *run, const deploy_step_t *steps, size_t n, err_t *err);
+/* Runs the steps of the top, run->kind's in their places. 0 when the run
+ * completed, stopped with nothing to do, or failed as a deploy
+ * (run->failure); else a failure to answer. */
+int deployer_run(deploy_run_t *run, err_t *err);
 
-/* The steps of every run (see the top). deployer_step_meta is the source
- * of an app: its meta image of run->version, its appname and bound giturl
- * checked, giturl/meta/meta_version/app_type set in run->rec; one that
- * fails still marks the attempt (oplog row, "deploying"), as the original
- * did, which read the meta after writing those. */
-int deployer_step_meta(deploy_run_t *run, err_t *err);
-int deployer_step_start(deploy_run_t *run, err_t *err);
-int deployer_step_procs(deploy_run_t *run, err_t *err);
-int deployer_step_cleanup(deploy_run_t *run, err_t *err);
-int deployer_step_finish(deploy_run_t *run, err_t *err);
+/* The source step of an app: its meta image of run->version, its appname
+ * and bound giturl checked, giturl/meta/meta_version/app_type set in
+ * run->rec. One that fails still marks the attempt (oplog row,
+ * "deploying"), as the original did, which read the meta after writing
+ * those. */
+int deployer_source_meta(deploy_run_t *run, err_t *err);
 
 /* The deploy lock of run->name into run->locks[0]; HTTP_ANSWERED with 409
  * when another request holds it. */

@@ -171,13 +171,7 @@ static int step_render(deploy_run_t *run, err_t *err)
 
 /* An instance's deploy: rendered, recorded as deploying, its procs
  * deployed, the procs it no longer has removed, recorded deployed. */
-static const deploy_step_t instance_steps[] = {
-	{ "render", step_render, true },
-	{ "start", deployer_step_start, false },
-	{ "procs", deployer_step_procs, true },
-	{ "cleanup", deployer_step_cleanup, false },
-	{ "finish", deployer_step_finish, false },
-};
+static const deploy_kind_t instance_kind = { step_render, NULL, NULL };
 
 /* run (its lock held, run->app read under it) for job. A failed deploy
  * records its report as the instance's last_error, with the version it
@@ -187,9 +181,9 @@ static int run_instance(deploy_run_t *run, const struct instance_job *job, err_t
 	bool deployed = is_deployed(run->app);
 	run->op = deployed ? "UPDATE" : "DEPLOY";
 	run->on_failure = deployed ? DEPLOY_FAIL_RESTORE : DEPLOY_FAIL_KEEP;
+	run->kind = &instance_kind;
 	run->source = job;
-	int rc = deployer_run(run, instance_steps, ARRAY_SIZE(instance_steps),
-			      err);
+	int rc = deployer_run(run, err);
 	run->source = NULL;
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "console/api.h"
+#include "console/array.h"
 #include "console/oplog.h"
 #include "console/oplogs.h"
 #include "console/permission.h"
@@ -95,21 +96,21 @@ void oplogs_render(const oplog_row_t *rows, size_t n, buf_t *out)
 	buf_addch(out, '[');
 	for (size_t i = 0; i < n; i++) {
 		const oplog_row_t *r = &rows[i];
+		/* The Django model's fields, in its order. */
+		const struct {
+			const char *name, *value;
+		} fields[] = {
+			{ "user", r->user }, { "op", r->op }, { "app", r->app },
+			{ "app_version", r->app_version }, { "time", r->time },
+			{ "message", r->message },
+		};
 		if (i)
 			buf_addstr(out, ", ");
 		buf_addf(out, "{\"model\": \"oplog.oplog\", \"pk\": %" PRId64 ", \"fields\": {", r->pk);
-		buf_addstr(out, "\"user\": ");
-		oplogs_json_string(r->user, out);
-		buf_addstr(out, ", \"op\": ");
-		oplogs_json_string(r->op, out);
-		buf_addstr(out, ", \"app\": ");
-		oplogs_json_string(r->app, out);
-		buf_addstr(out, ", \"app_version\": ");
-		oplogs_json_string(r->app_version, out);
-		buf_addstr(out, ", \"time\": ");
-		oplogs_json_string(r->time, out);
-		buf_addstr(out, ", \"message\": ");
-		oplogs_json_string(r->message, out);
+		for (size_t k = 0; k < ARRAY_SIZE(fields); k++) {
+			buf_addf(out, "%s\"%s\": ", k ? ", " : "", fields[k].name);
+			oplogs_json_string(fields[k].value, out);
+		}
 		buf_addstr(out, "}}");
 	}
 	buf_addch(out, ']');

@@ -15,6 +15,18 @@
 #define DOCS_URL "/v1/docs/"
 #define UNAUTHORIZED_MSG "unauthorized : don't have the access to the operation"
 
+/* The caller's SSO user (fresh: not from the cache), or 401 answered. */
+static int who(request_t *req, response_t *res, bool fresh, err_t *err)
+{
+	caller_t *c = req_caller(req);
+	int rc = sso_me(peers_sso(req->ctx), req->arena, req->access_token, fresh, &c->user, err);
+	if (rc == -ERR_UNAUTHORIZED)
+		return api_fail_key(req, res, "app", rc, DOCS_URL, UNAUTHORIZED_MSG);
+	if (!rc)
+		c->name = c->user->name;
+	return rc;
+}
+
 static int check_read(request_t *req, response_t *res, err_t *err)
 {
 	caller_t *c = req_caller(req);
@@ -23,15 +35,7 @@ static int check_read(request_t *req, response_t *res, err_t *err)
 	if (rc)
 		return rc;
 	c->auth_on = sw->on;
-	if (!sw->on)
-		return 0;
-	rc = sso_me(peers_sso(req->ctx), req->arena, req->access_token, false, &c->user, err);
-	if (rc == -ERR_UNAUTHORIZED)
-		return api_fail_key(req, res, "app", rc, DOCS_URL, UNAUTHORIZED_MSG);
-	if (rc)
-		return rc;
-	c->name = c->user->name;
-	return 0;
+	return sw->on ? who(req, res, false, err) : 0;
 }
 
 bool permission_sees_app(const request_t *req, const char *name)
@@ -71,10 +75,7 @@ static int check_maintain(request_t *req, response_t *res, err_t *err)
 	 * registered the app a moment ago): ask SSO once more before refusing. */
 	if (permission_sees_app(req, name))
 		return 0;
-	rc = sso_me(peers_sso(req->ctx), req->arena, req->access_token, true, &c->user, err);
-	if (rc == -ERR_UNAUTHORIZED)
-		return api_fail_key(req, res, "app", rc, DOCS_URL, UNAUTHORIZED_MSG);
-	if (rc)
+	if ((rc = who(req, res, true, err)))
 		return rc;
 	if (!permission_sees_app(req, name))
 		return api_fail_key(req, res, "maintainer", -ERR_FORBIDDEN, DOCS_URL,
