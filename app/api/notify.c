@@ -128,7 +128,7 @@ static void fan_out(request_t *req, json_object *urls, const char *payload)
 	size_t n = json_object_array_length(urls);
 	if (!n)
 		return;
-	httpm_t *m = httpm_new("notify webhook", req->ctx->cfg->http_timeout_ms,
+	httpm_t *m = httpm_new("notify webhook", NULL, req->ctx->cfg->http_timeout_ms,
 			       req->ctx->cfg->http_connect_timeout_ms);
 	if (!m) {
 		http_log(req, LOG_ERROR, "image push of %s: no webhook called (no curl multi handle)",

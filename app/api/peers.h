@@ -2,8 +2,8 @@
  * peers — this worker's clients of its neighbours: deployd, the registry,
  * SSO, lvault and the Docker API. Each is made on first use from the
  * configuration and the cluster facts (cluster.h: deployd's URL, the
- * registry's, lvault's) and kept in the worker's ctx slot, so its
- * connections and caches live as long as the worker. Internal to app/api;
+ * registry's, lvault's) and kept in the worker's ctx slot CTX_SLOT_PEERS,
+ * so its connections and caches live as long as the worker. Internal to app/api;
  * the clients themselves (app/clients) know no configuration, no cluster
  * and no token server: they get them here.
  *

@@ -51,11 +51,6 @@ struct tokens_state {
 	size_t next_group;
 };
 
-static void *create(ctx_t *ctx)
-{
-	return xcalloc(1, sizeof(struct tokens_state));
-}
-
 static void destroy(void *p)
 {
 	struct tokens_state *s = p;
@@ -68,7 +63,7 @@ static void destroy(void *p)
 
 static struct tokens_state *state_of(ctx_t *ctx)
 {
-	return ctx_slot(ctx, CTX_SLOT_TOKENS, create, destroy);
+	return ctx_slot(ctx, CTX_SLOT_TOKENS, sizeof(struct tokens_state), destroy);
 }
 
 int registry_token_key(ctx_t *ctx, const struct jws_key **out, err_t *err)

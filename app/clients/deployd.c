@@ -7,51 +7,42 @@
 #include "console/deployd.h"
 #include "console/httpc.h"
 #include "console/httpm.h"
+#include "console/strx.h"
 #include "console/xalloc.h"
 #include "console/banned.h"
 
 /* A client: httpc for single calls, httpm for batches. */
 struct deployd {
-	char *base;                 /* without a trailing slash */
-	httpc_t *http;
+	httpc_t *http;              /* at deployd's base URL */
 	httpm_t *multi;
 };
 
 deployd_t *deployd_new(const char *base_url, long timeout_ms, long connect_timeout_ms)
 {
 	deployd_t *d = xcalloc(1, sizeof(*d));
-	size_t n = strlen(base_url);
-	while (n && base_url[n - 1] == '/')
-		n--;
-	d->base = xstrndup(base_url, n);
-	d->http = httpc_new("deployd", timeout_ms, connect_timeout_ms);
-	d->multi = httpm_new("deployd", timeout_ms, connect_timeout_ms);
+	char *base = strx_base_url(base_url);
+	d->http = httpc_new("deployd", base, timeout_ms, connect_timeout_ms);
+	d->multi = httpm_new("deployd", base, timeout_ms, connect_timeout_ms);
+	free(base);
 	return d;
 }
 
 void deployd_free(deployd_t *d)
 {
-	if (!d)
-		return;
-	httpc_free(d->http);
-	httpm_free(d->multi);
-	free(d->base);
+	if (d) {
+		httpc_free(d->http);
+		httpm_free(d->multi);
+	}
 	free(d);
 }
 
 /* <base><path> with name (percent-encoded) appended when not NULL. */
 static void make_url(const deployd_t *d, buf_t *url, const char *path, const char *name)
 {
-	buf_addstr(url, d->base);
+	buf_addstr(url, httpc_base(d->http));
 	buf_addstr(url, path);
-	for (const char *p = name; p && *p; p++) {
-		unsigned char ch = (unsigned char)*p;
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-		    ch == '-' || ch == '.' || ch == '_' || ch == '~')
-			buf_addch(url, (char)ch);
-		else
-			buf_addf(url, "%%%02X", ch);
-	}
+	if (name)
+		buf_add_escaped(url, name, NULL);
 }
 
 void deployd_result_release(deployd_result_t *res)
@@ -115,31 +106,50 @@ static void add_context(err_t *err, const char *what)
 	err_set(err, err->code, "%s (while trying to %s)", msg, what);
 }
 
-/* One call: method, url, optional JSON body; judged into res. */
-static int call(deployd_t *d, const char *method, const char *path, const char *name,
-		const char *query, json_object *body, const char *what, deployd_result_t *res,
-		err_t *err)
+/* One call of deployd: what is sent, and what it is for in messages:
+ * "<what> '<subject>'" ("create podgroup 'hello.web.web'"), or <what>
+ * alone when there is no subject. */
+struct call {
+	const char *method;
+	const char *path;          /* "/api/podgroups?name=" */
+	const char *name;          /* appended to path, percent-encoded; NULL: none */
+	const char *query;         /* appended after it; NULL: none */
+	json_object *body;         /* sent as JSON; NULL: none */
+	const char *what;
+	const char *subject;
+};
+
+/* The call's what and subject as messages say them. */
+static void describe(buf_t *out, const char *what, const char *subject)
 {
-	buf_t url = BUF_INIT;
+	buf_addstr(out, what);
+	if (subject)
+		buf_addf(out, " '%s'", subject);
+}
+
+/* c made and judged into res. */
+static int call(deployd_t *d, const struct call *c, deployd_result_t *res, err_t *err)
+{
+	buf_t url = BUF_INIT, what = BUF_INIT;
 	httpc_response_t resp = HTTPC_RESPONSE_INIT;
 	deployd_result_release(res);
 	res->message = xstrdup("");
-	make_url(d, &url, path, name);
-	if (query)
-		buf_addstr(&url, query);
-	const char *text = body ? json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN |
-								  JSON_C_TO_STRING_NOSLASHESCAPE)
-				: NULL;
-	httpc_request_t req = { .method = method, .url = url.data, .body = text,
+	make_url(d, &url, c->path, c->name);
+	if (c->query)
+		buf_addstr(&url, c->query);
+	describe(&what, c->what, c->subject);
+	const char *text = c->body ? json_object_to_json_string_ext(c->body, JSON_C_TO_STRING_PLAIN |
+									     JSON_C_TO_STRING_NOSLASHESCAPE)
+				   : NULL;
+	httpc_request_t req = { .method = c->method, .url = url.data, .body = text,
 				.body_len = text ? strlen(text) : 0 };
 	int rc = httpc_perform(d->http, &req, &resp, err);
-	if (rc) {
-		add_context(err, what);
-		goto cleanup;
-	}
-	rc = deployd_judge(resp.status, resp.body.data, resp.body.len, what, res, err);
-cleanup:
+	if (rc)
+		add_context(err, what.data);
+	else
+		rc = deployd_judge(resp.status, resp.body.data, resp.body.len, what.data, res, err);
 	buf_release(&url);
+	buf_release(&what);
 	httpc_response_release(&resp);
 	return rc;
 }
@@ -147,8 +157,9 @@ cleanup:
 int deployd_status(deployd_t *d, bool *started, err_t *err)
 {
 	deployd_result_t res = DEPLOYD_RESULT_INIT;
+	struct call c = { .method = "GET", .path = "/api/status", .what = "report its status" };
 	*started = false;
-	int rc = call(d, "GET", "/api/status", NULL, NULL, NULL, "report its status", &res, err);
+	int rc = call(d, &c, &res, err);
 	json_object *s;
 	if (!rc && res.status == 200 && res.json &&
 	    json_object_object_get_ex(res.json, "status", &s) &&
@@ -170,11 +181,6 @@ int deployd_gate(deployd_t *d, err_t *err)
 	return 0;
 }
 
-static char *what(const char *verb, const char *kind, const char *name)
-{
-	return xasprintf("%s %s '%s'", verb, kind, name ? name : "");
-}
-
 static const char *spec_name(json_object *spec)
 {
 	json_object *n;
@@ -183,29 +189,28 @@ static const char *spec_name(json_object *spec)
 	return "";
 }
 
+#define PODGROUPS "/api/podgroups?name="
+#define DEPENDS "/api/depends?name="
+
 int deployd_podgroup_create(deployd_t *d, json_object *spec, deployd_result_t *res, err_t *err)
 {
-	char *w = what("create", "podgroup", spec_name(spec));
-	int rc = call(d, "POST", "/api/podgroups", NULL, NULL, spec, w, res, err);
-	free(w);
-	return rc;
+	struct call c = { .method = "POST", .path = "/api/podgroups", .body = spec,
+			  .what = "create podgroup", .subject = spec_name(spec) };
+	return call(d, &c, res, err);
 }
 
 int deployd_podgroup_get(deployd_t *d, const char *name, deployd_result_t *res, err_t *err)
 {
-	char *w = what("read", "podgroup", name);
-	int rc = call(d, "GET", "/api/podgroups?name=", name, "&force_update=false", NULL, w,
-		      res, err);
-	free(w);
-	return rc;
+	struct call c = { .method = "GET", .path = PODGROUPS, .name = name,
+			  .query = "&force_update=false", .what = "read podgroup", .subject = name };
+	return call(d, &c, res, err);
 }
 
 int deployd_podgroup_delete(deployd_t *d, const char *name, deployd_result_t *res, err_t *err)
 {
-	char *w = what("remove", "podgroup", name);
-	int rc = call(d, "DELETE", "/api/podgroups?name=", name, NULL, NULL, w, res, err);
-	free(w);
-	return rc;
+	struct call c = { .method = "DELETE", .path = PODGROUPS, .name = name,
+			  .what = "remove podgroup", .subject = name };
+	return call(d, &c, res, err);
 }
 
 int deployd_podgroup_replica(deployd_t *d, const char *name, long num_instances,
@@ -215,20 +220,17 @@ int deployd_podgroup_replica(deployd_t *d, const char *name, long num_instances,
 		return err_set(err, -ERR_INVALID, "num_instances of '%s' must be 0 or more", name);
 	char q[64];
 	snprintf(q, sizeof(q), "&cmd=replica&num_instances=%ld", num_instances);
-	char *w = what("scale", "podgroup", name);
-	int rc = call(d, "PATCH", "/api/podgroups?name=", name, q, NULL, w, res, err);
-	free(w);
-	return rc;
+	struct call c = { .method = "PATCH", .path = PODGROUPS, .name = name, .query = q,
+			  .what = "scale podgroup", .subject = name };
+	return call(d, &c, res, err);
 }
 
 int deployd_podgroup_spec(deployd_t *d, const char *name, json_object *pod_spec,
 			  deployd_result_t *res, err_t *err)
 {
-	char *w = what("update the spec of", "podgroup", name);
-	int rc = call(d, "PATCH", "/api/podgroups?name=", name, "&cmd=spec", pod_spec, w, res,
-		      err);
-	free(w);
-	return rc;
+	struct call c = { .method = "PATCH", .path = PODGROUPS, .name = name, .query = "&cmd=spec",
+			  .body = pod_spec, .what = "update the spec of podgroup", .subject = name };
+	return call(d, &c, res, err);
 }
 
 int deployd_podgroup_operate(deployd_t *d, const char *name, const char *optype, long instance,
@@ -241,46 +243,42 @@ int deployd_podgroup_operate(deployd_t *d, const char *name, const char *optype,
 			       optype ? optype : "");
 	if (instance < 0)
 		return err_set(err, -ERR_INVALID, "instance of '%s' must be 0 or more", name);
-	char q[96];
+	char q[96], what[32];
 	snprintf(q, sizeof(q), "&cmd=operation&optype=%s&instance=%ld", optype, instance);
-	char *w = xasprintf("%s podgroup '%s'", optype, name);
-	int rc = call(d, "PATCH", "/api/podgroups?name=", name, q, NULL, w, res, err);
-	free(w);
-	return rc;
+	snprintf(what, sizeof(what), "%s podgroup", optype);
+	struct call c = { .method = "PATCH", .path = PODGROUPS, .name = name, .query = q,
+			  .what = what, .subject = name };
+	return call(d, &c, res, err);
 }
 
 int deployd_depends_create(deployd_t *d, json_object *pod_spec, deployd_result_t *res, err_t *err)
 {
-	char *w = what("create", "portal", spec_name(pod_spec));
-	int rc = call(d, "POST", "/api/depends", NULL, NULL, pod_spec, w, res, err);
-	free(w);
-	return rc;
+	struct call c = { .method = "POST", .path = "/api/depends", .body = pod_spec,
+			  .what = "create portal", .subject = spec_name(pod_spec) };
+	return call(d, &c, res, err);
 }
 
 int deployd_depends_get(deployd_t *d, const char *name, deployd_result_t *res, err_t *err)
 {
-	char *w = what("read", "portal", name);
-	int rc = call(d, "GET", "/api/depends?name=", name, NULL, NULL, w, res, err);
-	free(w);
-	return rc;
+	struct call c = { .method = "GET", .path = DEPENDS, .name = name, .what = "read portal",
+			  .subject = name };
+	return call(d, &c, res, err);
 }
 
 int deployd_depends_update(deployd_t *d, json_object *pod_spec, deployd_result_t *res, err_t *err)
 {
-	char *w = what("update", "portal", spec_name(pod_spec));
-	int rc = call(d, "PUT", "/api/depends", NULL, NULL, pod_spec, w, res, err);
-	free(w);
-	return rc;
+	struct call c = { .method = "PUT", .path = "/api/depends", .body = pod_spec,
+			  .what = "update portal", .subject = spec_name(pod_spec) };
+	return call(d, &c, res, err);
 }
 
 int deployd_depends_delete(deployd_t *d, const char *name, bool force, deployd_result_t *res,
 			   err_t *err)
 {
-	char *w = what("remove", "portal", name);
-	int rc = call(d, "DELETE", "/api/depends?name=", name, force ? "&force=true" : NULL,
-		      NULL, w, res, err);
-	free(w);
-	return rc;
+	struct call c = { .method = "DELETE", .path = DEPENDS, .name = name,
+			  .query = force ? "&force=true" : NULL, .what = "remove portal",
+			  .subject = name };
+	return call(d, &c, res, err);
 }
 
 /* deployd answers an empty list as null (a Go nil slice). */
@@ -292,8 +290,8 @@ static void null_to_list(deployd_result_t *res)
 
 int deployd_ports_list(deployd_t *d, deployd_result_t *res, err_t *err)
 {
-	int rc = call(d, "GET", "/api/ports", NULL, NULL, NULL, "list the stream ports", res,
-		      err);
+	struct call c = { .method = "GET", .path = "/api/ports", .what = "list the stream ports" };
+	int rc = call(d, &c, res, err);
 	if (!rc)
 		null_to_list(res);
 	if (!rc && !json_object_is_type(res->json, json_type_array))
@@ -310,8 +308,9 @@ int deployd_ports_validate(deployd_t *d, const long *ports, size_t n, deployd_re
 	for (size_t i = 0; i < n; i++)
 		json_object_array_add(list, json_object_new_int64(ports[i]));
 	json_object_object_add(body, "Ports", list);
-	int rc = call(d, "POST", "/api/ports?cmd=validate", NULL, NULL, body,
-		      "accept the stream ports", res, err);
+	struct call c = { .method = "POST", .path = "/api/ports?cmd=validate", .body = body,
+			  .what = "accept the stream ports" };
+	int rc = call(d, &c, res, err);
 	json_object_put(body);
 	return rc;
 }
@@ -321,9 +320,9 @@ int deployd_history(deployd_t *d, const char *name, long instance, deployd_resul
 {
 	char q[48];
 	snprintf(q, sizeof(q), "&instance=%ld", instance);
-	char *w = what("read the history of", "podgroup", name);
-	int rc = call(d, "GET", "/api/cntstatushistory?name=", name, q, NULL, w, res, err);
-	free(w);
+	struct call c = { .method = "GET", .path = "/api/cntstatushistory?name=", .name = name,
+			  .query = q, .what = "read the history of podgroup", .subject = name };
+	int rc = call(d, &c, res, err);
 	if (!rc)
 		null_to_list(res);
 	return rc;
@@ -343,8 +342,7 @@ int deployd_fetch_many(deployd_t *d, deployd_fetch_t *items, size_t n, err_t *er
 		err_clear(&items[i].err);
 		buf_init(&urls[i], 0);
 		bool pg = items[i].kind == DEPLOYD_PODGROUP;
-		make_url(d, &urls[i], pg ? "/api/podgroups?name=" : "/api/depends?name=",
-			 items[i].name);
+		make_url(d, &urls[i], pg ? PODGROUPS : DEPENDS, items[i].name);
 		if (pg)
 			buf_addstr(&urls[i], "&force_update=false");
 		calls[i].req.url = urls[i].data;
@@ -352,11 +350,12 @@ int deployd_fetch_many(deployd_t *d, deployd_fetch_t *items, size_t n, err_t *er
 	httpm_perform(d->multi, calls, n);
 	for (size_t i = 0; i < n; i++) {
 		deployd_fetch_t *it = &items[i];
-		char *w = what("read", it->kind == DEPLOYD_PODGROUP ? "podgroup" : "portal", it->name);
+		buf_t w = BUF_INIT;
+		describe(&w, it->kind == DEPLOYD_PODGROUP ? "read podgroup" : "read portal", it->name);
 		if (calls[i].rc) {
 			it->rc = calls[i].rc;
 			it->err = calls[i].err;
-			add_context(&it->err, w);
+			add_context(&it->err, w.data);
 			if (!rc) {
 				rc = it->rc;
 				if (err)
@@ -364,9 +363,9 @@ int deployd_fetch_many(deployd_t *d, deployd_fetch_t *items, size_t n, err_t *er
 			}
 		} else {
 			it->rc = deployd_judge(calls[i].resp.status, calls[i].resp.body.data,
-					       calls[i].resp.body.len, w, &it->res, &it->err);
+					       calls[i].resp.body.len, w.data, &it->res, &it->err);
 		}
-		free(w);
+		buf_release(&w);
 	}
 	for (size_t i = 0; i < n; i++) {
 		httpm_call_release(&calls[i]);

@@ -6,51 +6,34 @@
 
 #include "console/docker.h"
 #include "console/httpc.h"
+#include "console/strx.h"
 #include "console/xalloc.h"
 #include "console/banned.h"
 
 #define DOCKER_API "/v1.26"
 #define DOCKER_MAX_ANSWER (1 << 20)
 
-struct docker {
-	char *base;                 /* "http://host:port", no trailing slash */
-	httpc_t *http;
-};
-
 docker_t *docker_new(const char *base_url, long timeout_ms, long connect_timeout_ms)
 {
-	docker_t *d = xcalloc(1, sizeof(*d));
-	size_t n = strlen(base_url);
-	while (n && base_url[n - 1] == '/')
-		n--;
-	d->base = strstr(base_url, "://") ? xstrndup(base_url, n)
-					  : xasprintf("http://%.*s", (int)n, base_url);
-	d->http = httpc_new("docker", timeout_ms, connect_timeout_ms);
+	char *base = strx_base_url(base_url);
+	docker_t *d = httpc_new("docker", base, timeout_ms, connect_timeout_ms);
+	free(base);
 	return d;
 }
 
 void docker_free(docker_t *d)
 {
-	if (!d)
-		return;
-	httpc_free(d->http);
-	free(d->base);
-	free(d);
+	httpc_free(d);
 }
 
 /* <base>/v1.26<path> with name percent-encoded and appended. */
 static void make_url(const docker_t *d, buf_t *url, const char *path, const char *name)
 {
-	buf_addstr(url, d->base);
+	buf_addstr(url, httpc_base(d));
 	buf_addstr(url, DOCKER_API);
 	buf_addstr(url, path);
-	for (const unsigned char *p = (const unsigned char *)name; p && *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    strchr("-._~", *p))
-			buf_addch(url, (char)*p);
-		else
-			buf_addf(url, "%%%02X", *p);
-	}
+	if (name)
+		buf_add_escaped(url, name, NULL);
 }
 
 /* docker's {"message": ...} or the body itself. */
@@ -69,7 +52,7 @@ static int refused(const httpc_response_t *r, const char *what, err_t *err)
 int docker_network_ensure(docker_t *d, const char *name, const char *subnet, bool *created,
 			  err_t *err)
 {
-	httpc_t *http = d->http;
+	httpc_t *http = d;
 	httpc_response_t r = HTTPC_RESPONSE_INIT;
 	buf_t url = BUF_INIT, what = BUF_INIT;
 	json_object *body = NULL;

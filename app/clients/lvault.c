@@ -14,37 +14,14 @@
 #define LVAULT_TOTAL_MS 20000
 #define LVAULT_MAX_ANSWER (4u << 20)
 
-struct lvault {
-	char *url;
-	httpc_t *http;
-};
-
 lvault_t *lvault_new(const char *url)
 {
-	lvault_t *lv = xcalloc(1, sizeof(*lv));
-	lv->url = xstrdup(url);
-	lv->http = httpc_new("lvault", LVAULT_TOTAL_MS, LVAULT_CONNECT_MS);
-	return lv;
+	return httpc_new("lvault", url, LVAULT_TOTAL_MS, LVAULT_CONNECT_MS);
 }
 
 void lvault_free(lvault_t *lv)
 {
-	if (!lv)
-		return;
-	httpc_free(lv->http);
-	free(lv->url);
-	free(lv);
-}
-
-static void add_escaped(buf_t *b, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    strchr("-._~", *p))
-			buf_addch(b, (char)*p);
-		else
-			buf_addf(b, "%%%02X", *p);
-	}
+	httpc_free(lv);
 }
 
 static const char *str(json_object *o, const char *key)
@@ -64,16 +41,17 @@ int lvault_secrets(lvault_t *lv, arena_t *arena, const char *token, const char *
 	buf_t url = BUF_INIT, auth = BUF_INIT;
 	httpc_response_t r = HTTPC_RESPONSE_INIT;
 	json_object *list = NULL;
-	buf_addf(&url, "%s%capp=", lv->url, strchr(lv->url, '?') ? '&' : '?');
-	add_escaped(&url, app);
+	const char *base = httpc_base(lv);
+	buf_addf(&url, "%s%capp=", base, strchr(base, '?') ? '&' : '?');
+	buf_add_escaped(&url, app, NULL);
 	buf_addstr(&url, "&proc=");
-	add_escaped(&url, proc);
+	buf_add_escaped(&url, proc, NULL);
 	/* lvault refuses a request without the header: without a token (auth
 	 * off) it gets what lain-cli sends then, "unknown". */
 	buf_addf(&auth, "access-token: %s", token && *token ? token : "unknown");
 	const char *headers[2] = { auth.data, NULL };
 	httpc_request_t req = { .url = url.data, .headers = headers, .max_body = LVAULT_MAX_ANSWER };
-	if ((rc = httpc_perform(lv->http, &req, &r, err)) || r.status == 404)
+	if ((rc = httpc_perform(lv, &req, &r, err)) || r.status == 404)
 		goto cleanup;
 	if (r.status != 200) {
 		rc = err_set(err, -ERR_BAD_GATEWAY, "lvault answered %ld for the secrets of %s: %.200s",

@@ -7,6 +7,7 @@
 
 #include "console/httpm.h"
 #include "console/registry.h"
+#include "console/strx.h"
 #include "console/xalloc.h"
 #include "console/banned.h"
 
@@ -36,8 +37,7 @@
 enum { H_LINK, H_CTYPE, H_LOCATION };
 
 struct registry {
-	char *base;                 /* "http://host:port", no trailing slash */
-	httpm_t *http;
+	httpm_t *http;              /* at "http://host:port" */
 	int auth;                   /* -1 not known yet, 0 none, 1 bearer */
 	registry_token_fn token;    /* NULL: no token server */
 	void *token_data;
@@ -47,12 +47,9 @@ registry_t *registry_new(const char *registry, long timeout_ms, long connect_tim
 			 registry_token_fn token, void *token_data)
 {
 	registry_t *r = xcalloc(1, sizeof(*r));
-	size_t n = strlen(registry);
-	while (n && registry[n - 1] == '/')
-		n--;
-	r->base = strstr(registry, "://") ? xstrndup(registry, n)
-					  : xasprintf("http://%.*s", (int)n, registry);
-	r->http = httpm_new("registry", timeout_ms, connect_timeout_ms);
+	char *base = strx_base_url(registry);
+	r->http = httpm_new("registry", base, timeout_ms, connect_timeout_ms);
+	free(base);
 	r->auth = -1;
 	r->token = token;
 	r->token_data = token_data;
@@ -64,7 +61,6 @@ void registry_free(registry_t *r)
 	if (!r)
 		return;
 	httpm_free(r->http);
-	free(r->base);
 	free(r);
 }
 
@@ -157,7 +153,7 @@ int registry_ping(registry_t *r, bool *auth, err_t *err)
 {
 	buf_t url = BUF_INIT;
 	httpm_call_t call = { 0 };
-	buf_addf(&url, "%s/v2/", r->base);
+	buf_addf(&url, "%s/v2/", httpm_base(r->http));
 	int rc;
 	if ((rc = get(r, url.data, NULL, NULL, PING_MAX_ANSWER, &call, err)))
 		goto cleanup;
@@ -213,7 +209,7 @@ int registry_tags(registry_t *r, const char *repo, size_t page_size, char ***out
 	char **tags = xcalloc(1, sizeof(*tags));
 	size_t n = 0, cap = 1;
 	int rc;
-	buf_addf(&url, "%s/v2/%s/tags/list", r->base, repo);
+	buf_addf(&url, "%s/v2/%s/tags/list", httpm_base(r->http), repo);
 	if (page_size)
 		buf_addf(&url, "?n=%zu", page_size);
 	for (int page = 0;; page++) {
@@ -241,7 +237,7 @@ int registry_tags(registry_t *r, const char *repo, size_t page_size, char ***out
 		buf_reset(&url);
 		/* distribution sends a path ("/v2/<repo>/tags/list?last=..&n=.."). */
 		if (next.data[0] == '/')
-			buf_addf(&url, "%s%s", r->base, next.data);
+			buf_addf(&url, "%s%s", httpm_base(r->http), next.data);
 		else if (strstr(next.data, "://"))
 			buf_addstr(&url, next.data);
 		else {
@@ -289,7 +285,8 @@ int registry_manifest(registry_t *r, const char *repo, const char *ref, json_obj
 	/* Two rounds at most: a list, then the image it points at. */
 	for (int round = 0; round < 2; round++) {
 		buf_reset(&url);
-		buf_addf(&url, "%s/v2/%s/manifests/%s", r->base, repo, round ? digest : ref);
+		buf_addf(&url, "%s/v2/%s/manifests/%s", httpm_base(r->http), repo,
+			 round ? digest : ref);
 		if ((rc = get(r, url.data, repo, MANIFEST_ACCEPT, REGISTRY_MAX_MANIFEST, &call,
 			      err)))
 			goto cleanup;
@@ -338,7 +335,7 @@ int registry_blob(registry_t *r, const char *repo, const char *digest, size_t ma
 	buf_t url = BUF_INIT;
 	httpm_call_t call = { 0 };
 	int rc;
-	buf_addf(&url, "%s/v2/%s/blobs/%s", r->base, repo, digest);
+	buf_addf(&url, "%s/v2/%s/blobs/%s", httpm_base(r->http), repo, digest);
 	if ((rc = get(r, url.data, repo, NULL, max, &call, err)))
 		goto cleanup;
 	long s = call.resp.status;
@@ -399,13 +396,26 @@ cleanup:
 	return rc;
 }
 
+/* PUT of body (content_type) to url for repo, which must answer 201. */
+static int put_created(registry_t *r, const char *url, const char *repo, const char *content_type,
+		       const void *body, size_t len, const char *what, err_t *err)
+{
+	httpm_call_t call = { 0 };
+	send_t put = { .method = "PUT", .content_type = content_type, .body = body, .len = len };
+	int rc = request(r, url, repo, NULL, &put, PUT_MAX_ANSWER, &call, err);
+	if (!rc && call.resp.status != 201)
+		rc = bad_answer(err, what, &call);
+	httpm_call_release(&call);
+	return rc;
+}
+
 int registry_blob_put(registry_t *r, const char *repo, const void *data, size_t len,
 		      const char *digest, err_t *err)
 {
 	buf_t url = BUF_INIT;
 	httpm_call_t call = { 0 };
 	int rc;
-	buf_addf(&url, "%s/v2/%s/blobs/uploads/", r->base, repo);
+	buf_addf(&url, "%s/v2/%s/blobs/uploads/", httpm_base(r->http), repo);
 	send_t start = { .method = "POST", .body = "", .len = 0 };
 	if ((rc = request(r, url.data, repo, NULL, &start, PUT_MAX_ANSWER, &call, err)))
 		goto cleanup;
@@ -417,18 +427,10 @@ int registry_blob_put(registry_t *r, const char *repo, const void *data, size_t 
 	/* The upload's URL: absolute, or a path on the registry. */
 	buf_reset(&url);
 	if (loc[0] == '/')
-		buf_addstr(&url, r->base);
+		buf_addstr(&url, httpm_base(r->http));
 	buf_addf(&url, "%s%cdigest=%s", loc, strchr(loc, '?') ? '&' : '?', digest);
-	send_t put = {
-		.method = "PUT",
-		.content_type = "application/octet-stream",
-		.body = data,
-		.len = len,
-	};
-	if ((rc = request(r, url.data, repo, NULL, &put, PUT_MAX_ANSWER, &call, err)))
-		goto cleanup;
-	if (call.resp.status != 201)
-		rc = bad_answer(err, "a blob upload", &call);
+	rc = put_created(r, url.data, repo, "application/octet-stream", data, len, "a blob upload",
+			 err);
 cleanup:
 	httpm_call_release(&call);
 	buf_release(&url);
@@ -439,21 +441,9 @@ int registry_manifest_put(registry_t *r, const char *repo, const char *tag, cons
 			  const char *manifest, err_t *err)
 {
 	buf_t url = BUF_INIT;
-	httpm_call_t call = { 0 };
-	int rc;
-	buf_addf(&url, "%s/v2/%s/manifests/%s", r->base, repo, tag);
-	send_t put = {
-		.method = "PUT",
-		.content_type = media_type,
-		.body = manifest,
-		.len = strlen(manifest),
-	};
-	if ((rc = request(r, url.data, repo, NULL, &put, PUT_MAX_ANSWER, &call, err)))
-		goto cleanup;
-	if (call.resp.status != 201)
-		rc = bad_answer(err, "a manifest upload", &call);
-cleanup:
-	httpm_call_release(&call);
+	buf_addf(&url, "%s/v2/%s/manifests/%s", httpm_base(r->http), repo, tag);
+	int rc = put_created(r, url.data, repo, media_type, manifest, strlen(manifest),
+			     "a manifest upload", err);
 	buf_release(&url);
 	return rc;
 }

@@ -43,7 +43,7 @@ struct sso {
 sso_t *sso_new(const sso_opts_t *o)
 {
 	sso_t *s = xcalloc(1, sizeof(*s));
-	s->http = httpc_new("sso", o->timeout_ms, o->connect_timeout_ms);
+	s->http = httpc_new("sso", NULL, o->timeout_ms, o->connect_timeout_ms);
 	s->cache_seconds = o->cache_seconds;
 	s->client_id = xstrdup(o->client_id ? o->client_id : "");
 	s->client_secret = xstrdup(o->client_secret ? o->client_secret : "");

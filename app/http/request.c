@@ -89,15 +89,14 @@ const char *http_param(const request_t *req, const char *name)
 	return NULL;
 }
 
+/* The value of hex digit c, or -1. */
 static int hexval(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	static const char hex[] = "0123456789abcdefABCDEF";
+	const char *d = c ? strchr(hex, c) : NULL;
+	if (!d)
+		return -1;
+	return d - hex < 16 ? (int)(d - hex) : (int)(d - hex) - 6;
 }
 
 /* Decodes %XX and '+' (form encoding) of s[0..n) into the arena. */
@@ -119,24 +118,18 @@ static char *url_decode(arena_t *a, const char *s, size_t n)
 	return out;
 }
 
+/* http_query's callback: the first value is the one. */
+static int first_value(const char *value, void *data)
+{
+	*(const char **)data = value;
+	return 1;
+}
+
 const char *http_query(const request_t *req, const char *name)
 {
-	size_t nlen = strlen(name);
-	const char *p = req->query;
-	while (p && *p) {
-		size_t flen = strcspn(p, "&");
-		size_t klen = strcspn(p, "=&");
-		const char *key = url_decode(req->arena, p, klen);
-		if (strlen(key) == nlen && !memcmp(key, name, nlen)) {
-			if (klen < flen)
-				return url_decode(req->arena, p + klen + 1, flen - klen - 1);
-			return "";
-		}
-		p += flen;
-		if (*p == '&')
-			p++;
-	}
-	return NULL;
+	const char *value = NULL;
+	http_query_each(req, name, first_value, &value);
+	return value;
 }
 
 const char *http_cookie(const request_t *req, const char *name)

@@ -13,9 +13,7 @@
 
 struct httpm {
 	CURLM *multi;
-	char *dep;
-	long timeout_ms;
-	long connect_timeout_ms;
+	struct httpc_target target;
 };
 
 /* Per call while a batch runs. */
@@ -52,7 +50,7 @@ static size_t on_header(char *line, size_t size, size_t nitems, void *userdata)
 	return n;
 }
 
-httpm_t *httpm_new(const char *dep, long timeout_ms, long connect_timeout_ms)
+httpm_t *httpm_new(const char *dep, const char *base, long timeout_ms, long connect_timeout_ms)
 {
 	CURLM *multi = curl_multi_init();
 	if (!multi)
@@ -62,10 +60,13 @@ httpm_t *httpm_new(const char *dep, long timeout_ms, long connect_timeout_ms)
 	/* A burst of calls to one host opens at most this many connections;
 	 * the rest wait for one of them (and reuse it). */
 	curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)HTTPM_MAX_PER_HOST);
-	m->dep = xstrdup(dep);
-	m->timeout_ms = timeout_ms > 0 ? timeout_ms : 10000;
-	m->connect_timeout_ms = connect_timeout_ms > 0 ? connect_timeout_ms : 2000;
+	httpc_target_init(&m->target, dep, base, timeout_ms, connect_timeout_ms);
 	return m;
+}
+
+const char *httpm_base(const httpm_t *m)
+{
+	return m->target.base;
 }
 
 void httpm_free(httpm_t *m)
@@ -73,7 +74,7 @@ void httpm_free(httpm_t *m)
 	if (!m)
 		return;
 	curl_multi_cleanup(m->multi);
-	free(m->dep);
+	httpc_target_release(&m->target);
 	free(m);
 }
 
@@ -98,8 +99,7 @@ static void slot_setup(httpm_t *m, struct slot *s, httpm_call_t *call)
 	if (!s->h)
 		return;
 	s->sink.body = &call->resp.body;
-	s->headers = httpc_prepare(s->h, req, m->timeout_ms, m->connect_timeout_ms, s->errbuf,
-				   &s->sink);
+	s->headers = httpc_prepare(s->h, req, &m->target, s->errbuf, &s->sink);
 	curl_easy_setopt(s->h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(s->h, CURLOPT_HEADERDATA, s);
 	curl_easy_setopt(s->h, CURLOPT_PRIVATE, s);
@@ -108,7 +108,7 @@ static void slot_setup(httpm_t *m, struct slot *s, httpm_call_t *call)
 static void slot_finish(httpm_t *m, struct slot *s, CURLcode cc)
 {
 	httpm_call_t *call = s->call;
-	call->rc = httpc_outcome(s->h, m->dep, cc, &s->sink, s->errbuf, &call->resp.status,
+	call->rc = httpc_outcome(s->h, &m->target, cc, &s->sink, s->errbuf, &call->resp.status,
 				 &call->err);
 }
 
@@ -121,7 +121,7 @@ size_t httpm_perform(httpm_t *m, httpm_call_t *calls, size_t n)
 		slot_setup(m, &slots[i], &calls[i]);
 		if (!slots[i].h || curl_multi_add_handle(m->multi, slots[i].h) != CURLM_OK) {
 			calls[i].rc = err_set(&calls[i].err, -ERR_INTERNAL,
-					      "%s: cannot start a call (libcurl)", m->dep);
+					      "%s: cannot start a call (libcurl)", m->target.dep);
 			curl_easy_cleanup(slots[i].h);
 			slots[i].h = NULL;
 			continue;
@@ -153,7 +153,7 @@ size_t httpm_perform(httpm_t *m, httpm_call_t *calls, size_t n)
 			if (!calls[i].rc && !calls[i].resp.status)
 				calls[i].rc = err_set(&calls[i].err, -ERR_UNAVAILABLE,
 						      "%s unavailable: the call did not complete",
-						      m->dep);
+						      m->target.dep);
 			curl_multi_remove_handle(m->multi, slots[i].h);
 			curl_easy_cleanup(slots[i].h);
 		}

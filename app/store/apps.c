@@ -122,13 +122,6 @@ struct app_cache {
 	size_t n, cap;
 };
 
-static void *cache_create(ctx_t *ctx)
-{
-	struct app_cache *c = xcalloc(1, sizeof(*c));
-	c->map = json_object_new_object();
-	return c;
-}
-
 static void cache_destroy(void *p)
 {
 	struct app_cache *c = p;
@@ -216,7 +209,9 @@ static int on_full(const etcd_kv_t *kv, void *p)
 int store_app_each(ctx_t *ctx, arena_t *arena, store_app_fn fn, void *data, err_t *err)
 {
 	struct listing l = { .arena = arena };
-	l.cache = ctx_slot(ctx, CTX_SLOT_APPS, cache_create, cache_destroy);
+	l.cache = ctx_slot(ctx, CTX_SLOT_APPS, sizeof(*l.cache), cache_destroy);
+	if (!l.cache->map)
+		l.cache->map = json_object_new_object();
 	const char *prefix = arena_printf(arena, "%s/", ctx->cfg->apps_prefix);
 	int rc = etcd_range_prefix_keys(ctx->etcd, prefix, 0, on_key, &l, err);
 	if (rc)

@@ -18,11 +18,6 @@ struct cluster_state {
 	const char *extra[MAX_EXTRA];
 };
 
-static void *create(ctx_t *ctx)
-{
-	return xcalloc(1, sizeof(struct cluster_state));
-}
-
 static void destroy(void *p)
 {
 	struct cluster_state *s = p;
@@ -49,7 +44,7 @@ static const char *or_default(struct cluster_state *s, const char *configured, c
 
 int cluster_get(ctx_t *ctx, const cluster_t **out, err_t *err)
 {
-	struct cluster_state *s = ctx_slot(ctx, CTX_SLOT_CLUSTER, create, destroy);
+	struct cluster_state *s = ctx_slot(ctx, CTX_SLOT_CLUSTER, sizeof(*s), destroy);
 	if (s->loaded) {
 		*out = &s->c;
 		return 0;

@@ -55,7 +55,7 @@ int etcd_new(etcd_t **out, const char *endpoints, long timeout_ms, long connect_
 		e->n++;
 	}
 	free(copy);
-	e->http = httpc_new("etcd", timeout_ms, connect_timeout_ms);
+	e->http = httpc_new("etcd", NULL, timeout_ms, connect_timeout_ms);
 	if (!e->http) {
 		etcd_free(e);
 		return err_set(err, -ERR_INTERNAL, "cannot create a curl handle");
@@ -368,25 +368,12 @@ static int call(etcd_t *e, const char *path, err_t *err)
 	return call_ex(e, NULL, path, NULL, false, err);
 }
 
-/* Appends s percent-encoded (all but RFC 3986's unreserved characters;
- * keep: characters left as they are, e.g. '/' in a key). */
-static void url_escape(buf_t *out, const char *s, const char *keep)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) || (keep && strchr(keep, *p)))
-			buf_addch(out, (char)*p);
-		else
-			buf_addf(out, "%%%02X", *p);
-	}
-}
-
 static void v2_path(buf_t *path, const char *key)
 {
 	buf_addstr(path, "/v2/keys");
 	if (key[0] != '/')
 		buf_addch(path, '/');
-	url_escape(path, key, "/");
+	buf_add_escaped(path, key, "/");
 }
 
 int etcd_v2_get_index(etcd_t *e, const char *key, buf_t *value, uint64_t *index, err_t *err)
@@ -433,7 +420,7 @@ int etcd_v2_update(etcd_t *e, const char *key, const char *value, uint64_t prev_
 		buf_addstr(&path, "?prevExist=false");
 	buf_reset(&e->req);
 	buf_addstr(&e->req, "value=");
-	url_escape(&e->req, value, NULL);
+	buf_add_escaped(&e->req, value, NULL);
 	int rc = call_ex(e, "PUT", path.data, "application/x-www-form-urlencoded", true, err);
 	buf_release(&path);
 	if (rc)

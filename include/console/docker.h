@@ -12,8 +12,10 @@
 #include <stdbool.h>
 
 #include "console/err.h"
+#include "console/httpc.h"
 
-typedef struct docker docker_t;
+/* A Docker API client is an HTTP client at the API's base URL. */
+typedef httpc_t docker_t;
 
 /* A client of the Docker API at base_url; never NULL. */
 docker_t *docker_new(const char *base_url, long timeout_ms, long connect_timeout_ms);

@@ -37,9 +37,14 @@ typedef struct httpc_response {
 
 #define HTTPC_RESPONSE_INIT { 0, BUF_INIT, BUF_INIT }
 
-/* dep names the dependency in messages ("etcd", "deployd", "sso"). */
-httpc_t *httpc_new(const char *dep, long timeout_ms, long connect_timeout_ms);
+/* dep names the dependency in messages ("etcd", "deployd", "sso"); base
+ * is the URL its callers put their paths under (kept as given; NULL: "").
+ * Timeouts in milliseconds, <= 0 for the defaults (10 s, 2 s to connect). */
+httpc_t *httpc_new(const char *dep, const char *base, long timeout_ms, long connect_timeout_ms);
 void httpc_free(httpc_t *c);
+
+/* The base URL c was made with. */
+const char *httpc_base(const httpc_t *c);
 
 /*
  * Performs the request. 0 when an HTTP answer came back (whatever its status:

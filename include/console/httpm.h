@@ -37,10 +37,13 @@ typedef struct httpm_call {
 	err_t err;                                /* out: the message when rc != 0 */
 } httpm_call_t;
 
-/* dep names the dependency in messages; timeouts as for httpc_new. NULL only
- * if libcurl cannot make a multi handle. */
-httpm_t *httpm_new(const char *dep, long timeout_ms, long connect_timeout_ms);
+/* dep, base and timeouts as for httpc_new. NULL only if libcurl cannot
+ * make a multi handle. */
+httpm_t *httpm_new(const char *dep, const char *base, long timeout_ms, long connect_timeout_ms);
 void httpm_free(httpm_t *m);
+
+/* The base URL m was made with. */
+const char *httpm_base(const httpm_t *m);
 
 /*
  * Runs every call of calls[0..n) concurrently and waits for all of them.

@@ -13,10 +13,13 @@
 
 #include "console/arena.h"
 #include "console/err.h"
+#include "console/httpc.h"
 
-typedef struct lvault lvault_t;
+/* An lvault client is an HTTP client at the secrets URL. */
+typedef httpc_t lvault_t;
 
-/* A client of lvault's secrets at url (LVAULT_CONFIG_URL); never NULL. */
+/* A client of lvault's secrets at url (LVAULT_CONFIG_URL, used as it is);
+ * never NULL. */
 lvault_t *lvault_new(const char *url);
 void lvault_free(lvault_t *lv);
 

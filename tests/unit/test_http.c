@@ -46,7 +46,8 @@ static void test_request_init(void)
 {
 	request_t req;
 	const char *kv[] = { "REQUEST_METHOD", "POST", "DOCUMENT_URI", "/api/v1/repos/",
-			     "QUERY_STRING", "apptype=service&x=a%20b+c&flag", "CONTENT_LENGTH", "17",
+			     "QUERY_STRING", "apptype=service&x=a%20b+c&flag&h=%4a%4B%zz%4&x=2",
+			     "CONTENT_LENGTH", "17",
 			     "HTTP_ACCESS_TOKEN", "tok", "REMOTE_ADDR", "127.0.0.1",
 			     "REQUEST_ID", "0123abcd", NULL };
 	make_request(&req, kv);
@@ -62,6 +63,8 @@ static void test_request_init(void)
 	CU_ASSERT_STRING_EQUAL(http_query(&req, "x"), "a b c");
 	CU_ASSERT_STRING_EQUAL(http_query(&req, "flag"), "");
 	CU_ASSERT_PTR_NULL(http_query(&req, "app"));
+	/* Hex digits of either case; anything else is left as it came. */
+	CU_ASSERT_STRING_EQUAL(http_query(&req, "h"), "JK%zz%4");
 }
 
 static void test_request_fallbacks(void)
