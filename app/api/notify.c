@@ -92,8 +92,8 @@ int api_notify_change(request_t *req, response_t *res, err_t *err)
 		return api_fail(req, res, -ERR_INVALID, NULL, notify_url(req), "%s", err->msg);
 	if (rc)
 		return rc;
-	http_log(req, LOG_INFO, "NOTIFY: %s %s %s by %s", add ? "added" : "removed", http_param(req, "type"), url,
-		 req_operator(req));
+	http_log(req, LOG_INFO, "NOTIFY: %s %s %s by %s", add ? "added" : "removed",
+		 http_param(req, "type"), url, req_operator(req));
 	return api_answer(req, res, 200, json_object_new_string(url), notify_url(req), "");
 }
 
@@ -128,11 +128,11 @@ static void fan_out(request_t *req, json_object *urls, const char *payload)
 	size_t n = json_object_array_length(urls);
 	if (!n)
 		return;
-	httpm_t *m = httpm_new("notify webhook", NULL, req->ctx->cfg->http_timeout_ms,
+	httpc_t *m = httpc_new("notify webhook", NULL, req->ctx->cfg->http_timeout_ms,
 			       req->ctx->cfg->http_connect_timeout_ms);
 	if (!m) {
-		http_log(req, LOG_ERROR, "image push of %s: no webhook called (no curl multi handle)",
-			  req_app(req)->appname);
+		http_log(req, LOG_ERROR, "image push of %s: no webhook called (no curl handle)",
+			 req_app(req)->appname);
 		return;
 	}
 	httpm_call_t *calls = xcalloc(n, sizeof(*calls));
@@ -156,7 +156,7 @@ static void fan_out(request_t *req, json_object *urls, const char *payload)
 		httpm_call_release(&calls[i]);
 	}
 	free(calls);
-	httpm_free(m);
+	httpc_free(m);
 }
 
 /* A JSON array in the body, or NULL. */

@@ -78,14 +78,15 @@ static const lain_proc_t *find_proc(const lain_conf_t *conf, const char *name)
 }
 
 /* load() and the proc named in the path (*p), else 404 answered. */
-static int load_proc(request_t *req, response_t *res, const cluster_t **cl, lain_conf_t **conf,
+static int load_proc(request_t *req, response_t *res, const cluster_t **cl,
 		     const lain_proc_t **p, err_t *err)
 {
-	int rc = load(req, res, cl, conf, err);
+	lain_conf_t *conf = NULL;
+	int rc = load(req, res, cl, &conf, err);
 	if (rc)
 		return rc;
 	const char *name = http_param(req, "proc");
-	if ((*p = find_proc(*conf, name)))
+	if ((*p = find_proc(conf, name)))
 		return 0;
 	return api_fail(req, res, -ERR_NOT_FOUND, NULL, here(req), "no such proc %s in app %s", name,
 			req_app(req)->appname);
@@ -109,6 +110,16 @@ static json_object *proc_object(request_t *req, const lain_proc_t *p)
 	}
 	json_object_put(app);
 	return found;
+}
+
+/* What deployd has of p: its podgroup, or a portal's depends (0, or
+ * -ERR_NOT_FOUND and the other failures of deployd.h). */
+static int proc_status(request_t *req, const cluster_t *cl, const lain_proc_t *p,
+		       deployd_result_t *r, err_t *err)
+{
+	deployd_t *dd = peers_deployd(req->ctx, cl);
+	return p->type == LAIN_PORTAL ? deployd_depends_get(dd, p->podname, r, err)
+				      : deployd_podgroup_get(dd, p->podname, r, err);
 }
 
 /* GET of p's podgroup: 0 deployed (status in r), -ERR_NOT_FOUND not, other
@@ -201,8 +212,7 @@ int api_procs_deploy(request_t *req, response_t *res, err_t *err)
 			      "no such proc %s in app %s", name, req_app(req)->appname);
 		goto out;
 	}
-	rc = p->type == LAIN_PORTAL ? deployd_depends_get(peers_deployd(req->ctx, cl), p->podname, &r, err)
-				    : deployd_podgroup_get(peers_deployd(req->ctx, cl), p->podname, &r, err);
+	rc = proc_status(req, cl, p, &r, err);
 	if (!rc) {
 		rc = api_fail(req, res, -ERR_CONFLICT, proc_object(req, p), proc_url(req, name),
 			      "proc with procname %s already exists\n", name);
@@ -233,14 +243,12 @@ out:
 int api_proc_get(request_t *req, response_t *res, err_t *err)
 {
 	const cluster_t *cl;
-	lain_conf_t *conf = NULL;
 	deployd_result_t r = DEPLOYD_RESULT_INIT;
 	const lain_proc_t *p = NULL;
-	int rc = load_proc(req, res, &cl, &conf, &p, err);
+	int rc = load_proc(req, res, &cl, &p, err);
 	if (rc)
 		goto out;
-	int st = p->type == LAIN_PORTAL ? deployd_depends_get(peers_deployd(req->ctx, cl), p->podname, &r, err)
-					: deployd_podgroup_get(peers_deployd(req->ctx, cl), p->podname, &r, err);
+	int st = proc_status(req, cl, p, &r, err);
 	if (st)
 		rc = api_answer(req, res, 200, proc_object(req, p), here(req),
 				"proc %s exists but not deployed", p->name);
@@ -254,11 +262,10 @@ out:
 int api_proc_delete(request_t *req, response_t *res, err_t *err)
 {
 	const cluster_t *cl;
-	lain_conf_t *conf = NULL;
 	deployd_result_t r = DEPLOYD_RESULT_INIT;
 	lock_t *lock = NULL;
 	const lain_proc_t *p = NULL;
-	int rc = load_proc(req, res, &cl, &conf, &p, err);
+	int rc = load_proc(req, res, &cl, &p, err);
 	if (rc || (rc = lock_app(req, res, p->name, &lock, err)))
 		goto out;
 	if (podgroup_of(req, cl, p, &r, err)) {
@@ -285,46 +292,44 @@ struct schedule {
 };
 
 /* 0 when valid; else the message to answer with 400. */
+/* body[key] when it is there: a JSON integer in 0..max (true is not 1,
+ * §9.3 #29) into *out, else the 400's line for it in msg. */
+static void int_param(json_object *body, const char *key, long max, bool *has, long *out,
+		      buf_t *msg)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(body, key, &v))
+		return;
+	if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0 &&
+	    json_object_get_int64(v) <= max) {
+		*has = true;
+		*out = (long)json_object_get_int64(v);
+	} else {
+		buf_addf(msg, "invalid parameter: %s (%s) should be integer\n", key,
+			 json_object_to_json_string(v));
+	}
+}
+
 static const char *schedule_parse(request_t *req, json_object *body, struct schedule *s)
 {
 	buf_t msg = BUF_INIT;
 	json_object *v;
-	int valid = 0;
 	memset(s, 0, sizeof(*s));
-	if (json_object_object_get_ex(body, "num_instances", &v)) {
-		/* A JSON integer; true is not 1 (§9.3 #29). */
-		if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0 &&
-		    json_object_get_int64(v) <= MAX_INSTANCES) {
-			s->has_n = true;
-			s->n = (long)json_object_get_int64(v);
-			valid++;
-		} else
-			buf_addf(&msg, "invalid parameter: num_instances (%s) should be integer\n",
-				 json_object_to_json_string(v));
-	}
-	if (json_object_object_get_ex(body, "cpu", &v)) {
-		if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0 &&
-		    json_object_get_int64(v) <= MAX_CPU) {
-			s->has_cpu = true;
-			s->cpu = (long)json_object_get_int64(v);
-			valid++;
-		} else
-			buf_addf(&msg, "invalid parameter: cpu (%s) should be integer\n",
-				 json_object_to_json_string(v));
-	}
+	int_param(body, "num_instances", MAX_INSTANCES, &s->has_n, &s->n, &msg);
+	int_param(body, "cpu", MAX_CPU, &s->has_cpu, &s->cpu, &msg);
 	if (json_object_object_get_ex(body, "memory", &v)) {
 		err_t e = ERR_INIT;
 		if (json_object_is_type(v, json_type_string) &&
-		    !size_parse(json_object_get_string(v), &s->mem, &e)) {
+		    !size_parse(json_object_get_string(v), &s->mem, &e))
 			s->has_mem = true;
-			valid++;
-		} else
+		else
 			buf_addf(&msg,
 				 "invalid parameter: memory (%s) humanfriendly.parse_size(memory) "
 				 "failed\n",
 				 json_object_is_type(v, json_type_string) ? json_object_get_string(v)
 									   : json_object_to_json_string(v));
 	}
+	bool valid = s->has_n || s->has_cpu || s->has_mem;
 	bool canary = json_object_object_get_ex(body, "canary_proc", NULL) ||
 		      json_object_object_get_ex(body, "canary_policy_group", NULL);
 	const char *out = NULL;
@@ -416,11 +421,10 @@ int api_proc_patch(request_t *req, response_t *res, err_t *err)
 	}
 
 	const cluster_t *cl;
-	lain_conf_t *conf = NULL;
 	deployd_result_t cur = DEPLOYD_RESULT_INIT, r = DEPLOYD_RESULT_INIT;
 	lock_t *lock = NULL;
 	const lain_proc_t *p = NULL;
-	int rc = load_proc(req, res, &cl, &conf, &p, err);
+	int rc = load_proc(req, res, &cl, &p, err);
 	if (rc || (rc = lock_app(req, res, p->name, &lock, err)))
 		goto out;
 	int st = podgroup_of(req, cl, p, &cur, err);

@@ -39,8 +39,8 @@ static int read_secrets(request_t *req, const cluster_t *cl, const lain_conf_t *
 	}
 	lvault_secret_t *secrets = NULL;
 	size_t n = 0;
-	int rc = lvault_secrets(peers_lvault(req->ctx, cl), req->arena, req->access_token, owner, pg, &secrets, &n,
-				err);
+	int rc = lvault_secrets(peers_lvault(req->ctx, cl), req->arena, req->access_token, owner,
+				pg, &secrets, &n, err);
 	if (rc)
 		return rc;
 	*nfiles = 0;

@@ -7,42 +7,17 @@
 #include "console/deployd.h"
 #include "console/httpc.h"
 #include "console/httpm.h"
-#include "console/strx.h"
 #include "console/xalloc.h"
 #include "console/banned.h"
 
-/* A client: httpc for single calls, httpm for batches. */
-struct deployd {
-	httpc_t *http;              /* at deployd's base URL */
-	httpm_t *multi;
-};
-
 deployd_t *deployd_new(const char *base_url, long timeout_ms, long connect_timeout_ms)
 {
-	deployd_t *d = xcalloc(1, sizeof(*d));
-	char *base = strx_base_url(base_url);
-	d->http = httpc_new("deployd", base, timeout_ms, connect_timeout_ms);
-	d->multi = httpm_new("deployd", base, timeout_ms, connect_timeout_ms);
-	free(base);
-	return d;
+	return httpc_at("deployd", base_url, timeout_ms, connect_timeout_ms);
 }
 
 void deployd_free(deployd_t *d)
 {
-	if (d) {
-		httpc_free(d->http);
-		httpm_free(d->multi);
-	}
-	free(d);
-}
-
-/* <base><path> with name (percent-encoded) appended when not NULL. */
-static void make_url(const deployd_t *d, buf_t *url, const char *path, const char *name)
-{
-	buf_addstr(url, httpc_base(d->http));
-	buf_addstr(url, path);
-	if (name)
-		buf_add_escaped(url, name, NULL);
+	httpc_free(d);
 }
 
 void deployd_result_release(deployd_result_t *res)
@@ -134,7 +109,7 @@ static int call(deployd_t *d, const struct call *c, deployd_result_t *res, err_t
 	httpc_response_t resp = HTTPC_RESPONSE_INIT;
 	deployd_result_release(res);
 	res->message = xstrdup("");
-	make_url(d, &url, c->path, c->name);
+	httpc_url(d, &url, c->path, c->name);
 	if (c->query)
 		buf_addstr(&url, c->query);
 	describe(&what, c->what, c->subject);
@@ -143,7 +118,7 @@ static int call(deployd_t *d, const struct call *c, deployd_result_t *res, err_t
 				   : NULL;
 	httpc_request_t req = { .method = c->method, .url = url.data, .body = text,
 				.body_len = text ? strlen(text) : 0 };
-	int rc = httpc_perform(d->http, &req, &resp, err);
+	int rc = httpc_perform(d, &req, &resp, err);
 	if (rc)
 		add_context(err, what.data);
 	else
@@ -342,12 +317,12 @@ int deployd_fetch_many(deployd_t *d, deployd_fetch_t *items, size_t n, err_t *er
 		err_clear(&items[i].err);
 		buf_init(&urls[i], 0);
 		bool pg = items[i].kind == DEPLOYD_PODGROUP;
-		make_url(d, &urls[i], pg ? PODGROUPS : DEPENDS, items[i].name);
+		httpc_url(d, &urls[i], pg ? PODGROUPS : DEPENDS, items[i].name);
 		if (pg)
 			buf_addstr(&urls[i], "&force_update=false");
 		calls[i].req.url = urls[i].data;
 	}
-	httpm_perform(d->multi, calls, n);
+	httpm_perform(d, calls, n);
 	for (size_t i = 0; i < n; i++) {
 		deployd_fetch_t *it = &items[i];
 		buf_t w = BUF_INIT;

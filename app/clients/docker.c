@@ -6,7 +6,6 @@
 
 #include "console/docker.h"
 #include "console/httpc.h"
-#include "console/strx.h"
 #include "console/xalloc.h"
 #include "console/banned.h"
 
@@ -15,25 +14,12 @@
 
 docker_t *docker_new(const char *base_url, long timeout_ms, long connect_timeout_ms)
 {
-	char *base = strx_base_url(base_url);
-	docker_t *d = httpc_new("docker", base, timeout_ms, connect_timeout_ms);
-	free(base);
-	return d;
+	return httpc_at("docker", base_url, timeout_ms, connect_timeout_ms);
 }
 
 void docker_free(docker_t *d)
 {
 	httpc_free(d);
-}
-
-/* <base>/v1.26<path> with name percent-encoded and appended. */
-static void make_url(const docker_t *d, buf_t *url, const char *path, const char *name)
-{
-	buf_addstr(url, httpc_base(d));
-	buf_addstr(url, DOCKER_API);
-	buf_addstr(url, path);
-	if (name)
-		buf_add_escaped(url, name, NULL);
 }
 
 /* docker's {"message": ...} or the body itself. */
@@ -57,7 +43,7 @@ int docker_network_ensure(docker_t *d, const char *name, const char *subnet, boo
 	buf_t url = BUF_INIT, what = BUF_INIT;
 	json_object *body = NULL;
 	*created = false;
-	make_url(d, &url, "/networks/", name);
+	httpc_url(d, &url, DOCKER_API "/networks/", name);
 	httpc_request_t get = { .url = url.data, .max_body = DOCKER_MAX_ANSWER };
 	int rc = httpc_perform(http, &get, &r, err);
 	if (rc || r.status == 200)
@@ -80,7 +66,7 @@ int docker_network_ensure(docker_t *d, const char *name, const char *subnet, boo
 	const char *text = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN |
 								     JSON_C_TO_STRING_NOSLASHESCAPE);
 	buf_reset(&url);
-	make_url(d, &url, "/networks/create", NULL);
+	httpc_url(d, &url, DOCKER_API "/networks/create", NULL);
 	httpc_request_t post = {
 		.method = "POST",
 		.url = url.data,

@@ -7,7 +7,6 @@
 
 #include "console/httpm.h"
 #include "console/registry.h"
-#include "console/strx.h"
 #include "console/xalloc.h"
 #include "console/banned.h"
 
@@ -37,7 +36,7 @@
 enum { H_LINK, H_CTYPE, H_LOCATION };
 
 struct registry {
-	httpm_t *http;              /* at "http://host:port" */
+	httpc_t *http;              /* at "http://host:port" (httpm for its calls) */
 	int auth;                   /* -1 not known yet, 0 none, 1 bearer */
 	registry_token_fn token;    /* NULL: no token server */
 	void *token_data;
@@ -47,9 +46,7 @@ registry_t *registry_new(const char *registry, long timeout_ms, long connect_tim
 			 registry_token_fn token, void *token_data)
 {
 	registry_t *r = xcalloc(1, sizeof(*r));
-	char *base = strx_base_url(registry);
-	r->http = httpm_new("registry", base, timeout_ms, connect_timeout_ms);
-	free(base);
+	r->http = httpc_at("registry", registry, timeout_ms, connect_timeout_ms);
 	r->auth = -1;
 	r->token = token;
 	r->token_data = token_data;
@@ -60,7 +57,7 @@ void registry_free(registry_t *r)
 {
 	if (!r)
 		return;
-	httpm_free(r->http);
+	httpc_free(r->http);
 	free(r);
 }
 
@@ -153,7 +150,7 @@ int registry_ping(registry_t *r, bool *auth, err_t *err)
 {
 	buf_t url = BUF_INIT;
 	httpm_call_t call = { 0 };
-	buf_addf(&url, "%s/v2/", httpm_base(r->http));
+	buf_addf(&url, "%s/v2/", httpc_base(r->http));
 	int rc;
 	if ((rc = get(r, url.data, NULL, NULL, PING_MAX_ANSWER, &call, err)))
 		goto cleanup;
@@ -209,7 +206,7 @@ int registry_tags(registry_t *r, const char *repo, size_t page_size, char ***out
 	char **tags = xcalloc(1, sizeof(*tags));
 	size_t n = 0, cap = 1;
 	int rc;
-	buf_addf(&url, "%s/v2/%s/tags/list", httpm_base(r->http), repo);
+	buf_addf(&url, "%s/v2/%s/tags/list", httpc_base(r->http), repo);
 	if (page_size)
 		buf_addf(&url, "?n=%zu", page_size);
 	for (int page = 0;; page++) {
@@ -237,7 +234,7 @@ int registry_tags(registry_t *r, const char *repo, size_t page_size, char ***out
 		buf_reset(&url);
 		/* distribution sends a path ("/v2/<repo>/tags/list?last=..&n=.."). */
 		if (next.data[0] == '/')
-			buf_addf(&url, "%s%s", httpm_base(r->http), next.data);
+			buf_addf(&url, "%s%s", httpc_base(r->http), next.data);
 		else if (strstr(next.data, "://"))
 			buf_addstr(&url, next.data);
 		else {
@@ -285,7 +282,7 @@ int registry_manifest(registry_t *r, const char *repo, const char *ref, json_obj
 	/* Two rounds at most: a list, then the image it points at. */
 	for (int round = 0; round < 2; round++) {
 		buf_reset(&url);
-		buf_addf(&url, "%s/v2/%s/manifests/%s", httpm_base(r->http), repo,
+		buf_addf(&url, "%s/v2/%s/manifests/%s", httpc_base(r->http), repo,
 			 round ? digest : ref);
 		if ((rc = get(r, url.data, repo, MANIFEST_ACCEPT, REGISTRY_MAX_MANIFEST, &call,
 			      err)))
@@ -335,7 +332,7 @@ int registry_blob(registry_t *r, const char *repo, const char *digest, size_t ma
 	buf_t url = BUF_INIT;
 	httpm_call_t call = { 0 };
 	int rc;
-	buf_addf(&url, "%s/v2/%s/blobs/%s", httpm_base(r->http), repo, digest);
+	buf_addf(&url, "%s/v2/%s/blobs/%s", httpc_base(r->http), repo, digest);
 	if ((rc = get(r, url.data, repo, NULL, max, &call, err)))
 		goto cleanup;
 	long s = call.resp.status;
@@ -415,7 +412,7 @@ int registry_blob_put(registry_t *r, const char *repo, const void *data, size_t 
 	buf_t url = BUF_INIT;
 	httpm_call_t call = { 0 };
 	int rc;
-	buf_addf(&url, "%s/v2/%s/blobs/uploads/", httpm_base(r->http), repo);
+	buf_addf(&url, "%s/v2/%s/blobs/uploads/", httpc_base(r->http), repo);
 	send_t start = { .method = "POST", .body = "", .len = 0 };
 	if ((rc = request(r, url.data, repo, NULL, &start, PUT_MAX_ANSWER, &call, err)))
 		goto cleanup;
@@ -427,7 +424,7 @@ int registry_blob_put(registry_t *r, const char *repo, const void *data, size_t 
 	/* The upload's URL: absolute, or a path on the registry. */
 	buf_reset(&url);
 	if (loc[0] == '/')
-		buf_addstr(&url, httpm_base(r->http));
+		buf_addstr(&url, httpc_base(r->http));
 	buf_addf(&url, "%s%cdigest=%s", loc, strchr(loc, '?') ? '&' : '?', digest);
 	rc = put_created(r, url.data, repo, "application/octet-stream", data, len, "a blob upload",
 			 err);
@@ -441,7 +438,7 @@ int registry_manifest_put(registry_t *r, const char *repo, const char *tag, cons
 			  const char *manifest, err_t *err)
 {
 	buf_t url = BUF_INIT;
-	buf_addf(&url, "%s/v2/%s/manifests/%s", httpm_base(r->http), repo, tag);
+	buf_addf(&url, "%s/v2/%s/manifests/%s", httpc_base(r->http), repo, tag);
 	int rc = put_created(r, url.data, repo, media_type, manifest, strlen(manifest),
 			     "a manifest upload", err);
 	buf_release(&url);

@@ -3,7 +3,7 @@
  * place (STYLE #15): the timeouts, no signals, an error buffer, http(s)
  * only, keep-alive, no "Expect: 100-continue", a capped answer, and errors
  * that name the dependency. Internal to app/lib: httpc.c runs one call at
- * a time with it, httpm.c many at once.
+ * a time with it, httpm.c many at once, on the same client.
  */
 #ifndef CONSOLE_CURL_COMMON_H
 #define CONSOLE_CURL_COMMON_H
@@ -26,6 +26,15 @@ struct httpc_target {
 void httpc_target_init(struct httpc_target *t, const char *dep, const char *base,
 		       long timeout_ms, long connect_timeout_ms);
 void httpc_target_release(struct httpc_target *t);
+
+/* One client: its easy handle for a call at a time (httpc.c), its multi
+ * handle for many at once (httpm.c, made on first use). */
+struct httpc {
+	CURL *curl;
+	CURLM *multi;
+	struct httpc_target target;
+	char errbuf[CURL_ERROR_SIZE];
+};
 
 /* Where an answer's body goes; too_big is set when the cap was hit. */
 struct httpc_sink {

@@ -4,17 +4,12 @@
 #include <curl/curl.h>
 
 #include "console/httpc.h"
+#include "console/strx.h"
 #include "curl_common.h"
 #include "console/xalloc.h"
 #include "console/banned.h"
 
 #define HTTPC_DEFAULT_MAX_BODY (8u << 20)
-
-struct httpc {
-	CURL *curl;
-	struct httpc_target target;
-	char errbuf[CURL_ERROR_SIZE];
-};
 
 void httpc_target_init(struct httpc_target *t, const char *dep, const char *base,
 		       long timeout_ms, long connect_timeout_ms)
@@ -104,9 +99,25 @@ httpc_t *httpc_new(const char *dep, const char *base, long timeout_ms, long conn
 	return c;
 }
 
+httpc_t *httpc_at(const char *dep, const char *url, long timeout_ms, long connect_timeout_ms)
+{
+	char *base = strx_base_url(url);
+	httpc_t *c = httpc_new(dep, base, timeout_ms, connect_timeout_ms);
+	free(base);
+	return c;
+}
+
 const char *httpc_base(const httpc_t *c)
 {
 	return c->target.base;
+}
+
+void httpc_url(const httpc_t *c, buf_t *url, const char *path, const char *name)
+{
+	buf_addstr(url, c->target.base);
+	buf_addstr(url, path);
+	if (name)
+		buf_add_escaped(url, name, NULL);
 }
 
 void httpc_free(httpc_t *c)
@@ -114,6 +125,8 @@ void httpc_free(httpc_t *c)
 	if (!c)
 		return;
 	curl_easy_cleanup(c->curl);
+	if (c->multi)
+		curl_multi_cleanup(c->multi);
 	httpc_target_release(&c->target);
 	free(c);
 }

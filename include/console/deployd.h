@@ -27,10 +27,13 @@
 #include <stdint.h>
 
 #include "console/err.h"
+#include "console/httpc.h"
 
 struct json_object;
 
-typedef struct deployd deployd_t;
+/* A deployd client is an HTTP client at deployd's base URL (its batches
+ * go out through httpm). */
+typedef httpc_t deployd_t;
 
 /* A client of the deployd at base_url ("http://deploy.<domain>"; a
  * trailing slash is dropped); timeouts in milliseconds. Never NULL. */

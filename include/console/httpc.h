@@ -43,8 +43,16 @@ typedef struct httpc_response {
 httpc_t *httpc_new(const char *dep, const char *base, long timeout_ms, long connect_timeout_ms);
 void httpc_free(httpc_t *c);
 
+/* httpc_new for a service configured as "host:port" or a URL: its base is
+ * that made one to append paths to (strx_base_url). */
+httpc_t *httpc_at(const char *dep, const char *url, long timeout_ms, long connect_timeout_ms);
+
 /* The base URL c was made with. */
 const char *httpc_base(const httpc_t *c);
+
+/* A URL of c's service: its base, path, then name percent-encoded (NULL:
+ * none), appended to url. */
+void httpc_url(const httpc_t *c, buf_t *url, const char *path, const char *name);
 
 /*
  * Performs the request. 0 when an HTTP answer came back (whatever its status:
