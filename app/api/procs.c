@@ -112,6 +112,18 @@ static json_object *proc_object(request_t *req, const lain_proc_t *p)
 	return found;
 }
 
+static void result_free(void *r)
+{
+	deployd_result_release(r);
+}
+
+/* A deployd result the request's arena releases. */
+static deployd_result_t *result_of(request_t *req)
+{
+	return arena_own(req->arena, arena_alloc(req->arena, sizeof(deployd_result_t)),
+			 result_free);
+}
+
 /* What deployd has of p: its podgroup, or a portal's depends (0, or
  * -ERR_NOT_FOUND and the other failures of deployd.h). */
 static int proc_status(request_t *req, const cluster_t *cl, const lain_proc_t *p,
@@ -201,7 +213,7 @@ int api_procs_deploy(request_t *req, response_t *res, err_t *err)
 	const cluster_t *cl;
 	lain_conf_t *conf = NULL;
 	buf_t report = BUF_INIT;
-	deployd_result_t r = DEPLOYD_RESULT_INIT;
+	deployd_result_t *r = result_of(req);
 	lock_t *lock = NULL;
 	int rc = load(req, res, &cl, &conf, err);
 	if (rc)
@@ -212,7 +224,7 @@ int api_procs_deploy(request_t *req, response_t *res, err_t *err)
 			      "no such proc %s in app %s", name, req_app(req)->appname);
 		goto out;
 	}
-	rc = proc_status(req, cl, p, &r, err);
+	rc = proc_status(req, cl, p, r, err);
 	if (!rc) {
 		rc = api_fail(req, res, -ERR_CONFLICT, proc_object(req, p), proc_url(req, name),
 			      "proc with procname %s already exists\n", name);
@@ -233,7 +245,6 @@ int api_procs_deploy(request_t *req, response_t *res, err_t *err)
 			"proc deploy result:\n    %s: deploy request accepted\n", name);
 out:
 	lock_release(req->ctx, lock);
-	deployd_result_release(&r);
 	buf_release(&report);
 	return rc;
 }
@@ -243,44 +254,37 @@ out:
 int api_proc_get(request_t *req, response_t *res, err_t *err)
 {
 	const cluster_t *cl;
-	deployd_result_t r = DEPLOYD_RESULT_INIT;
+	deployd_result_t *r = result_of(req);
 	const lain_proc_t *p = NULL;
 	int rc = load_proc(req, res, &cl, &p, err);
 	if (rc)
-		goto out;
-	int st = proc_status(req, cl, p, &r, err);
-	if (st)
-		rc = api_answer(req, res, 200, proc_object(req, p), here(req),
-				"proc %s exists but not deployed", p->name);
-	else
-		rc = api_answer(req, res, 200, proc_object(req, p), here(req), "");
-out:
-	deployd_result_release(&r);
-	return rc;
+		return rc;
+	if (proc_status(req, cl, p, r, err))
+		return api_answer(req, res, 200, proc_object(req, p), here(req),
+				  "proc %s exists but not deployed", p->name);
+	return api_answer(req, res, 200, proc_object(req, p), here(req), "");
 }
 
 int api_proc_delete(request_t *req, response_t *res, err_t *err)
 {
 	const cluster_t *cl;
-	deployd_result_t r = DEPLOYD_RESULT_INIT;
+	deployd_result_t *r = result_of(req);
 	lock_t *lock = NULL;
 	const lain_proc_t *p = NULL;
 	int rc = load_proc(req, res, &cl, &p, err);
 	if (rc || (rc = lock_app(req, res, p->name, &lock, err)))
 		goto out;
-	if (podgroup_of(req, cl, p, &r, err)) {
+	if (podgroup_of(req, cl, p, r, err)) {
 		rc = not_deployed(req, res, p);
 		goto out;
 	}
 	/* The Proc as it was: the answer shows what was removed. */
 	json_object *o = proc_object(req, p);
-	deployd_result_release(&r);
 	oplog(req, "DELETE", arena_printf(req->arena, "delete proc %s", p->name));
-	int st = deployd_podgroup_delete(peers_deployd(req->ctx, cl), p->podname, &r, err);
-	rc = answer_deployd(req, res, p, o, st, &r, err);
+	int st = deployd_podgroup_delete(peers_deployd(req->ctx, cl), p->podname, r, err);
+	rc = answer_deployd(req, res, p, o, st, r, err);
 out:
 	lock_release(req->ctx, lock);
-	deployd_result_release(&r);
 	return rc;
 }
 
@@ -392,42 +396,101 @@ static json_object *pod_of(json_object *status, long i, size_t *npods)
 	return i >= 1 && (size_t)i <= *npods ? json_object_array_get_idx(pods, (size_t)i - 1) : NULL;
 }
 
-int api_proc_patch(request_t *req, response_t *res, err_t *err)
+/* What a PATCH asks for. */
+struct patch {
+	const char *op;            /* "schedule", "start", "stop", "restart" */
+	struct schedule s;         /* schedule */
+	long instance;             /* the others: 0 the whole proc */
+};
+
+/* The body of a PATCH into *pt, else 400 answered. */
+static int patch_parse(request_t *req, response_t *res, struct patch *pt)
 {
 	json_object *body = req->json, *v;
 	if (!body || !json_object_is_type(body, json_type_object))
 		return api_fail(req, res, -ERR_INVALID, NULL, here(req), PATCH_INVALID);
-	const char *op = "schedule";
+	pt->op = "schedule";
+	pt->instance = 0;
 	if (json_object_object_get_ex(body, "operation", &v)) {
 		if (!json_object_is_type(v, json_type_string))
 			return api_fail(req, res, -ERR_INVALID, NULL, here(req), PATCH_INVALID);
-		op = json_object_get_string(v);
+		pt->op = json_object_get_string(v);
 	}
-	bool schedule = !strcmp(op, "schedule");
-	if (!schedule && strcmp(op, "start") && strcmp(op, "stop") && strcmp(op, "restart"))
+	if (!strcmp(pt->op, "schedule")) {
+		const char *bad = schedule_parse(req, body, &pt->s);
+		return bad ? api_fail(req, res, -ERR_INVALID, NULL, here(req), "%s", bad) : 0;
+	}
+	if (strcmp(pt->op, "start") && strcmp(pt->op, "stop") && strcmp(pt->op, "restart"))
 		return api_fail(req, res, -ERR_INVALID, NULL, here(req),
-				"invalid operation %s: should be schedule, start, stop or restart", op);
-	struct schedule s;
-	long instance = 0;
-	if (schedule) {
-		const char *bad = schedule_parse(req, body, &s);
-		if (bad)
-			return api_fail(req, res, -ERR_INVALID, NULL, here(req), "%s", bad);
-	} else if (json_object_object_get_ex(body, "instance", &v)) {
+				"invalid operation %s: should be schedule, start, stop or restart",
+				pt->op);
+	if (json_object_object_get_ex(body, "instance", &v)) {
 		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
 		    json_object_get_int64(v) > MAX_INSTANCES)
 			return api_fail(req, res, -ERR_INVALID, NULL, here(req), PATCH_INVALID);
-		instance = (long)json_object_get_int64(v);
+		pt->instance = (long)json_object_get_int64(v);
 	}
+	return 0;
+}
 
+/* A schedule of p (its status running): cmd=replica, or cmd=spec with new
+ * limits; the oplog row says which. deployd's answer in r. */
+static int patch_schedule(request_t *req, const cluster_t *cl, const lain_proc_t *p,
+			  const struct schedule *s, json_object *running, deployd_result_t *r,
+			  err_t *err)
+{
+	if (s->has_n) {
+		oplog(req, "SCALE",
+		      arena_printf(req->arena, "proc %s scaled with instance %ld", p->name, s->n));
+		return deployd_podgroup_replica(peers_deployd(req->ctx, cl), p->podname, s->n, r, err);
+	}
+	char mem[32] = "None", cpu[32] = "None";
+	if (s->has_mem)
+		snprintf(mem, sizeof(mem), "%lld", (long long)s->mem);
+	if (s->has_cpu)
+		snprintf(cpu, sizeof(cpu), "%ld", s->cpu);
+	oplog(req, "SCALE",
+	      arena_printf(req->arena, "proc %s scaled with memory %s, cpu %s", p->name, mem, cpu));
+	return scale_spec(req, cl, p, running, s, r, err);
+}
+
+/* start, stop or restart of p, or of its instance's pod (pod: from its
+ * status); the oplog row names the container when there is one. */
+static int patch_operate(request_t *req, const cluster_t *cl, const lain_proc_t *p,
+			 const struct patch *pt, json_object *pod, deployd_result_t *r, err_t *err)
+{
+	char upper[16];
+	size_t k = 0;
+	for (; pt->op[k] && k < sizeof(upper) - 1; k++)
+		upper[k] = (char)toupper((unsigned char)pt->op[k]);
+	upper[k] = '\0';
+	const char *cname = NULL;
+	if (pt->instance && pod) {
+		json_object *view = deployd_render_pod(pod);
+		cname = arena_strdup(req->arena,
+				     json_object_get_string(json_object_object_get(view, "containername")));
+		json_object_put(view);
+	}
+	oplog(req, upper,
+	      pt->instance ? arena_printf(req->arena, "%s container %s", pt->op,
+					  cname && *cname ? cname : p->podname)
+			   : arena_printf(req->arena, "%s proc %s", pt->op, p->name));
+	return deployd_podgroup_operate(peers_deployd(req->ctx, cl), p->podname, pt->op,
+					pt->instance, r, err);
+}
+
+int api_proc_patch(request_t *req, response_t *res, err_t *err)
+{
+	struct patch pt;
 	const cluster_t *cl;
-	deployd_result_t cur = DEPLOYD_RESULT_INIT, r = DEPLOYD_RESULT_INIT;
+	deployd_result_t *cur = result_of(req), *r = result_of(req);
 	lock_t *lock = NULL;
 	const lain_proc_t *p = NULL;
-	int rc = load_proc(req, res, &cl, &p, err);
-	if (rc || (rc = lock_app(req, res, p->name, &lock, err)))
+	int rc = patch_parse(req, res, &pt);
+	if (rc || (rc = load_proc(req, res, &cl, &p, err)) ||
+	    (rc = lock_app(req, res, p->name, &lock, err)))
 		goto out;
-	int st = podgroup_of(req, cl, p, &cur, err);
+	int st = podgroup_of(req, cl, p, cur, err);
 	if (st == -ERR_NOT_FOUND) {
 		rc = not_deployed(req, res, p);
 		goto out;
@@ -436,52 +499,22 @@ int api_proc_patch(request_t *req, response_t *res, err_t *err)
 		rc = api_fail(req, res, -ERR_INTERNAL, NULL, here(req), "%s", err->msg);
 		goto out;
 	}
-	if (schedule && s.has_n) {
-		oplog(req, "SCALE",
-		      arena_printf(req->arena, "proc %s scaled with instance %ld", p->name, s.n));
-		st = deployd_podgroup_replica(peers_deployd(req->ctx, cl), p->podname, s.n, &r, err);
-	} else if (schedule) {
-		char mem[32] = "None", cpu[32] = "None";
-		if (s.has_mem)
-			snprintf(mem, sizeof(mem), "%lld", (long long)s.mem);
-		if (s.has_cpu)
-			snprintf(cpu, sizeof(cpu), "%ld", s.cpu);
-		oplog(req, "SCALE",
-		      arena_printf(req->arena, "proc %s scaled with memory %s, cpu %s", p->name, mem,
-				   cpu));
-		st = scale_spec(req, cl, p, cur.json, &s, &r, err);
+	if (!strcmp(pt.op, "schedule")) {
+		st = patch_schedule(req, cl, p, &pt.s, cur->json, r, err);
 	} else {
 		size_t npods = 0;
-		json_object *pod = pod_of(cur.json, instance, &npods);
-		if (instance > (long)npods) {
+		json_object *pod = pod_of(cur->json, pt.instance, &npods);
+		if (pt.instance > (long)npods) {
 			rc = api_fail(req, res, -ERR_NOT_FOUND, NULL, here(req),
-				      "no such proc %s instance %ld, in app %s", p->name, instance,
+				      "no such proc %s instance %ld, in app %s", p->name, pt.instance,
 				      req_app(req)->appname);
 			goto out;
 		}
-		char upper[16];
-		size_t k = 0;
-		for (; op[k] && k < sizeof(upper) - 1; k++)
-			upper[k] = (char)toupper((unsigned char)op[k]);
-		upper[k] = '\0';
-		const char *cname = NULL;
-		if (instance && pod) {
-			json_object *view = deployd_render_pod(pod);
-			cname = arena_strdup(req->arena, json_object_get_string(json_object_object_get(
-								 view, "containername")));
-			json_object_put(view);
-		}
-		oplog(req, upper,
-		      instance ? arena_printf(req->arena, "%s container %s", op,
-					      cname && *cname ? cname : p->podname)
-			       : arena_printf(req->arena, "%s proc %s", op, p->name));
-		st = deployd_podgroup_operate(peers_deployd(req->ctx, cl), p->podname, op, instance, &r, err);
+		st = patch_operate(req, cl, p, &pt, pod, r, err);
 	}
-	rc = answer_deployd(req, res, p, NULL, st, &r, err);
+	rc = answer_deployd(req, res, p, NULL, st, r, err);
 out:
 	lock_release(req->ctx, lock);
-	deployd_result_release(&cur);
-	deployd_result_release(&r);
 	return rc;
 }
 
@@ -496,7 +529,7 @@ int api_proc_histories(request_t *req, response_t *res, err_t *err)
 				"invalid instance %s: should be an integer >= 0", ns ? ns : "");
 	const cluster_t *cl;
 	lain_conf_t *conf = NULL;
-	deployd_result_t r = DEPLOYD_RESULT_INIT;
+	deployd_result_t *r = result_of(req);
 	int rc = load(req, res, &cl, &conf, err);
 	if (rc)
 		goto out;
@@ -508,15 +541,15 @@ int api_proc_histories(request_t *req, response_t *res, err_t *err)
 			pg = conf->procs[i].podname;
 	}
 	err_t herr = ERR_INIT;
-	if (!pg || deployd_history(peers_deployd(req->ctx, cl), pg, n, &r, &herr) ||
-	    !json_object_is_type(r.json, json_type_array)) {
+	if (!pg || deployd_history(peers_deployd(req->ctx, cl), pg, n, r, &herr) ||
+	    !json_object_is_type(r->json, json_type_array)) {
 		rc = api_answer(req, res, 200, json_object_new_array(), here(req),
 				"proc %s do not exists", proc);
 		goto out;
 	}
 	json_object *list = json_object_new_array();
-	for (size_t i = json_object_array_length(r.json); i-- > 0;) {
-		json_object *e = json_object_array_get_idx(r.json, i), *from, *x;
+	for (size_t i = json_object_array_length(r->json); i-- > 0;) {
+		json_object *e = json_object_array_get_idx(r->json, i), *from, *x;
 		if (!json_object_object_get_ex(e, "from", &from) ||
 		    !json_object_is_type(from, json_type_string))
 			continue;
@@ -543,6 +576,5 @@ int api_proc_histories(request_t *req, response_t *res, err_t *err)
 	json_object_object_add(o, "StatusHistory", list);
 	rc = api_answer(req, res, 200, o, here(req), "");
 out:
-	deployd_result_release(&r);
 	return rc;
 }
