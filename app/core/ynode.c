@@ -668,23 +668,37 @@ bool ynode_truthy(const ynode_t *n)
 	}
 }
 
-static int to_json(const ynode_t *n, json_object **out, size_t *budget, arena_t *a, err_t *err)
+/* One conversion: how strings are turned, what is left of the budget. */
+struct walk {
+	const char *what;          /* "document", "template": in the budget's message */
+	ynode_str_fn str;
+	void *data;
+	size_t budget;
+	arena_t *a;
+};
+
+static int to_json(const ynode_t *n, json_object **out, struct walk *w, err_t *err)
 {
-	if (!*budget)
-		return err_set(err, -ERR_TOO_BIG, "document expands to more than %d nodes (aliases)",
-			       YNODE_MAX_EXPANSION);
-	(*budget)--;
+	*out = NULL;
+	if (!w->budget)
+		return err_set(err, -ERR_TOO_BIG, "%s expands to more than %d nodes (aliases)",
+			       w->what, YNODE_MAX_EXPANSION);
+	w->budget--;
 	switch (n->type) {
-	case YN_NULL: *out = NULL; return 0;
+	case YN_NULL: return 0;
 	case YN_BOOL: *out = json_object_new_boolean(n->b); return 0;
 	case YN_INT: *out = json_object_new_int64(n->i); return 0;
 	case YN_FLOAT: *out = json_object_new_double(n->f); return 0;
-	case YN_STR: *out = json_object_new_string(n->text); return 0;
+	case YN_STR:
+		if (w->str)
+			return w->str(n, w->data, out, err);
+		*out = json_object_new_string(n->text);
+		return 0;
 	case YN_SEQ: {
 		json_object *arr = json_object_new_array();
 		for (size_t i = 0; i < n->n; i++) {
 			json_object *v;
-			int rc = to_json(n->items[i], &v, budget, a, err);
+			int rc = to_json(n->items[i], &v, w, err);
 			if (rc) {
 				json_object_put(arr);
 				return rc;
@@ -697,7 +711,7 @@ static int to_json(const ynode_t *n, json_object **out, size_t *budget, arena_t 
 	case YN_MAP: {
 		json_object *obj = json_object_new_object();
 		for (size_t i = 0; i < n->n; i++) {
-			const char *k = ynode_str(a, n->pairs[i].key);
+			const char *k = ynode_str(w->a, n->pairs[i].key);
 			if (!k) {
 				json_object_put(obj);
 				return err_set(err, -ERR_INVALID,
@@ -705,7 +719,7 @@ static int to_json(const ynode_t *n, json_object **out, size_t *budget, arena_t 
 					       n->pairs[i].key->line);
 			}
 			json_object *v;
-			int rc = to_json(n->pairs[i].value, &v, budget, a, err);
+			int rc = to_json(n->pairs[i].value, &v, w, err);
 			if (rc) {
 				json_object_put(obj);
 				return rc;
@@ -719,11 +733,16 @@ static int to_json(const ynode_t *n, json_object **out, size_t *budget, arena_t 
 	return err_set(err, -ERR_INTERNAL, "unknown node type");
 }
 
+int ynode_to_json_with(const ynode_t *n, const char *what, ynode_str_fn str, void *data,
+		       json_object **out, err_t *err)
+{
+	struct walk w = { what, str, data, YNODE_MAX_EXPANSION, arena_new() };
+	int rc = to_json(n, out, &w, err);
+	arena_free(w.a);
+	return rc;
+}
+
 int ynode_to_json(const ynode_t *n, json_object **out, err_t *err)
 {
-	size_t budget = YNODE_MAX_EXPANSION;
-	arena_t *a = arena_new();
-	int rc = to_json(n, out, &budget, a, err);
-	arena_free(a);
-	return rc;
+	return ynode_to_json_with(n, "document", NULL, NULL, out, err);
 }

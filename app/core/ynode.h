@@ -68,4 +68,10 @@ ynode_t *ynode_new(arena_t *a, enum ynode_type t, int line);
 struct json_object;
 int ynode_to_json(const ynode_t *n, struct json_object **out, err_t *err);
 
+/* The same walk with strings turned by str (e.g. a template renderer); what
+ * names the input in the budget's message ("template"). */
+typedef int (*ynode_str_fn)(const ynode_t *n, void *data, struct json_object **out, err_t *err);
+int ynode_to_json_with(const ynode_t *n, const char *what, ynode_str_fn str, void *data,
+		       struct json_object **out, err_t *err);
+
 #endif
