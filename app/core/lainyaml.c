@@ -269,13 +269,8 @@ int lain_conf_parse(const char *text, size_t len, const lain_parse_opts_t *opts,
 		rc = err_set(err, -ERR_INTERNAL, "lain_conf_parse: domain, registry and meta_version are required");
 		goto cleanup;
 	}
-	if ((rc = ynode_load(tree, text, len, &root, err)))
+	if ((rc = ynode_load_map(tree, text, len, "lain.yaml", &root, err)))
 		goto cleanup;
-	if (root->type != YN_MAP) {
-		rc = err_set(err, -ERR_INVALID, "lain.yaml must be a mapping, not a %s",
-			     ynode_type_name(root->type));
-		goto cleanup;
-	}
 	const ynode_t *app = lp_get(root, "appname");
 	if (!app) {
 		rc = lp_bad(&p, NULL, "appname", "is required");

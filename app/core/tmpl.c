@@ -432,13 +432,8 @@ int tmpl_render_instance(const char *yaml, size_t len, const struct json_object 
 	int rc;
 
 	*out = NULL;
-	if ((rc = ynode_load(a, yaml, len, &root, err)))
+	if ((rc = ynode_load_map(a, yaml, len, "resource lain.yaml", &root, err)))
 		goto cleanup;
-	if (root->type != YN_MAP) {
-		rc = err_set(err, -ERR_INVALID, "resource lain.yaml must be a mapping, not a %s",
-			     ynode_type_name(root->type));
-		goto cleanup;
-	}
 	if ((rc = ynode_to_json_with(root, "template", render_str, (void *)ctx, &j, err))) {
 		err_wrap(err, "rendering '%s'", instance_app ? instance_app : "resource");
 		goto cleanup;

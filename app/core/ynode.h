@@ -46,6 +46,11 @@ struct ynode {
  * live in a; errors name the line. */
 int ynode_load(arena_t *a, const char *text, size_t len, ynode_t **out, err_t *err);
 
+/* ynode_load() of a document that must be a mapping; what names it in the
+ * error ("lain.yaml must be a mapping, not a seq"). */
+int ynode_load_map(arena_t *a, const char *text, size_t len, const char *what, ynode_t **out,
+		   err_t *err);
+
 /* Value of key in a YN_MAP (scalar keys compared by their text); NULL if
  * absent or if m is not a map. */
 ynode_t *ynode_get(const ynode_t *m, const char *key);
