@@ -10,8 +10,8 @@
  *   source   what is deployed: run->conf and the record's new meta fields
  *            (in run->rec, not written yet) — from the meta image of an app
  *            (deployer_source_meta) or from a resource's template (an
- *            instance); run->kind->source. Nothing is written before this point: a plan of the
- *            deploy (a dry run) can be taken here.
+ *            instance); run->kind->source. Nothing is written before this
+ *            point: a plan of the deploy (a dry run) can be taken here.
  *   start    the record "deploying" with the new meta and its error
  *            cleared (the first write), then the oplog row
  *   ...      run->kind->before_procs (an app: the instances of the
