@@ -367,7 +367,7 @@ int deployer_lock_and_read(deploy_run_t *run, response_t *res, err_t *err)
 
 void deployer_unlock(deploy_run_t *run)
 {
-	lock_release(run->req->ctx, run->locks[0]);
+	lock_release(run->ctx, run->locks[0]);
 	run->locks[0] = NULL;
 }
 
@@ -384,6 +384,7 @@ deploy_run_t *deployer_new(request_t *req, const cluster_t *cl, const char *name
 {
 	deploy_run_t *run = arena_alloc(req->arena, sizeof(*run));
 	run->req = req;
+	run->ctx = req->ctx;
 	run->cl = cl;
 	run->name = name;
 	buf_init(&run->report, 0);

@@ -74,7 +74,8 @@ typedef struct deploy_kind {
 } deploy_kind_t;
 
 struct deploy_run {
-	request_t *req;
+	request_t *req;            /* gone when the arena frees the run: */
+	struct ctx *ctx;           /* req->ctx, for what the run releases then */
 	const cluster_t *cl;
 	lock_t *locks[2];          /* the app's; while a client deploys one of its
 	                              resource instances, the client's too */
