@@ -10,6 +10,7 @@
 
 #include <json-c/json.h>
 
+#include "console/array.h"
 #include "console/buf.h"
 #include "console/cmd_render.h"
 #include "console/err.h"
@@ -55,6 +56,15 @@ static int opt_value(int argc, char **argv, int *i, const char *name, const char
 	return 0;
 }
 
+/* v as the next of a repeatable option's values (at most RENDER_MAX_LIST). */
+static int list_add(const char **list, size_t *n, const char *v, const char *option, err_t *err)
+{
+	if (*n == RENDER_MAX_LIST)
+		return err_set(err, -ERR_INVALID, "too many %s options", option);
+	list[(*n)++] = v;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct render_args *ra, err_t *err)
 {
 	static const char *const names[] = { "--domain", "--extra-domain", "--registry",
@@ -77,7 +87,7 @@ static int parse_args(int argc, char **argv, struct render_args *ra, err_t *err)
 		size_t k;
 		const char *v = NULL;
 		int rc = 1;
-		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+		for (k = 0; k < ARRAY_SIZE(names); k++)
 			if ((rc = opt_value(argc, argv, &i, names[k], &v, err)) <= 0)
 				break;
 		if (rc < 0)
@@ -86,21 +96,15 @@ static int parse_args(int argc, char **argv, struct render_args *ra, err_t *err)
 			return err_set(err, -ERR_INVALID, "unknown option '%s'; %s", a, usage);
 		switch (k) {
 		case 0: ra->domain = v; break;
-		case 1:
-			if (ra->n_extra == RENDER_MAX_LIST)
-				return err_set(err, -ERR_INVALID, "too many --extra-domain options");
-			ra->extra[ra->n_extra++] = v;
-			break;
+		case 1: rc = list_add(ra->extra, &ra->n_extra, v, "--extra-domain", err); break;
 		case 2: ra->registry = v; break;
 		case 3: ra->meta_version = v; break;
 		case 4: ra->appname = v; break;
 		case 5: ra->context = v; break;
-		case 6:
-			if (ra->n_sysvols == RENDER_MAX_LIST)
-				return err_set(err, -ERR_INVALID, "too many --system-volume options");
-			ra->sysvols[ra->n_sysvols++] = v;
-			break;
+		case 6: rc = list_add(ra->sysvols, &ra->n_sysvols, v, "--system-volume", err); break;
 		}
+		if (rc)
+			return rc;
 	}
 	if (!ra->file)
 		return err_set(err, -ERR_INVALID, "FILE is missing; %s", usage);
@@ -163,7 +167,7 @@ static int render(const struct render_args *ra, json_object **out, err_t *err)
 	if ((rc = read_file(ra->file, &text, err)))
 		goto cleanup;
 	bool instance = ra->appname && !tmpl_instance_split(ra->appname, &res, &client);
-	if (ra->appname && strx_prefix(ra->appname, "resource.") && !instance) {
+	if (ra->appname && lain_is_instance(ra->appname) && !instance) {
 		rc = err_set(err, -ERR_INVALID, "--appname '%s' must look like resource.<resource>.<client>",
 			     ra->appname);
 		goto cleanup;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "console/array.h"
 #include "console/config.h"
 #include "console/log.h"
 #include "console/strx.h"
@@ -112,7 +113,7 @@ static const struct row rows[] = {
 	B("CONSOLE_REGISTRY_ANONYMOUS_PULL", registry_anonymous_pull, "0"),
 };
 
-#define NROWS (sizeof(rows) / sizeof(rows[0]))
+#define NROWS (ARRAY_SIZE(rows))
 
 long config_default_workers(void)
 {

@@ -28,13 +28,13 @@
 #include <curl/curl.h>
 #include <fcgiapp.h>
 
+#include "console/api.h"
 #include "console/cmd_render.h"
 #include "console/config.h"
 #include "console/ctx.h"
 #include "console/log.h"
-#include "console/notify.h"
-#include "console/registry.h"
-#include "console/registry_auth.h"
+#include "console/sdnotify.h"
+#include "console/permission.h"
 #include "console/server.h"
 #include "console/strx.h"
 #include "console/xalloc.h"
@@ -237,16 +237,16 @@ static void worker_main(struct master *m, int index, pid_t master_pid)
 	slot->pid = getpid();
 	slot->current[0] = '\0';
 
-	/* The registry client asks the token server for its own tokens
-	 * (spec §6.4); the client itself cannot depend on the server. */
-	registry_set_token_hook(registry_token_internal);
 	ctx_t ctx = { .cfg = &m->cfg };
 	err_t err = ERR_INIT;
 	if (ctx_open(&ctx, &err)) {
 		log_error("worker cannot start: %s", err.msg);
 		_exit(2);
 	}
-	int rc = server_run(m->listen_fd, &ctx, &worker_stop, slot);
+	/* The api's routes, with its checks before every handler. */
+	const router_t router = { api_routes, api_routes_count, permission_check };
+	const server_opts_t opts = { &router, m->cfg.body_limit };
+	int rc = server_run(m->listen_fd, &ctx, &opts, &worker_stop, slot);
 	ctx_close(&ctx);
 	config_release(&m->cfg);
 	free(m->unix_path);
@@ -479,7 +479,7 @@ int main(int argc, char **argv)
 	start_generation(&m);
 	/* The socket listens (connections queue in its backlog) and the
 	 * workers are forked: ready for systemd (Type=notify). */
-	notify_ready("serving on %s with %ld workers", m.cfg.fcgi_socket, m.cfg.workers);
+	sdnotify_ready("serving on %s with %ld workers", m.cfg.fcgi_socket, m.cfg.workers);
 
 	while (!got_term) {
 		if (!got_hup && !got_chld)
@@ -490,13 +490,13 @@ int main(int argc, char **argv)
 		}
 		if (got_hup && !got_term) {
 			got_hup = 0;
-			notify_reloading();
+			sdnotify_reloading();
 			reload(&m);
-			notify_ready("serving on %s with %ld workers", m.cfg.fcgi_socket,
+			sdnotify_ready("serving on %s with %ld workers", m.cfg.fcgi_socket,
 				     m.cfg.workers);
 		}
 	}
-	notify_stopping();
+	sdnotify_stopping();
 
 	/* Stop accepting: no new connection reaches the socket path. */
 	if (m.unix_path)

@@ -1,18 +1,21 @@
 /* E7 GET /v1/apps/, E8 GET /v1/apps/<app>/ and E21 GET
  * /v1/resources/<resource>/instances/: deployed apps as App objects
- * (spec §1.4, render.h). lain-cli detects whether auth is on by calling the
+ * (spec §1.4, appview.h). lain-cli detects whether auth is on by calling the
  * list without a token (401 vs 200). The deployd statuses of one listing
- * go out together (render_apps). */
+ * go out together (appview_apps). */
 #include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
 #include "console/api.h"
+#include "console/array.h"
+#include "console/lainyaml.h"
 #include "console/permission.h"
 #include "console/store.h"
 #include "console/xalloc.h"
-#include "render.h"
+#include "answer.h"
+#include "appview.h"
 #include "console/banned.h"
 
 static const char *const apptypes[] = { "app", "service", "resource", "resource-instance" };
@@ -28,7 +31,7 @@ struct filter {
 static int add_app(const app_record_t *a, void *data)
 {
 	struct filter *f = data;
-	if (!strcmp(a->running_state, "reposited"))
+	if (!app_deployed(a))
 		return 0;
 	if (f->type && strcmp(a->app_type, f->type))
 		return 0;
@@ -44,21 +47,21 @@ static int add_app(const app_record_t *a, void *data)
 	return 0;
 }
 
-/* The records f keeps, rendered together, as key's list. */
-static int list_apps(request_t *req, response_t *res, struct filter *f, const char *key,
-		     const char *url, err_t *err)
+/* The records f keeps, rendered together, as the route's list. */
+static int list_apps(request_t *req, response_t *res, struct filter *f, const char *url,
+		     err_t *err)
 {
 	json_object **objs = NULL;
 	int rc = store_app_each(req->ctx, req->arena, add_app, f, err);
 	if (rc)
 		goto out;
 	objs = xcalloc(f->n ? f->n : 1, sizeof(*objs));
-	if ((rc = render_apps(req, f->apps, f->n, objs, err)))
+	if ((rc = appview_apps(req, f->apps, f->n, objs, err)))
 		goto out;
 	json_object *list = json_object_new_array();
 	for (size_t i = 0; i < f->n; i++)
 		json_object_array_add(list, objs[i]);
-	http_envelope(res, 200, key, list, "", url);
+	rc = api_answer(req, res, 200, list, url, "");
 out:
 	free(objs);
 	free(f->apps);
@@ -73,47 +76,38 @@ int api_apps_list(request_t *req, response_t *res, err_t *err)
 		type = "app";
 	if (type) {
 		bool known = false;
-		for (size_t i = 0; i < sizeof(apptypes) / sizeof(apptypes[0]); i++)
+		for (size_t i = 0; i < ARRAY_SIZE(apptypes); i++)
 			known |= !strcmp(type, apptypes[i]);
-		if (!known) {
-			http_envelope(res, 400, "apps", NULL,
-				      arena_printf(req->arena,
-						   "invalid apptype '%s': one of app, service, resource, "
-						   "resource-instance",
-						   type),
-				      "/v1/apps/");
-			return 0;
-		}
+		if (!known)
+			return api_fail(req, res, -ERR_INVALID, NULL, "/v1/apps/",
+					"invalid apptype '%s': one of app, service, resource, "
+					"resource-instance",
+					type);
 	}
 	struct filter f = { .req = req, .type = type };
-	return list_apps(req, res, &f, "apps", "/v1/apps/", err);
+	return list_apps(req, res, &f, "/v1/apps/", err);
 }
 
 int api_resource_instances(request_t *req, response_t *res, err_t *err)
 {
 	struct filter f = {
 		.req = req,
-		.prefix = arena_printf(req->arena, "resource.%s.", req->app->appname),
+		.prefix = arena_printf(req->arena, LAIN_INSTANCE_PREFIX "%s.", req_app(req)->appname),
 	};
-	return list_apps(req, res, &f, "instances",
-			 arena_printf(req->arena, "/v1/resources/%s/instances/", req->app->appname),
+	return list_apps(req, res, &f,
+			 arena_printf(req->arena, "/v1/resources/%s/instances/", req_app(req)->appname),
 			 err);
 }
 
 int api_app_get(request_t *req, response_t *res, err_t *err)
 {
-	const app_record_t *a = req->app;
-	if (!strcmp(a->running_state, "reposited")) {
-		http_envelope(res, 404, "app", NULL,
-			      arena_printf(req->arena, "app with appname %s has not been deployd\n",
-					   a->appname),
-			      "/v1/apps/");
-		return 0;
-	}
-	json_object *o = render_app(req, a, err);
+	const app_record_t *a = req_app(req);
+	if (!app_deployed(a))
+		return api_fail(req, res, -ERR_NOT_FOUND, NULL, "/v1/apps/",
+				"app with appname %s has not been deployd\n", a->appname);
+	json_object *o = appview_app(req, a, err);
 	if (!o)
 		return err->code ? err->code : -ERR_INTERNAL;
-	http_envelope(res, 200, "app", o, "",
-		      arena_printf(req->arena, "/v1/apps/%s/", a->appname));
-	return 0;
+	return api_answer(req, res, 200, o, arena_printf(req->arena, "/v1/apps/%s/", a->appname),
+			  "");
 }

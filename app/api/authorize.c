@@ -18,6 +18,8 @@
 #include "console/auth.h"
 #include "console/cluster.h"
 #include "console/sso.h"
+#include "answer.h"
+#include "peers.h"
 #include "console/banned.h"
 
 #define STATE_COOKIE "console_oauth_state"
@@ -35,7 +37,7 @@ int api_authorize_status(request_t *req, response_t *res, err_t *err)
 	json_object_object_add(auth, "status", json_object_new_string(sw->on ? "opened" : "closed"));
 	if (sw->on && req->access_token && *req->access_token) {
 		sso_user_t *user = NULL;
-		rc = sso_me(req->ctx, req->arena, req->access_token, false, &user, NULL);
+		rc = sso_me(peers_sso(req->ctx), req->arena, req->access_token, false, &user, NULL);
 		if (rc == -ERR_UNAUTHORIZED) {
 			json_object_object_add(auth, "user", NULL);
 		} else if (!rc) {
@@ -45,8 +47,7 @@ int api_authorize_status(request_t *req, response_t *res, err_t *err)
 				json_object_new_boolean(sso_user_in(user, req->ctx->cfg->lain_admin_name)));
 		}
 	}
-	http_envelope(res, 200, "auth", auth, "get auth status success", "/v1/authorize/status/");
-	return 0;
+	return api_answer(req, res, 200, auth, "/v1/authorize/status/", "get auth status success");
 }
 
 /* The auth switch and the cluster facts, which both flows need. */
@@ -73,12 +74,10 @@ int api_authorize_login(request_t *req, response_t *res, err_t *err)
 	int rc = load(req, &sw, &cl, err);
 	if (rc)
 		return rc;
-	const char *base = sso_base_url(req->ctx);
-	if (!sw->on || !*base) {
-		http_envelope(res, 400, "auth", NULL, "console auth is closed: nothing to log in to",
-			      "/v1/authorize/status/");
-		return 0;
-	}
+	const char *base = sso_base(peers_sso(req->ctx));
+	if (!sw->on || !*base)
+		return api_fail(req, res, -ERR_INVALID, NULL, "/v1/authorize/status/",
+				"console auth is closed: nothing to log in to");
 	unsigned char raw[16];
 	if (RAND_bytes(raw, sizeof(raw)) != 1)
 		return err_set(err, -ERR_INTERNAL, "no randomness for the login state");
@@ -99,13 +98,13 @@ int api_authorize_login(request_t *req, response_t *res, err_t *err)
 				 "%s=%s; Max-Age=600; Path=/; HttpOnly; Secure; SameSite=Lax",
 				 STATE_COOKIE, state));
 	http_header(res, "Cache-Control", "no-store");
-	return 0;
+	return HTTP_ANSWERED;
 }
 
-static void unauthorized(response_t *res)
+static int unauthorized(request_t *req, response_t *res)
 {
-	http_envelope(res, 401, "auth", NULL, "unauthorized : don't have the access to console",
-		      "/v1/docs/");
+	return api_fail(req, res, -ERR_UNAUTHORIZED, NULL, "/v1/docs/",
+			"unauthorized : don't have the access to console");
 }
 
 /* E4: the code comes back with the state we set; the token goes to the UI in
@@ -113,38 +112,30 @@ static void unauthorized(response_t *res)
 int api_authorize_callback(request_t *req, response_t *res, err_t *err)
 {
 	const char *code = http_query(req, "code");
-	if (!code || !*code) {
-		http_envelope(res, 400, "auth", NULL,
-			      "invalid request: should be json body with sso code(string)", "/v1/docs/");
-		return 0;
-	}
+	if (!code || !*code)
+		return api_fail(req, res, -ERR_INVALID, NULL, "/v1/docs/",
+				"invalid request: should be json body with sso code(string)");
 	const char *state = http_query(req, "state");
 	const char *expected = http_cookie(req, STATE_COOKIE);
 	bool legacy = !expected && req->ctx->cfg->legacy_login;
-	if (!legacy && (!state || !expected || strlen(expected) != 32 || strcmp(state, expected))) {
-		http_envelope(res, 401, "auth", NULL,
-			      "unauthorized : the login state does not match, start the login again",
-			      "/v1/docs/");
-		return 0;
-	}
+	if (!legacy && (!state || !expected || strlen(expected) != 32 || strcmp(state, expected)))
+		return api_fail(req, res, -ERR_UNAUTHORIZED, NULL, "/v1/docs/",
+				"unauthorized : the login state does not match, start the login again");
 	const auth_switch_t *sw;
 	const cluster_t *cl;
 	int rc = load(req, &sw, &cl, err);
 	if (rc)
 		return rc;
-	if (!sw->on) {
-		unauthorized(res);
-		return 0;
-	}
+	if (!sw->on)
+		return unauthorized(req, res);
 	const char *token;
 	long expires = 0;
-	rc = sso_exchange_code(req->ctx, req->arena, code, &token, &expires, err);
+	rc = sso_exchange_code(peers_sso(req->ctx), cl->sso_redirect_uri, req->arena, code, &token,
+			       &expires, err);
 	if (rc == -ERR_UNAVAILABLE)
 		return rc;
-	if (rc) {
-		unauthorized(res);
-		return 0;
-	}
+	if (rc)
+		return unauthorized(req, res);
 	const char *sep = !legacy ? "#" : strchr(cl->auth_complete_url, '?') ? "&" : "?";
 	http_text(res, 302, "");
 	http_header(res, "Location",
@@ -153,5 +144,5 @@ int api_authorize_callback(request_t *req, response_t *res, err_t *err)
 	http_header(res, "Set-Cookie",
 		    STATE_COOKIE "=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax");
 	http_header(res, "Cache-Control", "no-store");
-	return 0;
+	return HTTP_ANSWERED;
 }

@@ -1,10 +1,42 @@
 /*
- * deployer — the deploy steps of deploy.c that the other handlers of
- * app/api reuse: procs.c (`lain deploy -p`) and instances.c (resource
- * instances, spec §3.6). Internal to app/api.
+ * deployer — one deploy of one app, as a sequence of steps over a
+ * deploy_run (spec §4.1, §4.2, §3.6). The first deploy and the update of an
+ * app (deploy.c) and the deploy of a resource instance (instances.c) are
+ * the same run with other steps in a few places; procs.c deploys one proc
+ * with deployer_proc. Internal to app/api.
+ *
+ * A run, as deployer_run() drives it:
+ *
+ *   source   what is deployed: run->conf and the record's new meta fields
+ *            (in run->rec, not written yet) — from the meta image of an app
+ *            (deployer_source_meta) or from a resource's template (an
+ *            instance); run->kind->source. Nothing is written before this
+ *            point: a plan of the deploy (a dry run) can be taken here.
+ *   start    the record "deploying" with the new meta and its error
+ *            cleared (the first write), then the oplog row
+ *   ...      run->kind->before_procs (an app: the instances of the
+ *            resources it uses, instances.h)
+ *   procs    podgroups in spec order, then portals, each with its config
+ *            image, the networks made ready first; the locks kept alive
+ *   cleanup  the procs the previous lain.yaml had and this one has not
+ *            (removal failures are only reported in run->removed), then
+ *            run->kind->after_cleanup
+ *   finish   the record "deployed"
+ *
+ * Every write of the record is one save() of run->rec (store_app_save: a
+ * compare-and-swap that can carry more keys in its txn). One table in
+ * deployer.c lists the steps: a new one (waiting for health, a dry run's
+ * stop before start) is a row there. A step flagged as the deploy's own
+ * fails the deploy (§9.3 #15): run->failure is set to
+ * the report (the 406's message), which is also saved as the record's
+ * last_error, with the record restored as run->on_failure says; deployer_run
+ * then returns 0 and the caller answers. Other failures (etcd while
+ * writing the record) are returned as they are.
  */
 #ifndef CONSOLE_API_DEPLOYER_H
 #define CONSOLE_API_DEPLOYER_H
+
+#include <stdbool.h>
 
 #include "console/buf.h"
 #include "console/cluster.h"
@@ -15,29 +47,96 @@
 
 struct json_object;
 
-/* One deploy in progress: the request, the cluster facts and the deploy
- * locks kept alive between its steps — the app's, and while a client
- * deploys one of its resource instances, the client's too. */
-typedef struct deploy_run {
-	request_t *req;
-	const cluster_t *cl;
-	lock_t *locks[2];
-} deploy_run_t;
+/* What a failed deploy leaves in the record besides its last_error. */
+enum deploy_on_failure {
+	/* What the run wrote: a first deploy stays "deploying" (the next POST
+	 * deploys again), an instance never deployed only gets the error. */
+	DEPLOY_FAIL_KEEP,
+	/* An update, a deployed instance: the previous meta, meta_version,
+	 * default_image and app_type stay recorded, "deployed" (or
+	 * "deploying" when it was that). */
+	DEPLOY_FAIL_RESTORE,
+};
 
-/* The app's deploy lock, then its record read again under it (what is
- * changed is what is stored now). Answered (res->status set, 0 returned):
- * 409 when another request holds the lock, 404 when the app is only
- * registered by then. */
-int deployer_lock_and_read(request_t *req, response_t *res, const char *name, lock_t **lock,
-			   app_record_t **app, err_t *err);
+typedef struct deploy_run deploy_run_t;
+
+/* What differs between a run of an app and of a resource instance: where
+ * the lain.yaml comes from, and what is done around the procs. */
+typedef struct deploy_kind {
+	/* The source step: run->conf and the record's meta fields (run->rec). */
+	int (*source)(deploy_run_t *run, err_t *err);
+	/* Before the procs (an app: the instances of the resources it uses);
+	 * its failure fails the deploy. NULL: nothing. */
+	int (*before_procs)(deploy_run_t *run, err_t *err);
+	/* After the cleanup (an app: the instances of the resources it no
+	 * longer uses); never fails the deploy. NULL: nothing. */
+	int (*after_cleanup)(deploy_run_t *run, err_t *err);
+} deploy_kind_t;
+
+struct deploy_run {
+	request_t *req;            /* gone when the arena frees the run: */
+	struct ctx *ctx;           /* req->ctx, for what the run releases then */
+	const cluster_t *cl;
+	lock_t *locks[2];          /* the app's; while a client deploys one of its
+	                              resource instances, the client's too */
+
+	/* Set by the entry point. */
+	const deploy_kind_t *kind;
+	const char *name;          /* the app deployed */
+	const char *version;       /* its meta version (arena) */
+	const char *op;            /* the oplog row: "DEPLOY", "UPDATE" */
+	const char *what;          /* the failure message's words: "deploy app" */
+	const char *results;       /* ... and "Deploy app" */
+	enum deploy_on_failure on_failure;
+	app_record_t *app;         /* the record read under the lock; read again
+	                              after every save */
+	lain_conf_t *prev;         /* the lain.yaml it runs now (NULL: none; the arena's) */
+	const void *source;        /* what the caller's source step reads */
+
+	/* Filled by the steps. */
+	const app_record_t *before; /* the record as it was: what a failure restores */
+	app_record_t rec;          /* the record as it is being written: the one place
+	                              a run changes it (saved by the steps) */
+	lain_conf_t *conf;         /* what is deployed (the arena's) */
+	const char *yaml;          /* its lain.yaml text, when read from an image */
+	bool done;                 /* a step found nothing to do: the run stops, 0 */
+	buf_t report;              /* per proc failures: "    <proc>:\n..." */
+	buf_t removed;             /* the cleanup's failed removals */
+	const char *failure;       /* the deploy failed: its message (arena) */
+};
+
+/* A new run for a deploy of name, owned by the request's arena (with
+ * everything the steps make); the entry point sets the rest. */
+deploy_run_t *deployer_new(request_t *req, const cluster_t *cl, const char *name);
+
+/* Releases run->locks[0], the run's own lock (locks[1] is borrowed), when
+ * it holds it: the one cleanup an entry point does, before it answers. The
+ * arena releases a lock still held too, but only after the answer. */
+void deployer_unlock(deploy_run_t *run);
+
+/* Runs the steps of the top, run->kind's in their places. 0 when the run
+ * completed, stopped with nothing to do, or failed as a deploy
+ * (run->failure); else a failure to answer. */
+int deployer_run(deploy_run_t *run, err_t *err);
+
+/* The source step of an app: its meta image of run->version, its appname
+ * and bound giturl checked, giturl/meta/meta_version/app_type set in
+ * run->rec. One that fails still marks the attempt (oplog row,
+ * "deploying"), as the original did, which read the meta after writing
+ * those. */
+int deployer_source_meta(deploy_run_t *run, err_t *err);
+
+/* The deploy lock of run->name into run->locks[0]; HTTP_ANSWERED with 409
+ * when another request holds it. */
+int deployer_lock(deploy_run_t *run, response_t *res, err_t *err);
+
+/* deployer_lock, then the record read again under it into run->app (what
+ * is changed is what is stored now); HTTP_ANSWERED with 404 when the app is
+ * only registered by then. */
+int deployer_lock_and_read(deploy_run_t *run, response_t *res, err_t *err);
 
 /* lock_keepalive() of every lock of run. */
 int deployer_keepalive(deploy_run_t *run, err_t *err);
-
-/* The lain.yaml stored in app's record, parsed (lain_conf_free() it).
- * -ERR_NOT_FOUND when the record has no meta. */
-int deployer_load_conf(const cluster_t *cl, const app_record_t *app, lain_conf_t **out,
-		       err_t *err);
 
 /* Deploys one proc of conf at meta version `version` (§4.5.3): a podgroup
  * is created (stream ports checked) or its Pod PATCHed keeping the running
@@ -47,44 +146,13 @@ int deployer_load_conf(const cluster_t *cl, const app_record_t *app, lain_conf_t
 int deployer_proc(request_t *req, const cluster_t *cl, const lain_conf_t *conf,
 		  const lain_proc_t *p, const char *version, buf_t *report, err_t *err);
 
-/* Basic deploy (§4.1 step 11.2) of conf at version: its podgroups in spec
- * order, then its portals; stops at the first failure (named in report).
- * A resource app (never run) deploys nothing. */
-int deployer_procs(deploy_run_t *run, const lain_conf_t *conf, const char *version,
-		   buf_t *report, err_t *err);
-
 /* Removes one proc from deployd (a podgroup, or a portal's depends); 404
  * counts as already gone. A failure is added to report. */
-int deployer_remove_proc(ctx_t *ctx, const lain_proc_t *p, buf_t *report, err_t *err);
-
-/* Removes the procs of prev that conf does not have (an update's "useless"
- * procs, §4.2 step 5.4); failures are only reported in removed. */
-void deployer_remove_useless(ctx_t *ctx, const lain_conf_t *prev, const lain_conf_t *conf,
-			     buf_t *removed);
-
-/* The answer to a failed deploy or update (§4.1 step 13, §9.3 #15),
- * what its record keeps as last_error: "request of <what> <name> is not
- * acceptable with error:\n<results> <name> results: procs in below are
- * failed:\n<report>"; an empty report gets err's message first. */
-const char *deployer_failure_msg(request_t *req, const char *what, const char *results,
-				 const char *name, buf_t *report, const err_t *err);
-
-/* The 202 of an update: the App, "update request of app <a> has been
- * accepted." and the removals that failed, if any. */
-void deployer_answer_updated(request_t *req, response_t *res, const app_record_t *app,
-			     const buf_t *removed, err_t *err);
-
-/* rec[key] = value ("" for NULL). */
-void deployer_set(struct json_object *rec, const char *key, const char *value);
-
-/* Saves rec over the record read as *app (compare-and-swap on its
- * mod_revision), then reads it back into *app (the next save's revision). */
-int deployer_save(request_t *req, const char *name, struct json_object *rec,
-		  app_record_t **app, err_t *err);
+int deployer_remove_proc(deploy_run_t *run, const lain_proc_t *p, buf_t *report, err_t *err);
 
 /* The record of an app back to registered (§3.1): meta, meta_version,
- * giturl, app_type and last_error emptied, running_state "reposited";
- * default_image and canaries kept. */
+ * giturl, app_type and last_error emptied, APP_REPOSITED; default_image and
+ * canaries kept. */
 int deployer_reset(request_t *req, const app_record_t *app, err_t *err);
 
 #endif

@@ -4,9 +4,11 @@
 #include <json-c/json.h>
 
 #include "console/log.h"
+#include "console/permission.h"
 #include "console/sso.h"
 #include "console/store.h"
 #include "groups.h"
+#include "peers.h"
 #include "console/banned.h"
 
 const char *groups_name(request_t *req, const cluster_t *cl, const char *name)
@@ -51,21 +53,22 @@ int groups_create(request_t *req, const cluster_t *cl, const char *name, bool *c
 	const char *group = groups_name(req, cl, name);
 	const char *full = arena_printf(req->arena, "%s%s", cl->sso_fullname_prefix, name);
 	*created = false;
-	int rc = sso_group_create(ctx, req->access_token, group, full, err);
+	sso_t *sso = peers_sso(ctx);
+	int rc = sso_group_create(sso, req->access_token, group, full, err);
 	if (rc == -ERR_CONFLICT) {
 		const char *role = NULL;
 		err_t e2 = ERR_INIT;
-		if (sso_member_role(ctx, req->arena, group, req->user->name, &role, &e2) ||
+		if (sso_member_role(sso, req->arena, group, req_user(req)->name, &role, &e2) ||
 		    strcmp(role, "admin"))
 			return err_set(err, -ERR_CONFLICT,
 				       "sso group '%s' exists already and %s is not its admin", group,
-				       req->user->name);
+				       req_user(req)->name);
 	} else if (rc) {
 		return rc;
 	} else {
 		*created = true;
 	}
-	return sso_group_nest(ctx, req->access_token, group, ctx->cfg->lain_admin_name,
+	return sso_group_nest(sso, req->access_token, group, ctx->cfg->lain_admin_name,
 			      ctx->cfg->lain_admin_role, err);
 }
 
@@ -73,7 +76,7 @@ int groups_copy_members(request_t *req, const cluster_t *cl, const char *from, c
 			err_t *err)
 {
 	json_object *g = NULL, *members;
-	int rc = sso_group_get(req->ctx, req->arena, groups_name(req, cl, from), &g, err);
+	int rc = sso_group_get(peers_sso(req->ctx), req->arena, groups_name(req, cl, from), &g, err);
 	if (rc)
 		return rc;
 	if (!json_object_object_get_ex(g, "members", &members) ||
@@ -86,9 +89,9 @@ int groups_copy_members(request_t *req, const cluster_t *cl, const char *from, c
 									  : NULL;
 		const char *role = json_object_object_get_ex(m, "role", &v) ? json_object_get_string(v)
 									  : NULL;
-		if (!user || !*user || !strcmp(user, req->user->name))
+		if (!user || !*user || !strcmp(user, req_user(req)->name))
 			continue;
-		rc = sso_member_put(req->ctx, req->access_token, group, user,
+		rc = sso_member_put(peers_sso(req->ctx), req->access_token, group, user,
 				    role && !strcmp(role, "admin") ? "admin" : "normal", err);
 	}
 	return rc;
@@ -98,6 +101,7 @@ void groups_undo(request_t *req, const cluster_t *cl, const char *name, bool cre
 {
 	err_t undo = ERR_INIT;
 	const char *group = groups_name(req, cl, name);
-	if (created && sso_group_delete(req->ctx, req->access_token, group, &undo))
-		log_warn("the sso group '%s' of '%s' could not be removed: %s", group, name, undo.msg);
+	if (created && sso_group_delete(peers_sso(req->ctx), req->access_token, group, &undo))
+		http_log(req, LOG_WARN, "the sso group '%s' of '%s' could not be removed: %s", group,
+			 name, undo.msg);
 }

@@ -1,7 +1,7 @@
 /*
  * groups — the SSO group of an app (spec §5.4), made when it is registered
  * (repos.c) and when a resource instance is (instances.c). Internal to
- * app/api; only meaningful with auth on (req->user and req->access_token
+ * app/api; only meaningful with auth on (req_user() and req->access_token
  * set).
  */
 #ifndef CONSOLE_API_GROUPS_H

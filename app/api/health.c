@@ -3,6 +3,7 @@
 #include "console/api.h"
 #include "console/etcd.h"
 #include "console/store.h"
+#include "answer.h"
 #include "console/banned.h"
 
 /* Whether this worker can reach etcd right now: one count-only range. */
@@ -20,14 +21,14 @@ int api_healthz(request_t *req, response_t *res, err_t *err)
 		json_object_object_add(etcd, "apps", json_object_new_int64(apps));
 	json_object_object_add(h, "etcd", etcd);
 	json_object_object_add(h, "status", json_object_new_string(rc ? "unavailable" : "ok"));
-	http_envelope(res, rc ? err_http_status(rc) : 200, "health", h, rc ? err->msg : "ok",
-		      "/v1/healthz");
-	return 0;
+	if (rc)
+		return api_fail(req, res, rc, h, "/v1/healthz", "%s", err->msg);
+	return api_answer(req, res, 200, h, "/v1/healthz", "ok");
 }
 
 int api_root(request_t *req, response_t *res, err_t *err)
 {
 	http_text(res, 301, "");
 	http_header(res, "Location", "/index.html");
-	return 0;
+	return HTTP_ANSWERED;
 }

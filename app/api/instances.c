@@ -4,26 +4,31 @@
 
 #include <json-c/json.h>
 
+#include "console/array.h"
 #include "console/log.h"
-#include "console/oplog.h"
+#include "console/oplogs.h"
+#include "console/permission.h"
 #include "console/registry.h"
 #include "console/tmpl.h"
 #include "console/version.h"
 #include "console/xalloc.h"
+#include "answer.h"
+#include "appconf.h"
+#include "appview.h"
 #include "groups.h"
 #include "instances.h"
-#include "render.h"
+#include "peers.h"
 #include "console/banned.h"
 
 static const char *instance_name(request_t *req, const char *resource, const char *client)
 {
-	return arena_printf(req->arena, "resource.%s.%s", resource, client);
+	return arena_printf(req->arena, LAIN_INSTANCE_PREFIX "%s.%s", resource, client);
 }
 
 static bool is_deployed(const app_record_t *a)
 {
-	return strcmp(a->running_state, "reposited") && strcmp(a->running_state, "deploying") &&
-	       *a->meta && *a->meta_version;
+	return a->state != APP_REPOSITED && a->state != APP_DEPLOYING && *a->meta &&
+	       *a->meta_version;
 }
 
 static bool uses(const lain_conf_t *conf, const char *resource)
@@ -61,7 +66,7 @@ static int register_instance(request_t *req, const cluster_t *cl, const char *re
 	int rc = store_app_get(req->ctx, req->arena, name, &a, err);
 	if (rc != -ERR_NOT_FOUND)
 		return rc;
-	if (req->auth_on) {
+	if (req_auth_on(req)) {
 		const char *other = NULL;
 		if ((rc = groups_collision(req, cl, name, &other, err)))
 			return rc;
@@ -74,7 +79,7 @@ static int register_instance(request_t *req, const cluster_t *cl, const char *re
 	rc = store_app_create(req->ctx, name, err);
 	if (rc == -ERR_CONFLICT)
 		return 0;  /* a concurrent deploy registered it */
-	if (rc || !req->auth_on)
+	if (rc || !req_auth_on(req))
 		return rc;
 	bool created = false;
 	rc = groups_create(req, cl, name, &created, err);
@@ -84,163 +89,133 @@ static int register_instance(request_t *req, const cluster_t *cl, const char *re
 		err_t undo = ERR_INIT;
 		groups_undo(req, cl, name, created);
 		if (store_app_delete(req->ctx, name, &undo))
-			log_error("resource instance %s: its record could not be removed after its "
+			http_log(req, LOG_ERROR,
+				 "resource instance %s: its record could not be removed after its "
 				  "registration failed: %s",
 				  name, undo.msg);
 		return err_wrap(err, "cannot create the SSO group of resource instance %s", name);
 	}
-	log_info("REPOSIT: resource instance %s registered by %s", name, req->operator_name);
-	err_t oplog_err = ERR_INIT;
-	if (oplog_append(req->ctx, "REPOSIT", req->operator_name, name, "", "", &oplog_err))
-		log_warn("oplog REPOSIT of %s not written: %s", name, oplog_err.msg);
+	http_log(req, LOG_INFO, "REPOSIT: resource instance %s registered by %s", name,
+		 req_operator(req));
+	oplogs_write(req, "REPOSIT", name, "", "");
 	return 0;
 }
 
-/* One instance deploy: what it runs and how it reports. */
+/* What the source step of an instance's run renders (run->source). */
 struct instance_job {
-	const cluster_t *cl;
 	const app_record_t *resource;
-	const char *name;                   /* resource.<R>.<C> */
-	const char *version;                /* of R */
 	const struct json_object *context;  /* the client's */
-	bool only_if_changed;               /* skip when the rendering is what runs */
-	const char *what, *results;         /* "deploy app", "Deploy app" ... */
+	bool only_if_changed;               /* nothing to do when the rendering is what runs */
 };
 
-/* The instance's lain.yaml: R's lain.yaml of the job's version (the stored
+/* The instance's lain.yaml: R's lain.yaml of the run's version (the stored
  * one when R runs that version, else its meta image's) rendered with the
  * context. *text lives in the arena; *conf is parsed from it. */
-static int render_instance(request_t *req, const struct instance_job *job, const char **text,
-			   const char **image, lain_conf_t **conf, err_t *err)
+static int render_instance(const deploy_run_t *run, const struct instance_job *job,
+			   const char **text, const char **image, lain_conf_t **conf, err_t *err)
 {
+	request_t *req = run->req;
 	const app_record_t *r = job->resource;
+	const char *version = run->version;
 	buf_t tmpl = BUF_INIT;
 	char *out = NULL;
 	int rc = 0;
-	if (!strcmp(r->meta_version, job->version))
+	if (!strcmp(r->meta_version, version))
 		buf_add(&tmpl, r->meta, strlen(r->meta));
-	else if ((rc = registry_read_lainyaml(req->ctx, r->appname, job->version, &tmpl, err)))
+	else if ((rc = registry_read_lainyaml(peers_registry(req->ctx, run->cl), r->appname,
+						 version, &tmpl, err)))
 		goto out;
-	if ((rc = tmpl_render_instance(tmpl.data, tmpl.len, job->context, job->name, &out, err))) {
-		err_wrap(err, "rendering %s:meta-%s for %s", r->appname, job->version, job->name);
+	if ((rc = tmpl_render_instance(tmpl.data, tmpl.len, job->context, run->name, &out, err))) {
+		err_wrap(err, "rendering %s:meta-%s for %s", r->appname, version, run->name);
 		goto out;
 	}
 	*text = arena_strdup(req->arena, out);
-	*image = arena_printf(req->arena, "%s/%s:release-%s", job->cl->registry, r->appname,
-			      job->version);
-	lain_parse_opts_t po = cluster_parse_opts(job->cl, job->version, *image);
+	*image = arena_printf(req->arena, "%s/%s:release-%s", run->cl->registry, r->appname,
+			      version);
+	lain_parse_opts_t po = appconf_parse_opts(run->cl, version, *image);
 	if ((rc = lain_conf_parse(*text, strlen(*text), &po, conf, err)))
-		err_wrap(err, "lain.yaml of %s rendered from %s:meta-%s", job->name, r->appname,
-			 job->version);
+		err_wrap(err, "lain.yaml of %s rendered from %s:meta-%s", run->name, r->appname,
+			 version);
 out:
 	free(out);
 	buf_release(&tmpl);
 	return rc;
 }
 
-/*
- * Deploys the instance of job (its lock held by run): rendered, recorded as
- * deploying, its procs deployed, the procs it no longer has removed, then
- * recorded deployed. A failed deploy records its report as the instance's
- * last_error (the version it ran before stays recorded) and returns that
- * text in *failure; the report gets it under the instance's name.
- */
-static int deploy_instance(deploy_run_t *run, const struct instance_job *job, buf_t *report,
-			   buf_t *removed, const char **failure, err_t *err)
+/* The source of an instance's run: its rendered lain.yaml, with the
+ * record's meta, meta_version, default_image and app_type. Nothing to do
+ * (run->done) when only a change counts and the rendering is what runs. */
+static int step_render(deploy_run_t *run, err_t *err)
 {
-	request_t *req = run->req;
-	app_record_t *inst = NULL;
-	lain_conf_t *conf = NULL, *prev = NULL;
-	json_object *rec = NULL;
-	buf_t inner = BUF_INIT;
+	const struct instance_job *job = run->source;
+	const app_record_t *inst = run->before;
 	const char *text = NULL, *image = NULL;
-	*failure = NULL;
-	int rc = store_app_get(req->ctx, req->arena, job->name, &inst, err);
+	int rc = render_instance(run, job, &text, &image, &run->conf, err);
+	appconf_own(run->req->arena, run->conf);
 	if (rc)
-		goto out;
-	bool was_deployed = is_deployed(inst);
-	/* What a failure restores (inst is read again after every save). */
-	const char *old_meta = inst->meta, *old_version = inst->meta_version;
-	const char *old_image = inst->default_image;
-	if ((rc = render_instance(req, job, &text, &image, &conf, err)))
-		goto fail_early;
-	if (job->only_if_changed && was_deployed && !strcmp(inst->meta, text) &&
-	    !strcmp(inst->meta_version, job->version))
-		goto out;
+		return rc;
+	if (job->only_if_changed && is_deployed(inst) && !strcmp(inst->meta, text) &&
+	    !strcmp(inst->meta_version, run->version)) {
+		run->done = true;
+		return 0;
+	}
 	err_t perr = ERR_INIT;
-	if (deployer_load_conf(run->cl, inst, &prev, &perr))
-		prev = NULL;
+	if (appconf_stored(run->req->arena, run->cl, inst, &run->prev, &perr))
+		run->prev = NULL;
+	run->rec.meta = text;
+	run->rec.meta_version = run->version;
+	run->rec.default_image = image;
+	run->rec.app_type = "resource-instance";
+	return 0;
+}
 
-	if (json_object_deep_copy(inst->raw, &rec, NULL)) {
-		rc = err_set(err, -ERR_INTERNAL, "cannot copy the record of '%s'", job->name);
-		goto out;
-	}
-	deployer_set(rec, "last_error", "");
-	deployer_set(rec, "running_state", "deploying");
-	deployer_set(rec, "meta", text);
-	deployer_set(rec, "meta_version", job->version);
-	deployer_set(rec, "default_image", image);
-	deployer_set(rec, "app_type", "resource-instance");
-	if ((rc = deployer_save(req, job->name, rec, &inst, err)))
-		goto out;
-	err_t oplog_err = ERR_INIT;
-	if (oplog_append(req->ctx, was_deployed ? "UPDATE" : "DEPLOY", req->operator_name,
-			 job->name, job->version, "", &oplog_err))
-		log_warn("oplog of %s not written: %s", job->name, oplog_err.msg);
+/* An instance's deploy: rendered, recorded as deploying, its procs
+ * deployed, the procs it no longer has removed, recorded deployed. */
+static const deploy_kind_t instance_kind = { step_render, NULL, NULL };
 
-	if ((rc = deployer_procs(run, conf, job->version, &inner, err)))
-		goto fail;
-	deployer_remove_useless(req->ctx, prev, conf, removed);
-	deployer_set(rec, "running_state", "deployed");
-	rc = deployer_save(req, job->name, rec, &inst, err);
-	goto out;
-
-fail_early:
-	/* Nothing changed yet: only the error is recorded. */
-	if (json_object_deep_copy(inst->raw, &rec, NULL)) {
-		rc = err_set(err, -ERR_INTERNAL, "cannot copy the record of '%s'", job->name);
-		goto out;
-	}
-fail:
-	*failure = deployer_failure_msg(req, job->what, job->results, job->name, &inner, err);
-	if (was_deployed) {
-		deployer_set(rec, "meta", old_meta);
-		deployer_set(rec, "meta_version", old_version);
-		deployer_set(rec, "default_image", old_image);
-		deployer_set(rec, "running_state", "deployed");
-	}
-	deployer_set(rec, "last_error", *failure);
-	err_t serr = ERR_INIT;
-	if (deployer_save(req, job->name, rec, &inst, &serr))
-		log_error("deploy of %s failed and its record was not saved: %s", job->name, serr.msg);
-	buf_addf(report, "    resource instance %s:\n%s", job->name, inner.data);
-out:
-	json_object_put(rec);
-	lain_conf_free(conf);
-	lain_conf_free(prev);
-	buf_release(&inner);
+/* run (its lock held, run->app read under it) for job. A failed deploy
+ * records its report as the instance's last_error, with the version it
+ * ran before kept recorded (run->failure). */
+static int run_instance(deploy_run_t *run, const struct instance_job *job, err_t *err)
+{
+	bool deployed = is_deployed(run->app);
+	run->op = deployed ? "UPDATE" : "DEPLOY";
+	run->on_failure = deployed ? DEPLOY_FAIL_RESTORE : DEPLOY_FAIL_KEEP;
+	run->kind = &instance_kind;
+	run->source = job;
+	int rc = deployer_run(run, err);
+	run->source = NULL;
 	return rc;
 }
 
-/* job under the instance's own lock, the client's kept alive too. */
-static int deploy_locked(deploy_run_t *client, const struct instance_job *job, buf_t *report,
-			 err_t *err)
+/* Deploys instance name for the client's run, under the instance's own
+ * lock with the client's kept alive. A failure goes to report under the
+ * instance's name and is returned. */
+static int deploy_locked(deploy_run_t *client, const char *name, const char *version,
+			 const struct instance_job *job, buf_t *report, err_t *err)
 {
-	lock_t *lock = NULL;
-	int rc = lock_acquire(client->req->ctx, job->name, LOCK_TTL, client->req->operator_name,
-			      &lock, err);
+	request_t *req = client->req;
+	deploy_run_t *run = deployer_new(req, client->cl, name);
+	run->version = version;
+	run->what = job->only_if_changed ? "update app" : "deploy app";
+	run->results = job->only_if_changed ? "Updating app" : "Deploy app";
+	run->locks[1] = client->locks[0];
+	int rc = lock_acquire(req->ctx, name, LOCK_TTL, req_operator(req), &run->locks[0], err);
 	if (rc) {
-		buf_addf(report, "    resource instance %s:\n        %s\n", job->name, err->msg);
+		buf_addf(report, "    resource instance %s:\n        %s\n", name, err->msg);
 		return rc;
 	}
-	deploy_run_t run = { client->req, client->cl, { lock, client->locks[0] } };
-	buf_t removed = BUF_INIT;
-	const char *failure = NULL;
-	rc = deploy_instance(&run, job, report, &removed, &failure, err);
-	if (!rc && removed.len)
-		log_warn("deploy of %s: removing procs failed:\n%s", job->name, removed.data);
-	buf_release(&removed);
-	lock_release(client->req->ctx, lock);
+	if (!(rc = store_app_get(req->ctx, req->arena, name, &run->app, err)) &&
+	    !(rc = run_instance(run, job, err))) {
+		if (run->failure) {
+			buf_addf(report, "    resource instance %s:\n%s", name, run->report.data);
+			rc = err->code ? err->code : -ERR_INTERNAL;
+		} else if (run->removed.len) {
+			http_log(req, LOG_WARN, "deploy of %s: removing procs failed:\n%s", name,
+				 run->removed.data);
+		}
+	}
+	deployer_unlock(run);
 	return rc;
 }
 
@@ -261,27 +236,19 @@ int instances_deploy(deploy_run_t *run, const lain_conf_t *conf, const lain_conf
 				       instance_name(req, resources[i]->appname, conf->appname), err);
 	for (size_t i = 0; i < n && !rc; i++) {
 		const lain_use_resource_t *u = &conf->use_resources[i];
-		struct instance_job job = {
-			.cl = run->cl,
-			.resource = resources[i],
-			.name = instance_name(req, u->resource, conf->appname),
-			.version = resources[i]->meta_version,
-			.context = u->context,
-			.what = "deploy app",
-			.results = "Deploy app",
-		};
+		const char *name = instance_name(req, u->resource, conf->appname);
+		const char *version = resources[i]->meta_version;
+		struct instance_job job = { .resource = resources[i], .context = u->context };
 		/* Used before: refreshed at the version it runs, if its rendering changed. */
 		app_record_t *inst = NULL;
 		if (prev && uses(prev, u->resource) &&
-		    !store_app_get(req->ctx, req->arena, job.name, &inst, err) && is_deployed(inst)) {
-			job.version = inst->meta_version;
+		    !store_app_get(req->ctx, req->arena, name, &inst, err) && is_deployed(inst)) {
+			version = inst->meta_version;
 			job.only_if_changed = true;
-			job.what = "update app";
-			job.results = "Updating app";
 		}
 		if ((rc = deployer_keepalive(run, err)))
 			break;
-		rc = deploy_locked(run, &job, report, err);
+		rc = deploy_locked(run, name, version, &job, report, err);
 	}
 	return rc;
 }
@@ -290,49 +257,42 @@ int instances_deploy(deploy_run_t *run, const lain_conf_t *conf, const lain_conf
 static int remove_instance(deploy_run_t *client, const char *name, buf_t *report, err_t *err)
 {
 	request_t *req = client->req;
-	lock_t *lock = NULL;
-	lain_conf_t *conf = NULL;
-	app_record_t *inst = NULL;
-	int rc = lock_acquire(req->ctx, name, LOCK_TTL, req->operator_name, &lock, err);
+	deploy_run_t *run = deployer_new(req, client->cl, name);
+	run->locks[1] = client->locks[0];
+	int rc = lock_acquire(req->ctx, name, LOCK_TTL, req_operator(req), &run->locks[0], err);
 	if (rc) {
 		buf_addf(report, "    resource instance %s:\n        %s\n", name, err->msg);
 		return rc;
 	}
-	rc = store_app_get(req->ctx, req->arena, name, &inst, err);
-	if (rc == -ERR_NOT_FOUND || (!rc && !strcmp(inst->running_state, "reposited"))) {
+	rc = store_app_get(req->ctx, req->arena, name, &run->app, err);
+	if (rc == -ERR_NOT_FOUND || (!rc && !app_deployed(run->app))) {
 		rc = 0;
 		goto out;
 	}
 	if (rc)
 		goto out;
-	err_t oplog_err = ERR_INIT;
-	if (oplog_append(req->ctx, "DELETE", req->operator_name, name, "", "", &oplog_err))
-		log_warn("oplog DELETE of %s not written: %s", name, oplog_err.msg);
-	if (*inst->meta && *inst->meta_version) {
-		if ((rc = deployer_load_conf(client->cl, inst, &conf, err)))
+	oplogs_write(req, "DELETE", name, "", "");
+	if (*run->app->meta && *run->app->meta_version) {
+		if ((rc = appconf_stored(req->arena, run->cl, run->app, &run->conf, err)))
 			goto out;
-		deploy_run_t run = { req, client->cl, { lock, client->locks[0] } };
-		buf_t inner = BUF_INIT;
-		for (size_t i = 0; i < conf->n_procs; i++) {
-			if ((rc = deployer_keepalive(&run, err)))
+		for (size_t i = 0; i < run->conf->n_procs; i++) {
+			if ((rc = deployer_keepalive(run, err)))
 				break;
 			err_t perr = ERR_INIT;
-			int prc = deployer_remove_proc(req->ctx, &conf->procs[i], &inner, &perr);
+			int prc = deployer_remove_proc(run, &run->conf->procs[i], &run->report, &perr);
 			if (prc && !rc) {
 				rc = prc;
 				*err = perr;
 			}
 		}
-		if (inner.len)
-			buf_addf(report, "    resource instance %s:\n%s", name, inner.data);
-		buf_release(&inner);
+		if (run->report.len)
+			buf_addf(report, "    resource instance %s:\n%s", name, run->report.data);
 		if (rc)
 			goto out;
 	}
-	rc = deployer_reset(req, inst, err);
+	rc = deployer_reset(req, run->app, err);
 out:
-	lain_conf_free(conf);
-	lock_release(req->ctx, lock);
+	deployer_unlock(run);
 	return rc;
 }
 
@@ -355,121 +315,80 @@ int instances_remove(deploy_run_t *run, const lain_conf_t *prev, const lain_conf
 	return first;
 }
 
-static void answer(request_t *req, response_t *res, int status, json_object *payload,
-		   const char *msg)
-{
-	http_envelope(res, status, "app", payload, msg, "/v1/apps/");
-}
-
-/* The version an explicit update asks for: the body's meta_version, which
- * must be one of the resource's meta versions, else the one it runs. NULL
- * after answering 400. */
-static const char *wanted_version(request_t *req, response_t *res, const app_record_t *resource,
-				  int *rc, err_t *err)
+/* The version an explicit update asks for (*version): the body's
+ * meta_version, which must be one of the resource's meta versions (else 400
+ * is answered), else the one it runs. */
+static int wanted_version(request_t *req, response_t *res, const cluster_t *cl,
+			  const app_record_t *resource, const char **version, err_t *err)
 {
 	json_object *jv;
+	*version = resource->meta_version;
 	if (!req->json || !json_object_is_type(req->json, json_type_object) ||
 	    !json_object_object_get_ex(req->json, "meta_version", &jv) ||
 	    !json_object_is_type(jv, json_type_string) || !*json_object_get_string(jv))
-		return resource->meta_version;
-	const char *wanted = json_object_get_string(jv), *found = NULL;
+		return 0;
+	const char *wanted = json_object_get_string(jv);
 	char **metas = NULL;
-	if ((*rc = registry_meta_versions(req->ctx, resource->appname, &metas, err)) &&
-	    *rc != -ERR_NOT_FOUND)
-		return NULL;
-	*rc = 0;
-	char *v = version_normalize(wanted);
-	for (size_t i = 0; metas && metas[i] && !found; i++)
+	int rc = appconf_meta_versions(req->ctx, req->arena, cl, resource->appname, &metas, err);
+	if (rc && rc != -ERR_NOT_FOUND)
+		return rc;
+	*version = NULL;
+	const char *v = arena_own(req->arena, version_normalize(wanted), free);
+	for (size_t i = 0; metas && metas[i] && !*version; i++)
 		if (!strcmp(metas[i], v))
-			found = arena_strdup(req->arena, v);
-	free(v);
-	version_list_free(metas);
-	if (!found)
-		answer(req, res, 400, render_app(req, req->app, err),
-		       arena_printf(req->arena,
-				    "no such meta_version %s for app %s\nplease check your images\n", wanted,
-				    req->app->appname));
-	return found;
+			*version = v;
+	if (*version)
+		return 0;
+	return api_fail(req, res, -ERR_INVALID, appview_app(req, req_app(req), err), NULL,
+			"no such meta_version %s for app %s\nplease check your images\n", wanted,
+			req_app(req)->appname);
 }
 
 /* The context the client gives resource now (its stored lain.yaml's
- * use_resources entry); NULL after answering 400. */
-static const json_object *client_context(request_t *req, response_t *res, const cluster_t *cl,
-					 const char *client, const char *resource,
-					 lain_conf_t **conf, err_t *err)
+ * use_resources entry), or 400 answered. */
+static int client_context(request_t *req, response_t *res, const cluster_t *cl,
+			  const char *client, const char *resource, lain_conf_t **conf,
+			  const json_object **context)
 {
 	app_record_t *c = NULL;
 	err_t e = ERR_INIT;
 	if (!store_app_get(req->ctx, req->arena, client, &c, &e) && is_deployed(c) &&
-	    !deployer_load_conf(cl, c, conf, &e))
+	    !appconf_stored(req->arena, cl, c, conf, &e))
 		for (size_t i = 0; i < (*conf)->n_use_resources; i++)
-			if (!strcmp((*conf)->use_resources[i].resource, resource))
-				return (*conf)->use_resources[i].context;
-	answer(req, res, 400, NULL,
-	       arena_printf(req->arena,
-			    "app %s is not deployed with resource %s: its instance %s has no context "
-			    "to be rendered with\n",
-			    client, resource, req->app->appname));
-	(void)err;
-	return NULL;
+			if (!strcmp((*conf)->use_resources[i].resource, resource)) {
+				*context = (*conf)->use_resources[i].context;
+				return 0;
+			}
+	return api_fail(req, res, -ERR_INVALID, NULL, NULL,
+			"app %s is not deployed with resource %s: its instance %s has no context "
+			"to be rendered with\n",
+			client, resource, req_app(req)->appname);
 }
 
-int instances_update(request_t *req, response_t *res, const cluster_t *cl, err_t *err)
+int instances_update(deploy_run_t *run, response_t *res, err_t *err)
 {
-	const char *name = req->app->appname;
+	request_t *req = run->req;
+	const char *name = run->name;
 	char *rname = NULL, *client = NULL;
 	lain_conf_t *cconf = NULL;
-	lock_t *lock = NULL;
-	app_record_t *resource = NULL, *inst = NULL;
-	buf_t report = BUF_INIT, removed = BUF_INIT;
-	int rc = 0;
-	if (tmpl_instance_split(name, &rname, &client)) {
-		answer(req, res, 400, NULL,
-		       arena_printf(req->arena,
-				    "%s is not a resource instance (resource.<resource>.<app>)\n", name));
-		goto out;
-	}
-	if ((rc = resource_get(req, rname, &resource, err))) {
-		if (rc == -ERR_INVALID) {
-			answer(req, res, 400, NULL, arena_printf(req->arena, "%s\n", err->msg));
-			rc = 0;
-		}
-		goto out;
-	}
-	const char *version = wanted_version(req, res, resource, &rc, err);
-	if (!version)
-		goto out;
-	const json_object *context = client_context(req, res, cl, client, rname, &cconf, err);
-	if (!context)
-		goto out;
-	if ((rc = deployer_lock_and_read(req, res, name, &lock, &inst, err)) || res->status)
-		goto out;
-	deploy_run_t run = { req, cl, { lock, NULL } };
-	struct instance_job job = {
-		.cl = cl,
-		.resource = resource,
-		.name = name,
-		.version = version,
-		.context = context,
-		.what = "update app",
-		.results = "Updating app",
-	};
-	const char *failure = NULL;
-	rc = deploy_instance(&run, &job, &report, &removed, &failure, err);
-	if (failure) {
-		answer(req, res, 406, NULL, failure);
-		rc = 0;
-		goto out;
-	}
-	if (rc || (rc = store_app_get(req->ctx, req->arena, name, &inst, err)))
-		goto out;
-	deployer_answer_updated(req, res, inst, &removed, err);
-out:
-	lock_release(req->ctx, lock);
-	lain_conf_free(cconf);
-	free(rname);
-	free(client);
-	buf_release(&report);
-	buf_release(&removed);
-	return rc;
+	app_record_t *resource = NULL;
+	const json_object *context = NULL;
+	int split = tmpl_instance_split(name, &rname, &client);
+	arena_own(req->arena, rname, free);
+	arena_own(req->arena, client, free);
+	if (split)
+		return api_fail(req, res, -ERR_INVALID, NULL, NULL,
+				"%s is not a resource instance (resource.<resource>.<app>)\n", name);
+	int rc = resource_get(req, rname, &resource, err);
+	if (rc == -ERR_INVALID)
+		return api_fail(req, res, rc, NULL, NULL, "%s\n", err->msg);
+	if (rc || (rc = wanted_version(req, res, run->cl, resource, &run->version, err)) ||
+	    (rc = client_context(req, res, run->cl, client, rname, &cconf, &context)) ||
+	    (rc = deployer_lock_and_read(run, res, err)))
+		return rc;
+	/* The job lives as long as the run reads it. */
+	struct instance_job job = { .resource = resource, .context = context };
+	run->what = "update app";
+	run->results = "Updating app";
+	return run_instance(run, &job, err);
 }

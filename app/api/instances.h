@@ -49,12 +49,14 @@ int instances_remove(deploy_run_t *run, const lain_conf_t *prev, const lain_conf
 		     buf_t *report, err_t *err);
 
 /*
- * E8 PUT of an instance (req->app; §4.2, third flow), answered: the body's
- * meta_version (400 unless it is one of R's meta versions) or R's current
- * one; the client's current context; 202 with the App, or 406 with the
- * report (the previous version stays recorded). deployd's gate and the
- * "not deployed" 404 are the caller's.
+ * E8 PUT of an instance (run->name; §4.2, third flow): the body's
+ * meta_version (400 answered unless it is one of R's meta versions) or R's
+ * current one, the client's current context (400 without one), the
+ * instance's lock (409), then its deploy. 0 when it ran: run->failure set
+ * (the previous version stays recorded) or run->app the deployed record;
+ * the caller answers 406 or 202. deployd's gate and the "not deployed" 404
+ * are the caller's.
  */
-int instances_update(request_t *req, response_t *res, const cluster_t *cl, err_t *err);
+int instances_update(deploy_run_t *run, response_t *res, err_t *err);
 
 #endif

@@ -5,8 +5,11 @@
 
 #include "console/api.h"
 #include "console/cluster.h"
+#include "console/permission.h"
 #include "console/sso.h"
 #include "console/store.h"
+#include "answer.h"
+#include "peers.h"
 #include "console/banned.h"
 
 static const char *app_group(request_t *req, err_t *err)
@@ -15,7 +18,7 @@ static const char *app_group(request_t *req, err_t *err)
 	if (cluster_get(req->ctx, &cl, err))
 		return NULL;
 	buf_t g = BUF_INIT;
-	cluster_app_group(cl, req->app->appname, &g);
+	cluster_app_group(cl, req_app(req)->appname, &g);
 	const char *out = arena_strdup(req->arena, g.data);
 	buf_release(&g);
 	return out;
@@ -33,31 +36,31 @@ static json_object *maintainer(const char *app, const char *user, const char *ro
 	return o;
 }
 
-/* A failed SSO call: 503 when SSO cannot be reached, else the spec's 500. */
-static void sso_failure(request_t *req, response_t *res, const char *key, const char *doing,
-			const err_t *err)
+static const char *maintainers_url(request_t *req)
 {
-	const char *a = req->app->appname;
-	http_envelope(res, err->code == -ERR_UNAVAILABLE ? 503 : 500, key, NULL,
-		      arena_printf(req->arena, "error %s maintainer of app %s : \n%s\n", doing, a,
-				   err->msg),
-		      arena_printf(req->arena, "/v1/repos/%s/maintainers/", a));
+	return arena_printf(req->arena, "/v1/repos/%s/maintainers/", req_app(req)->appname);
 }
 
-/* The direct members of the app's group, or NULL (answered). */
-static json_object *members(request_t *req, response_t *res, const char *key, err_t *err)
+/* A failed SSO call: 503 when SSO cannot be reached, else the spec's 500. */
+static int sso_failure(request_t *req, response_t *res, const char *doing, const err_t *err)
+{
+	return api_fail(req, res, err->code == -ERR_UNAVAILABLE ? err->code : -ERR_INTERNAL, NULL,
+			maintainers_url(req), "error %s maintainer of app %s : \n%s\n", doing,
+			req_app(req)->appname, err->msg);
+}
+
+/* The direct members of the app's group (*m), or the SSO failure answered. */
+static int members(request_t *req, response_t *res, json_object **m, err_t *err)
 {
 	const char *group = app_group(req, err);
-	json_object *g, *m;
+	json_object *g;
 	if (!group)
-		return NULL;
-	if (sso_group_get(req->ctx, req->arena, group, &g, err)) {
-		sso_failure(req, res, key, "getting", err);
-		return NULL;
-	}
-	if (!json_object_object_get_ex(g, "members", &m) || !json_object_is_type(m, json_type_array))
-		m = arena_json(req->arena, json_object_new_array());
-	return m;
+		return err->code;
+	if (sso_group_get(peers_sso(req->ctx), req->arena, group, &g, err))
+		return sso_failure(req, res, "getting", err);
+	if (!json_object_object_get_ex(g, "members", m) || !json_object_is_type(*m, json_type_array))
+		*m = arena_json(req->arena, json_object_new_array());
+	return 0;
 }
 
 static const char *field(json_object *o, const char *key)
@@ -70,69 +73,60 @@ static const char *field(json_object *o, const char *key)
 
 int api_maintainers_list(request_t *req, response_t *res, err_t *err)
 {
-	json_object *m = members(req, res, "maintainers", err);
-	if (!m)
-		return res->status ? 0 : -ERR_INTERNAL;
+	json_object *m = NULL;
+	int rc = members(req, res, &m, err);
+	if (rc)
+		return rc;
 	json_object *list = json_object_new_array();
 	for (size_t i = 0; i < json_object_array_length(m); i++) {
 		json_object *e = json_object_array_get_idx(m, i);
-		json_object_array_add(list, maintainer(req->app->appname, field(e, "name"),
+		json_object_array_add(list, maintainer(req_app(req)->appname, field(e, "name"),
 						       field(e, "role")));
 	}
-	http_envelope(res, 200, "maintainers", list, "",
-		      arena_printf(req->arena, "/v1/repos/%s/maintainers/", req->app->appname));
-	return 0;
+	return api_answer(req, res, 200, list, maintainers_url(req), "");
 }
 
 int api_maintainers_add(request_t *req, response_t *res, err_t *err)
 {
-	const char *a = req->app->appname;
+	const char *a = req_app(req)->appname;
 	json_object *u, *r;
 	const char *role = NULL;
 	if (req->json && json_object_object_get_ex(req->json, "username", &u) &&
 	    json_object_is_type(u, json_type_string) && *json_object_get_string(u) &&
 	    json_object_object_get_ex(req->json, "role", &r) && json_object_is_type(r, json_type_string))
 		role = json_object_get_string(r);
-	if (!role || (*role && strcmp(role, "admin") && strcmp(role, "normal"))) {
-		http_envelope(res, 400, "maintainers", NULL,
-			      "invalid request: should be json body with username(string) and "
-			      "role(string)",
-			      arena_printf(req->arena, "/v1/repos/%s/maintainers/", a));
-		return 0;
-	}
+	if (!role || (*role && strcmp(role, "admin") && strcmp(role, "normal")))
+		/* "maintainers", not the route's "maintainer": the original's key. */
+		return api_fail_key(req, res, "maintainers", -ERR_INVALID, maintainers_url(req),
+				    "invalid request: should be json body with username(string) and "
+				    "role(string)");
 	if (!*role)
 		role = "normal"; /* SSO knows admin and normal; "" meant normal */
 	const char *user = json_object_get_string(u);
 	const char *group = app_group(req, err);
 	if (!group)
 		return err->code;
-	if (sso_member_put(req->ctx, req->access_token, group, user, role, err)) {
-		sso_failure(req, res, "maintainer", "adding", err);
-		return 0;
-	}
-	http_envelope(res, 200, "maintainer", maintainer(a, user, role), "",
-		      arena_printf(req->arena, "/v1/repos/%s/maintainers/", a));
-	return 0;
+	if (sso_member_put(peers_sso(req->ctx), req->access_token, group, user, role, err))
+		return sso_failure(req, res, "adding", err);
+	return api_answer(req, res, 200, maintainer(a, user, role), maintainers_url(req), "");
 }
 
 int api_maintainer_get(request_t *req, response_t *res, err_t *err)
 {
-	const char *a = req->app->appname, *user = http_param(req, "user");
-	json_object *m = members(req, res, "maintainer", err);
-	if (!m)
-		return res->status ? 0 : -ERR_INTERNAL;
+	const char *a = req_app(req)->appname, *user = http_param(req, "user");
+	const char *url = arena_printf(req->arena, "/v1/repos/%s/maintainers/%s/", a, user);
+	json_object *m = NULL;
+	int rc = members(req, res, &m, err);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < json_object_array_length(m); i++) {
 		json_object *e = json_object_array_get_idx(m, i);
-		if (!strcmp(field(e, "name"), user)) {
-			http_envelope(res, 200, "maintainer", maintainer(a, user, field(e, "role")), "",
-				      arena_printf(req->arena, "/v1/repos/%s/maintainers/%s/", a, user));
-			return 0;
-		}
+		if (!strcmp(field(e, "name"), user))
+			return api_answer(req, res, 200, maintainer(a, user, field(e, "role")), url,
+					  "");
 	}
-	http_envelope(res, 404, "maintainer", NULL,
-		      arena_printf(req->arena, "user %s does not exist in the app %s\n", user, a),
-		      arena_printf(req->arena, "/v1/repos/%s/maintainers/%s/", a, user));
-	return 0;
+	return api_fail(req, res, -ERR_NOT_FOUND, NULL, url, "user %s does not exist in the app %s\n",
+			user, a);
 }
 
 int api_maintainer_delete(request_t *req, response_t *res, err_t *err)
@@ -140,47 +134,40 @@ int api_maintainer_delete(request_t *req, response_t *res, err_t *err)
 	const char *group = app_group(req, err);
 	if (!group)
 		return err->code;
-	if (sso_member_delete(req->ctx, req->access_token, group, http_param(req, "user"), err)) {
-		sso_failure(req, res, "maintainer", "deleting", err);
-		return 0;
-	}
+	if (sso_member_delete(peers_sso(req->ctx), req->access_token, group, http_param(req, "user"), err))
+		return sso_failure(req, res, "deleting", err);
 	/* 204 without a body (the original wrote one, §1.3 E15). */
 	http_text(res, 204, "");
 	res->content_type = NULL;
-	return 0;
+	return HTTP_ANSWERED;
 }
 
 /* E16/E17: {"role": {"role": ...}} — lvault and lain-cli read this shape. */
 static int answer_role(request_t *req, response_t *res, const char *user, err_t *err)
 {
-	const char *a = req->app->appname;
+	const char *a = req_app(req)->appname;
 	const char *url = arena_printf(req->arena, "/v1/repos/%s/roles/", a);
 	const char *role = "admin";
-	if (req->auth_on) {
+	if (req_auth_on(req)) {
 		const char *group = app_group(req, err);
 		if (!group)
 			return err->code;
-		int rc = sso_member_role(req->ctx, req->arena, group, user, &role, err);
-		if (rc == -ERR_NOT_FOUND) {
-			http_envelope(res, 404, "role", NULL,
-				      arena_printf(req->arena,
-						   "user %s does not exist in the maintainer list of app %s\n",
-						   user, a),
-				      arena_printf(req->arena, "/v1/repos/%s/maintainers/", a));
-			return 0;
-		}
+		int rc = sso_member_role(peers_sso(req->ctx), req->arena, group, user, &role, err);
+		if (rc == -ERR_NOT_FOUND)
+			return api_fail(req, res, rc, NULL, maintainers_url(req),
+					"user %s does not exist in the maintainer list of app %s\n",
+					user, a);
 		if (rc)
 			return rc;
 	}
 	json_object *inner = json_object_new_object();
 	json_object_object_add(inner, "role", json_object_new_string(role));
-	http_envelope(res, 200, "role", inner, "", url);
-	return 0;
+	return api_answer(req, res, 200, inner, url, "");
 }
 
 int api_role_self(request_t *req, response_t *res, err_t *err)
 {
-	return answer_role(req, res, req->auth_on ? req->user->name : "unknown", err);
+	return answer_role(req, res, req_auth_on(req) ? req_user(req)->name : "unknown", err);
 }
 
 int api_role_user(request_t *req, response_t *res, err_t *err)

@@ -8,10 +8,8 @@
 #include "console/log.h"
 #include "console/store.h"
 #include "networks.h"
+#include "peers.h"
 #include "console/banned.h"
-
-#define SUBNET_KEY "/lain/config/calico_network"
-#define DEFAULT_RULE_KEY "/lain/config/calico_default_rule"
 
 /* [{"action": "allow", "src_tag": tag}] (a new reference). */
 static json_object *allow_from(const char *tag)
@@ -34,35 +32,25 @@ static int prepend_inbound(request_t *req, const char *profile, const char *tag,
 /* The default rules in front of a new network's profile. */
 static int default_rules(request_t *req, const char *profile, err_t *err)
 {
-	const char *text = NULL;
-	int rc = store_config_get(req->ctx, req->arena, DEFAULT_RULE_KEY, &text, err);
-	if (rc || !text || !*text)
+	json_object *in, *out;
+	bool set = false;
+	int rc = store_calico_default_rule(req->ctx, req->arena, &set, &in, &out, err);
+	if (rc || !set)
 		return rc;
-	json_object *rules = arena_json(req->arena, json_tokener_parse(text)), *in, *out;
-	if (!json_object_is_type(rules, json_type_object))
-		return err_set(err, -ERR_INVALID, "%s is not a JSON object", DEFAULT_RULE_KEY);
-	json_object_object_get_ex(rules, "inbound_rules", &in);
-	json_object_object_get_ex(rules, "outbound_rules", &out);
-	return calico_profile_prepend(req->ctx, profile,
-				      json_object_is_type(in, json_type_array) ? in : NULL,
-				      json_object_is_type(out, json_type_array) ? out : NULL, err);
+	return calico_profile_prepend(req->ctx, profile, in, out, err);
 }
 
 /* Network name, created when missing (then with the default rules). */
 static int ensure(request_t *req, const char *name, bool *created, err_t *err)
 {
 	const char *subnet = NULL;
-	int rc = store_config_get(req->ctx, req->arena, SUBNET_KEY, &subnet, err);
+	int rc = store_calico_network(req->ctx, req->arena, &subnet, err);
 	if (rc)
 		return rc;
-	if (!subnet || !*subnet)
-		return err_set(err, -ERR_INVALID,
-			       "%s is not set: docker networks need the cluster's calico subnet",
-			       SUBNET_KEY);
-	if ((rc = docker_network_ensure(req->ctx, name, subnet, created, err)))
+	if ((rc = docker_network_ensure(peers_docker(req->ctx), name, subnet, created, err)))
 		return rc;
 	if (*created) {
-		log_info("NETWORK: created docker network %s", name);
+		http_log(req, LOG_INFO, "NETWORK: created docker network %s", name);
 		rc = default_rules(req, name, err);
 	}
 	return rc;
@@ -70,7 +58,7 @@ static int ensure(request_t *req, const char *name, bool *created, err_t *err)
 
 int networks_app(request_t *req, const char *app, err_t *err)
 {
-	if (!docker_enabled(req->ctx))
+	if (!peers_docker(req->ctx))
 		return 0;
 	bool created = false;
 	int rc = ensure(req, app, &created, err);
@@ -82,7 +70,7 @@ int networks_app(request_t *req, const char *app, err_t *err)
 int networks_portal(request_t *req, const char *provider, const char *portal_pod,
 		    const char *client, err_t *err)
 {
-	if (!docker_enabled(req->ctx))
+	if (!peers_docker(req->ctx))
 		return 0;
 	int rc = networks_app(req, provider, err);
 	if (rc)

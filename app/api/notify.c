@@ -18,15 +18,19 @@
 #include <json-c/json.h>
 
 #include "console/api.h"
+#include "console/array.h"
 #include "console/cluster.h"
 #include "console/httpm.h"
 #include "console/lainyaml.h"
 #include "console/log.h"
+#include "console/permission.h"
 #include "console/registry.h"
 #include "console/store.h"
-#include "console/tmpl.h"
 #include "console/version.h"
 #include "console/xalloc.h"
+#include "answer.h"
+#include "appconf.h"
+#include "peers.h"
 #include "console/banned.h"
 
 /* Notify types of the URL and where each keeps its webhooks. */
@@ -42,31 +46,27 @@ static const char *notify_url(request_t *req)
 	return arena_printf(req->arena, "/v1/notify/%s/", http_param(req, "type"));
 }
 
-/* The store key of the route's type; NULL after answering 400. */
-static const char *type_key(request_t *req, response_t *res)
+/* The store key of the route's type (*key), else 400 answered. */
+static int type_key(request_t *req, response_t *res, const char **key)
 {
 	const char *type = http_param(req, "type");
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (!strcmp(types[i].name, type))
-			return types[i].store_key;
-	http_envelope(res, 400, "notify", NULL,
-		      arena_printf(req->arena, "unknown notify type '%s': imagepush is the only one",
-				   type),
-		      notify_url(req));
-	return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++)
+		if (!strcmp(types[i].name, type)) {
+			*key = types[i].store_key;
+			return 0;
+		}
+	return api_fail(req, res, -ERR_INVALID, NULL, notify_url(req),
+			"unknown notify type '%s': imagepush is the only one", type);
 }
 
 int api_notify_list(request_t *req, response_t *res, err_t *err)
 {
-	const char *key = type_key(req, res);
-	if (!key)
-		return 0;
+	const char *key = NULL;
 	json_object *urls = NULL;
-	int rc = store_notify_list(req->ctx, req->arena, key, &urls, err);
-	if (rc)
+	int rc = type_key(req, res, &key);
+	if (rc || (rc = store_notify_list(req->ctx, req->arena, key, &urls, err)))
 		return rc;
-	http_envelope(res, 200, "notify", json_object_get(urls), "", notify_url(req));
-	return 0;
+	return api_answer(req, res, 200, json_object_get(urls), notify_url(req), "");
 }
 
 /* POST adds the body's notify_url, DELETE removes it. */
@@ -75,35 +75,26 @@ int api_notify_change(request_t *req, response_t *res, err_t *err)
 	json_object *v;
 	if (!req->json || !json_object_is_type(req->json, json_type_object) ||
 	    !json_object_object_get_ex(req->json, "notify_url", &v) ||
-	    !json_object_is_type(v, json_type_string)) {
-		http_envelope(res, 400, "notify", NULL,
-			      "invalid request: should be json body with notify_url(array string)",
-			      notify_url(req));
-		return 0;
-	}
-	const char *key = type_key(req, res);
-	if (!key)
-		return 0;
-	const char *url = json_object_get_string(v);
-	if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) {
-		http_envelope(res, 400, "notify", NULL,
-			      arena_printf(req->arena,
-					   "invalid notify_url '%s': an http:// or https:// URL", url),
-			      notify_url(req));
-		return 0;
-	}
-	bool add = req->method_id == HTTP_POST;
-	int rc = store_notify_change(req->ctx, req->arena, key, url, add, err);
-	if (rc == -ERR_NOT_FOUND) {
-		http_envelope(res, 400, "notify", NULL, err->msg, notify_url(req));
-		return 0;
-	}
+	    !json_object_is_type(v, json_type_string))
+		return api_fail(req, res, -ERR_INVALID, NULL, notify_url(req),
+				"invalid request: should be json body with notify_url(array string)");
+	const char *key = NULL;
+	int rc = type_key(req, res, &key);
 	if (rc)
 		return rc;
-	log_info("NOTIFY: %s %s %s by %s", add ? "added" : "removed", http_param(req, "type"), url,
-		 req->operator_name);
-	http_envelope(res, 200, "notify", json_object_new_string(url), "", notify_url(req));
-	return 0;
+	const char *url = json_object_get_string(v);
+	if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))
+		return api_fail(req, res, -ERR_INVALID, NULL, notify_url(req),
+				"invalid notify_url '%s': an http:// or https:// URL", url);
+	bool add = req->method_id == HTTP_POST;
+	rc = store_notify_change(req->ctx, req->arena, key, url, add, err);
+	if (rc == -ERR_NOT_FOUND)
+		return api_fail(req, res, -ERR_INVALID, NULL, notify_url(req), "%s", err->msg);
+	if (rc)
+		return rc;
+	http_log(req, LOG_INFO, "NOTIFY: %s %s %s by %s", add ? "added" : "removed",
+		 http_param(req, "type"), url, req_operator(req));
+	return api_answer(req, res, 200, json_object_new_string(url), notify_url(req), "");
 }
 
 /* ---- E20 */
@@ -118,25 +109,18 @@ static const char *last40(const char *v)
 static int newest_giturl(request_t *req, const cluster_t *cl, const char *app,
 			 const char *version, const char **giturl, err_t *err)
 {
-	buf_t yaml = BUF_INIT;
+	const char *yaml = NULL;
 	lain_conf_t *conf = NULL;
-	int rc = registry_read_lainyaml(req->ctx, app, version, &yaml, err);
-	if (!rc) {
-		lain_parse_opts_t po = cluster_parse_opts(cl, version, NULL);
-		rc = tmpl_load_conf(yaml.data, yaml.len, &po, NULL, NULL, &conf, err);
-	}
-	if (!rc) {
-		char *g = lain_giturl_normalize(conf->giturl);
-		*giturl = arena_strdup(req->arena, g);
-		free(g);
-	}
-	lain_conf_free(conf);
-	buf_release(&yaml);
+	int rc = appconf_image(req->ctx, req->arena, cl, app, version, &yaml, &conf, err);
+	if (!rc)
+		*giturl = arena_own(req->arena, lain_giturl_normalize(conf->giturl), free);
 	return rc;
 }
 
-/* A webhook's answer is awaited this long at most (§7.1). */
+/* A webhook's answer is awaited this long at most (§7.1), and read up to
+ * this size (it is only logged). */
 #define WEBHOOK_TIMEOUT_MS 10000
+#define WEBHOOK_MAX_ANSWER (64 * 1024)
 
 /* POSTs payload to every url at once; failures are logged. */
 static void fan_out(request_t *req, json_object *urls, const char *payload)
@@ -144,11 +128,11 @@ static void fan_out(request_t *req, json_object *urls, const char *payload)
 	size_t n = json_object_array_length(urls);
 	if (!n)
 		return;
-	httpm_t *m = httpm_new("notify webhook", req->ctx->cfg->http_timeout_ms,
+	httpc_t *m = httpc_new("notify webhook", NULL, req->ctx->cfg->http_timeout_ms,
 			       req->ctx->cfg->http_connect_timeout_ms);
 	if (!m) {
-		log_error("image push of %s: no webhook called (no curl multi handle)",
-			  req->app->appname);
+		http_log(req, LOG_ERROR, "image push of %s: no webhook called (no curl handle)",
+			 req_app(req)->appname);
 		return;
 	}
 	httpm_call_t *calls = xcalloc(n, sizeof(*calls));
@@ -159,20 +143,20 @@ static void fan_out(request_t *req, json_object *urls, const char *payload)
 			.body = payload,
 			.body_len = strlen(payload),
 			.timeout_ms = WEBHOOK_TIMEOUT_MS,
-			.max_body = 64 * 1024,
+			.max_body = WEBHOOK_MAX_ANSWER,
 		};
 	httpm_perform(m, calls, n);
 	for (size_t i = 0; i < n; i++) {
 		if (calls[i].rc)
-			log_warn("image push of %s: webhook %s: %s", req->app->appname,
+			http_log(req, LOG_WARN, "image push of %s: webhook %s: %s", req_app(req)->appname,
 				 calls[i].req.url, calls[i].err.msg);
 		else if (calls[i].resp.status >= 300)
-			log_warn("image push of %s: webhook %s answered %ld", req->app->appname,
+			http_log(req, LOG_WARN, "image push of %s: webhook %s answered %ld", req_app(req)->appname,
 				 calls[i].req.url, calls[i].resp.status);
 		httpm_call_release(&calls[i]);
 	}
 	free(calls);
-	httpm_free(m);
+	httpc_free(m);
 }
 
 /* A JSON array in the body, or NULL. */
@@ -187,26 +171,21 @@ static json_object *body_array(request_t *req, const char *key)
 
 int api_repos_push(request_t *req, response_t *res, err_t *err)
 {
-	const app_record_t *app = req->app;
+	const app_record_t *app = req_app(req);
 	const char *url = arena_printf(req->arena, "/v1/repos/%s/push/", app->appname);
 	const cluster_t *cl;
 	int rc = cluster_get(req->ctx, &cl, err);
 	if (rc)
 		return rc;
 	char **versions = NULL;
-	rc = registry_meta_versions(req->ctx, app->appname, &versions, err);
-	if (rc == -ERR_NOT_FOUND || (!rc && !versions[0])) {
-		http_envelope(res, 404, "image_push", NULL,
-			      arena_printf(req->arena, "no images of app %s in the registry%s%s",
-					   app->appname, rc ? ": " : "", rc ? err->msg : ""),
-			      url);
-		version_list_free(versions);
-		return 0;
-	}
+	rc = appconf_meta_versions(req->ctx, req->arena, cl, app->appname, &versions, err);
+	if (rc == -ERR_NOT_FOUND || (!rc && !versions[0]))
+		return api_fail(req, res, -ERR_NOT_FOUND, NULL, url,
+				"no images of app %s in the registry%s%s", app->appname,
+				rc ? ": " : "", rc ? err->msg : "");
 	if (rc)
 		return rc;
-	const char *next = arena_strdup(req->arena, versions[0]);
-	version_list_free(versions);
+	const char *next = versions[0];
 
 	const char *giturl = NULL;
 	if ((rc = newest_giturl(req, cl, app->appname, next, &giturl, err)))
@@ -222,10 +201,8 @@ int api_repos_push(request_t *req, response_t *res, err_t *err)
 		bad = "Fetch commmits information failed";
 	if (!bad && (!json_object_array_length(authors) || !json_object_array_length(commits)))
 		bad = "Nothing Changed";
-	if (bad) {
-		http_envelope(res, 400, "image_push", NULL, bad, url);
-		return 0;
-	}
+	if (bad)
+		return api_fail(req, res, -ERR_INVALID, NULL, url, "%s", bad);
 
 	json_object *urls = NULL;
 	if ((rc = store_notify_list(req->ctx, req->arena, types[0].store_key, &urls, err)))
@@ -233,13 +210,12 @@ int api_repos_push(request_t *req, response_t *res, err_t *err)
 	json_object *p = arena_json(req->arena, json_object_new_object());
 	json_object_object_add(p, "appname", json_object_new_string(app->appname));
 	json_object_object_add(p, "commits", json_object_get(commits));
-	json_object_object_add(p, "operator", json_object_new_string(req->operator_name));
+	json_object_object_add(p, "operator", json_object_new_string(req_operator(req)));
 	json_object_object_add(p, "lastid", json_object_new_string(last40(app->meta_version)));
 	json_object_object_add(p, "nextid", json_object_new_string(last40(next)));
 	json_object_object_add(p, "giturl", json_object_new_string(app->giturl));
 	json_object_object_add(p, "authors", json_object_get(authors));
 	int flags = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
 	fan_out(req, urls, json_object_to_json_string_ext(p, flags));
-	http_envelope(res, 200, "image_push", NULL, "ok", url);
-	return 0;
+	return api_answer(req, res, 200, NULL, url, "ok");
 }

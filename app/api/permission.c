@@ -1,37 +1,49 @@
+/* The checks a route's row asks for before its handler; see permission.h. */
+#include <json-c/json.h>
+
 #include "console/auth.h"
 #include "console/cluster.h"
+#include "console/deployd.h"
 #include "console/permission.h"
 #include "console/sso.h"
 #include "console/store.h"
+#include "answer.h"
+#include "peers.h"
 #include "console/banned.h"
+
+/* The original's answers for these, whatever the endpoint (spec §1.1). */
+#define DOCS_URL "/v1/docs/"
+#define UNAUTHORIZED_MSG "unauthorized : don't have the access to the operation"
+
+/* The caller's SSO user (fresh: not from the cache), or 401 answered. */
+static int who(request_t *req, response_t *res, bool fresh, err_t *err)
+{
+	caller_t *c = req_caller(req);
+	int rc = sso_me(peers_sso(req->ctx), req->arena, req->access_token, fresh, &c->user, err);
+	if (rc == -ERR_UNAUTHORIZED)
+		return api_fail_key(req, res, "app", rc, DOCS_URL, UNAUTHORIZED_MSG);
+	if (!rc)
+		c->name = c->user->name;
+	return rc;
+}
 
 static int check_read(request_t *req, response_t *res, err_t *err)
 {
+	caller_t *c = req_caller(req);
 	const auth_switch_t *sw;
 	int rc = auth_get(req->ctx, &sw, err);
 	if (rc)
 		return rc;
-	req->auth_on = sw->on;
-	req->operator_name = "unknown";
-	if (!sw->on)
-		return 0;
-	rc = sso_me(req->ctx, req->arena, req->access_token, false, &req->user, err);
-	if (rc == -ERR_UNAUTHORIZED) {
-		http_envelope(res, 401, "app", NULL,
-			      "unauthorized : don't have the access to the operation", "/v1/docs/");
-		return rc;
-	}
-	if (rc)
-		return rc;
-	req->operator_name = req->user->name;
-	return 0;
+	c->auth_on = sw->on;
+	return sw->on ? who(req, res, false, err) : 0;
 }
 
 bool permission_sees_app(const request_t *req, const char *name)
 {
-	if (!req->auth_on)
+	const caller_t *c = req_caller(req);
+	if (!c->auth_on)
 		return true;
-	if (!req->user)
+	if (!c->user)
 		return false;
 	const cluster_t *cl;
 	err_t err = ERR_INIT;
@@ -39,12 +51,55 @@ bool permission_sees_app(const request_t *req, const char *name)
 		return false;
 	buf_t group = BUF_INIT;
 	cluster_app_group(cl, name, &group);
-	bool in = sso_user_in(req->user, group.data);
+	bool in = sso_user_in(c->user, group.data);
 	buf_release(&group);
 	return in;
 }
 
-int permission_check(request_t *req, response_t *res, enum route_perm perm, err_t *err)
+/* Maintain: the app of ":app" exists (loaded into the caller) and, auth on,
+ * the caller is in its group. */
+static int check_maintain(request_t *req, response_t *res, err_t *err)
+{
+	caller_t *c = req_caller(req);
+	const char *name = http_param(req, "app");
+	if (!name)
+		return err_set(err, -ERR_INTERNAL, "route '%s' needs :app for maintain permission",
+			       req->route->pattern);
+	int rc = store_app_get(req->ctx, req->arena, name, &c->app, err);
+	if (rc == -ERR_NOT_FOUND)
+		return api_fail_key(req, res, "app", rc, "/v1/repos/",
+				    "app with appname %s not exist, has not been reposited yet", name);
+	if (rc || !c->auth_on)
+		return rc;
+	/* A cached group list may predate the caller's membership (they
+	 * registered the app a moment ago): ask SSO once more before refusing. */
+	if (permission_sees_app(req, name))
+		return 0;
+	if ((rc = who(req, res, true, err)))
+		return rc;
+	if (!permission_sees_app(req, name))
+		return api_fail_key(req, res, "maintainer", -ERR_FORBIDDEN, DOCS_URL,
+				    "forbidden : don't have the access to app %s", name);
+	return 0;
+}
+
+/* ROUTE_APP_IN_BODY: the body's appname becomes the ":app" parameter. */
+static int app_from_body(request_t *req, response_t *res)
+{
+	json_object *jname;
+	if (!req->json || !json_object_is_type(req->json, json_type_object) ||
+	    !json_object_object_get_ex(req->json, "appname", &jname) ||
+	    !json_object_is_type(jname, json_type_string) || !*json_object_get_string(jname))
+		return api_fail(req, res, -ERR_INVALID, NULL, NULL,
+				"invalid request: should be json body with appname(string)");
+	if (req->nparams < HTTP_MAX_PARAMS) {
+		req->param_names[req->nparams] = "app";
+		req->params[req->nparams++] = arena_strdup(req->arena, json_object_get_string(jname));
+	}
+	return 0;
+}
+
+static int check_perm(request_t *req, response_t *res, enum route_perm perm, err_t *err)
 {
 	if (perm == PERM_NONE)
 		return 0;
@@ -52,56 +107,30 @@ int permission_check(request_t *req, response_t *res, enum route_perm perm, err_
 	if (rc)
 		return rc;
 	/* Before anything about the app (spec E14: checked first). */
-	if ((req->route->flags & ROUTE_AUTH_ONLY) && !req->auth_on) {
-		http_envelope(res, 403, "maintainer", NULL,
-			      "maintainer service not provided, try to open console auth first",
-			      "/v1/docs/");
-		return -ERR_FORBIDDEN;
-	}
-	if (perm == PERM_READ)
-		return 0;
-	if (perm == PERM_ADMIN) {
-		if (req->auth_on && !sso_user_in(req->user, req->ctx->cfg->lain_admin_name)) {
-			http_envelope(res, 403, req->route->key, NULL,
-				      "forbidden : only lain admins may do this", "/v1/docs/");
-			return -ERR_FORBIDDEN;
-		}
-		return 0;
-	}
+	if ((req->route->flags & ROUTE_AUTH_ONLY) && !req_auth_on(req))
+		return api_fail_key(req, res, "maintainer", -ERR_FORBIDDEN, DOCS_URL,
+				    "maintainer service not provided, try to open console auth first");
+	if (perm == PERM_ADMIN && req_auth_on(req) &&
+	    !sso_user_in(req_user(req), req->ctx->cfg->lain_admin_name))
+		return api_fail(req, res, -ERR_FORBIDDEN, NULL, DOCS_URL,
+				"forbidden : only lain admins may do this");
+	return perm == PERM_MAINTAIN ? check_maintain(req, res, err) : 0;
+}
 
-	const char *name = http_param(req, "app");
-	if (!name)
-		return err_set(err, -ERR_INTERNAL, "route '%s' needs :app for maintain permission",
-			       req->route->pattern);
-	rc = store_app_get(req->ctx, req->arena, name, &req->app, err);
-	if (rc == -ERR_NOT_FOUND) {
-		http_envelope(res, 404, "app", NULL,
-			      arena_printf(req->arena,
-					   "app with appname %s not exist, has not been reposited yet",
-					   name),
-			      "/v1/repos/");
-		return rc;
-	}
-	if (rc)
-		return rc;
-	if (req->auth_on) {
-		/* A cached group list may predate the caller's membership (they
-		 * registered the app a moment ago): ask SSO once more before
-		 * refusing. */
-		if (!permission_sees_app(req, name) &&
-		    !(rc = sso_me(req->ctx, req->arena, req->access_token, true, &req->user, err)) &&
-		    !permission_sees_app(req, name)) {
-			http_envelope(res, 403, "maintainer", NULL,
-				      arena_printf(req->arena,
-						   "forbidden : don't have the access to app %s", name),
-				      "/v1/docs/");
-			return -ERR_FORBIDDEN;
-		}
-		if (rc == -ERR_UNAUTHORIZED)
-			http_envelope(res, 401, "app", NULL,
-				      "unauthorized : don't have the access to the operation", "/v1/docs/");
-		if (rc)
-			return rc;
-	}
-	return 0;
+int permission_check(request_t *req, response_t *res, const route_t *r, err_t *err)
+{
+	caller_t *c = arena_alloc(req->arena, sizeof(*c));
+	c->name = "unknown";
+	req->app_state = c;
+	int rc = 0;
+	if (r->flags & ROUTE_APP_IN_BODY)
+		rc = app_from_body(req, res);
+	if (!rc)
+		rc = check_perm(req, res, r->perm, err);
+	/* deployd's gate (spec §1.1): after the permission, before the body. */
+	const cluster_t *cl;
+	if (!rc && (r->flags & ROUTE_DEPLOYD_GATE) &&
+	    (cluster_get(req->ctx, &cl, err) || deployd_gate(peers_deployd(req->ctx, cl), err)))
+		return api_fail(req, res, err->code, NULL, NULL, "%s", err->msg);
+	return rc;
 }

@@ -4,7 +4,7 @@
  * #23 #29).
  *
  * A proc is "deployed" when deployd knows its podgroup (GET < 400). Proc
- * objects are the ones of the App object (render.h), so they show the same
+ * objects are the ones of the App object (appview.h), so they show the same
  * status the app does. Portals are never podgroups: the mutating calls
  * answer them "exists but not deployed" (deployd has no operation API for
  * dependency pods). Canary scheduling (§7.3) is not done here yet.
@@ -21,13 +21,22 @@
 #include "console/lainyaml.h"
 #include "console/locks.h"
 #include "console/log.h"
-#include "console/oplog.h"
+#include "console/oplogs.h"
+#include "console/permission.h"
 #include "console/size.h"
 #include "console/spec.h"
 #include "console/strx.h"
+#include "answer.h"
+#include "appconf.h"
+#include "appview.h"
 #include "deployer.h"
-#include "render.h"
+#include "peers.h"
 #include "console/banned.h"
+
+/* The largest num_instances and instance number taken (no cluster runs
+ * more), and the largest cpu (deployd's CpuLimit in cores). */
+#define MAX_INSTANCES 100000
+#define MAX_CPU 1024
 
 #define PATCH_INVALID                                                                         \
 	"invalid request: should be json body with num_instances(integer) or cpu(integer) or "  \
@@ -35,18 +44,18 @@
 
 static const char *proc_url(request_t *req, const char *proc)
 {
-	return proc ? arena_printf(req->arena, "/v1/apps/%s/procs/%s/", req->app->appname, proc)
-		    : arena_printf(req->arena, "/v1/apps/%s/procs/", req->app->appname);
+	return proc ? arena_printf(req->arena, "/v1/apps/%s/procs/%s/", req_app(req)->appname, proc)
+		    : arena_printf(req->arena, "/v1/apps/%s/procs/", req_app(req)->appname);
 }
 
-static void answer(request_t *req, response_t *res, int status, json_object *payload,
-		   const char *msg)
+/* The url of the proc the path names, else of the app's procs. */
+static const char *here(request_t *req)
 {
-	http_envelope(res, status, "proc", payload, msg, proc_url(req, http_param(req, "proc")));
+	return proc_url(req, http_param(req, "proc"));
 }
 
-/* The stored lain.yaml of a deployed app; 0 with *conf NULL after answering
- * 404 (not deployed). */
+/* The stored lain.yaml of a deployed app, else 404 answered (under "proc",
+ * the list's too: the original's key). */
 static int load(request_t *req, response_t *res, const cluster_t **cl, lain_conf_t **conf,
 		err_t *err)
 {
@@ -54,13 +63,10 @@ static int load(request_t *req, response_t *res, const cluster_t **cl, lain_conf
 	int rc = cluster_get(req->ctx, cl, err);
 	if (rc)
 		return rc;
-	if (!strcmp(req->app->running_state, "reposited") || !*req->app->meta) {
-		answer(req, res, 404, NULL,
-		       arena_printf(req->arena, "app with appname %s has not been deployd\n",
-				    req->app->appname));
-		return 0;
-	}
-	return deployer_load_conf(*cl, req->app, conf, err);
+	if (!app_deployed(req_app(req)) || !*req_app(req)->meta)
+		return api_fail_key(req, res, "proc", -ERR_NOT_FOUND, here(req),
+				    "app with appname %s has not been deployd\n", req_app(req)->appname);
+	return appconf_stored(req->arena, *cl, req_app(req), conf, err);
 }
 
 static const lain_proc_t *find_proc(const lain_conf_t *conf, const char *name)
@@ -71,19 +77,19 @@ static const lain_proc_t *find_proc(const lain_conf_t *conf, const char *name)
 	return NULL;
 }
 
-/* load() and the proc named in the path; NULL after answering 404. */
-static const lain_proc_t *load_proc(request_t *req, response_t *res, const cluster_t **cl,
-				    lain_conf_t **conf, int *rc, err_t *err)
+/* load() and the proc named in the path (*p), else 404 answered. */
+static int load_proc(request_t *req, response_t *res, const cluster_t **cl,
+		     const lain_proc_t **p, err_t *err)
 {
-	if ((*rc = load(req, res, cl, conf, err)) || !*conf)
-		return NULL;
+	lain_conf_t *conf = NULL;
+	int rc = load(req, res, cl, &conf, err);
+	if (rc)
+		return rc;
 	const char *name = http_param(req, "proc");
-	const lain_proc_t *p = find_proc(*conf, name);
-	if (!p)
-		answer(req, res, 404, NULL,
-		       arena_printf(req->arena, "no such proc %s in app %s", name,
-				    req->app->appname));
-	return p;
+	if ((*p = find_proc(conf, name)))
+		return 0;
+	return api_fail(req, res, -ERR_NOT_FOUND, NULL, here(req), "no such proc %s in app %s", name,
+			req_app(req)->appname);
 }
 
 /* The Proc object of p as the App object shows it (a new reference; NULL
@@ -91,7 +97,7 @@ static const lain_proc_t *load_proc(request_t *req, response_t *res, const clust
 static json_object *proc_object(request_t *req, const lain_proc_t *p)
 {
 	err_t e = ERR_INIT;
-	json_object *app = render_app(req, req->app, &e), *found = NULL;
+	json_object *app = appview_app(req, req_app(req), &e), *found = NULL;
 	const char *lists[] = { "procs", "portals" };
 	for (size_t l = 0; app && l < 2 && !found; l++) {
 		json_object *a = json_object_object_get(app, lists[l]);
@@ -106,60 +112,74 @@ static json_object *proc_object(request_t *req, const lain_proc_t *p)
 	return found;
 }
 
+static void result_free(void *r)
+{
+	deployd_result_release(r);
+}
+
+/* A deployd result the request's arena releases. */
+static deployd_result_t *result_of(request_t *req)
+{
+	return arena_own(req->arena, arena_alloc(req->arena, sizeof(deployd_result_t)),
+			 result_free);
+}
+
+/* What deployd has of p: its podgroup, or a portal's depends (0, or
+ * -ERR_NOT_FOUND and the other failures of deployd.h). */
+static int proc_status(request_t *req, const cluster_t *cl, const lain_proc_t *p,
+		       deployd_result_t *r, err_t *err)
+{
+	deployd_t *dd = peers_deployd(req->ctx, cl);
+	return p->type == LAIN_PORTAL ? deployd_depends_get(dd, p->podname, r, err)
+				      : deployd_podgroup_get(dd, p->podname, r, err);
+}
+
 /* GET of p's podgroup: 0 deployed (status in r), -ERR_NOT_FOUND not, other
  * failures as deployd.h. Portals count as not deployed. */
-static int podgroup_of(request_t *req, const lain_proc_t *p, deployd_result_t *r, err_t *err)
+static int podgroup_of(request_t *req, const cluster_t *cl, const lain_proc_t *p,
+		       deployd_result_t *r, err_t *err)
 {
 	if (p->type == LAIN_PORTAL)
 		return err_set(err, -ERR_NOT_FOUND, "portal %s is not a podgroup", p->name);
-	return deployd_podgroup_get(req->ctx, p->podname, r, err);
+	return deployd_podgroup_get(peers_deployd(req->ctx, cl), p->podname, r, err);
 }
 
-static void not_deployed(request_t *req, response_t *res, const lain_proc_t *p)
+static int not_deployed(request_t *req, response_t *res, const lain_proc_t *p)
 {
-	answer(req, res, 400, NULL,
-	       arena_printf(req->arena, "proc %s exists but not deployed\nplease deploy it first\n",
-			    p->name));
-}
-
-static bool gate(request_t *req, response_t *res, err_t *err)
-{
-	if (!deployd_gate(req->ctx, err))
-		return true;
-	answer(req, res, 503, NULL, err->msg);
-	return false;
+	return api_fail(req, res, -ERR_INVALID, NULL, here(req),
+			"proc %s exists but not deployed\nplease deploy it first\n", p->name);
 }
 
 static void oplog(request_t *req, const char *op, const char *msg)
 {
-	err_t e = ERR_INIT;
-	if (oplog_append(req->ctx, op, req->operator_name, req->app->appname, "", msg, &e))
-		log_msg(LOG_WARN, "oplog %s of %s not written: %s", op, req->app->appname, e.msg);
+	oplogs_write(req, op, req_app(req)->appname, "", msg);
 }
 
-/* 202 with the fresh Proc when deployd accepted, else 500; the msg quotes it. */
-static void answer_deployd(request_t *req, response_t *res, const lain_proc_t *p, int rc,
-			   const deployd_result_t *r, const err_t *err)
+/* 202 with the Proc when deployd accepted (o, or the fresh one when NULL),
+ * else 500; the msg quotes deployd. */
+static int answer_deployd(request_t *req, response_t *res, const lain_proc_t *p, json_object *o,
+			  int rc, const deployd_result_t *r, const err_t *err)
 {
 	const char *m = r->message && r->status ? r->message : err->msg;
-	answer(req, res, rc ? 500 : 202, proc_object(req, p),
-	       arena_printf(req->arena, "    status_code: %ld\n    message: %s", r->status, m));
+	if (!o)
+		o = proc_object(req, p);
+	if (rc)
+		return api_fail(req, res, -ERR_INTERNAL, o, here(req),
+				"    status_code: %ld\n    message: %s", r->status, m);
+	return api_answer(req, res, 202, o, here(req), "    status_code: %ld\n    message: %s",
+			  r->status, m);
 }
 
 /* ---- E9 */
 
 /* A change of a proc takes the app's deploy lock, as deploy, update and
- * undeploy do: one change of an app at a time (409 while another runs).
- * False when the caller must stop (answered, or *rc set). */
-static bool lock_app(request_t *req, response_t *res, const char *proc, lock_t **lock, int *rc,
-		     err_t *err)
+ * undeploy do: one change of an app at a time (409 while another runs). */
+static int lock_app(request_t *req, response_t *res, const char *proc, lock_t **lock, err_t *err)
 {
-	*rc = lock_acquire(req->ctx, req->app->appname, LOCK_TTL, req->operator_name, lock, err);
-	if (*rc == -ERR_CONFLICT) {
-		http_envelope(res, 409, "proc", NULL, err->msg, proc_url(req, proc));
-		*rc = 0;
-	}
-	return !*rc && !res->status;
+	int rc = lock_acquire(req->ctx, req_app(req)->appname, LOCK_TTL, req_operator(req), lock, err);
+	if (rc == -ERR_CONFLICT)
+		return api_fail(req, res, rc, NULL, proc_url(req, proc), "%s", err->msg);
+	return rc;
 }
 
 int api_procs_list(request_t *req, response_t *res, err_t *err)
@@ -167,18 +187,17 @@ int api_procs_list(request_t *req, response_t *res, err_t *err)
 	const cluster_t *cl;
 	lain_conf_t *conf = NULL;
 	int rc = load(req, res, &cl, &conf, err);
-	if (rc || !conf)
+	if (rc)
 		goto out;
-	json_object *app = render_app(req, req->app, err);
+	json_object *app = appview_app(req, req_app(req), err);
 	if (!app) {
 		rc = -ERR_INTERNAL;
 		goto out;
 	}
 	json_object *procs = json_object_get(json_object_object_get(app, "procs"));
 	json_object_put(app);
-	http_envelope(res, 200, "procs", procs, "", proc_url(req, NULL));
+	rc = api_answer(req, res, 200, procs, proc_url(req, NULL), "");
 out:
-	lain_conf_free(conf);
 	return rc;
 }
 
@@ -187,63 +206,46 @@ int api_procs_deploy(request_t *req, response_t *res, err_t *err)
 	json_object *jn;
 	if (!req->json || !json_object_is_type(req->json, json_type_object) ||
 	    !json_object_object_get_ex(req->json, "procname", &jn) ||
-	    !json_object_is_type(jn, json_type_string) || !*json_object_get_string(jn)) {
-		http_envelope(res, 400, "proc", NULL,
-			      "invalid request: should be json body with procname(string)",
-			      proc_url(req, NULL));
-		return 0;
-	}
-	if (!gate(req, res, err))
-		return 0;
+	    !json_object_is_type(jn, json_type_string) || !*json_object_get_string(jn))
+		return api_fail(req, res, -ERR_INVALID, NULL, proc_url(req, NULL),
+				"invalid request: should be json body with procname(string)");
 	const char *name = json_object_get_string(jn);
 	const cluster_t *cl;
 	lain_conf_t *conf = NULL;
 	buf_t report = BUF_INIT;
-	deployd_result_t r = DEPLOYD_RESULT_INIT;
+	deployd_result_t *r = result_of(req);
 	lock_t *lock = NULL;
 	int rc = load(req, res, &cl, &conf, err);
-	if (rc || !conf)
+	if (rc)
 		goto out;
 	const lain_proc_t *p = find_proc(conf, name);
 	if (!p) {
-		http_envelope(res, 400, "proc", NULL,
-			      arena_printf(req->arena, "no such proc %s in app %s", name,
-					   req->app->appname),
-			      proc_url(req, NULL));
+		rc = api_fail(req, res, -ERR_INVALID, NULL, proc_url(req, NULL),
+			      "no such proc %s in app %s", name, req_app(req)->appname);
 		goto out;
 	}
-	rc = p->type == LAIN_PORTAL ? deployd_depends_get(req->ctx, p->podname, &r, err)
-				    : deployd_podgroup_get(req->ctx, p->podname, &r, err);
+	rc = proc_status(req, cl, p, r, err);
 	if (!rc) {
-		http_envelope(res, 409, "proc", proc_object(req, p),
-			      arena_printf(req->arena, "proc with procname %s already exists\n", name),
-			      proc_url(req, name));
+		rc = api_fail(req, res, -ERR_CONFLICT, proc_object(req, p), proc_url(req, name),
+			      "proc with procname %s already exists\n", name);
 		goto out;
 	}
-	if (rc != -ERR_NOT_FOUND)
-		goto out;
-	if (!lock_app(req, res, name, &lock, &rc, err))
+	if (rc != -ERR_NOT_FOUND || (rc = lock_app(req, res, name, &lock, err)))
 		goto out;
 	oplog(req, "DEPLOY", arena_printf(req->arena, "proc %s deployed", name));
-	rc = deployer_proc(req, cl, conf, p, req->app->meta_version, &report, err);
+	rc = deployer_proc(req, cl, conf, p, req_app(req)->meta_version, &report, err);
 	if (rc) {
 		if (!report.len)
 			buf_addf(&report, "    %s\n", err->msg);
-		http_envelope(res, 500, "proc", NULL,
-			      arena_printf(req->arena, "proc deploy result:\nfailed:\n%s", report.data),
-			      proc_url(req, name));
-		rc = 0;
+		rc = api_fail(req, res, -ERR_INTERNAL, NULL, proc_url(req, name),
+			      "proc deploy result:\nfailed:\n%s", report.data);
 		goto out;
 	}
-	http_envelope(res, 201, "proc", proc_object(req, p),
-		      arena_printf(req->arena, "proc deploy result:\n    %s: deploy request accepted\n",
-				   name),
-		      proc_url(req, name));
+	rc = api_answer(req, res, 201, proc_object(req, p), proc_url(req, name),
+			"proc deploy result:\n    %s: deploy request accepted\n", name);
 out:
 	lock_release(req->ctx, lock);
-	deployd_result_release(&r);
 	buf_release(&report);
-	lain_conf_free(conf);
 	return rc;
 }
 
@@ -252,49 +254,37 @@ out:
 int api_proc_get(request_t *req, response_t *res, err_t *err)
 {
 	const cluster_t *cl;
-	lain_conf_t *conf = NULL;
-	deployd_result_t r = DEPLOYD_RESULT_INIT;
-	int rc = 0;
-	const lain_proc_t *p = load_proc(req, res, &cl, &conf, &rc, err);
-	if (!p)
-		goto out;
-	int st = p->type == LAIN_PORTAL ? deployd_depends_get(req->ctx, p->podname, &r, err)
-					: deployd_podgroup_get(req->ctx, p->podname, &r, err);
-	answer(req, res, 200, proc_object(req, p),
-	       st ? arena_printf(req->arena, "proc %s exists but not deployed", p->name) : "");
-out:
-	deployd_result_release(&r);
-	lain_conf_free(conf);
-	return rc;
+	deployd_result_t *r = result_of(req);
+	const lain_proc_t *p = NULL;
+	int rc = load_proc(req, res, &cl, &p, err);
+	if (rc)
+		return rc;
+	if (proc_status(req, cl, p, r, err))
+		return api_answer(req, res, 200, proc_object(req, p), here(req),
+				  "proc %s exists but not deployed", p->name);
+	return api_answer(req, res, 200, proc_object(req, p), here(req), "");
 }
 
 int api_proc_delete(request_t *req, response_t *res, err_t *err)
 {
-	if (!gate(req, res, err))
-		return 0;
 	const cluster_t *cl;
-	lain_conf_t *conf = NULL;
-	deployd_result_t r = DEPLOYD_RESULT_INIT;
+	deployd_result_t *r = result_of(req);
 	lock_t *lock = NULL;
-	int rc = 0;
-	const lain_proc_t *p = load_proc(req, res, &cl, &conf, &rc, err);
-	if (!p || !lock_app(req, res, p->name, &lock, &rc, err))
+	const lain_proc_t *p = NULL;
+	int rc = load_proc(req, res, &cl, &p, err);
+	if (rc || (rc = lock_app(req, res, p->name, &lock, err)))
 		goto out;
-	if (podgroup_of(req, p, &r, err)) {
-		not_deployed(req, res, p);
+	if (podgroup_of(req, cl, p, r, err)) {
+		rc = not_deployed(req, res, p);
 		goto out;
 	}
+	/* The Proc as it was: the answer shows what was removed. */
 	json_object *o = proc_object(req, p);
-	deployd_result_release(&r);
 	oplog(req, "DELETE", arena_printf(req->arena, "delete proc %s", p->name));
-	int st = deployd_podgroup_delete(req->ctx, p->podname, &r, err);
-	const char *m = r.message && r.status ? r.message : err->msg;
-	answer(req, res, st ? 500 : 202, o,
-	       arena_printf(req->arena, "    status_code: %ld\n    message: %s", r.status, m));
+	int st = deployd_podgroup_delete(peers_deployd(req->ctx, cl), p->podname, r, err);
+	rc = answer_deployd(req, res, p, o, st, r, err);
 out:
 	lock_release(req->ctx, lock);
-	deployd_result_release(&r);
-	lain_conf_free(conf);
 	return rc;
 }
 
@@ -306,46 +296,44 @@ struct schedule {
 };
 
 /* 0 when valid; else the message to answer with 400. */
+/* body[key] when it is there: a JSON integer in 0..max (true is not 1,
+ * §9.3 #29) into *out, else the 400's line for it in msg. */
+static void int_param(json_object *body, const char *key, long max, bool *has, long *out,
+		      buf_t *msg)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(body, key, &v))
+		return;
+	if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0 &&
+	    json_object_get_int64(v) <= max) {
+		*has = true;
+		*out = (long)json_object_get_int64(v);
+	} else {
+		buf_addf(msg, "invalid parameter: %s (%s) should be integer\n", key,
+			 json_object_to_json_string(v));
+	}
+}
+
 static const char *schedule_parse(request_t *req, json_object *body, struct schedule *s)
 {
 	buf_t msg = BUF_INIT;
 	json_object *v;
-	int valid = 0;
 	memset(s, 0, sizeof(*s));
-	if (json_object_object_get_ex(body, "num_instances", &v)) {
-		/* A JSON integer; true is not 1 (§9.3 #29). */
-		if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0 &&
-		    json_object_get_int64(v) <= 100000) {
-			s->has_n = true;
-			s->n = (long)json_object_get_int64(v);
-			valid++;
-		} else
-			buf_addf(&msg, "invalid parameter: num_instances (%s) should be integer\n",
-				 json_object_to_json_string(v));
-	}
-	if (json_object_object_get_ex(body, "cpu", &v)) {
-		if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0 &&
-		    json_object_get_int64(v) <= 1024) {
-			s->has_cpu = true;
-			s->cpu = (long)json_object_get_int64(v);
-			valid++;
-		} else
-			buf_addf(&msg, "invalid parameter: cpu (%s) should be integer\n",
-				 json_object_to_json_string(v));
-	}
+	int_param(body, "num_instances", MAX_INSTANCES, &s->has_n, &s->n, &msg);
+	int_param(body, "cpu", MAX_CPU, &s->has_cpu, &s->cpu, &msg);
 	if (json_object_object_get_ex(body, "memory", &v)) {
 		err_t e = ERR_INIT;
 		if (json_object_is_type(v, json_type_string) &&
-		    !size_parse(json_object_get_string(v), &s->mem, &e)) {
+		    !size_parse(json_object_get_string(v), &s->mem, &e))
 			s->has_mem = true;
-			valid++;
-		} else
+		else
 			buf_addf(&msg,
 				 "invalid parameter: memory (%s) humanfriendly.parse_size(memory) "
 				 "failed\n",
 				 json_object_is_type(v, json_type_string) ? json_object_get_string(v)
 									   : json_object_to_json_string(v));
 	}
+	bool valid = s->has_n || s->has_cpu || s->has_mem;
 	bool canary = json_object_object_get_ex(body, "canary_proc", NULL) ||
 		      json_object_object_get_ex(body, "canary_policy_group", NULL);
 	const char *out = NULL;
@@ -385,12 +373,12 @@ static int scale_spec(request_t *req, const cluster_t *cl, const lain_proc_t *p,
 			env = json_object_new_array();
 			json_object_object_add(c, "Env", env);
 		}
-		spec_env_set(env, "LAIN_APPNAME", req->app->appname);
-		spec_env_set(env, "LAIN_APP_RELEASE_VERSION", req->app->meta_version);
+		spec_env_set(env, "LAIN_APPNAME", req_app(req)->appname);
+		spec_env_set(env, "LAIN_APP_RELEASE_VERSION", req_app(req)->meta_version);
 		spec_env_set(env, "LAIN_PROCNAME", p->name);
 		spec_env_set(env, "LAIN_DOMAIN", cl->main_domain);
 	}
-	int rc = deployd_podgroup_spec(req->ctx, p->podname, pod, r, err);
+	int rc = deployd_podgroup_spec(peers_deployd(req->ctx, cl), p->podname, pod, r, err);
 	json_object_put(pod);
 	return rc;
 }
@@ -408,112 +396,125 @@ static json_object *pod_of(json_object *status, long i, size_t *npods)
 	return i >= 1 && (size_t)i <= *npods ? json_object_array_get_idx(pods, (size_t)i - 1) : NULL;
 }
 
-int api_proc_patch(request_t *req, response_t *res, err_t *err)
+/* What a PATCH asks for. */
+struct patch {
+	const char *op;            /* "schedule", "start", "stop", "restart" */
+	struct schedule s;         /* schedule */
+	long instance;             /* the others: 0 the whole proc */
+};
+
+/* The body of a PATCH into *pt, else 400 answered. */
+static int patch_parse(request_t *req, response_t *res, struct patch *pt)
 {
 	json_object *body = req->json, *v;
-	if (!body || !json_object_is_type(body, json_type_object)) {
-		answer(req, res, 400, NULL, PATCH_INVALID);
-		return 0;
-	}
-	const char *op = "schedule";
+	if (!body || !json_object_is_type(body, json_type_object))
+		return api_fail(req, res, -ERR_INVALID, NULL, here(req), PATCH_INVALID);
+	pt->op = "schedule";
+	pt->instance = 0;
 	if (json_object_object_get_ex(body, "operation", &v)) {
-		if (!json_object_is_type(v, json_type_string)) {
-			answer(req, res, 400, NULL, PATCH_INVALID);
-			return 0;
-		}
-		op = json_object_get_string(v);
+		if (!json_object_is_type(v, json_type_string))
+			return api_fail(req, res, -ERR_INVALID, NULL, here(req), PATCH_INVALID);
+		pt->op = json_object_get_string(v);
 	}
-	bool schedule = !strcmp(op, "schedule");
-	if (!schedule && strcmp(op, "start") && strcmp(op, "stop") && strcmp(op, "restart")) {
-		answer(req, res, 400, NULL,
-		       arena_printf(req->arena,
-				    "invalid operation %s: should be schedule, start, stop or restart",
-				    op));
-		return 0;
+	if (!strcmp(pt->op, "schedule")) {
+		const char *bad = schedule_parse(req, body, &pt->s);
+		return bad ? api_fail(req, res, -ERR_INVALID, NULL, here(req), "%s", bad) : 0;
 	}
-	struct schedule s;
-	long instance = 0;
-	if (schedule) {
-		const char *bad = schedule_parse(req, body, &s);
-		if (bad) {
-			answer(req, res, 400, NULL, bad);
-			return 0;
-		}
-	} else if (json_object_object_get_ex(body, "instance", &v)) {
+	if (strcmp(pt->op, "start") && strcmp(pt->op, "stop") && strcmp(pt->op, "restart"))
+		return api_fail(req, res, -ERR_INVALID, NULL, here(req),
+				"invalid operation %s: should be schedule, start, stop or restart",
+				pt->op);
+	if (json_object_object_get_ex(body, "instance", &v)) {
 		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
-		    json_object_get_int64(v) > 100000) {
-			answer(req, res, 400, NULL, PATCH_INVALID);
-			return 0;
-		}
-		instance = (long)json_object_get_int64(v);
+		    json_object_get_int64(v) > MAX_INSTANCES)
+			return api_fail(req, res, -ERR_INVALID, NULL, here(req), PATCH_INVALID);
+		pt->instance = (long)json_object_get_int64(v);
 	}
-	if (!gate(req, res, err))
-		return 0;
+	return 0;
+}
 
+/* A schedule of p (its status running): cmd=replica, or cmd=spec with new
+ * limits; the oplog row says which. deployd's answer in r. */
+static int patch_schedule(request_t *req, const cluster_t *cl, const lain_proc_t *p,
+			  const struct schedule *s, json_object *running, deployd_result_t *r,
+			  err_t *err)
+{
+	if (s->has_n) {
+		oplog(req, "SCALE",
+		      arena_printf(req->arena, "proc %s scaled with instance %ld", p->name, s->n));
+		return deployd_podgroup_replica(peers_deployd(req->ctx, cl), p->podname, s->n, r, err);
+	}
+	char mem[32] = "None", cpu[32] = "None";
+	if (s->has_mem)
+		snprintf(mem, sizeof(mem), "%lld", (long long)s->mem);
+	if (s->has_cpu)
+		snprintf(cpu, sizeof(cpu), "%ld", s->cpu);
+	oplog(req, "SCALE",
+	      arena_printf(req->arena, "proc %s scaled with memory %s, cpu %s", p->name, mem, cpu));
+	return scale_spec(req, cl, p, running, s, r, err);
+}
+
+/* start, stop or restart of p, or of its instance's pod (pod: from its
+ * status); the oplog row names the container when there is one. */
+static int patch_operate(request_t *req, const cluster_t *cl, const lain_proc_t *p,
+			 const struct patch *pt, json_object *pod, deployd_result_t *r, err_t *err)
+{
+	char upper[16];
+	size_t k = 0;
+	for (; pt->op[k] && k < sizeof(upper) - 1; k++)
+		upper[k] = (char)toupper((unsigned char)pt->op[k]);
+	upper[k] = '\0';
+	const char *cname = NULL;
+	if (pt->instance && pod) {
+		json_object *view = deployd_render_pod(pod);
+		cname = arena_strdup(req->arena,
+				     json_object_get_string(json_object_object_get(view, "containername")));
+		json_object_put(view);
+	}
+	oplog(req, upper,
+	      pt->instance ? arena_printf(req->arena, "%s container %s", pt->op,
+					  cname && *cname ? cname : p->podname)
+			   : arena_printf(req->arena, "%s proc %s", pt->op, p->name));
+	return deployd_podgroup_operate(peers_deployd(req->ctx, cl), p->podname, pt->op,
+					pt->instance, r, err);
+}
+
+int api_proc_patch(request_t *req, response_t *res, err_t *err)
+{
+	struct patch pt;
 	const cluster_t *cl;
-	lain_conf_t *conf = NULL;
-	deployd_result_t cur = DEPLOYD_RESULT_INIT, r = DEPLOYD_RESULT_INIT;
+	deployd_result_t *cur = result_of(req), *r = result_of(req);
 	lock_t *lock = NULL;
-	int rc = 0;
-	const lain_proc_t *p = load_proc(req, res, &cl, &conf, &rc, err);
-	if (!p || !lock_app(req, res, p->name, &lock, &rc, err))
+	const lain_proc_t *p = NULL;
+	int rc = patch_parse(req, res, &pt);
+	if (rc || (rc = load_proc(req, res, &cl, &p, err)) ||
+	    (rc = lock_app(req, res, p->name, &lock, err)))
 		goto out;
-	int st = podgroup_of(req, p, &cur, err);
+	int st = podgroup_of(req, cl, p, cur, err);
 	if (st == -ERR_NOT_FOUND) {
-		not_deployed(req, res, p);
+		rc = not_deployed(req, res, p);
 		goto out;
 	}
 	if (st) {
-		answer(req, res, 500, NULL, err->msg);
+		rc = api_fail(req, res, -ERR_INTERNAL, NULL, here(req), "%s", err->msg);
 		goto out;
 	}
-	if (schedule && s.has_n) {
-		oplog(req, "SCALE",
-		      arena_printf(req->arena, "proc %s scaled with instance %ld", p->name, s.n));
-		st = deployd_podgroup_replica(req->ctx, p->podname, s.n, &r, err);
-	} else if (schedule) {
-		char mem[32] = "None", cpu[32] = "None";
-		if (s.has_mem)
-			snprintf(mem, sizeof(mem), "%lld", (long long)s.mem);
-		if (s.has_cpu)
-			snprintf(cpu, sizeof(cpu), "%ld", s.cpu);
-		oplog(req, "SCALE",
-		      arena_printf(req->arena, "proc %s scaled with memory %s, cpu %s", p->name, mem,
-				   cpu));
-		st = scale_spec(req, cl, p, cur.json, &s, &r, err);
+	if (!strcmp(pt.op, "schedule")) {
+		st = patch_schedule(req, cl, p, &pt.s, cur->json, r, err);
 	} else {
 		size_t npods = 0;
-		json_object *pod = pod_of(cur.json, instance, &npods);
-		if (instance > (long)npods) {
-			answer(req, res, 404, NULL,
-			       arena_printf(req->arena, "no such proc %s instance %ld, in app %s",
-					    p->name, instance, req->app->appname));
+		json_object *pod = pod_of(cur->json, pt.instance, &npods);
+		if (pt.instance > (long)npods) {
+			rc = api_fail(req, res, -ERR_NOT_FOUND, NULL, here(req),
+				      "no such proc %s instance %ld, in app %s", p->name, pt.instance,
+				      req_app(req)->appname);
 			goto out;
 		}
-		char upper[16];
-		size_t k = 0;
-		for (; op[k] && k < sizeof(upper) - 1; k++)
-			upper[k] = (char)toupper((unsigned char)op[k]);
-		upper[k] = '\0';
-		const char *cname = NULL;
-		if (instance && pod) {
-			json_object *view = deployd_render_pod(pod);
-			cname = arena_strdup(req->arena, json_object_get_string(json_object_object_get(
-								 view, "containername")));
-			json_object_put(view);
-		}
-		oplog(req, upper,
-		      instance ? arena_printf(req->arena, "%s container %s", op,
-					      cname && *cname ? cname : p->podname)
-			       : arena_printf(req->arena, "%s proc %s", op, p->name));
-		st = deployd_podgroup_operate(req->ctx, p->podname, op, instance, &r, err);
+		st = patch_operate(req, cl, p, &pt, pod, r, err);
 	}
-	answer_deployd(req, res, p, st, &r, err);
+	rc = answer_deployd(req, res, p, NULL, st, r, err);
 out:
 	lock_release(req->ctx, lock);
-	deployd_result_release(&cur);
-	deployd_result_release(&r);
-	lain_conf_free(conf);
 	return rc;
 }
 
@@ -523,17 +524,14 @@ int api_proc_histories(request_t *req, response_t *res, err_t *err)
 {
 	long n;
 	const char *ns = http_param(req, "n");
-	if (!ns || strx_to_long(ns, 0, 100000, &n)) {
-		answer(req, res, 400, NULL,
-		       arena_printf(req->arena, "invalid instance %s: should be an integer >= 0",
-				    ns ? ns : ""));
-		return 0;
-	}
+	if (!ns || strx_to_long(ns, 0, MAX_INSTANCES, &n))
+		return api_fail(req, res, -ERR_INVALID, NULL, here(req),
+				"invalid instance %s: should be an integer >= 0", ns ? ns : "");
 	const cluster_t *cl;
 	lain_conf_t *conf = NULL;
-	deployd_result_t r = DEPLOYD_RESULT_INIT;
+	deployd_result_t *r = result_of(req);
 	int rc = load(req, res, &cl, &conf, err);
-	if (rc || !conf)
+	if (rc)
 		goto out;
 	/* The podgroup whose LAST name segment is the proc (§9.3 #23). */
 	const char *proc = http_param(req, "proc"), *pg = NULL;
@@ -543,15 +541,15 @@ int api_proc_histories(request_t *req, response_t *res, err_t *err)
 			pg = conf->procs[i].podname;
 	}
 	err_t herr = ERR_INIT;
-	if (!pg || deployd_history(req->ctx, pg, n, &r, &herr) ||
-	    !json_object_is_type(r.json, json_type_array)) {
-		answer(req, res, 200, json_object_new_array(),
-		       arena_printf(req->arena, "proc %s do not exists", proc));
+	if (!pg || deployd_history(peers_deployd(req->ctx, cl), pg, n, r, &herr) ||
+	    !json_object_is_type(r->json, json_type_array)) {
+		rc = api_answer(req, res, 200, json_object_new_array(), here(req),
+				"proc %s do not exists", proc);
 		goto out;
 	}
 	json_object *list = json_object_new_array();
-	for (size_t i = json_object_array_length(r.json); i-- > 0;) {
-		json_object *e = json_object_array_get_idx(r.json, i), *from, *x;
+	for (size_t i = json_object_array_length(r->json); i-- > 0;) {
+		json_object *e = json_object_array_get_idx(r->json, i), *from, *x;
 		if (!json_object_object_get_ex(e, "from", &from) ||
 		    !json_object_is_type(from, json_type_string))
 			continue;
@@ -576,9 +574,7 @@ int api_proc_histories(request_t *req, response_t *res, err_t *err)
 	json_object_object_add(o, "Name", json_object_new_string(pg));
 	json_object_object_add(o, "Instance", json_object_new_string(arena_printf(req->arena, "%ld", n)));
 	json_object_object_add(o, "StatusHistory", list);
-	answer(req, res, 200, o, "");
+	rc = api_answer(req, res, 200, o, here(req), "");
 out:
-	deployd_result_release(&r);
-	lain_conf_free(conf);
 	return rc;
 }

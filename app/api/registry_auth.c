@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 #include <openssl/rand.h>
 
+#include "console/api.h"
 #include "console/base64.h"
 #include "console/cluster.h"
 #include "console/ipset.h"
@@ -22,6 +23,7 @@
 #include "console/store.h"
 #include "console/token_policy.h"
 #include "console/xalloc.h"
+#include "peers.h"
 #include "console/banned.h"
 
 /* How long a worker trusts its copy of the whitelist (as the auth switch). */
@@ -49,11 +51,6 @@ struct tokens_state {
 	size_t next_group;
 };
 
-static void *create(ctx_t *ctx)
-{
-	return xcalloc(1, sizeof(struct tokens_state));
-}
-
 static void destroy(void *p)
 {
 	struct tokens_state *s = p;
@@ -66,7 +63,7 @@ static void destroy(void *p)
 
 static struct tokens_state *state_of(ctx_t *ctx)
 {
-	return ctx_slot(ctx, CTX_SLOT_TOKENS, create, destroy);
+	return ctx_slot(ctx, CTX_SLOT_TOKENS, sizeof(struct tokens_state), destroy);
 }
 
 int registry_token_key(ctx_t *ctx, const struct jws_key **out, err_t *err)
@@ -103,16 +100,16 @@ static long ms_since(const struct timespec *t)
 /* The whitelist and node network, re-read at most every WHITELIST_TTL_MS.
  * A failed read keeps the last good set (an etcd hiccup must neither open
  * nor close the door); before any good read the set is empty. */
-static const ipset_t *allow_set(ctx_t *ctx, arena_t *a)
+static const ipset_t *allow_set(request_t *req)
 {
+	ctx_t *ctx = req->ctx;
 	struct tokens_state *s = state_of(ctx);
 	if (s->allow_loaded && ms_since(&s->allow_at) < WHITELIST_TTL_MS)
 		return &s->allow;
 	const char *wl, *nodes;
 	err_t err = ERR_INIT;
-	if (store_config_get(ctx, a, "/lain/config/registry_ip_whitelist", &wl, &err) ||
-	    store_config_get(ctx, a, "/lain/config/node_network", &nodes, &err)) {
-		log_warn("registry tokens: cannot read the whitelist, using the %s: %s",
+	if (store_registry_allowed(ctx, req->arena, &wl, &nodes, &err)) {
+		http_log(req, LOG_WARN, "registry tokens: cannot read the whitelist, using the %s: %s",
 			 s->allow_loaded ? "last one read" : "empty one", err.msg);
 		clock_gettime(CLOCK_MONOTONIC, &s->allow_at);
 		return &s->allow;
@@ -121,7 +118,7 @@ static const ipset_t *allow_set(ctx_t *ctx, arena_t *a)
 	ipset_parse(&s->allow, wl);
 	ipset_add(&s->allow, nodes);
 	if (s->allow.skipped)
-		log_warn("registry tokens: %zu malformed entries skipped in "
+		http_log(req, LOG_WARN, "registry tokens: %zu malformed entries skipped in "
 			 "/lain/config/registry_ip_whitelist and /lain/config/node_network",
 			 s->allow.skipped);
 	s->allow_loaded = true;
@@ -163,7 +160,7 @@ static int is_admin(request_t *req, const char *user, bool *yes, err_t *err)
 		return 0;
 	}
 	sso_user_t *u;
-	int rc = sso_user_get(ctx, req->arena, user, &u, err);
+	int rc = sso_user_get(peers_sso(ctx), req->arena, user, &u, err);
 	if (rc == -ERR_NOT_FOUND) {
 		*yes = false;
 	} else if (rc) {
@@ -191,7 +188,7 @@ static int is_member(request_t *req, const cluster_t *cl, const char *app, const
 		goto cleanup;
 	}
 	const char *role;
-	rc = sso_member_role(ctx, req->arena, group.data, user, &role, err);
+	rc = sso_member_role(peers_sso(ctx), req->arena, group.data, user, &role, err);
 	if (rc == -ERR_NOT_FOUND) {
 		rc = 0;
 		*yes = false;
@@ -220,19 +217,20 @@ static void answer_error(response_t *res, int status, const char *code, const ch
 	http_json(res, status, o);
 }
 
-static int answer_failure(response_t *res, const err_t *err)
+static int answer_failure(const request_t *req, response_t *res, const err_t *err)
 {
 	int status = err_http_status(err->code);
 	if (status >= 500)
-		log_error("registry tokens: %s", err->msg);
+		http_log(req, LOG_ERROR, "registry tokens: %s", err->msg);
 	answer_error(res, status, status == 400 ? "INVALID_REQUEST" : "UNAVAILABLE", err->msg);
-	return 0;
+	return HTTP_ANSWERED;
 }
 
-static void answer_unauthorized(response_t *res)
+static int answer_unauthorized(response_t *res)
 {
-	http_text(res, 401, bad_credentials);
+	http_text(res, err_http_status(-ERR_UNAUTHORIZED), bad_credentials);
 	http_header(res, "WWW-Authenticate", basic_challenge);
+	return HTTP_ANSWERED;
 }
 
 /* ---- credentials ---------------------------------------------------------------- */
@@ -335,6 +333,7 @@ int api_registry_authorize(request_t *req, response_t *res, err_t *err)
 	token_caller_t caller = { .kind = TOKEN_CALLER_ANONYMOUS,
 				  .anonymous_pull = cfg->registry_anonymous_pull };
 	const char *user = NULL, *password = NULL;
+	const cluster_t *cl = NULL;
 	buf_t token = BUF_INIT, jti = BUF_INIT;
 	int rc;
 
@@ -350,20 +349,22 @@ int api_registry_authorize(request_t *req, response_t *res, err_t *err)
 	if ((rc = http_query_each(req, "scope", scope_one, &w)))
 		goto fail;
 
-	if (ipset_contains(allow_set(ctx, req->arena), req->remote_addr)) {
+	if (ipset_contains(allow_set(req), req->remote_addr)) {
 		caller.kind = TOKEN_CALLER_WHITELISTED;
 	} else {
 		int found = basic_credentials(req, &user, &password);
 		if (found < 0 || (found == 0 && !cfg->registry_anonymous_pull)) {
-			answer_unauthorized(res);
-			rc = 0;
+			rc = answer_unauthorized(res);
 			goto cleanup;
 		}
 		if (found > 0) {
-			rc = sso_check_password(ctx, user, password, err);
+			/* The check logs in as the OAuth2 client, with its redirect URI. */
+			if ((rc = cluster_get(ctx, &cl, err)))
+				goto fail;
+			rc = sso_check_password(peers_sso(ctx), cl->sso_redirect_uri, user, password,
+						err);
 			if (rc == -ERR_UNAUTHORIZED) {
-				answer_unauthorized(res);
-				rc = 0;
+				rc = answer_unauthorized(res);
 				goto cleanup;
 			}
 			if (rc)
@@ -377,7 +378,6 @@ int api_registry_authorize(request_t *req, response_t *res, err_t *err)
 	for (size_t i = 0; i < treq.nrepos; i++)
 		wants = wants || treq.repos[i].want;
 	token_want_t grants[TOKEN_REPOS_MAX];
-	const cluster_t *cl = NULL;
 	if (caller.kind == TOKEN_CALLER_USER && wants &&
 	    (rc = is_admin(req, user, &caller.admin, err)))
 		goto fail;
@@ -425,15 +425,14 @@ int api_registry_authorize(request_t *req, response_t *res, err_t *err)
 				 grants[i].want & TOKEN_PULL ? "pull" : "",
 				 grants[i].want == (TOKEN_PULL | TOKEN_PUSH) ? "," : "",
 				 grants[i].want & TOKEN_PUSH ? "push" : "");
-		log_debug("registry token for '%s' from %s, aud '%s':%s", c.sub, req->remote_addr,
-			  service, granted.len ? granted.data : " no access");
+		http_log(req, LOG_DEBUG, "registry token for '%s' from %s, aud '%s':%s", c.sub,
+			 req->remote_addr, service, granted.len ? granted.data : " no access");
 		buf_release(&granted);
 	}
-	rc = 0;
+	rc = HTTP_ANSWERED;
 	goto cleanup;
 fail:
-	answer_failure(res, err);
-	rc = 0;
+	rc = answer_failure(req, res, err);
 cleanup:
 	buf_release(&token);
 	buf_release(&jti);

@@ -6,10 +6,11 @@
 #include "console/appname.h"
 #include "console/cluster.h"
 #include "console/log.h"
-#include "console/oplog.h"
+#include "console/oplogs.h"
 #include "console/permission.h"
 #include "console/sso.h"
 #include "console/store.h"
+#include "answer.h"
 #include "groups.h"
 #include "console/banned.h"
 
@@ -42,8 +43,7 @@ int api_repos_list(request_t *req, response_t *res, err_t *err)
 	int rc = store_app_each(req->ctx, req->arena, add_repo, &l, err);
 	if (rc)
 		return rc;
-	http_envelope(res, 200, "repos", json_object_get(l.array), "", "/v1/repos/");
-	return 0;
+	return api_answer(req, res, 200, json_object_get(l.array), "/v1/repos/", "");
 }
 
 int api_repos_create(request_t *req, response_t *res, err_t *err)
@@ -51,16 +51,13 @@ int api_repos_create(request_t *req, response_t *res, err_t *err)
 	ctx_t *ctx = req->ctx;
 	json_object *v;
 	if (!req->json || !json_object_object_get_ex(req->json, "appname", &v) ||
-	    !json_object_is_type(v, json_type_string)) {
-		http_envelope(res, 400, "repo", NULL,
-			      "invalid request: should be json body with appname(string)", "/v1/repos/");
-		return 0;
-	}
+	    !json_object_is_type(v, json_type_string))
+		/* "repo", not the route's "repos": the original's key. */
+		return api_fail_key(req, res, "repo", -ERR_INVALID, "/v1/repos/",
+				    "invalid request: should be json body with appname(string)");
 	const char *name = json_object_get_string(v);
-	if (appname_check(name, err)) {
-		http_envelope(res, 400, "repos", NULL, err->msg, "/v1/repos/");
-		return 0;
-	}
+	if (appname_check(name, err))
+		return api_fail(req, res, -ERR_INVALID, NULL, "/v1/repos/", "%s", err->msg);
 	const cluster_t *cl;
 	int rc = cluster_get(ctx, &cl, err);
 	if (rc)
@@ -69,27 +66,21 @@ int api_repos_create(request_t *req, response_t *res, err_t *err)
 	const char *other = NULL;
 	if ((rc = groups_collision(req, cl, name, &other, err)))
 		return rc;
-	if (other) {
-		http_envelope(res, 400, "repos", NULL,
-			      arena_printf(req->arena,
-					   "invalid appname '%s': its SSO group '%s' is the one of app '%s'",
-					   name, groups_name(req, cl, name), other),
-			      "/v1/repos/");
-		return 0;
-	}
+	if (other)
+		return api_fail(req, res, -ERR_INVALID, NULL, "/v1/repos/",
+				"invalid appname '%s': its SSO group '%s' is the one of app '%s'",
+				name, groups_name(req, cl, name), other);
 
 	const char *url = arena_printf(req->arena, "/v1/repos/%s/", name);
 	/* The record first: its create-if-absent is what makes two concurrent
 	 * registrations of one name give one 201 and one 409. */
 	rc = store_app_create(ctx, name, err);
-	if (rc == -ERR_CONFLICT) {
-		http_envelope(res, 409, "repos", NULL, err->msg, url);
-		return 0;
-	}
+	if (rc == -ERR_CONFLICT)
+		return api_fail(req, res, rc, NULL, url, "%s", err->msg);
 	if (rc)
 		return rc;
 	const char *msg = "don't need sso auth, no need for create group";
-	if (req->auth_on) {
+	if (req_auth_on(req)) {
 		bool created = false;
 		rc = groups_create(req, cl, name, &created, err);
 		if (rc) {
@@ -97,30 +88,23 @@ int api_repos_create(request_t *req, response_t *res, err_t *err)
 			err_t undo = ERR_INIT;
 			groups_undo(req, cl, name, created);
 			if (store_app_delete(ctx, name, &undo))
-				log_error("registration of '%s' failed and its record could not be "
+				http_log(req, LOG_ERROR,
+					 "registration of '%s' failed and its record could not be "
 					  "removed: %s", name, undo.msg);
-			int status = rc == -ERR_UNAVAILABLE ? 503 : 500;
-			http_envelope(res, status, "repos", NULL,
-				      arena_printf(req->arena, "error reposing app %s : \n%s\n", name,
-						   err->msg),
-				      url);
-			return 0;
+			return api_fail(req, res, rc == -ERR_UNAVAILABLE ? rc : -ERR_INTERNAL, NULL,
+					url, "error reposing app %s : \n%s\n", name, err->msg);
 		}
 		msg = arena_printf(req->arena, "create group for app %s successfully", name);
 	}
-	log_info("REPOSIT: app %s reposited by %s", name, req->operator_name);
+	http_log(req, LOG_INFO, "REPOSIT: app %s reposited by %s", name, req_operator(req));
 	/* The registration stands even when its oplog row cannot be written. */
-	err_t oplog_err = ERR_INIT;
-	if (oplog_append(ctx, "REPOSIT", req->operator_name, name, "", "", &oplog_err))
-		log_error("REPOSIT of '%s' not written to the oplog: %s", name, oplog_err.msg);
-	http_envelope(res, 201, "repos", repo_object(name), msg, url);
-	return 0;
+	oplogs_write(req, "REPOSIT", name, "", "");
+	return api_answer(req, res, 201, repo_object(name), url, "%s", msg);
 }
 
 int api_repos_get(request_t *req, response_t *res, err_t *err)
 {
-	const char *name = req->app->appname;
-	http_envelope(res, 200, "repo", repo_object(name), "",
-		      arena_printf(req->arena, "/v1/repos/%s/", name));
-	return 0;
+	const char *name = req_app(req)->appname;
+	return api_answer(req, res, 200, repo_object(name),
+			  arena_printf(req->arena, "/v1/repos/%s/", name), "");
 }

@@ -5,6 +5,7 @@
  * one row here.
  */
 #include "console/api.h"
+#include "console/array.h"
 #include "console/router.h"
 #include "console/banned.h"
 
@@ -34,26 +35,29 @@ const route_t api_routes[] = {
 	  .perm = PERM_MAINTAIN, .key = "role" },
 	{ .methods = HTTP_GET, .pattern = "/v1/apps/", .handler = api_apps_list,
 	  .perm = PERM_READ, .key = "apps" },
-	/* Body before permission (spec §1.1): the handler checks maintain. */
+	/* Body before permission (spec §1.1): maintain on the body's app. */
 	{ .methods = HTTP_POST, .pattern = "/v1/apps/", .handler = api_apps_deploy,
-	  .perm = PERM_NONE, .flags = ROUTE_JSON_BODY, .key = "app" },
+	  .perm = PERM_MAINTAIN, .flags = ROUTE_JSON_BODY | ROUTE_APP_IN_BODY | ROUTE_DEPLOYD_GATE,
+	  .key = "app", .url = "/v1/apps/" },
 	{ .methods = HTTP_GET, .pattern = "/v1/apps/:app/", .handler = api_app_get,
-	  .perm = PERM_MAINTAIN, .key = "app" },
+	  .perm = PERM_MAINTAIN, .key = "app", .url = "/v1/apps/" },
 	{ .methods = HTTP_DELETE, .pattern = "/v1/apps/:app/", .handler = api_app_undeploy,
-	  .perm = PERM_MAINTAIN, .key = "app" },
+	  .perm = PERM_MAINTAIN, .flags = ROUTE_DEPLOYD_GATE, .key = "app", .url = "/v1/apps/" },
 	/* Invalid JSON is {} (spec E8 PUT). */
 	{ .methods = HTTP_PUT, .pattern = "/v1/apps/:app/", .handler = api_app_update,
-	  .perm = PERM_MAINTAIN, .flags = ROUTE_JSON_BODY, .key = "app" },
+	  .perm = PERM_MAINTAIN, .flags = ROUTE_JSON_BODY | ROUTE_DEPLOYD_GATE, .key = "app",
+	  .url = "/v1/apps/" },
 	{ .methods = HTTP_GET, .pattern = "/v1/apps/:app/procs/", .handler = api_procs_list,
 	  .perm = PERM_MAINTAIN, .key = "procs" },
 	{ .methods = HTTP_POST, .pattern = "/v1/apps/:app/procs/", .handler = api_procs_deploy,
-	  .perm = PERM_MAINTAIN, .flags = ROUTE_JSON_BODY, .key = "proc" },
+	  .perm = PERM_MAINTAIN, .flags = ROUTE_JSON_BODY | ROUTE_DEPLOYD_GATE, .key = "proc" },
 	{ .methods = HTTP_GET, .pattern = "/v1/apps/:app/procs/:proc/", .handler = api_proc_get,
 	  .perm = PERM_MAINTAIN, .key = "proc" },
 	{ .methods = HTTP_PATCH, .pattern = "/v1/apps/:app/procs/:proc/", .handler = api_proc_patch,
-	  .perm = PERM_MAINTAIN, .flags = ROUTE_JSON_BODY, .key = "proc" },
+	  .perm = PERM_MAINTAIN, .flags = ROUTE_JSON_BODY | ROUTE_DEPLOYD_GATE, .key = "proc" },
 	{ .methods = HTTP_DELETE, .pattern = "/v1/apps/:app/procs/:proc/",
-	  .handler = api_proc_delete, .perm = PERM_MAINTAIN, .key = "proc" },
+	  .handler = api_proc_delete, .perm = PERM_MAINTAIN, .flags = ROUTE_DEPLOYD_GATE,
+	  .key = "proc" },
 	{ .methods = HTTP_GET, .pattern = "/v1/apps/:app/procs/:proc/instance/:n/histories/",
 	  .handler = api_proc_histories, .perm = PERM_MAINTAIN, .key = "proc" },
 	/* E21: maintain on the resource. */
@@ -93,4 +97,4 @@ const route_t api_routes[] = {
 	{ .methods = HTTP_GET, .pattern = "/", .handler = api_root, .perm = PERM_NONE, .key = "app" },
 };
 
-const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);
+const size_t api_routes_count = ARRAY_SIZE(api_routes);

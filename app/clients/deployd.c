@@ -4,62 +4,20 @@
 
 #include <json-c/json.h>
 
-#include "console/cluster.h"
 #include "console/deployd.h"
 #include "console/httpc.h"
 #include "console/httpm.h"
 #include "console/xalloc.h"
 #include "console/banned.h"
 
-/* The worker's deployd clients: httpc for single calls, httpm for batches. */
-typedef struct deployd {
-	httpc_t *http;
-	httpm_t *multi;
-} deployd_t;
-
-static void *deployd_create(ctx_t *ctx)
+deployd_t *deployd_new(const char *base_url, long timeout_ms, long connect_timeout_ms)
 {
-	deployd_t *d = xcalloc(1, sizeof(*d));
-	d->http = httpc_new("deployd", ctx->cfg->http_timeout_ms, ctx->cfg->http_connect_timeout_ms);
-	d->multi = httpm_new("deployd", ctx->cfg->http_timeout_ms,
-			     ctx->cfg->http_connect_timeout_ms);
-	return d;
+	return httpc_at("deployd", base_url, timeout_ms, connect_timeout_ms);
 }
 
-static void deployd_destroy(void *p)
+void deployd_free(deployd_t *d)
 {
-	deployd_t *d = p;
-	httpc_free(d->http);
-	httpm_free(d->multi);
-	free(d);
-}
-
-static deployd_t *client(ctx_t *ctx)
-{
-	return ctx_slot(ctx, CTX_SLOT_DEPLOYD, deployd_create, deployd_destroy);
-}
-
-/* <apiserver><path> with name (percent-encoded) appended when not NULL. */
-static int make_url(ctx_t *ctx, buf_t *url, const char *path, const char *name, err_t *err)
-{
-	const cluster_t *c;
-	int rc = cluster_get(ctx, &c, err);
-	if (rc)
-		return rc;
-	size_t n = strlen(c->apiserver);
-	while (n && c->apiserver[n - 1] == '/')
-		n--;
-	buf_add(url, c->apiserver, n);
-	buf_addstr(url, path);
-	for (const char *p = name; p && *p; p++) {
-		unsigned char ch = (unsigned char)*p;
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-		    ch == '-' || ch == '.' || ch == '_' || ch == '~')
-			buf_addch(url, (char)ch);
-		else
-			buf_addf(url, "%%%02X", ch);
-	}
-	return 0;
+	httpc_free(d);
 }
 
 void deployd_result_release(deployd_result_t *res)
@@ -123,42 +81,60 @@ static void add_context(err_t *err, const char *what)
 	err_set(err, err->code, "%s (while trying to %s)", msg, what);
 }
 
-/* One call: method, url, optional JSON body; judged into res. */
-static int call(ctx_t *ctx, const char *method, const char *path, const char *name,
-		const char *query, json_object *body, const char *what, deployd_result_t *res,
-		err_t *err)
+/* One call of deployd: what is sent, and what it is for in messages:
+ * "<what> '<subject>'" ("create podgroup 'hello.web.web'"), or <what>
+ * alone when there is no subject. */
+struct call {
+	const char *method;
+	const char *path;          /* "/api/podgroups?name=" */
+	const char *name;          /* appended to path, percent-encoded; NULL: none */
+	const char *query;         /* appended after it; NULL: none */
+	json_object *body;         /* sent as JSON; NULL: none */
+	const char *what;
+	const char *subject;
+};
+
+/* The call's what and subject as messages say them. */
+static void describe(buf_t *out, const char *what, const char *subject)
 {
-	buf_t url = BUF_INIT;
+	buf_addstr(out, what);
+	if (subject)
+		buf_addf(out, " '%s'", subject);
+}
+
+/* c made and judged into res. */
+static int call(deployd_t *d, const struct call *c, deployd_result_t *res, err_t *err)
+{
+	buf_t url = BUF_INIT, what = BUF_INIT;
 	httpc_response_t resp = HTTPC_RESPONSE_INIT;
 	deployd_result_release(res);
 	res->message = xstrdup("");
-	int rc = make_url(ctx, &url, path, name, err);
-	if (rc)
-		goto cleanup;
-	if (query)
-		buf_addstr(&url, query);
-	const char *text = body ? json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN |
-								  JSON_C_TO_STRING_NOSLASHESCAPE)
-				: NULL;
-	httpc_request_t req = { .method = method, .url = url.data, .body = text,
+	httpc_url(d, &url, c->path, c->name);
+	if (c->query)
+		buf_addstr(&url, c->query);
+	describe(&what, c->what, c->subject);
+	const char *text = c->body ? json_object_to_json_string_ext(c->body, JSON_C_TO_STRING_PLAIN |
+									     JSON_C_TO_STRING_NOSLASHESCAPE)
+				   : NULL;
+	httpc_request_t req = { .method = c->method, .url = url.data, .body = text,
 				.body_len = text ? strlen(text) : 0 };
-	rc = httpc_perform(client(ctx)->http, &req, &resp, err);
-	if (rc) {
-		add_context(err, what);
-		goto cleanup;
-	}
-	rc = deployd_judge(resp.status, resp.body.data, resp.body.len, what, res, err);
-cleanup:
+	int rc = httpc_perform(d, &req, &resp, err);
+	if (rc)
+		add_context(err, what.data);
+	else
+		rc = deployd_judge(resp.status, resp.body.data, resp.body.len, what.data, res, err);
 	buf_release(&url);
+	buf_release(&what);
 	httpc_response_release(&resp);
 	return rc;
 }
 
-int deployd_status(ctx_t *ctx, bool *started, err_t *err)
+int deployd_status(deployd_t *d, bool *started, err_t *err)
 {
 	deployd_result_t res = DEPLOYD_RESULT_INIT;
+	struct call c = { .method = "GET", .path = "/api/status", .what = "report its status" };
 	*started = false;
-	int rc = call(ctx, "GET", "/api/status", NULL, NULL, NULL, "report its status", &res, err);
+	int rc = call(d, &c, &res, err);
 	json_object *s;
 	if (!rc && res.status == 200 && res.json &&
 	    json_object_object_get_ex(res.json, "status", &s) &&
@@ -168,21 +144,16 @@ int deployd_status(ctx_t *ctx, bool *started, err_t *err)
 	return rc == -ERR_UNAVAILABLE ? rc : 0;
 }
 
-int deployd_gate(ctx_t *ctx, err_t *err)
+int deployd_gate(deployd_t *d, err_t *err)
 {
 	bool started;
-	int rc = deployd_status(ctx, &started, err);
+	int rc = deployd_status(d, &started, err);
 	if (rc)
 		return rc;
 	if (!started)
 		return err_set(err, -ERR_UNAVAILABLE,
 			       "deployd is now in maintain state, please wait for a while");
 	return 0;
-}
-
-static char *what(const char *verb, const char *kind, const char *name)
-{
-	return xasprintf("%s %s '%s'", verb, kind, name ? name : "");
 }
 
 static const char *spec_name(json_object *spec)
@@ -193,55 +164,51 @@ static const char *spec_name(json_object *spec)
 	return "";
 }
 
-int deployd_podgroup_create(ctx_t *ctx, json_object *spec, deployd_result_t *res, err_t *err)
+#define PODGROUPS "/api/podgroups?name="
+#define DEPENDS "/api/depends?name="
+
+int deployd_podgroup_create(deployd_t *d, json_object *spec, deployd_result_t *res, err_t *err)
 {
-	char *w = what("create", "podgroup", spec_name(spec));
-	int rc = call(ctx, "POST", "/api/podgroups", NULL, NULL, spec, w, res, err);
-	free(w);
-	return rc;
+	struct call c = { .method = "POST", .path = "/api/podgroups", .body = spec,
+			  .what = "create podgroup", .subject = spec_name(spec) };
+	return call(d, &c, res, err);
 }
 
-int deployd_podgroup_get(ctx_t *ctx, const char *name, deployd_result_t *res, err_t *err)
+int deployd_podgroup_get(deployd_t *d, const char *name, deployd_result_t *res, err_t *err)
 {
-	char *w = what("read", "podgroup", name);
-	int rc = call(ctx, "GET", "/api/podgroups?name=", name, "&force_update=false", NULL, w,
-		      res, err);
-	free(w);
-	return rc;
+	struct call c = { .method = "GET", .path = PODGROUPS, .name = name,
+			  .query = "&force_update=false", .what = "read podgroup", .subject = name };
+	return call(d, &c, res, err);
 }
 
-int deployd_podgroup_delete(ctx_t *ctx, const char *name, deployd_result_t *res, err_t *err)
+int deployd_podgroup_delete(deployd_t *d, const char *name, deployd_result_t *res, err_t *err)
 {
-	char *w = what("remove", "podgroup", name);
-	int rc = call(ctx, "DELETE", "/api/podgroups?name=", name, NULL, NULL, w, res, err);
-	free(w);
-	return rc;
+	struct call c = { .method = "DELETE", .path = PODGROUPS, .name = name,
+			  .what = "remove podgroup", .subject = name };
+	return call(d, &c, res, err);
 }
 
-int deployd_podgroup_replica(ctx_t *ctx, const char *name, long num_instances,
+int deployd_podgroup_replica(deployd_t *d, const char *name, long num_instances,
 			     deployd_result_t *res, err_t *err)
 {
 	if (num_instances < 0)
 		return err_set(err, -ERR_INVALID, "num_instances of '%s' must be 0 or more", name);
 	char q[64];
 	snprintf(q, sizeof(q), "&cmd=replica&num_instances=%ld", num_instances);
-	char *w = what("scale", "podgroup", name);
-	int rc = call(ctx, "PATCH", "/api/podgroups?name=", name, q, NULL, w, res, err);
-	free(w);
-	return rc;
+	struct call c = { .method = "PATCH", .path = PODGROUPS, .name = name, .query = q,
+			  .what = "scale podgroup", .subject = name };
+	return call(d, &c, res, err);
 }
 
-int deployd_podgroup_spec(ctx_t *ctx, const char *name, json_object *pod_spec,
+int deployd_podgroup_spec(deployd_t *d, const char *name, json_object *pod_spec,
 			  deployd_result_t *res, err_t *err)
 {
-	char *w = what("update the spec of", "podgroup", name);
-	int rc = call(ctx, "PATCH", "/api/podgroups?name=", name, "&cmd=spec", pod_spec, w, res,
-		      err);
-	free(w);
-	return rc;
+	struct call c = { .method = "PATCH", .path = PODGROUPS, .name = name, .query = "&cmd=spec",
+			  .body = pod_spec, .what = "update the spec of podgroup", .subject = name };
+	return call(d, &c, res, err);
 }
 
-int deployd_podgroup_operate(ctx_t *ctx, const char *name, const char *optype, long instance,
+int deployd_podgroup_operate(deployd_t *d, const char *name, const char *optype, long instance,
 			     deployd_result_t *res, err_t *err)
 {
 	if (!optype || (strcmp(optype, "start") && strcmp(optype, "stop") &&
@@ -251,46 +218,42 @@ int deployd_podgroup_operate(ctx_t *ctx, const char *name, const char *optype, l
 			       optype ? optype : "");
 	if (instance < 0)
 		return err_set(err, -ERR_INVALID, "instance of '%s' must be 0 or more", name);
-	char q[96];
+	char q[96], what[32];
 	snprintf(q, sizeof(q), "&cmd=operation&optype=%s&instance=%ld", optype, instance);
-	char *w = xasprintf("%s podgroup '%s'", optype, name);
-	int rc = call(ctx, "PATCH", "/api/podgroups?name=", name, q, NULL, w, res, err);
-	free(w);
-	return rc;
+	snprintf(what, sizeof(what), "%s podgroup", optype);
+	struct call c = { .method = "PATCH", .path = PODGROUPS, .name = name, .query = q,
+			  .what = what, .subject = name };
+	return call(d, &c, res, err);
 }
 
-int deployd_depends_create(ctx_t *ctx, json_object *pod_spec, deployd_result_t *res, err_t *err)
+int deployd_depends_create(deployd_t *d, json_object *pod_spec, deployd_result_t *res, err_t *err)
 {
-	char *w = what("create", "portal", spec_name(pod_spec));
-	int rc = call(ctx, "POST", "/api/depends", NULL, NULL, pod_spec, w, res, err);
-	free(w);
-	return rc;
+	struct call c = { .method = "POST", .path = "/api/depends", .body = pod_spec,
+			  .what = "create portal", .subject = spec_name(pod_spec) };
+	return call(d, &c, res, err);
 }
 
-int deployd_depends_get(ctx_t *ctx, const char *name, deployd_result_t *res, err_t *err)
+int deployd_depends_get(deployd_t *d, const char *name, deployd_result_t *res, err_t *err)
 {
-	char *w = what("read", "portal", name);
-	int rc = call(ctx, "GET", "/api/depends?name=", name, NULL, NULL, w, res, err);
-	free(w);
-	return rc;
+	struct call c = { .method = "GET", .path = DEPENDS, .name = name, .what = "read portal",
+			  .subject = name };
+	return call(d, &c, res, err);
 }
 
-int deployd_depends_update(ctx_t *ctx, json_object *pod_spec, deployd_result_t *res, err_t *err)
+int deployd_depends_update(deployd_t *d, json_object *pod_spec, deployd_result_t *res, err_t *err)
 {
-	char *w = what("update", "portal", spec_name(pod_spec));
-	int rc = call(ctx, "PUT", "/api/depends", NULL, NULL, pod_spec, w, res, err);
-	free(w);
-	return rc;
+	struct call c = { .method = "PUT", .path = "/api/depends", .body = pod_spec,
+			  .what = "update portal", .subject = spec_name(pod_spec) };
+	return call(d, &c, res, err);
 }
 
-int deployd_depends_delete(ctx_t *ctx, const char *name, bool force, deployd_result_t *res,
+int deployd_depends_delete(deployd_t *d, const char *name, bool force, deployd_result_t *res,
 			   err_t *err)
 {
-	char *w = what("remove", "portal", name);
-	int rc = call(ctx, "DELETE", "/api/depends?name=", name, force ? "&force=true" : NULL,
-		      NULL, w, res, err);
-	free(w);
-	return rc;
+	struct call c = { .method = "DELETE", .path = DEPENDS, .name = name,
+			  .query = force ? "&force=true" : NULL, .what = "remove portal",
+			  .subject = name };
+	return call(d, &c, res, err);
 }
 
 /* deployd answers an empty list as null (a Go nil slice). */
@@ -300,10 +263,10 @@ static void null_to_list(deployd_result_t *res)
 		res->json = json_object_new_array();
 }
 
-int deployd_ports_list(ctx_t *ctx, deployd_result_t *res, err_t *err)
+int deployd_ports_list(deployd_t *d, deployd_result_t *res, err_t *err)
 {
-	int rc = call(ctx, "GET", "/api/ports", NULL, NULL, NULL, "list the stream ports", res,
-		      err);
+	struct call c = { .method = "GET", .path = "/api/ports", .what = "list the stream ports" };
+	int rc = call(d, &c, res, err);
 	if (!rc)
 		null_to_list(res);
 	if (!rc && !json_object_is_type(res->json, json_type_array))
@@ -312,7 +275,7 @@ int deployd_ports_list(ctx_t *ctx, deployd_result_t *res, err_t *err)
 	return rc;
 }
 
-int deployd_ports_validate(ctx_t *ctx, const long *ports, size_t n, deployd_result_t *res,
+int deployd_ports_validate(deployd_t *d, const long *ports, size_t n, deployd_result_t *res,
 			   err_t *err)
 {
 	json_object *body = json_object_new_object();
@@ -320,26 +283,27 @@ int deployd_ports_validate(ctx_t *ctx, const long *ports, size_t n, deployd_resu
 	for (size_t i = 0; i < n; i++)
 		json_object_array_add(list, json_object_new_int64(ports[i]));
 	json_object_object_add(body, "Ports", list);
-	int rc = call(ctx, "POST", "/api/ports?cmd=validate", NULL, NULL, body,
-		      "accept the stream ports", res, err);
+	struct call c = { .method = "POST", .path = "/api/ports?cmd=validate", .body = body,
+			  .what = "accept the stream ports" };
+	int rc = call(d, &c, res, err);
 	json_object_put(body);
 	return rc;
 }
 
-int deployd_history(ctx_t *ctx, const char *name, long instance, deployd_result_t *res,
+int deployd_history(deployd_t *d, const char *name, long instance, deployd_result_t *res,
 		    err_t *err)
 {
 	char q[48];
 	snprintf(q, sizeof(q), "&instance=%ld", instance);
-	char *w = what("read the history of", "podgroup", name);
-	int rc = call(ctx, "GET", "/api/cntstatushistory?name=", name, q, NULL, w, res, err);
-	free(w);
+	struct call c = { .method = "GET", .path = "/api/cntstatushistory?name=", .name = name,
+			  .query = q, .what = "read the history of podgroup", .subject = name };
+	int rc = call(d, &c, res, err);
 	if (!rc)
 		null_to_list(res);
 	return rc;
 }
 
-int deployd_fetch_many(ctx_t *ctx, deployd_fetch_t *items, size_t n, err_t *err)
+int deployd_fetch_many(deployd_t *d, deployd_fetch_t *items, size_t n, err_t *err)
 {
 	if (!n)
 		return 0;
@@ -353,22 +317,20 @@ int deployd_fetch_many(ctx_t *ctx, deployd_fetch_t *items, size_t n, err_t *err)
 		err_clear(&items[i].err);
 		buf_init(&urls[i], 0);
 		bool pg = items[i].kind == DEPLOYD_PODGROUP;
-		rc = make_url(ctx, &urls[i], pg ? "/api/podgroups?name=" : "/api/depends?name=",
-			      items[i].name, err);
-		if (rc)
-			goto cleanup;
+		httpc_url(d, &urls[i], pg ? PODGROUPS : DEPENDS, items[i].name);
 		if (pg)
 			buf_addstr(&urls[i], "&force_update=false");
 		calls[i].req.url = urls[i].data;
 	}
-	httpm_perform(client(ctx)->multi, calls, n);
+	httpm_perform(d, calls, n);
 	for (size_t i = 0; i < n; i++) {
 		deployd_fetch_t *it = &items[i];
-		char *w = what("read", it->kind == DEPLOYD_PODGROUP ? "podgroup" : "portal", it->name);
+		buf_t w = BUF_INIT;
+		describe(&w, it->kind == DEPLOYD_PODGROUP ? "read podgroup" : "read portal", it->name);
 		if (calls[i].rc) {
 			it->rc = calls[i].rc;
 			it->err = calls[i].err;
-			add_context(&it->err, w);
+			add_context(&it->err, w.data);
 			if (!rc) {
 				rc = it->rc;
 				if (err)
@@ -376,11 +338,10 @@ int deployd_fetch_many(ctx_t *ctx, deployd_fetch_t *items, size_t n, err_t *err)
 			}
 		} else {
 			it->rc = deployd_judge(calls[i].resp.status, calls[i].resp.body.data,
-					       calls[i].resp.body.len, w, &it->res, &it->err);
+					       calls[i].resp.body.len, w.data, &it->res, &it->err);
 		}
-		free(w);
+		buf_release(&w);
 	}
-cleanup:
 	for (size_t i = 0; i < n; i++) {
 		httpm_call_release(&calls[i]);
 		buf_release(&urls[i]);

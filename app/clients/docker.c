@@ -6,44 +6,20 @@
 
 #include "console/docker.h"
 #include "console/httpc.h"
+#include "console/xalloc.h"
 #include "console/banned.h"
 
 #define DOCKER_API "/v1.26"
+#define DOCKER_MAX_ANSWER (1 << 20)
 
-static void *docker_create(ctx_t *ctx)
+docker_t *docker_new(const char *base_url, long timeout_ms, long connect_timeout_ms)
 {
-	return httpc_new("docker", ctx->cfg->http_timeout_ms, ctx->cfg->http_connect_timeout_ms);
+	return httpc_at("docker", base_url, timeout_ms, connect_timeout_ms);
 }
 
-static void docker_destroy(void *p)
+void docker_free(docker_t *d)
 {
-	httpc_free(p);
-}
-
-bool docker_enabled(const ctx_t *ctx)
-{
-	return ctx->cfg->docker_base_url && *ctx->cfg->docker_base_url;
-}
-
-/* <base>/v1.26<path> with name percent-encoded and appended. */
-static void make_url(ctx_t *ctx, buf_t *url, const char *path, const char *name)
-{
-	const char *base = ctx->cfg->docker_base_url;
-	if (!strstr(base, "://"))
-		buf_addstr(url, "http://");
-	size_t n = strlen(base);
-	while (n && base[n - 1] == '/')
-		n--;
-	buf_add(url, base, n);
-	buf_addstr(url, DOCKER_API);
-	buf_addstr(url, path);
-	for (const unsigned char *p = (const unsigned char *)name; p && *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    strchr("-._~", *p))
-			buf_addch(url, (char)*p);
-		else
-			buf_addf(url, "%%%02X", *p);
-	}
+	httpc_free(d);
 }
 
 /* docker's {"message": ...} or the body itself. */
@@ -59,16 +35,16 @@ static int refused(const httpc_response_t *r, const char *what, err_t *err)
 	return rc;
 }
 
-int docker_network_ensure(ctx_t *ctx, const char *name, const char *subnet, bool *created,
+int docker_network_ensure(docker_t *d, const char *name, const char *subnet, bool *created,
 			  err_t *err)
 {
-	httpc_t *http = ctx_slot(ctx, CTX_SLOT_DOCKER, docker_create, docker_destroy);
+	httpc_t *http = d;
 	httpc_response_t r = HTTPC_RESPONSE_INIT;
 	buf_t url = BUF_INIT, what = BUF_INIT;
 	json_object *body = NULL;
 	*created = false;
-	make_url(ctx, &url, "/networks/", name);
-	httpc_request_t get = { .url = url.data, .max_body = 1 << 20 };
+	httpc_url(d, &url, DOCKER_API "/networks/", name);
+	httpc_request_t get = { .url = url.data, .max_body = DOCKER_MAX_ANSWER };
 	int rc = httpc_perform(http, &get, &r, err);
 	if (rc || r.status == 200)
 		goto out;
@@ -90,13 +66,13 @@ int docker_network_ensure(ctx_t *ctx, const char *name, const char *subnet, bool
 	const char *text = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN |
 								     JSON_C_TO_STRING_NOSLASHESCAPE);
 	buf_reset(&url);
-	make_url(ctx, &url, "/networks/create", NULL);
+	httpc_url(d, &url, DOCKER_API "/networks/create", NULL);
 	httpc_request_t post = {
 		.method = "POST",
 		.url = url.data,
 		.body = text,
 		.body_len = strlen(text),
-		.max_body = 1 << 20,
+		.max_body = DOCKER_MAX_ANSWER,
 	};
 	if ((rc = httpc_perform(http, &post, &r, err)))
 		goto out;

@@ -4,35 +4,24 @@
 
 #include <json-c/json.h>
 
-#include "console/cluster.h"
 #include "console/httpc.h"
 #include "console/lvault.h"
 #include "console/strx.h"
+#include "console/xalloc.h"
 #include "console/banned.h"
 
 #define LVAULT_CONNECT_MS 3000
 #define LVAULT_TOTAL_MS 20000
+#define LVAULT_MAX_ANSWER (4u << 20)
 
-static void *lvault_create(ctx_t *ctx)
+lvault_t *lvault_new(const char *url)
 {
-	(void)ctx;
-	return httpc_new("lvault", LVAULT_TOTAL_MS, LVAULT_CONNECT_MS);
+	return httpc_new("lvault", url, LVAULT_TOTAL_MS, LVAULT_CONNECT_MS);
 }
 
-static void lvault_destroy(void *p)
+void lvault_free(lvault_t *lv)
 {
-	httpc_free(p);
-}
-
-static void add_escaped(buf_t *b, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    strchr("-._~", *p))
-			buf_addch(b, (char)*p);
-		else
-			buf_addf(b, "%%%02X", *p);
-	}
+	httpc_free(lv);
 }
 
 static const char *str(json_object *o, const char *key)
@@ -43,29 +32,26 @@ static const char *str(json_object *o, const char *key)
 		: NULL;
 }
 
-int lvault_secrets(ctx_t *ctx, arena_t *arena, const char *token, const char *app,
+int lvault_secrets(lvault_t *lv, arena_t *arena, const char *token, const char *app,
 		   const char *proc, lvault_secret_t **out, size_t *n, err_t *err)
 {
-	const cluster_t *cl;
-	int rc = cluster_get(ctx, &cl, err);
-	if (rc)
-		return rc;
+	int rc;
 	*out = NULL;
 	*n = 0;
 	buf_t url = BUF_INIT, auth = BUF_INIT;
 	httpc_response_t r = HTTPC_RESPONSE_INIT;
 	json_object *list = NULL;
-	buf_addf(&url, "%s%capp=", cl->lvault_url, strchr(cl->lvault_url, '?') ? '&' : '?');
-	add_escaped(&url, app);
+	const char *base = httpc_base(lv);
+	buf_addf(&url, "%s%capp=", base, strchr(base, '?') ? '&' : '?');
+	buf_add_escaped(&url, app, NULL);
 	buf_addstr(&url, "&proc=");
-	add_escaped(&url, proc);
+	buf_add_escaped(&url, proc, NULL);
 	/* lvault refuses a request without the header: without a token (auth
 	 * off) it gets what lain-cli sends then, "unknown". */
 	buf_addf(&auth, "access-token: %s", token && *token ? token : "unknown");
 	const char *headers[2] = { auth.data, NULL };
-	httpc_request_t req = { .url = url.data, .headers = headers, .max_body = 4u << 20 };
-	httpc_t *http = ctx_slot(ctx, CTX_SLOT_LVAULT, lvault_create, lvault_destroy);
-	if ((rc = httpc_perform(http, &req, &r, err)) || r.status == 404)
+	httpc_request_t req = { .url = url.data, .headers = headers, .max_body = LVAULT_MAX_ANSWER };
+	if ((rc = httpc_perform(lv, &req, &r, err)) || r.status == 404)
 		goto cleanup;
 	if (r.status != 200) {
 		rc = err_set(err, -ERR_BAD_GATEWAY, "lvault answered %ld for the secrets of %s: %.200s",

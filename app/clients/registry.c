@@ -1,78 +1,64 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
-#include "console/cluster.h"
 #include "console/httpm.h"
 #include "console/registry.h"
-#include "console/version.h"
 #include "console/xalloc.h"
 #include "console/banned.h"
 
-#define MANIFEST_ACCEPT                                                     \
-	"Accept: application/vnd.docker.distribution.manifest.v2+json, "   \
-	"application/vnd.oci.image.manifest.v1+json, "                      \
-	"application/vnd.docker.distribution.manifest.list.v2+json, "       \
-	"application/vnd.oci.image.index.v1+json"
+/* The media types lain-console reads and writes (image spec and Docker's
+ * schema2): a single-platform manifest, a list of them, a gzipped layer. */
+#define MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
+#define MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
+#define MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
+#define MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
+#define MT_DOCKER_LAYER "application/vnd.docker.image.rootfs.diff.tar.gzip"
+#define MT_OCI_LAYER "application/vnd.oci.image.layer.v1.tar+gzip"
+
+/* Never the old schema1, which the registry sends to a client that does
+ * not ask for another (DESIGN.md facts). */
+#define MANIFEST_ACCEPT \
+	"Accept: " MT_DOCKER_MANIFEST ", " MT_OCI_MANIFEST ", " MT_DOCKER_LIST ", " MT_OCI_INDEX
 
 /* Bounds on what a tag listing may make us do. */
 #define MAX_TAG_PAGES 1000
 #define MAX_TAGS 100000
 #define MAX_LAYERS 16
+/* Caps on answers that carry little: the ping's, a tag page's, an upload's. */
+#define PING_MAX_ANSWER (64 * 1024)
+#define TAGS_MAX_ANSWER (4u << 20)
+#define PUT_MAX_ANSWER (1 << 16)
 
 enum { H_LINK, H_CTYPE, H_LOCATION };
 
-typedef struct registry {
-	httpm_t *http;
+struct registry {
+	httpc_t *http;              /* at "http://host:port" (httpm for its calls) */
 	int auth;                   /* -1 not known yet, 0 none, 1 bearer */
-} registry_t;
+	registry_token_fn token;    /* NULL: no token server */
+	void *token_data;
+};
 
-/* Set by whoever provides tokens (issue 6's token server); see registry.h. */
-static registry_token_fn token_hook;
-
-void registry_set_token_hook(registry_token_fn fn)
-{
-	token_hook = fn;
-}
-
-static void *registry_create(ctx_t *ctx)
+registry_t *registry_new(const char *registry, long timeout_ms, long connect_timeout_ms,
+			 registry_token_fn token, void *token_data)
 {
 	registry_t *r = xcalloc(1, sizeof(*r));
-	r->http = httpm_new("registry", ctx->cfg->http_timeout_ms,
-			    ctx->cfg->http_connect_timeout_ms);
+	r->http = httpc_at("registry", registry, timeout_ms, connect_timeout_ms);
 	r->auth = -1;
+	r->token = token;
+	r->token_data = token_data;
 	return r;
 }
 
-static void registry_destroy(void *p)
+void registry_free(registry_t *r)
 {
-	registry_t *r = p;
-	httpm_free(r->http);
+	if (!r)
+		return;
+	httpc_free(r->http);
 	free(r);
-}
-
-static registry_t *client(ctx_t *ctx)
-{
-	return ctx_slot(ctx, CTX_SLOT_REGISTRY, registry_create, registry_destroy);
-}
-
-/* "http://host:port" of the registry, without a trailing slash. */
-static int base_url(ctx_t *ctx, buf_t *out, err_t *err)
-{
-	const cluster_t *c;
-	int rc = cluster_get(ctx, &c, err);
-	if (rc)
-		return rc;
-	const char *r = c->registry;
-	if (!strstr(r, "://"))
-		buf_addstr(out, "http://");
-	size_t n = strlen(r);
-	while (n && r[n - 1] == '/')
-		n--;
-	buf_add(out, r, n);
-	return 0;
 }
 
 /* What one call sends besides its URL. */
@@ -83,39 +69,38 @@ typedef struct send {
 	size_t len;
 } send_t;
 
-static int request(ctx_t *ctx, const char *url, const char *auth_for, const char *accept,
+static int request(registry_t *r, const char *url, const char *auth_for, const char *accept,
 		   const send_t *send, size_t max, httpm_call_t *call, err_t *err);
 
 /* One GET; the caller judges the status. auth_for: the repository a token
  * is needed for (NULL: the ping, no token). */
-static int get(ctx_t *ctx, const char *url, const char *auth_for, const char *accept,
+static int get(registry_t *r, const char *url, const char *auth_for, const char *accept,
 	       size_t max, httpm_call_t *call, err_t *err)
 {
-	return request(ctx, url, auth_for, accept, NULL, max, call, err);
+	return request(r, url, auth_for, accept, NULL, max, call, err);
 }
 
 /* One call of any method (send NULL: GET). */
-static int request(ctx_t *ctx, const char *url, const char *auth_for, const char *accept,
+static int request(registry_t *r, const char *url, const char *auth_for, const char *accept,
 		   const send_t *send, size_t max, httpm_call_t *call, err_t *err)
 {
-	registry_t *r = client(ctx);
 	buf_t auth = BUF_INIT, token = BUF_INIT;
 	int rc = 0;
 	if (auth_for && r->auth < 0) {
 		bool need;
-		if ((rc = registry_ping(ctx, &need, err)))
+		if ((rc = registry_ping(r, &need, err)))
 			goto cleanup;
 	}
 	if (auth_for && r->auth == 1) {
-		/* The hook is the cluster's own token server (issue 6). Until it is
-		 * set, a registry with auth cannot be read. */
-		if (!token_hook) {
+		/* The token source is the cluster's own token server (issue 6).
+		 * Without one, a registry with auth cannot be read. */
+		if (!r->token) {
 			rc = err_set(err, -ERR_BAD_GATEWAY,
 				     "registry wants a token and no token server is configured "
 				     "(CONSOLE_REGISTRY_KEY)");
 			goto cleanup;
 		}
-		if ((rc = token_hook(ctx, auth_for, &token, err)))
+		if ((rc = r->token(r->token_data, auth_for, &token, err)))
 			goto cleanup;
 		buf_addf(&auth, "Authorization: Bearer %s", token.data);
 	}
@@ -161,16 +146,13 @@ static int bad_answer(err_t *err, const char *what, const httpm_call_t *call)
 		       call->resp.body.data);
 }
 
-int registry_ping(ctx_t *ctx, bool *auth, err_t *err)
+int registry_ping(registry_t *r, bool *auth, err_t *err)
 {
-	registry_t *r = client(ctx);
 	buf_t url = BUF_INIT;
 	httpm_call_t call = { 0 };
-	int rc = base_url(ctx, &url, err);
-	if (rc)
-		goto cleanup;
-	buf_addstr(&url, "/v2/");
-	if ((rc = get(ctx, url.data, NULL, NULL, 64 * 1024, &call, err)))
+	buf_addf(&url, "%s/v2/", httpc_base(r->http));
+	int rc;
+	if ((rc = get(r, url.data, NULL, NULL, PING_MAX_ANSWER, &call, err)))
 		goto cleanup;
 	if (call.resp.status == 200) {
 		r->auth = 0;
@@ -216,17 +198,15 @@ static int add_tags(json_object *page, char ***tags, size_t *n, size_t *cap, err
 	return 0;
 }
 
-int registry_tags(ctx_t *ctx, const char *repo, size_t page_size, char ***out, size_t *nout,
+int registry_tags(registry_t *r, const char *repo, size_t page_size, char ***out, size_t *nout,
 		  err_t *err)
 {
-	buf_t base = BUF_INIT, url = BUF_INIT, next = BUF_INIT;
+	buf_t url = BUF_INIT, next = BUF_INIT;
 	httpm_call_t call = { 0 };
 	char **tags = xcalloc(1, sizeof(*tags));
 	size_t n = 0, cap = 1;
-	int rc = base_url(ctx, &base, err);
-	if (rc)
-		goto cleanup;
-	buf_addf(&url, "%s/v2/%s/tags/list", base.data, repo);
+	int rc;
+	buf_addf(&url, "%s/v2/%s/tags/list", httpc_base(r->http), repo);
 	if (page_size)
 		buf_addf(&url, "?n=%zu", page_size);
 	for (int page = 0;; page++) {
@@ -235,7 +215,7 @@ int registry_tags(ctx_t *ctx, const char *repo, size_t page_size, char ***out, s
 				     MAX_TAG_PAGES);
 			goto cleanup;
 		}
-		if ((rc = get(ctx, url.data, repo, NULL, 4u << 20, &call, err)))
+		if ((rc = get(r, url.data, repo, NULL, TAGS_MAX_ANSWER, &call, err)))
 			goto cleanup;
 		if (call.resp.status != 200) {
 			rc = bad_answer(err, "the tag list", &call);
@@ -254,7 +234,7 @@ int registry_tags(ctx_t *ctx, const char *repo, size_t page_size, char ***out, s
 		buf_reset(&url);
 		/* distribution sends a path ("/v2/<repo>/tags/list?last=..&n=.."). */
 		if (next.data[0] == '/')
-			buf_addf(&url, "%s%s", base.data, next.data);
+			buf_addf(&url, "%s%s", httpc_base(r->http), next.data);
 		else if (strstr(next.data, "://"))
 			buf_addstr(&url, next.data);
 		else {
@@ -268,25 +248,18 @@ int registry_tags(ctx_t *ctx, const char *repo, size_t page_size, char ***out, s
 	if (nout)
 		*nout = n;
 cleanup:
-	if (tags)
-		version_list_free(tags);
+	registry_tags_free(tags);
 	httpm_call_release(&call);
-	buf_release(&base);
 	buf_release(&url);
 	buf_release(&next);
 	return rc;
 }
 
-int registry_meta_versions(ctx_t *ctx, const char *repo, char ***versions, err_t *err)
+void registry_tags_free(char **tags)
 {
-	char **tags;
-	size_t n;
-	int rc = registry_tags(ctx, repo, 0, &tags, &n, err);
-	if (rc)
-		return rc;
-	*versions = version_list_meta((const char *const *)tags, n);
-	version_list_free(tags);
-	return 0;
+	for (size_t i = 0; tags && tags[i]; i++)
+		free(tags[i]);
+	free(tags);
 }
 
 static bool is_list(const char *ctype, json_object *m)
@@ -298,21 +271,20 @@ static bool is_list(const char *ctype, json_object *m)
 	       json_object_is_type(ms, json_type_array);
 }
 
-int registry_manifest(ctx_t *ctx, const char *repo, const char *ref, json_object **out,
+int registry_manifest(registry_t *r, const char *repo, const char *ref, json_object **out,
 		      err_t *err)
 {
-	buf_t base = BUF_INIT, url = BUF_INIT;
+	buf_t url = BUF_INIT;
 	httpm_call_t call = { 0 };
 	json_object *m = NULL;
 	char *digest = NULL;
-	int rc = base_url(ctx, &base, err);
-	if (rc)
-		goto cleanup;
+	int rc = 0;
 	/* Two rounds at most: a list, then the image it points at. */
 	for (int round = 0; round < 2; round++) {
 		buf_reset(&url);
-		buf_addf(&url, "%s/v2/%s/manifests/%s", base.data, repo, round ? digest : ref);
-		if ((rc = get(ctx, url.data, repo, MANIFEST_ACCEPT, REGISTRY_MAX_MANIFEST, &call,
+		buf_addf(&url, "%s/v2/%s/manifests/%s", httpc_base(r->http), repo,
+			 round ? digest : ref);
+		if ((rc = get(r, url.data, repo, MANIFEST_ACCEPT, REGISTRY_MAX_MANIFEST, &call,
 			      err)))
 			goto cleanup;
 		if (call.resp.status != 200) {
@@ -350,28 +322,25 @@ cleanup:
 	json_object_put(m);
 	free(digest);
 	httpm_call_release(&call);
-	buf_release(&base);
 	buf_release(&url);
 	return rc;
 }
 
-int registry_blob(ctx_t *ctx, const char *repo, const char *digest, size_t max, buf_t *out,
+int registry_blob(registry_t *r, const char *repo, const char *digest, size_t max, buf_t *out,
 		  err_t *err)
 {
 	buf_t url = BUF_INIT;
 	httpm_call_t call = { 0 };
-	int rc = base_url(ctx, &url, err);
-	if (rc)
-		goto cleanup;
-	buf_addf(&url, "/v2/%s/blobs/%s", repo, digest);
-	if ((rc = get(ctx, url.data, repo, NULL, max, &call, err)))
+	int rc;
+	buf_addf(&url, "%s/v2/%s/blobs/%s", httpc_base(r->http), repo, digest);
+	if ((rc = get(r, url.data, repo, NULL, max, &call, err)))
 		goto cleanup;
 	long s = call.resp.status;
 	if ((s == 301 || s == 302 || s == 303 || s == 307 || s == 308) && call.header[H_LOCATION]) {
 		/* A storage redirect: its URL carries its own authorisation. */
 		char *loc = call.header[H_LOCATION];
 		call.header[H_LOCATION] = NULL;
-		if ((rc = get(ctx, loc, NULL, NULL, max, &call, err))) {
+		if ((rc = get(r, loc, NULL, NULL, max, &call, err))) {
 			free(loc);
 			goto cleanup;
 		}
@@ -396,20 +365,20 @@ cleanup:
 	return rc;
 }
 
-int registry_read_lainyaml(ctx_t *ctx, const char *repo, const char *version, buf_t *yaml,
+int registry_read_lainyaml(registry_t *r, const char *repo, const char *version, buf_t *yaml,
 			   err_t *err)
 {
 	json_object *m = NULL;
 	buf_t layer = BUF_INIT;
 	char *tag = xasprintf("meta-%s", version);
-	int rc = registry_manifest(ctx, repo, tag, &m, err);
+	int rc = registry_manifest(r, repo, tag, &m, err);
 	if (rc)
 		goto cleanup;
 	const char *layers[MAX_LAYERS];
 	size_t n = registry_layers_top_down(m, layers, MAX_LAYERS);
 	for (size_t i = 0; i < n; i++) {
 		buf_reset(&layer);
-		if ((rc = registry_blob(ctx, repo, layers[i], REGISTRY_MAX_LAYER, &layer, err)))
+		if ((rc = registry_blob(r, repo, layers[i], REGISTRY_MAX_LAYER, &layer, err)))
 			goto cleanup;
 		rc = registry_untar_file(layer.data, layer.len, "lain.yaml", REGISTRY_MAX_LAINYAML,
 					 yaml, err);
@@ -424,17 +393,28 @@ cleanup:
 	return rc;
 }
 
-int registry_blob_put(ctx_t *ctx, const char *repo, const void *data, size_t len,
+/* PUT of body (content_type) to url for repo, which must answer 201. */
+static int put_created(registry_t *r, const char *url, const char *repo, const char *content_type,
+		       const void *body, size_t len, const char *what, err_t *err)
+{
+	httpm_call_t call = { 0 };
+	send_t put = { .method = "PUT", .content_type = content_type, .body = body, .len = len };
+	int rc = request(r, url, repo, NULL, &put, PUT_MAX_ANSWER, &call, err);
+	if (!rc && call.resp.status != 201)
+		rc = bad_answer(err, what, &call);
+	httpm_call_release(&call);
+	return rc;
+}
+
+int registry_blob_put(registry_t *r, const char *repo, const void *data, size_t len,
 		      const char *digest, err_t *err)
 {
-	buf_t base = BUF_INIT, url = BUF_INIT;
+	buf_t url = BUF_INIT;
 	httpm_call_t call = { 0 };
-	int rc = base_url(ctx, &base, err);
-	if (rc)
-		goto cleanup;
-	buf_addf(&url, "%s/v2/%s/blobs/uploads/", base.data, repo);
+	int rc;
+	buf_addf(&url, "%s/v2/%s/blobs/uploads/", httpc_base(r->http), repo);
 	send_t start = { .method = "POST", .body = "", .len = 0 };
-	if ((rc = request(ctx, url.data, repo, NULL, &start, 1 << 16, &call, err)))
+	if ((rc = request(r, url.data, repo, NULL, &start, PUT_MAX_ANSWER, &call, err)))
 		goto cleanup;
 	const char *loc = call.header[H_LOCATION];
 	if (call.resp.status != 202 || !loc || !*loc) {
@@ -444,46 +424,125 @@ int registry_blob_put(ctx_t *ctx, const char *repo, const void *data, size_t len
 	/* The upload's URL: absolute, or a path on the registry. */
 	buf_reset(&url);
 	if (loc[0] == '/')
-		buf_addstr(&url, base.data);
+		buf_addstr(&url, httpc_base(r->http));
 	buf_addf(&url, "%s%cdigest=%s", loc, strchr(loc, '?') ? '&' : '?', digest);
-	send_t put = {
-		.method = "PUT",
-		.content_type = "application/octet-stream",
-		.body = data,
-		.len = len,
-	};
-	if ((rc = request(ctx, url.data, repo, NULL, &put, 1 << 16, &call, err)))
-		goto cleanup;
-	if (call.resp.status != 201)
-		rc = bad_answer(err, "a blob upload", &call);
+	rc = put_created(r, url.data, repo, "application/octet-stream", data, len, "a blob upload",
+			 err);
 cleanup:
 	httpm_call_release(&call);
-	buf_release(&base);
 	buf_release(&url);
 	return rc;
 }
 
-int registry_manifest_put(ctx_t *ctx, const char *repo, const char *tag, const char *media_type,
+int registry_manifest_put(registry_t *r, const char *repo, const char *tag, const char *media_type,
 			  const char *manifest, err_t *err)
 {
 	buf_t url = BUF_INIT;
-	httpm_call_t call = { 0 };
-	int rc = base_url(ctx, &url, err);
-	if (rc)
-		goto cleanup;
-	buf_addf(&url, "/v2/%s/manifests/%s", repo, tag);
-	send_t put = {
-		.method = "PUT",
-		.content_type = media_type,
-		.body = manifest,
-		.len = strlen(manifest),
-	};
-	if ((rc = request(ctx, url.data, repo, NULL, &put, 1 << 16, &call, err)))
-		goto cleanup;
-	if (call.resp.status != 201)
-		rc = bad_answer(err, "a manifest upload", &call);
-cleanup:
-	httpm_call_release(&call);
+	buf_addf(&url, "%s/v2/%s/manifests/%s", httpc_base(r->http), repo, tag);
+	int rc = put_created(r, url.data, repo, media_type, manifest, strlen(manifest),
+			     "a manifest upload", err);
 	buf_release(&url);
+	return rc;
+}
+
+/* A manifest's or image config's JSON as it is pushed (and digested). */
+static const char *manifest_text(json_object *o)
+{
+	return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+						  JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+/* The image config m points at (a new reference in *cfg) and its
+ * rootfs.diff_ids (in *ids). */
+static int image_config(registry_t *r, const char *repo, const char *tag, const char *digest,
+			json_object **cfg, json_object **ids, err_t *err)
+{
+	json_object *rootfs;
+	buf_t blob = BUF_INIT;
+	int rc = registry_blob(r, repo, digest, REGISTRY_MAX_MANIFEST, &blob, err);
+	*cfg = rc ? NULL : json_tokener_parse(blob.data);
+	buf_release(&blob);
+	if (rc)
+		return rc;
+	if (!json_object_is_type(*cfg, json_type_object) ||
+	    !json_object_object_get_ex(*cfg, "rootfs", &rootfs) ||
+	    !json_object_object_get_ex(rootfs, "diff_ids", ids) ||
+	    !json_object_is_type(*ids, json_type_array))
+		return err_set(err, -ERR_BAD_GATEWAY,
+			       "the image config of '%s:%s' has no rootfs.diff_ids", repo, tag);
+	return 0;
+}
+
+/* One more entry in the config's history, when it keeps one. */
+static void add_history(json_object *cfg, const char *created_by)
+{
+	json_object *history;
+	if (!json_object_object_get_ex(cfg, "history", &history) ||
+	    !json_object_is_type(history, json_type_array))
+		return;
+	char now[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_object *h = json_object_new_object();
+	json_object_object_add(h, "created", json_object_new_string(now));
+	json_object_object_add(h, "created_by", json_object_new_string(created_by));
+	json_object_array_add(history, h);
+}
+
+int registry_image_add_layer(registry_t *r, const char *repo, const char *tag, const char *new_tag,
+			     const registry_file_t *files, size_t n, const char *created_by,
+			     err_t *err)
+{
+	json_object *m = NULL, *cfg = NULL, *config, *layers, *ids, *v;
+	buf_t tar = BUF_INIT, gz = BUF_INIT;
+	char layer_digest[REGISTRY_DIGEST_SIZE], diff_id[REGISTRY_DIGEST_SIZE],
+		cfg_digest[REGISTRY_DIGEST_SIZE];
+	int rc = registry_manifest(r, repo, tag, &m, err);
+	if (rc)
+		goto out;
+	const char *mtype = json_object_object_get_ex(m, "mediaType", &v) ? json_object_get_string(v)
+									     : MT_DOCKER_MANIFEST;
+	if (!json_object_object_get_ex(m, "config", &config) ||
+	    !json_object_object_get_ex(config, "digest", &v) ||
+	    !json_object_object_get_ex(m, "layers", &layers) ||
+	    !json_object_is_type(layers, json_type_array)) {
+		rc = err_set(err, -ERR_BAD_GATEWAY,
+			     "image '%s:%s' has no schema2/OCI manifest to put secret files on", repo,
+			     tag);
+		goto out;
+	}
+	if ((rc = image_config(r, repo, tag, json_object_get_string(v), &cfg, &ids, err)) ||
+	    (rc = registry_layer_build(files, n, &tar, &gz, err)))
+		goto out;
+	registry_digest(tar.data, tar.len, diff_id);
+	registry_digest(gz.data, gz.len, layer_digest);
+
+	/* The config: one more diff_id and history entry. */
+	json_object_array_add(ids, json_object_new_string(diff_id));
+	add_history(cfg, created_by);
+	const char *cfg_text = manifest_text(cfg);
+	registry_digest(cfg_text, strlen(cfg_text), cfg_digest);
+
+	/* The manifest: the new config, the layer on top. */
+	json_object_object_add(config, "digest", json_object_new_string(cfg_digest));
+	json_object_object_add(config, "size", json_object_new_int64((int64_t)strlen(cfg_text)));
+	json_object *layer = json_object_new_object();
+	json_object_object_add(layer, "mediaType",
+			       json_object_new_string(strcmp(mtype, MT_OCI_MANIFEST) ? MT_DOCKER_LAYER
+										      : MT_OCI_LAYER));
+	json_object_object_add(layer, "size", json_object_new_int64((int64_t)gz.len));
+	json_object_object_add(layer, "digest", json_object_new_string(layer_digest));
+	json_object_array_add(layers, layer);
+	if ((rc = registry_blob_put(r, repo, gz.data, gz.len, layer_digest, err)) ||
+	    (rc = registry_blob_put(r, repo, cfg_text, strlen(cfg_text), cfg_digest, err)))
+		goto out;
+	rc = registry_manifest_put(r, repo, new_tag, mtype, manifest_text(m), err);
+out:
+	json_object_put(m);
+	json_object_put(cfg);
+	buf_release(&tar);
+	buf_release(&gz);
 	return rc;
 }

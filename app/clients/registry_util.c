@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 #include <openssl/evp.h>
 
+#include "console/array.h"
 #include "console/registry.h"
 #include "console/banned.h"
 
@@ -249,7 +250,7 @@ static int write_layer(const registry_file_t *files, size_t n, bool gzip, buf_t 
 		/* Its parent directories first, once each. */
 		for (const char *s = strchr(path, '/'); s && !rc; s = strchr(s + 1, '/')) {
 			char *dir = strndup(path, (size_t)(s - path));
-			if (seen(dirs, ndirs, dir) || ndirs == sizeof(dirs) / sizeof(dirs[0])) {
+			if (seen(dirs, ndirs, dir) || ndirs == ARRAY_SIZE(dirs)) {
 				free(dir);
 				continue;
 			}

@@ -9,8 +9,6 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
-#include "console/auth.h"
-#include "console/cluster.h"
 #include "console/httpc.h"
 #include "console/log.h"
 #include "console/sso.h"
@@ -19,6 +17,7 @@
 
 #define CACHE_SIZE 128
 #define KEY_LEN 32
+#define SSO_MAX_ANSWER (1 << 20)
 
 /* A cached answer: the key is an HMAC (with a per-worker random key) of the
  * token or of user and password, so no secret is kept in memory as is. */
@@ -30,6 +29,8 @@ struct entry {
 
 struct sso {
 	httpc_t *http;
+	long cache_seconds;
+	char *client_id, *client_secret;
 	unsigned char hmac_key[KEY_LEN];
 	struct entry me[CACHE_SIZE];
 	struct entry pw[CACHE_SIZE];
@@ -39,10 +40,13 @@ struct sso {
 	httpc_response_t resp;
 };
 
-static void *create(ctx_t *ctx)
+sso_t *sso_new(const sso_opts_t *o)
 {
-	struct sso *s = xcalloc(1, sizeof(*s));
-	s->http = httpc_new("sso", ctx->cfg->http_timeout_ms, ctx->cfg->http_connect_timeout_ms);
+	sso_t *s = xcalloc(1, sizeof(*s));
+	s->http = httpc_new("sso", NULL, o->timeout_ms, o->connect_timeout_ms);
+	s->cache_seconds = o->cache_seconds;
+	s->client_id = xstrdup(o->client_id ? o->client_id : "");
+	s->client_secret = xstrdup(o->client_secret ? o->client_secret : "");
 	if (RAND_bytes(s->hmac_key, KEY_LEN) != 1)
 		abort(); /* no randomness: nothing safe to do */
 	buf_init(&s->url, 0);
@@ -51,21 +55,19 @@ static void *create(ctx_t *ctx)
 	return s;
 }
 
-static void destroy(void *p)
+void sso_free(sso_t *s)
 {
-	struct sso *s = p;
+	if (!s)
+		return;
 	for (size_t i = 0; i < CACHE_SIZE; i++)
 		free(s->me[i].body);
 	httpc_free(s->http);
+	free(s->client_id);
+	free(s->client_secret);
 	buf_release(&s->url);
 	buf_release(&s->base);
 	httpc_response_release(&s->resp);
 	free(s);
-}
-
-static struct sso *sso_of(ctx_t *ctx)
-{
-	return ctx_slot(ctx, CTX_SLOT_SSO, create, destroy);
 }
 
 /* ---- cache ---------------------------------------------------------------- */
@@ -107,21 +109,17 @@ static void cache_put(struct entry *tab, size_t *next, const unsigned char key[K
 
 /* ---- transport ------------------------------------------------------------ */
 
-const char *sso_base_url(ctx_t *ctx)
+void sso_set_base(sso_t *s, const char *url)
 {
-	struct sso *s = sso_of(ctx);
-	const auth_switch_t *sw;
-	err_t err = ERR_INIT;
-	const char *url = "";
-	if (!auth_get(ctx, &sw, &err) && *sw->sso_url)
-		url = sw->sso_url;
-	else if (ctx->cfg->sso_server_name)
-		url = ctx->cfg->sso_server_name;
 	buf_reset(&s->base);
-	buf_addstr(&s->base, url);
+	buf_addstr(&s->base, url ? url : "");
 	while (s->base.len && s->base.data[s->base.len - 1] == '/')
 		s->base.data[--s->base.len] = '\0';
-	return s->base.data;
+}
+
+const char *sso_base(const sso_t *s)
+{
+	return s->base.len ? s->base.data : "";
 }
 
 /* Appends a path segment, escaped. */
@@ -141,10 +139,9 @@ struct call {
 	const char *content_type;
 };
 
-static int call(ctx_t *ctx, const struct call *c, err_t *err)
+static int call(sso_t *s, const struct call *c, err_t *err)
 {
-	struct sso *s = sso_of(ctx);
-	const char *base = sso_base_url(ctx);
+	const char *base = sso_base(s);
 	if (!*base)
 		return err_set(err, -ERR_UNAVAILABLE,
 			       "sso unavailable: no SSO URL (auth switch has none, SSO_SERVER_NAME unset)");
@@ -165,7 +162,7 @@ static int call(ctx_t *ctx, const struct call *c, err_t *err)
 		.body_len = c->body ? strlen(c->body) : 0,
 		.content_type = c->content_type,
 		.headers = headers,
-		.max_body = 1 << 20,
+		.max_body = SSO_MAX_ANSWER,
 	};
 	return httpc_perform(s->http, &req, &s->resp, err);
 }
@@ -188,9 +185,8 @@ static const char *reason(struct sso *s, arena_t *a)
 }
 
 /* Maps a non-success status to an error naming SSO and its reason. */
-static int refused(ctx_t *ctx, const char *what, err_t *err)
+static int refused(sso_t *s, const char *what, err_t *err)
 {
-	struct sso *s = sso_of(ctx);
 	arena_t *a = arena_new();
 	long st = s->resp.status;
 	int code = st == 400   ? -ERR_INVALID
@@ -207,9 +203,8 @@ static int refused(ctx_t *ctx, const char *what, err_t *err)
 	return rc;
 }
 
-static json_object *parse_body(ctx_t *ctx, arena_t *arena, json_type type, err_t *err)
+static json_object *parse_body(sso_t *s, arena_t *arena, json_type type, err_t *err)
 {
-	struct sso *s = sso_of(ctx);
 	json_object *o = json_tokener_parse(s->resp.body.data);
 	if (!o || !json_object_is_type(o, type)) {
 		json_object_put(o);
@@ -257,10 +252,9 @@ bool sso_user_in(const sso_user_t *user, const char *group)
 
 /* ---- API ------------------------------------------------------------------ */
 
-int sso_me(ctx_t *ctx, arena_t *arena, const char *token, bool fresh, sso_user_t **out,
+int sso_me(sso_t *s, arena_t *arena, const char *token, bool fresh, sso_user_t **out,
 	   err_t *err)
 {
-	struct sso *s = sso_of(ctx);
 	if (!token || !*token)
 		return err_set(err, -ERR_UNAUTHORIZED, "no access-token given");
 	unsigned char key[KEY_LEN];
@@ -272,36 +266,32 @@ int sso_me(ctx_t *ctx, arena_t *arena, const char *token, bool fresh, sso_user_t
 		return user_from(arena, o, out, err);
 	}
 	struct call c = { .method = "GET", .path = "/api/me", .token = token };
-	int rc = call(ctx, &c, err);
+	int rc = call(s, &c, err);
 	if (rc)
 		return rc;
 	if (s->resp.status == 401 || s->resp.status == 403)
 		return err_set(err, -ERR_UNAUTHORIZED, "sso refused the token");
 	if (s->resp.status != 200)
-		return refused(ctx, "/api/me", err);
-	if (!(o = parse_body(ctx, arena, json_type_object, err)))
+		return refused(s, "/api/me", err);
+	if (!(o = parse_body(s, arena, json_type_object, err)))
 		return -ERR_BAD_GATEWAY;
 	rc = user_from(arena, o, out, err);
 	if (!rc)
-		cache_put(s->me, &s->next_me, key, ctx->cfg->sso_cache_seconds, s->resp.body.data);
+		cache_put(s->me, &s->next_me, key, s->cache_seconds, s->resp.body.data);
 	return rc;
 }
 
-int sso_check_password(ctx_t *ctx, const char *user, const char *password, err_t *err)
+int sso_check_password(sso_t *s, const char *redirect_uri, const char *user, const char *password,
+		       err_t *err)
 {
-	struct sso *s = sso_of(ctx);
 	unsigned char key[KEY_LEN];
 	cache_key(s, user, password, key);
 	if (cache_find(s->pw, key))
 		return 0;
-	const cluster_t *cl;
-	int rc = cluster_get(ctx, &cl, err);
-	if (rc)
-		return rc;
 	unsigned char nonce[8];
 	RAND_bytes(nonce, sizeof(nonce));
-	char *cid = curl_easy_escape(NULL, ctx->cfg->sso_client_id, 0);
-	char *redirect = curl_easy_escape(NULL, cl->sso_redirect_uri, 0);
+	char *cid = curl_easy_escape(NULL, s->client_id, 0);
+	char *redirect = curl_easy_escape(NULL, redirect_uri, 0);
 	char *u = curl_easy_escape(NULL, user, 0);
 	char *p = curl_easy_escape(NULL, password, 0);
 	buf_t path = BUF_INIT, form = BUF_INIT;
@@ -317,13 +307,13 @@ int sso_check_password(ctx_t *ctx, const char *user, const char *password, err_t
 	curl_free(p);
 	struct call c = { .method = "POST", .path = path.data, .body = form.data,
 			  .content_type = "application/x-www-form-urlencoded" };
-	rc = call(ctx, &c, err);
+	int rc = call(s, &c, err);
 	buf_release(&path);
 	buf_release(&form);
 	if (rc)
 		return rc;
 	if (s->resp.status >= 500)
-		return refused(ctx, "/oauth2/auth", err);
+		return refused(s, "/oauth2/auth", err);
 	/* Valid iff SSO redirects with a non-empty code. */
 	const char *loc = s->resp.location.data;
 	const char *q = strchr(loc, '?');
@@ -332,7 +322,7 @@ int sso_check_password(ctx_t *ctx, const char *user, const char *password, err_t
 		ok = !strncmp(p2 + 1, "code=", 5) && p2[6] && p2[6] != '&';
 	if (!ok || s->resp.status < 300 || s->resp.status >= 400)
 		return err_set(err, -ERR_UNAUTHORIZED, "the username or password may not be correct.");
-	cache_put(s->pw, &s->next_pw, key, ctx->cfg->sso_cache_seconds, NULL);
+	cache_put(s->pw, &s->next_pw, key, s->cache_seconds, NULL);
 	return 0;
 }
 
@@ -348,37 +338,37 @@ static void group_path(buf_t *path, const char *group, const char *sub, const ch
 }
 
 /* GET path (released here) that must answer 200 with a JSON object. */
-static int get_object(ctx_t *ctx, arena_t *arena, buf_t *path, const char *what,
+static int get_object(sso_t *s, arena_t *arena, buf_t *path, const char *what,
 		      json_object **out, err_t *err)
 {
 	struct call c = { .method = "GET", .path = path->data };
-	int rc = call(ctx, &c, err);
+	int rc = call(s, &c, err);
 	buf_release(path);
 	if (rc)
 		return rc;
-	if (sso_of(ctx)->resp.status != 200)
-		return refused(ctx, what, err);
-	*out = parse_body(ctx, arena, json_type_object, err);
+	if (s->resp.status != 200)
+		return refused(s, what, err);
+	*out = parse_body(s, arena, json_type_object, err);
 	return *out ? 0 : -ERR_BAD_GATEWAY;
 }
 
-int sso_user_get(ctx_t *ctx, arena_t *arena, const char *user, sso_user_t **out, err_t *err)
+int sso_user_get(sso_t *s, arena_t *arena, const char *user, sso_user_t **out, err_t *err)
 {
 	buf_t path = BUF_INIT;
 	json_object *o;
 	buf_addstr(&path, "/api/users");
 	add_segment(&path, user);
-	int rc = get_object(ctx, arena, &path, "user lookup", &o, err);
+	int rc = get_object(s, arena, &path, "user lookup", &o, err);
 	return rc ? rc : user_from(arena, o, out, err);
 }
 
-int sso_member_role(ctx_t *ctx, arena_t *arena, const char *group, const char *user,
+int sso_member_role(sso_t *s, arena_t *arena, const char *group, const char *user,
 		    const char **role, err_t *err)
 {
 	buf_t path = BUF_INIT;
 	json_object *o, *r;
 	group_path(&path, group, "members", user);
-	int rc = get_object(ctx, arena, &path, "member lookup", &o, err);
+	int rc = get_object(s, arena, &path, "member lookup", &o, err);
 	if (rc)
 		return rc;
 	const char *v = json_object_object_get_ex(o, "role", &r) ? json_object_get_string(r) : "";
@@ -386,29 +376,29 @@ int sso_member_role(ctx_t *ctx, arena_t *arena, const char *group, const char *u
 	return 0;
 }
 
-int sso_group_get(ctx_t *ctx, arena_t *arena, const char *group, json_object **out, err_t *err)
+int sso_group_get(sso_t *s, arena_t *arena, const char *group, json_object **out, err_t *err)
 {
 	buf_t path = BUF_INIT;
 	group_path(&path, group, NULL, NULL);
-	return get_object(ctx, arena, &path, "group lookup", out, err);
+	return get_object(s, arena, &path, "group lookup", out, err);
 }
 
 /* A group change: method on path with an optional JSON body; success when
  * the status is the expected one (or any 2xx when expect is 0). */
-static int change(ctx_t *ctx, const char *what, const char *method, buf_t *path,
+static int change(sso_t *s, const char *what, const char *method, buf_t *path,
 		  json_object *body, const char *token, long expect, err_t *err)
 {
 	const char *json = body ? json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN) : NULL;
 	struct call c = { .method = method, .path = path->data, .token = token, .body = json,
 			  .content_type = "application/json" };
-	int rc = call(ctx, &c, err);
+	int rc = call(s, &c, err);
 	json_object_put(body);
 	buf_release(path);
 	if (rc)
 		return rc;
-	long st = sso_of(ctx)->resp.status;
+	long st = s->resp.status;
 	if (expect ? st != expect : (st < 200 || st >= 300))
-		return refused(ctx, what, err);
+		return refused(s, what, err);
 	return 0;
 }
 
@@ -419,7 +409,7 @@ static json_object *role_body(const char *role)
 	return o;
 }
 
-int sso_group_create(ctx_t *ctx, const char *token, const char *group, const char *fullname,
+int sso_group_create(sso_t *s, const char *token, const char *group, const char *fullname,
 		     err_t *err)
 {
 	buf_t path = BUF_INIT;
@@ -427,51 +417,47 @@ int sso_group_create(ctx_t *ctx, const char *token, const char *group, const cha
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "name", json_object_new_string(group));
 	json_object_object_add(o, "fullname", json_object_new_string(fullname));
-	return change(ctx, "group create", "POST", &path, o, token, 0, err);
+	return change(s, "group create", "POST", &path, o, token, 0, err);
 }
 
-int sso_group_delete(ctx_t *ctx, const char *token, const char *group, err_t *err)
+int sso_group_delete(sso_t *s, const char *token, const char *group, err_t *err)
 {
 	buf_t path = BUF_INIT;
 	group_path(&path, group, NULL, NULL);
-	return change(ctx, "group delete", "DELETE", &path, NULL, token, 0, err);
+	return change(s, "group delete", "DELETE", &path, NULL, token, 0, err);
 }
 
-int sso_group_nest(ctx_t *ctx, const char *token, const char *group, const char *member_group,
+int sso_group_nest(sso_t *s, const char *token, const char *group, const char *member_group,
 		   const char *role, err_t *err)
 {
 	buf_t path = BUF_INIT;
 	group_path(&path, group, "group-members", member_group);
-	return change(ctx, "group nesting", "PUT", &path, role_body(role), token, 0, err);
+	return change(s, "group nesting", "PUT", &path, role_body(role), token, 0, err);
 }
 
-int sso_member_put(ctx_t *ctx, const char *token, const char *group, const char *user,
+int sso_member_put(sso_t *s, const char *token, const char *group, const char *user,
 		   const char *role, err_t *err)
 {
 	buf_t path = BUF_INIT;
 	group_path(&path, group, "members", user);
-	return change(ctx, "member change", "PUT", &path, role_body(role), token, 0, err);
+	return change(s, "member change", "PUT", &path, role_body(role), token, 0, err);
 }
 
-int sso_member_delete(ctx_t *ctx, const char *token, const char *group, const char *user,
+int sso_member_delete(sso_t *s, const char *token, const char *group, const char *user,
 		      err_t *err)
 {
 	buf_t path = BUF_INIT;
 	group_path(&path, group, "members", user);
-	return change(ctx, "member removal", "DELETE", &path, NULL, token, 0, err);
+	return change(s, "member removal", "DELETE", &path, NULL, token, 0, err);
 }
 
-int sso_exchange_code(ctx_t *ctx, arena_t *arena, const char *code, const char **access_token,
-		      long *expires_in, err_t *err)
+int sso_exchange_code(sso_t *s, const char *redirect_uri, arena_t *arena, const char *code,
+		      const char **access_token, long *expires_in, err_t *err)
 {
-	const cluster_t *cl;
-	int rc = cluster_get(ctx, &cl, err);
-	if (rc)
-		return rc;
-	char *cid = curl_easy_escape(NULL, ctx->cfg->sso_client_id, 0);
-	char *sec = curl_easy_escape(NULL, ctx->cfg->sso_client_secret, 0);
+	char *cid = curl_easy_escape(NULL, s->client_id, 0);
+	char *sec = curl_easy_escape(NULL, s->client_secret, 0);
 	char *cd = curl_easy_escape(NULL, code, 0);
-	char *red = curl_easy_escape(NULL, cl->sso_redirect_uri, 0);
+	char *red = curl_easy_escape(NULL, redirect_uri, 0);
 	buf_t form = BUF_INIT;
 	/* The secret goes in the POST body, never in a URL (§9.3 #8). */
 	buf_addf(&form, "client_id=%s&client_secret=%s&grant_type=authorization_code&code=%s"
@@ -482,13 +468,12 @@ int sso_exchange_code(ctx_t *ctx, arena_t *arena, const char *code, const char *
 	curl_free(red);
 	struct call c = { .method = "POST", .path = "/oauth2/token", .body = form.data,
 			  .content_type = "application/x-www-form-urlencoded" };
-	rc = call(ctx, &c, err);
+	int rc = call(s, &c, err);
 	buf_release(&form);
 	if (rc)
 		return rc;
-	struct sso *s = sso_of(ctx);
 	if (s->resp.status >= 500)
-		return refused(ctx, "/oauth2/token", err);
+		return refused(s, "/oauth2/token", err);
 	/* Success is a body with access_token, whatever the status (SSO
 	 * reports errors as 200 with "error"). */
 	json_object *o = arena_json(arena, json_tokener_parse(s->resp.body.data)), *t, *e;

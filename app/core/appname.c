@@ -3,6 +3,7 @@
 #include <stdbool.h>
 
 #include "console/appname.h"
+#include "console/array.h"
 #include "console/banned.h"
 
 static const char *const reserved[] = { "service", "resource", "portal" };
@@ -15,7 +16,7 @@ int appname_check(const char *name, err_t *err)
 	if (len > APPNAME_MAX)
 		return err_set(err, -ERR_INVALID, "invalid appname '%.64s...': longer than %d characters",
 			       name, APPNAME_MAX);
-	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(reserved); i++)
 		if (!strcmp(name, reserved[i]))
 			return err_set(err, -ERR_INVALID, "invalid appname '%s': it is a reserved word",
 				       name);

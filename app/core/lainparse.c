@@ -48,18 +48,22 @@ const ynode_t *lp_get(const ynode_t *m, const char *key)
 	return v && v->type != YN_NULL ? v : NULL;
 }
 
+void *lp_grow(struct pctx *p, void *v, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return v;
+	*cap = *cap ? 2 * *cap : 4;
+	void *w = arena_alloc(p->a, *cap * size);
+	if (n)
+		memcpy(w, v, n * size);
+	return w;
+}
+
 /* ---- growable string lists built in the arena ---- */
 
 void lp_list_add(struct pctx *p, struct lp_list *l, const char *s)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 8;
-		const char **v = arena_alloc(p->a, cap * sizeof(*v));
-		if (l->n)
-			memcpy(v, l->v, l->n * sizeof(*v));
-		l->v = v;
-		l->cap = cap;
-	}
+	l->v = lp_grow(p, l->v, l->n, &l->cap, sizeof(*l->v));
 	l->v[l->n++] = s;
 }
 
@@ -166,6 +170,23 @@ int lp_str_or_list(struct pctx *p, const ynode_t *n, const char *path, struct lp
 	if (lp_scalar_str(p, n, path, &s))
 		return p->err->code;
 	lp_list_add(p, out, s);
+	return 0;
+}
+
+int lp_nonempty_strs(struct pctx *p, const ynode_t *n, const char *path, const char *what,
+		     lp_each_fn each, lain_strs_t *out)
+{
+	struct lp_list raw = { 0 }, l = { 0 };
+	*out = lp_list_done(&l);
+	if (n && n->type != YN_NULL && lp_str_or_list(p, n, path, &raw))
+		return p->err->code;
+	for (size_t i = 0; i < raw.n; i++) {
+		if (!*raw.v[i])
+			return lp_bad(p, n, path, "%s must not be empty", what);
+		if (each && each(p, n, path, raw.v[i], &l))
+			return p->err->code;
+	}
+	*out = lp_list_done(each ? &l : &raw);
 	return 0;
 }
 

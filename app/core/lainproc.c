@@ -1,4 +1,5 @@
-/* lainproc: the keys of one proc section (console-api.md §3.4 table). */
+/* lainproc: the keys of one proc section (console-api.md §3.4 table); the
+ * ports are in lainports.c. */
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
@@ -8,6 +9,7 @@
 
 #include <json-c/json.h>
 
+#include "console/array.h"
 #include "console/lainyaml.h"
 #include "console/size.h"
 #include "console/strx.h"
@@ -60,230 +62,10 @@ static int parse_command(struct pctx *p, const ynode_t *m, const char *key, cons
 	return 0;
 }
 
-static int parse_proto(struct pctx *p, const ynode_t *n, const char *path, const char *proto,
-		       const char **out)
+static int parse_labels(struct pctx *p, struct lain_proc *proc, const ynode_t *n,
+			const char *kp, const struct lp_section *s)
 {
-	char *lower = arena_strdup(p->a, proto);
-	for (char *c = lower; *c; c++)
-		*c = (char)tolower((unsigned char)*c);
-	if (strcmp(lower, "tcp") && strcmp(lower, "udp"))
-		return lp_bad(p, n, path, "protocol '%s' is not tcp or udp", proto);
-	*out = lower;
-	return 0;
-}
-
-static int port_number(struct pctx *p, const ynode_t *n, const char *path, const char *text,
-		       long lo, long hi, const char *what, int *out)
-{
-	long v;
-	char *t = arena_strdup(p->a, text);
-	char *e = t + strlen(t);
-	while (isspace((unsigned char)*t))
-		t++;
-	while (e > t && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	if (strx_to_long(t, lo, hi, &v))
-		return lp_bad(p, n, path, "%s '%s' must be a number in %ld..%ld", what, text, lo, hi);
-	*out = (int)v;
-	return 0;
-}
-
-static void add_port(struct pctx *p, struct lain_proc *proc, size_t *cap, int num,
-		     const char *proto)
-{
-	for (size_t i = 0; i < proc->n_ports; i++) {
-		if (proc->ports[i].number == num) {
-			proc->ports[i].proto = proto;
-			return;
-		}
-	}
-	if (proc->n_ports == *cap) {
-		*cap = *cap ? 2 * *cap : 4;
-		lain_port_t *v = arena_alloc(p->a, *cap * sizeof(*v));
-		if (proc->n_ports)
-			memcpy(v, proc->ports, proc->n_ports * sizeof(*v));
-		proc->ports = v;
-	}
-	proc->ports[proc->n_ports].number = num;
-	proc->ports[proc->n_ports].proto = proto;
-	proc->n_ports++;
-}
-
-/* One port: 80, "80", "80:tcp", or a map {80: ["type:tcp"] | {type: tcp} | null}. */
-static int parse_one_port(struct pctx *p, struct lain_proc *proc, size_t *cap, const ynode_t *n,
-			  const char *path)
-{
-	int num;
-	const char *proto = "tcp";
-	if (n->type == YN_INT || n->type == YN_STR) {
-		const char *text = ynode_str(p->a, n);
-		const char *colon = strchr(text, ':');
-		const char *numtext = colon ? arena_strndup(p->a, text, (size_t)(colon - text)) : text;
-		if (port_number(p, n, path, numtext, 1, 65535, "port", &num))
-			return p->err->code;
-		if (colon && parse_proto(p, n, path, colon + 1, &proto))
-			return p->err->code;
-		add_port(p, proc, cap, num, proto);
-		return 0;
-	}
-	if (n->type == YN_MAP) {
-		if (lp_too_many(p, n, path))
-			return p->err->code;
-		for (size_t i = 0; i < n->n; i++) {
-			const ynode_t *k = n->pairs[i].key, *v = n->pairs[i].value;
-			const char *kt = ynode_str(p->a, k);
-			if (!kt || port_number(p, k, path, kt, 1, 65535, "port", &num))
-				return kt ? p->err->code : lp_bad(p, k, path, "a port must be a number");
-			proto = "tcp";
-			if (v->type == YN_SEQ || v->type == YN_STR) {
-				for (size_t j = 0; j < (v->type == YN_SEQ ? v->n : 1); j++) {
-					const ynode_t *opt = v->type == YN_SEQ ? v->items[j] : v;
-					if (opt->type != YN_STR)
-						return lp_bad(p, opt, path, "port options must be \"key:value\" strings");
-					if (strx_prefix(opt->text, "type:") &&
-					    parse_proto(p, opt, path, opt->text + 5, &proto))
-						return p->err->code;
-				}
-			} else if (v->type == YN_MAP) {
-				const ynode_t *t = lp_get(v, "type");
-				if (t && (t->type != YN_STR || parse_proto(p, t, path, t->text, &proto)))
-					return t->type != YN_STR ? lp_bad(p, t, path, "type must be tcp or udp")
-								 : p->err->code;
-			} else if (v->type != YN_NULL) {
-				return lp_bad(p, v, path, "port options must be a list of \"key:value\" strings");
-			}
-			add_port(p, proc, cap, num, proto);
-		}
-		return 0;
-	}
-	return lp_bad(p, n, path, "a port must be a number, \"80:tcp\" or a mapping, not a %s",
-		   ynode_type_name(n->type));
-}
-
-static int parse_ports(struct pctx *p, struct lain_proc *proc, const ynode_t *sec, const char *path)
-{
-	const ynode_t *n = lp_get(sec, "port");
-	const char *kp = lp_sub(p, path, "port");
-	size_t cap = 0;
-	if (!n) {
-		if (proc->type == LAIN_WEB)
-			add_port(p, proc, &cap, 80, "tcp");
-		return 0;
-	}
-	if (lp_too_many(p, n, kp))
-		return p->err->code;
-	if (n->type == YN_SEQ) {
-		for (size_t i = 0; i < n->n; i++)
-			if (parse_one_port(p, proc, &cap, n->items[i], kp))
-				return p->err->code;
-		return 0;
-	}
-	return parse_one_port(p, proc, &cap, n, kp);
-}
-
-/* "src:dst[/proto]" with the limits of lain-sdk; extra may override fields. */
-static int add_stream_port(struct pctx *p, struct lain_proc *proc, size_t *cap, const ynode_t *n,
-			   const char *text, const ynode_t *extra, const char *path)
-{
-	lain_stream_port_t sp = { 0, 0, "tcp" };
-	const char *colon = strchr(text, ':');
-	const char *slash = colon ? strchr(colon, '/') : NULL;
-	if (!colon)
-		return lp_bad(p, n, path, "stream port '%s' must look like 9501:8000/tcp", text);
-	if (port_number(p, n, path, arena_strndup(p->a, text, (size_t)(colon - text)), 9500, 10000,
-			"stream source port", &sp.srcport))
-		return p->err->code;
-	const char *dst = slash ? arena_strndup(p->a, colon + 1, (size_t)(slash - colon - 1)) : colon + 1;
-	if (port_number(p, n, path, dst, 1, 65535, "stream destination port", &sp.dstport))
-		return p->err->code;
-	if (slash && parse_proto(p, n, path, slash + 1, &sp.proto))
-		return p->err->code;
-	if (extra && extra->type == YN_MAP) {
-		const ynode_t *v;
-		if ((v = lp_get(extra, "srcport")) &&
-		    port_number(p, v, path, ynode_str(p->a, v) ? ynode_str(p->a, v) : "", 9500, 10000,
-				"stream source port", &sp.srcport))
-			return p->err->code;
-		if ((v = lp_get(extra, "dstport")) &&
-		    port_number(p, v, path, ynode_str(p->a, v) ? ynode_str(p->a, v) : "", 1, 65535,
-				"stream destination port", &sp.dstport))
-			return p->err->code;
-		if ((v = lp_get(extra, "proto"))) {
-			if (v->type != YN_STR)
-				return lp_bad(p, v, path, "proto must be tcp or udp");
-			if (parse_proto(p, v, path, v->text, &sp.proto))
-				return p->err->code;
-		}
-	} else if (extra && extra->type != YN_NULL) {
-		return lp_bad(p, extra, path, "stream port options must be a mapping");
-	}
-	for (size_t i = 0; i < proc->n_stream_ports; i++)
-		if (proc->stream_ports[i].srcport == sp.srcport)
-			return lp_bad(p, n, path, "stream source port %d is used twice", sp.srcport);
-	if (proc->n_stream_ports == *cap) {
-		*cap = *cap ? 2 * *cap : 4;
-		lain_stream_port_t *v = arena_alloc(p->a, *cap * sizeof(*v));
-		if (proc->n_stream_ports)
-			memcpy(v, proc->stream_ports, proc->n_stream_ports * sizeof(*v));
-		proc->stream_ports = v;
-	}
-	proc->stream_ports[proc->n_stream_ports++] = sp;
-	return 0;
-}
-
-static int parse_stream_ports(struct pctx *p, struct lain_proc *proc, const ynode_t *sec,
-			      const char *path)
-{
-	const ynode_t *n = lp_get(sec, "ports");
-	const char *kp = lp_sub(p, path, "ports");
-	size_t cap = 0;
-	if (!n)
-		return 0;
-	if (n->type == YN_STR)
-		return add_stream_port(p, proc, &cap, n, n->text, NULL, kp);
-	if (lp_too_many(p, n, kp))
-		return p->err->code;
-	if (n->type == YN_SEQ) {
-		for (size_t i = 0; i < n->n; i++) {
-			const ynode_t *it = n->items[i];
-			if (it->type == YN_STR) {
-				if (add_stream_port(p, proc, &cap, it, it->text, NULL, kp))
-					return p->err->code;
-			} else if (it->type == YN_MAP) {
-				if (proc->n_stream_ports + it->n > LAIN_MAX_ENTRIES)
-					return lp_bad(p, it, kp, "more than %d entries", LAIN_MAX_ENTRIES);
-				for (size_t j = 0; j < it->n; j++) {
-					const char *t = ynode_str(p->a, it->pairs[j].key);
-					if (!t || add_stream_port(p, proc, &cap, it->pairs[j].key, t,
-								  it->pairs[j].value, kp))
-						return t ? p->err->code
-							 : lp_bad(p, it, kp, "stream port keys must be strings");
-				}
-			} else {
-				return lp_bad(p, it, kp, "stream port '%s' must look like 9501:8000/tcp",
-					   ynode_str(p->a, it) ? ynode_str(p->a, it) : "?");
-			}
-		}
-		return 0;
-	}
-	if (n->type == YN_MAP) {
-		for (size_t j = 0; j < n->n; j++) {
-			const char *t = ynode_str(p->a, n->pairs[j].key);
-			if (!t || add_stream_port(p, proc, &cap, n->pairs[j].key, t, n->pairs[j].value, kp))
-				return t ? p->err->code : lp_bad(p, n, kp, "stream port keys must be strings");
-		}
-		return 0;
-	}
-	return lp_bad(p, n, kp, "must be \"src:dst/proto\", a list or a mapping of those");
-}
-
-static int parse_labels(struct pctx *p, struct lain_proc *proc, const ynode_t *sec, const char *path)
-{
-	const ynode_t *n = lp_get(sec, "labels");
-	const char *kp = lp_sub(p, path, "labels");
 	struct lp_list raw = { 0 };
-	if (!n)
-		return 0;
 	if (lp_too_many(p, n, kp))
 		return p->err->code;
 	if (n->type == YN_MAP) {
@@ -348,11 +130,9 @@ static bool filter_valid(const char *f)
 	return false;
 }
 
-static int parse_filters(struct pctx *p, struct lain_proc *proc, const ynode_t *sec,
-			 const char *path)
+static int parse_filters(struct pctx *p, struct lain_proc *proc, const ynode_t *n,
+			 const char *kp, const struct lp_section *s)
 {
-	const ynode_t *n = lp_get(sec, "filters");
-	const char *kp = lp_sub(p, path, "filters");
 	struct lp_list l = { 0 };
 	bool group = false;
 	if (n && lp_str_or_list(p, n, kp, &l))
@@ -370,12 +150,11 @@ static int parse_filters(struct pctx *p, struct lain_proc *proc, const ynode_t *
 	return 0;
 }
 
-static int parse_mountpoints(struct pctx *p, struct lain_proc *proc, const ynode_t *sec,
-			     const ynode_t *key, const char *path)
+static int parse_mountpoints(struct pctx *p, struct lain_proc *proc, const ynode_t *n,
+			     const char *kp, const struct lp_section *s)
 {
-	const ynode_t *n = lp_get(sec, "mountpoint");
-	const char *kp = lp_sub(p, path, "mountpoint");
 	struct lp_list given = { 0 }, defaults = { 0 }, out = { 0 };
+	lain_strs_t listed;
 
 	if (proc->type != LAIN_WEB)
 		return 0;
@@ -383,16 +162,15 @@ static int parse_mountpoints(struct pctx *p, struct lain_proc *proc, const ynode
 	for (size_t i = 0; i < p->o->n_extra_domains; i++)
 		lp_list_add_unique(p, &defaults, arena_printf(p->a, "%s.%s", p->rev, p->o->extra_domains[i]));
 	lp_list_add_unique(p, &defaults, arena_printf(p->a, "%s.lain", p->rev));
-	if (n && lp_str_or_list(p, n, kp, &given))
+	if (lp_nonempty_strs(p, n, kp, "a mountpoint", NULL, &listed))
 		return p->err->code;
-	for (size_t i = 0; i < given.n; i++)
-		if (!*given.v[i])
-			return lp_bad(p, n, kp, "a mountpoint must not be empty");
+	for (size_t i = 0; i < listed.n; i++)
+		lp_list_add(p, &given, listed.v[i]);
 	if (!strcmp(proc->name, "web")) {
 		for (size_t i = 0; i < defaults.n; i++)
 			lp_list_add_unique(p, &given, defaults.v[i]);
 	} else if (!given.n) {
-		return lp_bad(p, key, path, "mountpoint is required for a web proc not named web");
+		return lp_bad(p, s->key, s->path, "mountpoint is required for a web proc not named web");
 	}
 	for (size_t i = 0; i < given.n; i++) {
 		const char *m = given.v[i];
@@ -431,13 +209,7 @@ static int parse_backup(struct pctx *p, struct lain_proc *proc, size_t *cap, con
 		    lp_opt_str(p, b, "pre_run", bp, "", &bk.pre_run) ||
 		    lp_opt_str(p, b, "post_run", bp, "", &bk.post_run))
 			return p->err->code;
-		if (proc->n_backups == *cap) {
-			*cap = *cap ? 2 * *cap : 4;
-			lain_backup_t *v = arena_alloc(p->a, *cap * sizeof(*v));
-			if (proc->n_backups)
-				memcpy(v, proc->backups, proc->n_backups * sizeof(*v));
-			proc->backups = v;
-		}
+		proc->backups = lp_grow(p, proc->backups, proc->n_backups, cap, sizeof(*proc->backups));
 		proc->backups[proc->n_backups++] = bk;
 	}
 	return 0;
@@ -455,14 +227,15 @@ static int check_volume(struct pctx *p, const ynode_t *n, const char *path, cons
 	return 0;
 }
 
-static int parse_volumes(struct pctx *p, struct lain_proc *proc, const ynode_t *sec,
-			 const char *path)
+static int parse_volumes(struct pctx *p, struct lain_proc *proc, const ynode_t *n,
+			 const char *kp, const struct lp_section *s)
 {
-	const char *key = lp_get(sec, "persistent_dirs") ? "persistent_dirs" : "volumes";
-	const ynode_t *n = lp_get(sec, key);
-	const char *kp = lp_sub(p, path, key);
 	struct lp_list l = { 0 };
 	size_t cap = 0;
+	if (lp_get(s->sec, "persistent_dirs")) {   /* the older name, read instead */
+		n = lp_get(s->sec, "persistent_dirs");
+		kp = lp_sub(p, s->path, "persistent_dirs");
+	}
 	if (n) {
 		if (n->type != YN_SEQ && n->type != YN_STR)
 			return lp_bad(p, n, kp, "must be a list of paths");
@@ -495,14 +268,36 @@ static int parse_volumes(struct pctx *p, struct lain_proc *proc, const ynode_t *
 	return 0;
 }
 
-static int parse_cloud_volumes(struct pctx *p, struct lain_proc *proc, const ynode_t *sec,
-			       const char *path)
+/* The lp_each_fn of the path lists: cloud volume dirs, secret files, logs. */
+static int add_app_path(struct pctx *p, const ynode_t *n, const char *path, const char *s,
+			struct lp_list *out)
 {
-	const ynode_t *n = lp_get(sec, "cloud_volumes");
-	const char *kp = lp_sub(p, path, "cloud_volumes");
-	struct lp_list raw = { 0 }, dirs = { 0 };
-	if (!n)
-		return 0;
+	lp_list_add_unique(p, out, lp_app_path(p, s));
+	return 0;
+}
+
+static int add_secret_file(struct pctx *p, const ynode_t *n, const char *path, const char *s,
+			   struct lp_list *out)
+{
+	const char *f = lp_app_path(p, s);
+	if (!strcmp(f, "/"))
+		return lp_bad(p, n, path, "secret file '%s' is not a file path", s);
+	lp_list_add_unique(p, out, f);
+	return 0;
+}
+
+static int add_log(struct pctx *p, const ynode_t *n, const char *path, const char *s,
+		   struct lp_list *out)
+{
+	if (s[0] == '/')
+		return lp_bad(p, n, path, "log '%s' must be relative to " LAIN_LOGS_DIR, s);
+	lp_list_add_unique(p, out, s);
+	return 0;
+}
+
+static int parse_cloud_volumes(struct pctx *p, struct lain_proc *proc, const ynode_t *n,
+			       const char *kp, const struct lp_section *s)
+{
 	if (n->type != YN_MAP)
 		return lp_bad(p, n, kp, "must be a mapping of type and dirs");
 	const char *type;
@@ -510,67 +305,34 @@ static int parse_cloud_volumes(struct pctx *p, struct lain_proc *proc, const yno
 		return p->err->code;
 	if (strcmp(type, "multi") && strcmp(type, "single"))
 		return lp_bad(p, lp_get(n, "type"), lp_sub(p, kp, "type"), "'%s' is not multi or single", type);
-	const ynode_t *d = lp_get(n, "dirs");
-	if (d && lp_str_or_list(p, d, lp_sub(p, kp, "dirs"), &raw))
+	lain_strs_t dirs;
+	if (lp_nonempty_strs(p, lp_get(n, "dirs"), lp_sub(p, kp, "dirs"), "a directory", add_app_path,
+			     &dirs))
 		return p->err->code;
-	for (size_t i = 0; i < raw.n; i++) {
-		if (!*raw.v[i])
-			return lp_bad(p, d, lp_sub(p, kp, "dirs"), "a directory must not be empty");
-		lp_list_add_unique(p, &dirs, lp_app_path(p, raw.v[i]));
-	}
 	if (!dirs.n)
 		return 0;
 	proc->cloud_type = type;
-	proc->cloud_dirs = lp_list_done(&dirs);
+	proc->cloud_dirs = dirs;
 	return 0;
 }
 
-static int parse_secret_files(struct pctx *p, struct lain_proc *proc, const ynode_t *sec,
-			      const char *path)
+static int parse_secret_files(struct pctx *p, struct lain_proc *proc, const ynode_t *n,
+			      const char *kp, const struct lp_section *s)
 {
-	const ynode_t *n = lp_get(sec, "secret_files");
-	const char *kp = lp_sub(p, path, "secret_files");
-	struct lp_list raw = { 0 }, out = { 0 };
-	if (n && lp_str_or_list(p, n, kp, &raw))
-		return p->err->code;
-	for (size_t i = 0; i < raw.n; i++) {
-		if (!*raw.v[i])
-			return lp_bad(p, n, kp, "a secret file path must not be empty");
-		const char *f = lp_app_path(p, raw.v[i]);
-		if (!strcmp(f, "/"))
-			return lp_bad(p, n, kp, "secret file '%s' is not a file path", raw.v[i]);
-		lp_list_add_unique(p, &out, f);
-	}
-	proc->secret_files = lp_list_done(&out);
-	proc->secret_files_bypass = ynode_truthy(lp_get(sec, "secret_files_bypass"));
-	return 0;
+	proc->secret_files_bypass = ynode_truthy(lp_get(s->sec, "secret_files_bypass"));
+	return lp_nonempty_strs(p, n, kp, "a secret file path", add_secret_file, &proc->secret_files);
 }
 
-static int parse_logs(struct pctx *p, struct lain_proc *proc, const ynode_t *sec, const char *path)
+static int parse_logs(struct pctx *p, struct lain_proc *proc, const ynode_t *n,
+		      const char *kp, const struct lp_section *s)
 {
-	const ynode_t *n = lp_get(sec, "logs");
-	const char *kp = lp_sub(p, path, "logs");
-	struct lp_list raw = { 0 }, out = { 0 };
-	if (n && lp_str_or_list(p, n, kp, &raw))
-		return p->err->code;
-	for (size_t i = 0; i < raw.n; i++) {
-		if (!*raw.v[i])
-			return lp_bad(p, n, kp, "a log file name must not be empty");
-		if (raw.v[i][0] == '/')
-			return lp_bad(p, n, kp, "log '%s' must be relative to " LAIN_LOGS_DIR, raw.v[i]);
-		lp_list_add_unique(p, &out, raw.v[i]);
-	}
-	proc->logs = lp_list_done(&out);
-	return 0;
+	return lp_nonempty_strs(p, n, kp, "a log file name", add_log, &proc->logs);
 }
 
-static int parse_env(struct pctx *p, struct lain_proc *proc, const ynode_t *sec, const char *path)
+static int parse_env(struct pctx *p, struct lain_proc *proc, const ynode_t *n,
+		     const char *kp, const struct lp_section *s)
 {
-	const ynode_t *n = lp_get(sec, "env");
-	const char *kp = lp_sub(p, path, "env");
 	struct lp_list l = { 0 };
-	if (!n)
-		return 0;
 	if (n->type != YN_SEQ)
 		return lp_bad(p, n, kp, "must be a list of \"KEY=value\" strings, not a %s",
 			   ynode_type_name(n->type));
@@ -587,14 +349,10 @@ static int parse_env(struct pctx *p, struct lain_proc *proc, const ynode_t *sec,
 	return 0;
 }
 
-static int parse_health_config(struct pctx *p, struct lain_proc *proc, const ynode_t *sec,
-			       const char *path)
+static int parse_health_config(struct pctx *p, struct lain_proc *proc, const ynode_t *n,
+			       const char *kp, const struct lp_section *s)
 {
-	const ynode_t *n = lp_get(sec, "container_healthcheck");
-	const char *kp = lp_sub(p, path, "container_healthcheck");
 	json_object *j;
-	if (!n)
-		return 0;
 	if (n->type != YN_MAP)
 		return lp_bad(p, n, kp, "must be a mapping with cmd and options");
 	const ynode_t *cmd = lp_get(n, "cmd");
@@ -608,6 +366,28 @@ static int parse_health_config(struct pctx *p, struct lain_proc *proc, const yno
 	proc->health_config = arena_json(p->a, j);
 	return 0;
 }
+
+/* The keys read by a parser of their own, in the order their errors are
+ * found. The parser runs for an absent key too (n NULL: defaults) unless
+ * only_present. */
+static const struct {
+	const char *key;
+	int (*parse)(struct pctx *p, struct lain_proc *proc, const ynode_t *n, const char *kp,
+		     const struct lp_section *s);
+	bool only_present;
+} proc_keys[] = {
+	{ .key = "port", .parse = lp_parse_ports },
+	{ .key = "ports", .parse = lp_parse_stream_ports, .only_present = true },
+	{ .key = "labels", .parse = parse_labels, .only_present = true },
+	{ .key = "filters", .parse = parse_filters },
+	{ .key = "mountpoint", .parse = parse_mountpoints },
+	{ .key = "env", .parse = parse_env, .only_present = true },
+	{ .key = "volumes", .parse = parse_volumes },
+	{ .key = "cloud_volumes", .parse = parse_cloud_volumes, .only_present = true },
+	{ .key = "secret_files", .parse = parse_secret_files },
+	{ .key = "logs", .parse = parse_logs },
+	{ .key = "container_healthcheck", .parse = parse_health_config, .only_present = true },
+};
 
 const char *const lp_type_names[] = { "web", "worker", "oneshot", "portal" };
 
@@ -673,13 +453,15 @@ int lp_parse_proc(struct pctx *p, lain_proc_t *proc, const char *name, enum lain
 	proc->kill_timeout = proc->kill_timeout < 10 ? 10 : proc->kill_timeout > 60 ? 60 : proc->kill_timeout;
 	proc->stateful = ynode_truthy(lp_get(sec, "stateful"));
 
-	if (parse_ports(p, proc, sec, path) || parse_stream_ports(p, proc, sec, path) ||
-	    parse_labels(p, proc, sec, path) || parse_filters(p, proc, sec, path) ||
-	    parse_mountpoints(p, proc, sec, key, path) || parse_env(p, proc, sec, path) ||
-	    parse_volumes(p, proc, sec, path) || parse_cloud_volumes(p, proc, sec, path) ||
-	    parse_secret_files(p, proc, sec, path) || parse_logs(p, proc, sec, path) ||
-	    parse_health_config(p, proc, sec, path))
-		return p->err->code;
+	struct lp_section ps = { sec, key, path };
+	for (size_t i = 0; i < ARRAY_SIZE(proc_keys); i++) {
+		const char *k = proc_keys[i].key;
+		const ynode_t *v = lp_get(sec, k);
+		if (!v && proc_keys[i].only_present)
+			continue;
+		if (proc_keys[i].parse(p, proc, v, lp_sub(p, path, k), &ps))
+			return p->err->code;
+	}
 
 	proc->healthcheck = "";
 	if (type == LAIN_WEB) {

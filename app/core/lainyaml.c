@@ -157,79 +157,88 @@ static int parse_build(struct pctx *p, const ynode_t *root)
 	return 0;
 }
 
-static int parse_use_services(struct pctx *p, const ynode_t *root)
+/* A top-level mapping (what: its message when it is not one) whose entries
+ * each() turns into the rows of a new array *rows of size-byte rows (NULL
+ * when the key is absent); *count counts them. */
+typedef int (*entry_fn)(struct pctx *p, const ynode_t *k, const ynode_t *v, void *row);
+static int parse_entries(struct pctx *p, const ynode_t *root, const char *key, const char *what,
+			 size_t size, entry_fn each, void **rows, size_t *count)
 {
-	const ynode_t *n = lp_get(root, "use_services");
+	const ynode_t *n = lp_get(root, key);
+	*rows = NULL;
 	if (!n)
 		return 0;
 	if (n->type != YN_MAP)
-		return lp_bad(p, n, "use_services", "must be a mapping of service app to service names");
-	if (lp_too_many(p, n, "use_services"))
+		return lp_bad(p, n, key, "%s", what);
+	if (lp_too_many(p, n, key))
 		return p->err->code;
-	lain_conf_t *c = p->c;
-	c->use_services = arena_alloc(p->a, (n->n + 1) * sizeof(*c->use_services));
-	for (size_t i = 0; i < n->n; i++) {
-		const char *app = ynode_str(p->a, n->pairs[i].key);
-		if (!app || !*app)
-			return lp_bad(p, n->pairs[i].key, "use_services", "a service app name must be a string");
-		const char *path = lp_sub(p, "use_services", app);
-		struct lp_list l = { 0 };
-		const ynode_t *v = n->pairs[i].value;
-		if (v->type != YN_NULL && lp_str_or_list(p, v, path, &l))
+	char *v = arena_alloc(p->a, (n->n + 1) * size);
+	*rows = v;
+	for (size_t i = 0; i < n->n; i++, (*count)++)
+		if (each(p, n->pairs[i].key, n->pairs[i].value, v + i * size))
 			return p->err->code;
-		for (size_t j = 0; j < l.n; j++)
-			if (!*l.v[j])
-				return lp_bad(p, v, path, "a service name must not be empty");
-		c->use_services[c->n_use_services].app = arena_strdup(p->a, app);
-		c->use_services[c->n_use_services].services = lp_list_done(&l);
-		c->n_use_services++;
-	}
 	return 0;
 }
 
-static int parse_use_resources(struct pctx *p, const ynode_t *root)
+static int use_service(struct pctx *p, const ynode_t *k, const ynode_t *v, void *row)
 {
-	const ynode_t *n = lp_get(root, "use_resources");
-	if (!n)
-		return 0;
-	if (n->type != YN_MAP)
-		return lp_bad(p, n, "use_resources", "must be a mapping of resource to {services, context...}");
-	if (lp_too_many(p, n, "use_resources"))
-		return p->err->code;
-	lain_conf_t *c = p->c;
-	c->use_resources = arena_alloc(p->a, (n->n + 1) * sizeof(*c->use_resources));
-	for (size_t i = 0; i < n->n; i++) {
-		const char *res = ynode_str(p->a, n->pairs[i].key);
-		if (!res || !*res || strchr(res, '.'))
-			return lp_bad(p, n->pairs[i].key, "use_resources", "a resource name must be a string without dots");
-		const char *path = lp_sub(p, "use_resources", res);
-		const ynode_t *v = n->pairs[i].value;
-		struct lp_list l = { 0 };
-		json_object *ctx = json_object_new_object();
-		arena_json(p->a, ctx);
-		if (v->type != YN_NULL && v->type != YN_MAP)
-			return lp_bad(p, v, path, "must be a mapping with services and context values");
-		for (size_t j = 0; v->type == YN_MAP && j < v->n; j++) {
-			const char *k = ynode_str(p->a, v->pairs[j].key);
-			if (!k)
-				return lp_bad(p, v->pairs[j].key, path, "keys must be strings");
-			if (!strcmp(k, "services")) {
-				if (v->pairs[j].value->type != YN_NULL &&
-				    lp_str_or_list(p, v->pairs[j].value, lp_sub(p, path, "services"), &l))
-					return p->err->code;
-				continue;
-			}
-			json_object *jv;
-			if (ynode_to_json(v->pairs[j].value, &jv, p->err))
+	lain_use_service_t *u = row;
+	const char *app = ynode_str(p->a, k);
+	if (!app || !*app)
+		return lp_bad(p, k, "use_services", "a service app name must be a string");
+	const char *path = lp_sub(p, "use_services", app);
+	u->app = arena_strdup(p->a, app);
+	return lp_nonempty_strs(p, v, path, "a service name", NULL, &u->services);
+}
+
+static int use_resource(struct pctx *p, const ynode_t *k, const ynode_t *v, void *row)
+{
+	lain_use_resource_t *u = row;
+	const char *res = ynode_str(p->a, k);
+	if (!res || !*res || strchr(res, '.'))
+		return lp_bad(p, k, "use_resources", "a resource name must be a string without dots");
+	const char *path = lp_sub(p, "use_resources", res);
+	struct lp_list l = { 0 };
+	json_object *ctx = json_object_new_object();
+	arena_json(p->a, ctx);
+	if (v->type != YN_NULL && v->type != YN_MAP)
+		return lp_bad(p, v, path, "must be a mapping with services and context values");
+	for (size_t j = 0; v->type == YN_MAP && j < v->n; j++) {
+		const char *name = ynode_str(p->a, v->pairs[j].key);
+		if (!name)
+			return lp_bad(p, v->pairs[j].key, path, "keys must be strings");
+		if (!strcmp(name, "services")) {
+			if (v->pairs[j].value->type != YN_NULL &&
+			    lp_str_or_list(p, v->pairs[j].value, lp_sub(p, path, "services"), &l))
 				return p->err->code;
-			json_object_object_add(ctx, k, jv);
+			continue;
 		}
-		c->use_resources[c->n_use_resources].resource = arena_strdup(p->a, res);
-		c->use_resources[c->n_use_resources].services = lp_list_done(&l);
-		c->use_resources[c->n_use_resources].context = ctx;
-		c->n_use_resources++;
+		json_object *jv;
+		if (ynode_to_json(v->pairs[j].value, &jv, p->err))
+			return p->err->code;
+		json_object_object_add(ctx, name, jv);
 	}
+	u->resource = arena_strdup(p->a, res);
+	u->services = lp_list_done(&l);
+	u->context = ctx;
 	return 0;
+}
+
+static int parse_uses(struct pctx *p, const ynode_t *root)
+{
+	lain_conf_t *c = p->c;
+	void *services, *resources;
+	int rc = parse_entries(p, root, "use_services",
+			       "must be a mapping of service app to service names",
+			       sizeof(*c->use_services), use_service, &services, &c->n_use_services);
+	c->use_services = services;
+	if (rc)
+		return rc;
+	rc = parse_entries(p, root, "use_resources",
+			   "must be a mapping of resource to {services, context...}",
+			   sizeof(*c->use_resources), use_resource, &resources, &c->n_use_resources);
+	c->use_resources = resources;
+	return rc;
 }
 
 static const char *reverse_appname(struct pctx *p, const char *app)
@@ -269,13 +278,8 @@ int lain_conf_parse(const char *text, size_t len, const lain_parse_opts_t *opts,
 		rc = err_set(err, -ERR_INTERNAL, "lain_conf_parse: domain, registry and meta_version are required");
 		goto cleanup;
 	}
-	if ((rc = ynode_load(tree, text, len, &root, err)))
+	if ((rc = ynode_load_map(tree, text, len, "lain.yaml", &root, err)))
 		goto cleanup;
-	if (root->type != YN_MAP) {
-		rc = err_set(err, -ERR_INVALID, "lain.yaml must be a mapping, not a %s",
-			     ynode_type_name(root->type));
-		goto cleanup;
-	}
 	const ynode_t *app = lp_get(root, "appname");
 	if (!app) {
 		rc = lp_bad(&p, NULL, "appname", "is required");
@@ -311,7 +315,7 @@ int lain_conf_parse(const char *text, size_t len, const lain_parse_opts_t *opts,
 	}
 	c->procs = ps.v;
 	c->n_procs = ps.n;
-	if ((rc = parse_use_services(&p, root)) || (rc = parse_use_resources(&p, root)))
+	if ((rc = parse_uses(&p, root)))
 		goto cleanup;
 	*out = c;
 	a = NULL;
@@ -333,6 +337,20 @@ const lain_proc_t *lain_conf_proc(const lain_conf_t *conf, const char *name)
 		if (!strcmp(conf->procs[i].name, name))
 			return &conf->procs[i];
 	return NULL;
+}
+
+bool lain_is_instance(const char *appname)
+{
+	return strx_prefix(appname, LAIN_INSTANCE_PREFIX);
+}
+
+const char *lain_instance_resource(const char *appname, size_t *len)
+{
+	if (!lain_is_instance(appname))
+		return NULL;
+	const char *r = appname + strlen(LAIN_INSTANCE_PREFIX);
+	*len = strcspn(r, ".");
+	return r;
 }
 
 bool lain_conf_has_portal(const lain_conf_t *conf)

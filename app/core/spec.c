@@ -5,6 +5,7 @@
 #include <json-c/json.h>
 
 #include "console/spec.h"
+#include "console/tmpl.h"
 #include "console/xalloc.h"
 #include "console/banned.h"
 
@@ -119,7 +120,7 @@ static json_object *dependencies(const lain_conf_t *conf, const spec_opts_t *opt
 	for (size_t i = 0; i < conf->n_use_services; i++)
 		add_service_deps(deps, conf->use_services[i].app, &conf->use_services[i].services, opts);
 	for (size_t i = 0; i < conf->n_use_resources; i++) {
-		char *inst = xasprintf("resource.%s.%s", conf->use_resources[i].resource, conf->appname);
+		char *inst = tmpl_instance_name(conf->use_resources[i].resource, conf->appname);
 		add_service_deps(deps, inst, &conf->use_resources[i].services, opts);
 		free(inst);
 	}

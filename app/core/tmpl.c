@@ -415,55 +415,12 @@ cleanup:
 	return rc;
 }
 
-static int render_node(const ynode_t *n, const json_object *ctx, json_object **out, size_t *budget,
-		       arena_t *a, err_t *err)
+/* Each string of the tree is a template, rendered against ctx. */
+static int render_str(const ynode_t *n, void *ctx, json_object **out, err_t *err)
 {
-	int rc;
-	*out = NULL;
-	if (!*budget)
-		return err_set(err, -ERR_TOO_BIG, "template expands to more than %d nodes (aliases)",
-			       YNODE_MAX_EXPANSION);
-	(*budget)--;
-	switch (n->type) {
-	case YN_STR:
-		if ((rc = tmpl_render_string(n->text, ctx, out, err)))
-			return err_wrap(err, "line %d", n->line);
-		return 0;
-	case YN_SEQ: {
-		json_object *arr = json_object_new_array();
-		for (size_t i = 0; i < n->n; i++) {
-			json_object *v;
-			if ((rc = render_node(n->items[i], ctx, &v, budget, a, err))) {
-				json_object_put(arr);
-				return rc;
-			}
-			json_object_array_add(arr, v);
-		}
-		*out = arr;
-		return 0;
-	}
-	case YN_MAP: {
-		json_object *obj = json_object_new_object();
-		for (size_t i = 0; i < n->n; i++) {
-			const char *k = ynode_str(a, n->pairs[i].key);
-			json_object *v;
-			if (!k) {
-				json_object_put(obj);
-				return err_set(err, -ERR_INVALID, "a mapping key must be a scalar (line %d)",
-					       n->pairs[i].key->line);
-			}
-			if ((rc = render_node(n->pairs[i].value, ctx, &v, budget, a, err))) {
-				json_object_put(obj);
-				return rc;
-			}
-			json_object_object_add(obj, k, v);
-		}
-		*out = obj;
-		return 0;
-	}
-	default:
-		return ynode_to_json(n, out, err);
-	}
+	if (tmpl_render_string(n->text, ctx, out, err))
+		return err_wrap(err, "line %d", n->line);
+	return 0;
 }
 
 int tmpl_render_instance(const char *yaml, size_t len, const struct json_object *ctx,
@@ -472,18 +429,12 @@ int tmpl_render_instance(const char *yaml, size_t len, const struct json_object 
 	arena_t *a = arena_new();
 	ynode_t *root;
 	json_object *j = NULL;
-	size_t budget = YNODE_MAX_EXPANSION;
 	int rc;
 
 	*out = NULL;
-	if ((rc = ynode_load(a, yaml, len, &root, err)))
+	if ((rc = ynode_load_map(a, yaml, len, "resource lain.yaml", &root, err)))
 		goto cleanup;
-	if (root->type != YN_MAP) {
-		rc = err_set(err, -ERR_INVALID, "resource lain.yaml must be a mapping, not a %s",
-			     ynode_type_name(root->type));
-		goto cleanup;
-	}
-	if ((rc = render_node(root, ctx, &j, &budget, a, err))) {
+	if ((rc = ynode_to_json_with(root, "template", render_str, (void *)ctx, &j, err))) {
 		err_wrap(err, "rendering '%s'", instance_app ? instance_app : "resource");
 		goto cleanup;
 	}
@@ -531,19 +482,17 @@ int tmpl_load_conf(const char *yaml, size_t len, const lain_parse_opts_t *opts,
 
 char *tmpl_instance_name(const char *resource, const char *client)
 {
-	return xasprintf("resource.%s.%s", resource, client);
+	return xasprintf(LAIN_INSTANCE_PREFIX "%s.%s", resource, client);
 }
 
 int tmpl_instance_split(const char *appname, char **resource, char **client)
 {
+	size_t len = 0;
+	const char *r = appname ? lain_instance_resource(appname, &len) : NULL;
 	*resource = *client = NULL;
-	if (!appname || strncmp(appname, "resource.", 9))
+	if (!r || !len || r[len] != '.' || !r[len + 1])
 		return -ERR_INVALID;
-	const char *r = appname + 9;
-	const char *dot = strchr(r, '.');
-	if (!dot || dot == r || !dot[1])
-		return -ERR_INVALID;
-	*resource = xstrndup(r, (size_t)(dot - r));
-	*client = xstrdup(dot + 1);
+	*resource = xstrndup(r, len);
+	*client = xstrdup(r + len + 1);
 	return 0;
 }

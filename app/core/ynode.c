@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
 #include <yaml.h>
 
 #include "ynode.h"
+#include "console/array.h"
 #include "console/xalloc.h"
 #include "console/banned.h"
 
@@ -51,7 +51,7 @@ const char *ynode_type_name(enum ynode_type t)
 {
 	static const char *const names[] = { "null", "boolean", "integer", "float",
 		"string", "mapping", "list" };
-	return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
+	return (unsigned)t < ARRAY_SIZE(names) ? names[t] : "?";
 }
 
 ynode_t *ynode_new(arena_t *a, enum ynode_type t, int line)
@@ -77,7 +77,7 @@ static int bool_text(const char *s, bool *out)
 		"on", "On", "ON" };
 	static const char *const no[] = { "no", "No", "NO", "false", "False", "FALSE",
 		"off", "Off", "OFF" };
-	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
 		if (!strcmp(s, yes[i])) {
 			*out = true;
 			return 0;
@@ -611,118 +611,14 @@ cleanup:
 	return rc;
 }
 
-ynode_t *ynode_get(const ynode_t *m, const char *key)
+int ynode_load_map(arena_t *a, const char *text, size_t len, const char *what, ynode_t **out,
+		   err_t *err)
 {
-	if (!m || m->type != YN_MAP)
-		return NULL;
-	for (size_t i = 0; i < m->n; i++) {
-		const ynode_t *k = m->pairs[i].key;
-		if (k->type != YN_MAP && k->type != YN_SEQ && k->type != YN_NULL &&
-		    !strcmp(k->text, key))
-			return m->pairs[i].value;
-	}
-	return NULL;
-}
-
-static const char *float_repr(arena_t *a, double f)
-{
-	if (isnan(f))
-		return "nan";
-	if (isinf(f))
-		return f < 0 ? "-inf" : "inf";
-	char tmp[64];
-	for (int prec = 1; prec <= 17; prec++) {
-		snprintf(tmp, sizeof(tmp), "%.*g", prec, f);
-		if (strtod(tmp, NULL) == f)
-			break;
-	}
-	if (!strpbrk(tmp, ".e"))
-		return arena_printf(a, "%s.0", tmp);
-	return arena_strdup(a, tmp);
-}
-
-const char *ynode_str(arena_t *a, const ynode_t *n)
-{
-	switch (n->type) {
-	case YN_NULL: return "None";
-	case YN_BOOL: return n->b ? "True" : "False";
-	case YN_INT: return arena_printf(a, "%" PRId64, n->i);
-	case YN_FLOAT: return float_repr(a, n->f);
-	case YN_STR: return n->text;
-	default: return NULL;
-	}
-}
-
-bool ynode_truthy(const ynode_t *n)
-{
-	if (!n)
-		return false;
-	switch (n->type) {
-	case YN_NULL: return false;
-	case YN_BOOL: return n->b;
-	case YN_INT: return n->i != 0;
-	case YN_FLOAT: return n->f != 0;
-	case YN_STR: return *n->text;
-	default: return n->n != 0;
-	}
-}
-
-static int to_json(const ynode_t *n, json_object **out, size_t *budget, arena_t *a, err_t *err)
-{
-	if (!*budget)
-		return err_set(err, -ERR_TOO_BIG, "document expands to more than %d nodes (aliases)",
-			       YNODE_MAX_EXPANSION);
-	(*budget)--;
-	switch (n->type) {
-	case YN_NULL: *out = NULL; return 0;
-	case YN_BOOL: *out = json_object_new_boolean(n->b); return 0;
-	case YN_INT: *out = json_object_new_int64(n->i); return 0;
-	case YN_FLOAT: *out = json_object_new_double(n->f); return 0;
-	case YN_STR: *out = json_object_new_string(n->text); return 0;
-	case YN_SEQ: {
-		json_object *arr = json_object_new_array();
-		for (size_t i = 0; i < n->n; i++) {
-			json_object *v;
-			int rc = to_json(n->items[i], &v, budget, a, err);
-			if (rc) {
-				json_object_put(arr);
-				return rc;
-			}
-			json_object_array_add(arr, v);
-		}
-		*out = arr;
-		return 0;
-	}
-	case YN_MAP: {
-		json_object *obj = json_object_new_object();
-		for (size_t i = 0; i < n->n; i++) {
-			const char *k = ynode_str(a, n->pairs[i].key);
-			if (!k) {
-				json_object_put(obj);
-				return err_set(err, -ERR_INVALID,
-					       "a mapping key must be a scalar (line %d)",
-					       n->pairs[i].key->line);
-			}
-			json_object *v;
-			int rc = to_json(n->pairs[i].value, &v, budget, a, err);
-			if (rc) {
-				json_object_put(obj);
-				return rc;
-			}
-			json_object_object_add(obj, k, v);
-		}
-		*out = obj;
-		return 0;
-	}
-	}
-	return err_set(err, -ERR_INTERNAL, "unknown node type");
-}
-
-int ynode_to_json(const ynode_t *n, json_object **out, err_t *err)
-{
-	size_t budget = YNODE_MAX_EXPANSION;
-	arena_t *a = arena_new();
-	int rc = to_json(n, out, &budget, a, err);
-	arena_free(a);
-	return rc;
+	int rc = ynode_load(a, text, len, out, err);
+	if (rc)
+		return rc;
+	if ((*out)->type != YN_MAP)
+		return err_set(err, -ERR_INVALID, "%s must be a mapping, not a %s", what,
+			       ynode_type_name((*out)->type));
+	return 0;
 }

@@ -46,6 +46,11 @@ struct ynode {
  * live in a; errors name the line. */
 int ynode_load(arena_t *a, const char *text, size_t len, ynode_t **out, err_t *err);
 
+/* ynode_load() of a document that must be a mapping; what names it in the
+ * error ("lain.yaml must be a mapping, not a seq"). */
+int ynode_load_map(arena_t *a, const char *text, size_t len, const char *what, ynode_t **out,
+		   err_t *err);
+
 /* Value of key in a YN_MAP (scalar keys compared by their text); NULL if
  * absent or if m is not a map. */
 ynode_t *ynode_get(const ynode_t *m, const char *key);
@@ -67,5 +72,11 @@ ynode_t *ynode_new(arena_t *a, enum ynode_type t, int line);
 #define YNODE_MAX_EXPANSION 200000
 struct json_object;
 int ynode_to_json(const ynode_t *n, struct json_object **out, err_t *err);
+
+/* The same walk with strings turned by str (e.g. a template renderer); what
+ * names the input in the budget's message ("template"). */
+typedef int (*ynode_str_fn)(const ynode_t *n, void *data, struct json_object **out, err_t *err);
+int ynode_to_json_with(const ynode_t *n, const char *what, ynode_str_fn str, void *data,
+		       struct json_object **out, err_t *err);
 
 #endif

@@ -1,7 +1,9 @@
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "console/array.h"
 #include "console/http.h"
 #include "console/strx.h"
 #include "console/banned.h"
@@ -17,7 +19,7 @@ static const struct {
 
 unsigned http_method_id(const char *method)
 {
-	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(methods); i++)
 		if (!strcmp(methods[i].name, method))
 			return methods[i].id;
 	return HTTP_OTHER;
@@ -77,7 +79,6 @@ void http_request_init(request_t *req, arena_t *arena, struct ctx *ctx, http_par
 	if (rid && *rid && strlen(rid) <= 64 && strspn(rid, "0123456789abcdefABCDEF-") == strlen(rid))
 		req->request_id = arena_strdup(arena, rid);
 	req->body = "";
-	req->operator_name = "unknown";
 }
 
 const char *http_param(const request_t *req, const char *name)
@@ -88,15 +89,14 @@ const char *http_param(const request_t *req, const char *name)
 	return NULL;
 }
 
+/* The value of hex digit c, or -1. */
 static int hexval(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	static const char hex[] = "0123456789abcdefABCDEF";
+	const char *d = c ? strchr(hex, c) : NULL;
+	if (!d)
+		return -1;
+	return d - hex < 16 ? (int)(d - hex) : (int)(d - hex) - 6;
 }
 
 /* Decodes %XX and '+' (form encoding) of s[0..n) into the arena. */
@@ -118,24 +118,18 @@ static char *url_decode(arena_t *a, const char *s, size_t n)
 	return out;
 }
 
+/* http_query's callback: the first value is the one. */
+static int first_value(const char *value, void *data)
+{
+	*(const char **)data = value;
+	return 1;
+}
+
 const char *http_query(const request_t *req, const char *name)
 {
-	size_t nlen = strlen(name);
-	const char *p = req->query;
-	while (p && *p) {
-		size_t flen = strcspn(p, "&");
-		size_t klen = strcspn(p, "=&");
-		const char *key = url_decode(req->arena, p, klen);
-		if (strlen(key) == nlen && !memcmp(key, name, nlen)) {
-			if (klen < flen)
-				return url_decode(req->arena, p + klen + 1, flen - klen - 1);
-			return "";
-		}
-		p += flen;
-		if (*p == '&')
-			p++;
-	}
-	return NULL;
+	const char *value = NULL;
+	http_query_each(req, name, first_value, &value);
+	return value;
 }
 
 const char *http_cookie(const request_t *req, const char *name)
@@ -173,4 +167,17 @@ int http_query_each(const request_t *req, const char *name, http_query_fn fn, vo
 			p++;
 	}
 	return 0;
+}
+
+void http_log(const request_t *req, enum log_level level, const char *fmt, ...)
+{
+	if (level < log_get_level())
+		return;
+	buf_t msg = BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	log_msg(level, "%s id=%s", msg.data, req->request_id ? req->request_id : "-");
+	buf_release(&msg);
 }

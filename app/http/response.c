@@ -3,6 +3,7 @@
 
 #include <json-c/json.h>
 
+#include "console/array.h"
 #include "console/http.h"
 #include "console/banned.h"
 
@@ -34,7 +35,7 @@ static const struct {
 
 const char *http_reason(int status)
 {
-	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(reasons); i++)
 		if (reasons[i].status == status)
 			return reasons[i].reason;
 	return "Unknown";

@@ -3,7 +3,6 @@
 #include <json-c/json.h>
 
 #include "console/router.h"
-#include "console/permission.h"
 #include "console/banned.h"
 
 /* Matches path against pattern segment by segment; fills req's params.
@@ -82,7 +81,7 @@ static void answer_options(response_t *res)
 	http_header(res, "Access-Control-Max-Age", "86400");
 }
 
-void router_dispatch(const route_t *routes, size_t n, request_t *req, response_t *res)
+void router_dispatch(const router_t *router, request_t *req, response_t *res)
 {
 	err_t err = ERR_INIT;
 	int status;
@@ -92,7 +91,7 @@ void router_dispatch(const route_t *routes, size_t n, request_t *req, response_t
 		answer_options(res);
 		return;
 	}
-	const route_t *r = router_match(routes, n, req, &status, &key);
+	const route_t *r = router_match(router->routes, router->n, req, &status, &key);
 	if (!r) {
 		const char *msg = status == 404
 			? arena_printf(req->arena, "no such endpoint: %s", req->uri)
@@ -114,10 +113,10 @@ void router_dispatch(const route_t *routes, size_t n, request_t *req, response_t
 			json_object_put(obj);
 		json_tokener_free(tok);
 	}
-	int rc = permission_check(req, res, r->perm, &err);
-	if (!rc && !res->status)
+	int rc = router->check ? router->check(req, res, r, &err) : 0;
+	if (!rc)
 		rc = r->handler(req, res, &err);
-	if (rc < 0 && !res->status)
+	if (rc < 0)
 		http_error(req, res, r->key, &err, NULL);
 	if (!res->status)
 		http_envelope(res, 500, r->key, NULL, "handler gave no answer", http_self_url(req));

@@ -48,8 +48,8 @@ static int read_body(FCGX_Request *fr, request_t *req, response_t *res, long lim
 	return 0;
 }
 
-static void handle(FCGX_Request *fr, ctx_t *ctx, arena_t *arena, buf_t *out,
-		   server_slot_t *slot, unsigned long seq)
+static void handle(FCGX_Request *fr, struct ctx *ctx, const server_opts_t *opts,
+		   arena_t *arena, buf_t *out, server_slot_t *slot, unsigned long seq)
 {
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -62,8 +62,8 @@ static void handle(FCGX_Request *fr, ctx_t *ctx, arena_t *arena, buf_t *out,
 	if (slot)
 		snprintf(slot->current, sizeof(slot->current), "%s %s", req.method, req.uri);
 
-	if (!read_body(fr, &req, &res, ctx->cfg->body_limit))
-		router_dispatch(api_routes, api_routes_count, &req, &res);
+	if (!read_body(fr, &req, &res, opts->body_limit))
+		router_dispatch(opts->router, &req, &res);
 
 	buf_reset(out);
 	http_response_serialize(&req, &res, out);
@@ -79,7 +79,8 @@ static void handle(FCGX_Request *fr, ctx_t *ctx, arena_t *arena, buf_t *out,
 	}
 }
 
-int server_run(int listen_fd, ctx_t *ctx, volatile sig_atomic_t *stop, server_slot_t *slot)
+int server_run(int listen_fd, struct ctx *ctx, const server_opts_t *opts,
+	       volatile sig_atomic_t *stop, server_slot_t *slot)
 {
 	FCGX_Request fr;
 	arena_t *arena = arena_new();
@@ -98,7 +99,7 @@ int server_run(int listen_fd, ctx_t *ctx, volatile sig_atomic_t *stop, server_sl
 			rc = -1;
 			break;
 		}
-		handle(&fr, ctx, arena, &out, slot, ++seq);
+		handle(&fr, ctx, opts, arena, &out, slot, ++seq);
 		FCGX_Finish_r(&fr);
 		arena_reset(arena);
 	}

@@ -149,6 +149,13 @@ static void json_put_hook(void *obj)
 	json_object_put(obj);
 }
 
+void *arena_own(arena_t *a, void *p, void (*free_fn)(void *))
+{
+	if (p)
+		arena_on_free(a, free_fn, p);
+	return p;
+}
+
 struct json_object *arena_json(arena_t *a, struct json_object *obj)
 {
 	if (obj)

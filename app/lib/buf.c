@@ -106,3 +106,16 @@ int buf_addf(buf_t *b, const char *fmt, ...)
 	va_end(ap);
 	return rc;
 }
+
+int buf_add_escaped(buf_t *b, const char *s, const char *keep)
+{
+	int rc = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p && !rc; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-._~", *p) || (keep && strchr(keep, *p)))
+			rc = buf_addch(b, (char)*p);
+		else
+			rc = buf_addf(b, "%%%02X", *p);
+	}
+	return rc;
+}

@@ -2,28 +2,32 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "console/array.h"
 #include "console/err.h"
 #include "console/banned.h"
 
-/* The one place where a failure becomes an HTTP status. */
+/* The one place where a failure becomes an HTTP status: one row per
+ * enum err_code, in its order. */
 static const struct {
 	int status;
 	const char *name;
-} err_table[ERR__COUNT] = {
-	[ERR_OK]             = { 200, "ok" },
-	[ERR_INVALID]        = { 400, "invalid" },
-	[ERR_UNAUTHORIZED]   = { 401, "unauthorized" },
-	[ERR_FORBIDDEN]      = { 403, "forbidden" },
-	[ERR_NOT_FOUND]      = { 404, "not found" },
-	[ERR_METHOD]         = { 405, "method not allowed" },
-	[ERR_NOT_ACCEPTABLE] = { 406, "not acceptable" },
-	[ERR_CONFLICT]       = { 409, "conflict" },
-	[ERR_TOO_BIG]        = { 413, "too big" },
-	[ERR_INTERNAL]       = { 500, "internal" },
-	[ERR_BAD_GATEWAY]    = { 502, "bad gateway" },
-	[ERR_UNAVAILABLE]    = { 503, "unavailable" },
-	[ERR_TIMEOUT]        = { 504, "timeout" },
+} err_table[] = {
+	{ 200, "ok" },                 /* ERR_OK */
+	{ 400, "invalid" },            /* ERR_INVALID */
+	{ 401, "unauthorized" },       /* ERR_UNAUTHORIZED */
+	{ 403, "forbidden" },          /* ERR_FORBIDDEN */
+	{ 404, "not found" },          /* ERR_NOT_FOUND */
+	{ 405, "method not allowed" }, /* ERR_METHOD */
+	{ 406, "not acceptable" },     /* ERR_NOT_ACCEPTABLE */
+	{ 409, "conflict" },           /* ERR_CONFLICT */
+	{ 413, "too big" },            /* ERR_TOO_BIG */
+	{ 500, "internal" },           /* ERR_INTERNAL */
+	{ 502, "bad gateway" },        /* ERR_BAD_GATEWAY */
+	{ 503, "unavailable" },        /* ERR_UNAVAILABLE */
+	{ 504, "timeout" },            /* ERR_TIMEOUT */
 };
+_Static_assert(ARRAY_SIZE(err_table) == ERR__COUNT,
+	       "err_table has one row per enum err_code");
 
 static int index_of(int code)
 {

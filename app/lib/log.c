@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "console/array.h"
 #include "console/log.h"
 #include "console/banned.h"
 
@@ -20,7 +21,7 @@ static const char *const names[] = {
 
 int log_level_parse(const char *s)
 {
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (!strcasecmp(s, names[i]))
 			return (int)i;
 	if (!strcasecmp(s, "warning"))

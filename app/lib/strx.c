@@ -6,6 +6,7 @@
 
 #include "console/err.h"
 #include "console/strx.h"
+#include "console/xalloc.h"
 #include "console/banned.h"
 
 int strx_to_long(const char *s, long min, long max, long *out)
@@ -68,4 +69,14 @@ size_t strx_split(char *s, char sep, char **fields, size_t max)
 		s = next;
 	}
 	return n;
+}
+
+char *strx_base_url(const char *url)
+{
+	size_t n = strlen(url);
+	while (n && url[n - 1] == '/')
+		n--;
+	if (strstr(url, "://"))
+		return xstrndup(url, n);
+	return xasprintf("http://%.*s", (int)n, url);
 }

@@ -5,6 +5,7 @@
 
 #include <json-c/json.h>
 
+#include "console/array.h"
 #include "console/etcd.h"
 #include "console/store.h"
 #include "console/xalloc.h"
@@ -13,6 +14,27 @@
 static const char *app_key(ctx_t *ctx, arena_t *arena, const char *name)
 {
 	return arena_printf(arena, "%s/%s", ctx->cfg->apps_prefix, name);
+}
+
+/* The one table of running_state strings. */
+static const char *const state_names[] = {
+	[APP_STATE_OTHER] = "",
+	[APP_REPOSITED] = "reposited",
+	[APP_DEPLOYING] = "deploying",
+	[APP_DEPLOYED] = "deployed",
+};
+
+const char *app_state_name(enum app_state state)
+{
+	return state_names[state];
+}
+
+static enum app_state state_of(const char *name)
+{
+	for (size_t i = 1; i < ARRAY_SIZE(state_names); i++)
+		if (!strcmp(name, state_names[i]))
+			return (enum app_state)i;
+	return APP_STATE_OTHER;
 }
 
 /* Strings point into the record's JSON object, which lives as long as the
@@ -51,7 +73,7 @@ static app_record_t *record_of(arena_t *arena, json_object *obj, int64_t mod_rev
 	r->meta_version = str_field(obj, "meta_version");
 	r->meta = str_field(obj, "meta");
 	r->default_image = str_field(obj, "default_image");
-	r->running_state = str_field(obj, "running_state");
+	r->state = state_of(str_field(obj, "running_state"));
 	r->app_type = str_field(obj, "app_type");
 	r->last_update = str_field(obj, "last_update");
 	r->last_error = str_field(obj, "last_error");
@@ -99,13 +121,6 @@ struct app_cache {
 	struct cached *items;
 	size_t n, cap;
 };
-
-static void *cache_create(ctx_t *ctx)
-{
-	struct app_cache *c = xcalloc(1, sizeof(*c));
-	c->map = json_object_new_object();
-	return c;
-}
 
 static void cache_destroy(void *p)
 {
@@ -194,7 +209,9 @@ static int on_full(const etcd_kv_t *kv, void *p)
 int store_app_each(ctx_t *ctx, arena_t *arena, store_app_fn fn, void *data, err_t *err)
 {
 	struct listing l = { .arena = arena };
-	l.cache = ctx_slot(ctx, CTX_SLOT_APPS, cache_create, cache_destroy);
+	l.cache = ctx_slot(ctx, CTX_SLOT_APPS, sizeof(*l.cache), cache_destroy);
+	if (!l.cache->map)
+		l.cache->map = json_object_new_object();
 	const char *prefix = arena_printf(arena, "%s/", ctx->cfg->apps_prefix);
 	int rc = etcd_range_prefix_keys(ctx->etcd, prefix, 0, on_key, &l, err);
 	if (rc)
@@ -268,7 +285,8 @@ int store_app_create(ctx_t *ctx, const char *name, err_t *err)
 	json_object_object_add(rec, "meta_version", json_object_new_string(""));
 	json_object_object_add(rec, "meta", json_object_new_string(""));
 	json_object_object_add(rec, "default_image", json_object_new_string(""));
-	json_object_object_add(rec, "running_state", json_object_new_string("reposited"));
+	json_object_object_add(rec, "running_state",
+			       json_object_new_string(app_state_name(APP_REPOSITED)));
 	json_object_object_add(rec, "app_type", json_object_new_string(""));
 	json_object_object_add(rec, "canaries", json_object_new_object());
 	json_object_object_add(rec, "last_update", json_object_new_string(now));
@@ -285,21 +303,49 @@ int store_app_create(ctx_t *ctx, const char *name, err_t *err)
 	return rc;
 }
 
-int store_app_save(ctx_t *ctx, const char *name, json_object *record, int64_t mod_revision,
+/* rec[key] = value, unless rec holds that value already (as read). */
+static void put_field(json_object *rec, const char *key, const char *value)
+{
+	if (strcmp(str_field(rec, key), value))
+		json_object_object_add(rec, key, json_object_new_string(value));
+}
+
+int store_app_save(ctx_t *ctx, const app_record_t *app, const etcd_op_t *more, size_t nmore,
 		   err_t *err)
 {
+	json_object *rec = NULL;
+	if (json_object_deep_copy(app->raw, &rec, NULL))
+		return err_set(err, -ERR_INTERNAL, "cannot copy the record of '%s'", app->appname);
+	put_field(rec, "giturl", app->giturl);
+	put_field(rec, "meta_version", app->meta_version);
+	put_field(rec, "meta", app->meta);
+	put_field(rec, "default_image", app->default_image);
+	if (app->state != APP_STATE_OTHER)
+		put_field(rec, "running_state", app_state_name(app->state));
+	put_field(rec, "app_type", app->app_type);
+	put_field(rec, "last_error", app->last_error);
 	char now[20];
 	store_now(now);
-	json_object_object_add(record, "last_update", json_object_new_string(now));
+	json_object_object_add(rec, "last_update", json_object_new_string(now));
 	size_t len;
 	const char *value = json_object_to_json_string_length(
-		record, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+		rec, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	char key[1024];
-	snprintf(key, sizeof(key), "%s/%s", ctx->cfg->apps_prefix, name);
-	int rc = etcd_update(ctx->etcd, key, value, len, mod_revision, err);
-	if (rc == -ERR_CONFLICT)
-		err_set(err, rc, "app '%s' was changed by another request while this one ran; "
-			"read it again and retry", name);
+	snprintf(key, sizeof(key), "%s/%s", ctx->cfg->apps_prefix, app->appname);
+	/* The record's compare-and-swap, and the other keys with it. */
+	etcd_cmp_t cmp = { .key = key, .target = ETCD_CMP_MOD, .result = ETCD_EQUAL,
+			   .revision = app->mod_revision };
+	etcd_op_t *ops = xcalloc(nmore + 1, sizeof(*ops));
+	ops[0] = (etcd_op_t){ .type = ETCD_OP_PUT, .key = key, .value = value, .value_len = len };
+	for (size_t i = 0; i < nmore; i++)
+		ops[i + 1] = more[i];
+	bool ok = false;
+	int rc = etcd_txn(ctx->etcd, &cmp, 1, ops, nmore + 1, NULL, 0, &ok, err);
+	free(ops);
+	json_object_put(rec);
+	if (!rc && !ok)
+		rc = err_set(err, -ERR_CONFLICT, "app '%s' was changed by another request while this "
+			     "one ran; read it again and retry", app->appname);
 	return rc;
 }
 

@@ -20,11 +20,6 @@ struct auth_state {
 	int valid;
 };
 
-static void *create(ctx_t *ctx)
-{
-	return xcalloc(1, sizeof(struct auth_state));
-}
-
 static void destroy(void *p)
 {
 	struct auth_state *s = p;
@@ -41,7 +36,7 @@ static long ms_since(const struct timespec *t)
 
 int auth_get(ctx_t *ctx, const auth_switch_t **out, err_t *err)
 {
-	struct auth_state *s = ctx_slot(ctx, CTX_SLOT_AUTH, create, destroy);
+	struct auth_state *s = ctx_slot(ctx, CTX_SLOT_AUTH, sizeof(*s), destroy);
 	if (s->valid && ms_since(&s->read_at) < AUTH_TTL_MS) {
 		*out = &s->sw;
 		return 0;

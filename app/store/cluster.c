@@ -18,11 +18,6 @@ struct cluster_state {
 	const char *extra[MAX_EXTRA];
 };
 
-static void *create(ctx_t *ctx)
-{
-	return xcalloc(1, sizeof(struct cluster_state));
-}
-
 static void destroy(void *p)
 {
 	struct cluster_state *s = p;
@@ -49,7 +44,7 @@ static const char *or_default(struct cluster_state *s, const char *configured, c
 
 int cluster_get(ctx_t *ctx, const cluster_t **out, err_t *err)
 {
-	struct cluster_state *s = ctx_slot(ctx, CTX_SLOT_CLUSTER, create, destroy);
+	struct cluster_state *s = ctx_slot(ctx, CTX_SLOT_CLUSTER, sizeof(*s), destroy);
 	if (s->loaded) {
 		*out = &s->c;
 		return 0;
@@ -104,17 +99,4 @@ void cluster_app_group(const cluster_t *c, const char *app, buf_t *out)
 	for (size_t i = start; i < out->len; i++)
 		if (out->data[i] == '.')
 			out->data[i] = '-';
-}
-
-lain_parse_opts_t cluster_parse_opts(const cluster_t *c, const char *meta_version,
-				     const char *default_image)
-{
-	return (lain_parse_opts_t){
-		.domain = c->domain,
-		.extra_domains = c->extra_domains,
-		.n_extra_domains = c->nextra,
-		.registry = c->registry,
-		.meta_version = meta_version,
-		.default_image = default_image && *default_image ? default_image : NULL,
-	};
 }

@@ -1,4 +1,5 @@
 #include "console/ctx.h"
+#include "console/xalloc.h"
 #include "console/banned.h"
 
 int ctx_open(ctx_t *ctx, err_t *err)
@@ -23,11 +24,10 @@ void ctx_close(ctx_t *ctx)
 	ctx->etcd = NULL;
 }
 
-void *ctx_slot(ctx_t *ctx, enum ctx_slot slot, void *(*create)(ctx_t *ctx),
-	       void (*destroy)(void *state))
+void *ctx_slot(ctx_t *ctx, enum ctx_slot slot, size_t size, void (*destroy)(void *state))
 {
 	if (!ctx->slots[slot]) {
-		ctx->slots[slot] = create(ctx);
+		ctx->slots[slot] = xcalloc(1, size);
 		ctx->slot_free[slot] = destroy;
 	}
 	return ctx->slots[slot];

@@ -55,7 +55,7 @@ int etcd_new(etcd_t **out, const char *endpoints, long timeout_ms, long connect_
 		e->n++;
 	}
 	free(copy);
-	e->http = httpc_new("etcd", timeout_ms, connect_timeout_ms);
+	e->http = httpc_new("etcd", NULL, timeout_ms, connect_timeout_ms);
 	if (!e->http) {
 		etcd_free(e);
 		return err_set(err, -ERR_INTERNAL, "cannot create a curl handle");
@@ -146,33 +146,37 @@ static const char *const cmp_results[] = {
 	[ETCD_LESS] = "LESS",
 };
 
+/* One put or delete as its request: {"key", "value"[, "lease"]} for
+ * /v3/kv/put, {"key"[, "range_end"]} for /v3/kv/deleterange; a txn's
+ * operations hold the same objects. */
+static void encode_op(buf_t *out, const etcd_op_t *op)
+{
+	buf_addch(out, '{');
+	add_b64_field(out, "key", op->key, strlen(op->key));
+	if (op->type == ETCD_OP_PUT) {
+		buf_addch(out, ',');
+		add_b64_field(out, "value", op->value, op->value_len);
+		if (op->lease)
+			buf_addf(out, ",\"lease\":\"%" PRId64 "\"", op->lease);
+	} else if (op->prefix) {
+		buf_t end = BUF_INIT;
+		etcd_prefix_end(op->key, strlen(op->key), &end);
+		buf_addch(out, ',');
+		add_b64_field(out, "range_end", end.data, end.len);
+		buf_release(&end);
+	}
+	buf_addch(out, '}');
+}
+
 static void encode_ops(buf_t *out, const char *name, const etcd_op_t *ops, size_t n)
 {
 	buf_addf(out, "\"%s\":[", name);
 	for (size_t i = 0; i < n; i++) {
-		const etcd_op_t *op = &ops[i];
-		if (i)
-			buf_addch(out, ',');
-		if (op->type == ETCD_OP_PUT) {
-			buf_addstr(out, "{\"request_put\":{");
-			add_b64_field(out, "key", op->key, strlen(op->key));
-			buf_addch(out, ',');
-			add_b64_field(out, "value", op->value, op->value_len);
-			if (op->lease)
-				buf_addf(out, ",\"lease\":\"%" PRId64 "\"", op->lease);
-			buf_addstr(out, "}}");
-		} else {
-			buf_addstr(out, "{\"request_delete_range\":{");
-			add_b64_field(out, "key", op->key, strlen(op->key));
-			if (op->prefix) {
-				buf_t end = BUF_INIT;
-				etcd_prefix_end(op->key, strlen(op->key), &end);
-				buf_addch(out, ',');
-				add_b64_field(out, "range_end", end.data, end.len);
-				buf_release(&end);
-			}
-			buf_addstr(out, "}}");
-		}
+		buf_addstr(out, i ? ",{" : "{");
+		buf_addstr(out, ops[i].type == ETCD_OP_PUT ? "\"request_put\":"
+							   : "\"request_delete_range\":");
+		encode_op(out, &ops[i]);
+		buf_addch(out, '}');
 	}
 	buf_addch(out, ']');
 }
@@ -364,25 +368,12 @@ static int call(etcd_t *e, const char *path, err_t *err)
 	return call_ex(e, NULL, path, NULL, false, err);
 }
 
-/* Appends s percent-encoded (all but RFC 3986's unreserved characters;
- * keep: characters left as they are, e.g. '/' in a key). */
-static void url_escape(buf_t *out, const char *s, const char *keep)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) || (keep && strchr(keep, *p)))
-			buf_addch(out, (char)*p);
-		else
-			buf_addf(out, "%%%02X", *p);
-	}
-}
-
 static void v2_path(buf_t *path, const char *key)
 {
 	buf_addstr(path, "/v2/keys");
 	if (key[0] != '/')
 		buf_addch(path, '/');
-	url_escape(path, key, "/");
+	buf_add_escaped(path, key, "/");
 }
 
 int etcd_v2_get_index(etcd_t *e, const char *key, buf_t *value, uint64_t *index, err_t *err)
@@ -429,7 +420,7 @@ int etcd_v2_update(etcd_t *e, const char *key, const char *value, uint64_t prev_
 		buf_addstr(&path, "?prevExist=false");
 	buf_reset(&e->req);
 	buf_addstr(&e->req, "value=");
-	url_escape(&e->req, value, NULL);
+	buf_add_escaped(&e->req, value, NULL);
 	int rc = call_ex(e, "PUT", path.data, "application/x-www-form-urlencoded", true, err);
 	buf_release(&path);
 	if (rc)
@@ -547,30 +538,18 @@ int etcd_count_prefix(etcd_t *e, const char *prefix, int64_t *count, err_t *err)
 int etcd_put(etcd_t *e, const char *key, const char *value, size_t value_len, int64_t lease,
 	     err_t *err)
 {
+	etcd_op_t op = { .type = ETCD_OP_PUT, .key = key, .value = value, .value_len = value_len,
+			 .lease = lease };
 	buf_reset(&e->req);
-	buf_addch(&e->req, '{');
-	add_b64_field(&e->req, "key", key, strlen(key));
-	buf_addch(&e->req, ',');
-	add_b64_field(&e->req, "value", value, value_len);
-	if (lease)
-		buf_addf(&e->req, ",\"lease\":\"%" PRId64 "\"", lease);
-	buf_addch(&e->req, '}');
+	encode_op(&e->req, &op);
 	return call(e, "/v3/kv/put", err);
 }
 
 int etcd_delete(etcd_t *e, const char *key, bool prefix, int64_t *deleted, err_t *err)
 {
+	etcd_op_t op = { .type = ETCD_OP_DELETE, .key = key, .prefix = prefix };
 	buf_reset(&e->req);
-	buf_addch(&e->req, '{');
-	add_b64_field(&e->req, "key", key, strlen(key));
-	if (prefix) {
-		buf_t end = BUF_INIT;
-		etcd_prefix_end(key, strlen(key), &end);
-		buf_addch(&e->req, ',');
-		add_b64_field(&e->req, "range_end", end.data, end.len);
-		buf_release(&end);
-	}
-	buf_addch(&e->req, '}');
+	encode_op(&e->req, &op);
 	int rc = call(e, "/v3/kv/deleterange", err);
 	if (rc)
 		return rc;

@@ -32,102 +32,6 @@ void oplog_format_time(int64_t usec, char out[32])
 		snprintf(out, 32, "%sZ", base);
 }
 
-/* One UTF-8 sequence at s: its code point and length; -1 when invalid. */
-static long utf8_next(const unsigned char *s, int *len)
-{
-	unsigned char c = s[0];
-	int n;
-	long cp;
-	if (c < 0x80) {
-		*len = 1;
-		return c;
-	} else if ((c & 0xe0) == 0xc0) {
-		n = 2;
-		cp = c & 0x1f;
-	} else if ((c & 0xf0) == 0xe0) {
-		n = 3;
-		cp = c & 0x0f;
-	} else if ((c & 0xf8) == 0xf0) {
-		n = 4;
-		cp = c & 0x07;
-	} else {
-		*len = 1;
-		return -1;
-	}
-	for (int i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80) {
-			*len = 1;
-			return -1;
-		}
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	*len = n;
-	/* Overlong forms, surrogates and values past U+10FFFF are invalid. */
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
-		*len = 1;
-		return -1;
-	}
-	return cp;
-}
-
-void oplog_json_string(const char *str, buf_t *out)
-{
-	const unsigned char *s = (const unsigned char *)(str ? str : "");
-	buf_addch(out, '"');
-	while (*s) {
-		int len;
-		long cp = utf8_next(s, &len);
-		s += len;
-		switch (cp) {
-		case '"': buf_addstr(out, "\\\""); continue;
-		case '\\': buf_addstr(out, "\\\\"); continue;
-		case '\n': buf_addstr(out, "\\n"); continue;
-		case '\r': buf_addstr(out, "\\r"); continue;
-		case '\t': buf_addstr(out, "\\t"); continue;
-		case '\b': buf_addstr(out, "\\b"); continue;
-		case '\f': buf_addstr(out, "\\f"); continue;
-		default: break;
-		}
-		if (cp < 0)
-			buf_addstr(out, "\\ufffd");
-		else if (cp < 0x20 || (cp >= 0x7f && cp < 0x10000))
-			buf_addf(out, "\\u%04lx", cp);
-		else if (cp < 0x7f)
-			buf_addch(out, (char)cp);
-		else {
-			long v = cp - 0x10000;
-			buf_addf(out, "\\u%04lx\\u%04lx", 0xd800 + (v >> 10), 0xdc00 + (v & 0x3ff));
-		}
-	}
-	buf_addch(out, '"');
-}
-
-void oplog_render(const oplog_row_t *rows, size_t n, buf_t *out)
-{
-	buf_addch(out, '[');
-	for (size_t i = 0; i < n; i++) {
-		const oplog_row_t *r = &rows[i];
-		if (i)
-			buf_addstr(out, ", ");
-		buf_addf(out, "{\"model\": \"oplog.oplog\", \"pk\": %" PRId64 ", \"fields\": {", r->pk);
-		buf_addstr(out, "\"user\": ");
-		oplog_json_string(r->user, out);
-		buf_addstr(out, ", \"op\": ");
-		oplog_json_string(r->op, out);
-		buf_addstr(out, ", \"app\": ");
-		oplog_json_string(r->app, out);
-		buf_addstr(out, ", \"app_version\": ");
-		oplog_json_string(r->app_version, out);
-		buf_addstr(out, ", \"time\": ");
-		oplog_json_string(r->time, out);
-		buf_addstr(out, ", \"message\": ");
-		oplog_json_string(r->message, out);
-		buf_addstr(out, "}}");
-	}
-	buf_addch(out, ']');
-}
-
 /* ---- etcd */
 
 struct oldest {
@@ -204,28 +108,10 @@ int oplog_append(ctx_t *ctx, const char *op, const char *user, const char *app,
 }
 
 struct rows {
+	arena_t *arena;
 	size_t n, cap;
-	json_object **vals;
-	int64_t *pks;
+	oplog_row_t *v;
 };
-
-static int collect_row(const etcd_kv_t *kv, void *p)
-{
-	struct rows *r = p;
-	json_object *v = json_tokener_parse(kv->value);
-	if (!v || !json_object_is_type(v, json_type_object)) {
-		json_object_put(v);
-		return 0; /* not a row: skipped */
-	}
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 64;
-		r->vals = xrealloc(r->vals, r->cap * sizeof(*r->vals));
-		r->pks = xrealloc(r->pks, r->cap * sizeof(*r->pks));
-	}
-	r->vals[r->n] = v;
-	r->pks[r->n++] = kv->create_revision;
-	return 0;
-}
 
 static const char *field(json_object *o, const char *k)
 {
@@ -235,32 +121,44 @@ static const char *field(json_object *o, const char *k)
 	return "";
 }
 
-int oplog_read(ctx_t *ctx, const char *app, size_t limit, buf_t *out, err_t *err)
+static int collect_row(const etcd_kv_t *kv, void *p)
 {
-	struct rows r = { 0 };
+	struct rows *r = p;
+	json_object *v = json_tokener_parse(kv->value);
+	if (!v || !json_object_is_type(v, json_type_object)) {
+		json_object_put(v);
+		return 0; /* not a row: skipped */
+	}
+	arena_json(r->arena, v);
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 64;
+		r->v = xrealloc(r->v, r->cap * sizeof(*r->v));
+	}
+	r->v[r->n++] = (oplog_row_t){ .pk = kv->create_revision, .user = field(v, "user"),
+				      .op = field(v, "op"), .app = field(v, "app"),
+				      .app_version = field(v, "app_version"),
+				      .time = field(v, "time"), .message = field(v, "message") };
+	return 0;
+}
+
+int oplog_read(ctx_t *ctx, arena_t *arena, const char *app, size_t limit, oplog_row_t **rows,
+	       size_t *n, err_t *err)
+{
+	struct rows r = { .arena = arena };
 	char *prefix = xasprintf(OPLOG_PREFIX "%s/", app);
 	/* At most OPLOG_KEEP (plus a few in flight) rows: read them all. */
 	int rc = etcd_range_prefix(ctx->etcd, prefix, 0, collect_row, &r, err);
-	if (rc) {
-		err_wrap(err, "cannot read the oplog of '%s'", app);
-		goto cleanup;
-	}
-	size_t n = r.n < limit ? r.n : limit;
-	oplog_row_t *rows = xcalloc(n ? n : 1, sizeof(*rows));
-	for (size_t i = 0; i < n; i++) {
-		json_object *v = r.vals[r.n - 1 - i];
-		rows[i] = (oplog_row_t){ .pk = r.pks[r.n - 1 - i], .user = field(v, "user"),
-					 .op = field(v, "op"), .app = field(v, "app"),
-					 .app_version = field(v, "app_version"),
-					 .time = field(v, "time"), .message = field(v, "message") };
-	}
-	oplog_render(rows, n, out);
-	free(rows);
-cleanup:
-	for (size_t i = 0; i < r.n; i++)
-		json_object_put(r.vals[i]);
-	free(r.vals);
-	free(r.pks);
 	free(prefix);
-	return rc;
+	*rows = NULL;
+	*n = 0;
+	if (rc) {
+		free(r.v);
+		return err_wrap(err, "cannot read the oplog of '%s'", app);
+	}
+	*n = r.n < limit ? r.n : limit;
+	*rows = arena_alloc(arena, (*n ? *n : 1) * sizeof(**rows));
+	for (size_t i = 0; i < *n; i++)
+		(*rows)[i] = r.v[r.n - 1 - i];
+	free(r.v);
+	return 0;
 }

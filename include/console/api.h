@@ -9,6 +9,11 @@
 
 #include "console/router.h"
 
+/* The table of the service (app/api/routes.c); main hands it to the
+ * router with permission_check (permission.h). */
+extern const route_t api_routes[];
+extern const size_t api_routes_count;
+
 /* repos.c — E12, E13 */
 int api_repos_list(request_t *req, response_t *res, err_t *err);
 int api_repos_create(request_t *req, response_t *res, err_t *err);
@@ -27,7 +32,7 @@ int api_maintainer_delete(request_t *req, response_t *res, err_t *err);
 int api_role_self(request_t *req, response_t *res, err_t *err);
 int api_role_user(request_t *req, response_t *res, err_t *err);
 
-/* apps.c — E7 GET (list) and E8 GET: App objects (spec §1.4, render.h);
+/* apps.c — E7 GET (list) and E8 GET: App objects (spec §1.4, appview.h);
  * E8 GET answers 404 "app with appname <a> has not been deployd\n" for a
  * record that is only reposited. */
 int api_apps_list(request_t *req, response_t *res, err_t *err);

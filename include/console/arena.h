@@ -30,6 +30,15 @@ char *arena_printf(arena_t *a, const char *fmt, ...) __attribute__((format(print
 /* Calls fn(data) when the arena is reset or freed. */
 void arena_on_free(arena_t *a, void (*fn)(void *), void *data);
 
+/* Hands p over to the arena: free_fn(p) runs when the arena is reset or
+ * freed. Returns p, for chaining; NULL is returned as it is, with nothing
+ * registered. What the request arena owns needs no cleanup in the code
+ * that made it:
+ *
+ *     lain_conf_t *conf = arena_own(req->arena, parsed, conf_free_hook);
+ */
+void *arena_own(arena_t *a, void *p, void (*free_fn)(void *));
+
 /* Registers json_object_put(obj) as a hook and returns obj, for chaining. */
 struct json_object;
 struct json_object *arena_json(arena_t *a, struct json_object *obj);

@@ -41,6 +41,10 @@ char *buf_detach(buf_t *b, size_t *len);
 int buf_add(buf_t *b, const void *data, size_t n);
 int buf_addstr(buf_t *b, const char *s);
 int buf_addch(buf_t *b, char c);
+
+/* Appends s percent-encoded ("%2F"): every byte but RFC 3986's unreserved
+ * characters (A-Z a-z 0-9 - . _ ~) and those in keep (NULL: none). */
+int buf_add_escaped(buf_t *b, const char *s, const char *keep);
 int buf_addf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vaddf(buf_t *b, const char *fmt, va_list ap);
 

@@ -15,7 +15,6 @@
 
 #include "console/buf.h"
 #include "console/ctx.h"
-#include "console/lainyaml.h"
 
 typedef struct cluster {
 	const char *domain;             /* /lain/config/domain, or "example.lain.com" */
@@ -38,11 +37,5 @@ int cluster_get(ctx_t *ctx, const cluster_t **out, err_t *err);
 /* The SSO group of app (spec §5.3): "<prefix>-<app>" with every '.' as '-'.
  * Appended to out. */
 void cluster_app_group(const cluster_t *c, const char *app, buf_t *out);
-
-/* How lain.yaml is parsed on this cluster (lainyaml.h) for meta_version;
- * default_image: the image of procs without one (NULL or "":
- * <registry>/<app>:release-<meta_version>). */
-lain_parse_opts_t cluster_parse_opts(const cluster_t *c, const char *meta_version,
-				     const char *default_image);
 
 #endif

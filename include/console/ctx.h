@@ -6,7 +6,7 @@
  *
  * Modules keep their per-worker state in a slot, created on first use:
  *
- *     sso_t *s = ctx_slot(ctx, CTX_SLOT_SSO, sso_create, sso_destroy);
+ *     struct cache *c = ctx_slot(ctx, CTX_SLOT_APPS, sizeof(*c), cache_destroy);
  *
  * so a worker only opens what its requests need, and ctx_close() frees it.
  */
@@ -19,13 +19,9 @@
 enum ctx_slot {
 	CTX_SLOT_CLUSTER,   /* cluster.c: domains and derived URLs */
 	CTX_SLOT_AUTH,      /* auth.c: the auth switch, cached */
-	CTX_SLOT_SSO,       /* clients/sso.c: client and token cache */
-	CTX_SLOT_DEPLOYD,   /* clients/deployd.c */
-	CTX_SLOT_REGISTRY,  /* clients/registry.c */
+	CTX_SLOT_PEERS,     /* api/peers.c: the clients of the neighbours, their caches */
 	CTX_SLOT_TOKENS,    /* registry token server: key, credential cache */
 	CTX_SLOT_APPS,      /* store/apps.c: parsed records by revision */
-	CTX_SLOT_DOCKER,    /* clients/docker.c */
-	CTX_SLOT_LVAULT,    /* clients/lvault.c */
 	CTX_SLOT_COUNT
 };
 
@@ -41,9 +37,9 @@ int ctx_open(ctx_t *ctx, err_t *err);
 /* Frees every slot (newest last) and the etcd client. */
 void ctx_close(ctx_t *ctx);
 
-/* The state in slot, made by create(ctx) on first use; destroy frees it at
- * ctx_close. create never fails (it may leave parts to be set up later). */
-void *ctx_slot(ctx_t *ctx, enum ctx_slot slot, void *(*create)(ctx_t *ctx),
-	       void (*destroy)(void *state));
+/* The state in slot: size zeroed bytes on first use, which the module
+ * fills as it needs (nothing can fail there); destroy(state) frees it at
+ * ctx_close, the state itself included. */
+void *ctx_slot(ctx_t *ctx, enum ctx_slot slot, size_t size, void (*destroy)(void *state));
 
 #endif

@@ -3,10 +3,10 @@
  * calls of console-api.md §4.5.4, plus the pure mapping of its runtime JSON
  * into the Pod/Proc values of spec §1.4.
  *
- * The base URL is cluster_get()->apiserver (CONSOLE_APISERVER). Every call
- * has the configured HTTP timeouts (http_timeout_ms, 10 s by default).
- * Bodies are deployd's PascalCase JSON (json-c objects, the caller's: they
- * are only read here).
+ * A client (deployd_new) is given deployd's base URL (the cluster's
+ * CONSOLE_APISERVER) and its timeouts, which every call has; it keeps its
+ * connections alive between calls. Bodies are deployd's PascalCase JSON
+ * (json-c objects, the caller's: they are only read here).
  *
  * Results: every call fills a deployd_result_t with what deployd answered
  * and returns
@@ -18,9 +18,6 @@
  * create podgroup 'hello.web.web' (405): PodGroup has already existed").
  * The result is filled in every case where deployd answered, so a caller
  * that treats 404 as "already gone" checks res->status.
- *
- * The client (connections kept alive) lives in the worker's ctx slot
- * CTX_SLOT_DEPLOYD.
  */
 #ifndef CONSOLE_DEPLOYD_H
 #define CONSOLE_DEPLOYD_H
@@ -29,10 +26,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "console/ctx.h"
 #include "console/err.h"
+#include "console/httpc.h"
 
 struct json_object;
+
+/* A deployd client is an HTTP client at deployd's base URL (its batches
+ * go out through httpm). */
+typedef httpc_t deployd_t;
+
+/* A client of the deployd at base_url ("http://deploy.<domain>"; a
+ * trailing slash is dropped); timeouts in milliseconds. Never NULL. */
+deployd_t *deployd_new(const char *base_url, long timeout_ms, long connect_timeout_ms);
+void deployd_free(deployd_t *d);
 
 typedef struct deployd_result {
 	long status;                /* HTTP status; 0 when deployd did not answer */
@@ -48,56 +54,56 @@ void deployd_result_release(deployd_result_t *res);
 
 /* GET /api/status: *started = the answer was 200 {"status":"started"}.
  * -ERR_UNAVAILABLE when deployd cannot be reached. */
-int deployd_status(ctx_t *ctx, bool *started, err_t *err);
+int deployd_status(deployd_t *d, bool *started, err_t *err);
 
 /* The deployd gate of mutating endpoints: 0 when started; -ERR_UNAVAILABLE
  * with "deployd is now in maintain state, please wait for a while" when
  * stopped (or its status answer is not 200), or "deployd unavailable: ..."
  * when it cannot be reached. */
-int deployd_gate(ctx_t *ctx, err_t *err);
+int deployd_gate(deployd_t *d, err_t *err);
 
 /* ---- Podgroups. */
 
 /* POST /api/podgroups with a PodGroupSpec. */
-int deployd_podgroup_create(ctx_t *ctx, struct json_object *spec, deployd_result_t *res,
+int deployd_podgroup_create(deployd_t *d, struct json_object *spec, deployd_result_t *res,
 			    err_t *err);
 /* GET /api/podgroups?name=N&force_update=false. */
-int deployd_podgroup_get(ctx_t *ctx, const char *name, deployd_result_t *res, err_t *err);
+int deployd_podgroup_get(deployd_t *d, const char *name, deployd_result_t *res, err_t *err);
 /* DELETE /api/podgroups?name=N. */
-int deployd_podgroup_delete(ctx_t *ctx, const char *name, deployd_result_t *res, err_t *err);
+int deployd_podgroup_delete(deployd_t *d, const char *name, deployd_result_t *res, err_t *err);
 /* PATCH cmd=replica&num_instances=K (K >= 0, else -ERR_INVALID without a call). */
-int deployd_podgroup_replica(ctx_t *ctx, const char *name, long num_instances,
+int deployd_podgroup_replica(deployd_t *d, const char *name, long num_instances,
 			     deployd_result_t *res, err_t *err);
 /* PATCH cmd=spec with a PodSpec (the group's "Pod", not the group). */
-int deployd_podgroup_spec(ctx_t *ctx, const char *name, struct json_object *pod_spec,
+int deployd_podgroup_spec(deployd_t *d, const char *name, struct json_object *pod_spec,
 			  deployd_result_t *res, err_t *err);
 /* PATCH cmd=operation&optype=start|stop|restart&instance=I (I >= 0; 0 = the
  * whole group). Another optype: -ERR_INVALID without a call (§9.3 #29). */
-int deployd_podgroup_operate(ctx_t *ctx, const char *name, const char *optype, long instance,
+int deployd_podgroup_operate(deployd_t *d, const char *name, const char *optype, long instance,
 			     deployd_result_t *res, err_t *err);
 
 /* ---- Portals (depends): PodSpec bodies. */
 
-int deployd_depends_create(ctx_t *ctx, struct json_object *pod_spec, deployd_result_t *res,
+int deployd_depends_create(deployd_t *d, struct json_object *pod_spec, deployd_result_t *res,
 			   err_t *err);
-int deployd_depends_get(ctx_t *ctx, const char *name, deployd_result_t *res, err_t *err);
-int deployd_depends_update(ctx_t *ctx, struct json_object *pod_spec, deployd_result_t *res,
+int deployd_depends_get(deployd_t *d, const char *name, deployd_result_t *res, err_t *err);
+int deployd_depends_update(deployd_t *d, struct json_object *pod_spec, deployd_result_t *res,
 			   err_t *err);
 /* DELETE /api/depends?name=N[&force=true]. */
-int deployd_depends_delete(ctx_t *ctx, const char *name, bool force, deployd_result_t *res,
+int deployd_depends_delete(deployd_t *d, const char *name, bool force, deployd_result_t *res,
 			   err_t *err);
 
 /* ---- Stream ports and histories. */
 
 /* GET /api/ports. res->json is always an array afterwards when deployd
  * answered 200 (its "null", a Go nil slice, becomes []). */
-int deployd_ports_list(ctx_t *ctx, deployd_result_t *res, err_t *err);
+int deployd_ports_list(deployd_t *d, deployd_result_t *res, err_t *err);
 /* POST /api/ports?cmd=validate {"Ports": [...]}: 0 when all are free;
  * -ERR_INVALID with deployd's "Conflicted ports: [...]" otherwise. */
-int deployd_ports_validate(ctx_t *ctx, const long *ports, size_t n, deployd_result_t *res,
+int deployd_ports_validate(deployd_t *d, const long *ports, size_t n, deployd_result_t *res,
 			   err_t *err);
 /* GET /api/cntstatushistory?name=N&instance=I (a "null" answer becomes []). */
-int deployd_history(ctx_t *ctx, const char *name, long instance, deployd_result_t *res,
+int deployd_history(deployd_t *d, const char *name, long instance, deployd_result_t *res,
 		    err_t *err);
 
 /* ---- Many statuses at once (status rendering). */
@@ -120,7 +126,7 @@ typedef struct deployd_fetch {
  * status: a 404 is a result), else the first transport failure (also in err),
  * e.g. -ERR_UNAVAILABLE when deployd is down.
  */
-int deployd_fetch_many(ctx_t *ctx, deployd_fetch_t *items, size_t n, err_t *err);
+int deployd_fetch_many(deployd_t *d, deployd_fetch_t *items, size_t n, err_t *err);
 void deployd_fetch_release(deployd_fetch_t *items, size_t n);
 
 /* ---- Pure mapping of deployd's answers (no I/O; unit-tested). */

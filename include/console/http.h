@@ -20,12 +20,11 @@
 #include "console/arena.h"
 #include "console/buf.h"
 #include "console/err.h"
+#include "console/log.h"
 
 struct json_object;
 struct ctx;
 struct route;
-struct app_record;
-struct sso_user;
 
 enum http_method {
 	HTTP_GET = 1 << 0,
@@ -38,12 +37,21 @@ enum http_method {
 	HTTP_OTHER = 1 << 7,
 };
 
+/*
+ * What a handler, or a helper of one, returns when it has filled the
+ * response itself. Together with 0 ("nothing answered, go on") and a
+ * negative -ERR_* code ("failed, err says why; the router answers") it is
+ * the only way a handler's code tells its caller what happened — never
+ * res->status. (redis's getLongFromObjectOrReply is the model.)
+ */
+#define HTTP_ANSWERED 1
+
 #define HTTP_MAX_PARAMS 4
 #define HTTP_MAX_HEADERS 8
 
 typedef struct request {
 	arena_t *arena;
-	struct ctx *ctx;
+	struct ctx *ctx;             /* the worker's, handed through to handlers; opaque here */
 
 	const char *method;          /* as sent: "GET" */
 	unsigned method_id;          /* enum http_method */
@@ -66,10 +74,9 @@ typedef struct request {
 	const char *param_names[HTTP_MAX_PARAMS];
 	const char *params[HTTP_MAX_PARAMS];
 	size_t nparams;
-	struct app_record *app;      /* loaded by the maintain permission check */
-	bool auth_on;                /* the auth switch, as the permission check saw it */
-	struct sso_user *user;       /* the caller when auth is on and checked */
-	const char *operator_name;   /* who acts: SSO user, or "unknown" */
+	/* What the application's route check learnt about the request (app/api:
+	 * the caller and the app of the path, permission.h); opaque here. */
+	void *app_state;
 } request_t;
 
 typedef struct response {
@@ -100,6 +107,12 @@ const char *http_query(const request_t *req, const char *name);
  * For repeated parameters such as the registry's `scope`. */
 typedef int (*http_query_fn)(const char *value, void *data);
 int http_query_each(const request_t *req, const char *name, http_query_fn fn, void *data);
+
+/* A log line about req: log_msg's, ending with " id=<request id>" as its
+ * access-log line does, so the lines of one request are found together
+ * (STYLE §16). The one way handlers log. */
+void http_log(const request_t *req, enum log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* The value of cookie name, or NULL. */
 const char *http_cookie(const request_t *req, const char *name);

@@ -37,9 +37,22 @@ typedef struct httpc_response {
 
 #define HTTPC_RESPONSE_INIT { 0, BUF_INIT, BUF_INIT }
 
-/* dep names the dependency in messages ("etcd", "deployd", "sso"). */
-httpc_t *httpc_new(const char *dep, long timeout_ms, long connect_timeout_ms);
+/* dep names the dependency in messages ("etcd", "deployd", "sso"); base
+ * is the URL its callers put their paths under (kept as given; NULL: "").
+ * Timeouts in milliseconds, <= 0 for the defaults (10 s, 2 s to connect). */
+httpc_t *httpc_new(const char *dep, const char *base, long timeout_ms, long connect_timeout_ms);
 void httpc_free(httpc_t *c);
+
+/* httpc_new for a service configured as "host:port" or a URL: its base is
+ * that made one to append paths to (strx_base_url). */
+httpc_t *httpc_at(const char *dep, const char *url, long timeout_ms, long connect_timeout_ms);
+
+/* The base URL c was made with. */
+const char *httpc_base(const httpc_t *c);
+
+/* A URL of c's service: its base, path, then name percent-encoded (NULL:
+ * none), appended to url. */
+void httpc_url(const httpc_t *c, buf_t *url, const char *path, const char *name);
 
 /*
  * Performs the request. 0 when an HTTP answer came back (whatever its status:

@@ -1,13 +1,14 @@
 /*
- * httpm — several outbound HTTP calls at once (curl multi), and response
- * headers for the callers that need them (the registry's Link and
- * WWW-Authenticate).
+ * httpm — several outbound HTTP calls at once (curl multi) on an httpc
+ * client, and response headers for the callers that need them (the
+ * registry's Link and WWW-Authenticate).
  *
  * The same rules as httpc (httpc.h): a connect and a total timeout per call,
  * no signals, a size cap on every answer, errors naming the dependency
- * ("deployd unavailable: ..."). A client keeps one multi handle whose
- * connection cache outlives a batch, so the next batch to the same host
- * reuses the open connections. Not thread-safe; one per worker.
+ * ("deployd unavailable: ..."). A client keeps one multi handle (made on
+ * its first batch) whose connection cache outlives a batch, so the next
+ * batch to the same host reuses the open connections. Not thread-safe; one
+ * per worker.
  *
  *     httpm_call_t calls[2] = { { .req = { .url = u1 } }, { .req = { .url = u2 } } };
  *     httpm_perform(m, calls, 2);          // both in flight together
@@ -26,8 +27,6 @@
 /* Connections one client opens to one host at a time; more calls queue. */
 #define HTTPM_MAX_PER_HOST 16
 
-typedef struct httpm httpm_t;
-
 typedef struct httpm_call {
 	httpc_request_t req;                      /* in: as for httpc_perform */
 	const char *want[HTTPM_MAX_HEADERS];      /* in: response header names to keep, or NULL */
@@ -37,18 +36,13 @@ typedef struct httpm_call {
 	err_t err;                                /* out: the message when rc != 0 */
 } httpm_call_t;
 
-/* dep names the dependency in messages; timeouts as for httpc_new. NULL only
- * if libcurl cannot make a multi handle. */
-httpm_t *httpm_new(const char *dep, long timeout_ms, long connect_timeout_ms);
-void httpm_free(httpm_t *m);
-
 /*
  * Runs every call of calls[0..n) concurrently and waits for all of them.
  * Each call gets its own rc/err (one failing does not stop the others).
  * Returns the number of calls whose rc is not 0. Outputs of a previous run
  * of the same call structs are released first.
  */
-size_t httpm_perform(httpm_t *m, httpm_call_t *calls, size_t n);
+size_t httpm_perform(httpc_t *c, httpm_call_t *calls, size_t n);
 
 /* Frees the outputs of a call (body, headers); the call can be run again. */
 void httpm_call_release(httpm_call_t *call);

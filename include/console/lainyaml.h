@@ -147,6 +147,17 @@ void lain_conf_free(lain_conf_t *conf);
 /* The first proc named name, or NULL. */
 const lain_proc_t *lain_conf_proc(const lain_conf_t *conf, const char *name);
 
+/* Resource instances (spec §3.6) are apps named "resource.<resource>.<client>". */
+#define LAIN_INSTANCE_PREFIX "resource."
+
+/* Whether appname is a resource instance's name. */
+bool lain_is_instance(const char *appname);
+
+/* The resource part of an instance's name: a pointer into appname and its
+ * length (up to the next '.', or the end); NULL when appname is not an
+ * instance's. */
+const char *lain_instance_resource(const char *appname, size_t *len);
+
 /* True if any proc is a portal (app type "service", §3.2). */
 bool lain_conf_has_portal(const lain_conf_t *conf);
 

@@ -12,8 +12,16 @@
 #include <stdint.h>
 
 #include "console/arena.h"
-#include "console/ctx.h"
 #include "console/err.h"
+#include "console/httpc.h"
+
+/* An lvault client is an HTTP client at the secrets URL. */
+typedef httpc_t lvault_t;
+
+/* A client of lvault's secrets at url (LVAULT_CONFIG_URL, used as it is);
+ * never NULL. */
+lvault_t *lvault_new(const char *url);
+void lvault_free(lvault_t *lv);
 
 typedef struct lvault_secret {
 	const char *path;        /* "<app>/<podgroup>/<absolute path in the container>" */
@@ -25,7 +33,7 @@ typedef struct lvault_secret {
 
 /* The secrets of proc (podgroup name) of app, in arena: *n 0 when lvault
  * has none (its 404). token NULL or "": "unknown" is sent, as lain-cli does. */
-int lvault_secrets(ctx_t *ctx, arena_t *arena, const char *token, const char *app,
+int lvault_secrets(lvault_t *lv, arena_t *arena, const char *token, const char *app,
 		   const char *proc, lvault_secret_t **out, size_t *n, err_t *err);
 
 #endif

@@ -9,13 +9,9 @@
  * keeps its newest OPLOG_KEEP rows: an append that takes an app past it
  * deletes the oldest ones right after its own write, in one txn.
  *
- * E24 reads the newest rows back in the shape the original's Django
- * serializer gave (a JSON array that the endpoint embeds as a string):
- *   [{"model": "oplog.oplog", "pk": 7, "fields": {"user": "alice",
- *     "op": "DEPLOY", "app": "hello", "app_version": "...",
- *     "time": "2018-04-23T03:12:45.123Z", "message": ""}}]
- * with Python's json.dumps spacing and ASCII escapes; pk is the etcd
- * create_revision of the row (unique, increasing).
+ * E24 reads the newest rows back (oplogs.h renders them as the original's
+ * Django serializer did); a row's pk is the etcd create_revision of its key
+ * (unique, increasing).
  */
 #ifndef CONSOLE_OPLOG_H
 #define CONSOLE_OPLOG_H
@@ -23,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "console/buf.h"
+#include "console/arena.h"
 #include "console/ctx.h"
 #include "console/err.h"
 
@@ -50,23 +46,14 @@ typedef struct oplog_row {
 int oplog_append(ctx_t *ctx, const char *op, const char *user, const char *app,
 		 const char *app_version, const char *message, err_t *err);
 
-/* The newest `limit` rows of app, newest first, rendered as above (an empty
- * log is "[]"); appended to out. */
-int oplog_read(ctx_t *ctx, const char *app, size_t limit, buf_t *out, err_t *err);
-
-/* ---- Pure parts (unit-tested). */
-
-/* Renders rows[0..n) as the Django-serializer array (appended to out). */
-void oplog_render(const oplog_row_t *rows, size_t n, buf_t *out);
+/* The newest `limit` rows of app, newest first: *rows (*n of them, their
+ * strings too) live in arena. */
+int oplog_read(ctx_t *ctx, arena_t *arena, const char *app, size_t limit, oplog_row_t **rows,
+	       size_t *n, err_t *err);
 
 /* A time in microseconds since the epoch as Django's JSON encoder wrote a
- * UTC datetime: milliseconds only when the microseconds are not zero
- * ("...:45.123Z", "...:45Z"). */
+ * UTC datetime, the "time" of a row: milliseconds only when the
+ * microseconds are not zero ("...:45.123Z", "...:45Z"). Pure (unit-tested). */
 void oplog_format_time(int64_t usec, char out[32]);
-
-/* s as a JSON string the way Python's json.dumps writes it (ASCII only:
- * \uXXXX for everything else, surrogate pairs above U+FFFF; invalid UTF-8
- * bytes become \ufffd); appended to out. */
-void oplog_json_string(const char *s, buf_t *out);
 
 #endif

@@ -18,17 +18,60 @@
  * provided, try to open console auth first" when auth is off, before the app
  * is looked at.
  *
- * The caller lives in the request (req->user, req->operator_name — "unknown"
- * when auth is off), never in a global. A missing access-token is never sent
- * to SSO.
+ * What the checks learn lives in the request (req->app_state: a caller_t,
+ * read through req_app() and its siblings), never in a global. A missing
+ * access-token is never sent to SSO.
  */
 #ifndef CONSOLE_PERMISSION_H
 #define CONSOLE_PERMISSION_H
 
-#include "console/router.h"
+#include <stdbool.h>
 
-/* 0 to go on; negative with err set, or with res already answered. */
-int permission_check(request_t *req, response_t *res, enum route_perm perm, err_t *err);
+#include "console/router.h"
+#include "console/sso.h"
+#include "console/store.h"
+
+/* Who asks, and about which app. */
+typedef struct caller {
+	bool auth_on;                /* the auth switch, as the check saw it */
+	sso_user_t *user;            /* the caller when auth is on and checked */
+	const char *name;            /* who acts: the SSO user, or "unknown" */
+	app_record_t *app;           /* the app of ":app", loaded by the maintain check */
+} caller_t;
+
+/* The request's caller, as permission_check left it (every route's handler
+ * runs after it). */
+static inline caller_t *req_caller(const request_t *req)
+{
+	return req->app_state;
+}
+
+static inline app_record_t *req_app(const request_t *req)
+{
+	return req_caller(req)->app;
+}
+
+static inline bool req_auth_on(const request_t *req)
+{
+	return req_caller(req)->auth_on;
+}
+
+static inline sso_user_t *req_user(const request_t *req)
+{
+	return req_caller(req)->user;
+}
+
+static inline const char *req_operator(const request_t *req)
+{
+	return req_caller(req)->name;
+}
+
+/* The router's check (route_check_fn): what route r's row asks for before
+ * its handler — the app named in the body (ROUTE_APP_IN_BODY), the
+ * permission, deployd's gate (ROUTE_DEPLOYD_GATE: 503 with the route's key
+ * at its url) — after making req's caller (name "unknown"). 0 to go on,
+ * HTTP_ANSWERED when it answered, or -ERR_* with err set. */
+int permission_check(request_t *req, response_t *res, const route_t *r, err_t *err);
 
 /* Whether the caller may see app name (auth off: always). */
 bool permission_sees_app(const request_t *req, const char *name);

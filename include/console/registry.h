@@ -3,23 +3,22 @@
  * ping and bearer auth, tag lists, manifests, blobs, and the lain.yaml of a
  * meta image (console-api.md §4.4, lain-ecosystem.md §2.1–2.2).
  *
- * The registry is cluster_get()->registry (CONSOLE_PRIVATE_REGISTRY, or
- * registry.<domain>): "host[:port]" means http://host[:port]; a value with a
- * scheme is used as it is. Calls have the configured HTTP timeouts.
+ * A client (registry_new) is given the registry ("host[:port]" means
+ * http://host[:port]; a value with a scheme is used as it is), its
+ * timeouts, and where its tokens come from.
  *
- * Auth: the first call of a worker pings GET /v2/. A 200 means no auth; a
+ * Auth: the first call of a client pings GET /v2/. A 200 means no auth; a
  * 401 means every later call carries "Authorization: Bearer <token>" from
- * the token hook (registry_set_token_hook: the cluster's own token server,
- * issue 6, mints one for repository:<repo>:pull). Without a hook such a
- * registry fails with -ERR_BAD_GATEWAY saying so.
+ * the client's token source (the cluster's own token server, issue 6, mints
+ * one for the repository). Without one such a registry fails with
+ * -ERR_BAD_GATEWAY saying so.
  *
  * Errors name the registry: -ERR_UNAVAILABLE "registry unavailable: ...",
  * -ERR_NOT_FOUND for an unknown repository, tag or blob, -ERR_BAD_GATEWAY for
  * nonsense and for an answer past its size cap ("registry answered more
  * than N bytes", as httpc), -ERR_TOO_BIG when what is inside an image is.
  *
- * The client (connections kept alive, the ping's outcome) lives in the
- * worker's ctx slot CTX_SLOT_REGISTRY.
+ * A client keeps its connections alive and remembers the ping's outcome.
  */
 #ifndef CONSOLE_REGISTRY_H
 #define CONSOLE_REGISTRY_H
@@ -28,7 +27,6 @@
 #include <stddef.h>
 
 #include "console/buf.h"
-#include "console/ctx.h"
 #include "console/err.h"
 
 struct json_object;
@@ -40,28 +38,30 @@ struct json_object;
 #define REGISTRY_MAX_LAINYAML (1u << 20)
 #define REGISTRY_MAX_UNPACKED (64u << 20)
 
-/* The token hook: a bearer token for pulling repo, appended to token. */
-typedef int (*registry_token_fn)(ctx_t *ctx, const char *repo, buf_t *token, err_t *err);
+typedef struct registry registry_t;
 
-/* Sets the hook for the whole process (NULL: none). */
-void registry_set_token_hook(registry_token_fn fn);
+/* A token source: a bearer token for pulling and pushing repo, appended to
+ * token (data: what the source was given with it). */
+typedef int (*registry_token_fn)(void *data, const char *repo, buf_t *token, err_t *err);
+
+/* A client of registry; token NULL: no token source. Never NULL. */
+registry_t *registry_new(const char *registry, long timeout_ms, long connect_timeout_ms,
+			 registry_token_fn token, void *token_data);
+void registry_free(registry_t *r);
 
 /* GET /v2/: *auth = the registry wants a token. */
-int registry_ping(ctx_t *ctx, bool *auth, err_t *err);
+int registry_ping(registry_t *r, bool *auth, err_t *err);
 
 /*
  * Every tag of repo, following the Link: <...>; rel="next" pages the
  * registry sends (page_size tags asked per page; 0: let the registry
- * choose). *tags is a NULL-terminated array (version_list_free() it), in the
- * registry's order (which is not sorted); *n its length (may be NULL).
+ * choose). *tags is a NULL-terminated array (registry_tags_free() it), in
+ * the registry's order (which is not sorted); *n its length (may be NULL).
  * -ERR_NOT_FOUND when the registry does not know repo.
  */
-int registry_tags(ctx_t *ctx, const char *repo, size_t page_size, char ***tags, size_t *n,
+int registry_tags(registry_t *r, const char *repo, size_t page_size, char ***tags, size_t *n,
 		  err_t *err);
-
-/* The meta versions of repo, newest first (version_list_meta of its tags;
- * version_list_free() it). */
-int registry_meta_versions(ctx_t *ctx, const char *repo, char ***versions, err_t *err);
+void registry_tags_free(char **tags);
 
 /*
  * The image manifest of repo:ref (a tag or a digest), always asked for as
@@ -70,26 +70,40 @@ int registry_meta_versions(ctx_t *ctx, const char *repo, char ***versions, err_t
  * its linux/amd64 entry, fetched by digest. *manifest is a new json-c
  * reference (json_object_put it).
  */
-int registry_manifest(ctx_t *ctx, const char *repo, const char *ref,
+int registry_manifest(registry_t *r, const char *repo, const char *ref,
 		      struct json_object **manifest, err_t *err);
 
 /* The blob digest of repo, at most max bytes (-ERR_BAD_GATEWAY beyond), appended
  * to out. A redirect (storage behind a CDN) is followed once. The content
  * must match a sha256 digest (-ERR_BAD_GATEWAY otherwise); other algorithms
  * are taken as they come. */
-int registry_blob(ctx_t *ctx, const char *repo, const char *digest, size_t max, buf_t *out,
+int registry_blob(registry_t *r, const char *repo, const char *digest, size_t max, buf_t *out,
 		  err_t *err);
 
 /*
- * Writes (the token hook's tokens carry push): data uploaded as a blob of
+ * Writes (the token source's tokens carry push): data uploaded as a blob of
  * repo in one piece (POST /v2/<repo>/blobs/uploads/, then PUT to the
  * upload's Location with ?digest=), digest being registry_digest(data);
  * and a manifest (JSON text of media_type) PUT as repo:tag.
  */
-int registry_blob_put(ctx_t *ctx, const char *repo, const void *data, size_t len,
+int registry_blob_put(registry_t *r, const char *repo, const void *data, size_t len,
 		      const char *digest, err_t *err);
-int registry_manifest_put(ctx_t *ctx, const char *repo, const char *tag, const char *media_type,
+int registry_manifest_put(registry_t *r, const char *repo, const char *tag, const char *media_type,
 			  const char *manifest, err_t *err);
+
+/*
+ * repo:tag with one more layer of files on top (registry_layer_build),
+ * pushed as repo:new_tag — a config image (§4.6). The layer and the new
+ * image config (rootfs.diff_ids extended; when it keeps a history, an entry
+ * "created_by": created_by) are uploaded as blobs, then the manifest, of
+ * the base's type (schema2 or OCI, with the layer's media type to match).
+ * -ERR_BAD_GATEWAY when the base has no schema2/OCI manifest or its config
+ * no rootfs.diff_ids.
+ */
+struct registry_file;
+int registry_image_add_layer(registry_t *r, const char *repo, const char *tag, const char *new_tag,
+			     const struct registry_file *files, size_t n, const char *created_by,
+			     err_t *err);
 
 /*
  * The lain.yaml of repo:meta-<version>: the manifest, then its layers from
@@ -97,7 +111,7 @@ int registry_manifest_put(ctx_t *ctx, const char *repo, const char *tag, const c
  * Appended to yaml. A meta image without it: -ERR_NOT_FOUND "meta image
  * '<repo>:meta-<v>' has no lain.yaml".
  */
-int registry_read_lainyaml(ctx_t *ctx, const char *repo, const char *version, buf_t *yaml,
+int registry_read_lainyaml(registry_t *r, const char *repo, const char *version, buf_t *yaml,
 			   err_t *err);
 
 /* ---- Pure helpers (no I/O; unit-tested). */

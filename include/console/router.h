@@ -11,11 +11,13 @@
  *   no pattern matches        -> 404 envelope
  *   pattern, but not method   -> 405 "invalid http method <M>" (first row's key)
  *   ROUTE_JSON_BODY           -> req->json = the body parsed (NULL if not JSON)
- *   permission                -> none / read / maintain (spec §1.1); maintain
- *                                loads the app named by ":app" into req->app
- *                                or answers the spec's 404
- *   handler                   -> int handler(req, res, err); a negative return
- *                                without an answer becomes http_error(err)
+ *   the router's check        -> what the row's permission and flags ask for
+ *                                (app/api: none / read / maintain / admin, spec
+ *                                §1.1, permission.h; ROUTE_AUTH_ONLY,
+ *                                ROUTE_APP_IN_BODY, ROUTE_DEPLOYD_GATE)
+ *   handler                   -> int handler(req, res, err): HTTP_ANSWERED when
+ *                                it answered; a negative -ERR_* is answered here
+ *                                with http_error(err) at the request's own url
  */
 #ifndef CONSOLE_ROUTER_H
 #define CONSOLE_ROUTER_H
@@ -30,7 +32,12 @@ enum route_perm { PERM_NONE, PERM_READ, PERM_MAINTAIN, PERM_ADMIN };
 
 enum route_flags {
 	ROUTE_JSON_BODY = 1 << 0,    /* parse the body as JSON, whatever its Content-Type */
+	/* For the check (permission.h): */
 	ROUTE_AUTH_ONLY = 1 << 1,    /* exists only with auth on (maintainers): 403 otherwise */
+	ROUTE_APP_IN_BODY = 1 << 2,  /* the app is the JSON body's "appname" (E7 POST), checked
+	                                before the permission (400 without one) */
+	ROUTE_DEPLOYD_GATE = 1 << 3, /* changes what deployd runs: deployd must be started (503
+	                                "deployd is now in maintain state, ...") */
 };
 
 typedef struct route {
@@ -40,11 +47,23 @@ typedef struct route {
 	enum route_perm perm;
 	unsigned flags;
 	const char *key;             /* envelope key of this route's answers */
+	const char *url;             /* url of its answers that name none (the gate's, the
+	                                handler's); NULL: the request's own path */
 } route_t;
 
-/* The table of the service (app/api/routes.c). */
-extern const route_t api_routes[];
-extern const size_t api_routes_count;
+/*
+ * What runs before a route's handler, given by whoever owns the table (the
+ * api: permission_check): the checks the row asks for. 0 to go on,
+ * HTTP_ANSWERED when it answered, or -ERR_* with err set.
+ */
+typedef int (*route_check_fn)(request_t *req, response_t *res, const route_t *r, err_t *err);
+
+/* A table and its check, as main puts them together. */
+typedef struct router {
+	const route_t *routes;
+	size_t n;
+	route_check_fn check;        /* NULL: none */
+} router_t;
 
 /*
  * Finds the route for req->path and method. Returns the matched row (and
@@ -55,6 +74,6 @@ const route_t *router_match(const route_t *routes, size_t n, request_t *req, int
 			    const char **key);
 
 /* Answers req through the table: everything listed above. */
-void router_dispatch(const route_t *routes, size_t n, request_t *req, response_t *res);
+void router_dispatch(const router_t *router, request_t *req, response_t *res);
 
 #endif

@@ -12,7 +12,9 @@
 #include <signal.h>
 #include <stddef.h>
 
-#include "console/ctx.h"
+#include "console/router.h"
+
+struct ctx;
 
 /* What a worker shows its master: the request it is serving ("" when idle),
  * so that a worker's death can be logged with the route it was on. Lives in
@@ -23,10 +25,18 @@ typedef struct server_slot {
 	char current[120];
 } server_slot_t;
 
+/* What a worker serves with. */
+typedef struct server_opts {
+	const router_t *router;      /* the routes and their check */
+	long body_limit;             /* request body cap, bytes: larger is 413 */
+} server_opts_t;
+
 /*
- * Serves requests on listen_fd until *stop becomes non-zero. slot may be
- * NULL. Returns 0 on a requested stop, negative when the socket failed.
+ * Serves requests on listen_fd until *stop becomes non-zero; ctx is the
+ * worker's, handed to every request (request_t.ctx). slot may be NULL.
+ * Returns 0 on a requested stop, negative when the socket failed.
  */
-int server_run(int listen_fd, ctx_t *ctx, volatile sig_atomic_t *stop, server_slot_t *slot);
+int server_run(int listen_fd, struct ctx *ctx, const server_opts_t *opts,
+	       volatile sig_atomic_t *stop, server_slot_t *slot);
 
 #endif

@@ -16,8 +16,22 @@
 #include "console/arena.h"
 #include "console/ctx.h"
 #include "console/err.h"
+#include "console/etcd.h"
 
 struct json_object;
+
+/* A record's running_state (spec §2.3): registered only, during a deploy or
+ * an update, deployed. */
+enum app_state {
+	APP_STATE_OTHER,    /* absent, null or unknown (a legacy record): counts as deployed,
+	                       and a save leaves the field as it was */
+	APP_REPOSITED,
+	APP_DEPLOYING,
+	APP_DEPLOYED,
+};
+
+/* The running_state string of state ("reposited", ...; "" for OTHER). */
+const char *app_state_name(enum app_state state);
 
 typedef struct app_record {
 	const char *appname;
@@ -25,14 +39,20 @@ typedef struct app_record {
 	const char *meta_version;
 	const char *meta;
 	const char *default_image;
-	const char *running_state;   /* "reposited", "deploying", "deployed" or "" (legacy) */
+	enum app_state state;        /* running_state */
 	const char *app_type;
 	const char *last_update;
 	const char *last_error;
 	struct json_object *canaries;
-	struct json_object *raw;     /* the whole record, unknown fields included */
+	struct json_object *raw;     /* the record as read, unknown fields included */
 	int64_t mod_revision;
 } app_record_t;
+
+/* Whether the app runs (or ran) at deployd: not only registered. */
+static inline bool app_deployed(const app_record_t *app)
+{
+	return app->state != APP_REPOSITED;
+}
 
 /* Loads app name. -ERR_NOT_FOUND when there is no (valid) record. */
 int store_app_get(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **out, err_t *err);
@@ -46,16 +66,21 @@ int store_app_get(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **o
 typedef int (*store_app_fn)(const app_record_t *app, void *data);
 int store_app_each(ctx_t *ctx, arena_t *arena, store_app_fn fn, void *data, err_t *err);
 
-/* Registers name: a new record with running_state "reposited", created only
- * if no record of that name exists (-ERR_CONFLICT otherwise). */
+/* Registers name: a new record, APP_REPOSITED, created only if no record of
+ * that name exists (-ERR_CONFLICT otherwise). */
 int store_app_create(ctx_t *ctx, const char *name, err_t *err);
 
-/* Writes record (the whole JSON of spec §2.3; "last_update" is set to now)
- * as the record of name, only if the stored record is still at mod_revision
- * (the one it was read at): -ERR_CONFLICT "app '<a>' was changed by another
- * request ..." otherwise. record is the caller's (it gets last_update). */
-int store_app_save(ctx_t *ctx, const char *name, struct json_object *record,
-		   int64_t mod_revision, err_t *err);
+/*
+ * Writes app as the record of app->appname, only if the stored record is
+ * still at app->mod_revision (the one it was read at): -ERR_CONFLICT "app
+ * '<a>' was changed by another request ..." otherwise. The typed fields go
+ * over app->raw (unknown fields kept; a field whose value raw already has
+ * is left as raw wrote it); "last_update" is set to now. more[0..nmore):
+ * other keys written in the same etcd txn, all or none with the record
+ * (NULL, 0: none).
+ */
+int store_app_save(ctx_t *ctx, const app_record_t *app, const etcd_op_t *more, size_t nmore,
+		   err_t *err);
 
 /* Removes the record of name (no error when it is gone already). */
 int store_app_delete(ctx_t *ctx, const char *name, err_t *err);
@@ -68,6 +93,38 @@ int store_app_count(ctx_t *ctx, int64_t *count, err_t *err);
  * *value is NULL when the key does not exist. */
 int store_config_get(ctx_t *ctx, arena_t *arena, const char *key, const char **value,
 		     err_t *err);
+
+/* ---- The cluster settings the deploys read (store_config_get's API). */
+
+/* The extra system volumes of app: <CONSOLE_SYSTEM_VOLUMES_ETCD_PREFIX>/<app>,
+ * "host:ctr[:mode]" entries joined by ';' (spec §2.2), into vols[0..*n) (in
+ * arena); none when the key is absent. -ERR_INVALID "<key>: more than <max>
+ * system volumes" beyond max; a failed read is "cannot read the system
+ * volumes of <app>: ...". */
+int store_system_volumes(ctx_t *ctx, arena_t *arena, const char *app, const char **vols,
+			 size_t max, size_t *n, err_t *err);
+
+/* Whether app is one of the cluster's protected apps (PROTECTED_APPS_ETCD_PREFIX:
+ * a JSON array of names; absent or not a list: none is). */
+int store_app_protected(ctx_t *ctx, arena_t *arena, const char *app, bool *yes, err_t *err);
+
+/* The calico subnet new docker networks get (/lain/config/calico_network, a
+ * plain string). -ERR_INVALID "<key> is not set: ..." when it is unset. */
+int store_calico_network(ctx_t *ctx, arena_t *arena, const char **subnet, err_t *err);
+
+/* The rules put in front of a new network's profile
+ * (/lain/config/calico_default_rule: {"inbound_rules": [...],
+ * "outbound_rules": [...]}): *set when the key holds any, each list NULL
+ * when absent (in arena). -ERR_INVALID "<key> is not a JSON object". */
+int store_calico_default_rule(ctx_t *ctx, arena_t *arena, bool *set,
+			      struct json_object **inbound, struct json_object **outbound,
+			      err_t *err);
+
+/* The addresses the registry token server lets in without credentials:
+ * /lain/config/registry_ip_whitelist and /lain/config/node_network (texts
+ * for ipset.h, NULL when unset; in arena). */
+int store_registry_allowed(ctx_t *ctx, arena_t *arena, const char **whitelist,
+			   const char **nodes, err_t *err);
 
 /* The webhook URLs registered for a notify type (spec §7.1): a JSON array
  * of URL strings at <CONSOLE_NOTIFIES_PREFIX>/<type_key> (type_key

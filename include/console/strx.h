@@ -16,6 +16,11 @@ int strx_to_long(const char *s, long min, long max, long *out);
 int strx_to_bool(const char *s, bool *out);
 
 bool strx_prefix(const char *s, const char *prefix);
+
+/* A service's base URL as configured ("host:port" or a URL), made one to
+ * append paths to: "http://" in front when it names no scheme, the
+ * trailing slashes dropped. free() it. */
+char *strx_base_url(const char *url);
 bool strx_suffix(const char *s, const char *suffix);
 
 /* Splits s on sep into at most max trimmed, non-empty fields; returns the

@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import unittest
 
@@ -472,6 +473,22 @@ class DeploydFakeTest(unittest.TestCase):
         self.ok("POST", "/__fake/fail", {"mode": "locked"}, status=200)
         self.err("DELETE", "/api/podgroups?name=x", status=423, message="is progressing")
         self.err("POST", "/__fake/fail", {"mode": "explode"}, status=400)
+
+    def test_calls_in_flight(self):
+        """Each logged call says how many were being answered when it came."""
+        self.ok("POST", "/__fake/fail", {"mode": "slow", "delay": 1.0, "match": "/api/status",
+                                         "count": -1}, status=200)
+        self.ok("DELETE", "/__fake/calls", status=200)
+        threads = [threading.Thread(target=self.req, args=("GET", "/api/status")) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.ok("POST", "/__fake/fail", {"mode": "none"}, status=200)
+        self.req("GET", "/api/status")
+        calls = self.ok("GET", "/__fake/calls", status=200)["calls"]
+        self.assertEqual(sorted(c["in_flight"] for c in calls[:3]), [1, 2, 3])
+        self.assertEqual(calls[3]["in_flight"], 1)
 
     def test_calls_log_and_state(self):
         self.ok("POST", "/api/podgroups", pg_spec("l.web.web", "l"))

@@ -82,6 +82,7 @@ class WebhookFakeTest(unittest.TestCase):
         self.assertEqual(first["headers"]["content-type"], "application/json")
         self.assertEqual(first["headers"]["x-thing"], "yes")
         self.assertIsInstance(first["time"], float)
+        self.assertGreaterEqual(first["answered"], first["time"])
         self.assertEqual(calls[1]["body"], "not json")
         self.assertIsNone(calls[2]["body"])
         seqs = [c["seq"] for c in calls]
@@ -132,9 +133,19 @@ class WebhookFakeTest(unittest.TestCase):
         st, _, took = self.call("POST", "/slow", {"n": 0})
         self.assertEqual(st, 200)
         self.assertGreaterEqual(took, delay - 0.05)
-        # the control API answers at once while answers are delayed
+        # the control API answers at once while answers are delayed; a call
+        # being delayed is not answered yet
+        waiting = threading.Thread(target=self.call, args=("POST", "/waiting", {}))
+        waiting.start()
+        while len(self.calls()) < 2:
+            time.sleep(0.01)
         _, _, took = self.call("GET", "/__fake/calls")
         self.assertLess(took, delay)
+        self.assertIsNone(self.calls()[1]["answered"])
+        waiting.join()
+        self.assertIsNotNone(self.calls()[1]["answered"])
+        self.call("DELETE", "/__fake/calls")
+        self.call("POST", "/slow", {"n": 0})
         # two delayed requests at once: served concurrently
         results = []
         threads = [threading.Thread(target=lambda i=i: results.append(self.call("POST", "/slow", {"n": i})))

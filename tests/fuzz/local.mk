@@ -6,7 +6,7 @@ FUZZ_SECONDS = 60
 FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -D_GNU_SOURCE -I$(srcdir)/include $(JSONC_CFLAGS) $(YAML_CFLAGS)
 FUZZ_CORE_SRC = \
-	$(srcdir)/app/core/ynode.c $(srcdir)/app/core/lainparse.c $(srcdir)/app/core/lainproc.c $(srcdir)/app/core/lainyaml.c $(srcdir)/app/core/size.c \
+	$(srcdir)/app/core/ynode.c $(srcdir)/app/core/yread.c $(srcdir)/app/core/lainparse.c $(srcdir)/app/core/lainproc.c $(srcdir)/app/core/lainports.c $(srcdir)/app/core/lainyaml.c $(srcdir)/app/core/size.c \
 	$(srcdir)/app/core/version.c $(srcdir)/app/core/tmpl.c $(srcdir)/app/core/spec.c \
 	$(srcdir)/app/lib/arena.c $(srcdir)/app/lib/buf.c $(srcdir)/app/lib/err.c \
 	$(srcdir)/app/lib/strx.c $(srcdir)/app/lib/xalloc.c

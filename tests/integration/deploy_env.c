@@ -14,10 +14,9 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 
-#include <json-c/json.h>
-
 #include "deploy_env.h"
 #include "harness.h"
+#include "testlib.h"
 
 #define REGISTRY_BIN "/usr/bin/docker-registry"
 
@@ -405,4 +404,60 @@ int denv_count(const char *prefix)
 	}
 	json_object_put(st);
 	return n;
+}
+
+int denv_fake_peak(int *n)
+{
+	char *body = NULL;
+	int peak = 0;
+	*n = 0;
+	denv_fake("GET", "/__fake/calls", NULL, &body);
+	json_object *j = json_tokener_parse(body ? body : ""), *calls, *v;
+	if (json_object_object_get_ex(j, "calls", &calls))
+		for (size_t i = 0; i < json_object_array_length(calls); i++) {
+			json_object *c = json_object_array_get_idx(calls, i);
+			(*n)++;
+			if (json_object_object_get_ex(c, "in_flight", &v) &&
+			    json_object_get_int(v) > peak)
+				peak = json_object_get_int(v);
+		}
+	json_object_put(j);
+	free(body);
+	return peak;
+}
+
+int denv_main(const denv_suite_t *s)
+{
+	int rc = 1;
+	if (denv_up() || (s->before && s->before()))
+		goto out;
+	pid_t pusher = fork();
+	if (pusher == 0) {
+		for (size_t i = 0; i < s->nimages; i++) {
+			const denv_image_t *im = &s->images[i];
+			if (denv_push(im->app, im->version, im->yaml, im->extra))
+				_exit(1);
+		}
+		_exit(0);
+	}
+	int up = stack_up(s->stack_args);
+	int st = 0;
+	if (up || pusher < 0 || waitpid(pusher, &st, 0) != pusher || !WIFEXITED(st) ||
+	    WEXITSTATUS(st)) {
+		fprintf(stderr, "%s: the servers did not start\n", s->name);
+		goto out;
+	}
+	if (s->after && s->after()) {
+		fprintf(stderr, "%s: the servers could not be prepared\n", s->name);
+		goto out;
+	}
+	rc = test_main(s->suites);
+	if (s->check && s->check())
+		rc = 1;
+out:
+	stack_down();
+	denv_down();
+	if (s->cleanup)
+		s->cleanup();
+	return rc;
 }

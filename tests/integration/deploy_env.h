@@ -12,6 +12,41 @@
 #define CONSOLE_IT_DEPLOY_ENV_H
 
 #include <stdbool.h>
+#include <stddef.h>
+
+#include <CUnit/CUnit.h>
+
+/* One image a suite needs in the registry: app:meta-<version> holding yaml
+ * and app:release-<version>; extra: more push-image arguments
+ * ("--no-release") or NULL. */
+typedef struct denv_image {
+	const char *app;
+	const char *version;
+	const char *yaml;
+	const char *extra;
+} denv_image_t;
+
+/* How a deploy suite starts and ends (denv_main). */
+typedef struct denv_suite {
+	const char *name;              /* "it_deploy_flow", for messages */
+	const denv_image_t *images;    /* pushed while the stack starts */
+	size_t nimages;
+	const char *stack_args;        /* stack_up's, or NULL */
+	int (*before)(void);           /* after denv_up, before the stack (more stand-ins,
+	                                  settings the stack reads): 0 or -1; may be NULL */
+	int (*after)(void);            /* once the stack is up, before the tests (seeds):
+	                                  0 or -1; may be NULL */
+	int (*check)(void);            /* after the tests: non-zero fails the program
+	                                  (what the servers logged); may be NULL */
+	void (*cleanup)(void);         /* at the very end; may be NULL */
+	CU_SuiteInfo *suites;
+} denv_suite_t;
+
+/* The main() of a deploy suite: denv_up, s->before, s->images pushed (one
+ * after another, in a child) while stack_up(s->stack_args) runs,
+ * s->after, then test_main(s->suites) and s->check; the stack and the
+ * neighbours are stopped in every case. The program's exit status. */
+int denv_main(const denv_suite_t *s);
 
 /* 0, or -1 after printing why (77 would be a skip: no docker-registry). */
 int denv_up(void);
@@ -39,6 +74,11 @@ long denv_call(const char *method, const char *url, const char *body, const char
 
 /* denv_call on the deployd fake: path appended to its URL. */
 long denv_fake(const char *method, const char *path, const char *body, char **out);
+
+/* The calls the deployd fake logged since its log was last cleared (*n)
+ * and the most of them it was answering at once (their "in_flight"): what
+ * ran in parallel, as the fake saw it. */
+int denv_fake_peak(int *n);
 
 /* Waits (up to 5 s) until the deployd fake has done all accepted work
  * (deployd answers 423 to a podgroup whose operation is in progress).

@@ -231,7 +231,7 @@ static void test_sso_failures(void)
 	sso_control("fail", "{\"mode\": \"error500\", \"path\": \"/api/groups\", \"count\": -1}");
 	/* SSO answering 500 is SSO failing: 503, naming it. */
 	CU_ASSERT_EQUAL(as(alice, "POST", "/api/v1/repos/", "{\"appname\": \"halfway\"}", &r), 503);
-	CU_ASSERT(!strncmp(msg(&r), "error reposing app halfway : \nsso unavailable", 45));
+	CU_ASSERT_PREFIX(msg(&r), "error reposing app halfway : \nsso unavailable");
 	it_response_free(&r);
 	sso_control("fail", "{\"mode\": \"none\"}");
 	CU_ASSERT_EQUAL(as(alice, "GET", "/api/v1/repos/halfway/", NULL, NULL), 404);
@@ -241,7 +241,7 @@ static void test_sso_failures(void)
 	sso_control("fail", "{\"mode\": \"down\", \"count\": -1}");
 	char *fresh = strdup("a-token-nobody-has-cached");
 	CU_ASSERT_EQUAL(as(fresh, "GET", "/api/v1/repos/", NULL, &r), 503);
-	CU_ASSERT(!strncmp(msg(&r), "sso unavailable", 15));
+	CU_ASSERT_PREFIX(msg(&r), "sso unavailable");
 	it_response_free(&r);
 	sso_control("fail", "{\"mode\": \"none\"}");
 	free(fresh);
@@ -279,7 +279,7 @@ static void test_browser_login(void)
 	CU_ASSERT_EQUAL(as(NULL, "GET", "/api/v1/authorize/login", NULL, &r), 302);
 	const char *loc = it_header(&r, "location");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(loc);
-	CU_ASSERT(!strncmp(loc, sso, strlen(sso)));
+	CU_ASSERT_PREFIX(loc, sso);
 	const char *sp = strstr(loc, "state=");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sp);
 	char state[64];
@@ -326,7 +326,7 @@ static void test_browser_login(void)
 	CU_ASSERT_EQUAL(r.status, 302);
 	const char *done = it_header(&r, "location");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(done);
-	CU_ASSERT(!strncmp(done, "http://archon.example.lain.com/authorize/complete#access_token=", 63));
+	CU_ASSERT_PREFIX(done, "http://archon.example.lain.com/authorize/complete#access_token=");
 	CU_ASSERT_PTR_NULL(strchr(done, '?'));
 	char token[128];
 	const char *tp = strstr(done, "access_token=");

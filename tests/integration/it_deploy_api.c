@@ -10,6 +10,7 @@
 #include <CUnit/CUnit.h>
 #include <json-c/json.h>
 
+#include "console/array.h"
 #include "deploy_env.h"
 #include "harness.h"
 #include "testlib.h"
@@ -153,7 +154,7 @@ static void test_streamrouter_ports(void)
 	denv_fake("POST", "/__fake/fail", "{\"mode\":\"none\"}", NULL);
 	denv_fake("POST", "/__fake/fail", "{\"mode\":\"down\",\"count\":-1}", NULL);
 	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/usedstreamrouterports", NULL, &r), 503);
-	CU_ASSERT(!strncmp(it_field(&r, "msg"), "deployd unavailable", 19));
+	CU_ASSERT_PREFIX(it_field(&r, "msg"), "deployd unavailable");
 	it_response_free(&r);
 	denv_fake("POST", "/__fake/fail", "{\"mode\":\"none\"}", NULL);
 
@@ -168,7 +169,7 @@ static void test_registry_down(void)
 	denv_registry_stop();
 	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/repos/hello/versions/", NULL, &r), 503);
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "version"), "(null)");
-	CU_ASSERT(!strncmp(it_field(&r, "msg"), "registry unavailable: ", 22));
+	CU_ASSERT_PREFIX(it_field(&r, "msg"), "registry unavailable: ");
 	it_response_free(&r);
 }
 
@@ -187,24 +188,13 @@ static CU_SuiteInfo suites[] = {
 
 int main(void)
 {
-	int rc = 1;
-	if (denv_up())
-		goto out;
-	pid_t pusher = fork();
-	if (pusher == 0)
-		_exit(denv_push("hello", V(1), YAML, NULL) || denv_push("hello", V(2), YAML, NULL) ||
-			      denv_push("hello", V(3), YAML, "--no-release")
-		      ? 1
-		      : 0);
-	int up = stack_up("--workers 2");
-	int st = 0;
-	if (up || waitpid(pusher, &st, 0) != pusher || !WIFEXITED(st) || WEXITSTATUS(st)) {
-		fprintf(stderr, "it_deploy_api: the servers did not start\n");
-		goto out;
-	}
-	rc = test_main(suites);
-out:
-	stack_down();
-	denv_down();
-	return rc;
+	const denv_image_t images[] = {
+		{ "hello", V(1), YAML, NULL },
+		{ "hello", V(2), YAML, NULL },
+		{ "hello", V(3), YAML, "--no-release" },
+	};
+	const denv_suite_t suite = { .name = "it_deploy_api", .images = images,
+				     .nimages = ARRAY_SIZE(images), .stack_args = "--workers 2",
+				     .suites = suites };
+	return denv_main(&suite);
 }

@@ -14,6 +14,7 @@
 #include <CUnit/CUnit.h>
 #include <json-c/json.h>
 
+#include "console/array.h"
 #include "deploy_env.h"
 #include "harness.h"
 #include "itjson.h"
@@ -90,7 +91,7 @@ static void test_scale_instances(void)
 	CU_ASSERT_EQUAL(it_req("PATCH", "/api/v1/apps/procs/procs/web/", "{\"num_instances\":2}",
 				&r), 202);
 	const char *msg = it_field(&r, "msg");
-	CU_ASSERT(msg && !strncmp(msg, "    status_code: 202\n    message: ", 34));
+	CU_ASSERT_PREFIX(msg, "    status_code: 202\n    message: ");
 	CU_ASSERT_STRING_EQUAL(js_str(it_payload(&r, "proc"), "procname"), "web");
 	it_response_free(&r);
 	denv_settle();
@@ -236,7 +237,7 @@ static void test_proc_deploy(void)
 	it_response_t r;
 	denv_settle();
 	CU_ASSERT_EQUAL(it_req("DELETE", "/api/v1/apps/procs/procs/bg/", NULL, &r), 202);
-	CU_ASSERT(it_field(&r, "msg") && !strncmp(it_field(&r, "msg"), "    status_code: 202\n", 21));
+	CU_ASSERT_PREFIX(it_field(&r, "msg"), "    status_code: 202\n");
 	it_response_free(&r);
 	denv_settle();
 	CU_ASSERT_PTR_NULL(fake_pg("procs.worker.bg"));
@@ -298,7 +299,7 @@ static void test_operations(void)
 	denv_settle();
 	CU_ASSERT_EQUAL(it_req("PATCH", "/api/v1/apps/procs/procs/web/",
 				"{\"operation\":\"stop\",\"instance\":1}", &r), 202);
-	CU_ASSERT(it_field(&r, "msg") && !strncmp(it_field(&r, "msg"), "    status_code: 202\n", 21));
+	CU_ASSERT_PREFIX(it_field(&r, "msg"), "    status_code: 202\n");
 	it_response_free(&r);
 	denv_settle();
 	CU_ASSERT_STRING_EQUAL(pod1_status(), "False");
@@ -365,7 +366,7 @@ static void test_histories(void)
 	json_object *e = json_object_array_get_idx(h, 0);
 	/* Newest first: the restart's last row. */
 	CU_ASSERT_STRING_EQUAL(js_str(e, "action"), "restart");
-	CU_ASSERT(!strncmp(js_str(e, "image"), "procs:release-", 14));
+	CU_ASSERT_PREFIX(js_str(e, "image"), "procs:release-");
 	CU_ASSERT_STRING_EQUAL(js_str(e, "node"), "node1");
 	CU_ASSERT(json_object_object_get_ex(e, "time", NULL) && json_object_object_get_ex(e, "status", NULL));
 	CU_ASSERT(!json_object_object_get_ex(e, "from", NULL));
@@ -406,7 +407,7 @@ static void test_update_failure(void)
 			406);
 	const char *msg = it_field(&r, "msg");
 	CU_ASSERT_FATAL(msg != NULL);
-	CU_ASSERT(!strncmp(msg, "request of update app updfail is not acceptable with error:\n", 60));
+	CU_ASSERT_PREFIX(msg, "request of update app updfail is not acceptable with error:\n");
 	CU_ASSERT(strstr(msg, "web") != NULL);
 	char *saved = strdup(msg);
 	it_response_free(&r);
@@ -464,8 +465,7 @@ static void test_update_of_failed_deploy(void)
 		  NULL);
 	CU_ASSERT_EQUAL(it_call("POST", "/api/v1/apps/", "{\"appname\":\"halfway\"}", 406), 406);
 	CU_ASSERT_EQUAL(it_req("PUT", "/api/v1/apps/halfway/", NULL, &r), 406);
-	CU_ASSERT(it_field(&r, "msg") &&
-		  !strncmp(it_field(&r, "msg"), "request of update app halfway is not acceptable", 47));
+	CU_ASSERT_PREFIX(it_field(&r, "msg"), "request of update app halfway is not acceptable");
 	it_response_free(&r);
 	denv_fake("POST", "/__fake/fail", "{\"mode\":\"none\"}", NULL);
 	denv_settle();
@@ -527,30 +527,18 @@ static CU_SuiteInfo suites[] = {
 
 int main(void)
 {
-	int rc = 1;
-	if (denv_up())
-		goto out;
-	pid_t pusher = fork();
-	if (pusher == 0)
-		_exit(denv_push("procs", V(1), BASE("procs"), NULL) ||
-			      denv_push("procs", V(2), WITH_EXTRA("procs"), NULL) ||
-			      denv_push("updfail", V(1), BASE("updfail"), NULL) ||
-			      denv_push("updfail", V(2), BASE("updfail"), NULL) ||
-			      denv_push("streamy", V(1), STREAM("streamy"), NULL) ||
-			      denv_push("streamy2", V(1), STREAM("streamy2"), NULL) ||
-			      denv_push("halfway", V(1), BASE("halfway"), NULL) ||
-			      denv_push("svc", V(1), SERVICE_YAML, NULL)
-		      ? 1
-		      : 0);
-	int up = stack_up("--workers 2");
-	int st = 0;
-	if (up || waitpid(pusher, &st, 0) != pusher || !WIFEXITED(st) || WEXITSTATUS(st)) {
-		fprintf(stderr, "it_deploy_procs: the servers did not start\n");
-		goto out;
-	}
-	rc = test_main(suites);
-out:
-	stack_down();
-	denv_down();
-	return rc;
+	const denv_image_t images[] = {
+		{ "procs", V(1), BASE("procs"), NULL },
+		{ "procs", V(2), WITH_EXTRA("procs"), NULL },
+		{ "updfail", V(1), BASE("updfail"), NULL },
+		{ "updfail", V(2), BASE("updfail"), NULL },
+		{ "streamy", V(1), STREAM("streamy"), NULL },
+		{ "streamy2", V(1), STREAM("streamy2"), NULL },
+		{ "halfway", V(1), BASE("halfway"), NULL },
+		{ "svc", V(1), SERVICE_YAML, NULL },
+	};
+	const denv_suite_t suite = { .name = "it_deploy_procs", .images = images,
+				     .nimages = ARRAY_SIZE(images), .stack_args = "--workers 2",
+				     .suites = suites };
+	return denv_main(&suite);
 }

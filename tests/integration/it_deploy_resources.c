@@ -21,6 +21,7 @@
 #include <CUnit/CUnit.h>
 #include <json-c/json.h>
 
+#include "console/array.h"
 #include "deploy_env.h"
 #include "harness.h"
 #include "itjson.h"
@@ -242,7 +243,7 @@ static void test_resource_not_deployed(void)
 	CU_ASSERT_EQUAL(it_etcd_put("/lain/config/system_volumes/webc", "/data/a:/a:ro;/data/b:/b"), 0);
 
 	CU_ASSERT_EQUAL(it_req("POST", "/api/v1/apps/", "{\"appname\":\"webc\"}", &r), 406);
-	CU_ASSERT(!strncmp(it_msg(&r), "request of deploy app webc is not acceptable", 44));
+	CU_ASSERT_PREFIX(it_msg(&r), "request of deploy app webc is not acceptable");
 	it_response_free(&r);
 	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/webc/", NULL, &r), 200);
 	const char *err = js_str(it_payload(&r, "app"), "deployerror");
@@ -659,32 +660,24 @@ static int sso_up(void)
 	return it_sso_up(seed_file, sso, sizeof(sso));
 }
 
-int main(void)
+static void unlink_seed(void)
 {
-	int rc = 1;
-	if (denv_up() || sso_up())
-		goto out;
-	pid_t pusher = fork();
-	if (pusher == 0)
-		_exit(denv_push("rdb", V(1), RES_YAML("rdb", "redis-server"), NULL) ||
-			      denv_push("webc", V(1), CLIENT_YAML("webc", "rdb", "2gb"), NULL) ||
-			      denv_push("webd", V(1), CLIENT_YAML("webd", "rdb", "2gb"), NULL) ||
-			      denv_push("rauth", V(1), RES_YAML("rauth", "redis-server"), NULL) ||
-			      denv_push("webe", V(1), CLIENT_YAML("webe", "rauth", "2gb"), NULL) ||
-			      denv_push("webf", V(1), CLIENT_YAML("webf", "rauth", "2gb"), NULL)
-		      ? 1
-		      : 0);
-	int up = stack_up("--workers 2");
-	int st = 0;
-	if (up || waitpid(pusher, &st, 0) != pusher || !WIFEXITED(st) || WEXITSTATUS(st)) {
-		fprintf(stderr, "it_deploy_resources: the servers did not start\n");
-		goto out;
-	}
-	rc = test_main(suites);
-out:
-	stack_down();
-	denv_down();
 	if (seed_file[0])
 		unlink(seed_file);
-	return rc;
+}
+
+int main(void)
+{
+	const denv_image_t images[] = {
+		{ "rdb", V(1), RES_YAML("rdb", "redis-server"), NULL },
+		{ "webc", V(1), CLIENT_YAML("webc", "rdb", "2gb"), NULL },
+		{ "webd", V(1), CLIENT_YAML("webd", "rdb", "2gb"), NULL },
+		{ "rauth", V(1), RES_YAML("rauth", "redis-server"), NULL },
+		{ "webe", V(1), CLIENT_YAML("webe", "rauth", "2gb"), NULL },
+		{ "webf", V(1), CLIENT_YAML("webf", "rauth", "2gb"), NULL },
+	};
+	const denv_suite_t suite = { .name = "it_deploy_resources", .images = images,
+				     .nimages = ARRAY_SIZE(images), .stack_args = "--workers 2",
+				     .before = sso_up, .cleanup = unlink_seed, .suites = suites };
+	return denv_main(&suite);
 }

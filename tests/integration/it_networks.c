@@ -29,6 +29,7 @@
 #include <CUnit/CUnit.h>
 #include <json-c/json.h>
 
+#include "console/array.h"
 #include "deploy_env.h"
 #include "harness.h"
 #include "itjson.h"
@@ -740,42 +741,41 @@ static CU_SuiteInfo suites[] = {
 	CU_SUITE_INFO_NULL,
 };
 
+/* The docker stand-in, which the stack started after it uses. */
+static int docker_up(void)
+{
+	if (fake_start("docker", NULL, docker, sizeof(docker)) < 0)
+		return -1;
+	setenv("CONSOLE_DOCKER_BASE_URL", docker, 1);
+	return 0;
+}
+
+/* A plain string, as the operators' tooling writes it (no JSON quotes). */
+static int calico_keys(void)
+{
+	return it_etcd_put("/lain/config/calico_network", CALICO_NETWORK) ||
+			       it_etcd_put("/lain/config/calico_default_rule", DEFAULT_RULE)
+		       ? -1
+		       : 0;
+}
+
 int main(void)
 {
-	int rc = 1;
-	if (denv_up() || fake_start("docker", NULL, docker, sizeof(docker)) < 0)
-		goto out;
-	setenv("CONSOLE_DOCKER_BASE_URL", docker, 1);
-	pid_t pusher = fork();
-	if (pusher == 0)
-		_exit(denv_push("hello", V(1), WEB_YAML("hello"), NULL) ||
-			      denv_push("pre", V(1), WEB_YAML("pre"), NULL) ||
-			      denv_push("redis", V(1), SERVICE_YAML, NULL) ||
-			      denv_push("blog", V(1), CLIENT_YAML("/blog"), NULL) ||
-			      denv_push("news", V(1), WEB_YAML("news"), NULL) ||
-			      denv_push("old", V(1), WEB_YAML("old"), NULL) ||
-			      denv_push("mag", V(1), USES_REDIS("mag", "/mag"), NULL) ||
-			      denv_push("zine", V(1), WEB_YAML("zine"), NULL) ||
-			      denv_push("rdb", V(1), RES_YAML, NULL) ||
-			      denv_push("shop", V(1), RES_CLIENT_YAML, NULL) ||
-			      denv_push("flaky", V(1), WEB_YAML("flaky"), NULL)
-		      ? 1
-		      : 0);
-	int up = stack_up("--workers 2");
-	int st = 0;
-	if (up || waitpid(pusher, &st, 0) != pusher || !WIFEXITED(st) || WEXITSTATUS(st)) {
-		fprintf(stderr, "it_networks: the servers did not start\n");
-		goto out;
-	}
-	/* A plain string, as the operators' tooling writes it (no JSON quotes). */
-	if (it_etcd_put("/lain/config/calico_network", CALICO_NETWORK) ||
-	    it_etcd_put("/lain/config/calico_default_rule", DEFAULT_RULE)) {
-		fprintf(stderr, "it_networks: could not seed the calico keys\n");
-		goto out;
-	}
-	rc = test_main(suites);
-out:
-	stack_down();
-	denv_down();
-	return rc;
+	const denv_image_t images[] = {
+		{ "hello", V(1), WEB_YAML("hello"), NULL },
+		{ "pre", V(1), WEB_YAML("pre"), NULL },
+		{ "redis", V(1), SERVICE_YAML, NULL },
+		{ "blog", V(1), CLIENT_YAML("/blog"), NULL },
+		{ "news", V(1), WEB_YAML("news"), NULL },
+		{ "old", V(1), WEB_YAML("old"), NULL },
+		{ "mag", V(1), USES_REDIS("mag", "/mag"), NULL },
+		{ "zine", V(1), WEB_YAML("zine"), NULL },
+		{ "rdb", V(1), RES_YAML, NULL },
+		{ "shop", V(1), RES_CLIENT_YAML, NULL },
+		{ "flaky", V(1), WEB_YAML("flaky"), NULL },
+	};
+	const denv_suite_t suite = { .name = "it_networks", .images = images,
+				     .nimages = ARRAY_SIZE(images), .stack_args = "--workers 2",
+				     .before = docker_up, .after = calico_keys, .suites = suites };
+	return denv_main(&suite);
 }

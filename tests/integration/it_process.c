@@ -99,7 +99,7 @@ static void test_etcd_outage(void)
 	it_request("GET", "/api/v1/repos/", NULL, NULL, &r);
 	CU_ASSERT_EQUAL(r.status, 503);
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "repos"), "(null)");
-	CU_ASSERT(!strncmp(it_field(&r, "msg"), "etcd unavailable: ", 18));
+	CU_ASSERT_PREFIX(it_field(&r, "msg"), "etcd unavailable: ");
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "url"), "/v1/repos/");
 	it_response_free(&r);
 	it_request("POST", "/api/v1/repos/", "{\"appname\":\"during-outage\"}", NULL, &r);
@@ -157,7 +157,7 @@ static void test_sigterm_drains(void)
 	CU_ASSERT_EQUAL(kill(etcd, SIGCONT), 0);
 	pthread_join(t, NULL);
 	CU_ASSERT_EQUAL(s.status, 200);
-	CU_ASSERT(!strncmp(s.body, "{\"repos\":[", 10));
+	CU_ASSERT_PREFIX(s.body, "{\"repos\":[");
 	/* Then the master exits by itself. */
 	bool gone = false;
 	for (int i = 0; i < 50 && !gone; i++) {

@@ -37,6 +37,7 @@
 #include <json-c/json.h>
 #include <openssl/evp.h>
 
+#include "console/array.h"
 #include "deploy_env.h"
 #include "harness.h"
 #include "itjson.h"
@@ -899,41 +900,39 @@ static CU_SuiteInfo suites[] = {
 };
 
 
-int main(void)
+/* The registry's address as the tests need it, lvault and SSO stand-ins. */
+static int neighbours_up(void)
 {
-	int rc = 1;
 	char url[300];
-	if (denv_up())
-		goto out;
 	snprintf(reg_host, sizeof(reg_host), "%s", denv_registry() + strlen("http://"));
 	snprintf(reg_url, sizeof(reg_url), "%s", denv_registry());
 	if (fake_start("lvault", NULL, lvault, sizeof(lvault)) < 0 ||
 	    it_sso_up(NULL, sso, sizeof(sso)))
-		goto out;
+		return -1;
 	snprintf(url, sizeof(url), "%s/v2/secrets", lvault);
 	setenv("LVAULT_CONFIG_URL", url, 1);
-	pid_t pusher = fork();
-	if (pusher == 0)
-		_exit(denv_push("hello", VER, APP_YAML("hello", ""), NULL) ||
-			      denv_push("bypass", VER, APP_YAML("bypass", "  secret_files_bypass: true\n"),
-					NULL) ||
-			      denv_push("sauth", VER, APP_YAML("sauth", ""), NULL) ||
-			      denv_push("rsec", VER, RES_YAML, NULL) ||
-			      denv_push("csec", VER, CLIENT_YAML, NULL) ||
-			      denv_push("shub", VER, APP_YAML("shub", ""), NULL)
-		      ? 1
-		      : 0);
-	int up = stack_up("--workers 2");
-	int st = 0;
-	if (up || waitpid(pusher, &st, 0) != pusher || !WIFEXITED(st) || WEXITSTATUS(st)) {
-		fprintf(stderr, "it_secrets: the servers did not start\n");
-		goto out;
-	}
-	rc = test_main(suites);
-	if (sanitizer_reports + server_sanitizer_reports())
-		rc = 1;
-out:
-	stack_down();
-	denv_down();
-	return rc;
+	return 0;
+}
+
+/* What the servers' sanitizers reported (a --enable-sanitizers build). */
+static int sanitizers_clean(void)
+{
+	return sanitizer_reports + server_sanitizer_reports();
+}
+
+int main(void)
+{
+	const denv_image_t images[] = {
+		{ "hello", VER, APP_YAML("hello", ""), NULL },
+		{ "bypass", VER, APP_YAML("bypass", "  secret_files_bypass: true\n"), NULL },
+		{ "sauth", VER, APP_YAML("sauth", ""), NULL },
+		{ "rsec", VER, RES_YAML, NULL },
+		{ "csec", VER, CLIENT_YAML, NULL },
+		{ "shub", VER, APP_YAML("shub", ""), NULL },
+	};
+	const denv_suite_t suite = { .name = "it_secrets", .images = images,
+				     .nimages = ARRAY_SIZE(images), .stack_args = "--workers 2",
+				     .before = neighbours_up, .check = sanitizers_clean,
+				     .suites = suites };
+	return denv_main(&suite);
 }

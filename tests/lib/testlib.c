@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include <CUnit/Basic.h>
@@ -36,4 +37,13 @@ const char *test_path(const char *rel)
 	const char *srcdir = getenv("srcdir");
 	snprintf(path, sizeof(path), "%s/tests/%s", srcdir ? srcdir : ".", rel);
 	return path;
+}
+
+bool test_has_prefix(const char *s, const char *prefix)
+{
+	if (s && !strncmp(s, prefix, strlen(prefix)))
+		return true;
+	fprintf(stderr, "  expected a string starting with \"%s\", got %s%s%s\n", prefix,
+		s ? "\"" : "", s ? s : "NULL", s ? "\"" : "");
+	return false;
 }

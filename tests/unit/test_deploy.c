@@ -9,6 +9,7 @@
 
 #include "console/deployd.h"
 #include "console/oplog.h"
+#include "console/oplogs.h"
 #include "console/registry.h"
 #include "testlib.h"
 
@@ -29,7 +30,7 @@ static void test_oplog_time(void)
 static void check_str(const char *in, const char *want)
 {
 	buf_t b = BUF_INIT;
-	oplog_json_string(in, &b);
+	oplogs_json_string(in, &b);
 	CU_ASSERT_STRING_EQUAL(b.data, want);
 	buf_release(&b);
 }
@@ -50,7 +51,7 @@ static void test_oplog_string(void)
 static void test_oplog_render(void)
 {
 	buf_t b = BUF_INIT;
-	oplog_render(NULL, 0, &b);
+	oplogs_render(NULL, 0, &b);
 	CU_ASSERT_STRING_EQUAL(b.data, "[]");
 	buf_reset(&b);
 	oplog_row_t rows[2] = {
@@ -60,7 +61,7 @@ static void test_oplog_render(void)
 		{ .pk = 9, .user = "unknown", .op = "REPOSIT", .app = "hello", .app_version = "",
 		  .time = "2018-04-23T03:00:00Z", .message = "x\"y" },
 	};
-	oplog_render(rows, 2, &b);
+	oplogs_render(rows, 2, &b);
 	CU_ASSERT_STRING_EQUAL(b.data,
 		"[{\"model\": \"oplog.oplog\", \"pk\": 124, \"fields\": {\"user\": \"alice\", "
 		"\"op\": \"DEPLOY\", \"app\": \"hello\", \"app_version\": "

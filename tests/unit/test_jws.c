@@ -444,7 +444,7 @@ static void test_sign_bad_payload(void)
 	struct parts p;
 	CU_ASSERT_EQUAL(split(tok.data + 5, &p), 0);
 	CU_ASSERT_STRING_EQUAL(p.payload.data, " {\"a\": 1}\n");
-	CU_ASSERT(strncmp(tok.data, "kept:", 5) == 0);
+	CU_ASSERT_PREFIX(tok.data, "kept:");
 	parts_release(&p);
 	/* A cap too small for the token leaves the buffer as it was. */
 	buf_t small;

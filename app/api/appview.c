@@ -1,4 +1,4 @@
-/* App, Proc and Pod objects (spec §1.4); see render.h. */
+/* App, Proc and Pod objects (spec §1.4); see appview.h. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,8 +12,9 @@
 #include "console/store.h"
 #include "console/tmpl.h"
 #include "console/xalloc.h"
-#include "deployer.h"
-#include "render.h"
+#include "appconf.h"
+#include "appview.h"
+#include "peers.h"
 #include "console/banned.h"
 
 /* What one app needs while it is rendered, and where its object goes. */
@@ -134,11 +135,11 @@ static json_object *proc_object(const char *appname, const lain_proc_t *p, json_
 	return o;
 }
 
-static lain_conf_t *load_conf(const cluster_t *cl, const app_record_t *a)
+static lain_conf_t *load_conf(arena_t *arena, const cluster_t *cl, const app_record_t *a)
 {
 	lain_conf_t *conf = NULL;
 	err_t e = ERR_INIT;
-	return deployer_load_conf(cl, a, &conf, &e) ? NULL : conf;
+	return appconf_stored(arena, cl, a, &conf, &e) ? NULL : conf;
 }
 
 static bool is_resource(const app_record_t *a, const lain_conf_t *conf)
@@ -216,10 +217,9 @@ static void job_load(request_t *req, const cluster_t *cl, struct app_job *j, con
 {
 	app_record_t *a = NULL;
 	err_t e = ERR_INIT;
-	if (!store_app_get(req->ctx, req->arena, name, &a, &e) &&
-	    strcmp(a->running_state, "reposited")) {
+	if (!store_app_get(req->ctx, req->arena, name, &a, &e) && app_deployed(a)) {
 		j->app = a;
-		j->conf = load_conf(cl, a);
+		j->conf = load_conf(req->arena, cl, a);
 	}
 }
 
@@ -235,17 +235,18 @@ struct instances_of {
 static int add_instance(const app_record_t *a, void *data)
 {
 	struct instances_of *io = data;
-	if (strncmp(a->appname, "resource.", 9) || !strcmp(a->running_state, "reposited"))
+	size_t rlen = 0;
+	const char *resource = lain_instance_resource(a->appname, &rlen);
+	if (!resource || resource[rlen] != '.' || !app_deployed(a))
 		return 0;
 	for (size_t i = 0; i < io->nlisted; i++) {
 		const struct app_job *r = &io->js->v[i];
 		if (!r->conf || !is_resource(r->app, r->conf))
 			continue;
-		size_t len = strlen(r->app->appname);
-		if (!strncmp(a->appname + 9, r->app->appname, len) && a->appname[9 + len] == '.') {
+		if (strlen(r->app->appname) == rlen && !strncmp(resource, r->app->appname, rlen)) {
 			struct app_job *j = job_add(io->js, JOB_INSTANCE, i);
 			j->app = a;
-			j->conf = load_conf(io->cl, a);
+			j->conf = load_conf(io->req->arena, io->cl, a);
 		}
 	}
 	return 0;
@@ -257,7 +258,7 @@ static const char *const role_keys[] = {
 	[JOB_INSTANCE] = "resourceinstances",
 };
 
-int render_apps(request_t *req, const app_record_t *const *apps, size_t n, json_object **out,
+int appview_apps(request_t *req, const app_record_t *const *apps, size_t n, json_object **out,
 		err_t *err)
 {
 	const cluster_t *cl;
@@ -269,7 +270,7 @@ int render_apps(request_t *req, const app_record_t *const *apps, size_t n, json_
 	for (size_t i = 0; i < n; i++) {
 		struct app_job *j = job_add(&js, JOB_LISTED, 0);
 		j->app = apps[i];
-		j->conf = load_conf(cl, apps[i]);
+		j->conf = load_conf(req->arena, cl, apps[i]);
 		any_resource |= j->conf && is_resource(apps[i], j->conf);
 	}
 	/* The providers of the services and the instances of the resources the
@@ -291,14 +292,15 @@ int render_apps(request_t *req, const app_record_t *const *apps, size_t n, json_
 			j->services = &conf->use_resources[u].services;
 			j->client_ns = apps[i]->appname;
 			job_load(req, cl, j,
-				 arena_printf(req->arena, "resource.%s.%s", j->used, apps[i]->appname));
+				 arena_printf(req->arena, LAIN_INSTANCE_PREFIX "%s.%s", j->used,
+					      apps[i]->appname));
 		}
 	}
 	if (any_resource) {
 		struct instances_of io = { req, cl, &js, n };
 		err_t e = ERR_INIT;
 		if (store_app_each(req->ctx, req->arena, add_instance, &io, &e))
-			log_msg(LOG_WARN, "resource instances not listed: %s", e.msg);
+			http_log(req, LOG_WARN, "resource instances not listed: %s", e.msg);
 	}
 
 	size_t nitems = 0;
@@ -322,7 +324,7 @@ int render_apps(request_t *req, const app_record_t *const *apps, size_t n, json_
 	 * are rendered without status (spec §1.4), so the result does not matter. */
 	err_t ferr = ERR_INIT;
 	if (nitems)
-		deployd_fetch_many(req->ctx, items, nitems, &ferr);
+		deployd_fetch_many(peers_deployd(req->ctx, cl), items, nitems, &ferr);
 
 	for (size_t i = 0; i < n; i++)
 		out[i] = render_job(req->arena, &js.v[i], items);
@@ -346,16 +348,14 @@ int render_apps(request_t *req, const app_record_t *const *apps, size_t n, json_
 	}
 	deployd_fetch_release(items, nitems);
 	free(items);
-	for (size_t i = 0; i < js.n; i++)
-		lain_conf_free(js.v[i].conf);
 	free(js.v);
 	return 0;
 }
 
-json_object *render_app(request_t *req, const app_record_t *app, err_t *err)
+json_object *appview_app(request_t *req, const app_record_t *app, err_t *err)
 {
 	json_object *o = NULL;
-	if (render_apps(req, &app, 1, &o, err))
+	if (appview_apps(req, &app, 1, &o, err))
 		return NULL;
 	return o;
 }

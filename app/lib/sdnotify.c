@@ -9,10 +9,10 @@
 #include <systemd/sd-daemon.h>
 
 #include "console/log.h"
-#include "console/notify.h"
+#include "console/sdnotify.h"
 #include "console/banned.h"
 
-int notify_send(const char *state, err_t *err)
+int sdnotify_send(const char *state, err_t *err)
 {
 	/* sd_notify() answers 0 without NOTIFY_SOCKET, > 0 once sent. */
 	int rc = sd_notify(0, state);
@@ -25,11 +25,11 @@ int notify_send(const char *state, err_t *err)
 static void send_or_warn(const char *state)
 {
 	err_t err = ERR_INIT;
-	if (notify_send(state, &err))
+	if (sdnotify_send(state, &err))
 		log_warn("%s", err.msg);
 }
 
-void notify_ready(const char *fmt, ...)
+void sdnotify_ready(const char *fmt, ...)
 {
 	char status[400], state[512];
 	va_list ap;
@@ -42,7 +42,7 @@ void notify_ready(const char *fmt, ...)
 	send_or_warn(state);
 }
 
-void notify_reloading(void)
+void sdnotify_reloading(void)
 {
 	struct timespec now;
 	char state[96];
@@ -52,7 +52,7 @@ void notify_reloading(void)
 	send_or_warn(state);
 }
 
-void notify_stopping(void)
+void sdnotify_stopping(void)
 {
 	send_or_warn("STOPPING=1\nSTATUS=draining: letting the workers finish their requests");
 }

@@ -4,19 +4,28 @@
 #include <curl/curl.h>
 
 #include "console/httpc.h"
+#include "console/strx.h"
 #include "curl_common.h"
 #include "console/xalloc.h"
 #include "console/banned.h"
 
 #define HTTPC_DEFAULT_MAX_BODY (8u << 20)
 
-struct httpc {
-	CURL *curl;
-	char *dep;
-	long timeout_ms;
-	long connect_timeout_ms;
-	char errbuf[CURL_ERROR_SIZE];
-};
+void httpc_target_init(struct httpc_target *t, const char *dep, const char *base,
+		       long timeout_ms, long connect_timeout_ms)
+{
+	t->dep = xstrdup(dep);
+	t->base = xstrdup(base ? base : "");
+	t->timeout_ms = timeout_ms > 0 ? timeout_ms : 10000;
+	t->connect_timeout_ms = connect_timeout_ms > 0 ? connect_timeout_ms : 2000;
+}
+
+void httpc_target_release(struct httpc_target *t)
+{
+	free(t->dep);
+	free(t->base);
+	t->dep = t->base = NULL;
+}
 
 size_t httpc_sink_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
@@ -29,17 +38,18 @@ size_t httpc_sink_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
-struct curl_slist *httpc_prepare(CURL *h, const httpc_request_t *req, long timeout_ms,
-				 long connect_timeout_ms, char *errbuf, struct httpc_sink *sink)
+struct curl_slist *httpc_prepare(CURL *h, const httpc_request_t *req,
+				 const struct httpc_target *t, char *errbuf,
+				 struct httpc_sink *sink)
 {
 	struct curl_slist *headers = NULL;
 	errbuf[0] = '\0';
 	curl_easy_setopt(h, CURLOPT_URL, req->url);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms ? req->timeout_ms : timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms ? req->timeout_ms : t->timeout_ms);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-			 req->connect_timeout_ms ? req->connect_timeout_ms : connect_timeout_ms);
+			 req->connect_timeout_ms ? req->connect_timeout_ms : t->connect_timeout_ms);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, httpc_sink_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, sink);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -64,20 +74,20 @@ struct curl_slist *httpc_prepare(CURL *h, const httpc_request_t *req, long timeo
 	return headers;
 }
 
-int httpc_outcome(CURL *h, const char *dep, CURLcode cc, const struct httpc_sink *sink,
-		  const char *errbuf, long *status, err_t *err)
+int httpc_outcome(CURL *h, const struct httpc_target *t, CURLcode cc,
+		  const struct httpc_sink *sink, const char *errbuf, long *status, err_t *err)
 {
 	if (sink->too_big)
-		return err_set(err, -ERR_BAD_GATEWAY, "%s answered more than %zu bytes", dep,
+		return err_set(err, -ERR_BAD_GATEWAY, "%s answered more than %zu bytes", t->dep,
 			       sink->body->max);
 	if (cc != CURLE_OK)
-		return err_set(err, -ERR_UNAVAILABLE, "%s unavailable: %s", dep,
+		return err_set(err, -ERR_UNAVAILABLE, "%s unavailable: %s", t->dep,
 			       errbuf[0] ? errbuf : curl_easy_strerror(cc));
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
 	return 0;
 }
 
-httpc_t *httpc_new(const char *dep, long timeout_ms, long connect_timeout_ms)
+httpc_t *httpc_new(const char *dep, const char *base, long timeout_ms, long connect_timeout_ms)
 {
 	httpc_t *c = xcalloc(1, sizeof(*c));
 	c->curl = curl_easy_init();
@@ -85,10 +95,29 @@ httpc_t *httpc_new(const char *dep, long timeout_ms, long connect_timeout_ms)
 		free(c);
 		return NULL;
 	}
-	c->dep = xstrdup(dep);
-	c->timeout_ms = timeout_ms > 0 ? timeout_ms : 10000;
-	c->connect_timeout_ms = connect_timeout_ms > 0 ? connect_timeout_ms : 2000;
+	httpc_target_init(&c->target, dep, base, timeout_ms, connect_timeout_ms);
 	return c;
+}
+
+httpc_t *httpc_at(const char *dep, const char *url, long timeout_ms, long connect_timeout_ms)
+{
+	char *base = strx_base_url(url);
+	httpc_t *c = httpc_new(dep, base, timeout_ms, connect_timeout_ms);
+	free(base);
+	return c;
+}
+
+const char *httpc_base(const httpc_t *c)
+{
+	return c->target.base;
+}
+
+void httpc_url(const httpc_t *c, buf_t *url, const char *path, const char *name)
+{
+	buf_addstr(url, c->target.base);
+	buf_addstr(url, path);
+	if (name)
+		buf_add_escaped(url, name, NULL);
 }
 
 void httpc_free(httpc_t *c)
@@ -96,7 +125,9 @@ void httpc_free(httpc_t *c)
 	if (!c)
 		return;
 	curl_easy_cleanup(c->curl);
-	free(c->dep);
+	if (c->multi)
+		curl_multi_cleanup(c->multi);
+	httpc_target_release(&c->target);
 	free(c);
 }
 
@@ -121,9 +152,9 @@ int httpc_perform(httpc_t *c, const httpc_request_t *req, httpc_response_t *resp
 	 * reuses the open connection. */
 	curl_easy_reset(h);
 	struct curl_slist *headers =
-		httpc_prepare(h, req, c->timeout_ms, c->connect_timeout_ms, c->errbuf, &sink);
+		httpc_prepare(h, req, &c->target, c->errbuf, &sink);
 	CURLcode cc = curl_easy_perform(h);
-	int rc = httpc_outcome(h, c->dep, cc, &sink, c->errbuf, &resp->status, err);
+	int rc = httpc_outcome(h, &c->target, cc, &sink, c->errbuf, &resp->status, err);
 	if (!rc) {
 		char *location = NULL;
 		if (curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location)

@@ -1,5 +1,5 @@
 /*
- * notify — tells the service manager where the master is in its life, for a
+ * sdnotify — tells the service manager where the master is in its life, for a
  * systemd unit of Type=notify (deploy/systemd/lain-console.service.in).
  *
  * Thin wrappers around libsystemd's sd_notify(3). Every call does nothing
@@ -11,8 +11,8 @@
  * other processes), and NOTIFY_SOCKET stays in the environment so that the
  * messages of reload and stop can follow READY=1.
  */
-#ifndef CONSOLE_NOTIFY_H
-#define CONSOLE_NOTIFY_H
+#ifndef CONSOLE_SDNOTIFY_H
+#define CONSOLE_SDNOTIFY_H
 
 #include "console/err.h"
 
@@ -21,24 +21,24 @@
  * Returns 0 when sent or when NOTIFY_SOCKET is unset, -ERR_UNAVAILABLE (err
  * says why) when the message could not be sent.
  */
-int notify_send(const char *state, err_t *err);
+int sdnotify_send(const char *state, err_t *err);
 
 /*
  * READY=1 and STATUS=<printf(fmt, ...)>, cut at its first newline: the socket
  * listens and the workers run (at start), or a reload is over (after
- * notify_reloading()).
+ * sdnotify_reloading()).
  */
-void notify_ready(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void sdnotify_ready(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * RELOADING=1 with MONOTONIC_USEC=<now, CLOCK_MONOTONIC>: a SIGHUP reload
- * begins; notify_ready() must follow when it is over, whether the new
+ * begins; sdnotify_ready() must follow when it is over, whether the new
  * configuration was taken or refused. (systemd >= 253 wants the timestamp for
  * Type=notify-reload; older ones ignore it.)
  */
-void notify_reloading(void);
+void sdnotify_reloading(void);
 
 /* STOPPING=1: the master stops accepting and drains its workers. */
-void notify_stopping(void);
+void sdnotify_stopping(void);
 
 #endif

@@ -1,6 +1,8 @@
 /*
- * render — the App, Proc and Pod objects of console-api.md §1.4, shared by
- * the app endpoints (apps.c, deploy.c). Internal to app/api.
+ * appview — what the API shows of apps: the App, Proc and Pod objects of
+ * console-api.md §1.4, shared by the app endpoints (apps.c, deploy.c,
+ * procs.c, instances.c). Internal to app/api. (Not to be confused with
+ * `lain-console render`, cmd_render.c, which prints deployd specs.)
  *
  * One call renders any number of app records; every deployd status those
  * records need (a podgroup per proc, a depends per portal) goes out in ONE
@@ -25,8 +27,8 @@
  *     instances.
  * Their deployd statuses go out in the same single fetch.
  */
-#ifndef CONSOLE_API_RENDER_H
-#define CONSOLE_API_RENDER_H
+#ifndef CONSOLE_API_APPVIEW_H
+#define CONSOLE_API_APPVIEW_H
 
 #include <stddef.h>
 
@@ -37,10 +39,10 @@ struct json_object;
 
 /* App objects of apps[0..n) (new references, in out[0..n)). Fails only
  * when the cluster facts cannot be read; deployd trouble is not a failure. */
-int render_apps(request_t *req, const app_record_t *const *apps, size_t n,
+int appview_apps(request_t *req, const app_record_t *const *apps, size_t n,
 		struct json_object **out, err_t *err);
 
 /* One App object (a new reference) or NULL with err set. */
-struct json_object *render_app(request_t *req, const app_record_t *app, err_t *err);
+struct json_object *appview_app(request_t *req, const app_record_t *app, err_t *err);
 
 #endif

@@ -4,19 +4,13 @@
 
 #include <curl/curl.h>
 
+#include "console/httpc.h"
 #include "console/httpm.h"
 #include "curl_common.h"
 #include "console/xalloc.h"
 #include "console/banned.h"
 
 #define HTTPM_DEFAULT_MAX_BODY (8u << 20)
-
-struct httpm {
-	CURLM *multi;
-	char *dep;
-	long timeout_ms;
-	long connect_timeout_ms;
-};
 
 /* Per call while a batch runs. */
 struct slot {
@@ -52,29 +46,14 @@ static size_t on_header(char *line, size_t size, size_t nitems, void *userdata)
 	return n;
 }
 
-httpm_t *httpm_new(const char *dep, long timeout_ms, long connect_timeout_ms)
+/* c's multi handle, made on first use: NULL only when libcurl cannot. */
+static CURLM *multi_of(httpc_t *c)
 {
-	CURLM *multi = curl_multi_init();
-	if (!multi)
-		return NULL;
-	httpm_t *m = xcalloc(1, sizeof(*m));
-	m->multi = multi;
-	/* A burst of calls to one host opens at most this many connections;
-	 * the rest wait for one of them (and reuse it). */
-	curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)HTTPM_MAX_PER_HOST);
-	m->dep = xstrdup(dep);
-	m->timeout_ms = timeout_ms > 0 ? timeout_ms : 10000;
-	m->connect_timeout_ms = connect_timeout_ms > 0 ? connect_timeout_ms : 2000;
-	return m;
-}
-
-void httpm_free(httpm_t *m)
-{
-	if (!m)
-		return;
-	curl_multi_cleanup(m->multi);
-	free(m->dep);
-	free(m);
+	if (!c->multi && (c->multi = curl_multi_init()))
+		/* A burst of calls to one host opens at most this many
+		 * connections; the rest wait for one of them (and reuse it). */
+		curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)HTTPM_MAX_PER_HOST);
+	return c->multi;
 }
 
 void httpm_call_release(httpm_call_t *call)
@@ -88,7 +67,7 @@ void httpm_call_release(httpm_call_t *call)
 	err_clear(&call->err);
 }
 
-static void slot_setup(httpm_t *m, struct slot *s, httpm_call_t *call)
+static void slot_setup(httpc_t *m, struct slot *s, httpm_call_t *call)
 {
 	const httpc_request_t *req = &call->req;
 	httpm_call_release(call);
@@ -98,30 +77,30 @@ static void slot_setup(httpm_t *m, struct slot *s, httpm_call_t *call)
 	if (!s->h)
 		return;
 	s->sink.body = &call->resp.body;
-	s->headers = httpc_prepare(s->h, req, m->timeout_ms, m->connect_timeout_ms, s->errbuf,
-				   &s->sink);
+	s->headers = httpc_prepare(s->h, req, &m->target, s->errbuf, &s->sink);
 	curl_easy_setopt(s->h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(s->h, CURLOPT_HEADERDATA, s);
 	curl_easy_setopt(s->h, CURLOPT_PRIVATE, s);
 }
 
-static void slot_finish(httpm_t *m, struct slot *s, CURLcode cc)
+static void slot_finish(httpc_t *m, struct slot *s, CURLcode cc)
 {
 	httpm_call_t *call = s->call;
-	call->rc = httpc_outcome(s->h, m->dep, cc, &s->sink, s->errbuf, &call->resp.status,
+	call->rc = httpc_outcome(s->h, &m->target, cc, &s->sink, s->errbuf, &call->resp.status,
 				 &call->err);
 }
 
-size_t httpm_perform(httpm_t *m, httpm_call_t *calls, size_t n)
+size_t httpm_perform(httpc_t *m, httpm_call_t *calls, size_t n)
 {
 	struct slot *slots = xcalloc(n ? n : 1, sizeof(*slots));
 	size_t failed = 0, running_total = 0;
+	CURLM *multi = multi_of(m);
 
 	for (size_t i = 0; i < n; i++) {
 		slot_setup(m, &slots[i], &calls[i]);
-		if (!slots[i].h || curl_multi_add_handle(m->multi, slots[i].h) != CURLM_OK) {
+		if (!multi || !slots[i].h || curl_multi_add_handle(multi, slots[i].h) != CURLM_OK) {
 			calls[i].rc = err_set(&calls[i].err, -ERR_INTERNAL,
-					      "%s: cannot start a call (libcurl)", m->dep);
+					      "%s: cannot start a call (libcurl)", m->target.dep);
 			curl_easy_cleanup(slots[i].h);
 			slots[i].h = NULL;
 			continue;
@@ -131,13 +110,13 @@ size_t httpm_perform(httpm_t *m, httpm_call_t *calls, size_t n)
 
 	int running = 1;
 	while (running_total && running) {
-		if (curl_multi_perform(m->multi, &running) != CURLM_OK)
+		if (curl_multi_perform(multi, &running) != CURLM_OK)
 			break;
 		if (running)
-			curl_multi_poll(m->multi, NULL, 0, 1000, NULL);
+			curl_multi_poll(multi, NULL, 0, 1000, NULL);
 		CURLMsg *msg;
 		int left;
-		while ((msg = curl_multi_info_read(m->multi, &left))) {
+		while ((msg = curl_multi_info_read(multi, &left))) {
 			if (msg->msg != CURLMSG_DONE)
 				continue;
 			struct slot *s = NULL;
@@ -153,8 +132,8 @@ size_t httpm_perform(httpm_t *m, httpm_call_t *calls, size_t n)
 			if (!calls[i].rc && !calls[i].resp.status)
 				calls[i].rc = err_set(&calls[i].err, -ERR_UNAVAILABLE,
 						      "%s unavailable: the call did not complete",
-						      m->dep);
-			curl_multi_remove_handle(m->multi, slots[i].h);
+						      m->target.dep);
+			curl_multi_remove_handle(multi, slots[i].h);
 			curl_easy_cleanup(slots[i].h);
 		}
 		curl_slist_free_all(slots[i].headers);

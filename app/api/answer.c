@@ -1,0 +1,55 @@
+/* The envelope answers of app/api; see answer.h. */
+#include <stdarg.h>
+
+#include <json-c/json.h>
+
+#include "console/router.h"
+#include "answer.h"
+#include "console/banned.h"
+
+static int envelope(request_t *req, response_t *res, int status, const char *key,
+		    json_object *payload, const char *url, const char *fmt, va_list ap)
+{
+	buf_t msg = BUF_INIT;
+	buf_vaddf(&msg, fmt, ap);
+	if (!url)
+		url = req->route && req->route->url ? req->route->url : http_self_url(req);
+	http_envelope(res, status, key, payload, msg.data, url);
+	buf_release(&msg);
+	return HTTP_ANSWERED;
+}
+
+static const char *route_key(const request_t *req)
+{
+	return req->route ? req->route->key : "app";
+}
+
+int api_answer(request_t *req, response_t *res, int status, json_object *payload,
+	       const char *url, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	envelope(req, res, status, route_key(req), payload, url, fmt, ap);
+	va_end(ap);
+	return HTTP_ANSWERED;
+}
+
+int api_fail(request_t *req, response_t *res, int code, json_object *payload, const char *url,
+	     const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	envelope(req, res, err_http_status(code), route_key(req), payload, url, fmt, ap);
+	va_end(ap);
+	return HTTP_ANSWERED;
+}
+
+int api_fail_key(request_t *req, response_t *res, const char *key, int code, const char *url,
+		 const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	envelope(req, res, err_http_status(code), key, NULL, url, fmt, ap);
+	va_end(ap);
+	return HTTP_ANSWERED;
+}

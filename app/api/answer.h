@@ -1,0 +1,36 @@
+/*
+ * answer — how a handler of app/api answers, in one shape: the envelope
+ * {"<route key>": payload, "msg": msg, "url": url} (spec §1.1), the key
+ * being the matched route's. Internal to app/api.
+ *
+ * Every function here fills the response and returns HTTP_ANSWERED, so a
+ * handler or helper ends with `return api_answer(...)` / `return
+ * api_fail(...)` and its caller only looks at the code it got back (http.h).
+ * A failure names its -ERR_* code, never an HTTP status: err.h's table maps
+ * the code. A failure that needs no payload and no particular url is simply
+ * returned as -ERR_* with err set; the router answers it.
+ *
+ * url NULL: the route's url (route_t.url), else the request's own path. The
+ * message is a printf format. payload: taken over (NULL is null).
+ */
+#ifndef CONSOLE_API_ANSWER_H
+#define CONSOLE_API_ANSWER_H
+
+#include "console/http.h"
+
+struct json_object;
+
+/* A success: status 200, 201, 202 ... */
+int api_answer(request_t *req, response_t *res, int status, struct json_object *payload,
+	       const char *url, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* A failure with code (-ERR_*): the status is the code's. */
+int api_fail(request_t *req, response_t *res, int code, struct json_object *payload,
+	     const char *url, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* As api_fail under another envelope key than the route's: the answers the
+ * original gave with a fixed key whatever the endpoint (permission.h). */
+int api_fail_key(request_t *req, response_t *res, const char *key, int code, const char *url,
+		 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+#endif
