@@ -22,8 +22,11 @@ int groups_collision(request_t *req, const cluster_t *cl, const char *name, cons
 
 /* Creates the group of app name with the caller's token (the caller becomes
  * its admin) and nests the LAIN admin group into it. A group that exists
- * already is taken over only when the caller is its admin. *created tells
- * whether the group was made here (what groups_undo removes). */
+ * already is taken over only when the caller is its admin and nobody else
+ * is in it (the LAIN admin group aside): else -ERR_CONFLICT naming the
+ * others (a group made in advance by someone who wants into the app).
+ * *created tells whether the group was made here (what groups_undo
+ * removes). */
 int groups_create(request_t *req, const cluster_t *cl, const char *name, bool *created,
 		  err_t *err);
 

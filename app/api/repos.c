@@ -91,8 +91,10 @@ int api_repos_create(request_t *req, response_t *res, err_t *err)
 				http_log(req, LOG_ERROR,
 					 "registration of '%s' failed and its record could not be "
 					  "removed: %s", name, undo.msg);
-			return api_fail(req, res, rc == -ERR_UNAVAILABLE ? rc : -ERR_INTERNAL, NULL,
-					url, "error reposing app %s : \n%s\n", name, err->msg);
+			/* A group someone else holds is a conflict, not our failure. */
+			return api_fail(req, res,
+					rc == -ERR_UNAVAILABLE || rc == -ERR_CONFLICT ? rc : -ERR_INTERNAL,
+					NULL, url, "error reposing app %s : \n%s\n", name, err->msg);
 		}
 		msg = arena_printf(req->arena, "create group for app %s successfully", name);
 	}

@@ -1,0 +1,173 @@
+/* Who gets to see and change what, as probed for issue 14: registration
+ * refusing an SSO group someone made in advance (#1).
+ *
+ * One stack with 4 workers and a 10 s SSO cache (the longest allowed): a
+ * worker that answered from its cache would show it here. The tests run
+ * in order and build on each other's state. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+#include <json-c/json.h>
+
+#include "harness.h"
+#include "itjson.h"
+#include "testlib.h"
+
+#define WORKERS 4
+/* cluster_app_group on the default domain "example.lain.com". */
+#define GROUP(app) "lainapp-example-lain-com-" app
+
+static char sso[256];
+static char *alice, *bob, *admin;
+
+static int suite_up(void)
+{
+	if (it_sso_up(NULL, sso, sizeof(sso)))
+		return -1;
+	setenv("CONSOLE_SSO_CACHE_SECONDS", "10", 1);
+	if (stack_up("--workers 4") || it_auth_on(sso))
+		return -1;
+	alice = it_sso_token(sso, "alice");
+	bob = it_sso_token(sso, "bob");
+	admin = it_sso_token(sso, "admin");
+	return *alice && *bob && *admin ? 0 : -1;
+}
+
+static int suite_down(void)
+{
+	stack_down();
+	free(alice);
+	free(bob);
+	free(admin);
+	return 0;
+}
+
+/* ---- the SSO stand-in, called as its users call it */
+
+/* method on SSO path (NULL body: none) with token as Bearer: the status. */
+static long sso_as(const char *token, const char *method, const char *path, const char *body)
+{
+	char url[512], header[256];
+	snprintf(url, sizeof(url), "%s%s", sso, path);
+	snprintf(header, sizeof(header), "Authorization: Bearer %s", token);
+	it_response_t r;
+	it_request(method, url, body, header, &r);
+	long st = r.status;
+	if (st >= 300)
+		fprintf(stderr, "\n  sso %s %s: %ld %s\n", method, path, st, r.body ? r.body : "");
+	it_response_free(&r);
+	return st;
+}
+
+/* user makes the group of app at SSO (becoming its admin). */
+static void sso_group_made_by(const char *token, const char *group)
+{
+	char body[256];
+	snprintf(body, sizeof(body), "{\"name\": \"%s\", \"fullname\": \"made in advance\"}", group);
+	CU_ASSERT_EQUAL(sso_as(token, "POST", "/api/groups", body), 201);
+}
+
+/* The group as SSO's public GET answers it (json_object_put it). */
+static json_object *sso_group(const char *group)
+{
+	char url[512];
+	snprintf(url, sizeof(url), "%s/api/groups/%s", sso, group);
+	it_response_t r;
+	it_request("GET", url, NULL, NULL, &r);
+	json_object *g = r.status == 200 ? json_object_get(r.json) : NULL;
+	it_response_free(&r);
+	return g;
+}
+
+/* ---- lain-console */
+
+/* POST /repos/ of app as token: the status; the answer in *r. */
+static long reposit(const char *token, const char *app, it_response_t *r)
+{
+	char body[128];
+	snprintf(body, sizeof(body), "{\"appname\": \"%s\"}", app);
+	return it_req_as(token, "POST", "/api/v1/repos/", body, r);
+}
+
+/* ---- #1 SSO group squatting */
+
+/* bob makes the group of "squat" before anyone registered it and makes
+ * alice its admin: her registration must not adopt it (bob would be a
+ * silent member of her app). */
+static void test_squatted_group_refused(void)
+{
+	sso_group_made_by(bob, GROUP("squat"));
+	CU_ASSERT_EQUAL(sso_as(bob, "PUT", "/api/groups/" GROUP("squat") "/members/alice",
+			       "{\"role\": \"admin\"}"), 200);
+	it_response_t r;
+	CU_ASSERT_EQUAL(reposit(alice, "squat", &r), 409);
+	const char *msg = it_msg(&r);
+	fprintf(stderr, "\n  squatted registration: %s\n", msg);
+	CU_ASSERT_PTR_NOT_NULL(strstr(msg, "'" GROUP("squat") "'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(msg, "bob"));
+	CU_ASSERT_STRING_EQUAL(it_field(&r, "url"), "/v1/repos/squat/");
+	it_response_free(&r);
+	/* Nothing registered, for alice or bob; the group is left as bob made it. */
+	CU_ASSERT_EQUAL(it_call_as(alice, "GET", "/api/v1/repos/squat/", NULL, 404), 404);
+	CU_ASSERT_EQUAL(it_call_as(bob, "GET", "/api/v1/repos/squat/", NULL, 404), 404);
+	json_object *g = sso_group(GROUP("squat"));
+	CU_ASSERT_PTR_NOT_NULL(g);
+	CU_ASSERT_PTR_NOT_NULL(js_find(js_get(g, "members"), "name", "bob"));
+	CU_ASSERT_PTR_NULL(js_find(js_get(g, "group_members"), "name", "lain"));
+	json_object_put(g);
+}
+
+/* A group with alice as its only user but another group nested in it is
+ * someone else's too. */
+static void test_nested_group_refused(void)
+{
+	sso_group_made_by(bob, "bobs-team");
+	sso_group_made_by(alice, GROUP("squat2"));
+	CU_ASSERT_EQUAL(sso_as(alice, "PUT", "/api/groups/" GROUP("squat2") "/group-members/bobs-team",
+			       "{\"role\": \"normal\"}"), 200);
+	it_response_t r;
+	CU_ASSERT_EQUAL(reposit(alice, "squat2", &r), 409);
+	CU_ASSERT_PTR_NOT_NULL(strstr(it_msg(&r), "bobs-team"));
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(it_call_as(alice, "GET", "/api/v1/repos/squat2/", NULL, 404), 404);
+}
+
+/* A leftover group of alice's own (her earlier registration, the lain
+ * group nested in it) is taken over as before. */
+static void test_own_leftover_group_adopted(void)
+{
+	sso_group_made_by(alice, GROUP("mine"));
+	CU_ASSERT_EQUAL(sso_as(alice, "PUT", "/api/groups/" GROUP("mine") "/group-members/lain",
+			       "{\"role\": \"admin\"}"), 200);
+	it_response_t r;
+	CU_ASSERT_EQUAL(reposit(alice, "mine", &r), 201);
+	it_response_free(&r);
+	/* ... also without the lain group in it yet: registration nests it. */
+	sso_group_made_by(alice, GROUP("mine2"));
+	CU_ASSERT_EQUAL(reposit(alice, "mine2", &r), 201);
+	it_response_free(&r);
+	json_object *g = sso_group(GROUP("mine2"));
+	CU_ASSERT_PTR_NOT_NULL(js_find(js_get(g, "group_members"), "name", "lain"));
+	json_object_put(g);
+	CU_ASSERT_EQUAL(it_call_as(alice, "GET", "/api/v1/repos/mine2/", NULL, 200), 200);
+	CU_ASSERT_EQUAL(it_call_as(bob, "GET", "/api/v1/repos/mine2/", NULL, 403), 403);
+}
+
+static CU_TestInfo tests[] = {
+	{ "#1 a group made in advance by another user is refused", test_squatted_group_refused },
+	{ "#1 ... also through a nested group", test_nested_group_refused },
+	{ "#1 the registrant's own leftover group is adopted", test_own_leftover_group_adopted },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{ "access", suite_up, suite_down, NULL, NULL, tests },
+	CU_SUITE_INFO_NULL,
+};
+
+int main(void)
+{
+	return test_main(suites);
+}
