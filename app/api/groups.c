@@ -149,3 +149,11 @@ void groups_undo(request_t *req, const cluster_t *cl, const char *name, bool cre
 		http_log(req, LOG_WARN, "the sso group '%s' of '%s' could not be removed: %s", group,
 			 name, undo.msg);
 }
+
+void groups_changed(request_t *req, const char *name)
+{
+	err_t e = ERR_INIT;
+	if (store_members_changed(req->ctx, &e))
+		http_log(req, LOG_WARN, "the members of '%s' changed, but other workers may list it "
+			 "from their caches for CONSOLE_SSO_CACHE_SECONDS: %s", name, e.msg);
+}

@@ -38,4 +38,10 @@ int groups_copy_members(request_t *req, const cluster_t *cl, const char *from, c
 /* Removes the group groups_create made (created true); a failure is logged. */
 void groups_undo(request_t *req, const cluster_t *cl, const char *name, bool created);
 
+/* After the members of app name's group changed at SSO through this
+ * console: store_members_changed, so every worker's next list reads its
+ * callers' groups again (a failure is logged: lists then lag for at most
+ * the SSO cache time, as for changes made at SSO directly). */
+void groups_changed(request_t *req, const char *name);
+
 #endif

@@ -24,6 +24,7 @@
 struct entry {
 	unsigned char key[KEY_LEN];
 	time_t expires;
+	int64_t stamp;              /* sso_me's stamp of the answer */
 	char *body;                 /* /api/me body; NULL for password entries */
 };
 
@@ -95,7 +96,7 @@ static struct entry *cache_find(struct entry *tab, const unsigned char key[KEY_L
 }
 
 static void cache_put(struct entry *tab, size_t *next, const unsigned char key[KEY_LEN],
-		      long ttl, const char *body)
+		      long ttl, int64_t stamp, const char *body)
 {
 	if (ttl <= 0)
 		return;
@@ -104,6 +105,7 @@ static void cache_put(struct entry *tab, size_t *next, const unsigned char key[K
 	free(e->body);
 	memcpy(e->key, key, KEY_LEN);
 	e->expires = time(NULL) + ttl;
+	e->stamp = stamp;
 	e->body = body ? xstrdup(body) : NULL;
 }
 
@@ -252,8 +254,8 @@ bool sso_user_in(const sso_user_t *user, const char *group)
 
 /* ---- API ------------------------------------------------------------------ */
 
-int sso_me(sso_t *s, arena_t *arena, const char *token, bool fresh, sso_user_t **out,
-	   err_t *err)
+int sso_me(sso_t *s, arena_t *arena, const char *token, bool fresh, int64_t stamp,
+	   sso_user_t **out, err_t *err)
 {
 	if (!token || !*token)
 		return err_set(err, -ERR_UNAUTHORIZED, "no access-token given");
@@ -263,7 +265,10 @@ int sso_me(sso_t *s, arena_t *arena, const char *token, bool fresh, sso_user_t *
 	json_object *o;
 	if (hit) {
 		o = arena_json(arena, json_tokener_parse(hit->body));
-		return user_from(arena, o, out, err);
+		int rc = user_from(arena, o, out, err);
+		if (!rc)
+			(*out)->stamp = hit->stamp;
+		return rc;
 	}
 	struct call c = { .method = "GET", .path = "/api/me", .token = token };
 	int rc = call(s, &c, err);
@@ -276,8 +281,10 @@ int sso_me(sso_t *s, arena_t *arena, const char *token, bool fresh, sso_user_t *
 	if (!(o = parse_body(s, arena, json_type_object, err)))
 		return -ERR_BAD_GATEWAY;
 	rc = user_from(arena, o, out, err);
-	if (!rc)
-		cache_put(s->me, &s->next_me, key, s->cache_seconds, s->resp.body.data);
+	if (!rc) {
+		(*out)->stamp = stamp;
+		cache_put(s->me, &s->next_me, key, s->cache_seconds, stamp, s->resp.body.data);
+	}
 	return rc;
 }
 
@@ -322,7 +329,7 @@ int sso_check_password(sso_t *s, const char *redirect_uri, const char *user, con
 		ok = !strncmp(p2 + 1, "code=", 5) && p2[6] && p2[6] != '&';
 	if (!ok || s->resp.status < 300 || s->resp.status >= 400)
 		return err_set(err, -ERR_UNAUTHORIZED, "the username or password may not be correct.");
-	cache_put(s->pw, &s->next_pw, key, s->cache_seconds, NULL);
+	cache_put(s->pw, &s->next_pw, key, s->cache_seconds, 0, NULL);
 	return 0;
 }
 

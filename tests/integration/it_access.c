@@ -1,5 +1,7 @@
 /* Who gets to see and change what, as probed for issue 14: registration
- * refusing an SSO group someone made in advance (#1).
+ * refusing an SSO group someone made in advance (#1), lists that show
+ * what was changed through the console at once on every worker, and admins
+ * seeing every app (#15).
  *
  * One stack with 4 workers and a 10 s SSO cache (the longest allowed): a
  * worker that answered from its cache would show it here. The tests run
@@ -83,6 +85,33 @@ static json_object *sso_group(const char *group)
 
 /* ---- lain-console */
 
+/* The app names of GET /repos/ as token, joined as " a b c " (malloc'd). */
+static char *repos_of(const char *token)
+{
+	it_response_t r;
+	long st = it_req_as(token, "GET", "/api/v1/repos/", NULL, &r);
+	CU_ASSERT_EQUAL(st, 200);
+	json_object *list = it_payload(&r, "repos");
+	size_t len = 2;
+	for (size_t i = 0; i < js_len(list); i++)
+		len += strlen(js_str(js_at(list, i), "appname")) + 1;
+	char *out = malloc(len + 1);
+	strcpy(out, " ");
+	for (size_t i = 0; i < js_len(list); i++) {
+		strcat(out, js_str(js_at(list, i), "appname"));
+		strcat(out, " ");
+	}
+	it_response_free(&r);
+	return out;
+}
+
+static bool listed(const char *names, const char *app)
+{
+	char word[128];
+	snprintf(word, sizeof(word), " %s ", app);
+	return strstr(names, word) != NULL;
+}
+
 /* POST /repos/ of app as token: the status; the answer in *r. */
 static long reposit(const char *token, const char *app, it_response_t *r)
 {
@@ -155,10 +184,104 @@ static void test_own_leftover_group_adopted(void)
 	CU_ASSERT_EQUAL(it_call_as(bob, "GET", "/api/v1/repos/mine2/", NULL, 403), 403);
 }
 
+/* ---- #15 lists after changes made through the console */
+
+/* Every worker holds alice's groups in its cache before the registrations. */
+static void warm(const char *token)
+{
+	for (int i = 0; i < 4 * WORKERS; i++)
+		free(repos_of(token));
+}
+
+/* The probe: 12 registrations by one user, each followed at once by her
+ * list, which must hold every one of them whichever worker answers. */
+static void test_own_registrations_listed(void)
+{
+	warm(alice);
+	int short_lists = 0;
+	for (int i = 0; i < 12; i++) {
+		char app[32];
+		snprintf(app, sizeof(app), "listed%d", i);
+		it_response_t r;
+		CU_ASSERT_EQUAL(reposit(alice, app, &r), 201);
+		it_response_free(&r);
+		char *names = repos_of(alice);
+		int missing = 0;
+		for (int k = 0; k <= i; k++) {
+			snprintf(app, sizeof(app), "listed%d", k);
+			missing += !listed(names, app);
+		}
+		if (missing) {
+			fprintf(stderr, "\n  list after registration %d misses %d:%s\n", i, missing, names);
+			short_lists++;
+		}
+		free(names);
+	}
+	CU_ASSERT_EQUAL(short_lists, 0);
+}
+
+/* bob adds alice to his app: her next list has it, on every worker; he
+ * removes her: her next list has it no more. */
+static void test_maintainer_change_listed(void)
+{
+	it_response_t r;
+	CU_ASSERT_EQUAL(reposit(bob, "bobshare", &r), 201);
+	it_response_free(&r);
+	warm(alice);
+	char *names = repos_of(alice);
+	CU_ASSERT(!listed(names, "bobshare"));
+	free(names);
+	CU_ASSERT_EQUAL(it_call_as(bob, "POST", "/api/v1/repos/bobshare/maintainers/",
+				   "{\"username\": \"alice\", \"role\": \"normal\"}", 200), 200);
+	int misses = 0;
+	for (int i = 0; i < 2 * WORKERS; i++) {
+		names = repos_of(alice);
+		if (!listed(names, "bobshare")) {
+			fprintf(stderr, "\n  alice's list %d after bob added her:%s\n", i, names);
+			misses++;
+		}
+		free(names);
+	}
+	CU_ASSERT_EQUAL(misses, 0);
+	CU_ASSERT_EQUAL(it_call_as(bob, "DELETE", "/api/v1/repos/bobshare/maintainers/alice/", NULL,
+				   204), 204);
+	misses = 0;
+	for (int i = 0; i < 2 * WORKERS; i++) {
+		names = repos_of(alice);
+		if (listed(names, "bobshare")) {
+			fprintf(stderr, "\n  alice's list %d after bob removed her:%s\n", i, names);
+			misses++;
+		}
+		free(names);
+	}
+	CU_ASSERT_EQUAL(misses, 0);
+}
+
+/* A LAIN admin sees every app, whatever SSO says of its group: here a
+ * record no SSO group belongs to. */
+static void test_admin_sees_every_app(void)
+{
+	CU_ASSERT_EQUAL(it_etcd_put("/lain/console/apps/ghost",
+				    "{\"appname\": \"ghost\", \"running_state\": \"reposited\"}"), 0);
+	for (int i = 0; i < 2 * WORKERS; i++) {
+		char *names = repos_of(admin);
+		CU_ASSERT(listed(names, "ghost") && listed(names, "bobshare") &&
+			  listed(names, "listed11"));
+		free(names);
+		names = repos_of(alice);
+		CU_ASSERT(!listed(names, "ghost"));
+		free(names);
+	}
+	CU_ASSERT_EQUAL(it_call_as(admin, "GET", "/api/v1/repos/ghost/", NULL, 200), 200);
+}
+
 static CU_TestInfo tests[] = {
 	{ "#1 a group made in advance by another user is refused", test_squatted_group_refused },
 	{ "#1 ... also through a nested group", test_nested_group_refused },
 	{ "#1 the registrant's own leftover group is adopted", test_own_leftover_group_adopted },
+	{ "#15 12 registrations, each in the next list", test_own_registrations_listed },
+	{ "#15 maintainer added / removed: the next list shows it", test_maintainer_change_listed },
+	{ "#15 admins see every app without group enumeration", test_admin_sees_every_app },
 	CU_TEST_INFO_NULL,
 };
 

@@ -144,9 +144,11 @@ static void test_decode_range(void)
 	struct seen s = { 0 };
 	bool more = false;
 	int64_t count = 0;
+	int64_t rev = 0;
 	buf_t last = BUF_INIT;
 	err_t err = ERR_INIT;
-	CU_ASSERT_EQUAL(etcd_decode_range(json, strlen(json), collect, &s, &more, &count, &last, &err), 0);
+	CU_ASSERT_EQUAL(etcd_decode_range(json, strlen(json), collect, &s, &more, &count, &last, &rev, &err), 0);
+	CU_ASSERT_EQUAL(rev, 9);
 	CU_ASSERT_EQUAL(s.n, 2);
 	CU_ASSERT_STRING_EQUAL(s.keys[0], "/a/x={}");
 	CU_ASSERT_STRING_EQUAL(s.keys[1], "/a/y=");
@@ -159,26 +161,31 @@ static void test_decode_range(void)
 
 	/* Nothing found: no kvs, no more, no count. */
 	s.n = 0;
-	CU_ASSERT_EQUAL(etcd_decode_range("{\"header\":{}}", 13, collect, &s, &more, &count, NULL, &err), 0);
+	CU_ASSERT_EQUAL(etcd_decode_range("{\"header\":{}}", 13, collect, &s, &more, &count, NULL, &rev, &err), 0);
 	CU_ASSERT_EQUAL(s.n, 0);
 	CU_ASSERT(!more);
 	CU_ASSERT_EQUAL(count, 0);
+	CU_ASSERT_EQUAL(rev, 0);
 
-	CU_ASSERT_EQUAL(etcd_decode_range("<html>", 6, collect, &s, NULL, NULL, NULL, &err),
+	CU_ASSERT_EQUAL(etcd_decode_range("<html>", 6, collect, &s, NULL, NULL, NULL, NULL, &err),
 			-ERR_BAD_GATEWAY);
 	const char *bad = "{\"kvs\":[{\"key\":\"!!!\"}]}";
-	CU_ASSERT_EQUAL(etcd_decode_range(bad, strlen(bad), collect, &s, NULL, NULL, NULL, &err),
+	CU_ASSERT_EQUAL(etcd_decode_range(bad, strlen(bad), collect, &s, NULL, NULL, NULL, NULL, &err),
 			-ERR_BAD_GATEWAY);
 }
 
 static void test_decode_txn(void)
 {
 	bool ok = true;
+	int64_t rev = 0;
 	err_t err = ERR_INIT;
-	CU_ASSERT_EQUAL(etcd_decode_txn("{\"header\":{},\"responses\":[]}", 28, &ok, &err), 0);
+	CU_ASSERT_EQUAL(etcd_decode_txn("{\"header\":{},\"responses\":[]}", 28, &ok, NULL, &err), 0);
 	CU_ASSERT(!ok); /* proto3 omits "succeeded": false */
-	CU_ASSERT_EQUAL(etcd_decode_txn("{\"succeeded\":true}", 18, &ok, &err), 0);
+	CU_ASSERT_EQUAL(etcd_decode_txn("{\"succeeded\":true}", 18, &ok, &rev, &err), 0);
 	CU_ASSERT(ok);
+	const char *txn = "{\"header\":{\"cluster_id\":\"1\",\"revision\":\"42\"},\"succeeded\":true}";
+	CU_ASSERT_EQUAL(etcd_decode_txn(txn, strlen(txn), &ok, &rev, &err), 0);
+	CU_ASSERT_EQUAL(rev, 42);
 }
 
 static void test_endpoints(void)
