@@ -84,6 +84,8 @@ static const struct row rows[] = {
 	S("CONSOLE_SYSTEM_VOLUMES_ETCD_PREFIX", system_volumes_prefix, "/lain/config/system_volumes",
 	  check_prefix),
 	S("CONSOLE_NOTIFIES_PREFIX", notifies_prefix, "/lain/console/notifies", check_prefix),
+	B("CONSOLE_NOTIFY_ALLOW_PRIVATE", notify_allow_private, "0"),
+	B("CONSOLE_NOTIFY_ALLOW_LOOPBACK", notify_allow_loopback, "0"),
 
 	S("CONSOLE_APISERVER", apiserver, "", NULL),
 	S("CONSOLE_PRIVATE_REGISTRY", private_registry, "", NULL),

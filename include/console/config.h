@@ -41,6 +41,8 @@ typedef struct config {
 	char *protected_apps_key;
 	char *system_volumes_prefix;
 	char *notifies_prefix;
+	bool notify_allow_private;  /* webhooks may reach private addresses (urlpolicy.h) */
+	bool notify_allow_loopback; /* ... and loopback ones */
 
 	/* neighbours */
 	char *apiserver;

@@ -1,7 +1,8 @@
 /* Who gets to see and change what, as probed for issue 14: registration
  * refusing an SSO group someone made in advance (#1), lists that show
  * what was changed through the console at once on every worker, and admins
- * seeing every app (#15).
+ * seeing every app (#15), the webhook list readable by LAIN admins only and
+ * webhook URLs checked when they are registered (#3).
  *
  * One stack with 4 workers and a 10 s SSO cache (the longest allowed): a
  * worker that answered from its cache would show it here. The tests run
@@ -13,6 +14,7 @@
 #include <CUnit/CUnit.h>
 #include <json-c/json.h>
 
+#include "console/array.h"
 #include "harness.h"
 #include "itjson.h"
 #include "testlib.h"
@@ -275,6 +277,78 @@ static void test_admin_sees_every_app(void)
 	CU_ASSERT_EQUAL(it_call_as(admin, "GET", "/api/v1/repos/ghost/", NULL, 200), 200);
 }
 
+/* ---- #3 webhooks */
+
+static void test_webhooks_read_by_admins_only(void)
+{
+	it_response_t r;
+	CU_ASSERT_EQUAL(it_req_as(bob, "GET", "/api/v1/notify/imagepush/", NULL, &r), 403);
+	CU_ASSERT_STRING_EQUAL(it_msg(&r), "forbidden : only lain admins may do this");
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(it_call_as(admin, "POST", "/api/v1/notify/imagepush/",
+				   "{\"notify_url\": \"https://hooks.example.com/lain?k=1\"}", 200), 200);
+	CU_ASSERT_EQUAL(it_req_as(admin, "GET", "/api/v1/notify/imagepush/", NULL, &r), 200);
+	json_object *urls = it_payload(&r, "notify");
+	CU_ASSERT_EQUAL(js_len(urls), 1);
+	CU_ASSERT_STRING_EQUAL(json_object_get_string(js_at(urls, 0)),
+			       "https://hooks.example.com/lain?k=1");
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(it_call_as(alice, "GET", "/api/v1/notify/imagepush/", NULL, 403), 403);
+	CU_ASSERT_EQUAL(it_call_as(NULL, "GET", "/api/v1/notify/imagepush/", NULL, 401), 401);
+}
+
+/* URLs a webhook may not have (the probe's and their kin), with a word
+ * the refusal must hold. CONSOLE_NOTIFY_ALLOW_PRIVATE is off here. */
+static const struct {
+	const char *url;        /* as JSON string content */
+	const char *why;
+} bad_urls[] = {
+	{ "http://user:secret@hooks.example.com/x", "credentials" },
+	{ "http://hooks@hooks.example.com/x", "credentials" },
+	{ "http://hooks.example.com/x\\r\\nX-Injected: 1", "control" },
+	{ "http://hooks.example.com/x\\ny", "control" },
+	{ "http://127.0.0.1:2379/v3/kv/range", "loopback" },
+	{ "http://127.1/", "loopback" },
+	{ "http://2130706433/", "loopback" },
+	{ "http://0x7f000001/", "loopback" },
+	{ "http://0.0.0.0:8080/", "loopback" },
+	{ "http://[::1]/", "loopback" },
+	{ "http://[::ffff:127.0.0.1]/", "loopback" },
+	{ "http://localhost:3001/", "loopback" },
+	{ "http://LOCALHOST./", "loopback" },
+	{ "http://api.localhost/", "loopback" },
+	{ "http://169.254.169.254/latest/meta-data/", "link-local" },
+	{ "http://[fe80::1]/", "link-local" },
+	{ "http://10.0.0.5/hook", "private" },
+	{ "http://172.16.3.4/hook", "private" },
+	{ "http://192.168.1.1/hook", "private" },
+	{ "http://[fd00::5]/hook", "private" },
+	{ "ftp://hooks.example.com/x", "http" },
+	{ "http:///x", "host" },
+};
+
+static void test_webhook_urls_checked(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(bad_urls); i++) {
+		char body[512];
+		snprintf(body, sizeof(body), "{\"notify_url\": \"%s\"}", bad_urls[i].url);
+		it_response_t r;
+		long st = it_req_as(admin, "POST", "/api/v1/notify/imagepush/", body, &r);
+		const char *msg = it_msg(&r);
+		if (st != 400 || !strstr(msg, bad_urls[i].why))
+			fprintf(stderr, "\n  %s: %ld %s (want 400 naming %s)\n", bad_urls[i].url, st,
+				msg, bad_urls[i].why);
+		CU_ASSERT_EQUAL(st, 400);
+		CU_ASSERT_PTR_NOT_NULL(strstr(msg, bad_urls[i].why));
+		it_response_free(&r);
+	}
+	/* None of them was stored. */
+	it_response_t r;
+	CU_ASSERT_EQUAL(it_req_as(admin, "GET", "/api/v1/notify/imagepush/", NULL, &r), 200);
+	CU_ASSERT_EQUAL(js_len(it_payload(&r, "notify")), 1);
+	it_response_free(&r);
+}
+
 static CU_TestInfo tests[] = {
 	{ "#1 a group made in advance by another user is refused", test_squatted_group_refused },
 	{ "#1 ... also through a nested group", test_nested_group_refused },
@@ -282,6 +356,9 @@ static CU_TestInfo tests[] = {
 	{ "#15 12 registrations, each in the next list", test_own_registrations_listed },
 	{ "#15 maintainer added / removed: the next list shows it", test_maintainer_change_listed },
 	{ "#15 admins see every app without group enumeration", test_admin_sees_every_app },
+	{ "#3 webhooks: read by LAIN admins only", test_webhooks_read_by_admins_only },
+	{ "#3 webhook URLs: credentials, CR/LF, loopback, link-local, private refused",
+	  test_webhook_urls_checked },
 	CU_TEST_INFO_NULL,
 };
 

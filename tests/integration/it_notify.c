@@ -6,7 +6,8 @@
  * E20's checks (no images, no bound giturl, giturl mismatch, missing or
  * empty authors/commits) and its fan-out (the payload every webhook gets,
  * failing, unreachable and slow webhooks, called at once); with auth on,
- * only LAIN admins change the list and only maintainers push.
+ * only LAIN admins read and change the list and only maintainers push. The
+ * receivers listen on 127.0.0.1: CONSOLE_NOTIFY_ALLOW_LOOPBACK=1 here.
  *
  * The tests run in order and build on each other's state. */
 #include <arpa/inet.h>
@@ -341,6 +342,14 @@ static void test_notify_bad_bodies(void)
 		it_response_free(&r);
 		free(body);
 	}
+	/* Loopback is allowed here (the receivers'), link-local never, private
+	 * not without CONSOLE_NOTIFY_ALLOW_PRIVATE (issue 14 #3). */
+	expect(NULL, "POST", NOTIFY, "{\"notify_url\": \"http://169.254.169.254/latest/\"}", 400,
+	       "invalid notify_url 'http://169.254.169.254/latest/': 169.254.169.254 is a "
+	       "link-local address (never allowed: cloud metadata services live there)");
+	expect(NULL, "POST", NOTIFY, "{\"notify_url\": \"http://10.1.2.3/x\"}", 400,
+	       "invalid notify_url 'http://10.1.2.3/x': 10.1.2.3 is a private address "
+	       "(CONSOLE_NOTIFY_ALLOW_PRIVATE=1 allows it)");
 	/* nothing of it stored */
 	json_object *list = notify_list_as(NULL);
 	CU_ASSERT(list && js_len(list) == 0);
@@ -641,10 +650,12 @@ static void test_auth_notify(void)
 	char *alice = it_sso_token(sso, "alice"), *admin = it_sso_token(sso, "admin");
 	CU_ASSERT(alice[0] && admin[0]);
 	const char *u = "http://hooks.example.com/admin-only";
-	/* reading: any user */
+	/* reading: LAIN admins only, like changing (the URLs may hold the
+	 * receivers' secrets; issue 14 #3) */
 	CU_ASSERT_EQUAL(it_call_as(NULL, "GET", NOTIFY, NULL, 401), 401);
 	CU_ASSERT_EQUAL(it_call_as("not-a-token", "GET", NOTIFY, NULL, 401), 401);
-	json_object *list = notify_list_as(alice);
+	expect(alice, "GET", NOTIFY, NULL, 403, "forbidden : only lain admins may do this");
+	json_object *list = notify_list_as(admin);
 	CU_ASSERT_PTR_NOT_NULL(list);
 	CU_ASSERT_EQUAL(count_string(list, url1), 1);
 	json_object_put(list);
@@ -655,7 +666,7 @@ static void test_auth_notify(void)
 	CU_ASSERT_EQUAL(count_string(list, u), 0);
 	json_object_put(list);
 	CU_ASSERT_EQUAL(notify_change_as(admin, "POST", u, 200), 200);
-	list = notify_list_as(alice);
+	list = notify_list_as(admin);
 	CU_ASSERT_EQUAL(count_string(list, u), 1);
 	json_object_put(list);
 	CU_ASSERT_EQUAL(notify_change_as(NULL, "DELETE", u, 401), 401);
@@ -707,7 +718,7 @@ static CU_TestInfo tests[] = {
 	{ "11 E20 slow webhooks are called at once", test_push_slow_webhooks },
 	{ "12 E20 a hung webhook: its timeout, then 200", test_push_hung_webhook },
 	{ "13 E20 giturl mismatch: 400", test_push_giturl_mismatch },
-	{ "14 auth: E23 reads for users, changes for admins", test_auth_notify },
+	{ "14 auth: E23 reads and changes for admins only", test_auth_notify },
 	{ "15 auth: E20 for maintainers, operator named", test_auth_push },
 	CU_TEST_INFO_NULL,
 };
@@ -725,6 +736,8 @@ static int fakes_up(void)
 		return -1;
 	snprintf(url1, sizeof(url1), "%s/hook/one", hook1);
 	snprintf(url2, sizeof(url2), "%s/hook/two", hook2);
+	/* The receivers listen on 127.0.0.1. */
+	setenv("CONSOLE_NOTIFY_ALLOW_LOOPBACK", "1", 1);
 	return 0;
 }
 
