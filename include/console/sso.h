@@ -67,9 +67,13 @@ int sso_me(sso_t *s, arena_t *arena, const char *token, bool fresh, int64_t stam
 
 /* The password check of §5.4 (form login at /oauth2/auth for the client
  * with redirect_uri, no redirect followed; valid iff the Location carries a
- * code). 0 valid, -ERR_UNAUTHORIZED invalid. */
-int sso_check_password(sso_t *s, const char *redirect_uri, const char *user,
-		       const char *password, err_t *err);
+ * code). 0 valid, -ERR_UNAUTHORIZED invalid. SSO takes a user's e-mail
+ * address as the login too: *out is the user who logged in as SSO names
+ * them (the code exchanged for a token, /api/me with it: the canonical
+ * name and the groups), never the login as given. Cached with the answer
+ * (cache_seconds, per user and password). */
+int sso_check_password(sso_t *s, arena_t *arena, const char *redirect_uri, const char *user,
+		       const char *password, sso_user_t **out, err_t *err);
 
 /* GET /api/users/<user>: the user's (recursive) groups. -ERR_NOT_FOUND. */
 int sso_user_get(sso_t *s, arena_t *arena, const char *user, sso_user_t **out, err_t *err);
