@@ -93,6 +93,10 @@ static const struct row rows[] = {
 	S("LVAULT_CONFIG_URL", lvault_url, "", NULL),
 	S("CONSOLE_API_SCHEME", api_scheme, "http", NULL),
 	S("CONSOLE_SERVER_NAME", server_name, "", NULL),
+	S("CONSOLE_GITLAB_URL", gitlab_url, "", NULL),
+	S("CONSOLE_GITLAB_HOST", gitlab_host, "", NULL),
+	SECRET("GITLAB_TOKEN", gitlab_token),
+	L("CONSOLE_GITLAB_TIMEOUT_MS", gitlab_timeout_ms, "10000", 100, 120000),
 	L("CONSOLE_HTTP_TIMEOUT_MS", http_timeout_ms, "30000", 50, 600000),
 	L("CONSOLE_HTTP_CONNECT_TIMEOUT_MS", http_connect_timeout_ms, "2000", 10, 60000),
 

@@ -12,9 +12,11 @@
  * address checked as a URL's host is; their failures are logged, never
  * the pusher's problem.
  *
- * Not done: the original's GitLab lookup of commits when the body has none
- * (lain-cli always sends them); such a push answers 400 "Fetch commmits
- * information failed" as the original did when its lookup failed.
+ * A push whose body lacks authors or commits gets them from GitLab when
+ * one is configured and the app's giturl is on it (commits.h); otherwise,
+ * or when the lookup fails, it answers 400 "Fetch commmits information
+ * failed" as the original did (with the reason after a colon when a
+ * lookup was made).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,7 @@
 #include "console/xalloc.h"
 #include "answer.h"
 #include "appconf.h"
+#include "commits.h"
 #include "peers.h"
 #include "console/banned.h"
 
@@ -221,8 +224,17 @@ int api_repos_push(request_t *req, response_t *res, err_t *err)
 		bad = arena_printf(req->arena, "app giturl '%s' doesn't match with bound url '%s'",
 				   giturl, app->giturl);
 	json_object *authors = body_array(req, "authors"), *commits = body_array(req, "commits");
-	if (!bad && (!authors || !commits))
-		bad = "Fetch commmits information failed";
+	if (!bad && (!authors || !commits)) {
+		/* From GitLab, when one is configured and the giturl is on it;
+		 * else the original's answer to a failed lookup. */
+		bool looked = false;
+		err_t why = ERR_INIT;
+		if (commits_lookup(req, app, next, &looked, &authors, &commits, &why))
+			bad = arena_printf(req->arena, "Fetch commmits information failed: %s",
+					   why.msg);
+		else if (!looked)
+			bad = "Fetch commmits information failed";
+	}
 	if (!bad && (!json_object_array_length(authors) || !json_object_array_length(commits)))
 		bad = "Nothing Changed";
 	if (bad)

@@ -51,6 +51,10 @@ typedef struct config {
 	char *lvault_url;
 	char *api_scheme;
 	char *server_name;
+	char *gitlab_url;          /* E20's commit lookup; "": none */
+	char *gitlab_host;         /* the host giturls name it by; "": gitlab_url's */
+	char *gitlab_token;
+	long gitlab_timeout_ms;    /* one lookup as a whole */
 	long http_timeout_ms;
 	long http_connect_timeout_ms;
 

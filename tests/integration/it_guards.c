@@ -10,7 +10,9 @@
  *     mountpoint on the app's own host, a path or a foreign domain passes;
  *  #3 a webhook URL stored before the checks (here: written to etcd
  *     directly) that reaches a loopback address is not called: the address
- *     of the connection is checked before anything is sent.
+ *     of the connection is checked before anything is sent;
+ * #17 with no GitLab configured, a push without commits answers the
+ *     original's 400 "Fetch commmits information failed".
  *
  * The cluster domain is the default, example.lain.com. The tests run in
  * order and build on each other's state. */
@@ -160,12 +162,26 @@ static void test_stored_loopback_webhook_not_called(void)
 	json_object_put(j);
 }
 
+/* ---- #17 without a GitLab configured */
+
+/* No CONSOLE_GITLAB_URL here: a push without commits answers as the
+ * original did when its lookup failed, and nothing is looked up. */
+static void test_push_without_gitlab(void)
+{
+	it_response_t r;
+	CU_ASSERT_EQUAL(it_req_as(alice, "POST", "/api/v1/repos/hookapp/push/", "{}", &r), 400);
+	CU_ASSERT_STRING_EQUAL(it_msg(&r), "Fetch commmits information failed");
+	it_response_free(&r);
+}
+
 static CU_TestInfo tests[] = {
 	{ "#4 mountpoints on others' hosts: 406 naming them, nothing deployed",
 	  test_mountpoints_refused },
 	{ "#4 own host, paths, foreign domains: deployed", test_mountpoints_allowed },
 	{ "#4 a LAIN admin may", test_admin_may },
 	{ "#3 a stored webhook on loopback is not called", test_stored_loopback_webhook_not_called },
+	{ "#17 no GitLab configured: a push without commits is refused as before",
+	  test_push_without_gitlab },
 	CU_TEST_INFO_NULL,
 };
 
