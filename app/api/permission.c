@@ -81,15 +81,19 @@ static int check_maintain(request_t *req, response_t *res, err_t *err)
 	if (!name)
 		return err_set(err, -ERR_INTERNAL, "route '%s' needs :app for maintain permission",
 			       req->route->pattern);
-	int rc = store_app_get(req->ctx, req->arena, name, &c->app, err);
+	int64_t members_rev = 0;
+	int rc = store_app_get_members(req->ctx, req->arena, name, &c->app, &members_rev, err);
 	if (rc == -ERR_NOT_FOUND)
 		return api_fail_key(req, res, "app", rc, "/v1/repos/",
 				    "app with appname %s not exist, has not been reposited yet", name);
 	if (rc || !c->auth_on)
 		return rc;
-	/* A cached group list may predate the caller's membership (they
-	 * registered the app a moment ago): ask SSO once more before refusing. */
-	if (permission_sees_app(req, name))
+	/* A cached group list that holds the app counts unless a membership
+	 * changed through the console since it was read (a maintainer
+	 * removed: store_members_changed). One that lacks it may predate the
+	 * caller's membership (they registered the app a moment ago): ask SSO
+	 * once more before refusing. */
+	if (permission_sees_app(req, name) && members_rev <= c->user->stamp)
 		return 0;
 	if ((rc = who(req, res, true, err)))
 		return rc;

@@ -100,8 +100,16 @@ static void cache_put(struct entry *tab, size_t *next, const unsigned char key[K
 {
 	if (ttl <= 0)
 		return;
-	struct entry *e = &tab[*next];
-	*next = (*next + 1) % CACHE_SIZE;
+	/* A fresh answer replaces the one cached for the same key: a lookup
+	 * must not find the older one first. */
+	struct entry *e = NULL;
+	for (size_t i = 0; i < CACHE_SIZE && !e; i++)
+		if (tab[i].expires && !memcmp(tab[i].key, key, KEY_LEN))
+			e = &tab[i];
+	if (!e) {
+		e = &tab[*next];
+		*next = (*next + 1) % CACHE_SIZE;
+	}
 	free(e->body);
 	memcpy(e->key, key, KEY_LEN);
 	e->expires = time(NULL) + ttl;

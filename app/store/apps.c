@@ -102,6 +102,46 @@ int store_app_get(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **o
 	return rc;
 }
 
+/* The app record and the members key, read together. */
+struct with_members {
+	const char *members_key;
+	buf_t value;
+	int64_t mod_revision;
+	bool found;
+	int64_t members_rev;
+};
+
+static int on_record_or_members(const etcd_kv_t *kv, void *p)
+{
+	struct with_members *w = p;
+	if (kv->key_len == strlen(w->members_key) && !memcmp(kv->key, w->members_key, kv->key_len)) {
+		w->members_rev = kv->mod_revision;
+		return 0;
+	}
+	w->found = true;
+	w->mod_revision = kv->mod_revision;
+	return buf_add(&w->value, kv->value, kv->value_len);
+}
+
+int store_app_get_members(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **out,
+			  int64_t *members_rev, err_t *err)
+{
+	struct with_members w = { .members_key = ctx->cfg->apps_prefix, .value = BUF_INIT };
+	const char *keys[] = { app_key(ctx, arena, name), ctx->cfg->apps_prefix };
+	int rc = etcd_get_many(ctx->etcd, keys, 2, on_record_or_members, &w, err);
+	*members_rev = w.members_rev;
+	if (!rc && !w.found)
+		rc = err_set(err, -ERR_NOT_FOUND, "key '%s' not found", keys[0]);
+	if (!rc) {
+		json_object *obj = parse_json(w.value.data, w.value.len);
+		*out = obj ? record_of(arena, obj, w.mod_revision) : NULL;
+		if (!*out)
+			rc = err_set(err, -ERR_NOT_FOUND, "app '%s' has an unreadable record", name);
+	}
+	buf_release(&w.value);
+	return rc;
+}
+
 /*
  * Listing. Every list is exact — read from etcd, linearizably, at the time
  * of the request — but a worker keeps the records it parsed, by key and

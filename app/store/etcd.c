@@ -381,6 +381,24 @@ int etcd_txn(etcd_t *e, const etcd_cmp_t *cmp, size_t ncmp, const etcd_op_t *the
 	return rc;
 }
 
+int etcd_get_many(etcd_t *e, const char *const *keys, size_t n, etcd_kv_fn fn, void *ctx,
+		  err_t *err)
+{
+	etcd_op_t *ops = xcalloc(n ? n : 1, sizeof(*ops));
+	for (size_t i = 0; i < n; i++)
+		ops[i] = (etcd_op_t){ .type = ETCD_OP_RANGE, .key = keys[i] };
+	buf_reset(&e->req);
+	etcd_encode_txn(&e->req, NULL, 0, ops, n, NULL, 0);
+	free(ops);
+	int rc = call(e, "/v3/kv/txn", err);
+	if (rc)
+		return rc;
+	int64_t rev = 0;
+	rc = etcd_decode_txn_ranges(e->resp.body.data, e->resp.body.len, fn, ctx, &rev, err);
+	seen(e, rev);
+	return rc;
+}
+
 static int conditional_put(etcd_t *e, const char *key, const char *value, size_t value_len,
 			   enum etcd_cmp_target target, int64_t revision, int64_t lease, err_t *err)
 {

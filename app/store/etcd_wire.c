@@ -100,8 +100,9 @@ static void encode_ops(buf_t *out, const char *name, const etcd_op_t *ops, size_
 	buf_addf(out, "\"%s\":[", name);
 	for (size_t i = 0; i < n; i++) {
 		buf_addstr(out, i ? ",{" : "{");
-		buf_addstr(out, ops[i].type == ETCD_OP_PUT ? "\"request_put\":"
-							   : "\"request_delete_range\":");
+		buf_addstr(out, ops[i].type == ETCD_OP_PUT     ? "\"request_put\":"
+				: ops[i].type == ETCD_OP_RANGE ? "\"request_range\":"
+							       : "\"request_delete_range\":");
 		etcd_encode_op(out, &ops[i]);
 		buf_addch(out, '}');
 	}
@@ -176,21 +177,12 @@ static int64_t header_revision(json_object *obj)
 	return json_object_object_get_ex(obj, "header", &h) ? etcd_json_i64(h, "revision") : 0;
 }
 
-int etcd_decode_range(const char *json, size_t len, etcd_kv_fn fn, void *ctx, bool *more,
-		      int64_t *count, buf_t *last_key, int64_t *revision, err_t *err)
+/* The "kvs" of a range answer (obj), fn called per kv. */
+static int decode_kvs(json_object *obj, etcd_kv_fn fn, void *ctx, buf_t *last_key, err_t *err)
 {
-	json_object *obj = etcd_parse(json, len, err);
-	if (!obj)
-		return -ERR_BAD_GATEWAY;
 	int rc = 0;
 	buf_t key = BUF_INIT, value = BUF_INIT;
 	json_object *kvs;
-	if (revision)
-		*revision = header_revision(obj);
-	if (more)
-		*more = get_bool(obj, "more");
-	if (count)
-		*count = etcd_json_i64(obj, "count");
 	if (json_object_object_get_ex(obj, "kvs", &kvs) &&
 	    json_object_is_type(kvs, json_type_array)) {
 		size_t n = json_object_array_length(kvs);
@@ -223,6 +215,41 @@ int etcd_decode_range(const char *json, size_t len, etcd_kv_fn fn, void *ctx, bo
 	}
 	buf_release(&key);
 	buf_release(&value);
+	return rc;
+}
+
+int etcd_decode_range(const char *json, size_t len, etcd_kv_fn fn, void *ctx, bool *more,
+		      int64_t *count, buf_t *last_key, int64_t *revision, err_t *err)
+{
+	json_object *obj = etcd_parse(json, len, err);
+	if (!obj)
+		return -ERR_BAD_GATEWAY;
+	if (revision)
+		*revision = header_revision(obj);
+	if (more)
+		*more = get_bool(obj, "more");
+	if (count)
+		*count = etcd_json_i64(obj, "count");
+	int rc = decode_kvs(obj, fn, ctx, last_key, err);
+	json_object_put(obj);
+	return rc;
+}
+
+int etcd_decode_txn_ranges(const char *json, size_t len, etcd_kv_fn fn, void *ctx,
+			   int64_t *revision, err_t *err)
+{
+	json_object *obj = etcd_parse(json, len, err), *responses, *r;
+	if (!obj)
+		return -ERR_BAD_GATEWAY;
+	if (revision)
+		*revision = header_revision(obj);
+	int rc = 0;
+	if (json_object_object_get_ex(obj, "responses", &responses) &&
+	    json_object_is_type(responses, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(responses) && !rc; i++)
+			if (json_object_object_get_ex(json_object_array_get_idx(responses, i),
+						      "response_range", &r))
+				rc = decode_kvs(r, fn, ctx, NULL, err);
 	json_object_put(obj);
 	return rc;
 }

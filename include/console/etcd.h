@@ -124,7 +124,8 @@ typedef struct etcd_cmp {
 	size_t value_len;
 } etcd_cmp_t;
 
-enum etcd_op_type { ETCD_OP_PUT, ETCD_OP_DELETE };
+/* RANGE: a read of one key (etcd_get_many), never in a txn that writes. */
+enum etcd_op_type { ETCD_OP_PUT, ETCD_OP_DELETE, ETCD_OP_RANGE };
 
 typedef struct etcd_op {
 	enum etcd_op_type type;
@@ -134,6 +135,12 @@ typedef struct etcd_op {
 	int64_t lease;             /* PUT */
 	bool prefix;               /* DELETE */
 } etcd_op_t;
+
+/* Reads keys[0..n) in one read-only txn: one round trip, one revision.
+ * fn is called for each key that exists (in the order of keys); an absent
+ * one is left out. */
+int etcd_get_many(etcd_t *e, const char *const *keys, size_t n, etcd_kv_fn fn, void *ctx,
+		  err_t *err);
 
 /* *succeeded tells which branch ran. */
 int etcd_txn(etcd_t *e, const etcd_cmp_t *cmp, size_t ncmp, const etcd_op_t *then, size_t nthen,
@@ -158,5 +165,8 @@ int etcd_decode_range(const char *json, size_t len, etcd_kv_fn fn, void *ctx, bo
 		      int64_t *count, buf_t *last_key, int64_t *revision, err_t *err);
 int etcd_decode_txn(const char *json, size_t len, bool *succeeded, int64_t *revision,
 		    err_t *err);
+/* The kvs of the range responses of a txn answer, fn called per kv. */
+int etcd_decode_txn_ranges(const char *json, size_t len, etcd_kv_fn fn, void *ctx,
+			   int64_t *revision, err_t *err);
 
 #endif

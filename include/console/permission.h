@@ -9,7 +9,10 @@
  *                  (404 "app with appname <a> not exist, has not been
  *                  reposited yet"), then, auth on, the caller's SSO groups
  *                  hold the app's group (403 "forbidden : don't have the
- *                  access to app <a>")
+ *                  access to app <a>"); groups from the cache are read
+ *                  from SSO again when they lack the app, or when a
+ *                  membership changed through the console since
+ *                  (store_app_get_members)
  *   PERM_ADMIN     PERM_READ, then, auth on, the caller is in the LAIN admin
  *                  group (CONSOLE_LAIN_ADMIN_NAME; 403 "forbidden : only
  *                  lain admins may do this")

@@ -57,6 +57,12 @@ static inline bool app_deployed(const app_record_t *app)
 /* Loads app name. -ERR_NOT_FOUND when there is no (valid) record. */
 int store_app_get(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **out, err_t *err);
 
+/* store_app_get, and in *members_rev the revision of the last
+ * store_members_changed (0: none), read in the same round trip (one
+ * read-only txn): what a permission check needs. */
+int store_app_get_members(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **out,
+			  int64_t *members_rev, err_t *err);
+
 /* Calls fn for every valid record in name order; records that are not JSON
  * or have no appname are skipped (spec §2.3). The list is exact at the time
  * of the call (a linearizable read of the keys and their revisions); values

@@ -223,7 +223,8 @@ static void test_own_registrations_listed(void)
 }
 
 /* bob adds alice to his app: her next list has it, on every worker; he
- * removes her: her next list has it no more. */
+ * removes her: her next request for it is refused and her next list lacks
+ * it, on every worker. */
 static void test_maintainer_change_listed(void)
 {
 	it_response_t r;
@@ -245,11 +246,17 @@ static void test_maintainer_change_listed(void)
 		free(names);
 	}
 	CU_ASSERT_EQUAL(misses, 0);
+	/* Every worker now holds her groups with bobshare's in its cache. */
+	for (int i = 0; i < 2 * WORKERS; i++)
+		CU_ASSERT_EQUAL(it_call_as(alice, "GET", "/api/v1/repos/bobshare/", NULL, 200), 200);
 	CU_ASSERT_EQUAL(it_call_as(bob, "DELETE", "/api/v1/repos/bobshare/maintainers/alice/", NULL,
 				   204), 204);
+	/* Out at once: the app itself refuses her on every worker ... */
+	for (int i = 0; i < 2 * WORKERS; i++)
+		CU_ASSERT_EQUAL(it_call_as(alice, "GET", "/api/v1/repos/bobshare/", NULL, 403), 403);
 	misses = 0;
 	for (int i = 0; i < 2 * WORKERS; i++) {
-		names = repos_of(alice);
+		names = repos_of(alice);   /* ... and her lists lack it */
 		if (listed(names, "bobshare")) {
 			fprintf(stderr, "\n  alice's list %d after bob removed her:%s\n", i, names);
 			misses++;
