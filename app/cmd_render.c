@@ -15,6 +15,7 @@
 #include "console/cmd_render.h"
 #include "console/err.h"
 #include "console/lainyaml.h"
+#include "console/mountpolicy.h"
 #include "console/spec.h"
 #include "console/strx.h"
 #include "console/tmpl.h"
@@ -27,9 +28,11 @@
 
 static const char usage[] =
 	"usage: lain-console render [--domain D] [--extra-domain E]... [--registry R] "
-	"[--meta-version V] [--appname NAME] [--context JSON] [--system-volume H:C]... FILE";
+	"[--meta-version V] [--appname NAME] [--context JSON] [--system-volume H:C]... "
+	"[--cluster-admin] FILE";
 
 struct render_args {
+	bool cluster_admin;      /* mountpoints checked as for a LAIN admin's deploy: not at all */
 	const char *domain, *registry, *meta_version, *appname, *context, *file;
 	const char *extra[RENDER_MAX_LIST];
 	size_t n_extra;
@@ -77,6 +80,10 @@ static int parse_args(int argc, char **argv, struct render_args *ra, err_t *err)
 				return err_set(err, -ERR_INVALID, "expected one FILE; %s", usage);
 			ra->file = argv[i + 1];
 			break;
+		}
+		if (!strcmp(a, "--cluster-admin")) {
+			ra->cluster_admin = true;
+			continue;
 		}
 		if (a[0] != '-' || !strcmp(a, "-")) {
 			if (ra->file)
@@ -205,6 +212,19 @@ static int render(const struct render_args *ra, json_object **out, err_t *err)
 			     ra->file, ra->appname);
 		goto cleanup;
 	}
+	/* What a deploy would refuse (issue 14 #4). */
+	const char *service_hosts[] = { registry };
+	mountpolicy_t mp = {
+		.appname = conf->appname,
+		.domain = domain,
+		.extra_domains = ra->extra,
+		.n_extra_domains = ra->n_extra,
+		.service_hosts = service_hosts,
+		.n_service_hosts = ARRAY_SIZE(service_hosts),
+		.cluster_admin = ra->cluster_admin,
+	};
+	if ((rc = mountpolicy_check(conf, &mp, err)))
+		goto cleanup;
 	spec_opts_t so = {
 		.deploy_env = true,
 		.main_domain = ra->n_extra ? ra->extra[0] : domain,

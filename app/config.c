@@ -84,6 +84,8 @@ static const struct row rows[] = {
 	S("CONSOLE_SYSTEM_VOLUMES_ETCD_PREFIX", system_volumes_prefix, "/lain/config/system_volumes",
 	  check_prefix),
 	S("CONSOLE_NOTIFIES_PREFIX", notifies_prefix, "/lain/console/notifies", check_prefix),
+	B("CONSOLE_NOTIFY_ALLOW_PRIVATE", notify_allow_private, "0"),
+	B("CONSOLE_NOTIFY_ALLOW_LOOPBACK", notify_allow_loopback, "0"),
 
 	S("CONSOLE_APISERVER", apiserver, "", NULL),
 	S("CONSOLE_PRIVATE_REGISTRY", private_registry, "", NULL),
@@ -91,6 +93,10 @@ static const struct row rows[] = {
 	S("LVAULT_CONFIG_URL", lvault_url, "", NULL),
 	S("CONSOLE_API_SCHEME", api_scheme, "http", NULL),
 	S("CONSOLE_SERVER_NAME", server_name, "", NULL),
+	S("CONSOLE_GITLAB_URL", gitlab_url, "", NULL),
+	S("CONSOLE_GITLAB_HOST", gitlab_host, "", NULL),
+	SECRET("GITLAB_TOKEN", gitlab_token),
+	L("CONSOLE_GITLAB_TIMEOUT_MS", gitlab_timeout_ms, "10000", 100, 120000),
 	L("CONSOLE_HTTP_TIMEOUT_MS", http_timeout_ms, "30000", 50, 600000),
 	L("CONSOLE_HTTP_CONNECT_TIMEOUT_MS", http_connect_timeout_ms, "2000", 10, 60000),
 

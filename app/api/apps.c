@@ -28,23 +28,21 @@ struct filter {
 	size_t n, cap;
 };
 
-static int add_app(const app_record_t *a, void *data)
+static void add_app(const app_record_t *a, struct filter *f)
 {
-	struct filter *f = data;
 	if (!app_deployed(a))
-		return 0;
+		return;
 	if (f->type && strcmp(a->app_type, f->type))
-		return 0;
+		return;
 	if (f->prefix && strncmp(a->appname, f->prefix, strlen(f->prefix)))
-		return 0;
+		return;
 	if (!permission_sees_app(f->req, a->appname))
-		return 0;
+		return;
 	if (f->n == f->cap) {
 		f->cap = f->cap ? 2 * f->cap : 64;
 		f->apps = xrealloc(f->apps, f->cap * sizeof(*f->apps));
 	}
 	f->apps[f->n++] = a;
-	return 0;
 }
 
 /* The records f keeps, rendered together, as the route's list. */
@@ -52,9 +50,14 @@ static int list_apps(request_t *req, response_t *res, struct filter *f, const ch
 		     err_t *err)
 {
 	json_object **objs = NULL;
-	int rc = store_app_each(req->ctx, req->arena, add_app, f, err);
-	if (rc)
+	const app_record_t **all;
+	size_t n;
+	int64_t members_rev;
+	int rc = store_app_list(req->ctx, req->arena, &all, &n, &members_rev, err);
+	if (rc || (rc = permission_since(req, res, members_rev, err)))
 		goto out;
+	for (size_t i = 0; i < n; i++)
+		add_app(all[i], f);
 	objs = xcalloc(f->n ? f->n : 1, sizeof(*objs));
 	if ((rc = appview_apps(req, f->apps, f->n, objs, err)))
 		goto out;

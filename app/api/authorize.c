@@ -18,6 +18,7 @@
 #include "console/auth.h"
 #include "console/cluster.h"
 #include "console/sso.h"
+#include "console/store.h"
 #include "answer.h"
 #include "peers.h"
 #include "console/banned.h"
@@ -37,7 +38,8 @@ int api_authorize_status(request_t *req, response_t *res, err_t *err)
 	json_object_object_add(auth, "status", json_object_new_string(sw->on ? "opened" : "closed"));
 	if (sw->on && req->access_token && *req->access_token) {
 		sso_user_t *user = NULL;
-		rc = sso_me(peers_sso(req->ctx), req->arena, req->access_token, false, &user, NULL);
+		rc = sso_me(peers_sso(req->ctx), req->arena, req->access_token, false,
+			    store_revision_seen(req->ctx), &user, NULL);
 		if (rc == -ERR_UNAUTHORIZED) {
 			json_object_object_add(auth, "user", NULL);
 		} else if (!rc) {

@@ -18,6 +18,7 @@
 #include "console/deployd.h"
 #include "console/docker.h"
 #include "console/log.h"
+#include "console/mountpolicy.h"
 #include "console/oplogs.h"
 #include "console/permission.h"
 #include "console/spec.h"
@@ -551,6 +552,36 @@ static int step_source(deploy_run_t *run, err_t *err)
 	return run->kind->source(run, err);
 }
 
+/* The host[:port] of a URL ("http://h:1/x" -> "h:1"), in the arena. */
+static const char *url_host(request_t *req, const char *url)
+{
+	const char *s = strstr(url, "://");
+	s = s ? s + 3 : url;
+	return arena_strndup(req->arena, s, strcspn(s, "/?#"));
+}
+
+/* Mountpoints on other apps' hosts or the cluster's own: a LAIN admin's
+ * deploy only (mountpolicy.h; issue 14 #4). Auth off, everyone is. */
+static int step_mountpoints(deploy_run_t *run, err_t *err)
+{
+	request_t *req = run->req;
+	const cluster_t *cl = run->cl;
+	const char *hosts[] = { cl->server_name, url_host(req, cl->registry),
+				url_host(req, cl->apiserver), url_host(req, cl->lvault_url),
+				url_host(req, sso_base(peers_sso(req->ctx))) };
+	mountpolicy_t p = {
+		.appname = run->name,
+		.domain = cl->domain,
+		.extra_domains = cl->extra_domains,
+		.n_extra_domains = cl->nextra,
+		.service_hosts = hosts,
+		.n_service_hosts = ARRAY_SIZE(hosts),
+		.cluster_admin = !req_auth_on(req) ||
+				 sso_user_in(req_user(req), req->ctx->cfg->lain_admin_name),
+	};
+	return mountpolicy_check(run->conf, &p, err);
+}
+
 static int step_before_procs(deploy_run_t *run, err_t *err)
 {
 	return run->kind->before_procs ? run->kind->before_procs(run, err) : 0;
@@ -569,6 +600,7 @@ static const struct step {
 	bool fails_deploy;
 } steps[] = {
 	{ "source", step_source, true },
+	{ "mountpoints", step_mountpoints, true },
 	/* Nothing is written before this point: a dry run would stop here. */
 	{ "start", step_start, false },
 	{ "before procs", step_before_procs, true },

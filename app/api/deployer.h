@@ -12,6 +12,8 @@
  *            (deployer_source_meta) or from a resource's template (an
  *            instance); run->kind->source. Nothing is written before this
  *            point: a plan of the deploy (a dry run) can be taken here.
+ *   mountpoints  none on another app's host or a host of the cluster's
+ *            services, unless a LAIN admin deploys (mountpolicy.h)
  *   start    the record "deploying" with the new meta and its error
  *            cleared (the first write), then the oplog row
  *   ...      run->kind->before_procs (an app: the instances of the

@@ -46,6 +46,55 @@ int groups_collision(request_t *req, const cluster_t *cl, const char *name, cons
 	return rc;
 }
 
+/* The names in list (SSO's [{"name": ...}]) other than skip, appended to
+ * out as ", <prefix><name>". */
+static void others_in(json_object *list, const char *skip, const char *prefix, buf_t *out)
+{
+	for (size_t i = 0; json_object_is_type(list, json_type_array) &&
+			   i < json_object_array_length(list); i++) {
+		json_object *v;
+		const char *n = json_object_object_get_ex(json_object_array_get_idx(list, i), "name", &v)
+					? json_object_get_string(v)
+					: NULL;
+		if (n && strcmp(n, skip))
+			buf_addf(out, "%s%s%s", out->len ? ", " : "", prefix, n);
+	}
+}
+
+/* A group that exists already is taken over only when it is the caller's
+ * own leftover: the caller its admin, nobody else in it but the LAIN admin
+ * group. Anyone else in it made it in advance to become a silent member
+ * of the app (issue 14 #1): -ERR_CONFLICT naming them. */
+static int adoptable(request_t *req, const char *group, err_t *err)
+{
+	sso_t *sso = peers_sso(req->ctx);
+	const char *me = req_user(req)->name;
+	json_object *g = NULL, *members = NULL, *nested = NULL;
+	int rc = sso_group_get(sso, req->arena, group, &g, err);
+	if (rc)
+		return rc;
+	json_object_object_get_ex(g, "members", &members);
+	json_object_object_get_ex(g, "group_members", &nested);
+	buf_t others = BUF_INIT;
+	others_in(members, me, "", &others);
+	others_in(nested, req->ctx->cfg->lain_admin_name, "group ", &others);
+	if (others.len)
+		rc = err_set(err, -ERR_CONFLICT,
+			     "sso group '%s' exists already and has members other than %s (%s): "
+			     "someone else made it; remove them or the group at SSO, then register "
+			     "again",
+			     group, me, others.data);
+	buf_release(&others);
+	if (rc)
+		return rc;
+	const char *role = NULL;
+	err_t e2 = ERR_INIT;
+	if (sso_member_role(sso, req->arena, group, me, &role, &e2) || strcmp(role, "admin"))
+		return err_set(err, -ERR_CONFLICT, "sso group '%s' exists already and %s is not its admin",
+			       group, me);
+	return 0;
+}
+
 int groups_create(request_t *req, const cluster_t *cl, const char *name, bool *created,
 		  err_t *err)
 {
@@ -56,13 +105,8 @@ int groups_create(request_t *req, const cluster_t *cl, const char *name, bool *c
 	sso_t *sso = peers_sso(ctx);
 	int rc = sso_group_create(sso, req->access_token, group, full, err);
 	if (rc == -ERR_CONFLICT) {
-		const char *role = NULL;
-		err_t e2 = ERR_INIT;
-		if (sso_member_role(sso, req->arena, group, req_user(req)->name, &role, &e2) ||
-		    strcmp(role, "admin"))
-			return err_set(err, -ERR_CONFLICT,
-				       "sso group '%s' exists already and %s is not its admin", group,
-				       req_user(req)->name);
+		if ((rc = adoptable(req, group, err)))
+			return rc;
 	} else if (rc) {
 		return rc;
 	} else {
@@ -104,4 +148,12 @@ void groups_undo(request_t *req, const cluster_t *cl, const char *name, bool cre
 	if (created && sso_group_delete(peers_sso(req->ctx), req->access_token, group, &undo))
 		http_log(req, LOG_WARN, "the sso group '%s' of '%s' could not be removed: %s", group,
 			 name, undo.msg);
+}
+
+void groups_changed(request_t *req, const char *name)
+{
+	err_t e = ERR_INIT;
+	if (store_members_changed(req->ctx, &e))
+		http_log(req, LOG_WARN, "the members of '%s' changed, but other workers may list it "
+			 "from their caches for CONSOLE_SSO_CACHE_SECONDS: %s", name, e.msg);
 }

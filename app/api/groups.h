@@ -22,8 +22,11 @@ int groups_collision(request_t *req, const cluster_t *cl, const char *name, cons
 
 /* Creates the group of app name with the caller's token (the caller becomes
  * its admin) and nests the LAIN admin group into it. A group that exists
- * already is taken over only when the caller is its admin. *created tells
- * whether the group was made here (what groups_undo removes). */
+ * already is taken over only when the caller is its admin and nobody else
+ * is in it (the LAIN admin group aside): else -ERR_CONFLICT naming the
+ * others (a group made in advance by someone who wants into the app).
+ * *created tells whether the group was made here (what groups_undo
+ * removes). */
 int groups_create(request_t *req, const cluster_t *cl, const char *name, bool *created,
 		  err_t *err);
 
@@ -34,5 +37,11 @@ int groups_copy_members(request_t *req, const cluster_t *cl, const char *from, c
 
 /* Removes the group groups_create made (created true); a failure is logged. */
 void groups_undo(request_t *req, const cluster_t *cl, const char *name, bool created);
+
+/* After the members of app name's group changed at SSO through this
+ * console: store_members_changed, so every worker's next list reads its
+ * callers' groups again (a failure is logged: lists then lag for at most
+ * the SSO cache time, as for changes made at SSO directly). */
+void groups_changed(request_t *req, const char *name);
 
 #endif

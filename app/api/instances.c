@@ -95,6 +95,7 @@ static int register_instance(request_t *req, const cluster_t *cl, const char *re
 				  name, undo.msg);
 		return err_wrap(err, "cannot create the SSO group of resource instance %s", name);
 	}
+	groups_changed(req, name);
 	http_log(req, LOG_INFO, "REPOSIT: resource instance %s registered by %s", name,
 		 req_operator(req));
 	oplogs_write(req, "REPOSIT", name, "", "");

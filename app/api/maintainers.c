@@ -9,6 +9,7 @@
 #include "console/sso.h"
 #include "console/store.h"
 #include "answer.h"
+#include "groups.h"
 #include "peers.h"
 #include "console/banned.h"
 
@@ -108,6 +109,7 @@ int api_maintainers_add(request_t *req, response_t *res, err_t *err)
 		return err->code;
 	if (sso_member_put(peers_sso(req->ctx), req->access_token, group, user, role, err))
 		return sso_failure(req, res, "adding", err);
+	groups_changed(req, a);
 	return api_answer(req, res, 200, maintainer(a, user, role), maintainers_url(req), "");
 }
 
@@ -136,6 +138,7 @@ int api_maintainer_delete(request_t *req, response_t *res, err_t *err)
 		return err->code;
 	if (sso_member_delete(peers_sso(req->ctx), req->access_token, group, http_param(req, "user"), err))
 		return sso_failure(req, res, "deleting", err);
+	groups_changed(req, req_app(req)->appname);
 	/* 204 without a body (the original wrote one, §1.3 E15). */
 	http_text(res, 204, "");
 	res->content_type = NULL;

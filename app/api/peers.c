@@ -13,6 +13,7 @@ struct peers {
 	lvault_t *lvault;
 	docker_t *docker;
 	sso_t *sso;
+	gitlab_t *gitlab;
 };
 
 static void peers_destroy(void *p)
@@ -23,6 +24,7 @@ static void peers_destroy(void *p)
 	lvault_free(ps->lvault);
 	docker_free(ps->docker);
 	sso_free(ps->sso);
+	gitlab_free(ps->gitlab);
 	free(ps);
 }
 
@@ -73,6 +75,18 @@ docker_t *peers_docker(ctx_t *ctx)
 		ps->docker = docker_new(base, ctx->cfg->http_timeout_ms,
 					ctx->cfg->http_connect_timeout_ms);
 	return ps->docker;
+}
+
+gitlab_t *peers_gitlab(ctx_t *ctx)
+{
+	const config_t *cfg = ctx->cfg;
+	if (!cfg->gitlab_url || !*cfg->gitlab_url)
+		return NULL;
+	struct peers *ps = peers_of(ctx);
+	if (!ps->gitlab)
+		ps->gitlab = gitlab_new(cfg->gitlab_url, cfg->gitlab_token, cfg->gitlab_timeout_ms,
+					cfg->http_connect_timeout_ms);
+	return ps->gitlab;
 }
 
 sso_t *peers_sso(ctx_t *ctx)

@@ -1,6 +1,6 @@
 /*
  * peers — this worker's clients of its neighbours: deployd, the registry,
- * SSO, lvault and the Docker API. Each is made on first use from the
+ * SSO, lvault, the Docker API and GitLab. Each is made on first use from the
  * configuration and the cluster facts (cluster.h: deployd's URL, the
  * registry's, lvault's) and kept in the worker's ctx slot CTX_SLOT_PEERS,
  * so its connections and caches live as long as the worker. Internal to app/api;
@@ -17,6 +17,7 @@
 #include "console/ctx.h"
 #include "console/deployd.h"
 #include "console/docker.h"
+#include "console/gitlab.h"
 #include "console/lvault.h"
 #include "console/registry.h"
 #include "console/sso.h"
@@ -34,6 +35,11 @@ lvault_t *peers_lvault(ctx_t *ctx, const cluster_t *cl);
 /* The Docker API at CONSOLE_DOCKER_BASE_URL; NULL when none is configured
  * (then no networks are made, DESIGN.md). */
 docker_t *peers_docker(ctx_t *ctx);
+
+/* GitLab at CONSOLE_GITLAB_URL with GITLAB_TOKEN, one lookup within
+ * CONSOLE_GITLAB_TIMEOUT_MS; NULL when no GitLab is configured (then an
+ * image push without commits fails as it always did). */
+gitlab_t *peers_gitlab(ctx_t *ctx);
 
 /* SSO, with this console's OAuth2 client and CONSOLE_SSO_CACHE_SECONDS; its
  * base URL set on every call from the auth switch's "url", else

@@ -19,7 +19,10 @@
 static int who(request_t *req, response_t *res, bool fresh, err_t *err)
 {
 	caller_t *c = req_caller(req);
-	int rc = sso_me(peers_sso(req->ctx), req->arena, req->access_token, fresh, &c->user, err);
+	/* The revision seen before asking: a membership change marked above
+	 * it (store_members_changed) may be newer than the answer. */
+	int rc = sso_me(peers_sso(req->ctx), req->arena, req->access_token, fresh,
+			store_revision_seen(req->ctx), &c->user, err);
 	if (rc == -ERR_UNAUTHORIZED)
 		return api_fail_key(req, res, "app", rc, DOCS_URL, UNAUTHORIZED_MSG);
 	if (!rc)
@@ -38,6 +41,14 @@ static int check_read(request_t *req, response_t *res, err_t *err)
 	return sw->on ? who(req, res, false, err) : 0;
 }
 
+int permission_since(request_t *req, response_t *res, int64_t members_rev, err_t *err)
+{
+	caller_t *c = req_caller(req);
+	if (!c->auth_on || !c->user || members_rev <= c->user->stamp)
+		return 0;
+	return who(req, res, true, err);
+}
+
 bool permission_sees_app(const request_t *req, const char *name)
 {
 	const caller_t *c = req_caller(req);
@@ -45,6 +56,11 @@ bool permission_sees_app(const request_t *req, const char *name)
 		return true;
 	if (!c->user)
 		return false;
+	/* The admin group is nested into every app group; its members see
+	 * every app without counting on that (a group made or changed a
+	 * moment ago, a record without one). */
+	if (sso_user_in(c->user, req->ctx->cfg->lain_admin_name))
+		return true;
 	const cluster_t *cl;
 	err_t err = ERR_INIT;
 	if (cluster_get(req->ctx, &cl, &err))
@@ -65,15 +81,19 @@ static int check_maintain(request_t *req, response_t *res, err_t *err)
 	if (!name)
 		return err_set(err, -ERR_INTERNAL, "route '%s' needs :app for maintain permission",
 			       req->route->pattern);
-	int rc = store_app_get(req->ctx, req->arena, name, &c->app, err);
+	int64_t members_rev = 0;
+	int rc = store_app_get_members(req->ctx, req->arena, name, &c->app, &members_rev, err);
 	if (rc == -ERR_NOT_FOUND)
 		return api_fail_key(req, res, "app", rc, "/v1/repos/",
 				    "app with appname %s not exist, has not been reposited yet", name);
 	if (rc || !c->auth_on)
 		return rc;
-	/* A cached group list may predate the caller's membership (they
-	 * registered the app a moment ago): ask SSO once more before refusing. */
-	if (permission_sees_app(req, name))
+	/* A cached group list that holds the app counts unless a membership
+	 * changed through the console since it was read (a maintainer
+	 * removed: store_members_changed). One that lacks it may predate the
+	 * caller's membership (they registered the app a moment ago): ask SSO
+	 * once more before refusing. */
+	if (permission_sees_app(req, name) && members_rev <= c->user->stamp)
 		return 0;
 	if ((rc = who(req, res, true, err)))
 		return rc;

@@ -22,33 +22,22 @@
 #include "console/sso.h"
 #include "console/store.h"
 #include "console/token_policy.h"
-#include "console/xalloc.h"
 #include "peers.h"
 #include "console/banned.h"
 
 /* How long a worker trusts its copy of the whitelist (as the auth switch). */
 #define WHITELIST_TTL_MS 2000
-/* Cached group answers (admin group, app groups) per worker. */
-#define GROUP_CACHE 128
 /* Longest Authorization header looked at. */
 #define AUTH_MAX 4096
 
 static const char *const basic_challenge = "Basic realm=\"lain registry\"";
 static const char *const bad_credentials = "the username or password may not be correct.";
 
-struct group_entry {
-	char *key;              /* "<group>\n<user>"; NULL when free */
-	bool yes;
-	time_t expires;
-};
-
 struct tokens_state {
 	jws_key_t *key;
 	ipset_t allow;          /* whitelist + node network */
 	struct timespec allow_at;
 	bool allow_loaded;
-	struct group_entry groups[GROUP_CACHE];
-	size_t next_group;
 };
 
 static void destroy(void *p)
@@ -56,8 +45,6 @@ static void destroy(void *p)
 	struct tokens_state *s = p;
 	jws_key_free(s->key);
 	ipset_release(&s->allow);
-	for (size_t i = 0; i < GROUP_CACHE; i++)
-		free(s->groups[i].key);
 	free(s);
 }
 
@@ -126,81 +113,17 @@ static const ipset_t *allow_set(request_t *req)
 	return &s->allow;
 }
 
-/* ---- group answers ---------------------------------------------------------- */
+/* ---- membership ------------------------------------------------------------- */
 
-static struct group_entry *group_find(struct tokens_state *s, const char *key)
+/* Whether user (as the password check found them: their recursive groups)
+ * is in the SSO group of app. */
+static bool is_member(const cluster_t *cl, const sso_user_t *user, const char *app)
 {
-	time_t now = time(NULL);
-	for (size_t i = 0; i < GROUP_CACHE; i++)
-		if (s->groups[i].key && s->groups[i].expires > now && !strcmp(s->groups[i].key, key))
-			return &s->groups[i];
-	return NULL;
-}
-
-static void group_put(ctx_t *ctx, struct tokens_state *s, const char *key, bool yes)
-{
-	struct group_entry *e = &s->groups[s->next_group];
-	s->next_group = (s->next_group + 1) % GROUP_CACHE;
-	free(e->key);
-	e->key = xstrdup(key);
-	e->yes = yes;
-	e->expires = time(NULL) + ctx->cfg->sso_cache_seconds;
-}
-
-/* Whether user is in the admin group. */
-static int is_admin(request_t *req, const char *user, bool *yes, err_t *err)
-{
-	ctx_t *ctx = req->ctx;
-	struct tokens_state *s = state_of(ctx);
-	const char *admin = ctx->cfg->lain_admin_name;
-	char *key = arena_printf(req->arena, "%s\n%s", admin, user);
-	struct group_entry *e = group_find(s, key);
-	if (e) {
-		*yes = e->yes;
-		return 0;
-	}
-	sso_user_t *u;
-	int rc = sso_user_get(peers_sso(ctx), req->arena, user, &u, err);
-	if (rc == -ERR_NOT_FOUND) {
-		*yes = false;
-	} else if (rc) {
-		return rc;
-	} else {
-		*yes = sso_user_in(u, admin);
-	}
-	group_put(ctx, s, key, *yes);
-	return 0;
-}
-
-/* Whether user is in the SSO group of app (any role, nesting resolved). */
-static int is_member(request_t *req, const cluster_t *cl, const char *app, const char *user,
-		     bool *yes, err_t *err)
-{
-	ctx_t *ctx = req->ctx;
-	struct tokens_state *s = state_of(ctx);
 	buf_t group = BUF_INIT;
 	cluster_app_group(cl, app, &group);
-	char *key = arena_printf(req->arena, "%s\n%s", group.data, user);
-	int rc = 0;
-	struct group_entry *e = group_find(s, key);
-	if (e) {
-		*yes = e->yes;
-		goto cleanup;
-	}
-	const char *role;
-	rc = sso_member_role(peers_sso(ctx), req->arena, group.data, user, &role, err);
-	if (rc == -ERR_NOT_FOUND) {
-		rc = 0;
-		*yes = false;
-	} else if (rc) {
-		goto cleanup;
-	} else {
-		*yes = true;
-	}
-	group_put(ctx, s, key, *yes);
-cleanup:
+	bool yes = sso_user_in(user, group.data);
 	buf_release(&group);
-	return rc;
+	return yes;
 }
 
 /* ---- answers -------------------------------------------------------------------- */
@@ -333,6 +256,7 @@ int api_registry_authorize(request_t *req, response_t *res, err_t *err)
 	token_caller_t caller = { .kind = TOKEN_CALLER_ANONYMOUS,
 				  .anonymous_pull = cfg->registry_anonymous_pull };
 	const char *user = NULL, *password = NULL;
+	sso_user_t *me = NULL;
 	const cluster_t *cl = NULL;
 	buf_t token = BUF_INIT, jti = BUF_INIT;
 	int rc;
@@ -361,8 +285,8 @@ int api_registry_authorize(request_t *req, response_t *res, err_t *err)
 			/* The check logs in as the OAuth2 client, with its redirect URI. */
 			if ((rc = cluster_get(ctx, &cl, err)))
 				goto fail;
-			rc = sso_check_password(peers_sso(ctx), cl->sso_redirect_uri, user, password,
-						err);
+			rc = sso_check_password(peers_sso(ctx), req->arena, cl->sso_redirect_uri, user,
+						password, &me, err);
 			if (rc == -ERR_UNAUTHORIZED) {
 				rc = answer_unauthorized(res);
 				goto cleanup;
@@ -370,27 +294,19 @@ int api_registry_authorize(request_t *req, response_t *res, err_t *err)
 			if (rc)
 				goto fail;
 			caller.kind = TOKEN_CALLER_USER;
+			/* The user as SSO names them, not the login given (an e-mail
+			 * address logs in too): the token's sub and every membership
+			 * are the canonical name's (issue 14 #7). */
+			user = me->name;
+			caller.admin = sso_user_in(me, cfg->lain_admin_name);
 		}
 	}
 
-	/* Group lookups only for what could change the answer. */
-	bool wants = false;
-	for (size_t i = 0; i < treq.nrepos; i++)
-		wants = wants || treq.repos[i].want;
 	token_want_t grants[TOKEN_REPOS_MAX];
-	if (caller.kind == TOKEN_CALLER_USER && wants &&
-	    (rc = is_admin(req, user, &caller.admin, err)))
-		goto fail;
 	for (size_t i = 0; i < treq.nrepos; i++) {
 		const token_want_t *t = &treq.repos[i];
-		bool member = false;
-		if (caller.kind == TOKEN_CALLER_USER && !caller.admin && t->want &&
-		    token_policy_app_repo(t->name)) {
-			if (!cl && (rc = cluster_get(ctx, &cl, err)))
-				goto fail;
-			if ((rc = is_member(req, cl, t->name, user, &member, err)))
-				goto fail;
-		}
+		bool member = caller.kind == TOKEN_CALLER_USER && !caller.admin && t->want &&
+			      token_policy_app_repo(t->name) && is_member(cl, me, t->name);
 		grants[i].name = t->name;
 		grants[i].want = token_policy_grant(&caller, t->name, t->want, member);
 	}

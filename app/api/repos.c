@@ -24,26 +24,19 @@ static json_object *repo_object(const char *name)
 	return o;
 }
 
-struct list {
-	request_t *req;
-	json_object *array;
-};
-
-static int add_repo(const app_record_t *app, void *data)
-{
-	struct list *l = data;
-	if (permission_sees_app(l->req, app->appname))
-		json_object_array_add(l->array, repo_object(app->appname));
-	return 0;
-}
-
 int api_repos_list(request_t *req, response_t *res, err_t *err)
 {
-	struct list l = { req, arena_json(req->arena, json_object_new_array()) };
-	int rc = store_app_each(req->ctx, req->arena, add_repo, &l, err);
-	if (rc)
+	const app_record_t **apps;
+	size_t n;
+	int64_t members_rev;
+	int rc = store_app_list(req->ctx, req->arena, &apps, &n, &members_rev, err);
+	if (rc || (rc = permission_since(req, res, members_rev, err)))
 		return rc;
-	return api_answer(req, res, 200, json_object_get(l.array), "/v1/repos/", "");
+	json_object *list = json_object_new_array();
+	for (size_t i = 0; i < n; i++)
+		if (permission_sees_app(req, apps[i]->appname))
+			json_object_array_add(list, repo_object(apps[i]->appname));
+	return api_answer(req, res, 200, list, "/v1/repos/", "");
 }
 
 int api_repos_create(request_t *req, response_t *res, err_t *err)
@@ -91,9 +84,12 @@ int api_repos_create(request_t *req, response_t *res, err_t *err)
 				http_log(req, LOG_ERROR,
 					 "registration of '%s' failed and its record could not be "
 					  "removed: %s", name, undo.msg);
-			return api_fail(req, res, rc == -ERR_UNAVAILABLE ? rc : -ERR_INTERNAL, NULL,
-					url, "error reposing app %s : \n%s\n", name, err->msg);
+			/* A group someone else holds is a conflict, not our failure. */
+			return api_fail(req, res,
+					rc == -ERR_UNAVAILABLE || rc == -ERR_CONFLICT ? rc : -ERR_INTERNAL,
+					NULL, url, "error reposing app %s : \n%s\n", name, err->msg);
 		}
+		groups_changed(req, name);
 		msg = arena_printf(req->arena, "create group for app %s successfully", name);
 	}
 	http_log(req, LOG_INFO, "REPOSIT: app %s reposited by %s", name, req_operator(req));

@@ -267,7 +267,10 @@ static int write_layer(const registry_file_t *files, size_t n, bool gzip, buf_t 
 		archive_entry_clear(e);
 		archive_entry_set_pathname(e, path);
 		archive_entry_set_filetype(e, AE_IFREG);
-		archive_entry_set_perm(e, files[i].mode & 07777);
+		/* Permission bits only: a setuid, setgid or sticky bit from lvault
+		 * (a mode "4777") would make a secret file a setuid program in
+		 * every container of the image (issue 14 #5). */
+		archive_entry_set_perm(e, files[i].mode & 0777);
 		archive_entry_set_size(e, (la_int64_t)files[i].len);
 		archive_entry_set_mtime(e, 0, 0);
 		if (!rc && (archive_write_header(a, e) != ARCHIVE_OK ||

@@ -24,6 +24,7 @@
 struct entry {
 	unsigned char key[KEY_LEN];
 	time_t expires;
+	int64_t stamp;              /* sso_me's stamp of the answer */
 	char *body;                 /* /api/me body; NULL for password entries */
 };
 
@@ -95,15 +96,24 @@ static struct entry *cache_find(struct entry *tab, const unsigned char key[KEY_L
 }
 
 static void cache_put(struct entry *tab, size_t *next, const unsigned char key[KEY_LEN],
-		      long ttl, const char *body)
+		      long ttl, int64_t stamp, const char *body)
 {
 	if (ttl <= 0)
 		return;
-	struct entry *e = &tab[*next];
-	*next = (*next + 1) % CACHE_SIZE;
+	/* A fresh answer replaces the one cached for the same key: a lookup
+	 * must not find the older one first. */
+	struct entry *e = NULL;
+	for (size_t i = 0; i < CACHE_SIZE && !e; i++)
+		if (tab[i].expires && !memcmp(tab[i].key, key, KEY_LEN))
+			e = &tab[i];
+	if (!e) {
+		e = &tab[*next];
+		*next = (*next + 1) % CACHE_SIZE;
+	}
 	free(e->body);
 	memcpy(e->key, key, KEY_LEN);
 	e->expires = time(NULL) + ttl;
+	e->stamp = stamp;
 	e->body = body ? xstrdup(body) : NULL;
 }
 
@@ -252,19 +262,21 @@ bool sso_user_in(const sso_user_t *user, const char *group)
 
 /* ---- API ------------------------------------------------------------------ */
 
-int sso_me(sso_t *s, arena_t *arena, const char *token, bool fresh, sso_user_t **out,
-	   err_t *err)
+/* A cached /api/me body as the user it names. */
+static int user_cached(arena_t *arena, const struct entry *hit, sso_user_t **out, err_t *err)
 {
-	if (!token || !*token)
-		return err_set(err, -ERR_UNAUTHORIZED, "no access-token given");
-	unsigned char key[KEY_LEN];
-	cache_key(s, token, NULL, key);
-	struct entry *hit = fresh ? NULL : cache_find(s->me, key);
-	json_object *o;
-	if (hit) {
-		o = arena_json(arena, json_tokener_parse(hit->body));
-		return user_from(arena, o, out, err);
-	}
+	json_object *o = arena_json(arena, json_tokener_parse(hit->body));
+	if (!o)
+		return err_set(err, -ERR_INTERNAL, "sso: a cached answer does not parse");
+	int rc = user_from(arena, o, out, err);
+	if (!rc)
+		(*out)->stamp = hit->stamp;
+	return rc;
+}
+
+/* GET /api/me with token; its body stays in s->resp. */
+static int fetch_me(sso_t *s, arena_t *arena, const char *token, sso_user_t **out, err_t *err)
+{
 	struct call c = { .method = "GET", .path = "/api/me", .token = token };
 	int rc = call(s, &c, err);
 	if (rc)
@@ -273,21 +285,36 @@ int sso_me(sso_t *s, arena_t *arena, const char *token, bool fresh, sso_user_t *
 		return err_set(err, -ERR_UNAUTHORIZED, "sso refused the token");
 	if (s->resp.status != 200)
 		return refused(s, "/api/me", err);
-	if (!(o = parse_body(s, arena, json_type_object, err)))
-		return -ERR_BAD_GATEWAY;
-	rc = user_from(arena, o, out, err);
-	if (!rc)
-		cache_put(s->me, &s->next_me, key, s->cache_seconds, s->resp.body.data);
+	json_object *o = parse_body(s, arena, json_type_object, err);
+	return o ? user_from(arena, o, out, err) : -ERR_BAD_GATEWAY;
+}
+
+int sso_me(sso_t *s, arena_t *arena, const char *token, bool fresh, int64_t stamp,
+	   sso_user_t **out, err_t *err)
+{
+	if (!token || !*token)
+		return err_set(err, -ERR_UNAUTHORIZED, "no access-token given");
+	unsigned char key[KEY_LEN];
+	cache_key(s, token, NULL, key);
+	struct entry *hit = fresh ? NULL : cache_find(s->me, key);
+	if (hit)
+		return user_cached(arena, hit, out, err);
+	int rc = fetch_me(s, arena, token, out, err);
+	if (!rc) {
+		(*out)->stamp = stamp;
+		cache_put(s->me, &s->next_me, key, s->cache_seconds, stamp, s->resp.body.data);
+	}
 	return rc;
 }
 
-int sso_check_password(sso_t *s, const char *redirect_uri, const char *user, const char *password,
-		       err_t *err)
+int sso_check_password(sso_t *s, arena_t *arena, const char *redirect_uri, const char *user,
+		       const char *password, sso_user_t **out, err_t *err)
 {
 	unsigned char key[KEY_LEN];
 	cache_key(s, user, password, key);
-	if (cache_find(s->pw, key))
-		return 0;
+	struct entry *hit = cache_find(s->pw, key);
+	if (hit)
+		return user_cached(arena, hit, out, err);
 	unsigned char nonce[8];
 	RAND_bytes(nonce, sizeof(nonce));
 	char *cid = curl_easy_escape(NULL, s->client_id, 0);
@@ -317,12 +344,28 @@ int sso_check_password(sso_t *s, const char *redirect_uri, const char *user, con
 	/* Valid iff SSO redirects with a non-empty code. */
 	const char *loc = s->resp.location.data;
 	const char *q = strchr(loc, '?');
-	bool ok = false;
-	for (const char *p2 = q; p2 && *p2 && !ok; p2 = strchr(p2 + 1, '&'))
-		ok = !strncmp(p2 + 1, "code=", 5) && p2[6] && p2[6] != '&';
-	if (!ok || s->resp.status < 300 || s->resp.status >= 400)
+	const char *code = NULL;
+	for (const char *p2 = q; p2 && *p2 && !code; p2 = strchr(p2 + 1, '&'))
+		if (!strncmp(p2 + 1, "code=", 5) && p2[6] && p2[6] != '&')
+			code = arena_strndup(arena, p2 + 6, strcspn(p2 + 6, "&#"));
+	if (!code || s->resp.status < 300 || s->resp.status >= 400)
 		return err_set(err, -ERR_UNAUTHORIZED, "the username or password may not be correct.");
-	cache_put(s->pw, &s->next_pw, key, s->cache_seconds, NULL);
+	/* The login may be the user's name or e-mail address (or a name in
+	 * another case): who logged in is what /api/me says of the code's
+	 * token. The token is used for that one call and forgotten. */
+	char *plain = curl_unescape(code, 0);
+	const char *token = NULL;
+	long expires = 0;
+	rc = sso_exchange_code(s, redirect_uri, arena, plain ? plain : code, &token, &expires, err);
+	curl_free(plain);
+	if (rc == -ERR_UNAUTHORIZED)
+		return err_set(err, -ERR_BAD_GATEWAY, "sso gave no token for the code of a valid "
+			       "password check (is SSO_CLIENT_SECRET right?)");
+	if (rc || (rc = fetch_me(s, arena, token, out, err)))
+		return rc == -ERR_UNAUTHORIZED ? err_set(err, -ERR_BAD_GATEWAY,
+							 "sso refused the token it had just given")
+					       : rc;
+	cache_put(s->pw, &s->next_pw, key, s->cache_seconds, 0, s->resp.body.data);
 	return 0;
 }
 

@@ -36,10 +36,14 @@ struct httpc {
 	char errbuf[CURL_ERROR_SIZE];
 };
 
-/* Where an answer's body goes; too_big is set when the cap was hit. */
+/* Where an answer's body goes; too_big is set when the cap was hit. The
+ * request's allow_addr is asked through it (refused: the address it said
+ * no to). */
 struct httpc_sink {
 	buf_t *body;
 	int too_big;
+	const httpc_request_t *req;
+	char refused[64];
 };
 
 /* The CURLOPT_WRITEFUNCTION for a struct httpc_sink. */
@@ -53,7 +57,8 @@ struct curl_slist *httpc_prepare(CURL *h, const httpc_request_t *req,
 				 struct httpc_sink *sink);
 
 /* The outcome of a finished call to t: 0 with *status, -ERR_UNAVAILABLE
- * ("<dep> unavailable: <reason>") or -ERR_BAD_GATEWAY (answer too big). */
+ * ("<dep> unavailable: <reason>"), -ERR_BAD_GATEWAY (answer too big) or
+ * -ERR_FORBIDDEN (allow_addr said no). */
 int httpc_outcome(CURL *h, const struct httpc_target *t, CURLcode cc,
 		  const struct httpc_sink *sink, const char *errbuf, long *status, err_t *err);
 

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +39,19 @@ size_t httpc_sink_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
+/* CURLOPT_PREREQFUNCTION: the connection is there, nothing is sent yet. */
+static int prereq(void *data, char *ip, char *local_ip, int port, int local_port)
+{
+	struct httpc_sink *s = data;
+	(void)local_ip;
+	(void)port;
+	(void)local_port;
+	if (s->req->allow_addr(ip ? ip : "", s->req->allow_data))
+		return CURL_PREREQFUNC_OK;
+	snprintf(s->refused, sizeof(s->refused), "%s", ip ? ip : "");
+	return CURL_PREREQFUNC_ABORT;
+}
+
 struct curl_slist *httpc_prepare(CURL *h, const httpc_request_t *req,
 				 const struct httpc_target *t, char *errbuf,
 				 struct httpc_sink *sink)
@@ -54,6 +68,12 @@ struct curl_slist *httpc_prepare(CURL *h, const httpc_request_t *req,
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, sink);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	sink->req = req;
+	sink->refused[0] = '\0';
+	if (req->allow_addr) {
+		curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, prereq);
+		curl_easy_setopt(h, CURLOPT_PREREQDATA, sink);
+	}
 	if (req->method && strcmp(req->method, "GET"))
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
 	if (req->method && !strcmp(req->method, "HEAD"))
@@ -80,6 +100,9 @@ int httpc_outcome(CURL *h, const struct httpc_target *t, CURLcode cc,
 	if (sink->too_big)
 		return err_set(err, -ERR_BAD_GATEWAY, "%s answered more than %zu bytes", t->dep,
 			       sink->body->max);
+	if (sink->refused[0])
+		return err_set(err, -ERR_FORBIDDEN, "%s: the address %s is not allowed", t->dep,
+			       sink->refused);
 	if (cc != CURLE_OK)
 		return err_set(err, -ERR_UNAVAILABLE, "%s unavailable: %s", t->dep,
 			       errbuf[0] ? errbuf : curl_easy_strerror(cc));
@@ -141,7 +164,7 @@ void httpc_response_release(httpc_response_t *resp)
 int httpc_perform(httpc_t *c, const httpc_request_t *req, httpc_response_t *resp, err_t *err)
 {
 	CURL *h = c->curl;
-	struct httpc_sink sink = { &resp->body, 0 };
+	struct httpc_sink sink = { .body = &resp->body };
 
 	buf_release(&resp->body);
 	buf_init(&resp->body, req->max_body ? req->max_body : HTTPC_DEFAULT_MAX_BODY);

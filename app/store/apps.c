@@ -102,6 +102,46 @@ int store_app_get(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **o
 	return rc;
 }
 
+/* The app record and the members key, read together. */
+struct with_members {
+	const char *members_key;
+	buf_t value;
+	int64_t mod_revision;
+	bool found;
+	int64_t members_rev;
+};
+
+static int on_record_or_members(const etcd_kv_t *kv, void *p)
+{
+	struct with_members *w = p;
+	if (kv->key_len == strlen(w->members_key) && !memcmp(kv->key, w->members_key, kv->key_len)) {
+		w->members_rev = kv->mod_revision;
+		return 0;
+	}
+	w->found = true;
+	w->mod_revision = kv->mod_revision;
+	return buf_add(&w->value, kv->value, kv->value_len);
+}
+
+int store_app_get_members(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **out,
+			  int64_t *members_rev, err_t *err)
+{
+	struct with_members w = { .members_key = ctx->cfg->apps_prefix, .value = BUF_INIT };
+	const char *keys[] = { app_key(ctx, arena, name), ctx->cfg->apps_prefix };
+	int rc = etcd_get_many(ctx->etcd, keys, 2, on_record_or_members, &w, err);
+	*members_rev = w.members_rev;
+	if (!rc && !w.found)
+		rc = err_set(err, -ERR_NOT_FOUND, "key '%s' not found", keys[0]);
+	if (!rc) {
+		json_object *obj = parse_json(w.value.data, w.value.len);
+		*out = obj ? record_of(arena, obj, w.mod_revision) : NULL;
+		if (!*out)
+			rc = err_set(err, -ERR_NOT_FOUND, "app '%s' has an unreadable record", name);
+	}
+	buf_release(&w.value);
+	return rc;
+}
+
 /*
  * Listing. Every list is exact — read from etcd, linearizably, at the time
  * of the request — but a worker keeps the records it parsed, by key and
@@ -166,10 +206,25 @@ struct listed {
 struct listing {
 	arena_t *arena;
 	struct app_cache *cache;
+	const char *prefix;         /* CONSOLE_APPS_ETCD_PREFIX: the members key */
+	size_t prefix_len;
+	int64_t members_rev;        /* the members key's mod_revision (0: none) */
 	struct listed *keys;
 	size_t n, cap;
 	size_t missing;
 };
+
+/* Sorts a key of the range out: an app's record (true), the members key
+ * (noted), or a neighbour of the prefix that is neither ("<prefix>.old/"). */
+static bool is_record(struct listing *l, const etcd_kv_t *kv)
+{
+	if (kv->key_len == l->prefix_len && !memcmp(kv->key, l->prefix, l->prefix_len)) {
+		l->members_rev = kv->mod_revision;
+		return false;
+	}
+	return kv->key_len > l->prefix_len + 1 && !memcmp(kv->key, l->prefix, l->prefix_len) &&
+	       kv->key[l->prefix_len] == '/';
+}
 
 static void listed_add(struct listing *l, const etcd_kv_t *kv)
 {
@@ -189,6 +244,8 @@ static void listed_add(struct listing *l, const etcd_kv_t *kv)
 static int on_key(const etcd_kv_t *kv, void *p)
 {
 	struct listing *l = p;
+	if (!is_record(l, kv))
+		return 0;
 	listed_add(l, kv);
 	struct cached *e = cache_find(l->cache, l->keys[l->n - 1].key);
 	if (!e || e->mod_revision != kv->mod_revision)
@@ -201,18 +258,27 @@ static int on_key(const etcd_kv_t *kv, void *p)
 static int on_full(const etcd_kv_t *kv, void *p)
 {
 	struct listing *l = p;
+	if (!is_record(l, kv))
+		return 0;
 	listed_add(l, kv);
 	cache_store(l->cache, l->keys[l->n - 1].key, kv->value, kv->value_len, kv->mod_revision);
 	return 0;
 }
 
-int store_app_each(ctx_t *ctx, arena_t *arena, store_app_fn fn, void *data, err_t *err)
+int store_app_list(ctx_t *ctx, arena_t *arena, const app_record_t ***apps, size_t *n,
+		   int64_t *members_rev, err_t *err)
 {
 	struct listing l = { .arena = arena };
+	*apps = NULL;
+	*n = 0;
 	l.cache = ctx_slot(ctx, CTX_SLOT_APPS, sizeof(*l.cache), cache_destroy);
 	if (!l.cache->map)
 		l.cache->map = json_object_new_object();
-	const char *prefix = arena_printf(arena, "%s/", ctx->cfg->apps_prefix);
+	/* The prefix without its '/': the range holds the members key (the
+	 * prefix itself) as well, so one read tells both. */
+	const char *prefix = ctx->cfg->apps_prefix;
+	l.prefix = prefix;
+	l.prefix_len = strlen(prefix);
 	int rc = etcd_range_prefix_keys(ctx->etcd, prefix, 0, on_key, &l, err);
 	if (rc)
 		return rc;
@@ -242,15 +308,42 @@ int store_app_each(ctx_t *ctx, arena_t *arena, store_app_fn fn, void *data, err_
 		if (rc && rc != -ERR_NOT_FOUND)
 			return rc;
 	}
+	const app_record_t **out = arena_alloc(arena, (l.n ? l.n : 1) * sizeof(*out));
 	for (size_t i = 0; i < l.n; i++) {
 		struct cached *e = l.keys[i].key ? cache_find(l.cache, l.keys[i].key) : NULL;
 		if (!e || !e->record)
 			continue;
 		app_record_t *r = record_of(arena, json_object_get(e->record), e->mod_revision);
-		if (r && (rc = fn(r, data)))
-			return rc;
+		if (r)
+			out[(*n)++] = r;
 	}
+	*apps = out;
+	if (members_rev)
+		*members_rev = l.members_rev;
 	return 0;
+}
+
+int store_app_each(ctx_t *ctx, arena_t *arena, store_app_fn fn, void *data, err_t *err)
+{
+	const app_record_t **apps;
+	size_t n;
+	int rc = store_app_list(ctx, arena, &apps, &n, NULL, err);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = fn(apps[i], data);
+	return rc;
+}
+
+int store_members_changed(ctx_t *ctx, err_t *err)
+{
+	char now[20], value[64];
+	store_now(now);
+	int len = snprintf(value, sizeof(value), "{\"members_changed\": \"%s\"}", now);
+	return etcd_put(ctx->etcd, ctx->cfg->apps_prefix, value, (size_t)len, 0, err);
+}
+
+int64_t store_revision_seen(ctx_t *ctx)
+{
+	return etcd_revision_seen(ctx->etcd);
 }
 
 int store_app_delete(ctx_t *ctx, const char *name, err_t *err)

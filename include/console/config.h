@@ -41,6 +41,8 @@ typedef struct config {
 	char *protected_apps_key;
 	char *system_volumes_prefix;
 	char *notifies_prefix;
+	bool notify_allow_private;  /* webhooks may reach private addresses (urlpolicy.h) */
+	bool notify_allow_loopback; /* ... and loopback ones */
 
 	/* neighbours */
 	char *apiserver;
@@ -49,6 +51,10 @@ typedef struct config {
 	char *lvault_url;
 	char *api_scheme;
 	char *server_name;
+	char *gitlab_url;          /* E20's commit lookup; "": none */
+	char *gitlab_host;         /* the host giturls name it by; "": gitlab_url's */
+	char *gitlab_token;
+	long gitlab_timeout_ms;    /* one lookup as a whole */
 	long http_timeout_ms;
 	long http_connect_timeout_ms;
 

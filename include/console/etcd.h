@@ -48,6 +48,11 @@ void etcd_free(etcd_t *e);
 /* The endpoint used last ("http://127.0.0.1:2379"). */
 const char *etcd_endpoint(const etcd_t *e);
 
+/* The highest store revision (an answer's header.revision) this client has
+ * seen in the answers of its reads and txns; 0 before any. Every write at
+ * or below it was committed before the call that answered it returned. */
+int64_t etcd_revision_seen(const etcd_t *e);
+
 /* Reads one key into value (appended) and its revisions into kv_out
  * (may be NULL; its key/value pointers are not set). -ERR_NOT_FOUND if absent. */
 int etcd_get(etcd_t *e, const char *key, buf_t *value, etcd_kv_t *kv_out, err_t *err);
@@ -119,7 +124,8 @@ typedef struct etcd_cmp {
 	size_t value_len;
 } etcd_cmp_t;
 
-enum etcd_op_type { ETCD_OP_PUT, ETCD_OP_DELETE };
+/* RANGE: a read of one key (etcd_get_many), never in a txn that writes. */
+enum etcd_op_type { ETCD_OP_PUT, ETCD_OP_DELETE, ETCD_OP_RANGE };
 
 typedef struct etcd_op {
 	enum etcd_op_type type;
@@ -129,6 +135,12 @@ typedef struct etcd_op {
 	int64_t lease;             /* PUT */
 	bool prefix;               /* DELETE */
 } etcd_op_t;
+
+/* Reads keys[0..n) in one read-only txn: one round trip, one revision.
+ * fn is called for each key that exists (in the order of keys); an absent
+ * one is left out. */
+int etcd_get_many(etcd_t *e, const char *const *keys, size_t n, etcd_kv_fn fn, void *ctx,
+		  err_t *err);
 
 /* *succeeded tells which branch ran. */
 int etcd_txn(etcd_t *e, const etcd_cmp_t *cmp, size_t ncmp, const etcd_op_t *then, size_t nthen,
@@ -146,10 +158,15 @@ void etcd_encode_range(buf_t *out, const char *key, size_t key_len, const char *
 void etcd_encode_txn(buf_t *out, const etcd_cmp_t *cmp, size_t ncmp, const etcd_op_t *then,
 		     size_t nthen, const etcd_op_t *otherwise, size_t nother);
 
-/* Decodes a range answer, calling fn per kv; more and count may be NULL.
- * The last key seen is left in last_key (for paging), when non-NULL. */
+/* Decodes a range answer, calling fn per kv; more, count and revision (the
+ * answer's header.revision) may be NULL. The last key seen is left in
+ * last_key (for paging), when non-NULL. */
 int etcd_decode_range(const char *json, size_t len, etcd_kv_fn fn, void *ctx, bool *more,
-		      int64_t *count, buf_t *last_key, err_t *err);
-int etcd_decode_txn(const char *json, size_t len, bool *succeeded, err_t *err);
+		      int64_t *count, buf_t *last_key, int64_t *revision, err_t *err);
+int etcd_decode_txn(const char *json, size_t len, bool *succeeded, int64_t *revision,
+		    err_t *err);
+/* The kvs of the range responses of a txn answer, fn called per kv. */
+int etcd_decode_txn_ranges(const char *json, size_t len, etcd_kv_fn fn, void *ctx,
+			   int64_t *revision, err_t *err);
 
 #endif

@@ -10,6 +10,7 @@
 #ifndef CONSOLE_HTTPC_H
 #define CONSOLE_HTTPC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "console/buf.h"
@@ -27,6 +28,11 @@ typedef struct httpc_request {
 	long timeout_ms;           /* total; 0: the client's default */
 	long connect_timeout_ms;   /* 0: the client's default */
 	size_t max_body;           /* cap on the answer; 0: 8 MiB */
+	/* Asked with the numeric address of the connection (new or reused)
+	 * before the request is sent; false stops the call with -ERR_FORBIDDEN
+	 * "<dep>: the address <ip> is not allowed". NULL: any address. */
+	bool (*allow_addr)(const char *ip, const void *data);
+	const void *allow_data;
 } httpc_request_t;
 
 typedef struct httpc_response {
@@ -58,7 +64,8 @@ void httpc_url(const httpc_t *c, buf_t *url, const char *path, const char *name)
  * Performs the request. 0 when an HTTP answer came back (whatever its status:
  * the caller judges it); -ERR_UNAVAILABLE when the dependency could not be
  * reached or did not answer in time; -ERR_BAD_GATEWAY when the answer was
- * larger than max_body. resp is reset first.
+ * larger than max_body; -ERR_FORBIDDEN when req->allow_addr refused the
+ * address. resp is reset first.
  */
 int httpc_perform(httpc_t *c, const httpc_request_t *req, httpc_response_t *resp, err_t *err);
 

@@ -9,7 +9,10 @@
  *                  (404 "app with appname <a> not exist, has not been
  *                  reposited yet"), then, auth on, the caller's SSO groups
  *                  hold the app's group (403 "forbidden : don't have the
- *                  access to app <a>")
+ *                  access to app <a>"); groups from the cache are read
+ *                  from SSO again when they lack the app, or when a
+ *                  membership changed through the console since
+ *                  (store_app_get_members)
  *   PERM_ADMIN     PERM_READ, then, auth on, the caller is in the LAIN admin
  *                  group (CONSOLE_LAIN_ADMIN_NAME; 403 "forbidden : only
  *                  lain admins may do this")
@@ -73,7 +76,14 @@ static inline const char *req_operator(const request_t *req)
  * HTTP_ANSWERED when it answered, or -ERR_* with err set. */
 int permission_check(request_t *req, response_t *res, const route_t *r, err_t *err);
 
-/* Whether the caller may see app name (auth off: always). */
+/* Whether the caller may see app name (auth off, a LAIN admin: always). */
 bool permission_sees_app(const request_t *req, const char *name);
+
+/* Before a list filtered by permission_sees_app: when the caller's group
+ * list (maybe from a worker's cache) is older than members_rev, the
+ * revision of the last membership change made through this console
+ * (store_app_list), it is read from SSO again. 0, HTTP_ANSWERED (401 when
+ * SSO refuses the token by then), or -ERR_* (SSO unreachable). */
+int permission_since(request_t *req, response_t *res, int64_t members_rev, err_t *err);
 
 #endif

@@ -137,7 +137,8 @@ typedef struct registry_file {
 	unsigned mode;
 } registry_file_t;
 
-/* An image layer holding files (owned by root, mtime 0, their parent
+/* An image layer holding files (owned by root, mtime 0, the permission
+ * bits of their mode only: setuid, setgid and sticky cleared; their parent
  * directories 0755 before them): the tar appended to tar (its sha256 is the
  * layer's diff_id) and the same tar gzipped appended to gz (the blob). */
 int registry_layer_build(const registry_file_t *files, size_t n, buf_t *tar, buf_t *gz,

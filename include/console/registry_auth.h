@@ -16,11 +16,13 @@
  *      read kept when etcd fails): granted what it asked for among pull
  *      and push, credentials not looked at, "sub" "";
  *   2. with Basic credentials: checked at SSO (sso_check_password, cached
- *      per worker by a hash of user and password; failures never cached);
- *      then the admin group (CONSOLE_LAIN_ADMIN_NAME, through
- *      sso_user_get) and, per app repository asked for, app group
- *      membership (sso_member_role on cluster_app_group). Group answers
- *      (yes and no) are cached per worker for CONSOLE_SSO_CACHE_SECONDS;
+ *      per worker by a hash of user and password for
+ *      CONSOLE_SSO_CACHE_SECONDS; failures never cached), which tells who
+ *      logged in as SSO names them — the login may be an e-mail address —
+ *      and their groups (nested ones included): "sub" is that name, the
+ *      admin group (CONSOLE_LAIN_ADMIN_NAME) and, per app repository asked
+ *      for, the app's group (cluster_app_group) are looked up in those
+ *      groups (issue 14 #7);
  *   3. without: anonymous (only CONSOLE_REGISTRY_ANONYMOUS_PULL gives it
  *      anything: pull).
  * The grant is token_policy_grant's; what is not granted is left out of

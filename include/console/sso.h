@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "console/arena.h"
 #include "console/err.h"
@@ -48,6 +49,7 @@ typedef struct sso_user {
 	const char *name;
 	const char *const *groups;    /* recursive: nested memberships included */
 	size_t ngroups;
+	int64_t stamp;                /* sso_me's stamp when this answer came from SSO */
 } sso_user_t;
 
 /* Whether user is in group (exact name). */
@@ -56,15 +58,22 @@ bool sso_user_in(const sso_user_t *user, const char *group);
 /* GET /api/me with the caller's token. -ERR_UNAUTHORIZED when SSO refuses it
  * (the token is never sent when NULL or empty). fresh skips the cache (and
  * refills it): for a decision a cached group list may be too old for, such
- * as right after the caller registered an app. */
-int sso_me(sso_t *s, arena_t *arena, const char *token, bool fresh, sso_user_t **out,
-	   err_t *err);
+ * as right after the caller registered an app. stamp is kept with an answer
+ * that comes from SSO and handed back in (*out)->stamp, also when the
+ * answer comes from the cache later: how old the answer is, in the
+ * caller's terms (lain-console: the etcd revision seen before the call). */
+int sso_me(sso_t *s, arena_t *arena, const char *token, bool fresh, int64_t stamp,
+	   sso_user_t **out, err_t *err);
 
 /* The password check of §5.4 (form login at /oauth2/auth for the client
  * with redirect_uri, no redirect followed; valid iff the Location carries a
- * code). 0 valid, -ERR_UNAUTHORIZED invalid. */
-int sso_check_password(sso_t *s, const char *redirect_uri, const char *user,
-		       const char *password, err_t *err);
+ * code). 0 valid, -ERR_UNAUTHORIZED invalid. SSO takes a user's e-mail
+ * address as the login too: *out is the user who logged in as SSO names
+ * them (the code exchanged for a token, /api/me with it: the canonical
+ * name and the groups), never the login as given. Cached with the answer
+ * (cache_seconds, per user and password). */
+int sso_check_password(sso_t *s, arena_t *arena, const char *redirect_uri, const char *user,
+		       const char *password, sso_user_t **out, err_t *err);
 
 /* GET /api/users/<user>: the user's (recursive) groups. -ERR_NOT_FOUND. */
 int sso_user_get(sso_t *s, arena_t *arena, const char *user, sso_user_t **out, err_t *err);

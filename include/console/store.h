@@ -57,6 +57,12 @@ static inline bool app_deployed(const app_record_t *app)
 /* Loads app name. -ERR_NOT_FOUND when there is no (valid) record. */
 int store_app_get(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **out, err_t *err);
 
+/* store_app_get, and in *members_rev the revision of the last
+ * store_members_changed (0: none), read in the same round trip (one
+ * read-only txn): what a permission check needs. */
+int store_app_get_members(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **out,
+			  int64_t *members_rev, err_t *err);
+
 /* Calls fn for every valid record in name order; records that are not JSON
  * or have no appname are skipped (spec §2.3). The list is exact at the time
  * of the call (a linearizable read of the keys and their revisions); values
@@ -65,6 +71,30 @@ int store_app_get(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **o
  * live as long as arena. */
 typedef int (*store_app_fn)(const app_record_t *app, void *data);
 int store_app_each(ctx_t *ctx, arena_t *arena, store_app_fn fn, void *data, err_t *err);
+
+/* The records store_app_each walks, as an array *apps[0..*n) in arena, and
+ * in *members_rev (may be NULL) the revision of the last
+ * store_members_changed (0: none), read in the same range as the records:
+ * the list and the news of a membership change come in one round trip. */
+int store_app_list(ctx_t *ctx, arena_t *arena, const app_record_t ***apps, size_t *n,
+		   int64_t *members_rev, err_t *err);
+
+/*
+ * Who may see apps changed through this console (issue 14 #15). Workers
+ * keep users' SSO group lists for a few seconds; a change of an app's
+ * members made here (a registration, a maintainer added or removed, a
+ * resource instance's group) is followed by this call, which puts the
+ * members key — the key <CONSOLE_APPS_ETCD_PREFIX> itself, next to the
+ * records, so store_app_list reads its mod_revision with them. A worker
+ * whose cached group list was read at a revision below it reads the list
+ * again (permission_since). Call it after the change at SSO has succeeded.
+ */
+int store_members_changed(ctx_t *ctx, err_t *err);
+
+/* The highest etcd revision this worker has seen (etcd_revision_seen):
+ * every membership change marked at or below it was made at SSO before
+ * the read that returned it. */
+int64_t store_revision_seen(ctx_t *ctx);
 
 /* Registers name: a new record, APP_REPOSITED, created only if no record of
  * that name exists (-ERR_CONFLICT otherwise). */

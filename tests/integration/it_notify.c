@@ -6,7 +6,12 @@
  * E20's checks (no images, no bound giturl, giturl mismatch, missing or
  * empty authors/commits) and its fan-out (the payload every webhook gets,
  * failing, unreachable and slow webhooks, called at once); with auth on,
- * only LAIN admins change the list and only maintainers push.
+ * only LAIN admins read and change the list and only maintainers push. The
+ * receivers listen on 127.0.0.1: CONSOLE_NOTIFY_ALLOW_LOOPBACK=1 here.
+ * A push without commits gets them from the GitLab stand-in
+ * (tests/fakes/gitlab) for giturls on gitlab.example.com (issue 14 #17):
+ * every page, the missing project, its timeout; other giturls keep the
+ * original's 400.
  *
  * The tests run in order and build on each other's state. */
 #include <arpa/inet.h>
@@ -341,6 +346,14 @@ static void test_notify_bad_bodies(void)
 		it_response_free(&r);
 		free(body);
 	}
+	/* Loopback is allowed here (the receivers'), link-local never, private
+	 * not without CONSOLE_NOTIFY_ALLOW_PRIVATE (issue 14 #3). */
+	expect(NULL, "POST", NOTIFY, "{\"notify_url\": \"http://169.254.169.254/latest/\"}", 400,
+	       "invalid notify_url 'http://169.254.169.254/latest/': 169.254.169.254 is a "
+	       "link-local address (never allowed: cloud metadata services live there)");
+	expect(NULL, "POST", NOTIFY, "{\"notify_url\": \"http://10.1.2.3/x\"}", 400,
+	       "invalid notify_url 'http://10.1.2.3/x': 10.1.2.3 is a private address "
+	       "(CONSOLE_NOTIFY_ALLOW_PRIVATE=1 allows it)");
 	/* nothing of it stored */
 	json_object *list = notify_list_as(NULL);
 	CU_ASSERT(list && js_len(list) == 0);
@@ -641,10 +654,12 @@ static void test_auth_notify(void)
 	char *alice = it_sso_token(sso, "alice"), *admin = it_sso_token(sso, "admin");
 	CU_ASSERT(alice[0] && admin[0]);
 	const char *u = "http://hooks.example.com/admin-only";
-	/* reading: any user */
+	/* reading: LAIN admins only, like changing (the URLs may hold the
+	 * receivers' secrets; issue 14 #3) */
 	CU_ASSERT_EQUAL(it_call_as(NULL, "GET", NOTIFY, NULL, 401), 401);
 	CU_ASSERT_EQUAL(it_call_as("not-a-token", "GET", NOTIFY, NULL, 401), 401);
-	json_object *list = notify_list_as(alice);
+	expect(alice, "GET", NOTIFY, NULL, 403, "forbidden : only lain admins may do this");
+	json_object *list = notify_list_as(admin);
 	CU_ASSERT_PTR_NOT_NULL(list);
 	CU_ASSERT_EQUAL(count_string(list, url1), 1);
 	json_object_put(list);
@@ -655,7 +670,7 @@ static void test_auth_notify(void)
 	CU_ASSERT_EQUAL(count_string(list, u), 0);
 	json_object_put(list);
 	CU_ASSERT_EQUAL(notify_change_as(admin, "POST", u, 200), 200);
-	list = notify_list_as(alice);
+	list = notify_list_as(admin);
 	CU_ASSERT_EQUAL(count_string(list, u), 1);
 	json_object_put(list);
 	CU_ASSERT_EQUAL(notify_change_as(NULL, "DELETE", u, 401), 401);
@@ -693,6 +708,196 @@ static void test_auth_push(void)
 	free(bob);
 }
 
+/* ---- 16-19: E20 without commits: GitLab (issue 14 #17) */
+
+#define GL_TOKEN "gitlab-token"
+#define GL_HOST "gitlab.example.com"
+#define GL_COMMITS 130               /* in the window: two pages of 100 */
+static char gitlab[256];
+
+static json_object *gitlab_json(const char *method, const char *path, const char *body)
+{
+	char url[400], *out = NULL;
+	snprintf(url, sizeof(url), "%s%s", gitlab, path);
+	long st = denv_call(method, url, body, NULL, &out);
+	json_object *j = st == 200 && out ? json_tokener_parse(out) : NULL;
+	if (st != 200)
+		fprintf(stderr, "\n  gitlab fake %s %s: %ld %s\n", method, url, st, out ? out : "");
+	free(out);
+	return j;
+}
+
+/* The calls the GitLab stand-in got since its log was cleared. */
+static json_object *gitlab_calls(void)
+{
+	json_object *j = gitlab_json("GET", "/__fake/calls", NULL);
+	json_object *calls = json_object_get(js_get(j, "calls"));
+	json_object_put(j);
+	return calls;
+}
+
+static void gitlab_forget(void)
+{
+	json_object_put(gitlab_json("DELETE", "/__fake/calls", NULL));
+}
+
+/* A commit of the seed at unix time t (1700000000 is 2023-11-14T22:13:20Z). */
+static json_object *commit_at(int i, int t, const char *who)
+{
+	json_object *c = json_object_new_object();
+	char msg[64], date[32], email[64];
+	snprintf(msg, sizeof(msg), "  change %d\n\nbody %d\n", i, i);
+	snprintf(date, sizeof(date), "2023-11-14T22:13:%02dZ", 20 + (t - 1700000000));
+	snprintf(email, sizeof(email), "%s@example.com", who);
+	json_object_object_add(c, "message", json_object_new_string(msg));
+	json_object_object_add(c, "committer_name", json_object_new_string(who));
+	json_object_object_add(c, "committer_email", json_object_new_string(email));
+	json_object_object_add(c, "committed_date", json_object_new_string(date));
+	return c;
+}
+
+/* team/glapp (id 7, private): one commit at V(1)'s time (the deployed
+ * one), GL_COMMITS between V(1) and V(3) by three people, one after V(3). */
+static int gitlab_seed(void)
+{
+	json_object *seed = json_object_new_object(), *tokens = json_object_new_array();
+	json_object *projects = json_object_new_array(), *p = json_object_new_object();
+	json_object *commits = json_object_new_array();
+	static const char *const who[] = { "Alice", "Bob", "Carol" };
+	json_object_array_add(tokens, json_object_new_string(GL_TOKEN));
+	json_object_array_add(commits, commit_at(0, 1700000001, "Alice"));
+	for (int i = 1; i <= GL_COMMITS; i++)
+		json_object_array_add(commits, commit_at(i, 1700000002 + i % 2, who[i % 3]));
+	json_object_array_add(commits, commit_at(GL_COMMITS + 1, 1700000004, "Dave"));
+	json_object_object_add(p, "path", json_object_new_string("team/glapp"));
+	json_object_object_add(p, "id", json_object_new_int(7));
+	json_object_object_add(p, "visibility", json_object_new_string("private"));
+	json_object_object_add(p, "commits", commits);
+	json_object_array_add(projects, p);
+	json_object_object_add(seed, "tokens", tokens);
+	json_object_object_add(seed, "projects", projects);
+	json_object *st = gitlab_json("POST", "/__fake/seed",
+				      json_object_to_json_string_ext(seed, JSON_C_TO_STRING_PLAIN));
+	json_object_put(seed);
+	json_object_put(st);
+	return st ? 0 : -1;
+}
+
+/* 16: no commits in the body: GitLab's, from every page, as lain-cli
+ * would have sent them. */
+static void test_push_gitlab_commits(void)
+{
+	CU_ASSERT_EQUAL_FATAL(gitlab_seed(), 0);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "glapp"), 201);
+	CU_ASSERT_EQUAL(deploy_as(NULL, "glapp"), 202);
+	expect_details(NULL, "glapp", "https://" GL_HOST "/team/glapp", V(1));
+	CU_ASSERT_EQUAL_FATAL(denv_push("glapp", V(3),
+					YAML("glapp", "giturl: https://" GL_HOST "/team/glapp.git\n"),
+					NULL), 0);
+	register_hooks();
+	gitlab_forget();
+	expect(NULL, "POST", "/api/v1/repos/glapp/push/", NULL, 200, "ok");
+	json_object *calls = hook_calls(hook1);
+	CU_ASSERT_EQUAL(js_len(calls), 1);
+	json_object *body = js_get(js_at(calls, 0), "body");
+	json_object *commits = js_get(body, "commits"), *authors = js_get(body, "authors");
+	CU_ASSERT_EQUAL(js_len(commits), GL_COMMITS);
+	CU_ASSERT_EQUAL(js_len(authors), 3);
+	CU_ASSERT(js_has(authors, "Alice@example.com") && js_has(authors, "Bob@example.com") &&
+		  js_has(authors, "Carol@example.com"));
+	CU_ASSERT(!js_has(authors, "Dave@example.com"));
+	json_object *first = js_at(commits, 0);
+	CU_ASSERT_EQUAL(strlen(js_str(first, "id")), 8);
+	/* Newest first: commit 129 or 130 at 22:13:23; its committer and message. */
+	const char *m = js_str(first, "message");
+	if (strcmp(m, "Alice [change 129\n\nbody 129]") && strcmp(m, "Bob [change 130\n\nbody 130]"))
+		fprintf(stderr, "\n  first commit: %s\n", json_object_to_json_string(first));
+	CU_ASSERT(!strcmp(m, "Alice [change 129\n\nbody 129]") ||
+		  !strcmp(m, "Bob [change 130\n\nbody 130]"));
+	CU_ASSERT_STRING_EQUAL(js_str(body, "lastid"), SHA(1));
+	CU_ASSERT_STRING_EQUAL(js_str(body, "nextid"), SHA(3));
+	json_object_put(calls);
+	CU_ASSERT_EQUAL(hook_count(hook2), 1);
+
+	/* What GitLab was asked: the project with the token, then every page
+	 * of the window after the deployed commit up to the pushed one. */
+	calls = gitlab_calls();
+	CU_ASSERT_EQUAL(js_len(calls), 3);
+	for (size_t i = 0; i < js_len(calls); i++) {
+		json_object *c = js_at(calls, i), *params = js_get(c, "params");
+		CU_ASSERT_STRING_EQUAL(js_str(c, "token"), GL_TOKEN);
+		CU_ASSERT_EQUAL(json_object_get_int(js_get(c, "status")), 200);
+		if (i == 0) {
+			CU_ASSERT_STRING_EQUAL(js_str(c, "path"), "/api/v4/projects/team%2Fglapp");
+			continue;
+		}
+		CU_ASSERT_STRING_EQUAL(js_str(c, "path"), "/api/v4/projects/7/repository/commits");
+		CU_ASSERT_STRING_EQUAL(js_str(params, "since"), "2023-11-14T22:13:22Z");
+		CU_ASSERT_STRING_EQUAL(js_str(params, "until"), "2023-11-14T22:13:23Z");
+		char page[8];
+		snprintf(page, sizeof(page), "%zu", i);
+		CU_ASSERT_STRING_EQUAL(js_str(params, "page"), page);
+	}
+	if (js_len(calls) != 3)
+		fprintf(stderr, "\n  gitlab calls: %s\n", json_object_to_json_string(calls));
+	json_object_put(calls);
+}
+
+/* 17: a project GitLab does not have: 400 naming it, no webhook called. */
+static void test_push_gitlab_no_project(void)
+{
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "glnone"), 201);
+	CU_ASSERT_EQUAL(deploy_as(NULL, "glnone"), 202);
+	hooks_reset();
+	gitlab_forget();
+	expect(NULL, "POST", "/api/v1/repos/glnone/push/", "{}", 400,
+	       "Fetch commmits information failed: gitlab has no project 'team/glnone' (or the "
+	       "token may not see it)");
+	CU_ASSERT_EQUAL(hook_count(hook1), 0);
+	json_object *calls = gitlab_calls();
+	CU_ASSERT_EQUAL(js_len(calls), 1);
+	CU_ASSERT_EQUAL(json_object_get_int(js_get(js_at(calls, 0), "status")), 404);
+	json_object_put(calls);
+}
+
+/* 18: GitLab hangs: the lookup gives up within CONSOLE_GITLAB_TIMEOUT_MS
+ * (3 s here; the stand-in holds the call 8 s) and says so; nothing is
+ * sent to the webhooks. */
+static void test_push_gitlab_hangs(void)
+{
+	hooks_reset();
+	gitlab_forget();
+	json_object_put(gitlab_json("POST", "/__fake/fail",
+				    "{\"delay\": 8, \"match\": \"/api/v4/projects/7/repository\", "
+				    "\"count\": 1}"));
+	it_response_t r;
+	CU_ASSERT_EQUAL(it_req("POST", "/api/v1/repos/glapp/push/", NULL, &r), 400);
+	const char *msg = it_msg(&r);
+	if (!strstr(msg, "gitlab unavailable"))
+		fprintf(stderr, "\n  hung gitlab: %s\n", msg);
+	CU_ASSERT_PREFIX(msg, "Fetch commmits information failed: gitlab unavailable: ");
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(hook_count(hook1), 0);
+	/* The stand-in saw the call the console gave up on. */
+	json_object *calls = gitlab_calls();
+	CU_ASSERT_EQUAL(js_len(calls), 2);
+	CU_ASSERT_STRING_EQUAL(js_str(js_at(calls, 1), "path"), "/api/v4/projects/7/repository/commits");
+	json_object_put(calls);
+	json_object_put(gitlab_json("DELETE", "/__fake/fail", NULL));
+}
+
+/* 19: commits in the body: GitLab is not asked. */
+static void test_push_gitlab_not_asked(void)
+{
+	hooks_reset();
+	gitlab_forget();
+	expect(NULL, "POST", "/api/v1/repos/glapp/push/", PUSH_BODY, 200, "ok");
+	json_object *calls = gitlab_calls();
+	CU_ASSERT_EQUAL(js_len(calls), 0);
+	json_object_put(calls);
+	CU_ASSERT_EQUAL(hook_count(hook1), 1);
+}
+
 static CU_TestInfo tests[] = {
 	{ "1 E23 GET: nothing registered", test_notify_empty },
 	{ "2 E23 POST once, DELETE, unknown URL", test_notify_add_remove },
@@ -707,7 +912,11 @@ static CU_TestInfo tests[] = {
 	{ "11 E20 slow webhooks are called at once", test_push_slow_webhooks },
 	{ "12 E20 a hung webhook: its timeout, then 200", test_push_hung_webhook },
 	{ "13 E20 giturl mismatch: 400", test_push_giturl_mismatch },
-	{ "14 auth: E23 reads for users, changes for admins", test_auth_notify },
+	{ "16 E20 without commits: GitLab's, every page", test_push_gitlab_commits },
+	{ "17 E20 GitLab has no such project: 400 naming it", test_push_gitlab_no_project },
+	{ "18 E20 GitLab hangs: its timeout, 400 saying so", test_push_gitlab_hangs },
+	{ "19 E20 commits in the body: GitLab not asked", test_push_gitlab_not_asked },
+	{ "14 auth: E23 reads and changes for admins only", test_auth_notify },
 	{ "15 auth: E20 for maintainers, operator named", test_auth_push },
 	CU_TEST_INFO_NULL,
 };
@@ -721,10 +930,18 @@ static int fakes_up(void)
 {
 	if (it_sso_up(NULL, sso, sizeof(sso)) ||
 	    fake_start("webhook", NULL, hook1, sizeof(hook1)) < 0 ||
-	    fake_start("webhook", NULL, hook2, sizeof(hook2)) < 0)
+	    fake_start("webhook", NULL, hook2, sizeof(hook2)) < 0 ||
+	    fake_start("gitlab", NULL, gitlab, sizeof(gitlab)) < 0)
 		return -1;
+	/* giturls on gitlab.example.com are looked up at the stand-in. */
+	setenv("CONSOLE_GITLAB_URL", gitlab, 1);
+	setenv("CONSOLE_GITLAB_HOST", GL_HOST, 1);
+	setenv("GITLAB_TOKEN", GL_TOKEN, 1);
+	setenv("CONSOLE_GITLAB_TIMEOUT_MS", "3000", 1);
 	snprintf(url1, sizeof(url1), "%s/hook/one", hook1);
 	snprintf(url2, sizeof(url2), "%s/hook/two", hook2);
+	/* The receivers listen on 127.0.0.1. */
+	setenv("CONSOLE_NOTIFY_ALLOW_LOOPBACK", "1", 1);
 	return 0;
 }
 
@@ -737,6 +954,8 @@ int main(void)
 		{ "moved", V(1), YAML("moved", "giturl: github.com/laincloud/moved\n"), NULL },
 		{ "authapp", V(1), YAML("authapp", "giturl: https://git.example.com/team/authapp\n"),
 		  NULL },
+		{ "glapp", V(1), YAML("glapp", "giturl: https://" GL_HOST "/team/glapp\n"), NULL },
+		{ "glnone", V(1), YAML("glnone", "giturl: https://" GL_HOST "/team/glnone\n"), NULL },
 	};
 	const denv_suite_t suite = { .name = "it_notify", .images = images,
 				     .nimages = ARRAY_SIZE(images), .stack_args = "--workers 2",

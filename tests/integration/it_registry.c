@@ -569,6 +569,33 @@ static void test_member(void)
 			    srcdir, registry_url, dir), 0);
 }
 
+/* SSO also takes the e-mail address as the login (issue 14 #7): the token
+ * names the user as SSO does, and membership is checked for that name. */
+static void test_login_by_email(void)
+{
+	buf_t tok = BUF_INIT;
+	json_object *c;
+	CU_ASSERT_EQUAL_FATAL(token_get("service=" SERVICE "&scope=repository:hello:pull,push",
+					"alice@lain.local:alice", NULL, &tok, &c, NULL), 200);
+	CU_ASSERT_STRING_EQUAL(claim(c, "sub"), "alice");
+	CU_ASSERT_STRING_EQUAL(access_of(c), ACCESS_PP("hello"));
+	json_object_put(c);
+	buf_reset(&tok);
+	CU_ASSERT_EQUAL_FATAL(token_get("service=" SERVICE "&scope=repository:other:pull,push",
+					"admin@lain.local:admin", NULL, &tok, &c, NULL), 200);
+	CU_ASSERT_STRING_EQUAL(claim(c, "sub"), "admin");
+	CU_ASSERT_STRING_EQUAL(access_of(c), ACCESS_PP("other"));
+	json_object_put(c);
+	buf_reset(&tok);
+	/* A wrong password with the e-mail address is refused as with the name. */
+	CU_ASSERT_EQUAL(token_get("service=" SERVICE "&scope=repository:hello:pull",
+				  "alice@lain.local:wrong", NULL, &tok, &c, NULL), 401);
+	char auth[4096];
+	bearer_for("repository:hello:pull,push", "alice@lain.local:alice", NULL, auth, sizeof(auth));
+	CU_ASSERT_EQUAL(image_push(auth, "hello", "by-email", "layer of alice by e-mail"), 201);
+	buf_release(&tok);
+}
+
 static void test_non_member(void)
 {
 	buf_t tok = BUF_INIT;
@@ -803,6 +830,7 @@ static CU_TestInfo nokey_tests[] = {
 static CU_TestInfo policy_tests[] = {
 	{ "401 and 400 answers", test_errors },
 	{ "member pushes and pulls their app", test_member },
+	{ "login by e-mail: the token names the SSO user", test_login_by_email },
 	{ "non-member refused push and pull", test_non_member },
 	{ "admin pushes anywhere", test_admin },
 	{ "whitelisted address without credentials", test_whitelist },

@@ -18,7 +18,8 @@
  * beyond the brief's list: 1b with auth off lvault still gets an
  * access-token header; 4b a newer secret not in secret_files changes
  * nothing; 9 a resource instance uses the resource's secrets and
- * repository; 10 a new release version gets its own tag; and, in a second
+ * repository; 10 a new release version gets its own tag; 12 (issue 14 #5)
+ * lvault's setuid, setgid and sticky bits are cleared; and, in a second
  * suite on a new stack whose registry wants tokens, 11 the config image is
  * pushed there all the same.
  *
@@ -748,6 +749,41 @@ static void test_new_version(void)
 	json_object_put(cfg);
 }
 
+/* 12 (issue 14 #5): lvault's modes keep only their permission bits: a
+ * setuid, setgid or sticky bit there ("4777", "2640", "1644") would make the
+ * secret file in the image a setuid program, and so on; they are cleared. */
+#define TS_MODES "1522061000"
+static void test_special_modes(void)
+{
+	lvault_seed("hello", PG,
+		    SECRET("hello", PG, "secret.conf", "password=4", "4777", TS_MODES) ","
+		    SECRET("hello", PG, "conf/db.yaml", "db: x", "2640", TS1) ","
+		    SECRET("hello", PG, "unused", "nope", "1644", "1522058100"));
+	it_response_t r;
+	CU_ASSERT_EQUAL(update("hello", &r), 202);
+	it_response_free(&r);
+	denv_settle();
+	const char *tag = "release-" VER2 "-web-config-" TS_MODES;
+	assert_pg_image(PG, "hello", tag);
+	json_object *cfg = reg_manifest("hello", tag, NULL);
+	json_object *layers = js_get(cfg, "layers");
+	CU_ASSERT_FATAL(js_len(layers) > 0);
+	struct sink blob = { NULL, 0 };
+	CU_ASSERT_EQUAL_FATAL(reg_blob("hello", js_str(js_at(layers, js_len(layers) - 1), "digest"),
+				       &blob), 0);
+	entry_t es[32];
+	int ne = untar(blob.data, blob.len, es, 32);
+	assert_file(es, ne, "lain/app/secret.conf", "password=4", 0777);
+	assert_file(es, ne, "lain/app/conf/db.yaml", "db: x", 0640);
+	for (int i = 0; i < ne; i++) {
+		if (es[i].mode & 07000)
+			fprintf(stderr, "\n  %s: mode 0%o\n", es[i].name, es[i].mode);
+		CU_ASSERT_EQUAL(es[i].mode & 07000, 0);
+	}
+	free(blob.data);
+	json_object_put(cfg);
+}
+
 /* 8: auth on: lvault gets the deploying user's token. */
 static void test_auth_token(void)
 {
@@ -888,6 +924,7 @@ static CU_TestInfo tests[] = {
 	{ "7 lvault failing (500, down): 406", test_lvault_failure },
 	{ "9 resource instance: the resource's secrets and repository", test_resource_instance },
 	{ "10 a new release version: a new tag on it", test_new_version },
+	{ "12 setuid/setgid/sticky bits from lvault are cleared", test_special_modes },
 	{ "8 auth: lvault gets the deploying user's token", test_auth_token },
 	CU_TEST_INFO_NULL,
 };

@@ -404,13 +404,15 @@ describe("the web console in Chromium", { concurrency: 1 }, () => {
     await p.getByLabel("Webhook URL").fill("https://ci.example.com/hook");
     await p.getByRole("button", { name: "Add webhook" }).click();
     await p.getByRole("table", { name: "Webhooks" }).getByText("https://ci.example.com/hook").waitFor();
-    assert.deepEqual((await stack.api(aliceToken, "GET", "/notify/imagepush/")).body.notify, ["https://ci.example.com/hook"]);
+    const adminToken = await stack.token("admin");
+    assert.deepEqual((await stack.api(adminToken, "GET", "/notify/imagepush/")).body.notify, ["https://ci.example.com/hook"]);
+    assert.equal((await stack.api(aliceToken, "GET", "/notify/imagepush/")).status, 403);
     await p.getByText("No stream-router port is in use.").waitFor();
     await shoot(p, "admin");
     await p.getByRole("button", { name: "Remove webhook https://ci.example.com/hook" }).click();
     await p.getByRole("dialog").getByRole("button", { name: "Remove" }).click();
     await p.getByText("No webhook is registered.").waitFor();
-    assert.deepEqual((await stack.api(aliceToken, "GET", "/notify/imagepush/")).body.notify, []);
+    assert.deepEqual((await stack.api(adminToken, "GET", "/notify/imagepush/")).body.notify, []);
     // admins see every app, secret included
     await p.getByRole("link", { name: "Apps" }).click();
     await p.getByRole("link", { name: "secret", exact: true }).waitFor();

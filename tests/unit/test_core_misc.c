@@ -9,6 +9,7 @@
 #include "console/lainyaml.h"
 #include "console/size.h"
 #include "console/tmpl.h"
+#include "console/urlpolicy.h"
 #include "console/version.h"
 #include "testlib.h"
 
@@ -455,6 +456,83 @@ static void test_tmpl_load_conf(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "line 4"));
 }
 
+/* ---- urlpolicy (issue 14 #3) */
+
+static void check_class(const char *ip, enum urlpolicy_class want)
+{
+	enum urlpolicy_class c = URLPOLICY_PUBLIC;
+	bool ok = urlpolicy_classify(ip, &c);
+	if (!ok || c != want)
+		fprintf(stderr, "\n  %s: %s %d, want %d\n", ip, ok ? "class" : "not an address", c, want);
+	CU_ASSERT(ok && c == want);
+}
+
+static void test_urlpolicy_classify(void)
+{
+	check_class("8.8.8.8", URLPOLICY_PUBLIC);
+	check_class("127.0.0.1", URLPOLICY_LOOPBACK);
+	check_class("127.1", URLPOLICY_LOOPBACK);
+	check_class("0x7f000001", URLPOLICY_LOOPBACK);
+	check_class("2130706433", URLPOLICY_LOOPBACK);
+	check_class("0177.0.0.1", URLPOLICY_LOOPBACK);
+	check_class("0.0.0.0", URLPOLICY_LOOPBACK);
+	check_class("169.254.169.254", URLPOLICY_LINK_LOCAL);
+	check_class("10.1.2.3", URLPOLICY_PRIVATE);
+	check_class("172.31.255.255", URLPOLICY_PRIVATE);
+	check_class("172.32.0.1", URLPOLICY_PUBLIC);
+	check_class("192.168.0.1", URLPOLICY_PRIVATE);
+	check_class("100.64.0.1", URLPOLICY_PRIVATE);
+	check_class("224.0.0.1", URLPOLICY_OTHER);
+	check_class("255.255.255.255", URLPOLICY_OTHER);
+	check_class("::1", URLPOLICY_LOOPBACK);
+	check_class("[::1]", URLPOLICY_LOOPBACK);
+	check_class("::", URLPOLICY_LOOPBACK);
+	check_class("::ffff:127.0.0.1", URLPOLICY_LOOPBACK);
+	check_class("::ffff:169.254.1.1", URLPOLICY_LINK_LOCAL);
+	check_class("64:ff9b::a00:1", URLPOLICY_PRIVATE);
+	check_class("fe80::1%eth0", URLPOLICY_LINK_LOCAL);
+	check_class("fd12::1", URLPOLICY_PRIVATE);
+	check_class("ff02::1", URLPOLICY_OTHER);
+	check_class("2001:4860:4860::8888", URLPOLICY_PUBLIC);
+	enum urlpolicy_class c;
+	CU_ASSERT(!urlpolicy_classify("hooks.example.com", &c));
+	CU_ASSERT(!urlpolicy_classify("127.0.0.1 x", &c));
+	CU_ASSERT(!urlpolicy_classify("", &c));
+}
+
+static void test_urlpolicy_webhook(void)
+{
+	const urlpolicy_t none = { false, false }, both = { true, true };
+	err_t err = ERR_INIT;
+	CU_ASSERT_EQUAL(urlpolicy_webhook(&none, "https://hooks.example.com/x?a=1", &err), 0);
+	CU_ASSERT_EQUAL(urlpolicy_webhook(&none, "HTTP://Hooks.Example.com:8080/", &err), 0);
+	CU_ASSERT_EQUAL(urlpolicy_webhook(&none, "http://[2001:db8::1]/", &err), 0);
+	CU_ASSERT_EQUAL(urlpolicy_webhook(&none, "http://127.0.0.1:9/", &err), -ERR_INVALID);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "loopback"));
+	CU_ASSERT_EQUAL(urlpolicy_webhook(&both, "http://127.0.0.1:9/", &err), 0);
+	CU_ASSERT_EQUAL(urlpolicy_webhook(&both, "http://10.0.0.1/", &err), 0);
+	CU_ASSERT_EQUAL(urlpolicy_webhook(&both, "http://169.254.169.254/", &err), -ERR_INVALID);
+	CU_ASSERT_EQUAL(urlpolicy_webhook(&both, "http://[fe80::1]/", &err), -ERR_INVALID);
+	CU_ASSERT_EQUAL(urlpolicy_webhook(&both, "http://u:p@hooks.example.com/", &err), -ERR_INVALID);
+	CU_ASSERT_PTR_NULL(strstr(err.msg, "u:p@"));
+	CU_ASSERT_EQUAL(urlpolicy_webhook(&both, "http://hooks.example.com/\r\nX: y", &err),
+			-ERR_INVALID);
+	CU_ASSERT_EQUAL(urlpolicy_webhook(&both, "http:///x", &err), -ERR_INVALID);
+	CU_ASSERT_EQUAL(urlpolicy_webhook(&both, "file:///etc/passwd", &err), -ERR_INVALID);
+	CU_ASSERT_EQUAL(urlpolicy_webhook(&none, "http://Localhost./", &err), -ERR_INVALID);
+	CU_ASSERT(urlpolicy_addr_allowed(&none, "93.184.216.34"));
+	CU_ASSERT(!urlpolicy_addr_allowed(&none, "127.0.0.1"));
+	CU_ASSERT(urlpolicy_addr_allowed(&both, "::1"));
+	CU_ASSERT(!urlpolicy_addr_allowed(&both, "169.254.169.254"));
+	CU_ASSERT(!urlpolicy_addr_allowed(&both, "hooks.example.com"));
+}
+
+static CU_TestInfo urlpolicy_tests[] = {
+	{ "addresses by class", test_urlpolicy_classify },
+	{ "webhook URLs", test_urlpolicy_webhook },
+	CU_TEST_INFO_NULL,
+};
+
 static CU_TestInfo size_tests[] = {
 	{ "parse table", test_size_parse_table },
 	{ "parse rejects", test_size_parse_invalid },
@@ -494,6 +572,7 @@ static CU_SuiteInfo suites[] = {
 	{ "size", NULL, NULL, NULL, NULL, size_tests },
 	{ "version", NULL, NULL, NULL, NULL, version_tests },
 	{ "tmpl", NULL, NULL, NULL, NULL, tmpl_tests },
+	{ "urlpolicy", NULL, NULL, NULL, NULL, urlpolicy_tests },
 	CU_SUITE_INFO_NULL,
 };
 

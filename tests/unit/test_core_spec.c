@@ -384,6 +384,76 @@ static void test_render_usage_errors(void)
 	free(res);
 }
 
+/* A lain.yaml of app "shop" whose web proc mounts mountpoint, in a
+ * temporary file (unlink and free it). */
+static char *mount_yaml(const char *mountpoint)
+{
+	char *path = strdup("/tmp/lain-console-mount-XXXXXX");
+	int fd = mkstemp(path);
+	CU_ASSERT_FATAL(fd >= 0);
+	char text[512];
+	int n = snprintf(text, sizeof(text),
+			 "appname: shop\nbuild:\n  base: golang\nweb:\n  cmd: /web\n  port: 80\n"
+			 "  mountpoint:\n    - \"%s\"\n",
+			 mountpoint);
+	CU_ASSERT_EQUAL(write(fd, text, (size_t)n), n);
+	close(fd);
+	return path;
+}
+
+/* Issue 14 #4: what a deploy refuses, render reports; --cluster-admin (a
+ * LAIN admin's deploy) lets it through. */
+static void test_render_mountpoints(void)
+{
+	static const struct {
+		const char *mountpoint, *why;
+	} refused[] = {
+		{ "hello.lain.local/", "is the host of app 'hello'" },
+		{ "hello.lain/x", "is the host of app 'hello'" },
+		{ "api.hello.lain.local/", "is the host of app 'hello.api'" },
+		{ "console.lain.local/api", "is the host of the cluster's console service" },
+		{ "Registry.Lain.Local.:443/v2", "is the host of the cluster's registry service" },
+		{ "sso.lain/", "is the host of the cluster's sso service" },
+		{ "*", "is a wildcard host (it claims every host)" },
+		{ "*.lain.local/", "is a wildcard host (it claims every host)" },
+		{ "registry.example.net/", "is the host of a service of the cluster" },
+		{ "lain.local/", "is the cluster's domain itself" },
+		{ "registry.lain.local:5000/", "is the host of the cluster's registry service" },
+	};
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		char *yaml = mount_yaml(refused[i].mountpoint);
+		char want[256];
+		snprintf(want, sizeof(want), "mountpoint '%s' of proc shop.web.web %s: only a LAIN "
+			 "admin may deploy it", refused[i].mountpoint, refused[i].why);
+		render_expect_error(4, (char *[]){ "render", "--registry", "registry.example.net", yaml,
+						   NULL }, want);
+		int status;
+		free(run_render(3, (char *[]){ "render", "--cluster-admin", yaml, NULL }, &status));
+		CU_ASSERT_EQUAL(status, 0);
+		unlink(yaml);
+		free(yaml);
+	}
+	static const char *const allowed[] = { "www.example.org/", "/api", "shop.lain.local/x",
+					       "SHOP.lain/y", "shop.example.org:8080/" };
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+		char *yaml = mount_yaml(allowed[i]);
+		int status;
+		char *out = run_render(2, (char *[]){ "render", yaml, NULL }, &status);
+		if (status)
+			fprintf(stderr, "mountpoint %s refused: %s\n", allowed[i], out);
+		CU_ASSERT_EQUAL(status, 0);
+		free(out);
+		unlink(yaml);
+		free(yaml);
+	}
+	/* The cluster's other domains count as well. */
+	char *yaml = mount_yaml("hello.example.org/");
+	render_expect_error(4, (char *[]){ "render", "--extra-domain", "example.org", yaml, NULL },
+			    "is the host of app 'hello'");
+	unlink(yaml);
+	free(yaml);
+}
+
 static void test_render_options(void)
 {
 	char *yaml = strdup(test_path("unit/data/render/web-worker.yaml"));
@@ -421,6 +491,7 @@ static CU_TestInfo spec_tests[] = {
 static CU_TestInfo render_tests[] = {
 	{ "golden files", test_goldens },
 	{ "usage and input errors", test_render_usage_errors },
+	{ "mountpoints on other apps' and the cluster's hosts", test_render_mountpoints },
 	{ "domains, registry and version options", test_render_options },
 	CU_TEST_INFO_NULL,
 };

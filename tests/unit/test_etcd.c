@@ -144,9 +144,11 @@ static void test_decode_range(void)
 	struct seen s = { 0 };
 	bool more = false;
 	int64_t count = 0;
+	int64_t rev = 0;
 	buf_t last = BUF_INIT;
 	err_t err = ERR_INIT;
-	CU_ASSERT_EQUAL(etcd_decode_range(json, strlen(json), collect, &s, &more, &count, &last, &err), 0);
+	CU_ASSERT_EQUAL(etcd_decode_range(json, strlen(json), collect, &s, &more, &count, &last, &rev, &err), 0);
+	CU_ASSERT_EQUAL(rev, 9);
 	CU_ASSERT_EQUAL(s.n, 2);
 	CU_ASSERT_STRING_EQUAL(s.keys[0], "/a/x={}");
 	CU_ASSERT_STRING_EQUAL(s.keys[1], "/a/y=");
@@ -159,26 +161,63 @@ static void test_decode_range(void)
 
 	/* Nothing found: no kvs, no more, no count. */
 	s.n = 0;
-	CU_ASSERT_EQUAL(etcd_decode_range("{\"header\":{}}", 13, collect, &s, &more, &count, NULL, &err), 0);
+	CU_ASSERT_EQUAL(etcd_decode_range("{\"header\":{}}", 13, collect, &s, &more, &count, NULL, &rev, &err), 0);
 	CU_ASSERT_EQUAL(s.n, 0);
 	CU_ASSERT(!more);
 	CU_ASSERT_EQUAL(count, 0);
+	CU_ASSERT_EQUAL(rev, 0);
 
-	CU_ASSERT_EQUAL(etcd_decode_range("<html>", 6, collect, &s, NULL, NULL, NULL, &err),
+	CU_ASSERT_EQUAL(etcd_decode_range("<html>", 6, collect, &s, NULL, NULL, NULL, NULL, &err),
 			-ERR_BAD_GATEWAY);
 	const char *bad = "{\"kvs\":[{\"key\":\"!!!\"}]}";
-	CU_ASSERT_EQUAL(etcd_decode_range(bad, strlen(bad), collect, &s, NULL, NULL, NULL, &err),
+	CU_ASSERT_EQUAL(etcd_decode_range(bad, strlen(bad), collect, &s, NULL, NULL, NULL, NULL, &err),
 			-ERR_BAD_GATEWAY);
 }
 
 static void test_decode_txn(void)
 {
 	bool ok = true;
+	int64_t rev = 0;
 	err_t err = ERR_INIT;
-	CU_ASSERT_EQUAL(etcd_decode_txn("{\"header\":{},\"responses\":[]}", 28, &ok, &err), 0);
+	CU_ASSERT_EQUAL(etcd_decode_txn("{\"header\":{},\"responses\":[]}", 28, &ok, NULL, &err), 0);
 	CU_ASSERT(!ok); /* proto3 omits "succeeded": false */
-	CU_ASSERT_EQUAL(etcd_decode_txn("{\"succeeded\":true}", 18, &ok, &err), 0);
+	CU_ASSERT_EQUAL(etcd_decode_txn("{\"succeeded\":true}", 18, &ok, &rev, &err), 0);
 	CU_ASSERT(ok);
+	const char *txn = "{\"header\":{\"cluster_id\":\"1\",\"revision\":\"42\"},\"succeeded\":true}";
+	CU_ASSERT_EQUAL(etcd_decode_txn(txn, strlen(txn), &ok, &rev, &err), 0);
+	CU_ASSERT_EQUAL(rev, 42);
+}
+
+/* etcd_get_many's txn: ranges only, and their kvs read back. */
+static void test_txn_ranges(void)
+{
+	etcd_op_t ops[] = { { .type = ETCD_OP_RANGE, .key = "/a/x" },
+			    { .type = ETCD_OP_RANGE, .key = "/a" } };
+	buf_t b = BUF_INIT;
+	etcd_encode_txn(&b, NULL, 0, ops, 2, NULL, 0);
+	char want[256], k1[32];
+	snprintf(k1, sizeof(k1), "%s", b64("/a/x", 4));
+	snprintf(want, sizeof(want),
+		 "{\"compare\":[],\"success\":[{\"request_range\":{\"key\":\"%s\"}},"
+		 "{\"request_range\":{\"key\":\"%s\"}}],\"failure\":[]}",
+		 k1, b64("/a", 2));
+	CU_ASSERT_STRING_EQUAL(b.data, want);
+	buf_release(&b);
+
+	char json[512];
+	snprintf(json, sizeof(json),
+		 "{\"header\":{\"revision\":\"12\"},\"succeeded\":true,\"responses\":["
+		 "{\"response_range\":{\"kvs\":[{\"key\":\"%s\",\"mod_revision\":\"11\","
+		 "\"value\":\"e30=\"}],\"count\":\"1\"}},{\"response_range\":{}}]}",
+		 b64("/a/x", 4));
+	struct seen s = { 0 };
+	int64_t rev = 0;
+	err_t err = ERR_INIT;
+	CU_ASSERT_EQUAL(etcd_decode_txn_ranges(json, strlen(json), collect, &s, &rev, &err), 0);
+	CU_ASSERT_EQUAL(s.n, 1);
+	CU_ASSERT_STRING_EQUAL(s.keys[0], "/a/x={}");
+	CU_ASSERT_EQUAL(s.mods[0], 11);
+	CU_ASSERT_EQUAL(rev, 12);
 }
 
 static void test_endpoints(void)
@@ -206,6 +245,7 @@ static CU_TestInfo etcd_tests[] = {
 	{ "range answer: kvs, more, count, empty values", test_decode_range },
 	{ "txn answer: omitted succeeded is false", test_decode_txn },
 	{ "endpoints list and unavailability", test_endpoints },
+	{ "txn of ranges (etcd_get_many)", test_txn_ranges },
 	CU_TEST_INFO_NULL,
 };
 
