@@ -63,6 +63,13 @@ int store_app_get(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **o
 int store_app_get_members(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **out,
 			  int64_t *members_rev, err_t *err);
 
+/* store_app_get, with more[0..nmore) (ETCD_OP_RANGE: keys or prefixes)
+ * read in the same read-only txn; each of their kvs goes to fn(kv, data)
+ * (valid during the call). What a check that needs the record and some
+ * other keys of the app reads in one round trip. */
+int store_app_get_with(ctx_t *ctx, arena_t *arena, const char *name, const etcd_op_t *more,
+		       size_t nmore, etcd_kv_fn fn, void *data, app_record_t **out, err_t *err);
+
 /* Calls fn for every valid record in name order; records that are not JSON
  * or have no appname are skipped (spec §2.3). The list is exact at the time
  * of the call (a linearizable read of the keys and their revisions); values
