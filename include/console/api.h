@@ -92,6 +92,18 @@ int api_notify_list(request_t *req, response_t *res, err_t *err);
 int api_notify_change(request_t *req, response_t *res, err_t *err);
 int api_repos_push(request_t *req, response_t *res, err_t *err);
 
+/* robots.c — deploy tokens of an app (issue 18; robot.h, tokens.h):
+ * GET /v1/repos/<app>/tokens/ lists them (no secrets); POST {"name",
+ * "scopes": [pull|push|read|deploy...], "expires_in": seconds (optional;
+ * at most CONSOLE_DEPLOY_TOKEN_MAX_DAYS, which is also the default)}
+ * makes one: 201 with its "secret", the only time it is shown (400 bad
+ * body, 409 the name is taken); DELETE /v1/repos/<app>/tokens/<name>/
+ * revokes it at once (404 no such token). Maintain on the app; an oplog
+ * row "TOKEN" for each change. */
+int api_tokens_list(request_t *req, response_t *res, err_t *err);
+int api_tokens_create(request_t *req, response_t *res, err_t *err);
+int api_token_delete(request_t *req, response_t *res, err_t *err);
+
 /* oplog.c — E24 GET /v1/oplogs/<app>/ (maintain: §9.3 #7): the newest 50
  * rows, newest first, as a JSON string (oplog.h). */
 int api_oplog_get(request_t *req, response_t *res, err_t *err);

@@ -243,6 +243,11 @@ const char *denv_deployd(void)
 	return deployd_url;
 }
 
+const char *denv_dir(void)
+{
+	return tmpdir;
+}
+
 const char *denv_registry(void)
 {
 	return registry_url;
@@ -266,6 +271,12 @@ int denv_push(const char *app, const char *version, const char *yaml, const char
 
 int denv_auth_registry(const char *service, char *url, size_t url_len, char *key, size_t key_len)
 {
+	return denv_auth_registry_at(service, "http://127.0.0.1:1/token", url, url_len, key, key_len);
+}
+
+int denv_auth_registry_at(const char *service, const char *realm, char *url, size_t url_len,
+			  char *key, size_t key_len)
+{
 	char cmd[1024], extra[1024];
 	snprintf(cmd, sizeof(cmd), "'%s/scripts/gen-registry-key' '%s/keys' >/dev/null 2>&1", srcdir(),
 		 tmpdir);
@@ -273,9 +284,9 @@ int denv_auth_registry(const char *service, char *url, size_t url_len, char *key
 		return -1;
 	snprintf(key, key_len, "%s/keys/registry-key.pem", tmpdir);
 	snprintf(extra, sizeof(extra),
-		 "auth:\n  token:\n    realm: http://127.0.0.1:1/token\n    service: %s\n"
+		 "auth:\n  token:\n    realm: %s\n    service: %s\n"
 		 "    issuer: auth server\n    rootcertbundle: %s/keys/registry-cert.pem\n",
-		 service, tmpdir);
+		 realm, service, tmpdir);
 	return start_registry("auth-registry", extra, 401, &auth_registry_pid, url, url_len);
 }
 

@@ -57,11 +57,16 @@ void denv_registry_stop(void);
 
 const char *denv_deployd(void);     /* "http://127.0.0.1:PORT" */
 const char *denv_registry(void);    /* "http://127.0.0.1:PORT" */
+const char *denv_dir(void);         /* where the registries keep their data and logs */
 
 /* A second registry that wants tokens (auth: token, service, issuer "auth
  * server") signed by a key made by scripts/gen-registry-key: its URL and
  * the key file (for CONSOLE_REGISTRY_KEY). 0 on success. */
 int denv_auth_registry(const char *service, char *url, size_t url_len, char *key, size_t key_len);
+/* The same with the realm clients fetch tokens at (the stack's E6, for
+ * clients such as skopeo that follow the registry's challenge). */
+int denv_auth_registry_at(const char *service, const char *realm, char *url, size_t url_len,
+			  char *key, size_t key_len);
 
 /* Pushes app:meta-<version> (holding yaml) and app:release-<version>;
  * extra: more push-image arguments ("--no-release") or NULL. 0 on success. */

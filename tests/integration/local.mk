@@ -20,3 +20,4 @@ TESTS += tests/integration/it_api tests/integration/it_process tests/integration
 	tests/integration/it_auth tests/integration/it_legacy_login tests/integration/it_access
 include $(srcdir)/tests/integration/registry.mk
 include $(srcdir)/tests/integration/deploy.mk
+include $(srcdir)/tests/integration/tokens.mk
