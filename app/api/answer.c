@@ -34,6 +34,24 @@ int api_answer(request_t *req, response_t *res, int status, json_object *payload
 	return HTTP_ANSWERED;
 }
 
+int api_answer_more(request_t *req, response_t *res, int status, json_object *payload,
+		    json_object *more, const char *url, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	envelope(req, res, status, route_key(req), payload, url, fmt, ap);
+	va_end(ap);
+	if (!more)
+		return HTTP_ANSWERED;
+	/* The envelope as rendered, then the new fields behind the old. */
+	json_object *env = json_tokener_parse(res->body.data);
+	json_object_object_foreach(more, k, v)
+		json_object_object_add(env, k, json_object_get(v));
+	json_object_put(more);
+	http_json(res, status, env);
+	return HTTP_ANSWERED;
+}
+
 int api_fail(request_t *req, response_t *res, int code, json_object *payload, const char *url,
 	     const char *fmt, ...)
 {

@@ -24,6 +24,13 @@ struct json_object;
 int api_answer(request_t *req, response_t *res, int status, struct json_object *payload,
 	       const char *url, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
+/* api_answer with more fields in the envelope, after key, msg and url:
+ * those of the object more (taken over; NULL: none), for answers that grew
+ * beside what older clients read. */
+int api_answer_more(request_t *req, response_t *res, int status, struct json_object *payload,
+		    struct json_object *more, const char *url, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
 /* A failure with code (-ERR_*): the status is the code's. */
 int api_fail(request_t *req, response_t *res, int code, struct json_object *payload,
 	     const char *url, const char *fmt, ...) __attribute__((format(printf, 6, 7)));

@@ -105,6 +105,8 @@ const route_t api_routes[] = {
 	  .scopes = ROBOT_ROUTE_PUSH },
 	{ .methods = HTTP_GET, .pattern = "/v1/notify/:type/", .handler = api_notify_list,
 	  .perm = PERM_ADMIN, .key = "notify" },
+	{ .methods = HTTP_GET, .pattern = "/v1/notify/:type/deliveries/",
+	  .handler = api_notify_deliveries, .perm = PERM_ADMIN, .key = "deliveries" },
 	{ .methods = HTTP_POST | HTTP_DELETE, .pattern = "/v1/notify/:type/",
 	  .handler = api_notify_change, .perm = PERM_ADMIN, .flags = ROUTE_JSON_BODY,
 	  .key = "notify" },

@@ -171,9 +171,12 @@ int store_notify_list(ctx_t *ctx, arena_t *arena, const char *type_key,
 
 /* Adds url once (add) or removes it (!add; -ERR_NOT_FOUND when it is not
  * there), by compare-and-swap on the key's revision, read again and retried
- * when another request changed the list in between: no update is lost. */
+ * when another request changed the list in between: no update is lost.
+ * more[0..nmore): other writes made in the same txn as the list's, all or
+ * none (a webhook's secret: webhooks.h). *changed: whether the list was
+ * written (false: url was there already; more not written either). */
 int store_notify_change(ctx_t *ctx, arena_t *arena, const char *type_key, const char *url,
-			bool add, err_t *err);
+			bool add, const etcd_op_t *more, size_t nmore, bool *changed, err_t *err);
 
 /* Current UTC time as the records store it: "YYYY-MM-DD HH:MM:SS". */
 void store_now(char out[20]);

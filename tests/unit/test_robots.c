@@ -1,8 +1,8 @@
 /*
- * Deploy tokens, the parts without I/O (issue 18):
+ * Deploy tokens and signed webhooks, the parts without I/O (issue 18):
  * secrets, their salted hashes and HMACs (secret.h), what a token is
- * (robot.h), the registry's grant to one (token_policy.h), arena_push,
- * and the etcd txn that reads a prefix.
+ * (robot.h), the registry's grant to one (token_policy.h), webhook ids
+ * (webhooks.h), arena_push, and the etcd txn that reads a prefix.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +15,7 @@
 #include "console/robot.h"
 #include "console/secret.h"
 #include "console/token_policy.h"
+#include "console/webhooks.h"
 #include "testlib.h"
 
 #define PP (TOKEN_PULL | TOKEN_PUSH)
@@ -209,7 +210,21 @@ static void test_grant(void)
 	CU_ASSERT_EQUAL(token_policy_grant(&none, "hello", PP, true), 0);
 }
 
-/* ---- arena, etcd ---------------------------------------------------------------- */
+/* ---- webhooks, arena, etcd ------------------------------------------------------ */
+
+static void test_webhook_id(void)
+{
+	char a[WEBHOOK_ID_LEN + 1], b[WEBHOOK_ID_LEN + 1], c[WEBHOOK_ID_LEN + 1];
+	webhook_id("http://a.example.com/hook", a);
+	webhook_id("http://a.example.com/hook", b);
+	webhook_id("http://a.example.com/hook2", c);
+	CU_ASSERT_EQUAL(strlen(a), WEBHOOK_ID_LEN);
+	CU_ASSERT_STRING_EQUAL(a, b);
+	CU_ASSERT_STRING_NOT_EQUAL(a, c);
+	/* the first 16 hex digits of the URL's SHA-256 */
+	webhook_id("abc", a);
+	CU_ASSERT_STRING_EQUAL(a, "ba7816bf8f01cfea");
+}
 
 static void test_arena_push(void)
 {
@@ -256,6 +271,7 @@ static CU_TestInfo tests[] = {
 	{ "robot: robot:<app>:<name>", test_user },
 	{ "robot: lifetime and its cap", test_expiry },
 	{ "registry: a token's grant is its app's repository", test_grant },
+	{ "webhook ids", test_webhook_id },
 	{ "arena_push", test_arena_push },
 	{ "etcd_read's txn", test_etcd_read_txn },
 	CU_TEST_INFO_NULL,
