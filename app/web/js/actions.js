@@ -1,6 +1,6 @@
 // Actions: confirmation, pending state, the API's message, refresh after.
-import { h } from "./dom.js";
-import { describe } from "./api.js";
+import { h, input as field } from "./dom.js";
+import { call, describe } from "./api.js";
 
 const pending = new Map();  // action key -> what its button says meanwhile
 const $ = (id) => document.getElementById(id);
@@ -27,6 +27,13 @@ export function act(key, label, o) {
     onclick: (e) => run({ ...o, key, button: e.currentTarget }) }, busy || label);
 }
 
+// A small button that, once confirmed (text: what follows), calls DELETE
+// path (body) and says done; label "Remove", "Revoke": what for whom.
+export const drop = (label, whom, text, path, done, after, body) => act(label + ":" + whom, label, {
+  name: label + " " + whom, cls: "btn small danger-text", pending: label.slice(0, -1) + "ing…", after,
+  confirm: { title: label + " " + whom + "?", confirm: label, danger: true, text },
+  work: async () => { await call("DELETE", path, body); return done; } });
+
 // run({key, button, confirm, pending, work, after}): work()
 // calls the API and answers what to say.
 export async function run(o) {
@@ -49,7 +56,7 @@ export async function run(o) {
 // typed, only once that text is typed).
 export function confirmDialog(c) {
   return new Promise((resolve) => {
-    const input = c.typed && h("input", { id: "typed", autocomplete: "off", spellcheck: "false", autocapitalize: "off" });
+    const input = c.typed && field("typed");
     const ok = h("button", { class: "btn " + (c.danger ? "danger" : "primary"), disabled: !!c.typed }, c.confirm);
     const d = h("dialog", { class: "confirm", "aria-labelledby": "dlg-title" },
       h("form", { method: "dialog" },

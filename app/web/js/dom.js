@@ -41,5 +41,17 @@ export function table(caption, heads, rows) {
     h("tbody", null, rows));
 }
 
+// A card named by its heading: a form or a section.
+export const card = (tag, id, title, ...kids) => h(tag, { class: "card", "aria-labelledby": id }, h("h2", { id }, title), ...kids);
+// A text input that the browser neither corrects nor fills in.
+export const input = (id, p) => h("input", { id, autocomplete: "off", spellcheck: "false", autocapitalize: "off", ...p });
+
+export const h2 = (...k) => h("h2", null, ...k), primary = (t) => h("button", { class: "btn primary" }, t);
+// Table cells and rows.
+export const td = (...k) => h("td", null, ...k), tr = (...k) => h("tr", null, ...k), rh = (...k) => h("th", { scope: "row" }, ...k);
+export const tc = (c, ...k) => h("td", { class: c }, ...k);
+
 export const badge = (state, label) => h("span", { class: "badge " + state }, label || state);
 export const muted = (...t) => h("p", { class: "muted" }, ...t);
+// The secret of whom, shown once, as text.
+export const once = (whom, v) => h("div", { class: "notice", role: "status" }, "Secret of " + whom + " (shown this once: keep it now)\n", h("code", null, v));

@@ -1,5 +1,5 @@
 // Activity (/apps/<app>/activity): the oplog (E24), newest first.
-import { h, fill, table, muted } from "../dom.js";
+import { h, fill, table, muted, td, tr, tc, h2 } from "../dom.js";
 import { get } from "../api.js";
 import { fmtTime, shortVersion } from "../model.js";
 import { appFrame, enc, failure, empty } from "./common.js";
@@ -7,7 +7,7 @@ import { appFrame, enc, failure, empty } from "./common.js";
 export function activityPage(main, name) {
   const { body } = appFrame(main, name, "activity");
   const list = h("div", null, muted("Loading…"));
-  body.append(h("h2", null, "Operations"), list);
+  body.append(h2("Operations"), list);
 
   async function refresh() {
     let rows;
@@ -19,9 +19,9 @@ export function activityPage(main, name) {
     }
     rows.sort((a, b) => (a.time < b.time) - (a.time > b.time));
     fill(list, rows.length ? table("Operations on " + name, ["Time", "User", "Operation", { text: "Version", cls: "wide" }, "Message"],
-      rows.map((f) => h("tr", null, h("td", { class: "nowrap" }, fmtTime(new Date(f.time), true)), h("td", null, f.user),
-        h("td", { class: "mono" }, f.op), h("td", { class: "wide mono" }, f.app_version ? shortVersion(f.app_version) : "–"),
-        h("td", { class: "msg" }, f.message.trim()))))
+      rows.map((f) => tr(tc("nowrap", fmtTime(new Date(f.time), true)), td(f.user),
+        tc("mono", f.op), tc("wide mono", f.app_version ? shortVersion(f.app_version) : "–"),
+        tc("msg", f.message.trim()))))
       : empty("Nothing has been done to " + name + " yet."));
   }
 

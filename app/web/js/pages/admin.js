@@ -1,8 +1,8 @@
 // Admin (/admin): image-push webhooks (E23), stream-router ports (E22).
-import { h, fill, table, muted } from "../dom.js";
+import { h, fill, table, muted, once, card, input, td, tr, tc, primary } from "../dom.js";
 import { get, call } from "../api.js";
 import { session } from "../session.js";
-import { act, run, notify } from "../actions.js";
+import { drop, run, notify } from "../actions.js";
 import { empty } from "./common.js";
 
 const HOOKS = "/notify/imagepush/";
@@ -14,18 +14,20 @@ export function adminPage(main) {
     return { title: "Admin" };
   }
   const hooks = h("div", null, muted("Loading…")), ports = h("div", null, muted("Loading…"));
-  const url = h("input", { id: "hook", type: "url", placeholder: "https://ci.example.com/hook", autocomplete: "off" });
-  const form = h("form", { class: "row" }, h("label", { for: "hook" }, "Webhook URL"), url, h("button", { class: "btn primary" }, "Add webhook"));
-  main.append(h("section", { class: "card", "aria-labelledby": "wh" }, h("h2", { id: "wh" }, "Image-push webhooks"),
-    muted("Called with an app's commits whenever its images are pushed (lain push)."), hooks, form),
-  h("section", { class: "card", "aria-labelledby": "sp" }, h("h2", { id: "sp" }, "Stream-router ports in use"), ports));
+  const url = input("hook", { type: "url", placeholder: "https://ci.example.com/hook" });
+  const form = h("form", { class: "row" }, h("label", { for: "hook" }, "Webhook URL"), url, primary("Add webhook"));
+  const made = h("div");
+  main.append(card("section", "wh", "Image-push webhooks",
+    muted("Called with an app's commits whenever its images are pushed (lain push), signed with the webhook's secret."), hooks, form, made),
+  card("section", "sp", "Stream-router ports in use", ports));
 
   form.onsubmit = (e) => {
     e.preventDefault();
     const u = url.value.trim();
     if (!/^https?:\/\/[^\s/]/.test(u)) return notify("A webhook is an http:// or https:// URL.", "error");
     run({ key: "add", button: e.submitter, pending: "Adding…", after: refresh, work: async () => {
-      await call("POST", HOOKS, { notify_url: u });
+      const r = await call("POST", HOOKS, { notify_url: u });
+      fill(made, r.secret && once(u, r.secret));
       url.value = "";
       return "Added the webhook " + u + ".";
     } });
@@ -35,17 +37,12 @@ export function adminPage(main) {
 
   async function refresh() {
     const [hk, pt] = await Promise.allSettled([get(HOOKS), get("/usedstreamrouterports")]);
-    show(hooks, hk, (r) => (r.notify.length ? table("Webhooks", ["URL", "Action"], r.notify.map((u) => h("tr", null,
-      h("td", { class: "mono" }, u), h("td", null, act("rm:" + u, "Remove", { name: "Remove webhook " + u, cls: "btn small danger-text",
-        pending: "Removing…", confirm: { title: "Remove this webhook?", text: u, confirm: "Remove", danger: true },
-        work: async () => {
-          await call("DELETE", HOOKS, { notify_url: u });
-          return "Removed the webhook " + u + ".";
-        },
-        after: refresh }))))) : empty("No webhook is registered.")));
+    show(hooks, hk, (r) => (r.notify.length ? table("Webhooks", ["URL", "Action"], r.notify.map((u) => tr(
+      tc("mono", u), td(drop("Remove", "webhook " + u, u, HOOKS, "Removed the webhook " + u + ".", refresh, { notify_url: u })))))
+      : empty("No webhook is registered.")));
     show(ports, pt, (r) => ((r.streamrouter || []).length ? table("Stream-router ports", ["Port", "To port", "Protocol", "App", "Proc"],
-      r.streamrouter.map((p) => h("tr", null, h("td", null, p.srcport), h("td", null, p.dstport), h("td", null, p.proto),
-        h("td", null, h("a", { href: "/apps/" + encodeURIComponent(p.NameSpace) }, p.NameSpace)), h("td", null, p.ProcName))))
+      r.streamrouter.map((p) => tr(td(p.srcport), td(p.dstport), td(p.proto),
+        td(h("a", { href: "/apps/" + encodeURIComponent(p.NameSpace) }, p.NameSpace)), td(p.ProcName))))
       : empty("No stream-router port is in use.")));
   }
 

@@ -1,6 +1,6 @@
 // App (/apps/<app>): summary, procs and pods, portals, what it uses, a
 // resource's instances; upgrade, deploy a version, undeploy.
-import { h, fill, dl, table, badge, muted } from "../dom.js";
+import { h, fill, dl, table, badge, muted, td, tr, rh, tc, h2 } from "../dom.js";
 import { get, call } from "../api.js";
 import { act } from "../actions.js";
 import { appState, procHealthy, versionTime, fmtTime, shortVersion, podCounts } from "../model.js";
@@ -53,31 +53,31 @@ export function appPage(main, name) {
     if (a.apptype === "resource") {
       let rows;
       try {
-        rows = (await get("/resources/" + enc(name) + "/instances/")).instances.map((i) => h("tr", null,
-          h("th", { scope: "row" }, link(i.appname)), h("td", { class: "mono" }, shortVersion(i.metaversion)), h("td", null, badge(appState(i)))));
+        rows = (await get("/resources/" + enc(name) + "/instances/")).instances.map((i) => tr(
+          rh(link(i.appname)), tc("mono", shortVersion(i.metaversion)), td(badge(appState(i)))));
       } catch (e) {
-        rows = [h("tr", null, h("td", { colspan: 3 }, e.message))];
+        rows = [tr(h("td", { colspan: 3 }, e.message))];
       }
-      parts.push(h("h2", null, "Instances"), rows.length ? table("Instances of " + name, ["Instance", "Version", "State"], rows)
+      parts.push(h2("Instances"), rows.length ? table("Instances of " + name, ["Instance", "Version", "State"], rows)
         : empty("No app uses " + name + " yet."));
     } else if ((a.portals || []).length) {
       if (clients === undefined) {
         clients = await get("/apps/").then((r) => r.apps.filter((c) => c.useservices.some((u) => u.servicename === name)).map((c) => c.appname), () => null);
       }
-      parts.push(h("h2", null, "Portals"), h("p", null, "Clients you can see: ",
+      parts.push(h2("Portals"), h("p", null, "Clients you can see: ",
         clients ? (clients.length ? clients.map((c, i) => [i ? ", " : "", link(c)]) : "none") : "unknown"),
       a.portals.map((p) => drawProc(p, "portal")));
     }
-    const uses = (title, list, cols, row) => list.length && parts.push(h("h2", null, title), table(title, cols, list.map(row)));
+    const uses = (title, list, cols, row) => list.length && parts.push(h2(title), table(title, cols, list.map(row)));
     uses("Uses services", a.useservices || [], ["Service", "Portals", "State"], (u) => {
       const ok = (u.service?.portals || []).length && u.service.portals.every(procHealthy);
-      return h("tr", null, h("th", { scope: "row" }, link(u.servicename)), h("td", null, (u.serviceprocs || []).join(", ")),
-        h("td", null, badge(ok ? "healthy" : "failed", ok ? "portal running" : "portal missing")));
+      return tr(rh(link(u.servicename)), td((u.serviceprocs || []).join(", ")),
+        td(badge(ok ? "healthy" : "failed", ok ? "portal running" : "portal missing")));
     });
     uses("Uses resources", a.useresources || [], ["Resource", "Instance", "State"], (u) => {
       const i = u.resourceinstance?.appname && u.resourceinstance;
-      return h("tr", null, h("th", { scope: "row" }, link(u.resourcename)), h("td", null, i ? link(i.appname) : "not deployed"),
-        h("td", null, i ? badge(appState(i)) : badge("failed", "missing")));
+      return tr(rh(link(u.resourcename)), td(i ? link(i.appname) : "not deployed"),
+        td(i ? badge(appState(i)) : badge("failed", "missing")));
     });
     fill(related, parts);
   }
@@ -109,7 +109,7 @@ export function appPage(main, name) {
       h("div", { class: "bar" }, !res && upgrade(), h("a", { class: "btn", href: appUrl(name, "versions") }, "Deploy a version…"),
         !res && h("span", { class: "spacer" }), !res && undeploy()));
     const list = res ? [...(a.procs || []), ...(a.portals || [])] : a.procs || [];
-    fill(procs, list.length && [h("h2", null, res ? "Proc templates" : "Procs"),
+    fill(procs, list.length && [h2(res ? "Proc templates" : "Procs"),
       res && muted("A resource runs nothing itself: every app that uses it gets an instance (below) with these procs and portals."),
       list.map((p) => drawProc(p, res ? "template" : "proc"))]);
     await drawRelated(a);

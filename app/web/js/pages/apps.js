@@ -1,5 +1,5 @@
 // Apps (/): the apps the user sees, unhealthy first; filters; register.
-import { h, fill, table, badge, muted } from "../dom.js";
+import { h, fill, table, badge, muted, card, input, td, rh, tr, tc } from "../dom.js";
 import { get, call } from "../api.js";
 import { session } from "../session.js";
 import { act, run, notify } from "../actions.js";
@@ -16,8 +16,8 @@ export function appsPage(main) {
   type.value = TYPES.includes(q.get("type")) ? q.get("type") : "";
   const text = h("input", { id: "f-text", type: "search", placeholder: "name, version, proc", value: q.get("q") || "" });
   const list = h("div", null, muted("Loading apps…"));
-  const name = h("input", { id: "new-app", autocomplete: "off", spellcheck: "false", autocapitalize: "off" });
-  const form = h("form", { class: "card", "aria-labelledby": "reg" }, h("h2", { id: "reg" }, "Register a new app"),
+  const name = input("new-app");
+  const form = card("form", "reg", "Register a new app",
     h("div", { class: "row" }, h("label", { for: "new-app" }, "App name"), name,
       h("button", { class: "btn", value: "" }, "Register"), h("button", { class: "btn primary", value: "deploy" }, "Register and deploy")),
     muted("Lower-case letters, digits and dashes. Push its images (lain build, lain push) before deploying it."));
@@ -72,14 +72,14 @@ export function appsPage(main) {
       muted("Apps appear here when you register one below, or when a maintainer of an app adds you to it (its People page). LAIN admins see every app.")))
       : !shown.length ? empty("No app matches the filter.")
         : table("Apps", ["App", { text: "Type", cls: "wide" }, { text: "Version", cls: "wide" }, { text: "Procs", cls: "wide" }, "Pods", "State"],
-          shown.map((r) => h("tr", null,
-            h("th", { scope: "row" }, h("a", { href: appUrl(r.name), dataset: { key: r.name } }, r.name)),
-            h("td", { class: "wide" }, r.type), h("td", { class: "wide mono" }, shortVersion(r.version)),
-            h("td", { class: "wide" }, r.procs.join(", ")),
-            h("td", null, r.state === "registered" ? "–" : r.type === "resource" ? "template" : r.pods.join("/")),
-            h("td", null, badge(r.state), r.error && h("span", { class: "err-line" }, r.error.split("\n")[0]),
+          shown.map((r) => tr(
+            rh(h("a", { href: appUrl(r.name), dataset: { key: r.name } }, r.name)),
+            tc("wide", r.type), tc("wide mono", shortVersion(r.version)),
+            tc("wide", r.procs.join(", ")),
+            td(r.state === "registered" ? "–" : r.type === "resource" ? "template" : r.pods.join("/")),
+            td(badge(r.state), r.error && h("span", { class: "err-line" }, r.error.split("\n")[0]),
               r.state === "registered" && act("deploy:" + r.name, "Deploy", { name: "Deploy " + r.name, cls: "btn small",
-                pending: "Deploying…",                 work: () => deploy(r.name), after: refresh }))))));
+                pending: "Deploying…", work: () => deploy(r.name), after: refresh }))))));
   }
 
   async function refresh() {

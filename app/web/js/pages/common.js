@@ -1,5 +1,5 @@
 // What the app pages share: the frame, the pods table, panels.
-import { h, fill, table, badge, muted } from "../dom.js";
+import { h, table, badge, muted, td, tr, tc } from "../dom.js";
 import { get, call } from "../api.js";
 import { session } from "../session.js";
 import { act } from "../actions.js";
@@ -55,19 +55,19 @@ export function podsTable(p, ctx) {
       },
       after: ctx.refresh,
     });
-    rows.push(h("tr", null,
-      h("td", null, n), h("td", { class: "wide" }, pod.nodeip), h("td", { class: "wide mono" }, pod.containerip),
-      h("td", null, isUp(pod) ? badge("healthy", "running") : badge("failed", "not running")),
-      h("td", null, isUp(pod) ? ago(podStart(pod)) : "–"),
-      h("td", { class: "wide mono" }, shortVersion(imageVersion(p.image))),
-      h("td", { class: "actions" }, ctx.actions === false ? "–" : [
+    rows.push(tr(
+      td(n), tc("wide", pod.nodeip), tc("wide mono", pod.containerip),
+      td(isUp(pod) ? badge("healthy", "running") : badge("failed", "not running")),
+      td(isUp(pod) ? ago(podStart(pod)) : "–"),
+      tc("wide mono", shortVersion(imageVersion(p.image))),
+      tc("actions", ctx.actions === false ? "–" : [
         isUp(pod) ? op("stop", "Stop", "Its container stops until started again.") : op("start", "Start"),
         op("restart", "Restart", "Its container restarts; it is down for a moment."),
         h("button", { class: "btn small link", "aria-expanded": String(open), "aria-label": "History of " + what,
           dataset: { key: "h:" + key }, onclick: () => { ctx.open[open ? "delete" : "add"](key); ctx.refresh(true); } }, "History")])));
     if (open) rows.push(h("tr", { class: "sub" }, h("td", { colspan: 7 }, history(ctx.hist.get(key), what))));
   }
-  if (!rows.length) rows.push(h("tr", null, h("td", { colspan: 7, class: "muted" }, p.numinstances ? "No pods yet." : "Scaled to 0 instances.")));
+  if (!rows.length) rows.push(tr(h("td", { colspan: 7, class: "muted" }, p.numinstances ? "No pods yet." : "Scaled to 0 instances.")));
   return table("Pods of " + p.procname, ["Instance", { text: "Node", cls: "wide" }, { text: "IP", cls: "wide" }, "Status",
     "Up for", { text: "Version", cls: "wide" }, "Actions"], rows);
 }

@@ -1,6 +1,6 @@
 // Proc (/apps/<app>/procs/<proc>): scale (limits checked first), pods,
 // remove or deploy it (lain deploy -p).
-import { h, fill, dl, muted } from "../dom.js";
+import { h, fill, dl, muted, card, input, h2, primary } from "../dom.js";
 import { get, call } from "../api.js";
 import { act, run, notify } from "../actions.js";
 import { parseSize } from "../model.js";
@@ -16,16 +16,16 @@ export function procPage(main, name, proc) {
   let cur, filled = false;  // the forms hold the current values once; then what the user types
   const num = (id, max) => h("input", { id, type: "number", min: 0, max, step: 1, inputmode: "numeric" });
   const n = num("f-n", MAX_N), cpu = num("f-cpu", MAX_CPU);
-  const mem = h("input", { id: "f-mem", autocomplete: "off", spellcheck: "false" });
+  const mem = input("f-mem");
   const nNow = h("span", { class: "muted" }), resNow = muted();
   const facts = h("div"), pods = h("div"), bottom = h("div", { class: "bar" });
-  const form = (id, title, ...kids) => h("form", { class: "card", "aria-labelledby": id }, h("h2", { id }, title), ...kids);
+  const form = (...a) => card("form", ...a);
   const scale = form("sc", "Scale", h("div", { class: "row" }, h("label", { for: "f-n" }, "Instances"), n,
-    h("button", { class: "btn primary" }, "Scale"), nNow));
+    primary("Scale"), nNow));
   const res = form("rs", "CPU and memory", h("div", { class: "row" }, h("label", { for: "f-cpu" }, "CPU"), cpu,
-    h("label", { for: "f-mem" }, "Memory"), mem, h("button", { class: "btn primary" }, "Apply cpu and memory")),
+    h("label", { for: "f-mem" }, "Memory"), mem, primary("Apply cpu and memory")),
   muted("CPU: a whole number 0–" + MAX_CPU + " (0: no limit). Memory: a size such as 64M or 1.5G, at least 4M."), resNow);
-  body.append(facts, h("div", { class: "forms" }, scale, res), h("h2", null, "Pods"), pods, h("h2", null, "Remove or deploy"), bottom);
+  body.append(facts, h("div", { class: "forms" }, scale, res), h2("Pods"), pods, h2("Remove or deploy"), bottom);
 
   const change = (e, key, body, confirm, said) => run({ key, button: e.submitter, pending: "Applying…", confirm,
     work: async () => {
@@ -64,7 +64,7 @@ export function procPage(main, name, proc) {
     cur = r.proc;
     const deployed = !/not deployed/.test(r.msg);
     fill(slot, h("span", { class: "muted" }, cur.proctype + " of " + name));
-    fill(facts, h("section", { class: "card" }, h("h2", null, "Spec"), specFacts(cur),
+    fill(facts, h("section", { class: "card" }, h2("Spec"), specFacts(cur),
       dl([["Image", h("span", { class: "mono" }, cur.image)], ["Command", (cur.cmd || []).join(" ")],
         cur.lasterror && ["Last error", h("pre", { class: "error-text" }, cur.lasterror)]])));
     scale.hidden = res.hidden = !deployed;

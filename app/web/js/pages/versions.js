@@ -1,5 +1,5 @@
 // Versions (/apps/<app>/versions): the registry's, the running one marked.
-import { h, fill, table, badge, muted } from "../dom.js";
+import { h, fill, table, badge, muted, td, tr, h2 } from "../dom.js";
 import { get, call } from "../api.js";
 import { act } from "../actions.js";
 import { versionTime, fmtTime } from "../model.js";
@@ -8,7 +8,7 @@ import { appFrame, apiApp, enc, failure, empty } from "./common.js";
 export function versionsPage(main, name) {
   const { body } = appFrame(main, name, "versions");
   const list = h("div", null, muted("Loading versions…"));
-  body.append(h("h2", null, "Versions in the registry"), list);
+  body.append(h2("Versions in the registry"), list);
 
   async function refresh() {
     let tags, app;
@@ -21,8 +21,8 @@ export function versionsPage(main, name) {
     if (!tags.length) return fill(list, empty("No version of " + name + " is in the registry yet: push its images first."));
     fill(list, table("Versions of " + name, ["Version", "Commit time", "State"], tags.map((t) => {
       const here = app && t === app.metaversion;
-      return h("tr", null, h("th", { scope: "row", class: "mono" }, t), h("td", null, fmtTime(versionTime(t))),
-        h("td", null, here ? badge("healthy", "running") : act("v:" + t, "Deploy this version", { cls: "btn small", pending: "Deploying…",
+      return tr(h("th", { scope: "row", class: "mono" }, t), td(fmtTime(versionTime(t))),
+        td(here ? badge("healthy", "running") : act("v:" + t, "Deploy this version", { cls: "btn small", pending: "Deploying…",
           confirm: { title: "Deploy version " + t + " of " + name + "?", confirm: "Deploy",
             text: app ? "Every proc is deployed again with this version; its pods are replaced." : "This is its first deploy." },
           work: async () => (await (app ? call("PUT", apiApp(name), { meta_version: t }) : call("POST", "/apps/", { appname: name }))).msg,
