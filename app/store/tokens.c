@@ -6,6 +6,7 @@
 #include "console/etcd.h"
 #include "console/tokens.h"
 #include "console/xalloc.h"
+#include "fields.h"
 #include "console/banned.h"
 
 static const char *token_key(arena_t *arena, const char *app, const char *name)
@@ -13,33 +14,16 @@ static const char *token_key(arena_t *arena, const char *app, const char *name)
 	return arena_printf(arena, TOKENS_PREFIX "%s/%s", app, name);
 }
 
-static const char *str(json_object *o, const char *k)
-{
-	json_object *v;
-	return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string)
-		       ? json_object_get_string(v)
-		       : NULL;
-}
-
-static int64_t num(json_object *o, const char *k)
-{
-	json_object *v;
-	return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
-}
-
 /* The record of a stored value (in arena), false when it is not one. */
 static bool parse(arena_t *arena, const etcd_kv_t *kv, token_record_t *t)
 {
-	json_object *o = json_tokener_parse(kv->value);
-	if (!o || !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
+	json_object *o = field_record(arena, kv);
+	if (!o)
 		return false;
-	}
-	arena_json(arena, o);
-	*t = (token_record_t){ .app = str(o, "app"), .name = str(o, "name"),
-			       .creator = str(o, "creator"), .created = num(o, "created"),
-			       .expires = num(o, "expires"), .last_used = num(o, "last_used"),
-			       .salt = str(o, "salt"), .hash = str(o, "hash"),
+	*t = (token_record_t){ .app = field_str(o, "app"), .name = field_str(o, "name"),
+			       .creator = field_str(o, "creator"), .created = field_i64(o, "created"),
+			       .expires = field_i64(o, "expires"), .last_used = field_i64(o, "last_used"),
+			       .salt = field_str(o, "salt"), .hash = field_str(o, "hash"),
 			       .mod_revision = kv->mod_revision };
 	if (!json_object_object_get_ex(o, "scopes", &t->scopes) ||
 	    !json_object_is_type(t->scopes, json_type_array))

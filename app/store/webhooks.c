@@ -10,6 +10,7 @@
 
 #include "console/secret.h"
 #include "console/webhooks.h"
+#include "fields.h"
 #include "console/banned.h"
 
 #define HOOKS WEBHOOKS_PREFIX "hooks/"
@@ -27,39 +28,6 @@ void webhook_id(const char *url, char out[WEBHOOK_ID_LEN + 1])
 	out[WEBHOOK_ID_LEN] = '\0';
 }
 
-static const char *str(json_object *o, const char *k)
-{
-	json_object *v;
-	return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string)
-		       ? json_object_get_string(v)
-		       : NULL;
-}
-
-static int64_t num(json_object *o, const char *k)
-{
-	json_object *v;
-	return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
-}
-
-/* The JSON object of a stored value, owned by arena; NULL when it is none. */
-static json_object *parse(arena_t *arena, const etcd_kv_t *kv)
-{
-	json_object *o = json_tokener_parse(kv->value);
-	if (!o || !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		return NULL;
-	}
-	return arena_json(arena, o);
-}
-
-/* o as text in arena; o is put. */
-static const char *text(arena_t *arena, json_object *o)
-{
-	const char *s = arena_strdup(arena, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	json_object_put(o);
-	return s;
-}
-
 /* ---- webhooks */
 
 static json_object *nullable(const char *s)
@@ -74,7 +42,7 @@ etcd_op_t webhook_put_op(arena_t *arena, const webhook_t *h)
 	json_object_object_add(o, "secret", nullable(h->secret));
 	json_object_object_add(o, "created", nullable(h->created));
 	json_object_object_add(o, "creator", nullable(h->creator));
-	const char *v = text(arena, o);
+	const char *v = field_text(arena, o);
 	return (etcd_op_t){ .type = ETCD_OP_PUT, .key = arena_printf(arena, HOOKS "%s", h->id),
 			    .value = v, .value_len = strlen(v) };
 }
@@ -102,14 +70,14 @@ struct hooks_read {
 static int on_hook(const etcd_kv_t *kv, void *p)
 {
 	struct hooks_read *r = p;
-	json_object *o = parse(r->arena, kv);
+	json_object *o = field_record(r->arena, kv);
 	const char *id = kv->key + strlen(HOOKS);
 	for (size_t i = 0; o && i < r->n; i++)
 		if (!strcmp(r->out[i].id, id)) {
-			r->out[i].url = str(o, "url");
-			r->out[i].secret = str(o, "secret");
-			r->out[i].created = str(o, "created");
-			r->out[i].creator = str(o, "creator");
+			r->out[i].url = field_str(o, "url");
+			r->out[i].secret = field_str(o, "secret");
+			r->out[i].created = field_str(o, "created");
+			r->out[i].creator = field_str(o, "creator");
 		}
 	return 0;
 }
@@ -145,7 +113,7 @@ static const char *delivery_json(arena_t *arena, const delivery_t *d)
 	json_object_object_add(o, "tries", json_object_new_int(d->tries));
 	json_object_object_add(o, "lost", json_object_new_int(d->lost));
 	json_object_object_add(o, "claimed_by", nullable(d->claimed_by));
-	return text(arena, o);
+	return field_text(arena, o);
 }
 
 struct queue_read {
@@ -157,15 +125,15 @@ struct queue_read {
 static int on_delivery(const etcd_kv_t *kv, void *p)
 {
 	struct queue_read *q = p;
-	json_object *o = parse(q->arena, kv);
+	json_object *o = field_record(q->arena, kv);
 	const char *due = kv->key + strlen(QUEUE);
-	if (!o || !str(o, "id") || !str(o, "url") || !str(o, "body") || !str(o, "hook"))
+	if (!o || !field_str(o, "id") || !field_str(o, "url") || !field_str(o, "body") || !field_str(o, "hook"))
 		return 0;
 	*(delivery_t *)arena_push(q->arena, &q->v, &q->n, &q->cap, sizeof(delivery_t)) = (delivery_t){
-		.id = str(o, "id"), .hook = str(o, "hook"), .url = str(o, "url"),
-		.event = str(o, "event") ? str(o, "event") : "image-push", .body = str(o, "body"),
-		.created = num(o, "created"), .tries = (int)num(o, "tries"),
-		.lost = (int)num(o, "lost"), .claimed_by = str(o, "claimed_by"),
+		.id = field_str(o, "id"), .hook = field_str(o, "hook"), .url = field_str(o, "url"),
+		.event = field_str(o, "event") ? field_str(o, "event") : "image-push", .body = field_str(o, "body"),
+		.created = field_i64(o, "created"), .tries = (int)field_i64(o, "tries"),
+		.lost = (int)field_i64(o, "lost"), .claimed_by = field_str(o, "claimed_by"),
 		.due = strtoll(due, NULL, 10),
 		.key = arena_strndup(q->arena, kv->key, kv->key_len), .mod_revision = kv->mod_revision,
 	};
@@ -269,7 +237,7 @@ int store_delivery_log(ctx_t *ctx, arena_t *arena, const char *hook, const deliv
 	json_object_object_add(o, "latency_ms", json_object_new_int64(t->latency_ms));
 	json_object_object_add(o, "error", json_object_new_string(t->error ? t->error : ""));
 	json_object_object_add(o, "result", json_object_new_string(t->result));
-	const char *v = text(arena, o);
+	const char *v = field_text(arena, o);
 	const char *prefix = arena_printf(arena, LOG "%s/", hook);
 	const char *key = arena_printf(arena, "%s%016" PRId64 "-%ld-%u", prefix, now_usec(),
 				       (long)getpid(), seq++);
@@ -291,15 +259,15 @@ struct log_read {
 static int on_try(const etcd_kv_t *kv, void *p)
 {
 	struct log_read *l = p;
-	json_object *o = parse(l->arena, kv);
+	json_object *o = field_record(l->arena, kv);
 	if (!o)
 		return 0;
 	*(delivery_try_t *)arena_push(l->arena, &l->v, &l->n, &l->cap, sizeof(delivery_try_t)) = (delivery_try_t){
-		.time = num(o, "time"), .delivery = str(o, "delivery") ? str(o, "delivery") : "",
-		.event = str(o, "event") ? str(o, "event") : "", .try = (int)num(o, "try"),
-		.status = (long)num(o, "status"), .latency_ms = (long)num(o, "latency_ms"),
-		.error = str(o, "error") ? str(o, "error") : "",
-		.result = str(o, "result") ? str(o, "result") : "",
+		.time = field_i64(o, "time"), .delivery = field_str(o, "delivery") ? field_str(o, "delivery") : "",
+		.event = field_str(o, "event") ? field_str(o, "event") : "", .try = (int)field_i64(o, "try"),
+		.status = (long)field_i64(o, "status"), .latency_ms = (long)field_i64(o, "latency_ms"),
+		.error = field_str(o, "error") ? field_str(o, "error") : "",
+		.result = field_str(o, "result") ? field_str(o, "result") : "",
 	};
 	return 0;
 }

@@ -472,3 +472,40 @@ out:
 		s->cleanup();
 	return rc;
 }
+
+void denv_expect(const char *token, const char *method, const char *path, const char *body,
+		 long want, const char *want_msg)
+{
+	it_response_t r;
+	long st = it_req_as(token, method, path, body, &r);
+	if (st != want || (want_msg && strcmp(it_msg(&r), want_msg)))
+		fprintf(stderr, "\n  %s %s %s: want %ld %s, got %ld %s\n", method, path,
+			body ? body : "(no body)", want, want_msg ? want_msg : "", st,
+			r.body ? r.body : "");
+	CU_ASSERT_EQUAL(st, want);
+	if (want_msg)
+		CU_ASSERT_STRING_EQUAL(it_msg(&r), want_msg);
+	it_response_free(&r);
+}
+
+json_object *denv_hook(const char *base, const char *method, const char *path, const char *body)
+{
+	char url[400], *out = NULL;
+	snprintf(url, sizeof(url), "%s%s", base, path);
+	long st = denv_call(method, url, body, NULL, &out);
+	json_object *j = st == 200 && out ? json_tokener_parse(out) : NULL;
+	if (st && st != 200)
+		fprintf(stderr, "\n  webhook fake %s %s: %ld\n", method, url, st);
+	free(out);
+	return j;
+}
+
+json_object *denv_hook_calls(const char *base)
+{
+	json_object *j = denv_hook(base, "GET", "/__fake/calls", NULL);
+	json_object *calls = NULL;
+	if (j && json_object_object_get_ex(j, "calls", &calls))
+		json_object_get(calls);
+	json_object_put(j);
+	return calls;
+}

@@ -113,6 +113,18 @@ long denv_deploy(const char *token, const char *app, long want);
  * with prefix (each printed). */
 int denv_count(const char *prefix);
 
+/* Asserts (CUnit) that a request as token (NULL: none) answers want, and
+ * msg want_msg unless NULL; prints the answer when it does not. */
+void denv_expect(const char *token, const char *method, const char *path, const char *body,
+		 long want, const char *want_msg);
+
+/* The webhook stand-in at base (tests/fakes/webhook): a call to its control
+ * API, its JSON answer when 200 (else NULL, printed unless nothing
+ * answered: it may be down); its calls so far. json_object_put both. */
+struct json_object *denv_hook(const char *base, const char *method, const char *path,
+			      const char *body);
+struct json_object *denv_hook_calls(const char *base);
+
 /* Milliseconds of a monotonic clock. */
 long long denv_now_ms(void);
 

@@ -15,7 +15,6 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,21 +63,6 @@ static int free_port(void)
 	return port;
 }
 
-static long expect(const char *token, const char *method, const char *path, const char *body,
-		   long want, const char *want_msg)
-{
-	it_response_t r;
-	long st = it_req_as(token, method, path, body, &r);
-	if (st != want || (want_msg && strcmp(it_msg(&r), want_msg)))
-		fprintf(stderr, "\n  %s %s %s: want %ld %s, got %ld %s\n", method, path,
-			body ? body : "", want, want_msg ? want_msg : "", st, r.body ? r.body : "");
-	CU_ASSERT_EQUAL(st, want);
-	if (want_msg)
-		CU_ASSERT_STRING_EQUAL(it_msg(&r), want_msg);
-	it_response_free(&r);
-	return st;
-}
-
 /* POSTs a token of hello; its secret into out (when 201). */
 static long make_token(const char *body, long want, char *out, size_t len)
 {
@@ -94,24 +78,13 @@ static long make_token(const char *body, long want, char *out, size_t len)
 	return st;
 }
 
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	int st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 /* skopeo copies hello:<tag> from the open registry into the one that wants
  * tokens, as user:password (skopeo fetches its token at our E6); its exit
  * status. */
 static int skopeo_push(const char *tag, const char *user, const char *password)
 {
-	return run("timeout 120 skopeo --insecure-policy copy -q --src-tls-verify=false "
+	return it_sh("timeout 120 skopeo --insecure-policy copy -q --src-tls-verify=false "
 		   "--dest-tls-verify=false --dest-creds '%s:%s' docker://%s/hello:%s "
 		   "docker://%s/hello:%s >>'%s/skopeo.log' 2>&1",
 		   user, password, denv_registry() + strlen("http://"), tag,
@@ -289,8 +262,8 @@ static void test_make(void)
 	const char *body = "{\"name\": \"ci\", \"scopes\": [\"push\", \"deploy\"], \"expires_in\": 2592000}";
 	/* maintainers only */
 	CU_ASSERT_EQUAL(it_call_as(NULL, "POST", TOKENS, body, 401), 401);
-	expect(bob, "POST", TOKENS, body, 403, "forbidden : don't have the access to app hello");
-	expect(bob, "GET", TOKENS, NULL, 403, NULL);
+	denv_expect(bob, "POST", TOKENS, body, 403, "forbidden : don't have the access to app hello");
+	denv_expect(bob, "GET", TOKENS, NULL, 403, NULL);
 	/* 201 with the secret, once */
 	it_response_t r;
 	CU_ASSERT_EQUAL(it_req_as(alice, "POST", TOKENS, body, &r), 201);
@@ -337,7 +310,7 @@ static void test_push_and_deploy(void)
 	CU_ASSERT_NOT_EQUAL(skopeo_push("meta-" V(2), "robot:hello:ci", puller), 0);
 	CU_ASSERT_NOT_EQUAL(skopeo_push("meta-" V(2), "robot:hello:puller", puller), 0);
 	/* E7, then lain-cli's polling: deploy covers the app's GETs */
-	expect(ci, "POST", "/api/v1/apps/", "{\"appname\": \"hello\"}", 202, NULL);
+	denv_expect(ci, "POST", "/api/v1/apps/", "{\"appname\": \"hello\"}", 202, NULL);
 	denv_settle();
 	bool healthy = false;
 	it_response_t r;
@@ -352,7 +325,7 @@ static void test_push_and_deploy(void)
 	/* an update to a version the token pushed (E8 PUT) */
 	CU_ASSERT_EQUAL(skopeo_push("meta-" V(2), "robot:hello:ci", ci), 0);
 	CU_ASSERT_EQUAL(skopeo_push("release-" V(2), "robot:hello:ci", ci), 0);
-	expect(ci, "PUT", "/api/v1/apps/hello/", "{\"meta_version\": \"" V(2) "\"}", 202, NULL);
+	denv_expect(ci, "PUT", "/api/v1/apps/hello/", "{\"meta_version\": \"" V(2) "\"}", 202, NULL);
 	denv_settle();
 	CU_ASSERT_EQUAL(it_req_as(ci, "GET", "/api/v1/repos/hello/details/", NULL, &r), 200);
 	CU_ASSERT_STRING_EQUAL(js_str(js_get(r.json, "detail"), "meta_version"), V(2));
@@ -392,9 +365,9 @@ static void test_push_and_deploy(void)
 
 static void test_bounds(void)
 {
-	expect(ci, "GET", "/api/v1/repos/other/", NULL, 403, "forbidden : deploy token robot:hello:ci "
+	denv_expect(ci, "GET", "/api/v1/repos/other/", NULL, 403, "forbidden : deploy token robot:hello:ci "
 	       "may only act on app hello");
-	expect(ci, "POST", "/api/v1/apps/", "{\"appname\": \"other\"}", 403, NULL);
+	denv_expect(ci, "POST", "/api/v1/apps/", "{\"appname\": \"other\"}", 403, NULL);
 	/* routes no token may use, on its own app */
 	const struct {
 		const char *method, *path, *body;
@@ -412,24 +385,24 @@ static void test_bounds(void)
 		{ "GET", "/api/v1/notify/imagepush/", NULL },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(people_only); i++)
-		expect(ci, people_only[i].method, people_only[i].path, people_only[i].body, 403, NULL);
-	expect(ci, "PUT", "/api/v1/apps/hello/", "{}", 202, NULL);   /* deploy: its scope */
+		denv_expect(ci, people_only[i].method, people_only[i].path, people_only[i].body, 403, NULL);
+	denv_expect(ci, "PUT", "/api/v1/apps/hello/", "{}", 202, NULL);   /* deploy: its scope */
 	denv_settle();
-	expect(ci, "DELETE", "/api/v1/apps/hello/", NULL, 403,
+	denv_expect(ci, "DELETE", "/api/v1/apps/hello/", NULL, 403,
 	       "forbidden : deploy token robot:hello:ci (scopes: push, deploy) may not DELETE "
 	       "/v1/apps/hello/: deploy tokens may not use it");
 	/* pull: no API at all; read: the app's GETs only */
-	expect(puller, "GET", "/api/v1/repos/hello/", NULL, 403,
+	denv_expect(puller, "GET", "/api/v1/repos/hello/", NULL, 403,
 	       "forbidden : deploy token robot:hello:puller (scopes: pull) may not GET "
 	       "/v1/repos/hello/: it takes the scope read or deploy");
-	expect(reader, "GET", "/api/v1/apps/hello/", NULL, 200, NULL);
-	expect(reader, "GET", "/api/v1/apps/hello/procs/", NULL, 200, NULL);
-	expect(reader, "GET", "/api/v1/oplogs/hello/", NULL, 200, NULL);
-	expect(reader, "PUT", "/api/v1/apps/hello/", "{}", 403, NULL);
-	expect(reader, "POST", "/api/v1/apps/hello/procs/", "{\"procname\": \"web\"}", 403, NULL);
+	denv_expect(reader, "GET", "/api/v1/apps/hello/", NULL, 200, NULL);
+	denv_expect(reader, "GET", "/api/v1/apps/hello/procs/", NULL, 200, NULL);
+	denv_expect(reader, "GET", "/api/v1/oplogs/hello/", NULL, 200, NULL);
+	denv_expect(reader, "PUT", "/api/v1/apps/hello/", "{}", 403, NULL);
+	denv_expect(reader, "POST", "/api/v1/apps/hello/procs/", "{\"procname\": \"web\"}", 403, NULL);
 	/* unknown tokens: 401, SSO not asked */
 	long before = sso_requests();
-	expect("lc_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "GET", "/api/v1/apps/hello/",
+	denv_expect("lc_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "GET", "/api/v1/apps/hello/",
 	       NULL, 401, "unauthorized : don't have the access to the operation");
 	CU_ASSERT_EQUAL(sso_requests(), before);
 
@@ -464,7 +437,7 @@ static void test_expired(void)
 	CU_ASSERT_EQUAL(make_token("{\"name\": \"short\", \"scopes\": [\"push\", \"read\"], "
 				   "\"expires_in\": 1}", 201, shorty, sizeof(shorty)), 201);
 	it_sleep_ms(2100);
-	expect(shorty, "GET", "/api/v1/repos/hello/", NULL, 401,
+	denv_expect(shorty, "GET", "/api/v1/repos/hello/", NULL, 401,
 	       "unauthorized : don't have the access to the operation (the deploy token expired)");
 	json_object *c = NULL;
 	CU_ASSERT_EQUAL(registry_token("robot:hello:short", shorty, "repository:hello:pull", &c), 401);
@@ -485,7 +458,7 @@ static void test_last_used(void)
 	long long v0 = etcd_version("/lain/console/tokens/hello/reader");
 	CU_ASSERT(v0 >= 1);
 	for (int i = 0; i < 30; i++)
-		expect(reader, "GET", "/api/v1/repos/hello/", NULL, 200, NULL);
+		denv_expect(reader, "GET", "/api/v1/repos/hello/", NULL, 200, NULL);
 	CU_ASSERT_EQUAL(etcd_version("/lain/console/tokens/hello/reader"), v0);
 }
 
@@ -502,14 +475,14 @@ static void test_revoke(void)
 	/* every worker takes it */
 	CU_ASSERT_EQUAL(every_worker(ci, NULL, "/api/v1/repos/hello/", 200), WORKERS);
 	CU_ASSERT_EQUAL(every_worker(NULL, basic, reg, 200), WORKERS);
-	expect(ci, "DELETE", TOKENS "ci/", NULL, 403, NULL);
-	expect(alice, "DELETE", TOKENS "ci/", NULL, 200, "deploy token robot:hello:ci revoked");
+	denv_expect(ci, "DELETE", TOKENS "ci/", NULL, 403, NULL);
+	denv_expect(alice, "DELETE", TOKENS "ci/", NULL, 200, "deploy token robot:hello:ci revoked");
 	/* ... and none does any more, from the next request on */
 	CU_ASSERT_EQUAL(every_worker(ci, NULL, "/api/v1/repos/hello/", 401), WORKERS);
 	CU_ASSERT_EQUAL(every_worker(NULL, basic, reg, 401), WORKERS);
 	CU_ASSERT_NOT_EQUAL(skopeo_push("meta-" V(3), "robot:hello:ci", ci), 0);
-	expect(ci, "PUT", "/api/v1/apps/hello/", "{}", 401, NULL);
-	expect(alice, "DELETE", TOKENS "ci/", NULL, 404, "app 'hello' has no token named 'ci'");
+	denv_expect(ci, "PUT", "/api/v1/apps/hello/", "{}", 401, NULL);
+	denv_expect(alice, "DELETE", TOKENS "ci/", NULL, 404, "app 'hello' has no token named 'ci'");
 	it_response_t r;
 	CU_ASSERT_EQUAL(it_req_as(alice, "GET", TOKENS, NULL, &r), 200);
 	CU_ASSERT_PTR_NULL(js_find(js_get(r.json, "tokens"), "name", "ci"));
@@ -550,8 +523,8 @@ static void test_secrets_nowhere(void)
 	it_response_free(&r);
 	/* the logs: lain-console's (at debug), nginx's, etcd's, the registries' */
 	for (size_t s = 0; s < ARRAY_SIZE(secrets); s++) {
-		CU_ASSERT_NOT_EQUAL(run("grep -rqF '%s' '%s'", secrets[s], stack_get("STACK_DIR")), 0);
-		CU_ASSERT_NOT_EQUAL(run("grep -rqF '%s' '%s'", secrets[s], denv_dir()), 0);
+		CU_ASSERT_NOT_EQUAL(it_sh("grep -rqF '%s' '%s'", secrets[s], stack_get("STACK_DIR")), 0);
+		CU_ASSERT_NOT_EQUAL(it_sh("grep -rqF '%s' '%s'", secrets[s], denv_dir()), 0);
 	}
 	/* and no answer but the first: the list */
 	CU_ASSERT_EQUAL(it_req_as(alice, "GET", TOKENS, NULL, &r), 200);

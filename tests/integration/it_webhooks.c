@@ -12,7 +12,6 @@
  * The tests run in order and build on each other's state.
  */
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,43 +45,12 @@ static char secret1[128], secret2[128];
 
 /* ---- helpers */
 
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	int st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static json_object *hook_json(const char *base, const char *method, const char *path,
-			      const char *body)
-{
-	char url[400], *out = NULL;
-	snprintf(url, sizeof(url), "%s%s", base, path);
-	long st = denv_call(method, url, body, NULL, &out);
-	json_object *j = st == 200 && out ? json_tokener_parse(out) : NULL;
-	free(out);
-	return j;
-}
 
 static void hook_control(const char *base, const char *path, const char *body)
 {
-	json_object *j = hook_json(base, "POST", path, body);
+	json_object *j = denv_hook(base, "POST", path, body);
 	CU_ASSERT_PTR_NOT_NULL(j);
 	json_object_put(j);
-}
-
-/* The calls the receiver at base recorded (NULL while it is down). */
-static json_object *hook_calls(const char *base)
-{
-	json_object *j = hook_json(base, "GET", "/__fake/calls", NULL);
-	json_object *calls = json_object_get(js_get(j, "calls"));
-	json_object_put(j);
-	return calls;
 }
 
 static const char *header_of(json_object *call, const char *name)
@@ -96,7 +64,7 @@ static const char *header_of(json_object *call, const char *name)
 static json_object *await_delivery(const char *base, const char *id)
 {
 	for (int i = 0; i < 450; i++) {
-		json_object *calls = hook_calls(base);
+		json_object *calls = denv_hook_calls(base);
 		for (size_t k = 0; k < js_len(calls); k++) {
 			json_object *c = js_at(calls, k);
 			if (!strcmp(header_of(c, "x-lain-delivery") ? header_of(c, "x-lain-delivery") : "", id) &&
@@ -196,7 +164,7 @@ static int readme_verify(const char *secret, json_object *call)
 		return -1;
 	fputs(js_str(call, "raw"), f);
 	fclose(f);
-	return run("SECRET='%s' TS='%s' SIG='%s'; cd '%s' && "
+	return it_sh("SECRET='%s' TS='%s' SIG='%s'; cd '%s' && "
 		   "mac=$( { printf '%%s.' \"$TS\"; cat body.json; } | "
 		   "openssl dgst -sha256 -hmac \"$SECRET\" -r | cut -d' ' -f1) && "
 		   "[ \"sha256=$mac\" = \"$SIG\" ] && [ $(( $(date +%%s) - TS )) -le 300 ]",
@@ -230,7 +198,7 @@ static void test_signed(void)
 	snprintf(body, sizeof(body), "{\"secret\": \"%s\"}", secret1);
 	hook_control(hook1, "/__fake/secret", body);
 	push();
-	json_object *calls = hook_calls(hook1);
+	json_object *calls = denv_hook_calls(hook1);
 	CU_ASSERT_EQUAL(js_len(calls), 1);
 	json_object *c = js_at(calls, 0);
 	CU_ASSERT_STRING_EQUAL(js_str(c, "signature"), "valid");
@@ -247,7 +215,7 @@ static void test_signed(void)
 	hook_control(hook1, "/__fake/reset", NULL);
 	hook_control(hook1, "/__fake/secret", "{\"secret\": \"lcw_notthesecretofthishook\"}");
 	push();
-	calls = hook_calls(hook1);
+	calls = denv_hook_calls(hook1);
 	CU_ASSERT_EQUAL(js_len(calls), 1);
 	CU_ASSERT_STRING_EQUAL(js_str(js_at(calls, 0), "signature"), "invalid");
 	json_object_put(calls);
@@ -275,7 +243,7 @@ static void test_legacy(void)
 	hook_control(hook2, "/__fake/reset", NULL);
 	hook_control(hook2, "/__fake/secret", "{\"secret\": \"lcw_whatever\"}");
 	push();
-	json_object *calls = hook_calls(hook2);
+	json_object *calls = denv_hook_calls(hook2);
 	CU_ASSERT_EQUAL(js_len(calls), 1);
 	json_object *c = js_at(calls, 0);
 	/* still called: unsigned, with the other headers */
@@ -292,7 +260,7 @@ static void test_legacy(void)
 	hook_control(hook2, "/__fake/reset", NULL);
 	hook_control(hook2, "/__fake/secret", body);
 	push();
-	calls = hook_calls(hook2);
+	calls = denv_hook_calls(hook2);
 	CU_ASSERT_EQUAL(js_len(calls), 1);
 	CU_ASSERT_STRING_EQUAL(js_str(js_at(calls, 0), "signature"), "valid");
 	json_object_put(calls);
@@ -302,12 +270,12 @@ static void test_legacy(void)
 
 static void test_down(void)
 {
-	json_object_put(hook_json(hook1, "DELETE", "/__fake/calls", NULL));
-	json_object_put(hook_json(hook2, "DELETE", "/__fake/calls", NULL));
+	json_object_put(denv_hook(hook1, "DELETE", "/__fake/calls", NULL));
+	json_object_put(denv_hook(hook2, "DELETE", "/__fake/calls", NULL));
 	hook_control(hook1, "/__fake/down", "{\"seconds\": 20}");
 	push();
 	/* the other receiver had it at once: its delivery id names the event */
-	json_object *calls = hook_calls(hook2);
+	json_object *calls = denv_hook_calls(hook2);
 	CU_ASSERT_EQUAL(js_len(calls), 1);
 	json_object_put(calls);
 	json_object *w = deliveries_of(url1);
@@ -322,7 +290,7 @@ static void test_down(void)
 	CU_ASSERT_STRING_EQUAL(js_str(js_get(got, "body"), "appname"), "hello");
 	json_object_put(got);
 	/* what it recorded: that one call only (nothing reached it while down) */
-	calls = hook_calls(hook1);
+	calls = denv_hook_calls(hook1);
 	CU_ASSERT_EQUAL(js_len(calls), 1);
 	json_object_put(calls);
 	/* the log: each try, refused ones first, then the one delivered */
@@ -352,14 +320,14 @@ static void test_down(void)
 
 static void test_killed(void)
 {
-	json_object_put(hook_json(hook1, "DELETE", "/__fake/calls", NULL));
+	json_object_put(denv_hook(hook1, "DELETE", "/__fake/calls", NULL));
 	hook_control(hook1, "/__fake/fail", "{\"status\": 503}");
 	push();
 	/* the retry will hang: the worker trying it is killed meanwhile */
 	hook_control(hook1, "/__fake/fail", "{\"status\": 0, \"delay\": 40}");
 	size_t n = 0;
 	for (int i = 0; i < 300 && n < 2; i++) {
-		json_object *calls = hook_calls(hook1);
+		json_object *calls = denv_hook_calls(hook1);
 		n = js_len(calls);
 		json_object_put(calls);
 		if (n < 2)
@@ -403,7 +371,7 @@ static void test_killed(void)
 		fprintf(stderr, "\n  log: %s\n", json_object_to_json_string(w));
 	json_object_put(w);
 	/* the master says what the worker was doing */
-	CU_ASSERT_EQUAL(run("grep -q 'worker %ld died of signal 9 while serving webhook deliveries' '%s'",
+	CU_ASSERT_EQUAL(it_sh("grep -q 'worker %ld died of signal 9 while serving webhook deliveries' '%s'",
 			    (long)pid, stack_get("CONSOLE_LOG")), 0);
 }
 
@@ -449,8 +417,8 @@ static void test_removed(void)
 	const char *logs[] = { "CONSOLE_LOG", "NGINX_ERROR_LOG", "NGINX_ACCESS_LOG", "ETCD_LOG" };
 	for (size_t i = 0; i < ARRAY_SIZE(logs); i++) {
 		const char *f = stack_get(logs[i]);
-		CU_ASSERT_EQUAL(run("test -s '%s' && ! grep -qF '%s' '%s'", f, secret1, f), 0);
-		CU_ASSERT_EQUAL(run("test -s '%s' && ! grep -qF '%s' '%s'", f, secret2, f), 0);
+		CU_ASSERT_EQUAL(it_sh("test -s '%s' && ! grep -qF '%s' '%s'", f, secret1, f), 0);
+		CU_ASSERT_EQUAL(it_sh("test -s '%s' && ! grep -qF '%s' '%s'", f, secret2, f), 0);
 	}
 }
 
