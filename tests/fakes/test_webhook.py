@@ -8,6 +8,7 @@ import http.client
 import json
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -242,6 +243,11 @@ class DownTest(unittest.TestCase):
                     pass    # caught while the listener was closing
                 time.sleep(0.05)
             self.assertTrue(refused, "still listening while down")
+            # the port stays its own: nobody else can take it meanwhile
+            other = socket.socket()
+            with self.assertRaises(OSError):
+                other.bind((u.hostname, u.port))
+            other.close()
             # back on the same port, with what it recorded before
             for _ in range(100):
                 try:
