@@ -89,12 +89,13 @@ int api_maintainers_list(request_t *req, response_t *res, err_t *err)
 int api_maintainers_add(request_t *req, response_t *res, err_t *err)
 {
 	const char *a = req_app(req)->appname;
-	json_object *u, *r;
-	const char *role = NULL;
-	if (req->json && json_object_object_get_ex(req->json, "username", &u) &&
-	    json_object_is_type(u, json_type_string) && *json_object_get_string(u) &&
-	    json_object_object_get_ex(req->json, "role", &r) && json_object_is_type(r, json_type_string))
-		role = json_object_get_string(r);
+	const char *user = NULL, *role = NULL;
+	err_t e = ERR_INIT;
+	/* The original's message for any unusable field: it names both and
+	 * their type. */
+	if (http_body_string(req, "username", &user, &e) || !user || !*user ||
+	    http_body_string(req, "role", &role, &e))
+		role = NULL;
 	if (!role || (*role && strcmp(role, "admin") && strcmp(role, "normal")))
 		/* "maintainers", not the route's "maintainer": the original's key. */
 		return api_fail_key(req, res, "maintainers", -ERR_INVALID, maintainers_url(req),
@@ -102,7 +103,6 @@ int api_maintainers_add(request_t *req, response_t *res, err_t *err)
 				    "role(string)");
 	if (!*role)
 		role = "normal"; /* SSO knows admin and normal; "" meant normal */
-	const char *user = json_object_get_string(u);
 	const char *group = app_group(req, err);
 	if (!group)
 		return err->code;

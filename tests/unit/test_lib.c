@@ -127,6 +127,31 @@ static void test_base64(void)
 	buf_release(&b);
 }
 
+/* RFC 3629's table: what starts a well-formed sequence, and how long. */
+static void test_strx_utf8(void)
+{
+	static const struct {
+		const char *s;
+		size_t len;
+	} cases[] = {
+		{ "a", 1 },     { "\x7f", 1 },     { "\xc3\xa9", 2 },    { "\xe2\x82\xac", 3 },
+		{ "\xef\xbf\xbd", 3 }, { "\xf0\x9f\x98\x80", 4 }, { "\xf4\x8f\xbf\xbf", 4 },
+		{ "\x80", 0 },    { "\xbf", 0 },     { "\xc0\xaf", 0 },    { "\xc1\xbf", 0 },
+		{ "\xe0\x80\xaf", 0 }, { "\xed\xa0\x80", 0 }, { "\xf0\x80\x80\xaf", 0 },
+		{ "\xf4\x90\x80\x80", 0 }, { "\xf5\x80\x80\x80", 0 }, { "\xff", 0 },
+		{ "\xe2\x82", 0 }, { "\xc3(", 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = strlen(cases[i].s);
+		CU_ASSERT_EQUAL(strx_utf8_len(cases[i].s, n), cases[i].len);
+		CU_ASSERT_EQUAL(strx_utf8_valid(cases[i].s, n), cases[i].len == n);
+	}
+	CU_ASSERT_EQUAL(strx_utf8_len("", 0), 0);
+	CU_ASSERT(strx_utf8_valid("", 0));
+	CU_ASSERT(strx_utf8_valid("a\0b", 3));
+	CU_ASSERT(!strx_utf8_valid("ok \xe2\x82\xac \xe2\x82", 9));
+}
+
 static void test_strx(void)
 {
 	long v;
@@ -201,6 +226,7 @@ static CU_TestInfo lib_tests[] = {
 	{ "arena blocks, hooks, reset", test_arena },
 	{ "arena owns what it is given", test_arena_own },
 	{ "base64 std and url tables", test_base64 },
+	{ "strx: UTF-8 sequences", test_strx_utf8 },
 	{ "strx parsing", test_strx },
 	{ "err codes and statuses", test_err },
 	CU_TEST_INFO_NULL,
