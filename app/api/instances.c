@@ -162,11 +162,12 @@ static int step_render(deploy_run_t *run, err_t *err)
 	err_t perr = ERR_INIT;
 	if (appconf_stored(run->req->arena, run->cl, inst, &run->prev, &perr))
 		run->prev = NULL;
-	run->rec.meta = text;
-	run->rec.meta_version = run->version;
-	run->rec.default_image = image;
-	run->rec.app_type = "resource-instance";
-	return 0;
+	app_record_t next = run->rec;
+	next.meta = text;
+	next.meta_version = run->version;
+	next.default_image = image;
+	next.app_type = "resource-instance";
+	return deployer_set_source(run, &next, err);
 }
 
 /* An instance's deploy: rendered, recorded as deploying, its procs
