@@ -12,7 +12,7 @@
 #include "console/banned.h"
 
 /* The original's answers for these, whatever the endpoint (spec §1.1). */
-#define DOCS_URL "/v1/docs/"
+#define DOCS_URL API_DOCS_URL
 #define UNAUTHORIZED_MSG "unauthorized : don't have the access to the operation"
 
 /* The caller's SSO user (fresh: not from the cache), or 401 answered. */
@@ -91,7 +91,7 @@ static int app_from_body(request_t *req, response_t *res)
 	/* The original's message for any unusable appname: it names the field
 	 * and its type already. */
 	if (http_body_string(req, "appname", &name, &e) || !name || !*name)
-		return api_fail(req, res, -ERR_INVALID, NULL, NULL,
+		return api_fail(req, res, -ERR_INVALID, NULL, DOCS_URL,
 				"invalid request: should be json body with appname(string)");
 	if (req->nparams < HTTP_MAX_PARAMS) {
 		req->param_names[req->nparams] = "app";

@@ -54,7 +54,7 @@ int api_repos_create(request_t *req, response_t *res, err_t *err)
 	if (http_body_string(req, "appname", &name, &e) || !name)
 		/* "repo", not the route's "repos": the original's key and message
 		 * (which names the field and its type). */
-		return api_fail_key(req, res, "repo", -ERR_INVALID, "/v1/repos/",
+		return api_fail_key(req, res, "repo", -ERR_INVALID, API_DOCS_URL,
 				    "invalid request: should be json body with appname(string)");
 	if (appname_check(name, err))
 		return api_fail(req, res, -ERR_INVALID, NULL, "/v1/repos/", "%s", err->msg);

@@ -11,6 +11,7 @@
 #include "console/cluster.h"
 #include "console/buf.h"
 #include "console/err.h"
+#include "console/pyjson.h"
 #include "console/strx.h"
 #include "testlib.h"
 
@@ -127,6 +128,35 @@ static void test_base64(void)
 	buf_release(&b);
 }
 
+/* json.dumps(v, indent=2) of Python, byte for byte (the outputs below are
+ * Python 3's). */
+static void test_pyjson(void)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "{\"message\": \"no such username\", \"data\": \"no such username\"}",
+		  "{\n  \"message\": \"no such username\",\n  \"data\": \"no such username\"\n}" },
+		{ "\"Not group admin\"", "\"Not group admin\"" },
+		{ "{\"z\": [1, {\"a\": null}, []], \"b\": {}, \"t\": true}",
+		  "{\n  \"z\": [\n    1,\n    {\n      \"a\": null\n    },\n    []\n  ],\n"
+		  "  \"b\": {},\n  \"t\": true\n}" },
+		{ "\"\u00e9/\\\"\\n\\t\\u0001\\u007f \\ud83d\\ude00\"",
+		  "\"\\u00e9/\\\"\\n\\t\\u0001\\u007f \\ud83d\\ude00\"" },
+		{ "[]", "[]" },
+		{ "-12", "-12" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_object *v = json_tokener_parse(cases[i].in);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+		buf_t out = BUF_INIT;
+		pyjson_dump_indent2(&out, v);
+		CU_ASSERT_STRING_EQUAL(out.data, cases[i].want);
+		buf_release(&out);
+		json_object_put(v);
+	}
+}
+
 /* RFC 3629's table: what starts a well-formed sequence, and how long. */
 static void test_strx_utf8(void)
 {
@@ -227,6 +257,7 @@ static CU_TestInfo lib_tests[] = {
 	{ "arena owns what it is given", test_arena_own },
 	{ "base64 std and url tables", test_base64 },
 	{ "strx: UTF-8 sequences", test_strx_utf8 },
+	{ "pyjson: json.dumps(v, indent=2)", test_pyjson },
 	{ "strx parsing", test_strx },
 	{ "err codes and statuses", test_err },
 	CU_TEST_INFO_NULL,
