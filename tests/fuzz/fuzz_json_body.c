@@ -23,15 +23,7 @@
 #include "console/pyjson.h"
 #include "console/router.h"
 #include "console/strx.h"
-
-static const char *param(const char *name, void *data)
-{
-	const char *const *kv = data;
-	for (; kv[0]; kv += 2)
-		if (!strcmp(kv[0], name))
-			return kv[1];
-	return NULL;
-}
+#include "fuzz_params.h"
 
 /* What the handlers of app/api do with a body: typed fields, a 400 naming
  * a wrong one, else an answer echoing them. */
@@ -141,7 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *kv[] = { "REQUEST_METHOD", methods[size % 3], "DOCUMENT_URI",
 			     "/api/v1/apps/fuzz/", "REQUEST_URI", "/api/v1/apps/fuzz/", NULL };
 	request_t req;
-	http_request_init(&req, a, NULL, param, kv);
+	http_request_init(&req, a, NULL, fuzz_param, kv);
 	req.body = body;
 	req.body_len = size;
 	response_t res;

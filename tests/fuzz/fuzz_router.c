@@ -23,15 +23,7 @@
 #include "console/http.h"
 #include "console/router.h"
 #include "console/strx.h"
-
-static const char *param(const char *name, void *data)
-{
-	const char *const *kv = data;
-	for (; kv[0]; kv += 2)
-		if (!strcmp(kv[0], name))
-			return kv[1];
-	return NULL;
-}
+#include "fuzz_params.h"
 
 static int refuse(request_t *req, response_t *res, const route_t *r, err_t *err)
 {
@@ -76,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			     "QUERY_STRING", f[3], f[4] ? "HTTP_COOKIE" : "X_NONE", f[4] ? f[4] : "",
 			     NULL };
 	request_t req;
-	http_request_init(&req, a, NULL, param, kv);
+	http_request_init(&req, a, NULL, fuzz_param, kv);
 	req.body = body;
 	req.body_len = body_len;
 	size_t n = 0;
