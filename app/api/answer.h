@@ -20,6 +20,10 @@
 
 struct json_object;
 
+/* The url of the original's answers that are about no resource: refused
+ * bodies, the permission checks, 405 (spec §1.1, §9.5). */
+#define API_DOCS_URL "/v1/docs/"
+
 /* A success: status 200, 201, 202 ... */
 int api_answer(request_t *req, response_t *res, int status, struct json_object *payload,
 	       const char *url, const char *fmt, ...) __attribute__((format(printf, 6, 7)));

@@ -229,15 +229,16 @@ out:
 static int update_version(request_t *req, response_t *res, const cluster_t *cl,
 			  const char *name, const char **version, err_t *err)
 {
+	/* Unparsable is {} (spec E8); a wrong type is not (issue 14 #10). */
 	const char *wanted = NULL;
-	json_object *jv;
-	if (req->json && json_object_is_type(req->json, json_type_object) &&
-	    json_object_object_get_ex(req->json, "meta_version", &jv) &&
-	    json_object_is_type(jv, json_type_string) && *json_object_get_string(jv))
-		wanted = json_object_get_string(jv);
+	int rc = http_body_string(req, "meta_version", &wanted, err);
+	if (rc)
+		return rc;
+	if (wanted && !*wanted)
+		wanted = NULL;
 	char **tags = NULL;
 	size_t ntags = 0;
-	int rc = appconf_tags(req->ctx, req->arena, cl, name, &tags, &ntags, err);
+	rc = appconf_tags(req->ctx, req->arena, cl, name, &tags, &ntags, err);
 	if (rc && rc != -ERR_NOT_FOUND)
 		return rc;
 	*version = NULL;

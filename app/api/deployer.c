@@ -64,28 +64,30 @@ static bool running_port(json_object *status, long srcport)
 	return found;
 }
 
-/* Stream ports of one proc sent to deployd's check at most (lain.yaml
- * allows 9500..10000; more than this are not checked). */
-#define MAX_STREAM_PORTS 64
-
 /* Stream ports of a proc that must be free (§4.5.3, §9.3 #17): all of them
  * for a new podgroup, those its running Pod does not have yet for an
- * existing one (running: its status, else NULL). */
+ * existing one (running: its status, else NULL). Every one is checked, as
+ * many as lain.yaml gave (issue 14 #16: a fixed array once dropped all past
+ * the 64th). */
 static int validate_ports(deployd_t *dd, const lain_proc_t *p, json_object *running, buf_t *report,
 			  err_t *err)
 {
-	long ports[MAX_STREAM_PORTS];
+	if (!p->n_stream_ports)
+		return 0;
+	long *ports = xcalloc(p->n_stream_ports, sizeof(*ports));
 	size_t n = 0;
-	for (size_t i = 0; i < p->n_stream_ports && n < MAX_STREAM_PORTS; i++)
+	int rc = 0;
+	for (size_t i = 0; i < p->n_stream_ports; i++)
 		if (!running || !running_port(running, p->stream_ports[i].srcport))
 			ports[n++] = p->stream_ports[i].srcport;
-	if (!n)
-		return 0;
-	deployd_result_t r = DEPLOYD_RESULT_INIT;
-	int rc = deployd_ports_validate(dd, ports, n, &r, err);
-	if (rc)
-		report_failure(report, p->name, r.status, err);
-	deployd_result_release(&r);
+	if (n) {
+		deployd_result_t r = DEPLOYD_RESULT_INIT;
+		rc = deployd_ports_validate(dd, ports, n, &r, err);
+		if (rc)
+			report_failure(report, p->name, r.status, err);
+		deployd_result_release(&r);
+	}
+	free(ports);
 	return rc;
 }
 
@@ -421,11 +423,23 @@ static int read_meta(deploy_run_t *run, err_t *err)
 		free(giturl);
 		return rc;
 	}
-	run->rec.giturl = *bound ? bound : arena_strdup(run->req->arena, giturl);
+	app_record_t next = run->rec;
+	next.giturl = *bound ? bound : arena_strdup(run->req->arena, giturl);
 	free(giturl);
-	run->rec.meta = run->yaml;
-	run->rec.meta_version = run->version;
-	run->rec.app_type = app_type_of(run->name, conf);
+	next.meta = run->yaml;
+	next.meta_version = run->version;
+	next.app_type = app_type_of(run->name, conf);
+	return deployer_set_source(run, &next, err);
+}
+
+int deployer_set_source(deploy_run_t *run, const app_record_t *next, err_t *err)
+{
+	err_t big = ERR_INIT;
+	int rc = store_app_fits(next, &big);
+	if (rc)
+		return err_set(err, rc, "lain.yaml of %s (meta version %s): %s", run->name,
+			       next->meta_version, big.msg);
+	run->rec = *next;
 	return 0;
 }
 
@@ -527,6 +541,19 @@ static const char *failure_msg(deploy_run_t *run, const err_t *err)
 			    run->what, run->name, run->results, run->name, run->report.data);
 }
 
+/* The most of a failure message a record keeps (a report of thousands of
+ * procs could pass STORE_APP_RECORD_MAX, and then nothing would be
+ * recorded); the answer has all of it. */
+#define MAX_RECORDED_ERROR (64u << 10)
+
+static const char *recorded_error(deploy_run_t *run, const char *msg)
+{
+	if (strlen(msg) <= MAX_RECORDED_ERROR)
+		return msg;
+	return arena_printf(run->req->arena, "%.*s\n... (cut at %u bytes)\n",
+			    (int)MAX_RECORDED_ERROR, msg, MAX_RECORDED_ERROR);
+}
+
 /* A failed deploy: its message recorded as last_error, with the record as
  * run->on_failure restores it. */
 static void record_failure(deploy_run_t *run, const err_t *err)
@@ -540,10 +567,26 @@ static void record_failure(deploy_run_t *run, const err_t *err)
 		run->rec.app_type = b->app_type;
 		run->rec.state = b->state == APP_DEPLOYING ? APP_DEPLOYING : APP_DEPLOYED;
 	}
-	run->rec.last_error = run->failure;
+	run->rec.last_error = recorded_error(run, run->failure);
 	err_t serr = ERR_INIT;
 	if (save(run, &serr))
 		http_log(run->req, LOG_ERROR, "%s %s failed and its record was not saved: %s",
+			 run->what, run->name, serr.msg);
+}
+
+/* A step after start failed in a way that is answered as it is (etcd while
+ * the record was written at the finish): the record says "deploying" since
+ * start, so the error goes into its last_error too — a "deploying" without
+ * one is what lain-cli reads as healthy (issue 14 #11). Best effort: etcd
+ * may be what failed. */
+static void record_interrupted(deploy_run_t *run, const err_t *err)
+{
+	run->rec.last_error = recorded_error(
+		run, arena_printf(run->req->arena, "%s %s was interrupted: %s", run->what,
+				  run->name, err->msg));
+	err_t serr = ERR_INIT;
+	if (save(run, &serr))
+		http_log(run->req, LOG_ERROR, "%s %s was interrupted and its record was not saved: %s",
 			 run->what, run->name, serr.msg);
 }
 
@@ -614,14 +657,20 @@ int deployer_run(deploy_run_t *run, err_t *err)
 {
 	run->before = run->app;
 	run->rec = *run->app;
+	bool started = false;
 	for (size_t i = 0; i < ARRAY_SIZE(steps) && !run->done; i++) {
 		int rc = steps[i].fn(run, err);
-		if (!rc)
+		if (!rc) {
+			started |= steps[i].fn == step_start;
 			continue;
-		if (!steps[i].fails_deploy)
-			return rc;
-		record_failure(run, err);
-		return 0;
+		}
+		if (steps[i].fails_deploy) {
+			record_failure(run, err);
+			return 0;
+		}
+		if (started)
+			record_interrupted(run, err);
+		return rc;
 	}
 	return 0;
 }

@@ -32,8 +32,13 @@
  * fails the deploy (§9.3 #15): run->failure is set to
  * the report (the 406's message), which is also saved as the record's
  * last_error, with the record restored as run->on_failure says; deployer_run
- * then returns 0 and the caller answers. Other failures (etcd while
- * writing the record) are returned as they are.
+ * then returns 0 and the caller answers (the record keeps the first 64 KiB
+ * of the message). Other failures (etcd while writing the record) are
+ * returned as they are; when the record says "deploying" by then, their
+ * message goes into its last_error too (best effort), so that no record is
+ * left "deploying" without a recorded error (lain-cli would read it as
+ * healthy). A source whose record would not fit one etcd request
+ * (deployer_set_source) fails as the deploy's, before the first write.
  */
 #ifndef CONSOLE_API_DEPLOYER_H
 #define CONSOLE_API_DEPLOYER_H
@@ -127,6 +132,12 @@ int deployer_run(deploy_run_t *run, err_t *err);
  * "deploying"), as the original did, which read the meta after writing
  * those. */
 int deployer_source_meta(deploy_run_t *run, err_t *err);
+
+/* What a source step ends with: run->rec = *next (the record with its new
+ * meta fields) when that record fits etcd (store_app_fits); else
+ * -ERR_TOO_BIG naming the limit, run->rec untouched — the deploy fails
+ * before anything is written (a lain.yaml too big to store, issue 14 #11). */
+int deployer_set_source(deploy_run_t *run, const app_record_t *next, err_t *err);
 
 /* The deploy lock of run->name into run->locks[0]; HTTP_ANSWERED with 409
  * when another request holds it. */

@@ -163,11 +163,12 @@ static int step_render(deploy_run_t *run, err_t *err)
 	err_t perr = ERR_INIT;
 	if (appconf_stored(run->req->arena, run->cl, inst, &run->prev, &perr))
 		run->prev = NULL;
-	run->rec.meta = text;
-	run->rec.meta_version = run->version;
-	run->rec.default_image = image;
-	run->rec.app_type = "resource-instance";
-	return 0;
+	app_record_t next = run->rec;
+	next.meta = text;
+	next.meta_version = run->version;
+	next.default_image = image;
+	next.app_type = "resource-instance";
+	return deployer_set_source(run, &next, err);
 }
 
 /* An instance's deploy: rendered, recorded as deploying, its procs
@@ -322,15 +323,13 @@ int instances_remove(deploy_run_t *run, const lain_conf_t *prev, const lain_conf
 static int wanted_version(request_t *req, response_t *res, const cluster_t *cl,
 			  const app_record_t *resource, const char **version, err_t *err)
 {
-	json_object *jv;
+	const char *wanted;
 	*version = resource->meta_version;
-	if (!req->json || !json_object_is_type(req->json, json_type_object) ||
-	    !json_object_object_get_ex(req->json, "meta_version", &jv) ||
-	    !json_object_is_type(jv, json_type_string) || !*json_object_get_string(jv))
-		return 0;
-	const char *wanted = json_object_get_string(jv);
+	int rc = http_body_string(req, "meta_version", &wanted, err);
+	if (rc || !wanted || !*wanted)
+		return rc;
 	char **metas = NULL;
-	int rc = appconf_meta_versions(req->ctx, req->arena, cl, resource->appname, &metas, err);
+	rc = appconf_meta_versions(req->ctx, req->arena, cl, resource->appname, &metas, err);
 	if (rc && rc != -ERR_NOT_FOUND)
 		return rc;
 	*version = NULL;

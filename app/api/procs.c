@@ -203,13 +203,13 @@ out:
 
 int api_procs_deploy(request_t *req, response_t *res, err_t *err)
 {
-	json_object *jn;
-	if (!req->json || !json_object_is_type(req->json, json_type_object) ||
-	    !json_object_object_get_ex(req->json, "procname", &jn) ||
-	    !json_object_is_type(jn, json_type_string) || !*json_object_get_string(jn))
+	const char *name = NULL;
+	bool object = req->json && json_object_is_type(req->json, json_type_object);
+	if (object && http_body_string(req, "procname", &name, err))
+		return api_fail(req, res, -ERR_INVALID, NULL, proc_url(req, NULL), "%s", err->msg);
+	if (!name || !*name)
 		return api_fail(req, res, -ERR_INVALID, NULL, proc_url(req, NULL),
 				"invalid request: should be json body with procname(string)");
-	const char *name = json_object_get_string(jn);
 	const cluster_t *cl;
 	lain_conf_t *conf = NULL;
 	buf_t report = BUF_INIT;
@@ -404,18 +404,19 @@ struct patch {
 };
 
 /* The body of a PATCH into *pt, else 400 answered. */
-static int patch_parse(request_t *req, response_t *res, struct patch *pt)
+static int patch_parse(request_t *req, response_t *res, struct patch *pt, err_t *err)
 {
-	json_object *body = req->json, *v;
+	json_object *body = req->json;
 	if (!body || !json_object_is_type(body, json_type_object))
 		return api_fail(req, res, -ERR_INVALID, NULL, here(req), PATCH_INVALID);
-	pt->op = "schedule";
-	pt->instance = 0;
-	if (json_object_object_get_ex(body, "operation", &v)) {
-		if (!json_object_is_type(v, json_type_string))
-			return api_fail(req, res, -ERR_INVALID, NULL, here(req), PATCH_INVALID);
-		pt->op = json_object_get_string(v);
-	}
+	bool has_instance;
+	if (http_body_string(req, "operation", &pt->op, err) ||
+	    http_body_int(req, "instance", 0, MAX_INSTANCES, &has_instance, &pt->instance, err))
+		return api_fail(req, res, -ERR_INVALID, NULL, here(req), "%s", err->msg);
+	if (!pt->op)
+		pt->op = "schedule";
+	if (!has_instance)
+		pt->instance = 0;
 	if (!strcmp(pt->op, "schedule")) {
 		const char *bad = schedule_parse(req, body, &pt->s);
 		return bad ? api_fail(req, res, -ERR_INVALID, NULL, here(req), "%s", bad) : 0;
@@ -424,12 +425,6 @@ static int patch_parse(request_t *req, response_t *res, struct patch *pt)
 		return api_fail(req, res, -ERR_INVALID, NULL, here(req),
 				"invalid operation %s: should be schedule, start, stop or restart",
 				pt->op);
-	if (json_object_object_get_ex(body, "instance", &v)) {
-		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
-		    json_object_get_int64(v) > MAX_INSTANCES)
-			return api_fail(req, res, -ERR_INVALID, NULL, here(req), PATCH_INVALID);
-		pt->instance = (long)json_object_get_int64(v);
-	}
 	return 0;
 }
 
@@ -486,7 +481,7 @@ int api_proc_patch(request_t *req, response_t *res, err_t *err)
 	deployd_result_t *cur = result_of(req), *r = result_of(req);
 	lock_t *lock = NULL;
 	const lain_proc_t *p = NULL;
-	int rc = patch_parse(req, res, &pt);
+	int rc = patch_parse(req, res, &pt, err);
 	if (rc || (rc = load_proc(req, res, &cl, &p, err)) ||
 	    (rc = lock_app(req, res, p->name, &lock, err)))
 		goto out;

@@ -16,12 +16,14 @@ const route_t api_routes[] = {
 	  .perm = PERM_READ, .flags = ROUTE_JSON_BODY, .key = "repos" },
 	{ .methods = HTTP_GET, .pattern = "/v1/repos/:app/", .handler = api_repos_get,
 	  .perm = PERM_MAINTAIN, .key = "repo" },
-	{ .methods = HTTP_GET, .pattern = "/v1/repos/:app/maintainers/",
-	  .handler = api_maintainers_list, .perm = PERM_MAINTAIN, .flags = ROUTE_AUTH_ONLY,
-	  .key = "maintainers" },
+	/* POST first: a 405 takes the first matching row's key, and the
+	 * original's is "maintainer" here (spec §9.5). */
 	{ .methods = HTTP_POST, .pattern = "/v1/repos/:app/maintainers/",
 	  .handler = api_maintainers_add, .perm = PERM_MAINTAIN,
 	  .flags = ROUTE_AUTH_ONLY | ROUTE_JSON_BODY, .key = "maintainer" },
+	{ .methods = HTTP_GET, .pattern = "/v1/repos/:app/maintainers/",
+	  .handler = api_maintainers_list, .perm = PERM_MAINTAIN, .flags = ROUTE_AUTH_ONLY,
+	  .key = "maintainers" },
 	{ .methods = HTTP_GET, .pattern = "/v1/repos/:app/maintainers/:user/",
 	  .handler = api_maintainer_get, .perm = PERM_MAINTAIN, .flags = ROUTE_AUTH_ONLY,
 	  .key = "maintainer" },

@@ -403,12 +403,17 @@ static void put_field(json_object *rec, const char *key, const char *value)
 		json_object_object_add(rec, key, json_object_new_string(value));
 }
 
-int store_app_save(ctx_t *ctx, const app_record_t *app, const etcd_op_t *more, size_t nmore,
-		   err_t *err)
+/* The record app as store_app_save writes it (a new json-c reference), and
+ * its text (*value, *len: json-c's, alive as long as the object); NULL
+ * with err set when it does not fit STORE_APP_RECORD_MAX. */
+static json_object *record_json(const app_record_t *app, const char **value, size_t *len,
+				err_t *err)
 {
 	json_object *rec = NULL;
-	if (json_object_deep_copy(app->raw, &rec, NULL))
-		return err_set(err, -ERR_INTERNAL, "cannot copy the record of '%s'", app->appname);
+	if (json_object_deep_copy(app->raw, &rec, NULL)) {
+		err_set(err, -ERR_INTERNAL, "cannot copy the record of '%s'", app->appname);
+		return NULL;
+	}
 	put_field(rec, "giturl", app->giturl);
 	put_field(rec, "meta_version", app->meta_version);
 	put_field(rec, "meta", app->meta);
@@ -420,9 +425,37 @@ int store_app_save(ctx_t *ctx, const app_record_t *app, const etcd_op_t *more, s
 	char now[20];
 	store_now(now);
 	json_object_object_add(rec, "last_update", json_object_new_string(now));
+	*value = json_object_to_json_string_length(
+		rec, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, len);
+	if (*len > STORE_APP_RECORD_MAX) {
+		err_set(err, -ERR_TOO_BIG,
+			"the record of app %s would be %zu bytes, more than the %u that one etcd "
+			"request may carry with it (STORE_APP_RECORD_MAX; etcd's "
+			"--max-request-bytes is 1.5 MiB by default)",
+			app->appname, *len, STORE_APP_RECORD_MAX);
+		json_object_put(rec);
+		return NULL;
+	}
+	return rec;
+}
+
+int store_app_fits(const app_record_t *app, err_t *err)
+{
+	const char *value;
 	size_t len;
-	const char *value = json_object_to_json_string_length(
-		rec, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	json_object *rec = record_json(app, &value, &len, err);
+	json_object_put(rec);
+	return rec ? 0 : err->code;
+}
+
+int store_app_save(ctx_t *ctx, const app_record_t *app, const etcd_op_t *more, size_t nmore,
+		   err_t *err)
+{
+	const char *value;
+	size_t len;
+	json_object *rec = record_json(app, &value, &len, err);
+	if (!rec)
+		return err->code;
 	char key[1024];
 	snprintf(key, sizeof(key), "%s/%s", ctx->cfg->apps_prefix, app->appname);
 	/* The record's compare-and-swap, and the other keys with it. */

@@ -101,13 +101,28 @@ int64_t store_revision_seen(ctx_t *ctx);
 int store_app_create(ctx_t *ctx, const char *name, err_t *err);
 
 /*
+ * The largest app record written, in bytes of its JSON. etcd refuses a
+ * request larger than its --max-request-bytes (1.5 MiB by default), and a
+ * record is written in one txn with its compare and the keys that go with
+ * it (an oplog row, a lock): 1 MiB leaves that room. lain.yaml is the big
+ * field (its text, JSON-escaped: quotes and newlines count twice); a record
+ * past this is refused here, naming the limit, before etcd is asked.
+ */
+#define STORE_APP_RECORD_MAX (1u << 20)
+
+/* 0 when app, as store_app_save would write it, is at most
+ * STORE_APP_RECORD_MAX bytes; else -ERR_TOO_BIG with err naming both. */
+int store_app_fits(const app_record_t *app, err_t *err);
+
+/*
  * Writes app as the record of app->appname, only if the stored record is
  * still at app->mod_revision (the one it was read at): -ERR_CONFLICT "app
  * '<a>' was changed by another request ..." otherwise. The typed fields go
  * over app->raw (unknown fields kept; a field whose value raw already has
  * is left as raw wrote it); "last_update" is set to now. more[0..nmore):
  * other keys written in the same etcd txn, all or none with the record
- * (NULL, 0: none).
+ * (NULL, 0: none). A record past STORE_APP_RECORD_MAX: -ERR_TOO_BIG
+ * (store_app_fits), etcd not asked.
  */
 int store_app_save(ctx_t *ctx, const app_record_t *app, const etcd_op_t *more, size_t nmore,
 		   err_t *err);

@@ -6,12 +6,13 @@ TESTS += tests/fakes/test_sso.py
 EXTRA_DIST += tests/fakes/sso tests/fakes/sso-seed.json tests/fakes/test_sso.py \
 	tests/fakes/fakeproc.py
 
-# deployd stand-in (tests/fakes/deployd) and push-image (tests/tools/push-image)
-# with their self-tests; each finds its tool next to itself (out-of-tree safe).
-# test_push_image.py needs /usr/bin/docker-registry (exit 77 = skip without it).
+# deployd stand-in (tests/fakes/deployd) and push-image (tests/tools/push-image,
+# with bomb-layer for hostile layers) with their self-tests; each finds its
+# tool next to itself (out-of-tree safe). test_push_image.py needs
+# /usr/bin/docker-registry (exit 77 = skip without it).
 TESTS += tests/fakes/test_deployd.py tests/tools/test_push_image.py
 EXTRA_DIST += tests/fakes/deployd tests/fakes/test_deployd.py \
-	tests/tools/push-image tests/tools/test_push_image.py
+	tests/tools/push-image tests/tools/bomb-layer tests/tools/test_push_image.py
 
 # webhook receiver (tests/fakes/webhook) for the notify fan-out (E20/E23) and
 # its self-test; the test finds the fake next to itself (out-of-tree safe).

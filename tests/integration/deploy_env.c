@@ -426,6 +426,28 @@ int denv_fake_peak(int *n)
 	return peak;
 }
 
+int denv_fake_writes(void)
+{
+	char *body = NULL;
+	int n = 0;
+	denv_fake("GET", "/__fake/calls", NULL, &body);
+	json_object *j = json_tokener_parse(body ? body : ""), *calls, *m, *path;
+	if (json_object_object_get_ex(j, "calls", &calls))
+		for (size_t i = 0; i < json_object_array_length(calls); i++) {
+			json_object *c = json_object_array_get_idx(calls, i);
+			if (!json_object_object_get_ex(c, "method", &m) ||
+			    !strcmp(json_object_get_string(m), "GET"))
+				continue;
+			json_object_object_get_ex(c, "path", &path);
+			fprintf(stderr, "\n  deployd was called: %s %s\n", json_object_get_string(m),
+				json_object_get_string(path));
+			n++;
+		}
+	json_object_put(j);
+	free(body);
+	return n;
+}
+
 int denv_main(const denv_suite_t *s)
 {
 	int rc = 1;

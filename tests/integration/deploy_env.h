@@ -80,6 +80,11 @@ long denv_fake(const char *method, const char *path, const char *body, char **ou
  * ran in parallel, as the fake saw it. */
 int denv_fake_peak(int *n);
 
+/* How many calls that are not GETs (what changes deployd) the deployd fake
+ * logged since its log was last cleared (DELETE /__fake/calls); each is
+ * printed. */
+int denv_fake_writes(void);
+
 /* Waits (up to 5 s) until the deployd fake has done all accepted work
  * (deployd answers 423 to a podgroup whose operation is in progress).
  * 0 when it settled, -1 when it did not. */

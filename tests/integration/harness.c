@@ -159,11 +159,12 @@ static size_t on_data(char *p, size_t size, size_t n, void *ud)
 int it_request(const char *method, const char *path, const char *body, const char *extra_header,
 	       it_response_t *out)
 {
-	char url[2048];
-	if (!strncmp(path, "http://", 7) || !strncmp(path, "https://", 8))
-		snprintf(url, sizeof(url), "%s", path);
-	else
-		snprintf(url, sizeof(url), "%s%s", stack_get("CONSOLE_URL"), path);
+	/* As long as the path is (the nginx suite sends URLs of 9 KB). */
+	bool full = !strncmp(path, "http://", 7) || !strncmp(path, "https://", 8);
+	const char *base = full ? "" : stack_get("CONSOLE_URL");
+	size_t ulen = strlen(base) + strlen(path) + 1;
+	char *url = malloc(ulen);
+	snprintf(url, ulen, "%s%s", base, path);
 	memset(out, 0, sizeof(*out));
 	struct sink b = { calloc(1, 1), 0 }, h = { calloc(1, 1), 0 };
 	CURL *c = curl_easy_init();
@@ -195,6 +196,7 @@ int it_request(const char *method, const char *path, const char *body, const cha
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(c);
+	free(url);
 	for (size_t i = 0; i < h.len; i++) {
 		if (h.data[i] == ':' )
 			break;

@@ -15,8 +15,10 @@ IT_LIBS = libitharness.a $(UNIT_LIBS) -lpthread
 LDADD = $(IT_LIBS)
 
 check_PROGRAMS += tests/integration/it_api tests/integration/it_process tests/integration/it_etcd \
-	tests/integration/it_auth tests/integration/it_legacy_login tests/integration/it_access
+	tests/integration/it_auth tests/integration/it_legacy_login tests/integration/it_access \
+	tests/integration/it_parity tests/integration/it_nginx
 TESTS += tests/integration/it_api tests/integration/it_process tests/integration/it_etcd \
-	tests/integration/it_auth tests/integration/it_legacy_login tests/integration/it_access
+	tests/integration/it_auth tests/integration/it_legacy_login tests/integration/it_access \
+	tests/integration/it_parity tests/integration/it_nginx
 include $(srcdir)/tests/integration/registry.mk
 include $(srcdir)/tests/integration/deploy.mk
