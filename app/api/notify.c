@@ -187,22 +187,17 @@ static void fan_out(request_t *req, json_object *urls, const char *payload)
 }
 
 /* A JSON array in the body, or NULL. */
-static json_object *body_array(request_t *req, const char *key)
-{
-	json_object *v;
-	if (req->json && json_object_is_type(req->json, json_type_object) &&
-	    json_object_object_get_ex(req->json, key, &v) && json_object_is_type(v, json_type_array))
-		return v;
-	return NULL;
-}
-
 int api_repos_push(request_t *req, response_t *res, err_t *err)
 {
 	const app_record_t *app = req_app(req);
 	const char *url = arena_printf(req->arena, "/v1/repos/%s/push/", app->appname);
+	json_object *authors, *commits;
+	int rc;
+	if ((rc = http_body_array(req, "authors", &authors, err)) ||
+	    (rc = http_body_array(req, "commits", &commits, err)))
+		return rc;
 	const cluster_t *cl;
-	int rc = cluster_get(req->ctx, &cl, err);
-	if (rc)
+	if ((rc = cluster_get(req->ctx, &cl, err)))
 		return rc;
 	char **versions = NULL;
 	rc = appconf_meta_versions(req->ctx, req->arena, cl, app->appname, &versions, err);
@@ -223,7 +218,6 @@ int api_repos_push(request_t *req, response_t *res, err_t *err)
 	else if (strcmp(giturl, app->giturl))
 		bad = arena_printf(req->arena, "app giturl '%s' doesn't match with bound url '%s'",
 				   giturl, app->giturl);
-	json_object *authors = body_array(req, "authors"), *commits = body_array(req, "commits");
 	if (!bad && (!authors || !commits)) {
 		/* From GitLab, when one is configured and the giturl is on it;
 		 * else the original's answer to a failed lookup. */

@@ -60,6 +60,19 @@ int http_body_string(const request_t *req, const char *key, const char **out, er
 	return 0;
 }
 
+int http_body_array(const request_t *req, const char *key, json_object **out, err_t *err)
+{
+	json_object *v;
+	int rc = field(req, key, &v, err);
+	*out = NULL;
+	if (rc || !v)
+		return rc;
+	if (!json_object_is_type(v, json_type_array))
+		return wrong_type(err, key, "an array", v);
+	*out = v;
+	return 0;
+}
+
 int http_body_int(const request_t *req, const char *key, long min, long max, bool *present,
 		  long *out, err_t *err)
 {

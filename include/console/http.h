@@ -122,6 +122,8 @@ int http_query_each(const request_t *req, const char *name, http_query_fn fn, vo
  * the same way. *out points into req->json (the request's).
  */
 int http_body_string(const request_t *req, const char *key, const char **out, err_t *err);
+/* A JSON array (its elements unchecked). */
+int http_body_array(const request_t *req, const char *key, struct json_object **out, err_t *err);
 /* A JSON integer (not true, not 2.0) in min..max. */
 int http_body_int(const request_t *req, const char *key, long min, long max, bool *present,
 		  long *out, err_t *err);
