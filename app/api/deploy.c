@@ -39,32 +39,11 @@
 #include "instances.h"
 #include "console/banned.h"
 
-/* The instances of the resources an app's lain.yaml uses (instances.h). */
-static int deploy_instances(deploy_run_t *run, err_t *err)
-{
-	return instances_deploy(run, run->conf, run->prev, &run->report, err);
-}
-
-/* Those of resources it no longer uses: removal failures are only logged. */
-static int drop_instances(deploy_run_t *run, err_t *err)
-{
-	err_t ierr = ERR_INIT;
-	if (strcmp(run->conf->apptype, "resource") &&
-	    instances_remove(run, run->prev, run->conf, &run->removed, &ierr))
-		http_log(run->req, LOG_WARN, "update of %s: removing resource instances failed: %s",
-			 run->name, ierr.msg);
-	return 0;
-}
-
-/* A deploy of an app, first or update: the same run (§4.1 steps 4-13,
- * §4.2 steps 3-6). */
-static const deploy_kind_t app_kind = { deployer_source_meta, deploy_instances, drop_instances };
-
 /* The generic deploy behind E7 POST and E8 PUT: run, prepared by the entry
  * point, as an app's. */
 static int deploy_app(deploy_run_t *run, err_t *err)
 {
-	run->kind = &app_kind;
+	run->kind = &instances_app_kind;
 	return deployer_run(run, err);
 }
 
@@ -152,6 +131,7 @@ int api_apps_deploy(request_t *req, response_t *res, err_t *err)
 	if ((rc = first_version(req, res, cl, name, &run->version, err)))
 		goto out;
 	run->op = "DEPLOY";
+	run->release_op = "deploy";
 	run->what = "deploy app";
 	run->results = "Deploy app";
 	run->on_failure = DEPLOY_FAIL_KEEP;
@@ -275,6 +255,7 @@ int api_app_update(request_t *req, response_t *res, err_t *err)
 		if (appconf_stored(req->arena, run->cl, run->app, &run->prev, &perr))
 			run->prev = NULL;
 		run->op = "UPDATE";
+		run->release_op = "update";
 		run->what = "update app";
 		run->results = "Updating app";
 		run->on_failure = DEPLOY_FAIL_RESTORE;

@@ -30,6 +30,7 @@
 #include "appconf.h"
 #include "appview.h"
 #include "deployer.h"
+#include "history.h"
 #include "peers.h"
 #include "console/banned.h"
 
@@ -77,16 +78,15 @@ static const lain_proc_t *find_proc(const lain_conf_t *conf, const char *name)
 	return NULL;
 }
 
-/* load() and the proc named in the path (*p), else 404 answered. */
-static int load_proc(request_t *req, response_t *res, const cluster_t **cl,
+/* load() (*conf) and the proc named in the path (*p), else 404 answered. */
+static int load_proc(request_t *req, response_t *res, const cluster_t **cl, lain_conf_t **conf,
 		     const lain_proc_t **p, err_t *err)
 {
-	lain_conf_t *conf = NULL;
-	int rc = load(req, res, cl, &conf, err);
+	int rc = load(req, res, cl, conf, err);
 	if (rc)
 		return rc;
 	const char *name = http_param(req, "proc");
-	if ((*p = find_proc(conf, name)))
+	if ((*p = find_proc(*conf, name)))
 		return 0;
 	return api_fail(req, res, -ERR_NOT_FOUND, NULL, here(req), "no such proc %s in app %s", name,
 			req_app(req)->appname);
@@ -173,13 +173,59 @@ static int answer_deployd(request_t *req, response_t *res, const lain_proc_t *p,
 /* ---- E9 */
 
 /* A change of a proc takes the app's deploy lock, as deploy, update and
- * undeploy do: one change of an app at a time (409 while another runs). */
-static int lock_app(request_t *req, response_t *res, const char *proc, lock_t **lock, err_t *err)
+ * undeploy do: one change of an app at a time (409 while another runs).
+ * *run holds it, with the record read again under it (run->app). */
+static int lock_run(request_t *req, response_t *res, const cluster_t *cl, const char *proc,
+		    deploy_run_t **run, err_t *err)
 {
-	int rc = lock_acquire(req->ctx, req_app(req)->appname, LOCK_TTL, req_operator(req), lock, err);
-	if (rc == -ERR_CONFLICT)
-		return api_fail(req, res, rc, NULL, proc_url(req, proc), "%s", err->msg);
-	return rc;
+	*run = deployer_new(req, cl, req_app(req)->appname);
+	(*run)->url = proc_url(req, proc);
+	(*run)->version = req_app(req)->meta_version;
+	return deployer_lock_and_read(*run, res, err);
+}
+
+/* What ran before a change of p (history_current): the release's procs
+ * the change is applied to. */
+static json_object *procs_before(request_t *req, const cluster_t *cl, const lain_conf_t *conf)
+{
+	json_object *procs = NULL;
+	err_t e = ERR_INIT;
+	if (history_current(req, cl, req_app(req), conf, &procs, &e)) {
+		http_log(req, LOG_WARN, "what %s runs could not be read for its release: %s",
+			 req_app(req)->appname, e.msg);
+		procs = json_object_new_object();
+	}
+	return arena_json(req->arena, procs);
+}
+
+/* The release of a change of run's app: op, procs (taken), succeeded
+ * when deployd accepted it (failed with error otherwise); written with the
+ * record read under the lock. A failure to write it is logged: the change
+ * is made. */
+static void record_change(deploy_run_t *run, const char *op, json_object *procs, const char *error)
+{
+	release_t *rel = history_new(run->req, run->name, op, run->app->meta_version, procs,
+				     error ? RELEASE_FAILED : RELEASE_SUCCEEDED);
+	if (error)
+		json_object_object_add(rel->obj, "error", json_object_new_string(error));
+	err_t e = ERR_INIT;
+	if (history_save(run->req, run->app, rel, NULL, &e) ||
+	    store_app_get(run->req->ctx, run->req->arena, run->name, &run->app, &e)) {
+		http_log(run->req, LOG_ERROR, "the release of %s (%s) was not written: %s", run->name,
+			 op, e.msg);
+		return;
+	}
+	/* Written by the same txn: the release's revision is the record's. */
+	rel->mod_revision = run->app->mod_revision;
+	run->release = rel;
+}
+
+/* An entry of procs, changed: key set to a number. */
+static void entry_set(json_object *procs, const char *proc, const char *key, int64_t v)
+{
+	json_object *e = NULL;
+	if (json_object_object_get_ex(procs, proc, &e) && json_object_is_type(e, json_type_object))
+		json_object_object_add(e, key, json_object_new_int64(v));
 }
 
 int api_procs_list(request_t *req, response_t *res, err_t *err)
@@ -212,9 +258,8 @@ int api_procs_deploy(request_t *req, response_t *res, err_t *err)
 	const char *name = json_object_get_string(jn);
 	const cluster_t *cl;
 	lain_conf_t *conf = NULL;
-	buf_t report = BUF_INIT;
 	deployd_result_t *r = result_of(req);
-	lock_t *lock = NULL;
+	deploy_run_t *run = NULL;
 	int rc = load(req, res, &cl, &conf, err);
 	if (rc)
 		goto out;
@@ -230,22 +275,28 @@ int api_procs_deploy(request_t *req, response_t *res, err_t *err)
 			      "proc with procname %s already exists\n", name);
 		goto out;
 	}
-	if (rc != -ERR_NOT_FOUND || (rc = lock_app(req, res, name, &lock, err)))
+	if (rc != -ERR_NOT_FOUND || (rc = lock_run(req, res, cl, name, &run, err)))
 		goto out;
+	json_object *procs = procs_before(req, cl, conf);
 	oplog(req, "DEPLOY", arena_printf(req->arena, "proc %s deployed", name));
-	rc = deployer_proc(req, cl, conf, p, req_app(req)->meta_version, &report, err);
+	run->conf = conf;
+	rc = deployer_proc(run, p, err);
+	json_object *entry = NULL;
+	if (!rc && json_object_object_get_ex(run->procs, p->name, &entry))
+		json_object_object_add(procs, p->name, json_object_get(entry));
+	if (!run->report.len && rc)
+		buf_addf(&run->report, "    %s\n", err->msg);
+	record_change(run, "proc_deploy", json_object_get(procs), rc ? run->report.data : NULL);
 	if (rc) {
-		if (!report.len)
-			buf_addf(&report, "    %s\n", err->msg);
 		rc = api_fail(req, res, -ERR_INTERNAL, NULL, proc_url(req, name),
-			      "proc deploy result:\nfailed:\n%s", report.data);
+			      "proc deploy result:\nfailed:\n%s", run->report.data);
 		goto out;
 	}
 	rc = api_answer(req, res, 201, proc_object(req, p), proc_url(req, name),
 			"proc deploy result:\n    %s: deploy request accepted\n", name);
 out:
-	lock_release(req->ctx, lock);
-	buf_release(&report);
+	if (run)
+		deployer_unlock(run);
 	return rc;
 }
 
@@ -255,8 +306,9 @@ int api_proc_get(request_t *req, response_t *res, err_t *err)
 {
 	const cluster_t *cl;
 	deployd_result_t *r = result_of(req);
+	lain_conf_t *conf = NULL;
 	const lain_proc_t *p = NULL;
-	int rc = load_proc(req, res, &cl, &p, err);
+	int rc = load_proc(req, res, &cl, &conf, &p, err);
 	if (rc)
 		return rc;
 	if (proc_status(req, cl, p, r, err))
@@ -269,10 +321,11 @@ int api_proc_delete(request_t *req, response_t *res, err_t *err)
 {
 	const cluster_t *cl;
 	deployd_result_t *r = result_of(req);
-	lock_t *lock = NULL;
+	deploy_run_t *run = NULL;
+	lain_conf_t *conf = NULL;
 	const lain_proc_t *p = NULL;
-	int rc = load_proc(req, res, &cl, &p, err);
-	if (rc || (rc = lock_app(req, res, p->name, &lock, err)))
+	int rc = load_proc(req, res, &cl, &conf, &p, err);
+	if (rc || (rc = lock_run(req, res, cl, p->name, &run, err)))
 		goto out;
 	if (podgroup_of(req, cl, p, r, err)) {
 		rc = not_deployed(req, res, p);
@@ -280,11 +333,16 @@ int api_proc_delete(request_t *req, response_t *res, err_t *err)
 	}
 	/* The Proc as it was: the answer shows what was removed. */
 	json_object *o = proc_object(req, p);
+	json_object *procs = procs_before(req, cl, conf);
 	oplog(req, "DELETE", arena_printf(req->arena, "delete proc %s", p->name));
 	int st = deployd_podgroup_delete(peers_deployd(req->ctx, cl), p->podname, r, err);
+	if (!st)
+		json_object_object_del(procs, p->name);
+	record_change(run, "proc_remove", json_object_get(procs), st ? err->msg : NULL);
 	rc = answer_deployd(req, res, p, o, st, r, err);
 out:
-	lock_release(req->ctx, lock);
+	if (run)
+		deployer_unlock(run);
 	return rc;
 }
 
@@ -479,16 +537,31 @@ static int patch_operate(request_t *req, const cluster_t *cl, const lain_proc_t 
 					pt->instance, r, err);
 }
 
+/* The release of a schedule of p: what ran before, with p's new
+ * instances or limits. */
+static void record_schedule(deploy_run_t *run, json_object *procs, const lain_proc_t *p,
+			    const struct schedule *s, int st, const err_t *err)
+{
+	if (s->has_n)
+		entry_set(procs, p->name, "num_instances", s->n);
+	if (s->has_cpu)
+		entry_set(procs, p->name, "cpu", s->cpu);
+	if (s->has_mem)
+		entry_set(procs, p->name, "memory", s->mem);
+	record_change(run, "scale", json_object_get(procs), st ? err->msg : NULL);
+}
+
 int api_proc_patch(request_t *req, response_t *res, err_t *err)
 {
 	struct patch pt;
 	const cluster_t *cl;
 	deployd_result_t *cur = result_of(req), *r = result_of(req);
-	lock_t *lock = NULL;
+	deploy_run_t *run = NULL;
+	lain_conf_t *conf = NULL;
 	const lain_proc_t *p = NULL;
 	int rc = patch_parse(req, res, &pt);
-	if (rc || (rc = load_proc(req, res, &cl, &p, err)) ||
-	    (rc = lock_app(req, res, p->name, &lock, err)))
+	if (rc || (rc = load_proc(req, res, &cl, &conf, &p, err)) ||
+	    (rc = lock_run(req, res, cl, p->name, &run, err)))
 		goto out;
 	int st = podgroup_of(req, cl, p, cur, err);
 	if (st == -ERR_NOT_FOUND) {
@@ -500,7 +573,9 @@ int api_proc_patch(request_t *req, response_t *res, err_t *err)
 		goto out;
 	}
 	if (!strcmp(pt.op, "schedule")) {
+		json_object *procs = procs_before(req, cl, conf);
 		st = patch_schedule(req, cl, p, &pt.s, cur->json, r, err);
+		record_schedule(run, procs, p, &pt.s, st, err);
 	} else {
 		size_t npods = 0;
 		json_object *pod = pod_of(cur->json, pt.instance, &npods);
@@ -514,7 +589,8 @@ int api_proc_patch(request_t *req, response_t *res, err_t *err)
 	}
 	rc = answer_deployd(req, res, p, NULL, st, r, err);
 out:
-	lock_release(req->ctx, lock);
+	if (run)
+		deployer_unlock(run);
 	return rc;
 }
 

@@ -124,6 +124,8 @@ void etcd_encode_range(buf_t *out, const char *key, size_t key_len, const char *
 		buf_addstr(out, ",\"count_only\":true");
 	if (flags & ETCD_RANGE_KEYS_ONLY)
 		buf_addstr(out, ",\"keys_only\":true");
+	if (flags & ETCD_RANGE_DESCEND)
+		buf_addstr(out, ",\"sort_order\":\"DESCEND\",\"sort_target\":\"KEY\"");
 	buf_addch(out, '}');
 }
 
@@ -532,6 +534,21 @@ int etcd_count_prefix(etcd_t *e, const char *prefix, int64_t *count, err_t *err)
 	if (rc)
 		return rc;
 	return etcd_decode_range(e->resp.body.data, e->resp.body.len, NULL, NULL, NULL, count, NULL,
+				 err);
+}
+
+int etcd_range_last(etcd_t *e, const char *prefix, etcd_kv_fn fn, void *ctx, int64_t *count,
+		    err_t *err)
+{
+	buf_t end = BUF_INIT;
+	etcd_prefix_end(prefix, strlen(prefix), &end);
+	buf_reset(&e->req);
+	etcd_encode_range(&e->req, prefix, strlen(prefix), end.data, end.len, 1, ETCD_RANGE_DESCEND);
+	buf_release(&end);
+	int rc = call(e, "/v3/kv/range", err);
+	if (rc)
+		return rc;
+	return etcd_decode_range(e->resp.body.data, e->resp.body.len, fn, ctx, NULL, count, NULL,
 				 err);
 }
 
