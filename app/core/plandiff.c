@@ -32,6 +32,25 @@ static bool objects_in(json_object *a)
 	return n > 0;
 }
 
+/* Go's zero value of a struct as deployd gives back a null it was sent
+ * (LogConfig: {"Type": "", "Config": null}): an object whose every value
+ * is null, "", 0, false or such an object. */
+static bool zero_struct(json_object *o)
+{
+	if (!is_object(o))
+		return false;
+	json_object_object_foreach(o, k, v) {
+		(void)k;
+		bool zero = !v || (json_object_is_type(v, json_type_string) && !*json_object_get_string(v)) ||
+			    (json_object_is_type(v, json_type_int) && !json_object_get_int64(v)) ||
+			    (json_object_is_type(v, json_type_boolean) && !json_object_get_boolean(v)) ||
+			    zero_struct(v);
+		if (!zero)
+			return false;
+	}
+	return true;
+}
+
 /* path: the buffer of the path so far; it is restored before returning. */
 static void walk(json_object *out, buf_t *path, json_object *from, json_object *to)
 {
@@ -60,7 +79,7 @@ static void walk(json_object *out, buf_t *path, json_object *from, json_object *
 		}
 		return;
 	}
-	if (!json_object_equal(from, to))
+	if (!json_object_equal(from, to) && !(!to && zero_struct(from)))
 		add_change(out, path, from, to);
 }
 

@@ -85,6 +85,11 @@ int api_proc_histories(request_t *req, response_t *res, err_t *err);
  * undeploy. */
 int api_releases_list(request_t *req, response_t *res, err_t *err);
 int api_release_get(request_t *req, response_t *res, err_t *err);
+/* POST /v1/apps/<app>/rollback/ {} | {"release": <id>} (app/api/rollback.c):
+ * restores a release whole -> 202 {"app": App, "release": the new release};
+ * 400 nothing to roll back to / unknown id, 406 deployd failed, 409 locked.
+ * With ?dry_run=1 / "wait": gate.h. */
+int api_app_rollback(request_t *req, response_t *res, err_t *err);
 
 /* notify.c — E23 /v1/notify/<type>/ (imagepush only; 400 otherwise): GET
  * the webhook URLs; POST / DELETE {"notify_url": "<http(s) url>"} (LAIN

@@ -9,7 +9,9 @@
  * (Version, CreateAt, UpdateAt, PrevState, a container's Name, ...) are
  * not differences. Objects are compared key by key, arrays of objects of
  * the same length element by element, any other array as one value; a key
- * missing on one side counts as null. Each differing value is one change
+ * missing on one side counts as null, and a null sent is what deployd (Go)
+ * gives back as a struct's zero value ({"Type": "", "Config": null} for a
+ * LogConfig of null). Each differing value is one change
  *
  *     {"path": "Pod.Containers[0].Image", "from": <from's, or null>, "to": <to's>}
  *

@@ -250,6 +250,257 @@ static void test_bounded_and_kept(void)
 	json_object_put(list);
 }
 
+/* ---- rollback */
+
+#define ROLL_YAML(extra)                                                                      \
+	"appname: roll\nbuild:\n  base: golang\nweb:\n  cmd: /hello\n  port: 80\n"            \
+	"  secret_files:\n    - app.conf\nworker.bg:\n  cmd: /bg\n" extra
+#define TS1 "1522058200"
+#define TS2 "1522059999"
+
+static char lvault[256];
+static char reg_host[128];
+
+static long lvault_call(const char *method, const char *path, const char *body, char **out)
+{
+	char url[512];
+	snprintf(url, sizeof(url), "%s%s", lvault, path);
+	return denv_call(method, url, body, NULL, out);
+}
+
+static void lvault_seed(const char *content, const char *ts)
+{
+	char body[1024];
+	snprintf(body, sizeof(body),
+		 "{\"app\": \"roll\", \"proc\": \"roll.web.web\", \"secrets\": [{\"path\": "
+		 "\"roll/roll.web.web/lain/app/app.conf\", \"content\": \"%s\", \"mode\": \"400\", "
+		 "\"owner\": \"root\", \"group\": \"root\", \"timestamp\": %s}]}",
+		 content, ts);
+	CU_ASSERT_EQUAL(lvault_call("PUT", "/__fake/secrets", body, NULL), 200);
+}
+
+static int lvault_ncalls(void)
+{
+	char *body = NULL;
+	lvault_call("GET", "/__fake/calls", NULL, &body);
+	json_object *j = body ? json_tokener_parse(body) : NULL;
+	int n = (int)js_len(js_get(j, "calls"));
+	json_object_put(j);
+	free(body);
+	return n;
+}
+
+/* deployd's Spec of podgroup pg (a new reference; NULL when it has none). */
+static json_object *pg_spec(const char *pg)
+{
+	char path[256], *body = NULL;
+	snprintf(path, sizeof(path), "/api/podgroups?name=%s", pg);
+	long st = denv_fake("GET", path, NULL, &body);
+	json_object *j = st == 200 && body ? json_tokener_parse(body) : NULL;
+	json_object *spec = json_object_get(js_get(j, "Spec"));
+	json_object_put(j);
+	free(body);
+	return spec;
+}
+
+static json_object *container0(json_object *spec)
+{
+	return js_at(js_get(js_get(spec, "Pod"), "Containers"), 0);
+}
+
+/* POST /apps/<app>/rollback/ with body; the answer in *r. */
+static long rollback(const char *app, const char *body, it_response_t *r)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "/api/v1/apps/%s/rollback/", app);
+	return it_req("POST", path, body, r);
+}
+
+static void test_rollback_restores(void)
+{
+	it_response_t r;
+	char want[512];
+	lvault_seed("password=1", TS1);
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "roll"), 201);
+	CU_ASSERT_EQUAL(denv_deploy(NULL, "roll", 202), 202);                          /* 1: V2 */
+	settle();
+	CU_ASSERT_EQUAL(it_call("PUT", "/api/v1/apps/roll/", "{\"meta_version\":\"" V(1) "\"}", 202),
+			202);                                                          /* 2: V1 */
+	settle();
+	CU_ASSERT_EQUAL(it_call("PATCH", "/api/v1/apps/roll/procs/web/", "{\"num_instances\":2}",
+				202),
+			202);                                                          /* 3 */
+	settle();
+	json_object *list = releases("roll");
+	CU_ASSERT_EQUAL_FATAL(js_len(list), 3);
+	json_object *three = json_object_get(js_get(js_at(list, 0), "procs"));
+	json_object_put(list);
+	snprintf(want, sizeof(want), "%s/roll:release-%s-web-config-%s", reg_host, V(1), TS1);
+	CU_ASSERT_STRING_EQUAL(js_str(js_get(three, "web"), "config_image"), want);
+
+	/* Then: new secrets, V2 again (its config image from the new ones),
+	 * bg removed, web scaled and bg's limits changed before that. */
+	CU_ASSERT_EQUAL(it_call("PATCH", "/api/v1/apps/roll/procs/bg/",
+				"{\"cpu\":2,\"memory\":\"128m\"}", 202),
+			202);                                                          /* 4 */
+	settle();
+	lvault_seed("password=2", TS2);
+	CU_ASSERT_EQUAL(it_call("PUT", "/api/v1/apps/roll/", "{\"meta_version\":\"" V(2) "\"}", 202),
+			202);                                                          /* 5 */
+	settle();
+	CU_ASSERT_EQUAL(it_call("DELETE", "/api/v1/apps/roll/procs/bg/", NULL, 202), 202); /* 6 */
+	settle();
+	CU_ASSERT_EQUAL(it_call("PATCH", "/api/v1/apps/roll/procs/web/", "{\"num_instances\":3}",
+				202),
+			202);                                                          /* 7 */
+	settle();
+	CU_ASSERT_EQUAL(denv_count("roll.worker.extra"), 1);
+	CU_ASSERT_EQUAL(denv_count("roll.worker.bg"), 0);
+
+	/* Back to 3, in one call. */
+	lvault_call("DELETE", "/__fake/calls", NULL, NULL);
+	CU_ASSERT_EQUAL(rollback("roll", "{\"release\": 3}", &r), 202);
+	CU_ASSERT_STRING_EQUAL(it_msg(&r), "rollback request of app roll to release 3 has been accepted.");
+	CU_ASSERT_STRING_EQUAL(js_str(it_payload(&r, "app"), "metaversion"), V(1));
+	json_object *rel = it_payload(&r, "release");
+	CU_ASSERT_EQUAL(num(rel, "id"), 8);
+	CU_ASSERT_EQUAL(num(rel, "rollback_of"), 3);
+	CU_ASSERT_EQUAL(num(rel, "previous"), 7);
+	CU_ASSERT_STRING_EQUAL(js_str(rel, "op"), "rollback");
+	CU_ASSERT_STRING_EQUAL(js_str(rel, "state"), "succeeded");
+	CU_ASSERT_STRING_EQUAL(js_str(rel, "meta_version"), V(1));
+	CU_ASSERT(json_object_equal(js_get(rel, "procs"), three));
+	it_response_free(&r);
+	settle();
+	/* The config image as recorded: lvault was not asked. */
+	CU_ASSERT_EQUAL(lvault_ncalls(), 0);
+	json_object *web = pg_spec("roll.web.web"), *bg = pg_spec("roll.worker.bg");
+	CU_ASSERT_STRING_EQUAL(js_str(container0(web), "Image"), want);
+	CU_ASSERT_EQUAL(num(web, "NumInstances"), 2);
+	/* bg was missing: created with release 3's values. */
+	CU_ASSERT_PTR_NOT_NULL(bg);
+	CU_ASSERT_EQUAL(num(bg, "NumInstances"), 1);
+	CU_ASSERT_EQUAL(num(container0(bg), "CpuLimit"), 0);
+	CU_ASSERT_EQUAL(num(container0(bg), "MemoryLimit"), 32 << 20);
+	json_object_put(web);
+	json_object_put(bg);
+	/* extra is not in release 3: removed. */
+	CU_ASSERT_EQUAL(denv_count("roll.worker.extra"), 0);
+	CU_ASSERT_FATAL(denv_wait_healthy("roll", &r));
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/oplogs/roll/", NULL, &r), 200);
+	CU_ASSERT(strstr(json_object_get_string(it_payload(&r, "oplog")),
+			 "\"ROLLBACK\", \"app\": \"roll\", \"app_version\": \"" V(1)
+			 "\", \"time\"") != NULL);
+	it_response_free(&r);
+
+	/* {}: the newest succeeded release before the current one (7). */
+	CU_ASSERT_EQUAL(rollback("roll", "{}", &r), 202);
+	rel = it_payload(&r, "release");
+	CU_ASSERT_EQUAL(num(rel, "id"), 9);
+	CU_ASSERT_EQUAL(num(rel, "rollback_of"), 7);
+	CU_ASSERT_STRING_EQUAL(js_str(rel, "meta_version"), V(2));
+	it_response_free(&r);
+	settle();
+	web = pg_spec("roll.web.web");
+	snprintf(want, sizeof(want), "%s/roll:release-%s-web-config-%s", reg_host, V(2), TS2);
+	CU_ASSERT_STRING_EQUAL(js_str(container0(web), "Image"), want);
+	CU_ASSERT_EQUAL(num(web, "NumInstances"), 3);
+	json_object_put(web);
+	CU_ASSERT_EQUAL(denv_count("roll.worker.bg"), 0);
+	CU_ASSERT_EQUAL(denv_count("roll.worker.extra"), 1);
+	json_object_put(three);
+}
+
+/* A rollback to what runs sends nothing: podgroups that would not change
+ * are left alone. */
+static void test_rollback_unchanged(void)
+{
+	it_response_t r;
+	json_object *list = releases("roll");
+	int64_t last = num(js_at(list, 0), "id");
+	json_object_put(list);
+	denv_fake("DELETE", "/__fake/calls", NULL, NULL);
+	char body[64];
+	snprintf(body, sizeof(body), "{\"release\": %" PRId64 "}", last);
+	CU_ASSERT_EQUAL(rollback("roll", body, &r), 202);
+	it_response_free(&r);
+	char *calls = NULL;
+	denv_fake("GET", "/__fake/calls", NULL, &calls);
+	json_object *j = json_tokener_parse(calls ? calls : "{}");
+	json_object *cs = js_get(j, "calls");
+	for (size_t i = 0; i < js_len(cs); i++) {
+		const char *m = js_str(js_at(cs, i), "method");
+		const char *path = js_str(js_at(cs, i), "path");
+		/* Reads, and removals of what is gone already (404). */
+		if (strcmp(m, "GET") && num(js_at(cs, i), "status") != 404) {
+			fprintf(stderr, "\n  unexpected deployd call %s %s?%s\n", m, path,
+				js_str(js_at(cs, i), "query"));
+			CU_FAIL("a rollback to what runs changed something");
+		}
+	}
+	json_object_put(j);
+	free(calls);
+}
+
+static void test_rollback_refused(void)
+{
+	it_response_t r;
+	/* Not deployed (registered only). */
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "rollnew"), 201);
+	CU_ASSERT_EQUAL(rollback("rollnew", "{}", &r), 404);
+	CU_ASSERT_STRING_EQUAL(it_msg(&r), "app with appname rollnew has not been deployd\n");
+	it_response_free(&r);
+	/* One release only: nothing to roll back to. */
+	CU_ASSERT_EQUAL(denv_deploy(NULL, "rollnew", 202), 202);
+	settle();
+	CU_ASSERT_EQUAL(rollback("rollnew", "{}", &r), 400);
+	CU_ASSERT_STRING_EQUAL(it_msg(&r), "app rollnew has no succeeded release before its "
+					   "current one to roll back to");
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(rollback("rollnew", "{\"release\": 42}", &r), 400);
+	CU_ASSERT_STRING_EQUAL(it_msg(&r), "release 42 of app rollnew does not exist");
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(rollback("rollnew", "{\"release\": \"1\"}", &r), 400);
+	it_response_free(&r);
+	/* A failed release is no target. */
+	CU_ASSERT_EQUAL(rollback("histfail", "{\"release\": 2}", &r), 400);
+	CU_ASSERT_STRING_EQUAL(it_msg(&r), "release 2 of app histfail failed: only a succeeded "
+					   "release can be rolled back to");
+	it_response_free(&r);
+
+	/* 409 while another change holds the app. */
+	CU_ASSERT_EQUAL(it_etcd_put("/lain/console/locks/histfail",
+				    "{\"holder\": \"bob\", \"since\": \"2026-12-07 10:00:00\"}"),
+			0);
+	CU_ASSERT_EQUAL(rollback("histfail", "{\"release\": 1}", &r), 409);
+	CU_ASSERT_PREFIX(it_msg(&r), "app 'histfail' is being changed by another request (bob");
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(it_etcd_delete("/lain/console/locks/histfail"), 0);
+
+	/* deployd failing: 406 with the report, the app keeps what ran. */
+	denv_fake("POST", "/__fake/fail",
+		  "{\"mode\":\"error500\",\"match\":\"/api/podgroups\",\"method\":\"PATCH\",\"count\":-1}",
+		  NULL);
+	CU_ASSERT_EQUAL(rollback("hist", "{\"release\": 1}", &r), 406);
+	denv_fake("POST", "/__fake/fail", "{\"mode\":\"none\"}", NULL);
+	CU_ASSERT_PREFIX(it_msg(&r), "request of rollback app hist is not acceptable with error:");
+	CU_ASSERT_STRING_EQUAL(js_str(it_payload(&r, "release"), "state"), "failed");
+	CU_ASSERT_EQUAL(num(it_payload(&r, "release"), "rollback_of"), 1);
+	CU_ASSERT(json_object_is_type(js_get(r.json, "app"), json_type_null));
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/hist/", NULL, &r), 200);
+	CU_ASSERT_STRING_EQUAL(js_str(it_payload(&r, "app"), "metaversion"), V(1));
+	it_response_free(&r);
+}
+
+static CU_TestInfo rollback_tests[] = {
+	{ "rollback restores version, config image, scale, procs", test_rollback_restores },
+	{ "rollback to what runs changes nothing", test_rollback_unchanged },
+	{ "rollback refused: 404, 400, 409, 406", test_rollback_refused },
+	CU_TEST_INFO_NULL,
+};
+
 static CU_TestInfo history_tests[] = {
 	{ "every kind of change writes a release", test_history },
 	{ "a failed update: a failed release", test_failed_release },
@@ -259,8 +510,21 @@ static CU_TestInfo history_tests[] = {
 
 static CU_SuiteInfo suites[] = {
 	{ "history", NULL, NULL, NULL, NULL, history_tests },
+	{ "rollback", NULL, NULL, NULL, NULL, rollback_tests },
 	CU_SUITE_INFO_NULL,
 };
+
+/* The lvault stand-in, and the registry's host as images name it. */
+static int neighbours_up(void)
+{
+	char url[300];
+	snprintf(reg_host, sizeof(reg_host), "%s", denv_registry() + strlen("http://"));
+	if (fake_start("lvault", NULL, lvault, sizeof(lvault)) < 0)
+		return -1;
+	snprintf(url, sizeof(url), "%s/v2/secrets", lvault);
+	setenv("LVAULT_CONFIG_URL", url, 1);
+	return 0;
+}
 
 int main(void)
 {
@@ -270,9 +534,12 @@ int main(void)
 		{ "histfail", V(1), YAML("histfail", "64m"), NULL },
 		{ "histfail", V(2), YAML("histfail", "64m"), NULL },
 		{ "histmany", V(1), YAML("histmany", "64m"), NULL },
+		{ "roll", V(1), ROLL_YAML(""), NULL },
+		{ "roll", V(2), ROLL_YAML("worker.extra:\n  cmd: /extra\n"), NULL },
+		{ "rollnew", V(1), YAML("rollnew", "64m"), NULL },
 	};
 	const denv_suite_t suite = { .name = "it_releases", .images = images,
 				     .nimages = ARRAY_SIZE(images), .stack_args = "--workers 2",
-				     .suites = suites };
+				     .before = neighbours_up, .suites = suites };
 	return denv_main(&suite);
 }
