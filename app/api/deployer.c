@@ -559,25 +559,16 @@ static int step_after_cleanup(deploy_run_t *run, err_t *err)
 
 static void plan_removal(deploy_run_t *run, const lain_proc_t *p)
 {
-	json_object *o = json_object_new_object();
-	json_object_object_add(o, "name", json_object_new_string(p->name));
+	json_object *o = podgroups_plan(p->name, NULL, NULL, true);
 	json_object_object_add(o, "action", json_object_new_string("remove"));
-	json_object_object_add(o, "changes", json_object_new_array());
 	json_object_array_add(plan_list(run, "procs"), o);
 }
 
 /* After the source: what the run would do, run->plan, and nothing else. */
 static int step_plan(deploy_run_t *run, err_t *err)
 {
-	json_object *plan = arena_json(run->req->arena, json_object_new_object());
-	json_object_object_add(plan, "app", json_object_new_string(run->name));
-	json_object_object_add(plan, "from_version",
-			       json_object_new_string(run->before->meta_version));
-	json_object_object_add(plan, "to_version", json_object_new_string(run->version));
-	json_object_object_add(plan, "procs", json_object_new_array());
-	json_object_object_add(plan, "resource_instances", json_object_new_array());
-	json_object_object_add(plan, "config_images", json_object_new_array());
-	run->plan = plan;
+	run->plan = arena_json(run->req->arena,
+			       podgroups_plan_new(run->name, run->before->meta_version, run->version));
 	int rc = run->kind->plan_before ? run->kind->plan_before(run, err) : 0;
 	if (rc || !strcmp(run->conf->apptype, "resource"))
 		return rc;

@@ -138,7 +138,9 @@ static enum deployd_health look(deploy_run_t *run, deployd_fetch_t *items, size_
 		}
 		if (h == DEPLOYD_HEALTHY)
 			continue;
-		snprintf(why, len, "%s: %s", proc, w);
+		/* The first proc that is not healthy is named, a failed one always. */
+		if (h == DEPLOYD_FAILED || all == DEPLOYD_HEALTHY)
+			snprintf(why, len, "%s: %s", proc, w);
 		if (h == DEPLOYD_FAILED)
 			return h;
 		all = DEPLOYD_STARTING;
@@ -259,4 +261,10 @@ int gate_answer(deploy_run_t *run, response_t *res, int status, json_object *pay
 	}
 	return api_answer_more(run->req, res, status, NULL, payload, "release", rel, NULL, "%s",
 			       msg);
+}
+
+int gate_answer_plan(deploy_run_t *run, response_t *res)
+{
+	return api_answer_more(run->req, res, 200, "plan", json_object_get(run->plan), NULL, NULL,
+			       NULL, "");
 }

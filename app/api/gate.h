@@ -63,4 +63,7 @@ int gate_wait(deploy_run_t *run, const change_opts_t *o, err_t *err);
 int gate_answer(deploy_run_t *run, response_t *res, int status, struct json_object *payload,
 		const char *msg);
 
+/* The answer of a dry run: 200 {"plan": run->plan, "msg": "", "url"}. */
+int gate_answer_plan(deploy_run_t *run, response_t *res);
+
 #endif

@@ -18,6 +18,7 @@
 #include "groups.h"
 #include "instances.h"
 #include "peers.h"
+#include "podgroups.h"
 #include "console/banned.h"
 
 static const char *instance_name(request_t *req, const char *resource, const char *client)
@@ -296,16 +297,10 @@ int instances_plan(deploy_run_t *run, err_t *err)
 		sub->dry_run = true;
 		if ((rc = run_instance(sub, &job, err)))
 			return rc;
-		if (!sub->plan) { /* its rendering is what runs */
-			sub->plan = json_object_new_object();
-			json_object_object_add(sub->plan, "app", json_object_new_string(name));
-			json_object_object_add(sub->plan, "from_version",
-					       json_object_new_string(sub->app->meta_version));
-			json_object_object_add(sub->plan, "to_version",
-					       json_object_new_string(sub->version));
-			json_object_object_add(sub->plan, "procs", json_object_new_array());
-			arena_json(req->arena, sub->plan);
-		}
+		if (!sub->plan) /* its rendering is what runs: nothing to do */
+			sub->plan = arena_json(req->arena,
+					       podgroups_plan_new(name, sub->app->meta_version,
+								  sub->version));
 		json_object_array_add(list, json_object_get(sub->plan));
 	}
 	return 0;
@@ -441,8 +436,11 @@ int instances_update(deploy_run_t *run, response_t *res, err_t *err)
 	if (rc == -ERR_INVALID)
 		return api_fail(req, res, rc, NULL, NULL, "%s\n", err->msg);
 	if (rc || (rc = wanted_version(req, res, run->cl, resource, &run->version, err)) ||
-	    (rc = client_context(req, res, run->cl, client, rname, &cconf, &context)) ||
-	    (rc = deployer_lock_and_read(run, res, err)))
+	    (rc = client_context(req, res, run->cl, client, rname, &cconf, &context)))
+		return rc;
+	if (run->dry_run)
+		run->app = req_app(req);
+	else if ((rc = deployer_lock_and_read(run, res, err)))
 		return rc;
 	/* The job lives as long as the run reads it. */
 	struct instance_job job = { .resource = resource, .context = context };

@@ -129,16 +129,34 @@ static void outcome(proc_put_t *pp, json_object *pod, long n)
 	pp->memory = json_object_get_int64(get(c, "MemoryLimit"));
 }
 
-static void plan_of(proc_put_t *pp, json_object *from, json_object *to, bool exists)
+json_object *podgroups_plan(const char *name, json_object *from, json_object *to, bool exists)
 {
-	json_object *changes = plandiff(from, to);
-	pp->plan = json_object_new_object();
-	json_object_object_add(pp->plan, "name", json_object_new_string(pp->p->name));
-	json_object_object_add(pp->plan, "action",
+	json_object *changes = plandiff(from, to), *plan = json_object_new_object();
+	json_object_object_add(plan, "name", json_object_new_string(name));
+	json_object_object_add(plan, "action",
 			       json_object_new_string(!exists ? "create"
 						      : json_object_array_length(changes) ? "update"
 											  : "unchanged"));
-	json_object_object_add(pp->plan, "changes", changes);
+	json_object_object_add(plan, "changes", changes);
+	return plan;
+}
+
+json_object *podgroups_plan_new(const char *app, const char *from_version,
+				const char *to_version)
+{
+	json_object *plan = json_object_new_object();
+	json_object_object_add(plan, "app", json_object_new_string(app));
+	json_object_object_add(plan, "from_version", json_object_new_string(from_version));
+	json_object_object_add(plan, "to_version", json_object_new_string(to_version));
+	json_object_object_add(plan, "procs", json_object_new_array());
+	json_object_object_add(plan, "resource_instances", json_object_new_array());
+	json_object_object_add(plan, "config_images", json_object_new_array());
+	return plan;
+}
+
+static void plan_of(proc_put_t *pp, json_object *from, json_object *to, bool exists)
+{
+	pp->plan = podgroups_plan(pp->p->name, from, to, exists);
 }
 
 static void sleep_ms(long ms)

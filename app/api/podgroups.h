@@ -52,6 +52,16 @@ typedef struct proc_put {
  * returned with err. */
 int podgroups_put(deployd_t *dd, proc_put_t *pp, buf_t *report, err_t *err);
 
+/* A plan's entry of proc name: {"name", "action": "create" (!exists) |
+ * "update" | "unchanged", "changes": plandiff(from, to)} (a new object). */
+struct json_object *podgroups_plan(const char *name, struct json_object *from,
+				   struct json_object *to, bool exists);
+
+/* A new plan (issue 13's dry runs): {"app", "from_version", "to_version",
+ * "procs": [], "resource_instances": [], "config_images": []}. */
+struct json_object *podgroups_plan_new(const char *app, const char *from_version,
+				       const char *to_version);
+
 /* A proc's failure in a deploy report. */
 void podgroups_report(buf_t *report, const char *proc, long status, const err_t *err);
 

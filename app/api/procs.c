@@ -30,14 +30,12 @@
 #include "appconf.h"
 #include "appview.h"
 #include "deployer.h"
+#include "gate.h"
 #include "history.h"
 #include "peers.h"
+#include "scale.h"
 #include "console/banned.h"
 
-/* The largest num_instances and instance number taken (no cluster runs
- * more), and the largest cpu (deployd's CpuLimit in cores). */
-#define MAX_INSTANCES 100000
-#define MAX_CPU 1024
 
 #define PATCH_INVALID                                                                         \
 	"invalid request: should be json body with num_instances(integer) or cpu(integer) or "  \
@@ -220,13 +218,6 @@ static void record_change(deploy_run_t *run, const char *op, json_object *procs,
 	run->release = rel;
 }
 
-/* An entry of procs, changed: key set to a number. */
-static void entry_set(json_object *procs, const char *proc, const char *key, int64_t v)
-{
-	json_object *e = NULL;
-	if (json_object_object_get_ex(procs, proc, &e) && json_object_is_type(e, json_type_object))
-		json_object_object_add(e, key, json_object_new_int64(v));
-}
 
 int api_procs_list(request_t *req, response_t *res, err_t *err)
 {
@@ -346,101 +337,6 @@ out:
 	return rc;
 }
 
-/* num_instances / cpu / memory of a schedule PATCH, validated (§1.3 E10). */
-struct schedule {
-	bool has_n, has_cpu, has_mem;
-	long n, cpu;
-	int64_t mem;
-};
-
-/* 0 when valid; else the message to answer with 400. */
-/* body[key] when it is there: a JSON integer in 0..max (true is not 1,
- * §9.3 #29) into *out, else the 400's line for it in msg. */
-static void int_param(json_object *body, const char *key, long max, bool *has, long *out,
-		      buf_t *msg)
-{
-	json_object *v;
-	if (!json_object_object_get_ex(body, key, &v))
-		return;
-	if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0 &&
-	    json_object_get_int64(v) <= max) {
-		*has = true;
-		*out = (long)json_object_get_int64(v);
-	} else {
-		buf_addf(msg, "invalid parameter: %s (%s) should be integer\n", key,
-			 json_object_to_json_string(v));
-	}
-}
-
-static const char *schedule_parse(request_t *req, json_object *body, struct schedule *s)
-{
-	buf_t msg = BUF_INIT;
-	json_object *v;
-	memset(s, 0, sizeof(*s));
-	int_param(body, "num_instances", MAX_INSTANCES, &s->has_n, &s->n, &msg);
-	int_param(body, "cpu", MAX_CPU, &s->has_cpu, &s->cpu, &msg);
-	if (json_object_object_get_ex(body, "memory", &v)) {
-		err_t e = ERR_INIT;
-		if (json_object_is_type(v, json_type_string) &&
-		    !size_parse(json_object_get_string(v), &s->mem, &e))
-			s->has_mem = true;
-		else
-			buf_addf(&msg,
-				 "invalid parameter: memory (%s) humanfriendly.parse_size(memory) "
-				 "failed\n",
-				 json_object_is_type(v, json_type_string) ? json_object_get_string(v)
-									   : json_object_to_json_string(v));
-	}
-	bool valid = s->has_n || s->has_cpu || s->has_mem;
-	bool canary = json_object_object_get_ex(body, "canary_proc", NULL) ||
-		      json_object_object_get_ex(body, "canary_policy_group", NULL);
-	const char *out = NULL;
-	if (msg.len)
-		out = arena_strdup(req->arena, msg.data);
-	else if (!valid && canary)
-		out = "canary_proc and canary_policy_group are not supported by this console yet";
-	else if (!valid)
-		out = "missing parameters: num_instances OR cpu OR memory";
-	else if (s->has_n && (s->has_cpu || s->has_mem || canary))
-		out = "scale num_instances should be a separate operation";
-	buf_release(&msg);
-	return out;
-}
-
-/* cmd=spec with deployd's own Pod (Labels, HealthConfig and the rest kept,
- * §9.3 #16): new limits and the deploy env (§4.5.2) on every container. */
-static int scale_spec(request_t *req, const cluster_t *cl, const lain_proc_t *p,
-		      json_object *status, const struct schedule *s, deployd_result_t *r,
-		      err_t *err)
-{
-	json_object *spec, *run, *pod = NULL;
-	if (!json_object_object_get_ex(status, "Spec", &spec) ||
-	    !json_object_object_get_ex(spec, "Pod", &run) ||
-	    json_object_deep_copy(run, &pod, NULL))
-		return err_set(err, -ERR_BAD_GATEWAY, "deployd gave no spec for podgroup %s",
-			       p->podname);
-	json_object *cs = json_object_object_get(pod, "Containers");
-	for (size_t i = 0; cs && i < json_object_array_length(cs); i++) {
-		json_object *c = json_object_array_get_idx(cs, i), *env;
-		if (s->has_cpu)
-			json_object_object_add(c, "CpuLimit", json_object_new_int64(s->cpu));
-		if (s->has_mem)
-			json_object_object_add(c, "MemoryLimit", json_object_new_int64(s->mem));
-		if (!json_object_object_get_ex(c, "Env", &env) ||
-		    !json_object_is_type(env, json_type_array)) {
-			env = json_object_new_array();
-			json_object_object_add(c, "Env", env);
-		}
-		spec_env_set(env, "LAIN_APPNAME", req_app(req)->appname);
-		spec_env_set(env, "LAIN_APP_RELEASE_VERSION", req_app(req)->meta_version);
-		spec_env_set(env, "LAIN_PROCNAME", p->name);
-		spec_env_set(env, "LAIN_DOMAIN", cl->main_domain);
-	}
-	int rc = deployd_podgroup_spec(peers_deployd(req->ctx, cl), p->podname, pod, r, err);
-	json_object_put(pod);
-	return rc;
-}
-
 /* The pod of instance i (InstanceNo, else the i-th) in a podgroup status. */
 static json_object *pod_of(json_object *status, long i, size_t *npods)
 {
@@ -457,7 +353,7 @@ static json_object *pod_of(json_object *status, long i, size_t *npods)
 /* What a PATCH asks for. */
 struct patch {
 	const char *op;            /* "schedule", "start", "stop", "restart" */
-	struct schedule s;         /* schedule */
+	schedule_t s;              /* schedule */
 	long instance;             /* the others: 0 the whole proc */
 };
 
@@ -475,7 +371,9 @@ static int patch_parse(request_t *req, response_t *res, struct patch *pt)
 		pt->op = json_object_get_string(v);
 	}
 	if (!strcmp(pt->op, "schedule")) {
-		const char *bad = schedule_parse(req, body, &pt->s);
+		const char *bad = scale_parse(req, body, &pt->s);
+		if (!bad && pt->s.canary)
+			bad = "canary_proc and canary_policy_group are not supported by this console yet";
 		return bad ? api_fail(req, res, -ERR_INVALID, NULL, here(req), "%s", bad) : 0;
 	}
 	if (strcmp(pt->op, "start") && strcmp(pt->op, "stop") && strcmp(pt->op, "restart"))
@@ -484,32 +382,11 @@ static int patch_parse(request_t *req, response_t *res, struct patch *pt)
 				pt->op);
 	if (json_object_object_get_ex(body, "instance", &v)) {
 		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
-		    json_object_get_int64(v) > MAX_INSTANCES)
+		    json_object_get_int64(v) > SCALE_MAX_INSTANCES)
 			return api_fail(req, res, -ERR_INVALID, NULL, here(req), PATCH_INVALID);
 		pt->instance = (long)json_object_get_int64(v);
 	}
 	return 0;
-}
-
-/* A schedule of p (its status running): cmd=replica, or cmd=spec with new
- * limits; the oplog row says which. deployd's answer in r. */
-static int patch_schedule(request_t *req, const cluster_t *cl, const lain_proc_t *p,
-			  const struct schedule *s, json_object *running, deployd_result_t *r,
-			  err_t *err)
-{
-	if (s->has_n) {
-		oplog(req, "SCALE",
-		      arena_printf(req->arena, "proc %s scaled with instance %ld", p->name, s->n));
-		return deployd_podgroup_replica(peers_deployd(req->ctx, cl), p->podname, s->n, r, err);
-	}
-	char mem[32] = "None", cpu[32] = "None";
-	if (s->has_mem)
-		snprintf(mem, sizeof(mem), "%lld", (long long)s->mem);
-	if (s->has_cpu)
-		snprintf(cpu, sizeof(cpu), "%ld", s->cpu);
-	oplog(req, "SCALE",
-	      arena_printf(req->arena, "proc %s scaled with memory %s, cpu %s", p->name, mem, cpu));
-	return scale_spec(req, cl, p, running, s, r, err);
 }
 
 /* start, stop or restart of p, or of its instance's pod (pod: from its
@@ -537,31 +414,62 @@ static int patch_operate(request_t *req, const cluster_t *cl, const lain_proc_t 
 					pt->instance, r, err);
 }
 
-/* The release of a schedule of p: what ran before, with p's new
- * instances or limits. */
-static void record_schedule(deploy_run_t *run, json_object *procs, const lain_proc_t *p,
-			    const struct schedule *s, int st, const err_t *err)
+/* A schedule of p (running: its status; lock and record in run): a plan,
+ * or applied, recorded (pending when it waits) and, waiting, gated. The
+ * deployd result in r, its failure in *st. */
+static int schedule(deploy_run_t *run, response_t *res, const change_opts_t *o,
+		    const lain_conf_t *conf, const lain_proc_t *p, const schedule_t *s,
+		    json_object *running, deployd_result_t *r, int *st, err_t *err)
 {
-	if (s->has_n)
-		entry_set(procs, p->name, "num_instances", s->n);
-	if (s->has_cpu)
-		entry_set(procs, p->name, "cpu", s->cpu);
-	if (s->has_mem)
-		entry_set(procs, p->name, "memory", s->mem);
-	record_change(run, "scale", json_object_get(procs), st ? err->msg : NULL);
+	request_t *req = run->req;
+	if (o->dry_run) {
+		json_object *plan = NULL;
+		int rc = scale_plan(req, run->cl, p, s, running, &plan, err);
+		if (!rc)
+			rc = api_answer_more(req, res, 200, "plan", plan, NULL, NULL, here(req), "");
+		return rc;
+	}
+	json_object *procs = procs_before(req, run->cl, conf);
+	deployd_health_seen(running, run->seen);
+	*st = scale_apply(req, run->cl, p, s, running, r, err);
+	scale_entry(procs, p, s);
+	run->wait = o->wait && !*st;
+	record_change(run, "scale", json_object_get(procs), *st ? err->msg : NULL);
+	if (!run->wait || !run->release)
+		return 0;
+	json_object *c = json_object_new_object();
+	json_object_object_add(c, "proc", json_object_new_string(p->name));
+	json_object_object_add(c, "podgroup", json_object_new_string(p->podname));
+	json_object_array_add(run->changed, c);
+	run->conf = (lain_conf_t *)conf;
+	return gate_wait(run, o, err);
 }
 
 int api_proc_patch(request_t *req, response_t *res, err_t *err)
 {
 	struct patch pt;
+	change_opts_t o;
 	const cluster_t *cl;
 	deployd_result_t *cur = result_of(req), *r = result_of(req);
 	deploy_run_t *run = NULL;
 	lain_conf_t *conf = NULL;
 	const lain_proc_t *p = NULL;
 	int rc = patch_parse(req, res, &pt);
-	if (rc || (rc = load_proc(req, res, &cl, &conf, &p, err)) ||
-	    (rc = lock_run(req, res, cl, p->name, &run, err)))
+	if (rc || (rc = gate_parse(req, res, &o)))
+		goto out;
+	if ((o.dry_run || o.wait) && strcmp(pt.op, "schedule")) {
+		rc = api_fail(req, res, -ERR_INVALID, NULL, here(req),
+			      "dry_run and wait are for a schedule (num_instances, cpu, memory, "
+			      "canaries), not for %s",
+			      pt.op);
+		goto out;
+	}
+	if ((rc = load_proc(req, res, &cl, &conf, &p, err)))
+		goto out;
+	run = deployer_new(req, cl, req_app(req)->appname);
+	run->url = here(req);
+	run->app = req_app(req);
+	if (!o.dry_run && (rc = deployer_lock_and_read(run, res, err)))
 		goto out;
 	int st = podgroup_of(req, cl, p, cur, err);
 	if (st == -ERR_NOT_FOUND) {
@@ -573,9 +481,8 @@ int api_proc_patch(request_t *req, response_t *res, err_t *err)
 		goto out;
 	}
 	if (!strcmp(pt.op, "schedule")) {
-		json_object *procs = procs_before(req, cl, conf);
-		st = patch_schedule(req, cl, p, &pt.s, cur->json, r, err);
-		record_schedule(run, procs, p, &pt.s, st, err);
+		if ((rc = schedule(run, res, &o, conf, p, &pt.s, cur->json, r, &st, err)) || o.dry_run)
+			goto out;
 	} else {
 		size_t npods = 0;
 		json_object *pod = pod_of(cur->json, pt.instance, &npods);
@@ -587,7 +494,14 @@ int api_proc_patch(request_t *req, response_t *res, err_t *err)
 		}
 		st = patch_operate(req, cl, p, &pt, pod, r, err);
 	}
-	rc = answer_deployd(req, res, p, NULL, st, r, err);
+	deployer_unlock(run);
+	if (run->wait) {
+		const char *m = r->message && r->status ? r->message : err->msg;
+		return gate_answer(run, res, 200, run->failure ? NULL : proc_object(req, p),
+				   arena_printf(req->arena, "    status_code: %ld\n    message: %s",
+						r->status, m));
+	}
+	return answer_deployd(req, res, p, NULL, st, r, err);
 out:
 	if (run)
 		deployer_unlock(run);
@@ -600,7 +514,7 @@ int api_proc_histories(request_t *req, response_t *res, err_t *err)
 {
 	long n;
 	const char *ns = http_param(req, "n");
-	if (!ns || strx_to_long(ns, 0, MAX_INSTANCES, &n))
+	if (!ns || strx_to_long(ns, 0, SCALE_MAX_INSTANCES, &n))
 		return api_fail(req, res, -ERR_INVALID, NULL, here(req),
 				"invalid instance %s: should be an integer >= 0", ns ? ns : "");
 	const cluster_t *cl;

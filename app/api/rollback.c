@@ -136,8 +136,7 @@ int api_app_rollback(request_t *req, response_t *res, err_t *err)
 	if ((rc = deployer_run(run, err)))
 		goto out;
 	if (o.dry_run) {
-		rc = api_answer_more(req, res, 200, "plan", json_object_get(run->plan), NULL, NULL,
-				     NULL, "");
+		rc = gate_answer_plan(run, res);
 		goto out;
 	}
 	if (!run->failure && o.wait && (rc = gate_wait(run, &o, err)))

@@ -68,12 +68,13 @@ static void walk(json_object *out, buf_t *path, json_object *from, json_object *
 		}
 		return;
 	}
-	if (json_object_is_type(to, json_type_array) && json_object_is_type(from, json_type_array) &&
-	    json_object_array_length(to) == json_object_array_length(from) && objects_in(to) &&
-	    objects_in(from)) {
+	if (json_object_is_type(to, json_type_array) && objects_in(to) &&
+	    (!from || (json_object_is_type(from, json_type_array) &&
+		       json_object_array_length(to) == json_object_array_length(from) &&
+		       objects_in(from)))) {
 		for (size_t i = 0; i < json_object_array_length(to); i++) {
 			buf_addf(path, "[%zu]", i);
-			walk(out, path, json_object_array_get_idx(from, i),
+			walk(out, path, from ? json_object_array_get_idx(from, i) : NULL,
 			     json_object_array_get_idx(to, i));
 			buf_truncate(path, mark);
 		}

@@ -8,7 +8,8 @@
  * does not exist). Only the keys of to are looked at: deployd's own
  * (Version, CreateAt, UpdateAt, PrevState, a container's Name, ...) are
  * not differences. Objects are compared key by key, arrays of objects of
- * the same length element by element, any other array as one value; a key
+ * the same length (or against nothing) element by element, any other
+ * array as one value; a key
  * missing on one side counts as null, and a null sent is what deployd (Go)
  * gives back as a struct's zero value ({"Type": "", "Config": null} for a
  * LogConfig of null). Each differing value is one change
