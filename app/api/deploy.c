@@ -35,6 +35,7 @@
 #include "answer.h"
 #include "appconf.h"
 #include "appview.h"
+#include "canary.h"
 #include "deployer.h"
 #include "gate.h"
 #include "instances.h"
@@ -203,6 +204,9 @@ int api_app_undeploy(request_t *req, response_t *res, err_t *err)
 				goto out;
 			failed |= deployer_remove_proc(run, &run->conf->procs[i], &run->report, err) != 0;
 		}
+		/* Its canaries and their policy groups go with it (§9.3 #22). */
+		if (!failed)
+			failed = canary_remove_all(run, &run->report, err) != 0;
 		if (!failed)
 			failed = instances_remove(run, run->conf, NULL, &run->report, err) != 0;
 		if (failed) {

@@ -26,6 +26,7 @@
 #include "answer.h"
 #include "appconf.h"
 #include "deployer.h"
+#include "canary.h"
 #include "history.h"
 #include "networks.h"
 #include "podgroups.h"
@@ -461,6 +462,8 @@ static void each_gone(deploy_run_t *run, void (*fn)(deploy_run_t *, const lain_p
 
 static void remove_gone(deploy_run_t *run, const lain_proc_t *p)
 {
+	/* Its canary goes with it (§9.3 #22). */
+	canary_drop(run, p);
 	err_t rerr = ERR_INIT;
 	if (deployer_remove_proc(run, p, &run->removed, &rerr))
 		http_log(run->req, LOG_WARN, "update of %s: removing %s failed: %s", run->name,

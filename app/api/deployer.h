@@ -11,7 +11,9 @@
  *            (in run->rec, not written yet) — from the meta image of an app
  *            (deployer_source_meta) or from a resource's template (an
  *            instance); run->kind->source. Nothing is written before this
- *            point: a plan of the deploy (a dry run) can be taken here.
+ *            point: a dry run (run->dry_run) plans here instead of going on
+ *            (run->plan: every proc's spec compared with deployd's,
+ *            podgroups.h; run->kind->plan_before for the instances).
  *   start    the record "deploying" with the new meta and its error
  *            cleared (the first write), then the oplog row
  *   ...      run->kind->before_procs (an app: the instances of the
@@ -21,7 +23,9 @@
  *   cleanup  the procs the previous lain.yaml had and this one has not
  *            (removal failures are only reported in run->removed), then
  *            run->kind->after_cleanup
- *   finish   the record "deployed"
+ *   finish   the record "deployed", with the run's release (history.h) in
+ *            the same txn: "succeeded", or "pending" when the caller waits
+ *            for health (gate.h)
  *
  * Every write of the record is one save() of run->rec (store_app_save: a
  * compare-and-swap that can carry more keys in its txn). One table in
@@ -30,8 +34,14 @@
  * fails the deploy (§9.3 #15): run->failure is set to
  * the report (the 406's message), which is also saved as the record's
  * last_error, with the record restored as run->on_failure says; deployer_run
- * then returns 0 and the caller answers. Other failures (etcd while
+ * then returns 0 and the caller answers; when procs were sent, a
+ * "failed" release goes with that save. Other failures (etcd while
  * writing the record) are returned as they are.
+ *
+ * A rollback (rollback.h) is an app's run with run->pins: a release's procs
+ * whose images, config images, instances, cpu and memory win over
+ * lain.yaml's, procs it lacks removed, podgroups that would not change left
+ * alone.
  */
 #ifndef CONSOLE_API_DEPLOYER_H
 #define CONSOLE_API_DEPLOYER_H

@@ -14,6 +14,7 @@
 #include "console/strx.h"
 #include "console/xalloc.h"
 #include "answer.h"
+#include "deployer.h"
 #include "history.h"
 #include "peers.h"
 #include "console/banned.h"
@@ -173,6 +174,42 @@ int history_current(request_t *req, const cluster_t *cl, const app_record_t *app
 	deployd_fetch_release(items, conf->n_procs);
 	free(items);
 	return rc;
+}
+
+json_object *history_before(request_t *req, const cluster_t *cl, const app_record_t *app,
+			    const lain_conf_t *conf)
+{
+	json_object *procs = NULL;
+	err_t e = ERR_INIT;
+	if (history_current(req, cl, app, conf, &procs, &e)) {
+		http_log(req, LOG_WARN, "what %s runs could not be read for its release: %s",
+			 app->appname, e.msg);
+		procs = json_object_new_object();
+	}
+	return arena_json(req->arena, procs);
+}
+
+void history_change(deploy_run_t *run, const app_record_t *rec, const char *op,
+		    json_object *procs, const char *error, json_object *canaries)
+{
+	enum release_state state = error       ? RELEASE_FAILED
+				   : run->wait ? RELEASE_PENDING
+					       : RELEASE_SUCCEEDED;
+	release_t *rel = history_new(run->req, run->name, op, run->app->meta_version, procs, state);
+	if (error)
+		json_object_object_add(rel->obj, "error", json_object_new_string(error));
+	if (canaries)
+		json_object_object_add(rel->obj, "canaries", json_object_get(canaries));
+	err_t e = ERR_INIT;
+	if (history_save(run->req, rec ? rec : run->app, rel, NULL, &e) ||
+	    store_app_get(run->req->ctx, run->req->arena, run->name, &run->app, &e)) {
+		http_log(run->req, LOG_ERROR, "the release of %s (%s) was not written: %s", run->name,
+			 op, e.msg);
+		return;
+	}
+	/* Written by the same txn: the release's revision is the record's. */
+	rel->mod_revision = run->app->mod_revision;
+	run->release = rel;
 }
 
 /* ---- GET /v1/apps/<app>/releases/[<id>/] */

@@ -27,6 +27,7 @@
 #include "console/store.h"
 
 struct json_object;
+struct deploy_run;
 
 /* A release's entry of one proc (a new object). config_image NULL: null. */
 struct json_object *history_proc(const char *image, const char *config_image, long num_instances,
@@ -63,6 +64,24 @@ int history_reap(request_t *req, const char *app, err_t *err);
  */
 int history_current(request_t *req, const cluster_t *cl, const app_record_t *app,
 		    const lain_conf_t *conf, struct json_object **procs, err_t *err);
+
+/* What ran of app before a change (history_current; when that cannot be
+ * read it is logged and {}): an object of the request's arena. */
+struct json_object *history_before(request_t *req, const cluster_t *cl, const app_record_t *app,
+				   const lain_conf_t *conf);
+
+/*
+ * The release of a change a run made outside a deploy run's steps (a
+ * proc's, a canary's): op, procs (taken), the record's meta_version;
+ * failed with error when error is not NULL, else pending when run->wait,
+ * else succeeded; canaries (NULL: none) is the app's canaries after a
+ * canary action ("canaries"). Written with rec (the record run read under its lock,
+ * perhaps changed; NULL: run->app as it is), which is read again into
+ * run->app; run->release is it. A failure to write it is logged: the
+ * change is made.
+ */
+void history_change(struct deploy_run *run, const app_record_t *rec, const char *op,
+		    struct json_object *procs, const char *error, struct json_object *canaries);
 
 /* The newest "succeeded" release of app with an id below `below` (0: any);
  * *out NULL when there is none. */

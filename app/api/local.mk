@@ -10,6 +10,7 @@ libconsole_a_SOURCES += app/api/answer.c app/api/answer.h app/api/permission.c \
 	app/api/instances.h app/api/groups.c app/api/groups.h app/api/networks.c app/api/networks.h \
 	app/api/secrets.c app/api/secrets.h app/api/podgroups.c app/api/podgroups.h \
 	app/api/history.c app/api/history.h app/api/gate.c app/api/gate.h app/api/rollback.c \
-	app/api/rollback.h app/api/scale.c app/api/scale.h
+	app/api/rollback.h app/api/scale.c app/api/scale.h \
+	app/api/canary.c app/api/canary.h
 
 include $(srcdir)/app/api/openapi.mk

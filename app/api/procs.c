@@ -7,7 +7,9 @@
  * objects are the ones of the App object (appview.h), so they show the same
  * status the app does. Portals are never podgroups: the mutating calls
  * answer them "exists but not deployed" (deployd has no operation API for
- * dependency pods). Canary scheduling (§7.3) is not done here yet.
+ * dependency pods). A schedule's canary keys are canary.h's, its
+ * num_instances/cpu/memory scale.h's; every change records a release
+ * (history.h) and may wait for health or be planned (gate.h).
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -29,6 +31,7 @@
 #include "answer.h"
 #include "appconf.h"
 #include "appview.h"
+#include "canary.h"
 #include "deployer.h"
 #include "gate.h"
 #include "history.h"
@@ -90,25 +93,6 @@ static int load_proc(request_t *req, response_t *res, const cluster_t **cl, lain
 			req_app(req)->appname);
 }
 
-/* The Proc object of p as the App object shows it (a new reference; NULL
- * when the App could not be rendered). */
-static json_object *proc_object(request_t *req, const lain_proc_t *p)
-{
-	err_t e = ERR_INIT;
-	json_object *app = appview_app(req, req_app(req), &e), *found = NULL;
-	const char *lists[] = { "procs", "portals" };
-	for (size_t l = 0; app && l < 2 && !found; l++) {
-		json_object *a = json_object_object_get(app, lists[l]);
-		for (size_t i = 0; a && i < json_object_array_length(a) && !found; i++) {
-			json_object *o = json_object_array_get_idx(a, i), *n;
-			if (json_object_object_get_ex(o, "procname", &n) &&
-			    !strcmp(json_object_get_string(n), p->name))
-				found = json_object_get(o);
-		}
-	}
-	json_object_put(app);
-	return found;
-}
 
 static void result_free(void *r)
 {
@@ -160,7 +144,7 @@ static int answer_deployd(request_t *req, response_t *res, const lain_proc_t *p,
 {
 	const char *m = r->message && r->status ? r->message : err->msg;
 	if (!o)
-		o = proc_object(req, p);
+		o = appview_proc(req, p);
 	if (rc)
 		return api_fail(req, res, -ERR_INTERNAL, o, here(req),
 				"    status_code: %ld\n    message: %s", r->status, m);
@@ -182,41 +166,7 @@ static int lock_run(request_t *req, response_t *res, const cluster_t *cl, const 
 	return deployer_lock_and_read(*run, res, err);
 }
 
-/* What ran before a change of p (history_current): the release's procs
- * the change is applied to. */
-static json_object *procs_before(request_t *req, const cluster_t *cl, const lain_conf_t *conf)
-{
-	json_object *procs = NULL;
-	err_t e = ERR_INIT;
-	if (history_current(req, cl, req_app(req), conf, &procs, &e)) {
-		http_log(req, LOG_WARN, "what %s runs could not be read for its release: %s",
-			 req_app(req)->appname, e.msg);
-		procs = json_object_new_object();
-	}
-	return arena_json(req->arena, procs);
-}
 
-/* The release of a change of run's app: op, procs (taken), succeeded
- * when deployd accepted it (failed with error otherwise); written with the
- * record read under the lock. A failure to write it is logged: the change
- * is made. */
-static void record_change(deploy_run_t *run, const char *op, json_object *procs, const char *error)
-{
-	release_t *rel = history_new(run->req, run->name, op, run->app->meta_version, procs,
-				     error ? RELEASE_FAILED : RELEASE_SUCCEEDED);
-	if (error)
-		json_object_object_add(rel->obj, "error", json_object_new_string(error));
-	err_t e = ERR_INIT;
-	if (history_save(run->req, run->app, rel, NULL, &e) ||
-	    store_app_get(run->req->ctx, run->req->arena, run->name, &run->app, &e)) {
-		http_log(run->req, LOG_ERROR, "the release of %s (%s) was not written: %s", run->name,
-			 op, e.msg);
-		return;
-	}
-	/* Written by the same txn: the release's revision is the record's. */
-	rel->mod_revision = run->app->mod_revision;
-	run->release = rel;
-}
 
 
 int api_procs_list(request_t *req, response_t *res, err_t *err)
@@ -262,13 +212,13 @@ int api_procs_deploy(request_t *req, response_t *res, err_t *err)
 	}
 	rc = proc_status(req, cl, p, r, err);
 	if (!rc) {
-		rc = api_fail(req, res, -ERR_CONFLICT, proc_object(req, p), proc_url(req, name),
+		rc = api_fail(req, res, -ERR_CONFLICT, appview_proc(req, p), proc_url(req, name),
 			      "proc with procname %s already exists\n", name);
 		goto out;
 	}
 	if (rc != -ERR_NOT_FOUND || (rc = lock_run(req, res, cl, name, &run, err)))
 		goto out;
-	json_object *procs = procs_before(req, cl, conf);
+	json_object *procs = history_before(req, cl, req_app(req), conf);
 	oplog(req, "DEPLOY", arena_printf(req->arena, "proc %s deployed", name));
 	run->conf = conf;
 	rc = deployer_proc(run, p, err);
@@ -277,13 +227,13 @@ int api_procs_deploy(request_t *req, response_t *res, err_t *err)
 		json_object_object_add(procs, p->name, json_object_get(entry));
 	if (!run->report.len && rc)
 		buf_addf(&run->report, "    %s\n", err->msg);
-	record_change(run, "proc_deploy", json_object_get(procs), rc ? run->report.data : NULL);
+	history_change(run, NULL, "proc_deploy", json_object_get(procs), rc ? run->report.data : NULL, NULL);
 	if (rc) {
 		rc = api_fail(req, res, -ERR_INTERNAL, NULL, proc_url(req, name),
 			      "proc deploy result:\nfailed:\n%s", run->report.data);
 		goto out;
 	}
-	rc = api_answer(req, res, 201, proc_object(req, p), proc_url(req, name),
+	rc = api_answer(req, res, 201, appview_proc(req, p), proc_url(req, name),
 			"proc deploy result:\n    %s: deploy request accepted\n", name);
 out:
 	if (run)
@@ -303,9 +253,9 @@ int api_proc_get(request_t *req, response_t *res, err_t *err)
 	if (rc)
 		return rc;
 	if (proc_status(req, cl, p, r, err))
-		return api_answer(req, res, 200, proc_object(req, p), here(req),
+		return api_answer(req, res, 200, appview_proc(req, p), here(req),
 				  "proc %s exists but not deployed", p->name);
-	return api_answer(req, res, 200, proc_object(req, p), here(req), "");
+	return api_answer(req, res, 200, appview_proc(req, p), here(req), "");
 }
 
 int api_proc_delete(request_t *req, response_t *res, err_t *err)
@@ -323,13 +273,13 @@ int api_proc_delete(request_t *req, response_t *res, err_t *err)
 		goto out;
 	}
 	/* The Proc as it was: the answer shows what was removed. */
-	json_object *o = proc_object(req, p);
-	json_object *procs = procs_before(req, cl, conf);
+	json_object *o = appview_proc(req, p);
+	json_object *procs = history_before(req, cl, req_app(req), conf);
 	oplog(req, "DELETE", arena_printf(req->arena, "delete proc %s", p->name));
 	int st = deployd_podgroup_delete(peers_deployd(req->ctx, cl), p->podname, r, err);
 	if (!st)
 		json_object_object_del(procs, p->name);
-	record_change(run, "proc_remove", json_object_get(procs), st ? err->msg : NULL);
+	history_change(run, NULL, "proc_remove", json_object_get(procs), st ? err->msg : NULL, NULL);
 	rc = answer_deployd(req, res, p, o, st, r, err);
 out:
 	if (run)
@@ -354,13 +304,15 @@ static json_object *pod_of(json_object *status, long i, size_t *npods)
 struct patch {
 	const char *op;            /* "schedule", "start", "stop", "restart" */
 	schedule_t s;              /* schedule */
+	canary_ask_t canary;       /* a schedule of s.canary */
 	long instance;             /* the others: 0 the whole proc */
 };
 
 /* The body of a PATCH into *pt, else 400 answered. */
-static int patch_parse(request_t *req, response_t *res, struct patch *pt)
+static int patch_parse(request_t *req, response_t *res, const change_opts_t *o, struct patch *pt)
 {
 	json_object *body = req->json, *v;
+	memset(pt, 0, sizeof(*pt));
 	if (!body || !json_object_is_type(body, json_type_object))
 		return api_fail(req, res, -ERR_INVALID, NULL, here(req), PATCH_INVALID);
 	pt->op = "schedule";
@@ -373,7 +325,7 @@ static int patch_parse(request_t *req, response_t *res, struct patch *pt)
 	if (!strcmp(pt->op, "schedule")) {
 		const char *bad = scale_parse(req, body, &pt->s);
 		if (!bad && pt->s.canary)
-			bad = "canary_proc and canary_policy_group are not supported by this console yet";
+			return canary_parse(req, res, body, o, &pt->canary);
 		return bad ? api_fail(req, res, -ERR_INVALID, NULL, here(req), "%s", bad) : 0;
 	}
 	if (strcmp(pt->op, "start") && strcmp(pt->op, "stop") && strcmp(pt->op, "restart"))
@@ -429,12 +381,12 @@ static int schedule(deploy_run_t *run, response_t *res, const change_opts_t *o,
 			rc = api_answer_more(req, res, 200, "plan", plan, NULL, NULL, here(req), "");
 		return rc;
 	}
-	json_object *procs = procs_before(req, run->cl, conf);
+	json_object *procs = history_before(req, run->cl, req_app(req), conf);
 	deployd_health_seen(running, run->seen);
 	*st = scale_apply(req, run->cl, p, s, running, r, err);
 	scale_entry(procs, p, s);
 	run->wait = o->wait && !*st;
-	record_change(run, "scale", json_object_get(procs), *st ? err->msg : NULL);
+	history_change(run, NULL, "scale", json_object_get(procs), *st ? err->msg : NULL, NULL);
 	if (!run->wait || !run->release)
 		return 0;
 	json_object *c = json_object_new_object();
@@ -454,8 +406,8 @@ int api_proc_patch(request_t *req, response_t *res, err_t *err)
 	deploy_run_t *run = NULL;
 	lain_conf_t *conf = NULL;
 	const lain_proc_t *p = NULL;
-	int rc = patch_parse(req, res, &pt);
-	if (rc || (rc = gate_parse(req, res, &o)))
+	int rc = gate_parse(req, res, &o);
+	if (rc || (rc = patch_parse(req, res, &o, &pt)))
 		goto out;
 	if ((o.dry_run || o.wait) && strcmp(pt.op, "schedule")) {
 		rc = api_fail(req, res, -ERR_INVALID, NULL, here(req),
@@ -480,6 +432,12 @@ int api_proc_patch(request_t *req, response_t *res, err_t *err)
 		rc = api_fail(req, res, -ERR_INTERNAL, NULL, here(req), "%s", err->msg);
 		goto out;
 	}
+	if (pt.s.canary) {
+		run->conf = conf;
+		run->dry_run = o.dry_run;
+		rc = canary_patch(run, res, &o, p, &pt.canary, err);
+		goto out;
+	}
 	if (!strcmp(pt.op, "schedule")) {
 		if ((rc = schedule(run, res, &o, conf, p, &pt.s, cur->json, r, &st, err)) || o.dry_run)
 			goto out;
@@ -497,7 +455,7 @@ int api_proc_patch(request_t *req, response_t *res, err_t *err)
 	deployer_unlock(run);
 	if (run->wait) {
 		const char *m = r->message && r->status ? r->message : err->msg;
-		return gate_answer(run, res, 200, run->failure ? NULL : proc_object(req, p),
+		return gate_answer(run, res, 200, run->failure ? NULL : appview_proc(req, p),
 				   arena_printf(req->arena, "    status_code: %ld\n    message: %s",
 						r->status, m));
 	}
