@@ -42,24 +42,6 @@ static json_object *wr_state(void)
 	return j;
 }
 
-/* deployd's Spec of pg (a new reference, NULL when none). */
-static json_object *pg_spec(const char *pg)
-{
-	char path[256], *body = NULL;
-	snprintf(path, sizeof(path), "/api/podgroups?name=%s", pg);
-	long st = denv_fake("GET", path, NULL, &body);
-	json_object *j = st == 200 ? json_tokener_parse(body) : NULL;
-	json_object *spec = json_object_get(js_get(j, "Spec"));
-	json_object_put(j);
-	free(body);
-	return spec;
-}
-
-static json_object *container0(json_object *spec)
-{
-	return js_at(js_get(js_get(spec, "Pod"), "Containers"), 0);
-}
-
 static long patch(const char *app, const char *proc, const char *body, it_response_t *r)
 {
 	char path[256];
@@ -123,17 +105,17 @@ static void test_canary_deploy(void)
 	CU_ASSERT_PREFIX(it_msg(&r), "canary of proc web deployed: ");
 	it_response_free(&r);
 	CU_ASSERT_EQUAL(denv_settle(), 0);
-	json_object *spec = pg_spec("can.web.web_canary");
+	json_object *spec = denv_pg_spec("can.web.web_canary");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(spec);
 	CU_ASSERT_EQUAL(json_object_get_int(js_get(spec, "NumInstances")), 1);
-	CU_ASSERT(strstr(js_str(container0(spec), "Image"), "/can:release-" V(2)) != NULL);
+	CU_ASSERT(strstr(js_str(denv_container0(spec), "Image"), "/can:release-" V(2)) != NULL);
 	json_object *ann = json_tokener_parse(js_str(js_get(spec, "Pod"), "Annotation"));
 	CU_ASSERT_EQUAL(js_len(js_get(ann, "mountpoint")), 0);
 	json_object_put(ann);
 	json_object_put(spec);
 	/* The proc itself untouched: V1, 2 instances. */
-	spec = pg_spec("can.web.web");
-	CU_ASSERT(strstr(js_str(container0(spec), "Image"), "/can:release-" V(1)) != NULL);
+	spec = denv_pg_spec("can.web.web");
+	CU_ASSERT(strstr(js_str(denv_container0(spec), "Image"), "/can:release-" V(1)) != NULL);
 	json_object_put(spec);
 	json_object *c = canaries("can");
 	json_object *cp = js_get(js_get(c, "web"), "canary_proc");
@@ -189,9 +171,9 @@ static void test_update_keeps_canary(void)
 	denv_fake("GET", "/__fake/calls", NULL, &body);
 	CU_ASSERT(body && !strstr(body, "web_canary"));
 	free(body);
-	json_object *spec = pg_spec("can.web.web_canary");
+	json_object *spec = denv_pg_spec("can.web.web_canary");
 	CU_ASSERT_EQUAL(json_object_get_int(js_get(spec, "NumInstances")), 1);
-	CU_ASSERT(strstr(js_str(container0(spec), "Image"), "/can:release-" V(2)) != NULL);
+	CU_ASSERT(strstr(js_str(denv_container0(spec), "Image"), "/can:release-" V(2)) != NULL);
 	json_object_put(spec);
 }
 
@@ -250,16 +232,30 @@ static void test_policy_group(void)
 	CU_ASSERT_PTR_NOT_NULL(js_get(js_get(pg, "rules"), "1"));
 	json_object_put(c);
 
-	/* Undeployed: unbound, deleted, forgotten; another binding of a host
-	 * left alone (the "is active" test that was always true). */
+	/* Someone binds beta.example.com to a group of their own meanwhile. */
+	char *body = NULL;
+	CU_ASSERT_EQUAL(wr_call("POST", "/ab_admin?action=policygroup_set", RULES, &body), 200);
+	json_object *j = json_tokener_parse(body ? body : "{}");
+	char other[128];
+	snprintf(other, sizeof(other),
+		 "/ab_admin?action=runtime_set&policygroupid=%d&hostname=beta.example.com",
+		 json_object_get_int(js_get(js_get(j, "data"), "groupid")));
+	json_object_put(j);
+	free(body);
+	CU_ASSERT_EQUAL(wr_call("POST", other, NULL, NULL), 200);
+
+	/* Undeployed: unbound, deleted, forgotten; the other binding left
+	 * alone (the original's "is active" test was always true). */
 	CU_ASSERT_EQUAL(patch("can", "web",
 			      "{\"canary_policy_group\": {\"action\": \"undeploy\"}}", &r),
 			202);
 	it_response_free(&r);
 	st = wr_state();
-	CU_ASSERT_EQUAL(json_object_object_length(js_get(st, "runtime")), 0);
-	CU_ASSERT_EQUAL(json_object_object_length(js_get(st, "groups")), 0);
+	CU_ASSERT_EQUAL(json_object_object_length(js_get(st, "runtime")), 1);
+	CU_ASSERT_PTR_NOT_NULL(js_get(js_get(st, "runtime"), "beta.example.com"));
+	CU_ASSERT_EQUAL(json_object_object_length(js_get(st, "groups")), 1);
 	json_object_put(st);
+	wr_call("POST", "/__fake/reset", NULL, NULL);
 	c = canaries("can");
 	CU_ASSERT_PTR_NULL(js_get(js_get(c, "web"), "policy_group"));
 	CU_ASSERT_PTR_NOT_NULL(js_get(js_get(c, "web"), "canary_proc"));
@@ -281,8 +277,8 @@ static void test_promote(void)
 	CU_ASSERT_EQUAL(patch("can", "web", "{\"canary_proc\": {\"action\": \"promote\"}}", &r), 202);
 	it_response_free(&r);
 	CU_ASSERT_EQUAL(denv_settle(), 0);
-	json_object *spec = pg_spec("can.web.web");
-	CU_ASSERT(strstr(js_str(container0(spec), "Image"), "/can:release-" V(2)) != NULL);
+	json_object *spec = denv_pg_spec("can.web.web");
+	CU_ASSERT(strstr(js_str(denv_container0(spec), "Image"), "/can:release-" V(2)) != NULL);
 	CU_ASSERT_EQUAL(json_object_get_int(js_get(spec, "NumInstances")), 2);
 	json_object *ann = json_tokener_parse(js_str(js_get(spec, "Pod"), "Annotation"));
 	CU_ASSERT(js_has(js_get(ann, "mountpoint"), "can.example.com/api"));

@@ -28,23 +28,11 @@
 	"appname: " app "\nbuild:\n  base: golang\nweb:\n  cmd: /hello\n  port: 80\n"          \
 	"worker.bg:\n  cmd: /bg\n"
 
-static json_object *releases(const char *app)
-{
-	char path[256];
-	snprintf(path, sizeof(path), "/api/v1/apps/%s/releases/", app);
-	it_response_t r;
-	json_object *list = NULL;
-	if (it_req("GET", path, NULL, &r) == 200)
-		list = json_object_get(it_payload(&r, "releases"));
-	it_response_free(&r);
-	return list;
-}
-
 /* release id of app's field key, as a string (static buffer). */
 static const char *release_str(const char *app, int64_t id, const char *key)
 {
 	static char out[1024];
-	json_object *list = releases(app);
+	json_object *list = denv_releases(app);
 	snprintf(out, sizeof(out), "(no release %" PRId64 ")", id);
 	for (size_t i = 0; i < js_len(list); i++)
 		if (json_object_get_int64(js_get(js_at(list, i), "id")) == id)
@@ -65,14 +53,9 @@ static void fate(const char *image, const char *what, const char *after)
 static const char *pg_image(const char *pg)
 {
 	static char out[512];
-	char path[256], *body = NULL;
-	snprintf(path, sizeof(path), "/api/podgroups?name=%s", pg);
-	denv_fake("GET", path, NULL, &body);
-	json_object *j = json_tokener_parse(body ? body : "{}");
-	json_object *c = js_at(js_get(js_get(js_get(j, "Spec"), "Pod"), "Containers"), 0);
-	snprintf(out, sizeof(out), "%s", js_str(c, "Image"));
-	json_object_put(j);
-	free(body);
+	json_object *spec = denv_pg_spec(pg);
+	snprintf(out, sizeof(out), "%s", js_str(denv_container0(spec), "Image"));
+	json_object_put(spec);
 	return out;
 }
 
@@ -242,7 +225,7 @@ static void test_bad_options(void)
 	CU_ASSERT_EQUAL(it_req("PUT", "/api/v1/apps/gate/?wait=healthy&dry_run=1", NULL, &r), 400);
 	it_response_free(&r);
 	/* Nothing of those was recorded. */
-	json_object *list = releases("gate");
+	json_object *list = denv_releases("gate");
 	CU_ASSERT_STRING_EQUAL(js_str(js_at(list, 0), "op"), "rollback");
 	json_object_put(list);
 }

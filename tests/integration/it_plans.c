@@ -297,12 +297,7 @@ static CU_SuiteInfo suites[] = {
 
 static int neighbours_up(void)
 {
-	char url[300];
-	if (fake_start("lvault", NULL, lvault, sizeof(lvault)) < 0)
-		return -1;
-	snprintf(url, sizeof(url), "%s/v2/secrets", lvault);
-	setenv("LVAULT_CONFIG_URL", url, 1);
-	return 0;
+	return denv_lvault_up(lvault, sizeof(lvault));
 }
 
 int main(void)

@@ -27,22 +27,6 @@
 	"appname: " app "\nbuild:\n  base: golang\nweb:\n  cmd: /hello\n  port: 80\n"          \
 	"  memory: 96m\nworker.bg:\n  cmd: /bg\nworker.extra:\n  cmd: /extra\n"
 
-/* The releases of app, newest first (a new reference; NULL when the GET
- * did not answer 200). */
-static json_object *releases(const char *app)
-{
-	char path[256];
-	snprintf(path, sizeof(path), "/api/v1/apps/%s/releases/", app);
-	it_response_t r;
-	json_object *list = NULL;
-	if (it_req("GET", path, NULL, &r) == 200)
-		list = json_object_get(it_payload(&r, "releases"));
-	else
-		fprintf(stderr, "\n  GET %s: %ld %s\n", path, r.status, r.body);
-	it_response_free(&r);
-	return list;
-}
-
 static int64_t num(json_object *o, const char *key)
 {
 	return json_object_get_int64(js_get(o, key));
@@ -84,7 +68,7 @@ static void test_history(void)
 	it_response_t r;
 	CU_ASSERT_EQUAL(denv_reposit(NULL, "hist"), 201);
 	/* Registered only: an empty history. */
-	json_object *list = releases("hist");
+	json_object *list = denv_releases("hist");
 	CU_ASSERT_EQUAL(js_len(list), 0);
 	json_object_put(list);
 
@@ -96,7 +80,7 @@ static void test_history(void)
 	it_response_free(&r);
 	settle();
 
-	list = releases("hist");
+	list = denv_releases("hist");
 	CU_ASSERT_EQUAL_FATAL(js_len(list), 1);
 	json_object *rel = js_at(list, 0);
 	CU_ASSERT_EQUAL(num(rel, "id"), 1);
@@ -156,7 +140,7 @@ static void test_history(void)
 	settle();
 	assert_one_txn("hist", 6);
 
-	list = releases("hist");
+	list = denv_releases("hist");
 	CU_ASSERT_EQUAL_FATAL(js_len(list), 6);
 	const char *ops[] = { "proc_deploy", "proc_remove", "scale", "scale", "update", "deploy" };
 	for (size_t i = 0; i < 6; i++) {
@@ -195,7 +179,7 @@ static void test_failed_release(void)
 			406);
 	it_response_free(&r);
 	denv_fake("POST", "/__fake/fail", "{\"mode\":\"none\"}", NULL);
-	json_object *list = releases("histfail");
+	json_object *list = denv_releases("histfail");
 	CU_ASSERT_EQUAL_FATAL(js_len(list), 2);
 	json_object *rel = js_at(list, 0);
 	CU_ASSERT_STRING_EQUAL(js_str(rel, "op"), "update");
@@ -229,7 +213,7 @@ static void test_bounded_and_kept(void)
 	CU_ASSERT_EQUAL(denv_deploy(NULL, "histmany", 202), 202);
 	settle();
 	CU_ASSERT_EQUAL(it_etcd_count("/lain/console/releases/histmany/"), 100);
-	json_object *list = releases("histmany");
+	json_object *list = denv_releases("histmany");
 	CU_ASSERT_EQUAL_FATAL(js_len(list), 100);
 	CU_ASSERT_EQUAL(num(js_at(list, 0), "id"), 101);
 	CU_ASSERT_EQUAL(num(js_at(list, 0), "previous"), 100);
@@ -239,12 +223,12 @@ static void test_bounded_and_kept(void)
 	CU_ASSERT_EQUAL(it_req("DELETE", "/api/v1/apps/histmany/", NULL, &r), 202);
 	it_response_free(&r);
 	settle();
-	list = releases("histmany");
+	list = denv_releases("histmany");
 	CU_ASSERT_EQUAL(js_len(list), 100);
 	json_object_put(list);
 	CU_ASSERT_EQUAL(denv_deploy(NULL, "histmany", 202), 202);
 	settle();
-	list = releases("histmany");
+	list = denv_releases("histmany");
 	CU_ASSERT_EQUAL(num(js_at(list, 0), "id"), 102);
 	CU_ASSERT_STRING_EQUAL(js_str(js_at(list, 0), "op"), "deploy");
 	json_object_put(list);
@@ -290,24 +274,6 @@ static int lvault_ncalls(void)
 	return n;
 }
 
-/* deployd's Spec of podgroup pg (a new reference; NULL when it has none). */
-static json_object *pg_spec(const char *pg)
-{
-	char path[256], *body = NULL;
-	snprintf(path, sizeof(path), "/api/podgroups?name=%s", pg);
-	long st = denv_fake("GET", path, NULL, &body);
-	json_object *j = st == 200 && body ? json_tokener_parse(body) : NULL;
-	json_object *spec = json_object_get(js_get(j, "Spec"));
-	json_object_put(j);
-	free(body);
-	return spec;
-}
-
-static json_object *container0(json_object *spec)
-{
-	return js_at(js_get(js_get(spec, "Pod"), "Containers"), 0);
-}
-
 /* POST /apps/<app>/rollback/ with body; the answer in *r. */
 static long rollback(const char *app, const char *body, it_response_t *r)
 {
@@ -331,7 +297,7 @@ static void test_rollback_restores(void)
 				202),
 			202);                                                          /* 3 */
 	settle();
-	json_object *list = releases("roll");
+	json_object *list = denv_releases("roll");
 	CU_ASSERT_EQUAL_FATAL(js_len(list), 3);
 	json_object *three = json_object_get(js_get(js_at(list, 0), "procs"));
 	json_object_put(list);
@@ -374,14 +340,14 @@ static void test_rollback_restores(void)
 	settle();
 	/* The config image as recorded: lvault was not asked. */
 	CU_ASSERT_EQUAL(lvault_ncalls(), 0);
-	json_object *web = pg_spec("roll.web.web"), *bg = pg_spec("roll.worker.bg");
-	CU_ASSERT_STRING_EQUAL(js_str(container0(web), "Image"), want);
+	json_object *web = denv_pg_spec("roll.web.web"), *bg = denv_pg_spec("roll.worker.bg");
+	CU_ASSERT_STRING_EQUAL(js_str(denv_container0(web), "Image"), want);
 	CU_ASSERT_EQUAL(num(web, "NumInstances"), 2);
 	/* bg was missing: created with release 3's values. */
 	CU_ASSERT_PTR_NOT_NULL(bg);
 	CU_ASSERT_EQUAL(num(bg, "NumInstances"), 1);
-	CU_ASSERT_EQUAL(num(container0(bg), "CpuLimit"), 0);
-	CU_ASSERT_EQUAL(num(container0(bg), "MemoryLimit"), 32 << 20);
+	CU_ASSERT_EQUAL(num(denv_container0(bg), "CpuLimit"), 0);
+	CU_ASSERT_EQUAL(num(denv_container0(bg), "MemoryLimit"), 32 << 20);
 	json_object_put(web);
 	json_object_put(bg);
 	/* extra is not in release 3: removed. */
@@ -402,9 +368,9 @@ static void test_rollback_restores(void)
 	CU_ASSERT_STRING_EQUAL(js_str(rel, "meta_version"), V(2));
 	it_response_free(&r);
 	settle();
-	web = pg_spec("roll.web.web");
+	web = denv_pg_spec("roll.web.web");
 	snprintf(want, sizeof(want), "%s/roll:release-%s-web-config-%s", reg_host, V(2), TS2);
-	CU_ASSERT_STRING_EQUAL(js_str(container0(web), "Image"), want);
+	CU_ASSERT_STRING_EQUAL(js_str(denv_container0(web), "Image"), want);
 	CU_ASSERT_EQUAL(num(web, "NumInstances"), 3);
 	json_object_put(web);
 	CU_ASSERT_EQUAL(denv_count("roll.worker.bg"), 0);
@@ -417,7 +383,7 @@ static void test_rollback_restores(void)
 static void test_rollback_unchanged(void)
 {
 	it_response_t r;
-	json_object *list = releases("roll");
+	json_object *list = denv_releases("roll");
 	int64_t last = num(js_at(list, 0), "id");
 	json_object_put(list);
 	denv_fake("DELETE", "/__fake/calls", NULL, NULL);
@@ -517,13 +483,8 @@ static CU_SuiteInfo suites[] = {
 /* The lvault stand-in, and the registry's host as images name it. */
 static int neighbours_up(void)
 {
-	char url[300];
 	snprintf(reg_host, sizeof(reg_host), "%s", denv_registry() + strlen("http://"));
-	if (fake_start("lvault", NULL, lvault, sizeof(lvault)) < 0)
-		return -1;
-	snprintf(url, sizeof(url), "%s/v2/secrets", lvault);
-	setenv("LVAULT_CONFIG_URL", url, 1);
-	return 0;
+	return denv_lvault_up(lvault, sizeof(lvault));
 }
 
 int main(void)
