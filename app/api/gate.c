@@ -211,6 +211,8 @@ int gate_wait(deploy_run_t *run, const change_opts_t *o, err_t *err)
 {
 	request_t *req = run->req;
 	char why[512] = "";
+	if (!run->release)
+		return 0; /* not recorded (logged): nothing to settle or roll back */
 	int rc = wait_healthy(run, o->timeout, why, sizeof(why), err);
 	if (rc < 0)
 		return rc;
