@@ -73,6 +73,7 @@ static const struct row rows[] = {
 	L("CONSOLE_BODY_LIMIT", body_limit, "1048576", 1024, 64L << 20),
 	S("CONSOLE_LOG_LEVEL", log_level, "info", check_log_level),
 	L("CONSOLE_DRAIN_TIMEOUT", drain_timeout, "200", 1, 3600),
+	L("CONSOLE_LOCK_TTL", lock_ttl, "60", 5, 3600),
 
 	S("CONSOLE_ETCD_HOST", etcd_host, "etcd.lain:4001", check_not_empty),
 	S("CONSOLE_ETCD_CONFIG_API", etcd_config_api, "v3", check_config_api),
@@ -91,6 +92,7 @@ static const struct row rows[] = {
 	S("CONSOLE_PRIVATE_REGISTRY", private_registry, "", NULL),
 	S("CONSOLE_DOCKER_BASE_URL", docker_base_url, "", NULL),
 	S("LVAULT_CONFIG_URL", lvault_url, "", NULL),
+	S("CONSOLE_WEBROUTER_URL", webrouter_url, "", NULL),
 	S("CONSOLE_API_SCHEME", api_scheme, "http", NULL),
 	S("CONSOLE_SERVER_NAME", server_name, "", NULL),
 	S("CONSOLE_GITLAB_URL", gitlab_url, "", NULL),

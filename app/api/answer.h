@@ -37,4 +37,12 @@ int api_fail(request_t *req, response_t *res, int code, struct json_object *payl
 int api_fail_key(request_t *req, response_t *res, const char *key, int code, const char *url,
 		 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
+/* An answer of the new endpoints (issue 13) whose envelope has another key
+ * besides the payload's: {"<key>": payload, "<more_key>": more, "msg",
+ * "url"} (key NULL: the route's; both values taken over). status: a
+ * success's, or err_http_status() of a failure's code. */
+int api_answer_more(request_t *req, response_t *res, int status, const char *key,
+		    struct json_object *payload, const char *more_key, struct json_object *more,
+		    const char *url, const char *fmt, ...) __attribute__((format(printf, 9, 10)));
+
 #endif

@@ -7,6 +7,7 @@
 #include "console/cluster.h"
 #include "console/deployd.h"
 #include "console/lainyaml.h"
+#include "console/permission.h"
 #include "console/log.h"
 #include "console/size.h"
 #include "console/store.h"
@@ -358,4 +359,22 @@ json_object *appview_app(request_t *req, const app_record_t *app, err_t *err)
 	if (appview_apps(req, &app, 1, &o, err))
 		return NULL;
 	return o;
+}
+
+json_object *appview_proc(request_t *req, const lain_proc_t *p)
+{
+	err_t e = ERR_INIT;
+	json_object *app = appview_app(req, req_app(req), &e), *found = NULL;
+	const char *lists[] = { "procs", "portals" };
+	for (size_t l = 0; app && l < 2 && !found; l++) {
+		json_object *a = json_object_object_get(app, lists[l]);
+		for (size_t i = 0; a && i < json_object_array_length(a) && !found; i++) {
+			json_object *o = json_object_array_get_idx(a, i), *n;
+			if (json_object_object_get_ex(o, "procname", &n) &&
+			    !strcmp(json_object_get_string(n), p->name))
+				found = json_object_get(o);
+		}
+	}
+	json_object_put(app);
+	return found;
 }

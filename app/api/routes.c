@@ -62,6 +62,13 @@ const route_t api_routes[] = {
 	  .key = "proc" },
 	{ .methods = HTTP_GET, .pattern = "/v1/apps/:app/procs/:proc/instance/:n/histories/",
 	  .handler = api_proc_histories, .perm = PERM_MAINTAIN, .key = "proc" },
+	/* Releases (issue 13): the history of what ran. */
+	{ .methods = HTTP_GET, .pattern = "/v1/apps/:app/releases/", .handler = api_releases_list,
+	  .perm = PERM_MAINTAIN, .key = "releases" },
+	{ .methods = HTTP_GET, .pattern = "/v1/apps/:app/releases/:id/", .handler = api_release_get,
+	  .perm = PERM_MAINTAIN, .key = "release" },
+	{ .methods = HTTP_POST, .pattern = "/v1/apps/:app/rollback/", .handler = api_app_rollback,
+	  .perm = PERM_MAINTAIN, .flags = ROUTE_JSON_BODY | ROUTE_DEPLOYD_GATE, .key = "app" },
 	/* E21: maintain on the resource. */
 	{ .methods = HTTP_GET, .pattern = "/v1/resources/:app/instances/",
 	  .handler = api_resource_instances, .perm = PERM_MAINTAIN, .key = "instances" },

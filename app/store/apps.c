@@ -422,6 +422,10 @@ static json_object *record_json(const app_record_t *app, const char **value, siz
 		put_field(rec, "running_state", app_state_name(app->state));
 	put_field(rec, "app_type", app->app_type);
 	put_field(rec, "last_error", app->last_error);
+	/* The canaries as the caller has them (a new object when it changed
+	 * them, else raw's own). */
+	if (app->canaries)
+		json_object_object_add(rec, "canaries", json_object_get(app->canaries));
 	char now[20];
 	store_now(now);
 	json_object_object_add(rec, "last_update", json_object_new_string(now));
@@ -451,6 +455,12 @@ int store_app_fits(const app_record_t *app, err_t *err)
 int store_app_save(ctx_t *ctx, const app_record_t *app, const etcd_op_t *more, size_t nmore,
 		   err_t *err)
 {
+	return store_app_save_if(ctx, app, NULL, 0, more, nmore, err);
+}
+
+int store_app_save_if(ctx_t *ctx, const app_record_t *app, const etcd_cmp_t *cmps, size_t ncmps,
+		      const etcd_op_t *more, size_t nmore, err_t *err)
+{
 	const char *value;
 	size_t len;
 	json_object *rec = record_json(app, &value, &len, err);
@@ -459,14 +469,18 @@ int store_app_save(ctx_t *ctx, const app_record_t *app, const etcd_op_t *more, s
 	char key[1024];
 	snprintf(key, sizeof(key), "%s/%s", ctx->cfg->apps_prefix, app->appname);
 	/* The record's compare-and-swap, and the other keys with it. */
-	etcd_cmp_t cmp = { .key = key, .target = ETCD_CMP_MOD, .result = ETCD_EQUAL,
-			   .revision = app->mod_revision };
+	etcd_cmp_t *cmp = xcalloc(ncmps + 1, sizeof(*cmp));
+	cmp[0] = (etcd_cmp_t){ .key = key, .target = ETCD_CMP_MOD, .result = ETCD_EQUAL,
+			       .revision = app->mod_revision };
+	for (size_t i = 0; i < ncmps; i++)
+		cmp[i + 1] = cmps[i];
 	etcd_op_t *ops = xcalloc(nmore + 1, sizeof(*ops));
 	ops[0] = (etcd_op_t){ .type = ETCD_OP_PUT, .key = key, .value = value, .value_len = len };
 	for (size_t i = 0; i < nmore; i++)
 		ops[i + 1] = more[i];
 	bool ok = false;
-	int rc = etcd_txn(ctx->etcd, &cmp, 1, ops, nmore + 1, NULL, 0, &ok, err);
+	int rc = etcd_txn(ctx->etcd, cmp, ncmps + 1, ops, nmore + 1, NULL, 0, &ok, err);
+	free(cmp);
 	free(ops);
 	json_object_put(rec);
 	if (!rc && !ok)

@@ -339,6 +339,24 @@ int etcd_count_prefix(etcd_t *e, const char *prefix, int64_t *count, err_t *err)
 	return rc;
 }
 
+int etcd_range_last(etcd_t *e, const char *prefix, etcd_kv_fn fn, void *ctx, int64_t *count,
+		    err_t *err)
+{
+	buf_t end = BUF_INIT;
+	etcd_prefix_end(prefix, strlen(prefix), &end);
+	buf_reset(&e->req);
+	etcd_encode_range(&e->req, prefix, strlen(prefix), end.data, end.len, 1, ETCD_RANGE_DESCEND);
+	buf_release(&end);
+	int rc = call(e, "/v3/kv/range", err);
+	if (rc)
+		return rc;
+	int64_t rev = 0;
+	rc = etcd_decode_range(e->resp.body.data, e->resp.body.len, fn, ctx, NULL, count, NULL,
+			       &rev, err);
+	seen(e, rev);
+	return rc;
+}
+
 int etcd_put(etcd_t *e, const char *key, const char *value, size_t value_len, int64_t lease,
 	     err_t *err)
 {

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -61,6 +62,12 @@ int lock_acquire(ctx_t *ctx, const char *app, long ttl, const char *holder, lock
 	v = json_object_new_object();
 	json_object_object_add(v, "holder", json_object_new_string(holder ? holder : "unknown"));
 	json_object_object_add(v, "since", json_object_new_string(since));
+	/* Where the holder runs: what an operator (or a test) looks for when a
+	 * request hangs. */
+	char host[256] = "";
+	gethostname(host, sizeof(host) - 1);
+	json_object_object_add(v, "host", json_object_new_string(host));
+	json_object_object_add(v, "pid", json_object_new_int64((int64_t)getpid()));
 	const char *text = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
 	rc = etcd_create(ctx->etcd, key, text, strlen(text), lease, err);
 	if (rc) {

@@ -30,6 +30,7 @@ typedef struct config {
 	long body_limit;           /* request body cap, bytes */
 	char *log_level;
 	long drain_timeout;        /* seconds a SIGTERM waits for in-flight requests */
+	long lock_ttl;             /* seconds an app's deploy lock outlives a dead holder */
 
 	/* etcd */
 	char *etcd_host;           /* comma-separated endpoints */
@@ -49,6 +50,7 @@ typedef struct config {
 	char *private_registry;
 	char *docker_base_url;
 	char *lvault_url;
+	char *webrouter_url;       /* ABTestingGateway's admin API (canary policy groups) */
 	char *api_scheme;
 	char *server_name;
 	char *gitlab_url;          /* E20's commit lookup; "": none */

@@ -43,7 +43,9 @@ typedef struct app_record {
 	const char *app_type;
 	const char *last_update;
 	const char *last_error;
-	struct json_object *canaries;
+	struct json_object *canaries; /* spec §7.3: {"<proc>": {"canary_proc", "policy_group"}}; NULL
+	                                 when the record has none. A save writes it: a change is a
+	                                 new object (raw's stays as read) */
 	struct json_object *raw;     /* the record as read, unknown fields included */
 	int64_t mod_revision;
 } app_record_t;
@@ -126,6 +128,12 @@ int store_app_fits(const app_record_t *app, err_t *err);
  */
 int store_app_save(ctx_t *ctx, const app_record_t *app, const etcd_op_t *more, size_t nmore,
 		   err_t *err);
+
+/* store_app_save with more compares (cmps[0..ncmps)) that must hold too,
+ * e.g. a key written with the record must not exist yet; when one does not
+ * hold nothing is written and -ERR_CONFLICT names the app. */
+int store_app_save_if(ctx_t *ctx, const app_record_t *app, const etcd_cmp_t *cmps, size_t ncmps,
+		      const etcd_op_t *more, size_t nmore, err_t *err);
 
 /* Removes the record of name (no error when it is gone already). */
 int store_app_delete(ctx_t *ctx, const char *name, err_t *err);

@@ -113,6 +113,20 @@ long denv_deploy(const char *token, const char *app, long want);
  * with prefix (each printed). */
 int denv_count(const char *prefix);
 
+/* GET /api/v1/apps/<app>/releases/: the releases, newest first (a new
+ * reference; NULL, printed, unless 200). */
+struct json_object *denv_releases(const char *app);
+
+/* deployd's Spec of podgroup pg (a new reference; NULL when it has none). */
+struct json_object *denv_pg_spec(const char *pg);
+
+/* Its Pod's first container, or NULL. */
+struct json_object *denv_container0(struct json_object *spec);
+
+/* Starts the lvault stand-in (its URL into url) and points the stack
+ * started after it at it (LVAULT_CONFIG_URL). 0, or -1. */
+int denv_lvault_up(char *url, size_t len);
+
 /* Milliseconds of a monotonic clock. */
 long long denv_now_ms(void);
 

@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "console/base64.h"
+#include "console/etcd.h"
 #include "harness.h"
 
 #define MAX_ENV 64
@@ -364,6 +365,73 @@ int it_etcd_put(const char *key, const char *value)
 int it_etcd_delete(const char *key)
 {
 	return etcd_call("/v3/kv/deleterange", key, NULL);
+}
+
+/* A range of key (prefix: every key under it), count only when asked. */
+static int etcd_range(const char *key, bool prefix, bool count_only, it_response_t *r)
+{
+	buf_t body = BUF_INIT, end = BUF_INIT;
+	buf_addstr(&body, "{\"key\":\"");
+	base64_encode(&body, key, strlen(key));
+	buf_addstr(&body, "\"");
+	if (prefix) {
+		etcd_prefix_end(key, strlen(key), &end);
+		buf_addstr(&body, ",\"range_end\":\"");
+		base64_encode(&body, end.data, end.len);
+		buf_addstr(&body, "\"");
+	}
+	if (count_only)
+		buf_addstr(&body, ",\"count_only\":true");
+	buf_addstr(&body, "}");
+	char url[512];
+	snprintf(url, sizeof(url), "%s/v3/kv/range", stack_get("ETCD_URL"));
+	int rc = it_request("POST", url, body.data, NULL, r);
+	rc = rc || r->status != 200 || !r->json;
+	buf_release(&body);
+	buf_release(&end);
+	return rc;
+}
+
+int it_etcd_get(const char *key, char **value, long long *mod_revision, long long *revision)
+{
+	it_response_t r;
+	int rc = etcd_range(key, false, false, &r);
+	if (value)
+		*value = NULL;
+	if (mod_revision)
+		*mod_revision = 0;
+	if (!rc) {
+		json_object *kvs, *hdr, *v;
+		if (revision && json_object_object_get_ex(r.json, "header", &hdr) &&
+		    json_object_object_get_ex(hdr, "revision", &v))
+			*revision = json_object_get_int64(v);
+		if (json_object_object_get_ex(r.json, "kvs", &kvs) && json_object_array_length(kvs)) {
+			json_object *kv = json_object_array_get_idx(kvs, 0);
+			if (mod_revision && json_object_object_get_ex(kv, "mod_revision", &v))
+				*mod_revision = json_object_get_int64(v);
+			if (value && json_object_object_get_ex(kv, "value", &v)) {
+				buf_t d = BUF_INIT;
+				const char *b = json_object_get_string(v);
+				base64_decode(&d, b, strlen(b));
+				*value = strdup(d.data);
+				buf_release(&d);
+			}
+		}
+	}
+	it_response_free(&r);
+	return rc;
+}
+
+long it_etcd_count(const char *prefix)
+{
+	it_response_t r;
+	long n = -1;
+	if (!etcd_range(prefix, true, true, &r)) {
+		json_object *c;
+		n = json_object_object_get_ex(r.json, "count", &c) ? (long)json_object_get_int64(c) : 0;
+	}
+	it_response_free(&r);
+	return n;
 }
 
 char *it_sso_token(const char *sso_url, const char *user)

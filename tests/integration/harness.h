@@ -94,6 +94,14 @@ char *it_sso_token(const char *sso_url, const char *user);
 int it_etcd_put(const char *key, const char *value);
 int it_etcd_delete(const char *key);
 
+/* Reads key from the stack's etcd: its value (*value, malloc'd; NULL when
+ * absent), its mod_revision (0 when absent) and the store's revision;
+ * each may be NULL. 0 when etcd answered. */
+int it_etcd_get(const char *key, char **value, long long *mod_revision, long long *revision);
+
+/* The number of keys under prefix, or -1. */
+long it_etcd_count(const char *prefix);
+
 /* Sleeps ms milliseconds. */
 void it_sleep_ms(long ms);
 
