@@ -7,6 +7,7 @@
 
 #include "console/array.h"
 #include "console/etcd.h"
+#include "console/locks.h"
 #include "console/store.h"
 #include "console/xalloc.h"
 #include "console/banned.h"
@@ -139,6 +140,36 @@ int store_app_get_members(ctx_t *ctx, arena_t *arena, const char *name, app_reco
 			rc = err_set(err, -ERR_NOT_FOUND, "app '%s' has an unreadable record", name);
 	}
 	buf_release(&w.value);
+	return rc;
+}
+
+/* The record and the lock key of an app, read together. */
+struct with_lock {
+	const char *lock_key;
+	bool locked, deploying;
+};
+
+static int on_record_or_lock(const etcd_kv_t *kv, void *p)
+{
+	struct with_lock *w = p;
+	if (kv->key_len == strlen(w->lock_key) && !memcmp(kv->key, w->lock_key, kv->key_len)) {
+		w->locked = true;
+		return 0;
+	}
+	json_object *obj = parse_json(kv->value, kv->value_len);
+	w->deploying = obj && !strcmp(str_field(obj, "running_state"),
+				      app_state_name(APP_DEPLOYING)) &&
+		       !*str_field(obj, "last_error");
+	json_object_put(obj);
+	return 0;
+}
+
+int store_app_interrupted(ctx_t *ctx, arena_t *arena, const char *name, bool *out, err_t *err)
+{
+	struct with_lock w = { .lock_key = arena_printf(arena, LOCK_PREFIX "%s", name) };
+	const char *keys[] = { app_key(ctx, arena, name), w.lock_key };
+	int rc = etcd_get_many(ctx->etcd, keys, 2, on_record_or_lock, &w, err);
+	*out = !rc && w.deploying && !w.locked;
 	return rc;
 }
 

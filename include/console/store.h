@@ -65,6 +65,13 @@ int store_app_get(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **o
 int store_app_get_members(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **out,
 			  int64_t *members_rev, err_t *err);
 
+/* Whether a deploy of app name stopped halfway: its record still says
+ * "deploying" with no error while nobody holds its deploy lock — the
+ * request serving it ended (a killed worker) and the lock's lease ran out.
+ * The record and the lock are read in one read-only txn (one revision), so
+ * a deploy that finishes meanwhile is not taken for one. */
+int store_app_interrupted(ctx_t *ctx, arena_t *arena, const char *name, bool *out, err_t *err);
+
 /* Calls fn for every valid record in name order; records that are not JSON
  * or have no appname are skipped (spec §2.3). The list is exact at the time
  * of the call (a linearizable read of the keys and their revisions); values

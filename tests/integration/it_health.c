@@ -303,6 +303,92 @@ static void test_worker_killed(void)
 	denv_fake("DELETE", "/__fake/pods", NULL, NULL);
 }
 
+/* running_state of app's record in etcd (static buffer). */
+static const char *record_state(const char *app)
+{
+	static char out[64];
+	char key[128], *value = NULL;
+	snprintf(key, sizeof(key), "/lain/console/apps/%s", app);
+	it_etcd_get(key, &value, NULL, NULL);
+	json_object *j = value ? json_tokener_parse(value) : NULL;
+	snprintf(out, sizeof(out), "%s", js_str(j, "running_state"));
+	json_object_put(j);
+	free(value);
+	return out;
+}
+
+/* A worker killed in the middle of an update (deployd holding its PATCH):
+ * the record stays "deploying" without an error, and once the lock is gone
+ * the App says the deploy was interrupted, so lain-cli does not read it as
+ * healthy (issue 14 #11); the next update clears it. */
+static void test_worker_killed_mid_deploy(void)
+{
+	it_response_t r;
+	CU_ASSERT_EQUAL(denv_reposit(NULL, "gatecut"), 201);
+	CU_ASSERT_EQUAL(denv_deploy(NULL, "gatecut", 202), 202);
+	CU_ASSERT_EQUAL(denv_settle(), 0);
+	CU_ASSERT_EQUAL(denv_fake("POST", "/__fake/fail",
+				  "{\"mode\": \"slow\", \"match\": \"/api/podgroups\", "
+				  "\"method\": \"PATCH\", \"delay\": 60, \"count\": 1}",
+				  NULL),
+			200);
+	pid_t child = fork();
+	if (child == 0) {
+		it_response_t cr;
+		it_req("PUT", "/api/v1/apps/gatecut/", "{\"meta_version\": \"" V(2) "\"}", &cr);
+		_exit(cr.status == 502 ? 0 : 1);
+	}
+	CU_ASSERT_FATAL(child > 0);
+	/* Until the update is under way: the record "deploying", the lock held. */
+	pid_t holder = 0;
+	for (int i = 0; i < 200 && !holder; i++) {
+		if (!strcmp(record_state("gatecut"), "deploying"))
+			holder = lock_holder("gatecut");
+		if (!holder)
+			it_sleep_ms(50);
+	}
+	CU_ASSERT_FATAL(holder > 0);
+	CU_ASSERT_EQUAL(kill(holder, SIGKILL), 0);
+	int st = 0;
+	CU_ASSERT_EQUAL(waitpid(child, &st, 0), child);
+	CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0); /* nginx: 502 */
+	CU_ASSERT_STRING_EQUAL(record_state("gatecut"), "deploying");
+
+	/* Once the lease (5 s here) has taken the lock: the App says so. */
+	const char *want = "the deploy of gatecut was interrupted: the request serving it ended";
+	bool said = false;
+	for (int i = 0; i < 300 && !said; i++) {
+		CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/gatecut/", NULL, &r), 200);
+		said = !strncmp(js_str(it_payload(&r, "app"), "deployerror"), want, strlen(want));
+		it_response_free(&r);
+		if (!said)
+			it_sleep_ms(100);
+	}
+	CU_ASSERT(said);
+	/* ... in the list too */
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/", NULL, &r), 200);
+	json_object *apps = it_payload(&r, "apps");
+	bool listed = false;
+	for (size_t i = 0; i < json_object_array_length(apps); i++) {
+		json_object *a = json_object_array_get_idx(apps, i);
+		if (!strcmp(js_str(a, "appname"), "gatecut"))
+			listed = !strncmp(js_str(a, "deployerror"), want, strlen(want));
+	}
+	CU_ASSERT(listed);
+	it_response_free(&r);
+
+	/* The next update runs and clears it. */
+	denv_fake("POST", "/__fake/fail", "{\"mode\": \"none\"}", NULL);
+	CU_ASSERT_EQUAL(it_req("PUT", "/api/v1/apps/gatecut/", "{\"meta_version\": \"" V(2) "\"}",
+			       &r),
+			202);
+	it_response_free(&r);
+	CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/gatecut/", NULL, &r), 200);
+	CU_ASSERT_STRING_EQUAL(js_str(it_payload(&r, "app"), "deployerror"), "");
+	it_response_free(&r);
+	CU_ASSERT_STRING_EQUAL(record_state("gatecut"), "deployed");
+}
+
 static CU_TestInfo tests[] = {
 	{ "deploy and scale that wait: healthy, 200", test_healthy },
 	{ "never healthy: rolled back, and waited for", test_never_healthy_rolled_back },
@@ -311,6 +397,7 @@ static CU_TestInfo tests[] = {
 	{ "a first deploy has nothing to roll back to", test_first_deploy_unhealthy },
 	{ "bad wait, timeout, on_failure: 400", test_bad_options },
 	{ "worker killed while waiting", test_worker_killed },
+	{ "worker killed mid-deploy: the App says so", test_worker_killed_mid_deploy },
 	CU_TEST_INFO_NULL,
 };
 
@@ -335,6 +422,8 @@ int main(void)
 		{ "gatefirst", V(1), YAML("gatefirst"), NULL },
 		{ "gatekill", V(1), YAML("gatekill"), NULL },
 		{ "gatekill", V(2), YAML("gatekill"), NULL },
+		{ "gatecut", V(1), YAML("gatecut"), NULL },
+		{ "gatecut", V(2), YAML("gatecut"), NULL },
 	};
 	const denv_suite_t suite = { .name = "it_health", .images = images,
 				     .nimages = ARRAY_SIZE(images), .stack_args = "--workers 3",
