@@ -33,6 +33,7 @@
 #include "console/config.h"
 #include "console/ctx.h"
 #include "console/log.h"
+#include "console/metrics.h"
 #include "console/sdnotify.h"
 #include "console/permission.h"
 #include "console/server.h"
@@ -41,6 +42,7 @@
 #include "console/banned.h"
 
 #define MAX_WORKERS 1024
+_Static_assert(MAX_WORKERS <= METRICS_MAX_WORKERS, "a worker slot without its in-flight flag");
 
 static volatile sig_atomic_t got_term, got_hup, got_chld, got_alrm;
 static volatile sig_atomic_t worker_stop;
@@ -234,6 +236,7 @@ static void worker_main(struct master *m, int index, pid_t master_pid)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
 	server_slot_t *slot = &m->slots[index];
+	metrics_worker_slot(index);
 	slot->pid = getpid();
 	slot->current[0] = '\0';
 
@@ -253,6 +256,14 @@ static void worker_main(struct master *m, int index, pid_t master_pid)
 	_exit(rc ? 1 : 0);
 }
 
+static int live_workers(const struct master *m)
+{
+	int n = 0;
+	for (int i = 0; i < MAX_WORKERS; i++)
+		n += m->workers[i].pid > 0;
+	return n;
+}
+
 static void spawn(struct master *m, int index)
 {
 	pid_t master_pid = getpid();
@@ -266,14 +277,7 @@ static void spawn(struct master *m, int index)
 	m->workers[index].pid = pid;
 	m->workers[index].generation = m->generation;
 	clock_gettime(CLOCK_MONOTONIC, &m->workers[index].started);
-}
-
-static int live_workers(const struct master *m)
-{
-	int n = 0;
-	for (int i = 0; i < MAX_WORKERS; i++)
-		n += m->workers[i].pid > 0;
-	return n;
+	metrics_workers_alive(live_workers(m));
 }
 
 static void signal_workers(struct master *m, int sig, bool old_only)
@@ -314,6 +318,8 @@ static void reap(struct master *m, bool stopping)
 			log_error("worker %ld exited with status %d", (long)pid, WEXITSTATUS(status));
 		w->pid = 0;
 		m->slots[i].current[0] = '\0';
+		metrics_worker_gone(i, status, !(stopping || !current));
+		metrics_workers_alive(live_workers(m));
 		if (stopping || !current)
 			continue;
 		/* A worker that dies right after starting (etcd config broken,
@@ -454,6 +460,17 @@ int main(int argc, char **argv)
 		log_error("cannot map the worker scoreboard: %s", strerror(errno));
 		return 1;
 	}
+	/* The counters of every worker, for the life of this master: a
+	 * respawned worker or a reload's new ones add to them. */
+	const char **route_names = xcalloc(api_routes_count, sizeof(*route_names));
+	for (size_t i = 0; i < api_routes_count; i++)
+		route_names[i] = api_routes[i].pattern;
+	int mrc = metrics_open(route_names, api_routes_count, &err);
+	free(route_names);
+	if (mrc) {
+		log_error("%s", err.msg);
+		return 1;
+	}
 
 	/* Signals are blocked except inside sigsuspend(): no flag is missed
 	 * between a check and the sleep. */
@@ -505,6 +522,7 @@ int main(int argc, char **argv)
 	close(m.listen_fd);
 	log_info("lain-console stopped");
 	munmap(m.slots, sizeof(server_slot_t) * MAX_WORKERS);
+	metrics_close();
 	free(m.unix_path);
 	config_release(&m.cfg);
 	curl_global_cleanup();

@@ -18,6 +18,7 @@
 #include "console/deployd.h"
 #include "console/docker.h"
 #include "console/log.h"
+#include "console/metrics.h"
 #include "console/oplogs.h"
 #include "console/permission.h"
 #include "console/spec.h"
@@ -578,7 +579,7 @@ static const struct step {
 	{ "finish", step_finish, false },
 };
 
-int deployer_run(deploy_run_t *run, err_t *err)
+static int run_steps(deploy_run_t *run, err_t *err)
 {
 	run->before = run->app;
 	run->rec = *run->app;
@@ -592,4 +593,12 @@ int deployer_run(deploy_run_t *run, err_t *err)
 		return 0;
 	}
 	return 0;
+}
+
+int deployer_run(deploy_run_t *run, err_t *err)
+{
+	int rc = run_steps(run, err);
+	/* The one point every deploy passes (deploy.c, instances.c). */
+	metrics_deploy(rc ? METRICS_ERROR : run->failure ? METRICS_FAILED : METRICS_SUCCEEDED);
+	return rc;
 }

@@ -8,6 +8,7 @@
 
 #include "console/http.h"
 #include "console/log.h"
+#include "console/metrics.h"
 #include "console/router.h"
 #include "console/server.h"
 #include "console/banned.h"
@@ -53,6 +54,7 @@ static void handle(FCGX_Request *fr, struct ctx *ctx, const server_opts_t *opts,
 {
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	metrics_request_begin();
 	request_t req;
 	response_t res;
 	http_request_init(&req, arena, ctx, fcgi_param, fr->envp);
@@ -70,8 +72,10 @@ static void handle(FCGX_Request *fr, struct ctx *ctx, const server_opts_t *opts,
 	/* FCGX_FPrintF knows no %zu (DESIGN.md facts): write our own bytes. */
 	FCGX_PutStr(out->data, (int)out->len, fr->out);
 
-	log_info("%s %s %d %ldus id=%s", req.method, req.uri, res.status, elapsed_us(&t0),
-		 req.request_id);
+	long us = elapsed_us(&t0);
+	log_info("%s %s %d %ldus id=%s", req.method, req.uri, res.status, us, req.request_id);
+	metrics_request_end(req.route ? req.route - opts->router->routes : -1, req.method,
+			    res.status, us);
 	http_response_release(&res);
 	if (slot) {
 		slot->current[0] = '\0';

@@ -15,6 +15,7 @@ void httpc_target_init(struct httpc_target *t, const char *dep, const char *base
 		       long timeout_ms, long connect_timeout_ms)
 {
 	t->dep = xstrdup(dep);
+	t->metric = metrics_dep_of(dep);
 	t->base = xstrdup(base ? base : "");
 	t->timeout_ms = timeout_ms > 0 ? timeout_ms : 10000;
 	t->connect_timeout_ms = connect_timeout_ms > 0 ? connect_timeout_ms : 2000;
@@ -77,13 +78,19 @@ struct curl_slist *httpc_prepare(CURL *h, const httpc_request_t *req,
 int httpc_outcome(CURL *h, const struct httpc_target *t, CURLcode cc,
 		  const struct httpc_sink *sink, const char *errbuf, long *status, err_t *err)
 {
+	curl_off_t us = 0;
+	long answered = 0;
+	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &us);
+	if (cc == CURLE_OK && !sink->too_big)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &answered);
+	metrics_dep_call(t->metric, answered, (long)us);
 	if (sink->too_big)
 		return err_set(err, -ERR_BAD_GATEWAY, "%s answered more than %zu bytes", t->dep,
 			       sink->body->max);
 	if (cc != CURLE_OK)
 		return err_set(err, -ERR_UNAVAILABLE, "%s unavailable: %s", t->dep,
 			       errbuf[0] ? errbuf : curl_easy_strerror(cc));
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	*status = answered;
 	return 0;
 }
 

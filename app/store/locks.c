@@ -8,6 +8,7 @@
 #include "console/etcd.h"
 #include "console/locks.h"
 #include "console/log.h"
+#include "console/metrics.h"
 #include "console/store.h"
 #include "console/xalloc.h"
 #include "console/banned.h"
@@ -66,8 +67,10 @@ int lock_acquire(ctx_t *ctx, const char *app, long ttl, const char *holder, lock
 	if (rc) {
 		/* Our lease has nothing to keep: give it back. */
 		etcd_lease_revoke(ctx->etcd, lease, NULL);
-		if (rc == -ERR_CONFLICT)
+		if (rc == -ERR_CONFLICT) {
+			metrics_lock_conflict();
 			rc = conflict(ctx, key, app, err);
+		}
 		goto cleanup;
 	}
 	lock_t *l = xcalloc(1, sizeof(*l));

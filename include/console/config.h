@@ -30,6 +30,7 @@ typedef struct config {
 	long body_limit;           /* request body cap, bytes */
 	char *log_level;
 	long drain_timeout;        /* seconds a SIGTERM waits for in-flight requests */
+	char *metrics_allow;       /* who may read GET /metrics (ipset.h list) */
 
 	/* etcd */
 	char *etcd_host;           /* comma-separated endpoints */
