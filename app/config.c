@@ -36,6 +36,13 @@ static int check_log_level(const char *v, err_t *err, const char *name)
 	return 0;
 }
 
+static int check_log_format(const char *v, err_t *err, const char *name)
+{
+	if (log_format_parse(v) < 0)
+		return err_set(err, -ERR_INVALID, "%s: '%s' is not text or json", name, v);
+	return 0;
+}
+
 static int check_config_api(const char *v, err_t *err, const char *name)
 {
 	if (strcmp(v, "v3") && strcmp(v, "v2"))
@@ -88,6 +95,7 @@ static const struct row rows[] = {
 	L("CONSOLE_WORKERS", workers, NULL, 1, 1024),
 	L("CONSOLE_BODY_LIMIT", body_limit, "1048576", 1024, 64L << 20),
 	S("CONSOLE_LOG_LEVEL", log_level, "info", check_log_level),
+	S("CONSOLE_LOG_FORMAT", log_format, "text", check_log_format),
 	L("CONSOLE_DRAIN_TIMEOUT", drain_timeout, "200", 1, 3600),
 	S("CONSOLE_METRICS_ALLOW", metrics_allow, "127.0.0.0/8,::1", check_ipset),
 

@@ -311,13 +311,18 @@ static void reap(struct master *m, bool stopping)
 		struct worker *w = &m->workers[i];
 		bool current = w->generation == m->generation;
 		const char *doing = m->slots[i].current;
+		/* The request it was serving, id included: its other lines have it. */
+		const char *id = m->slots[i].request_id;
 		if (WIFSIGNALED(status) && !(stopping || !current))
-			log_error("worker %ld died of signal %d%s%s", (long)pid, WTERMSIG(status),
-				  *doing ? " while serving " : "", doing);
+			log_msg_id(LOG_ERROR, *doing ? id : NULL, "worker %ld died of signal %d%s%s",
+				   (long)pid, WTERMSIG(status), *doing ? " while serving " : "", doing);
 		else if (WIFEXITED(status) && WEXITSTATUS(status) && !stopping)
-			log_error("worker %ld exited with status %d", (long)pid, WEXITSTATUS(status));
+			log_msg_id(LOG_ERROR, *doing ? id : NULL, "worker %ld exited with status %d%s%s",
+				   (long)pid, WEXITSTATUS(status), *doing ? " while serving " : "",
+				   doing);
 		w->pid = 0;
 		m->slots[i].current[0] = '\0';
+		m->slots[i].request_id[0] = '\0';
 		metrics_worker_gone(i, status, !(stopping || !current));
 		metrics_workers_alive(live_workers(m));
 		if (stopping || !current)
@@ -362,6 +367,7 @@ static void reload(struct master *m)
 	config_release(&m->cfg);
 	m->cfg = fresh;
 	log_set_level((enum log_level)log_level_parse(m->cfg.log_level));
+	log_set_format((enum log_format)log_format_parse(m->cfg.log_format));
 	/* New workers with the new settings; the old ones finish what they
 	 * serve and leave. */
 	start_generation(m);
@@ -442,6 +448,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_set_level((enum log_level)log_level_parse(m.cfg.log_level));
+	log_set_format((enum log_format)log_format_parse(m.cfg.log_format));
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	FCGX_Init();

@@ -60,9 +60,13 @@ static void handle(FCGX_Request *fr, struct ctx *ctx, const server_opts_t *opts,
 	http_request_init(&req, arena, ctx, fcgi_param, fr->envp);
 	if (!req.request_id)
 		req.request_id = arena_printf(arena, "%ld-%lu", (long)getpid(), seq);
+	/* Every line logged while it is served names it. */
+	log_set_request(req.request_id);
 	http_response_init(&res);
-	if (slot)
+	if (slot) {
 		snprintf(slot->current, sizeof(slot->current), "%s %s", req.method, req.uri);
+		snprintf(slot->request_id, sizeof(slot->request_id), "%s", req.request_id);
+	}
 
 	if (!read_body(fr, &req, &res, opts->body_limit))
 		router_dispatch(opts->router, &req, &res);
@@ -73,12 +77,14 @@ static void handle(FCGX_Request *fr, struct ctx *ctx, const server_opts_t *opts,
 	FCGX_PutStr(out->data, (int)out->len, fr->out);
 
 	long us = elapsed_us(&t0);
-	log_info("%s %s %d %ldus id=%s", req.method, req.uri, res.status, us, req.request_id);
+	log_access(req.method, req.uri, res.status, us, req.request_id);
 	metrics_request_end(req.route ? req.route - opts->router->routes : -1, req.method,
 			    res.status, us);
+	log_set_request(NULL);
 	http_response_release(&res);
 	if (slot) {
 		slot->current[0] = '\0';
+		slot->request_id[0] = '\0';
 		slot->requests++;
 	}
 }

@@ -29,6 +29,7 @@ typedef struct config {
 	long workers;
 	long body_limit;           /* request body cap, bytes */
 	char *log_level;
+	char *log_format;          /* "text" or "json" (one object per line) */
 	long drain_timeout;        /* seconds a SIGTERM waits for in-flight requests */
 	char *metrics_allow;       /* who may read GET /metrics (ipset.h list) */
 

@@ -15,8 +15,8 @@ IT_LIBS = libitharness.a $(UNIT_LIBS) -lpthread
 LDADD = $(IT_LIBS)
 
 check_PROGRAMS += tests/integration/it_api tests/integration/it_process tests/integration/it_etcd \
-	tests/integration/it_auth tests/integration/it_legacy_login
+	tests/integration/it_auth tests/integration/it_legacy_login tests/integration/it_logs
 TESTS += tests/integration/it_api tests/integration/it_process tests/integration/it_etcd \
-	tests/integration/it_auth tests/integration/it_legacy_login
+	tests/integration/it_auth tests/integration/it_legacy_login tests/integration/it_logs
 include $(srcdir)/tests/integration/registry.mk
 include $(srcdir)/tests/integration/deploy.mk

@@ -46,6 +46,7 @@ static void test_defaults(void)
 	CU_ASSERT(!cfg.registry_anonymous_pull);
 	CU_ASSERT(!cfg.legacy_login);
 	CU_ASSERT_STRING_EQUAL(cfg.metrics_allow, "127.0.0.0/8,::1");
+	CU_ASSERT_STRING_EQUAL(cfg.log_format, "text");
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	CU_ASSERT_EQUAL(cfg.workers, 4 * cores < 8 ? 8 : 4 * cores);
 	CU_ASSERT_EQUAL(config_default_workers(), cfg.workers);
@@ -107,6 +108,7 @@ static void test_invalid(void)
 		{ "CONSOLE_ETCD_HOST=\n", "CONSOLE_ETCD_HOST: must not be empty" },
 		{ "CONSOLE_METRICS_ALLOW=127.0.0.1,localhost\n",
 		  "CONSOLE_METRICS_ALLOW: '127.0.0.1,localhost' has 1 entries that are not" },
+		{ "CONSOLE_LOG_FORMAT=xml\n", "CONSOLE_LOG_FORMAT: 'xml' is not text or json" },
 	};
 	clear_env();
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
