@@ -154,6 +154,7 @@ int httpc_perform(httpc_t *c, const httpc_request_t *req, httpc_response_t *resp
 	buf_init(&resp->body, req->max_body ? req->max_body : HTTPC_DEFAULT_MAX_BODY);
 	buf_release(&resp->location);
 	resp->status = 0;
+	resp->unsent = 0;
 
 	/* Reset keeps the connection cache: the next call to the same host
 	 * reuses the open connection. */
@@ -161,6 +162,7 @@ int httpc_perform(httpc_t *c, const httpc_request_t *req, httpc_response_t *resp
 	struct curl_slist *headers =
 		httpc_prepare(h, req, &c->target, c->errbuf, &sink);
 	CURLcode cc = curl_easy_perform(h);
+	resp->unsent = cc == CURLE_COULDNT_CONNECT || cc == CURLE_COULDNT_RESOLVE_HOST;
 	int rc = httpc_outcome(h, &c->target, cc, &sink, c->errbuf, &resp->status, err);
 	if (!rc) {
 		char *location = NULL;

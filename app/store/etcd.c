@@ -5,11 +5,12 @@
 
 #include <json-c/json.h>
 
-#include "console/base64.h"
 #include "console/etcd.h"
 #include "console/httpc.h"
+#include "console/log.h"
 #include "console/strx.h"
 #include "console/xalloc.h"
+#include "etcd_wire.h"
 #include "console/banned.h"
 
 #define ETCD_MAX_ENDPOINTS 16
@@ -20,6 +21,8 @@ struct etcd {
 	char *endpoints[ETCD_MAX_ENDPOINTS];
 	size_t n;
 	size_t current;            /* the endpoint that answered last */
+	bool ambiguous;            /* the last call failed over after an attempt that a member
+	                              may have received (and applied) without answering */
 	buf_t url;
 	buf_t req;
 	httpc_response_t resp;
@@ -85,222 +88,6 @@ const char *etcd_endpoint(const etcd_t *e)
 	return e->endpoints[e->current];
 }
 
-/* ---- wire format -------------------------------------------------------- */
-
-void etcd_prefix_end(const char *prefix, size_t len, buf_t *out)
-{
-	/* The first key after every key with this prefix: drop trailing 0xff
-	 * bytes, then increment the last byte. An all-0xff (or empty) prefix
-	 * means "to the end of the keyspace", which etcd spells "\0". */
-	while (len && (unsigned char)prefix[len - 1] == 0xff)
-		len--;
-	if (!len) {
-		buf_addch(out, '\0');
-		return;
-	}
-	buf_add(out, prefix, len);
-	out->data[out->len - 1] = (char)((unsigned char)out->data[out->len - 1] + 1);
-}
-
-static void add_b64_field(buf_t *out, const char *name, const char *data, size_t len)
-{
-	buf_addf(out, "\"%s\":\"", name);
-	base64_encode(out, data, len);
-	buf_addch(out, '"');
-}
-
-void etcd_encode_range(buf_t *out, const char *key, size_t key_len, const char *end,
-		       size_t end_len, int64_t limit, unsigned flags)
-{
-	buf_addch(out, '{');
-	add_b64_field(out, "key", key, key_len);
-	if (end) {
-		buf_addch(out, ',');
-		add_b64_field(out, "range_end", end, end_len);
-	}
-	if (limit > 0)
-		buf_addf(out, ",\"limit\":\"%" PRId64 "\"", limit);
-	if (flags & ETCD_RANGE_COUNT_ONLY)
-		buf_addstr(out, ",\"count_only\":true");
-	if (flags & ETCD_RANGE_KEYS_ONLY)
-		buf_addstr(out, ",\"keys_only\":true");
-	buf_addch(out, '}');
-}
-
-static const char *const cmp_targets[] = {
-	[ETCD_CMP_MOD] = "MOD",
-	[ETCD_CMP_CREATE] = "CREATE",
-	[ETCD_CMP_VERSION] = "VERSION",
-	[ETCD_CMP_VALUE] = "VALUE",
-};
-static const char *const cmp_fields[] = {
-	[ETCD_CMP_MOD] = "mod_revision",
-	[ETCD_CMP_CREATE] = "create_revision",
-	[ETCD_CMP_VERSION] = "version",
-	[ETCD_CMP_VALUE] = "value",
-};
-static const char *const cmp_results[] = {
-	[ETCD_EQUAL] = "EQUAL",
-	[ETCD_NOT_EQUAL] = "NOT_EQUAL",
-	[ETCD_GREATER] = "GREATER",
-	[ETCD_LESS] = "LESS",
-};
-
-/* One put or delete as its request: {"key", "value"[, "lease"]} for
- * /v3/kv/put, {"key"[, "range_end"]} for /v3/kv/deleterange; a txn's
- * operations hold the same objects. */
-static void encode_op(buf_t *out, const etcd_op_t *op)
-{
-	buf_addch(out, '{');
-	add_b64_field(out, "key", op->key, strlen(op->key));
-	if (op->type == ETCD_OP_PUT) {
-		buf_addch(out, ',');
-		add_b64_field(out, "value", op->value, op->value_len);
-		if (op->lease)
-			buf_addf(out, ",\"lease\":\"%" PRId64 "\"", op->lease);
-	} else if (op->prefix) {
-		buf_t end = BUF_INIT;
-		etcd_prefix_end(op->key, strlen(op->key), &end);
-		buf_addch(out, ',');
-		add_b64_field(out, "range_end", end.data, end.len);
-		buf_release(&end);
-	}
-	buf_addch(out, '}');
-}
-
-static void encode_ops(buf_t *out, const char *name, const etcd_op_t *ops, size_t n)
-{
-	buf_addf(out, "\"%s\":[", name);
-	for (size_t i = 0; i < n; i++) {
-		buf_addstr(out, i ? ",{" : "{");
-		buf_addstr(out, ops[i].type == ETCD_OP_PUT ? "\"request_put\":"
-							   : "\"request_delete_range\":");
-		encode_op(out, &ops[i]);
-		buf_addch(out, '}');
-	}
-	buf_addch(out, ']');
-}
-
-void etcd_encode_txn(buf_t *out, const etcd_cmp_t *cmp, size_t ncmp, const etcd_op_t *then,
-		     size_t nthen, const etcd_op_t *otherwise, size_t nother)
-{
-	buf_addstr(out, "{\"compare\":[");
-	for (size_t i = 0; i < ncmp; i++) {
-		const etcd_cmp_t *c = &cmp[i];
-		if (i)
-			buf_addch(out, ',');
-		buf_addch(out, '{');
-		add_b64_field(out, "key", c->key, strlen(c->key));
-		buf_addf(out, ",\"target\":\"%s\",\"result\":\"%s\",", cmp_targets[c->target],
-			 cmp_results[c->result]);
-		if (c->target == ETCD_CMP_VALUE)
-			add_b64_field(out, "value", c->value, c->value_len);
-		else
-			buf_addf(out, "\"%s\":\"%" PRId64 "\"", cmp_fields[c->target], c->revision);
-		buf_addch(out, '}');
-	}
-	buf_addstr(out, "],");
-	encode_ops(out, "success", then, nthen);
-	buf_addch(out, ',');
-	encode_ops(out, "failure", otherwise, nother);
-	buf_addch(out, '}');
-}
-
-static json_object *parse(const char *json, size_t len, err_t *err)
-{
-	json_tokener *tok = json_tokener_new();
-	json_object *obj = json_tokener_parse_ex(tok, json, (int)len);
-	enum json_tokener_error jerr = json_tokener_get_error(tok);
-	json_tokener_free(tok);
-	if (!obj || jerr != json_tokener_success || !json_object_is_type(obj, json_type_object)) {
-		json_object_put(obj);
-		err_set(err, -ERR_BAD_GATEWAY, "etcd answered something that is not a JSON object");
-		return NULL;
-	}
-	return obj;
-}
-
-/* proto3 JSON: int64 as strings, fields with default values left out. */
-static int64_t get_i64(json_object *obj, const char *key)
-{
-	json_object *v;
-	return json_object_object_get_ex(obj, key, &v) ? json_object_get_int64(v) : 0;
-}
-
-static bool get_bool(json_object *obj, const char *key)
-{
-	json_object *v;
-	return json_object_object_get_ex(obj, key, &v) && json_object_get_boolean(v);
-}
-
-static int decode_b64_field(json_object *obj, const char *key, buf_t *out)
-{
-	json_object *v;
-	if (!json_object_object_get_ex(obj, key, &v))
-		return 0; /* empty value */
-	const char *s = json_object_get_string(v);
-	return base64_decode(out, s, strlen(s));
-}
-
-int etcd_decode_range(const char *json, size_t len, etcd_kv_fn fn, void *ctx, bool *more,
-		      int64_t *count, buf_t *last_key, err_t *err)
-{
-	json_object *obj = parse(json, len, err);
-	if (!obj)
-		return -ERR_BAD_GATEWAY;
-	int rc = 0;
-	buf_t key = BUF_INIT, value = BUF_INIT;
-	json_object *kvs;
-	if (more)
-		*more = get_bool(obj, "more");
-	if (count)
-		*count = get_i64(obj, "count");
-	if (json_object_object_get_ex(obj, "kvs", &kvs) &&
-	    json_object_is_type(kvs, json_type_array)) {
-		size_t n = json_object_array_length(kvs);
-		for (size_t i = 0; i < n && !rc; i++) {
-			json_object *item = json_object_array_get_idx(kvs, i);
-			buf_reset(&key);
-			buf_reset(&value);
-			if (decode_b64_field(item, "key", &key) ||
-			    decode_b64_field(item, "value", &value)) {
-				rc = err_set(err, -ERR_BAD_GATEWAY, "etcd answered a key or value that is not base64");
-				break;
-			}
-			etcd_kv_t kv = {
-				.key = key.data,
-				.key_len = key.len,
-				.value = value.data,
-				.value_len = value.len,
-				.create_revision = get_i64(item, "create_revision"),
-				.mod_revision = get_i64(item, "mod_revision"),
-				.version = get_i64(item, "version"),
-				.lease = get_i64(item, "lease"),
-			};
-			if (fn)
-				rc = fn(&kv, ctx);
-			if (last_key) {
-				buf_reset(last_key);
-				buf_add(last_key, key.data, key.len);
-			}
-		}
-	}
-	buf_release(&key);
-	buf_release(&value);
-	json_object_put(obj);
-	return rc;
-}
-
-int etcd_decode_txn(const char *json, size_t len, bool *succeeded, err_t *err)
-{
-	json_object *obj = parse(json, len, err);
-	if (!obj)
-		return -ERR_BAD_GATEWAY;
-	*succeeded = get_bool(obj, "succeeded");
-	json_object_put(obj);
-	return 0;
-}
-
 /* ---- transport ---------------------------------------------------------- */
 
 /* gRPC codes that mean "try again / another member": Unavailable,
@@ -320,7 +107,7 @@ static int judge_answer(etcd_t *e, err_t *err)
 	if (obj && (json_object_object_get_ex(obj, "message", &m) ||
 		    json_object_object_get_ex(obj, "error", &m)))
 		msg = json_object_get_string(m);
-	int64_t code = obj ? get_i64(obj, "code") : 0;
+	int64_t code = obj ? etcd_wire_i64(obj, "code") : 0;
 	int rc;
 	if (grpc_unavailable(code) || e->resp.status == 503)
 		rc = err_set(err, -ERR_UNAVAILABLE, "etcd unavailable: %s",
@@ -340,6 +127,7 @@ static int call_ex(etcd_t *e, const char *method, const char *path, const char *
 		   bool raw, err_t *err)
 {
 	int rc = -ERR_UNAVAILABLE;
+	e->ambiguous = false;
 	for (size_t i = 0; i < e->n; i++) {
 		size_t idx = (e->current + i) % e->n;
 		buf_reset(&e->url);
@@ -359,6 +147,12 @@ static int call_ex(etcd_t *e, const char *method, const char *path, const char *
 			e->current = idx;
 			return rc;
 		}
+		/* Refused: nobody got it. Anything else (no answer in time, a
+		 * reset, a member saying the leader changed) may have been
+		 * applied all the same: the next member's answer to a
+		 * conditional write may be about our own write (etcd_txn). */
+		if (!e->resp.unsent)
+			e->ambiguous = true;
 	}
 	return rc;
 }
@@ -389,14 +183,14 @@ int etcd_v2_get_index(etcd_t *e, const char *key, buf_t *value, uint64_t *index,
 		return err_set(err, -ERR_NOT_FOUND, "key '%s' not found", key);
 	if (e->resp.status != 200)
 		return judge_answer(e, err);
-	json_object *obj = parse(e->resp.body.data, e->resp.body.len, err), *node, *v;
+	json_object *obj = etcd_wire_parse(e->resp.body.data, e->resp.body.len, err), *node, *v;
 	if (!obj)
 		return -ERR_BAD_GATEWAY;
 	if (json_object_object_get_ex(obj, "node", &node) &&
 	    json_object_object_get_ex(node, "value", &v)) {
 		buf_addstr(value, json_object_get_string(v));
 		if (index)
-			*index = (uint64_t)get_i64(node, "modifiedIndex");
+			*index = (uint64_t)etcd_wire_i64(node, "modifiedIndex");
 	} else {
 		rc = err_set(err, -ERR_NOT_FOUND, "key '%s' is a directory or has no value", key);
 	}
@@ -541,7 +335,7 @@ int etcd_put(etcd_t *e, const char *key, const char *value, size_t value_len, in
 	etcd_op_t op = { .type = ETCD_OP_PUT, .key = key, .value = value, .value_len = value_len,
 			 .lease = lease };
 	buf_reset(&e->req);
-	encode_op(&e->req, &op);
+	etcd_wire_encode_op(&e->req, &op);
 	return call(e, "/v3/kv/put", err);
 }
 
@@ -549,18 +343,41 @@ int etcd_delete(etcd_t *e, const char *key, bool prefix, int64_t *deleted, err_t
 {
 	etcd_op_t op = { .type = ETCD_OP_DELETE, .key = key, .prefix = prefix };
 	buf_reset(&e->req);
-	encode_op(&e->req, &op);
+	etcd_wire_encode_op(&e->req, &op);
 	int rc = call(e, "/v3/kv/deleterange", err);
 	if (rc)
 		return rc;
 	if (deleted) {
-		json_object *obj = parse(e->resp.body.data, e->resp.body.len, err);
+		json_object *obj = etcd_wire_parse(e->resp.body.data, e->resp.body.len, err);
 		if (!obj)
 			return -ERR_BAD_GATEWAY;
-		*deleted = get_i64(obj, "deleted");
+		*deleted = etcd_wire_i64(obj, "deleted");
 		json_object_put(obj);
 	}
 	return 0;
+}
+
+/* Whether the state the operations of then leave is there now: every put's
+ * key with its value and lease, every deleted key gone. */
+static bool ops_visible(etcd_t *e, const etcd_op_t *then, size_t nthen)
+{
+	bool all = nthen > 0;
+	buf_t v = BUF_INIT;
+	for (size_t i = 0; i < nthen && all; i++) {
+		const etcd_op_t *op = &then[i];
+		etcd_kv_t kv;
+		int64_t n = 0;
+		buf_reset(&v);
+		if (op->type == ETCD_OP_PUT)
+			all = !etcd_get(e, op->key, &v, &kv, NULL) && v.len == op->value_len &&
+			      !memcmp(v.data, op->value, v.len) && kv.lease == op->lease;
+		else if (op->prefix)
+			all = !etcd_count_prefix(e, op->key, &n, NULL) && n == 0;
+		else
+			all = etcd_get(e, op->key, &v, NULL, NULL) == -ERR_NOT_FOUND;
+	}
+	buf_release(&v);
+	return all;
 }
 
 int etcd_txn(etcd_t *e, const etcd_cmp_t *cmp, size_t ncmp, const etcd_op_t *then, size_t nthen,
@@ -569,9 +386,20 @@ int etcd_txn(etcd_t *e, const etcd_cmp_t *cmp, size_t ncmp, const etcd_op_t *the
 	buf_reset(&e->req);
 	etcd_encode_txn(&e->req, cmp, ncmp, then, nthen, otherwise, nother);
 	int rc = call(e, "/v3/kv/txn", err);
+	bool ambiguous = e->ambiguous;
 	if (rc)
 		return rc;
-	return etcd_decode_txn(e->resp.body.data, e->resp.body.len, succeeded, err);
+	rc = etcd_decode_txn(e->resp.body.data, e->resp.body.len, succeeded, err);
+	/* A member took this txn and went away (killed, frozen past the
+	 * timeout, its leader lost) before answering; the next one says its
+	 * compare failed. When what the txn writes is there as it writes it,
+	 * the compare failed on our own first attempt: it succeeded. */
+	if (!rc && !*succeeded && ambiguous && ops_visible(e, then, nthen)) {
+		log_warn("etcd: a txn on %s was applied by a member that did not answer; the retry "
+			 "on %s found it done", then[0].key, etcd_endpoint(e));
+		*succeeded = true;
+	}
+	return rc;
 }
 
 static int conditional_put(etcd_t *e, const char *key, const char *value, size_t value_len,
@@ -621,7 +449,7 @@ static int lease_call(etcd_t *e, const char *path, json_object **out, err_t *err
 	int rc = call(e, path, err);
 	if (rc)
 		return rc;
-	json_object *obj = parse(e->resp.body.data, e->resp.body.len, err);
+	json_object *obj = etcd_wire_parse(e->resp.body.data, e->resp.body.len, err);
 	if (!obj)
 		return -ERR_BAD_GATEWAY;
 	if (out)
@@ -639,7 +467,7 @@ int etcd_lease_grant(etcd_t *e, long ttl, int64_t *id, err_t *err)
 	int rc = lease_call(e, "/v3/lease/grant", &obj, err);
 	if (rc)
 		return rc;
-	*id = get_i64(obj, "ID");
+	*id = etcd_wire_i64(obj, "ID");
 	json_object_put(obj);
 	return *id ? 0 : err_set(err, -ERR_BAD_GATEWAY, "etcd granted no lease");
 }
@@ -656,7 +484,7 @@ int etcd_lease_keepalive(etcd_t *e, int64_t id, long *ttl_left, err_t *err)
 	if (!json_object_object_get_ex(obj, "result", &result))
 		result = obj;
 	if (ttl_left)
-		*ttl_left = (long)get_i64(result, "TTL");
+		*ttl_left = (long)etcd_wire_i64(result, "TTL");
 	json_object_put(obj);
 	return 0;
 }
