@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -59,9 +60,15 @@ int lock_acquire(ctx_t *ctx, const char *app, long ttl, const char *holder, lock
 		goto cleanup;
 	char since[20];
 	store_now(since);
+	/* Where it is held: with several hosts, an operator (and the
+	 * several-hosts test) can tell a dead host's lock from a live one. */
+	char host[256] = "";
+	gethostname(host, sizeof(host) - 1);
 	v = json_object_new_object();
 	json_object_object_add(v, "holder", json_object_new_string(holder ? holder : "unknown"));
 	json_object_object_add(v, "since", json_object_new_string(since));
+	json_object_object_add(v, "host", json_object_new_string(host));
+	json_object_object_add(v, "pid", json_object_new_int64((int64_t)getpid()));
 	const char *text = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
 	rc = etcd_create(ctx->etcd, key, text, strlen(text), lease, err);
 	if (rc) {
