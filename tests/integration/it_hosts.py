@@ -382,8 +382,9 @@ class SeveralHosts(unittest.TestCase):
         self.assertIsNotNone(host, "lock %s held by no worker of a host" % holder)
         self.__class__.killed = host
         self.__class__.killed_pids = set(host.workers()) | {host.proc.pid}
-        host.kill9()
         self.__class__.t_kill = time.monotonic()
+        host.kill9()
+        self.__class__.t_killed = time.monotonic()
         self.event("kill -9 host %s (master %d and its workers) holding the lock of 'slow'"
                    % (host.name, host.proc.pid))
         t.join(90)
@@ -467,7 +468,9 @@ class SeveralHosts(unittest.TestCase):
 
     def classify(self, r, elections):
         t_kill = getattr(self, "t_kill", None)
-        if t_kill is not None and r["t0"] <= t_kill <= r["t1"] + 0.05 and \
+        # in flight while the kill happened (from just before the signal to
+        # the master's exit)
+        if t_kill is not None and r["t0"] <= self.t_killed and r["t1"] >= t_kill and \
                 r["status"] in (0, 502, 504, 409):
             return "in flight on the killed host"
         if r["kind"] == "deploy" and r["status"] == 409 and \

@@ -173,14 +173,9 @@ static void test_a_dead_workers_request_is_named(void)
 
 static int suite_up(void)
 {
-	char cmd[1024], key[600];
-	if (!mkdtemp(keydir))
+	char key[600];
+	if (!mkdtemp(keydir) || it_registry_key(keydir, key, sizeof(key)))
 		return -1;
-	snprintf(cmd, sizeof(cmd), "'%s/scripts/gen-registry-key' '%s' >/dev/null 2>&1",
-		 getenv("srcdir") ? getenv("srcdir") : ".", keydir);
-	if (system(cmd) != 0)
-		return -1;
-	snprintf(key, sizeof(key), "%s/registry-key.pem", keydir);
 	setenv("CONSOLE_REGISTRY_KEY", key, 1);
 	setenv("CONSOLE_LOG_FORMAT", "json", 1);
 	setenv("CONSOLE_ETCD_TIMEOUT_MS", "10000", 1);

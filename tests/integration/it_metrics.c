@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
-#include <curl/curl.h>
 #include <json-c/json.h>
 
 #include "console/array.h"
@@ -31,62 +30,17 @@
 
 static char keydir[] = "/tmp/lain-console-it-metrics-XXXXXX";
 
-struct sink {
-	char *data;
-	size_t len;
-};
-
-static size_t on_data(char *p, size_t size, size_t n, void *ud)
-{
-	struct sink *s = ud;
-	size_t add = size * n;
-	s->data = realloc(s->data, s->len + add + 1);
-	memcpy(s->data + s->len, p, add);
-	s->len += add;
-	s->data[s->len] = '\0';
-	return add;
-}
-
-/* GET path from the local address from (NULL: the default one), with an
- * extra header or none: the status; the body in *body (free it). */
-static long get_from(const char *from, const char *path, const char *header, char **body,
-		     char *content_type, size_t ct_len)
-{
-	char url[512];
-	snprintf(url, sizeof(url), "%s%s", stack_get("CONSOLE_URL"), path);
-	struct sink s = { calloc(1, 1), 0 };
-	struct curl_slist *h = header ? curl_slist_append(NULL, header) : NULL;
-	CURL *c = curl_easy_init();
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CAINFO, stack_get("CA_CERT"));
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	if (from)
-		curl_easy_setopt(c, CURLOPT_INTERFACE, from);
-	long status = 0;
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	char *ct = NULL;
-	if (content_type) {
-		curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
-		snprintf(content_type, ct_len, "%s", ct ? ct : "");
-	}
-	curl_easy_cleanup(c);
-	curl_slist_free_all(h);
-	*body = s.data;
-	return status;
-}
-
 /* A scrape from 127.0.0.1 (allowed); the body, free it. */
 static char *scrape(void)
 {
-	char *body = NULL;
-	long st = get_from(NULL, "/metrics", NULL, &body, NULL, 0);
-	CU_ASSERT_EQUAL(st, 200);
-	if (st != 200)
-		fprintf(stderr, "\n  GET /metrics: %ld %s\n", st, body);
+	it_response_t r;
+	it_request("GET", "/metrics", NULL, NULL, &r);
+	CU_ASSERT_EQUAL(r.status, 200);
+	if (r.status != 200)
+		fprintf(stderr, "\n  GET /metrics: %ld %s\n", r.status, r.body);
+	char *body = r.body;
+	r.body = NULL;
+	it_response_free(&r);
 	return body;
 }
 
@@ -109,28 +63,40 @@ static void deployd_calls(int *calls, int *errors)
 	free(body);
 }
 
+/* GET path from the local address from with header (or none): the status
+ * wanted, else the answer is printed; r is the caller's to free. */
+static void get_from(const char *from, const char *path, const char *header, long want,
+		     it_response_t *r)
+{
+	it_request_from(from, "GET", path, NULL, header, r);
+	CU_ASSERT_EQUAL(r->status, want);
+	if (r->status != want)
+		fprintf(stderr, "\n  GET %s from %s: %ld %s\n", path, from ? from : "127.0.0.1",
+			r->status, r->body);
+}
+
 static void test_only_allowed_addresses(void)
 {
-	char *body = NULL, ct[128];
+	it_response_t r;
 	/* 127.0.0.2 is loopback too, but not in this stack's list (127.0.0.1). */
-	CU_ASSERT_EQUAL(get_from("127.0.0.2", "/metrics", NULL, &body, ct, sizeof(ct)), 403);
-	CU_ASSERT_PTR_NOT_NULL(strstr(body, "metrics are not served to 127.0.0.2"));
-	CU_ASSERT_PTR_NULL(strstr(body, "lain_console_"));
-	free(body);
+	get_from("127.0.0.2", "/metrics", NULL, 403, &r);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "metrics are not served to 127.0.0.2"));
+	CU_ASSERT_PTR_NULL(strstr(r.body, "lain_console_"));
+	it_response_free(&r);
 	/* a header claiming an allowed address changes nothing */
 	const char *spoofs[] = { "X-Forwarded-For: 127.0.0.1", "X-Real-IP: 127.0.0.1",
 				 "Remote-Addr: 127.0.0.1" };
 	for (size_t i = 0; i < ARRAY_SIZE(spoofs); i++) {
-		CU_ASSERT_EQUAL(get_from("127.0.0.2", "/metrics", spoofs[i], &body, NULL, 0), 403);
-		free(body);
+		get_from("127.0.0.2", "/metrics", spoofs[i], 403, &r);
+		it_response_free(&r);
 	}
-	CU_ASSERT_EQUAL(get_from("127.0.0.2", "/api/metrics", NULL, &body, NULL, 0), 403);
-	free(body);
-	CU_ASSERT_EQUAL(get_from(NULL, "/metrics", "X-Forwarded-For: 10.1.1.1", &body, ct,
-				 sizeof(ct)), 200);
-	CU_ASSERT_STRING_EQUAL(ct, "text/plain; version=0.0.4; charset=utf-8");
-	CU_ASSERT_PTR_NOT_NULL(strstr(body, "# TYPE lain_console_http_requests_total counter\n"));
-	free(body);
+	get_from("127.0.0.2", "/api/metrics", NULL, 403, &r);
+	it_response_free(&r);
+	get_from(NULL, "/metrics", "X-Forwarded-For: 10.1.1.1", 200, &r);
+	CU_ASSERT_STRING_EQUAL(it_header(&r, "content-type"),
+			       "text/plain; version=0.0.4; charset=utf-8");
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "# TYPE lain_console_http_requests_total counter\n"));
+	it_response_free(&r);
 }
 
 /* Known traffic, then the counters that must show it exactly. */
@@ -374,14 +340,9 @@ static CU_SuiteInfo suites[] = {
 
 static int before(void)
 {
-	char cmd[1024], key[600];
-	if (!mkdtemp(keydir))
+	char key[600];
+	if (!mkdtemp(keydir) || it_registry_key(keydir, key, sizeof(key)))
 		return -1;
-	snprintf(cmd, sizeof(cmd), "'%s/scripts/gen-registry-key' '%s' >/dev/null 2>&1",
-		 getenv("srcdir") ? getenv("srcdir") : ".", keydir);
-	if (system(cmd) != 0)
-		return -1;
-	snprintf(key, sizeof(key), "%s/registry-key.pem", keydir);
 	setenv("CONSOLE_REGISTRY_KEY", key, 1);
 	setenv("CONSOLE_METRICS_ALLOW", "127.0.0.1", 1);
 	return 0;
