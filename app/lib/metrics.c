@@ -65,7 +65,7 @@ struct hist {
 
 struct route_row {
 	counter_t requests[NMETHODS][NCLASSES];
-	struct hist duration;
+	struct hist duration[NMETHODS];   /* a list and a deploy of one path differ */
 };
 
 struct dep_row {
@@ -212,8 +212,9 @@ void metrics_request_end(long route, const char *method, int status, long durati
 		cls = 5;
 	if (cls > 5)
 		cls = 5;
-	add(&r->requests[method_index(method)][cls - 1], 1);
-	observe(&r->duration, request_buckets, duration_us);
+	size_t m = method_index(method);
+	add(&r->requests[m][cls - 1], 1);
+	observe(&r->duration[m], request_buckets, duration_us);
 }
 
 void metrics_workers_alive(long n)
@@ -326,54 +327,62 @@ static unsigned long long hist_count(struct hist *h)
 	return n;
 }
 
-/* The _bucket, _sum and _count lines of one histogram with one label. */
-static void hist_lines(buf_t *out, const char *name, const char *label, const char *value,
-		       struct hist *h, const struct bucket *bounds)
-{
-	unsigned long long counts[NBUCKETS + 1], cum = 0;
-	for (size_t i = 0; i <= NBUCKETS; i++)
-		counts[i] = get(&h->b[i]);
-	for (size_t i = 0; i <= NBUCKETS; i++) {
-		cum += counts[i];
-		buf_addf(out, PREFIX "%s_bucket{%s=\"", name, label);
-		label_value(out, value);
-		buf_addf(out, "\",le=\"%s\"} %llu\n", i < NBUCKETS ? bounds[i].le : "+Inf", cum);
-	}
-	unsigned long long sum = get(&h->sum_us);
-	buf_addf(out, PREFIX "%s_sum{%s=\"", name, label);
-	label_value(out, value);
-	buf_addf(out, "\"} %llu.%06llu\n", sum / 1000000, sum % 1000000);
-	buf_addf(out, PREFIX "%s_count{%s=\"", name, label);
-	label_value(out, value);
-	buf_addf(out, "\"} %llu\n", cum);
-}
-
 static const char *route_name(size_t i)
 {
 	return i < nroutes ? route_names[i] : "(none)";
+}
+
+/* The _bucket, _sum and _count lines of one histogram; labels: its label
+ * pairs as rendered (escaped), without the braces. */
+static void hist_lines(buf_t *out, const char *name, const char *labels, struct hist *h,
+		       const struct bucket *bounds)
+{
+	unsigned long long cum = 0;
+	for (size_t i = 0; i <= NBUCKETS; i++) {
+		cum += get(&h->b[i]);
+		buf_addf(out, PREFIX "%s_bucket{%s,le=\"%s\"} %llu\n", name, labels,
+			 i < NBUCKETS ? bounds[i].le : "+Inf", cum);
+	}
+	unsigned long long sum = get(&h->sum_us);
+	buf_addf(out, PREFIX "%s_sum{%s} %llu.%06llu\n", name, labels, sum / 1000000,
+		 sum % 1000000);
+	buf_addf(out, PREFIX "%s_count{%s} %llu\n", name, labels, cum);
+}
+
+/* route="<pattern>",method="<m>" into labels (reset first). */
+static void route_labels(buf_t *labels, size_t r, size_t m)
+{
+	buf_reset(labels);
+	buf_addstr(labels, "route=\"");
+	label_value(labels, route_name(r));
+	buf_addf(labels, "\",method=\"%s\"", methods[m]);
 }
 
 static void render_requests(buf_t *out)
 {
 	family(out, "http_requests_total", "counter",
 	       "Requests answered, by route pattern, method and status class.");
+	buf_t labels = BUF_INIT;
 	for (size_t r = 0; r <= nroutes; r++)
 		for (size_t m = 0; m < NMETHODS; m++)
 			for (size_t c = 0; c < NCLASSES; c++) {
 				unsigned long long n = get(&blk->routes[r].requests[m][c]);
 				if (!n)
 					continue;
-				buf_addstr(out, PREFIX "http_requests_total{route=\"");
-				label_value(out, route_name(r));
-				buf_addf(out, "\",method=\"%s\",code=\"%zuxx\"} %llu\n", methods[m],
-					 c + 1, n);
+				route_labels(&labels, r, m);
+				buf_addf(out, PREFIX "http_requests_total{%s,code=\"%zuxx\"} %llu\n",
+					 labels.data, c + 1, n);
 			}
 	family(out, "http_request_duration_seconds", "histogram",
-	       "Time from the request read to its answer written, by route pattern.");
+	       "Time from the request read to its answer written, by route pattern and method.");
 	for (size_t r = 0; r <= nroutes; r++)
-		if (hist_count(&blk->routes[r].duration))
-			hist_lines(out, "http_request_duration_seconds", "route", route_name(r),
-				   &blk->routes[r].duration, request_buckets);
+		for (size_t m = 0; m < NMETHODS; m++)
+			if (hist_count(&blk->routes[r].duration[m])) {
+				route_labels(&labels, r, m);
+				hist_lines(out, "http_request_duration_seconds", labels.data,
+					   &blk->routes[r].duration[m], request_buckets);
+			}
+	buf_release(&labels);
 	unsigned long long busy = 0;
 	for (size_t i = 0; i < METRICS_MAX_WORKERS; i++)
 		busy += atomic_load_explicit(&blk->busy[i], memory_order_relaxed);
@@ -429,10 +438,13 @@ static void render_deps(buf_t *out)
 	}
 	family(out, "dependency_request_duration_seconds", "histogram",
 	       "Duration of outbound HTTP calls, by dependency.");
+	char labels[64];
 	for (size_t i = 0; i < METRICS_DEP_COUNT; i++)
-		if (hist_count(&blk->deps[i].duration))
-			hist_lines(out, "dependency_request_duration_seconds", "dependency",
-				   deps[i].label, &blk->deps[i].duration, dep_buckets);
+		if (hist_count(&blk->deps[i].duration)) {
+			snprintf(labels, sizeof(labels), "dependency=\"%s\"", deps[i].label);
+			hist_lines(out, "dependency_request_duration_seconds", labels,
+				   &blk->deps[i].duration, dep_buckets);
+		}
 }
 
 static void render_domain(buf_t *out)

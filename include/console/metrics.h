@@ -21,7 +21,7 @@
  *
  * Families (all prefixed lain_console_):
  *   http_requests_total{route,method,code}           counter, code "2xx".."5xx"
- *   http_request_duration_seconds{route}             histogram
+ *   http_request_duration_seconds{route,method}      histogram
  *   http_requests_in_flight                          gauge
  *   workers                                          gauge, alive now
  *   worker_respawns_total{reason}                    counter, "exit_2", "signal_SIGKILL"

@@ -145,11 +145,11 @@ static void test_counts_across_workers(void)
 				 "method=\"OPTIONS\",code=\"2xx\"}"), 1);
 	/* The histogram of POST /v1/apps/ counts both answers; +Inf == _count. */
 	CU_ASSERT_EQUAL(expo_value(m, "lain_console_http_request_duration_seconds_count{route="
-				 "\"/v1/apps/\"}"), 2);
+				 "\"/v1/apps/\",method=\"POST\"}"), 2);
 	CU_ASSERT_EQUAL(expo_value(m, "lain_console_http_request_duration_seconds_bucket{route="
-				 "\"/v1/apps/\",le=\"+Inf\"}"), 2);
+				 "\"/v1/apps/\",method=\"POST\",le=\"+Inf\"}"), 2);
 	CU_ASSERT(expo_value(m, "lain_console_http_request_duration_seconds_sum{route="
-			   "\"/v1/apps/\"}") > 0);
+			   "\"/v1/apps/\",method=\"POST\"}") > 0);
 	CU_ASSERT_EQUAL(expo_value(m, "lain_console_deploys_total{outcome=\"succeeded\"}"), 1);
 	CU_ASSERT_EQUAL(expo_value(m, "lain_console_deploys_total{outcome=\"failed\"}"), 1);
 	CU_ASSERT_EQUAL(expo_value(m, "lain_console_deploys_total{outcome=\"error\"}"), 0);

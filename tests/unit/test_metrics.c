@@ -63,15 +63,18 @@ static void test_counts_of_every_process(void)
 				 "method=\"GET\",code=\"2xx\"}"), 150);
 	CU_ASSERT_EQUAL(expo_value(m, "lain_console_http_requests_total{route=\"/v1/repos/\","
 				 "method=\"POST\",code=\"2xx\"}"), 150);
-	/* one histogram for the pattern of both rows */
+	/* one histogram per pattern and method, whichever row counted it */
 	CU_ASSERT_EQUAL(expo_value(m, "lain_console_http_request_duration_seconds_count{route="
-				 "\"/v1/repos/\"}"), 300);
+				 "\"/v1/repos/\",method=\"GET\"}"), 150);
+	CU_ASSERT_EQUAL(expo_value(m, "lain_console_http_request_duration_seconds_count{route="
+				 "\"/v1/repos/\",method=\"POST\"}"), 150);
+	/* the request buckets start at 5 ms */
 	CU_ASSERT_EQUAL(expo_value(m, "lain_console_http_request_duration_seconds_bucket{route="
-				 "\"/v1/repos/\",le=\"0.0025\"}"), -1);
+				 "\"/v1/repos/\",method=\"GET\",le=\"0.0025\"}"), -1);
 	CU_ASSERT_EQUAL(expo_value(m, "lain_console_http_request_duration_seconds_bucket{route="
-				 "\"/v1/repos/\",le=\"0.005\"}"), 300);
+				 "\"/v1/repos/\",method=\"GET\",le=\"0.005\"}"), 150);
 	CU_ASSERT_EQUAL(expo_value(m, "lain_console_http_request_duration_seconds_sum{route="
-				 "\"/v1/repos/\"}"), 0.9);
+				 "\"/v1/repos/\",method=\"POST\"}"), 0.45);
 	CU_ASSERT_EQUAL(expo_value(m, "lain_console_dependency_requests_total{dependency=\"deployd\"}"), 9);
 	CU_ASSERT_EQUAL(expo_value(m, "lain_console_dependency_errors_total{dependency=\"deployd\","
 				 "kind=\"transport\"}"), 3);
