@@ -111,6 +111,7 @@ class Member:
         self.data = os.path.join(cluster.dir, "etcd-" + self.name)
         self.proc = None
         self.id = None           # raft member id (status header.member_id)
+        self.own_calls = 0       # KV calls this test made to it (kv())
 
     def start(self, initial):
         log = open(os.path.join(self.cluster.logs, "etcd-%s.log" % self.name), "ab")
@@ -140,6 +141,7 @@ class Member:
                 "id": doc.get("header", {}).get("member_id")}
 
     def kv(self, path, doc, timeout=2.0):
+        self.own_calls += 1
         st, out = http("POST", self.url + path, doc, timeout=timeout)
         if st != 200:
             raise OSError("etcd %s %s: %s %s" % (self.name, path, st, out))
@@ -159,8 +161,9 @@ class Member:
         return {unb64(kv["key"]) for kv in out.get("kvs") or []}
 
     def kv_calls(self):
-        """KV calls this member has served (its /metrics: gRPC calls to
-        etcdserverpb.KV started, the JSON gateway's included)."""
+        """KV calls others made to this member: what its /metrics counts
+        (gRPC calls to etcdserverpb.KV started, the JSON gateway's
+        included) less the test's own."""
         try:
             with urllib.request.urlopen(self.url + "/metrics", timeout=1) as r:
                 text = r.read().decode()
@@ -168,7 +171,7 @@ class Member:
             return 0
         return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
                    if line.startswith("grpc_server_started_total{")
-                   and 'grpc_service="etcdserverpb.KV"' in line)
+                   and 'grpc_service="etcdserverpb.KV"' in line) - self.own_calls
 
     def revision_local(self):
         out = self.kv("/v3/kv/range", {"key": b64("/"), "serializable": True,
