@@ -406,6 +406,7 @@ class SeveralHosts(unittest.TestCase):
         used = max(self.c.members, key=lambda m: m.kv_calls() - before[m])
         leader = self.c.leader()
         os.kill(used.proc.pid, signal.SIGSTOP)
+        self.__class__.t_freeze = time.monotonic()
         self.event("SIGSTOP etcd %s (the member the consoles use%s)" % (
             used.name, ", the leader" if used is leader else ", a follower"))
         time.sleep(8)
@@ -505,6 +506,11 @@ class SeveralHosts(unittest.TestCase):
         for a, b in self.monitor.elections(margin=0):
             print("  no single live etcd leader: %.1f s .. %.1f s (%.1f s)" % (
                 a - self.t_start, b - self.t_start, b - a))
+        if hasattr(self, "t_freeze"):
+            slow = [r for r in recs if r["t0"] <= self.t_freeze + 8 and
+                    r["t1"] >= self.t_freeze and r["t1"] - r["t0"] >= 2.5]
+            print("  requests that took 2.5 s or more across the freeze (a worker waiting out "
+                  "CONSOLE_ETCD_TIMEOUT_MS on the frozen member): %d" % len(slow))
 
     # -- 7 ------------------------------------------------------------------
 
