@@ -18,6 +18,7 @@
 #include "console/deployd.h"
 #include "console/docker.h"
 #include "console/log.h"
+#include "console/metrics.h"
 #include "console/mountpolicy.h"
 #include "console/oplogs.h"
 #include "console/permission.h"
@@ -671,7 +672,7 @@ static const struct step {
 	{ "finish", step_finish, false },
 };
 
-int deployer_run(deploy_run_t *run, err_t *err)
+static int run_steps(deploy_run_t *run, err_t *err)
 {
 	run->before = run->app;
 	run->rec = *run->app;
@@ -695,4 +696,19 @@ int deployer_run(deploy_run_t *run, err_t *err)
 		return rc;
 	}
 	return 0;
+}
+
+int deployer_run(deploy_run_t *run, err_t *err)
+{
+	int rc = run_steps(run, err);
+	if (run->dry_run)
+		return rc;
+	/* The one point every deploy passes (deploy.c, instances.c, procs.c,
+	 * rollback.c: asked for, or a health gate's own). */
+	enum metrics_outcome o = rc ? METRICS_ERROR : run->failure ? METRICS_FAILED
+								   : METRICS_SUCCEEDED;
+	metrics_deploy(o);
+	if (run->release_op && !strcmp(run->release_op, "rollback"))
+		metrics_rollback(o);
+	return rc;
 }

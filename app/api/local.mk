@@ -1,7 +1,8 @@
 # app/api: the handlers, one file per resource, and the route table ...
 libconsole_a_SOURCES += app/api/routes.c app/api/apps.c app/api/repos.c app/api/versions.c \
 	app/api/deploy.c app/api/procs.c app/api/maintainers.c app/api/authorize.c \
-	app/api/notify.c app/api/oplogs.c app/api/ports.c app/api/health.c app/api/registry_auth.c
+	app/api/notify.c app/api/oplogs.c app/api/ports.c app/api/health.c app/api/registry_auth.c \
+	app/api/scrape.c
 # ... and what they share: answers, the route checks, the neighbours' clients,
 # lain.yaml, App objects, the deploy steps, instances, groups, networks, secrets,
 # an image push's commits.

@@ -18,6 +18,7 @@
 #include "console/ipset.h"
 #include "console/jws.h"
 #include "console/log.h"
+#include "console/metrics.h"
 #include "console/registry_auth.h"
 #include "console/sso.h"
 #include "console/store.h"
@@ -227,7 +228,8 @@ int registry_token_internal(ctx_t *ctx, const char *repo, buf_t *token, err_t *e
 		.grants = &grant,
 		.ngrants = 1,
 	};
-	rc = sign_claims(key, &c, token, err);
+	if (!(rc = sign_claims(key, &c, token, err)))
+		metrics_token(METRICS_GRANT_INTERNAL);
 cleanup:
 	buf_release(&jti);
 	return rc;
@@ -325,6 +327,10 @@ int api_registry_authorize(request_t *req, response_t *res, err_t *err)
 	};
 	if ((rc = sign_claims(key, &c, &token, err)))
 		goto fail;
+	metrics_token(caller.kind == TOKEN_CALLER_WHITELISTED ? METRICS_GRANT_WHITELISTED
+		      : caller.kind == TOKEN_CALLER_ANONYMOUS   ? METRICS_GRANT_ANONYMOUS
+		      : caller.admin                            ? METRICS_GRANT_ADMIN
+								: METRICS_GRANT_USER);
 	char issued[32];
 	token_time_rfc3339(c.iat, issued);
 	json_object *o = json_object_new_object();

@@ -102,6 +102,9 @@ const route_t api_routes[] = {
 	  .perm = PERM_READ, .key = "streamrouter" },
 	{ .methods = HTTP_GET, .pattern = "/v1/healthz", .handler = api_healthz,
 	  .perm = PERM_NONE, .key = "health" },
+	/* Prometheus; only to CONSOLE_METRICS_ALLOW (scrape.c). */
+	{ .methods = HTTP_GET, .pattern = "/metrics", .handler = api_metrics,
+	  .perm = PERM_NONE, .key = "metrics" },
 	{ .methods = HTTP_GET, .pattern = "/v1/openapi.json", .handler = api_openapi,
 	  .perm = PERM_NONE, .key = "app" },
 	{ .methods = HTTP_GET, .pattern = "/", .handler = api_root, .perm = PERM_NONE, .key = "app" },

@@ -181,13 +181,8 @@ int http_query_each(const request_t *req, const char *name, http_query_fn fn, vo
 
 void http_log(const request_t *req, enum log_level level, const char *fmt, ...)
 {
-	if (level < log_get_level())
-		return;
-	buf_t msg = BUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);
-	buf_vaddf(&msg, fmt, ap);
+	log_vmsg_id(level, req->request_id, fmt, ap);
 	va_end(ap);
-	log_msg(level, "%s id=%s", msg.data, req->request_id ? req->request_id : "-");
-	buf_release(&msg);
 }

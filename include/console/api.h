@@ -129,6 +129,11 @@ int api_healthz(request_t *req, response_t *res, err_t *err);
  * (app/api/openapi.json, built into the binary). */
 int api_openapi(request_t *req, response_t *res, err_t *err);
 
+/* scrape.c — GET /metrics: the Prometheus text exposition of metrics.h,
+ * answered only when REMOTE_ADDR is in CONSOLE_METRICS_ALLOW (403
+ * otherwise). */
+int api_metrics(request_t *req, response_t *res, err_t *err);
+
 /* root: GET / -> the console UI (the original sent it to its swagger docs, E1) */
 int api_root(request_t *req, response_t *res, err_t *err);
 

@@ -29,8 +29,10 @@ typedef struct config {
 	long workers;
 	long body_limit;           /* request body cap, bytes */
 	char *log_level;
+	char *log_format;          /* "text" or "json" (one object per line) */
 	long drain_timeout;        /* seconds a SIGTERM waits for in-flight requests */
 	long lock_ttl;             /* seconds an app's deploy lock outlives a dead holder */
+	char *metrics_allow;       /* who may read GET /metrics (ipset.h list) */
 
 	/* etcd */
 	char *etcd_host;           /* comma-separated endpoints */

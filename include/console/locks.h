@@ -2,9 +2,10 @@
  * locks — the per-app deploy lock (DESIGN.md "Storage"; spec §9.3 #11).
  *
  * A deploy, update or undeploy of an app holds the key
- * /lain/console/locks/<app> ({"holder", "since", "host", "pid"}: who, since
- * when, which process), created only if absent and attached to an etcd
- * lease of ttl seconds (CONSOLE_LOCK_TTL). The holder keeps the lease alive between the steps
+ * /lain/console/locks/<app>, created only if absent and attached to an etcd
+ * lease of ttl seconds (CONSOLE_LOCK_TTL); its value says who holds it:
+ * {"holder": "<operator>", "since": "<UTC time>", "host": "<hostname>",
+ * "pid": <worker>}. The holder keeps the lease alive between the steps
  * of a long deploy (lock_keepalive) and releases the lock by revoking the
  * lease, which deletes the key. A worker that dies holding it stops keeping
  * it alive, so its lock expires with the lease after at most ttl seconds.

@@ -39,3 +39,9 @@ EXTRA_DIST += tests/fakes/gitlab tests/fakes/test_gitlab.py tests/fakes/fakehttp
 # policy-group calls of §7.3) and its self-test (out-of-tree safe).
 TESTS += tests/fakes/test_webrouter.py
 EXTRA_DIST += tests/fakes/webrouter tests/fakes/test_webrouter.py
+
+# An etcd member that can lose its answers (tests/fakes/etcdproxy, on
+# fakehttp.py, in front of a real etcd): it_etcd's failover of a write that
+# was applied without an answer. Its self-test starts its own etcd.
+TESTS += tests/fakes/test_etcdproxy.py
+EXTRA_DIST += tests/fakes/etcdproxy tests/fakes/test_etcdproxy.py

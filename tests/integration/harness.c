@@ -160,6 +160,12 @@ static size_t on_data(char *p, size_t size, size_t n, void *ud)
 int it_request(const char *method, const char *path, const char *body, const char *extra_header,
 	       it_response_t *out)
 {
+	return it_request_from(NULL, method, path, body, extra_header, out);
+}
+
+int it_request_from(const char *from, const char *method, const char *path, const char *body,
+		    const char *extra_header, it_response_t *out)
+{
 	/* As long as the path is (the nginx suite sends URLs of 9 KB). */
 	bool full = !strncmp(path, "http://", 7) || !strncmp(path, "https://", 8);
 	const char *base = full ? "" : stack_get("CONSOLE_URL");
@@ -181,6 +187,8 @@ int it_request(const char *method, const char *path, const char *body, const cha
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
 	if (!strcmp(method, "HEAD"))
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	if (from)
+		curl_easy_setopt(c, CURLOPT_INTERFACE, from);
 	if (body) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
@@ -270,6 +278,17 @@ int it_children(pid_t master, pid_t *out, int max)
 	if (d)
 		closedir(d);
 	return n;
+}
+
+int it_registry_key(const char *dir, char *key, size_t key_len)
+{
+	char cmd[2048];
+	snprintf(cmd, sizeof(cmd), "'%s/scripts/gen-registry-key' '%s' rsa >/dev/null 2>&1",
+		 getenv("srcdir") ? getenv("srcdir") : ".", dir);
+	if (system(cmd) != 0)
+		return -1;
+	snprintf(key, key_len, "%s/registry-key.pem", dir);
+	return 0;
 }
 
 void it_sleep_ms(long ms)
