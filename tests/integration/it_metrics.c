@@ -175,6 +175,18 @@ static void test_counts_across_workers(void)
 	CU_ASSERT(expo_value(m, "lain_console_dependency_requests_total{dependency=\"registry\"}") > 0);
 	CU_ASSERT_EQUAL(expo_value(m, "lain_console_dependency_requests_total{dependency=\"sso\"}"), 0);
 	free(m);
+
+	/* A dry run is no deploy; a rollback is one, and a rollback. */
+	CU_ASSERT_EQUAL(it_call("PUT", "/api/v1/apps/mx/?dry_run=1", "{}", 200), 200);
+	CU_ASSERT_EQUAL(it_call("PATCH", "/api/v1/apps/mx/procs/web/", "{\"num_instances\": 2}", 202),
+			202);
+	denv_settle();
+	CU_ASSERT_EQUAL(it_call("POST", "/api/v1/apps/mx/rollback/", "{}", 202), 202);
+	m = scrape();
+	CU_ASSERT_EQUAL(expo_value(m, "lain_console_deploys_total{outcome=\"succeeded\"}"), 2);
+	CU_ASSERT_EQUAL(expo_value(m, "lain_console_rollbacks_total{outcome=\"succeeded\"}"), 1);
+	CU_ASSERT_EQUAL(expo_value(m, "lain_console_rollbacks_total{outcome=\"failed\"}"), 0);
+	free(m);
 }
 
 /* Waits (10 s at most) until the master has WORKERS children, none of
