@@ -10,6 +10,7 @@ const healthy = (a) => !!a && !a.deployerror && (a.apptype === "resource" ||
 // "healthy", "deploying" (not yet) or "failed" (a deployerror).
 export const appState = (a) => (a.deployerror ? "failed" : healthy(a) ? "healthy" : "deploying");
 export const STATE_ORDER = { failed: 0, deploying: 1, healthy: 2, registered: 3 };
+export const TONE = { create: "healthy", update: "deploying", remove: "failed", succeeded: "healthy", pending: "deploying" };
 export const allProcs = (a) => [...(a.procs || []), ...(a.portals || [])];
 export { up as isUp };
 

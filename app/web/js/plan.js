@@ -1,9 +1,7 @@
 // A change shown as its plan (a dry run) before it is confirmed, with the option to wait until healthy (issue 13).
 import { h, badge } from "./dom.js";
 import { call, describe } from "./api.js";
-import { shortVersion } from "./model.js";
-
-const TONE = { create: "healthy", update: "deploying", remove: "failed" };
+import { shortVersion, TONE } from "./model.js";
 
 // o: {method, path, body, title, ok (its button), danger, said(answer)} -> the options of act()/run().
 export const change = (o) => ({ pending: "Deploying…",

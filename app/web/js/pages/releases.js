@@ -1,7 +1,5 @@
 // Releases (/apps/<app>/releases, issue 13): newest first, the current one marked; roll back to an older one.
-import { h, table, row, badge, get, act, ago, fmtTime, fmtSize, shortVersion, listPage, apiApp, empty, deployed, rollback } from "./common.js";
-
-const TONE = { succeeded: "healthy", pending: "deploying" };
+import { h, table, row, badge, get, act, TONE, ago, fmtTime, fmtSize, shortVersion, listPage, apiApp, empty, deployed, rollback } from "./common.js";
 
 export const releasesPage = (main, name) => listPage(main, name, "releases",
   () => Promise.all([get(apiApp(name, "releases")).then((r) => r.releases), deployed(name)]),
