@@ -7,6 +7,7 @@
 
 #include "console/array.h"
 #include "console/config.h"
+#include "console/ipset.h"
 #include "console/log.h"
 #include "console/strx.h"
 #include "console/xalloc.h"
@@ -35,6 +36,13 @@ static int check_log_level(const char *v, err_t *err, const char *name)
 	return 0;
 }
 
+static int check_log_format(const char *v, err_t *err, const char *name)
+{
+	if (log_format_parse(v) < 0)
+		return err_set(err, -ERR_INVALID, "%s: '%s' is not text or json", name, v);
+	return 0;
+}
+
 static int check_config_api(const char *v, err_t *err, const char *name)
 {
 	if (strcmp(v, "v3") && strcmp(v, "v2"))
@@ -57,6 +65,21 @@ static int check_prefix(const char *v, err_t *err, const char *name)
 	return 0;
 }
 
+/* An address list (ipset.h) in which every entry parses: ipset itself
+ * skips a malformed entry, which here would be a silent hole in the list. */
+static int check_ipset(const char *v, err_t *err, const char *name)
+{
+	ipset_t set;
+	ipset_parse(&set, v);
+	size_t skipped = set.skipped;
+	ipset_release(&set);
+	if (skipped)
+		return err_set(err, -ERR_INVALID,
+			       "%s: '%s' has %zu entries that are not an address, a-b range or CIDR",
+			       name, v, skipped);
+	return 0;
+}
+
 #define S(n, f, d, c) { n, T_STR, offsetof(config_t, f), d, 0, 0, c, 0 }
 #define SECRET(n, f) { n, T_STR, offsetof(config_t, f), "", 0, 0, NULL, 1 }
 #define L(n, f, d, lo, hi) { n, T_LONG, offsetof(config_t, f), d, lo, hi, NULL, 0 }
@@ -72,7 +95,10 @@ static const struct row rows[] = {
 	L("CONSOLE_WORKERS", workers, NULL, 1, 1024),
 	L("CONSOLE_BODY_LIMIT", body_limit, "1048576", 1024, 64L << 20),
 	S("CONSOLE_LOG_LEVEL", log_level, "info", check_log_level),
+	S("CONSOLE_LOG_FORMAT", log_format, "text", check_log_format),
 	L("CONSOLE_DRAIN_TIMEOUT", drain_timeout, "200", 1, 3600),
+	L("CONSOLE_LOCK_TTL", lock_ttl, "60", 5, 3600),
+	S("CONSOLE_METRICS_ALLOW", metrics_allow, "127.0.0.0/8,::1", check_ipset),
 
 	S("CONSOLE_ETCD_HOST", etcd_host, "etcd.lain:4001", check_not_empty),
 	S("CONSOLE_ETCD_CONFIG_API", etcd_config_api, "v3", check_config_api),
@@ -91,6 +117,7 @@ static const struct row rows[] = {
 	S("CONSOLE_PRIVATE_REGISTRY", private_registry, "", NULL),
 	S("CONSOLE_DOCKER_BASE_URL", docker_base_url, "", NULL),
 	S("LVAULT_CONFIG_URL", lvault_url, "", NULL),
+	S("CONSOLE_WEBROUTER_URL", webrouter_url, "", NULL),
 	S("CONSOLE_API_SCHEME", api_scheme, "http", NULL),
 	S("CONSOLE_SERVER_NAME", server_name, "", NULL),
 	S("CONSOLE_GITLAB_URL", gitlab_url, "", NULL),

@@ -33,6 +33,7 @@
 #include "console/config.h"
 #include "console/ctx.h"
 #include "console/log.h"
+#include "console/metrics.h"
 #include "console/sdnotify.h"
 #include "console/permission.h"
 #include "console/server.h"
@@ -41,6 +42,7 @@
 #include "console/banned.h"
 
 #define MAX_WORKERS 1024
+_Static_assert(MAX_WORKERS <= METRICS_MAX_WORKERS, "a worker slot without its in-flight flag");
 
 static volatile sig_atomic_t got_term, got_hup, got_chld, got_alrm;
 static volatile sig_atomic_t worker_stop;
@@ -234,6 +236,7 @@ static void worker_main(struct master *m, int index, pid_t master_pid)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
 	server_slot_t *slot = &m->slots[index];
+	metrics_worker_slot(index);
 	slot->pid = getpid();
 	slot->current[0] = '\0';
 
@@ -256,6 +259,14 @@ static void worker_main(struct master *m, int index, pid_t master_pid)
 	_exit(rc ? 1 : 0);
 }
 
+static int live_workers(const struct master *m)
+{
+	int n = 0;
+	for (int i = 0; i < MAX_WORKERS; i++)
+		n += m->workers[i].pid > 0;
+	return n;
+}
+
 static void spawn(struct master *m, int index)
 {
 	pid_t master_pid = getpid();
@@ -269,14 +280,7 @@ static void spawn(struct master *m, int index)
 	m->workers[index].pid = pid;
 	m->workers[index].generation = m->generation;
 	clock_gettime(CLOCK_MONOTONIC, &m->workers[index].started);
-}
-
-static int live_workers(const struct master *m)
-{
-	int n = 0;
-	for (int i = 0; i < MAX_WORKERS; i++)
-		n += m->workers[i].pid > 0;
-	return n;
+	metrics_workers_alive(live_workers(m));
 }
 
 static void signal_workers(struct master *m, int sig, bool old_only)
@@ -310,13 +314,20 @@ static void reap(struct master *m, bool stopping)
 		struct worker *w = &m->workers[i];
 		bool current = w->generation == m->generation;
 		const char *doing = m->slots[i].current;
+		/* The request it was serving, id included: its other lines have it. */
+		const char *id = m->slots[i].request_id;
 		if (WIFSIGNALED(status) && !(stopping || !current))
-			log_error("worker %ld died of signal %d%s%s", (long)pid, WTERMSIG(status),
-				  *doing ? " while serving " : "", doing);
+			log_msg_id(LOG_ERROR, *doing ? id : NULL, "worker %ld died of signal %d%s%s",
+				   (long)pid, WTERMSIG(status), *doing ? " while serving " : "", doing);
 		else if (WIFEXITED(status) && WEXITSTATUS(status) && !stopping)
-			log_error("worker %ld exited with status %d", (long)pid, WEXITSTATUS(status));
+			log_msg_id(LOG_ERROR, *doing ? id : NULL, "worker %ld exited with status %d%s%s",
+				   (long)pid, WEXITSTATUS(status), *doing ? " while serving " : "",
+				   doing);
 		w->pid = 0;
 		m->slots[i].current[0] = '\0';
+		m->slots[i].request_id[0] = '\0';
+		metrics_worker_gone(i, status, !(stopping || !current));
+		metrics_workers_alive(live_workers(m));
 		if (stopping || !current)
 			continue;
 		/* A worker that dies right after starting (etcd config broken,
@@ -359,6 +370,7 @@ static void reload(struct master *m)
 	config_release(&m->cfg);
 	m->cfg = fresh;
 	log_set_level((enum log_level)log_level_parse(m->cfg.log_level));
+	log_set_format((enum log_format)log_format_parse(m->cfg.log_format));
 	/* New workers with the new settings; the old ones finish what they
 	 * serve and leave. */
 	start_generation(m);
@@ -439,6 +451,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_set_level((enum log_level)log_level_parse(m.cfg.log_level));
+	log_set_format((enum log_format)log_format_parse(m.cfg.log_format));
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	FCGX_Init();
@@ -455,6 +468,17 @@ int main(int argc, char **argv)
 		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (m.slots == MAP_FAILED) {
 		log_error("cannot map the worker scoreboard: %s", strerror(errno));
+		return 1;
+	}
+	/* The counters of every worker, for the life of this master: a
+	 * respawned worker or a reload's new ones add to them. */
+	const char **route_names = xcalloc(api_routes_count, sizeof(*route_names));
+	for (size_t i = 0; i < api_routes_count; i++)
+		route_names[i] = api_routes[i].pattern;
+	int mrc = metrics_open(route_names, api_routes_count, &err);
+	free(route_names);
+	if (mrc) {
+		log_error("%s", err.msg);
 		return 1;
 	}
 
@@ -508,6 +532,7 @@ int main(int argc, char **argv)
 	close(m.listen_fd);
 	log_info("lain-console stopped");
 	munmap(m.slots, sizeof(server_slot_t) * MAX_WORKERS);
+	metrics_close();
 	free(m.unix_path);
 	config_release(&m.cfg);
 	curl_global_cleanup();

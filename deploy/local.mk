@@ -44,9 +44,10 @@ lain-console-gen-registry-key: $(srcdir)/scripts/gen-registry-key
 deploy/nginx/console.conf: $(srcdir)/deploy/nginx/console.conf.in $(RENDER) Makefile
 	$(AM_V_GEN)$(MKDIR_P) deploy/nginx && $(RENDER) --keep TLS_CERT,TLS_KEY \
 	  $(srcdir)/deploy/nginx/console.conf.in $@ \
-	  FCGI_SOCKET=$(CONSOLE_RUN_SOCKET) WEB_ROOT=$(webdir) \
+	  FCGI_SERVERS='server unix:$(CONSOLE_RUN_SOCKET);' WEB_ROOT=$(webdir) \
 	  HTTPS_LISTEN=443 HTTP_LISTEN=80 HTTPS_PORT_SUFFIX= CLIENT_MAX_BODY_SIZE=2m \
-	  AUTH_RATE=50r/s AUTH_BURST=100 EXTRA_INCLUDE='# (no extra include)'
+	  AUTH_RATE=50r/s AUTH_BURST=100 EXTRA_INCLUDE='# (no extra include)' \
+	  SERVER_NAMES='$(NGINX_SERVER_NAMES)'
 
 deploy/nginx/nginx.conf: $(srcdir)/deploy/nginx/nginx.conf.in $(RENDER) Makefile
 	$(AM_V_GEN)$(MKDIR_P) deploy/nginx && $(RENDER) $(srcdir)/deploy/nginx/nginx.conf.in $@ \

@@ -34,24 +34,6 @@ int api_answer(request_t *req, response_t *res, int status, json_object *payload
 	return HTTP_ANSWERED;
 }
 
-int api_answer_more(request_t *req, response_t *res, int status, json_object *payload,
-		    json_object *more, const char *url, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	envelope(req, res, status, route_key(req), payload, url, fmt, ap);
-	va_end(ap);
-	if (!more)
-		return HTTP_ANSWERED;
-	/* The envelope as rendered, then the new fields behind the old. */
-	json_object *env = json_tokener_parse(res->body.data);
-	json_object_object_foreach(more, k, v)
-		json_object_object_add(env, k, json_object_get(v));
-	json_object_put(more);
-	http_json(res, status, env);
-	return HTTP_ANSWERED;
-}
-
 int api_fail(request_t *req, response_t *res, int code, json_object *payload, const char *url,
 	     const char *fmt, ...)
 {
@@ -69,5 +51,29 @@ int api_fail_key(request_t *req, response_t *res, const char *key, int code, con
 	va_start(ap, fmt);
 	envelope(req, res, err_http_status(code), key, NULL, url, fmt, ap);
 	va_end(ap);
+	return HTTP_ANSWERED;
+}
+
+int api_answer_more(request_t *req, response_t *res, int status, const char *key,
+		    json_object *payload, const char *more_key, json_object *more,
+		    const char *url, const char *fmt, ...)
+{
+	buf_t msg = BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	if (!url)
+		url = req->route && req->route->url ? req->route->url : http_self_url(req);
+	json_object *env = json_object_new_object();
+	json_object_object_add(env, key ? key : route_key(req), payload);
+	if (more_key)
+		json_object_object_add(env, more_key, more);
+	else
+		json_object_put(more);
+	json_object_object_add(env, "msg", json_object_new_string(msg.data));
+	json_object_object_add(env, "url", json_object_new_string(url));
+	http_json(res, status, env);
+	buf_release(&msg);
 	return HTTP_ANSWERED;
 }

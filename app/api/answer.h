@@ -20,16 +20,13 @@
 
 struct json_object;
 
+/* The url of the original's answers that are about no resource: refused
+ * bodies, the permission checks, 405 (spec §1.1, §9.5). */
+#define API_DOCS_URL "/v1/docs/"
+
 /* A success: status 200, 201, 202 ... */
 int api_answer(request_t *req, response_t *res, int status, struct json_object *payload,
 	       const char *url, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-
-/* api_answer with more fields in the envelope, after key, msg and url:
- * those of the object more (taken over; NULL: none), for answers that grew
- * beside what older clients read. */
-int api_answer_more(request_t *req, response_t *res, int status, struct json_object *payload,
-		    struct json_object *more, const char *url, const char *fmt, ...)
-	__attribute__((format(printf, 7, 8)));
 
 /* A failure with code (-ERR_*): the status is the code's. */
 int api_fail(request_t *req, response_t *res, int code, struct json_object *payload,
@@ -39,5 +36,13 @@ int api_fail(request_t *req, response_t *res, int code, struct json_object *payl
  * original gave with a fixed key whatever the endpoint (permission.h). */
 int api_fail_key(request_t *req, response_t *res, const char *key, int code, const char *url,
 		 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* An answer of the new endpoints (issue 13) whose envelope has another key
+ * besides the payload's: {"<key>": payload, "<more_key>": more, "msg",
+ * "url"} (key NULL: the route's; both values taken over). status: a
+ * success's, or err_http_status() of a failure's code. */
+int api_answer_more(request_t *req, response_t *res, int status, const char *key,
+		    struct json_object *payload, const char *more_key, struct json_object *more,
+		    const char *url, const char *fmt, ...) __attribute__((format(printf, 9, 10)));
 
 #endif

@@ -7,6 +7,7 @@
 #include "console/cluster.h"
 #include "console/deployd.h"
 #include "console/lainyaml.h"
+#include "console/permission.h"
 #include "console/log.h"
 #include "console/size.h"
 #include "console/store.h"
@@ -258,6 +259,29 @@ static const char *const role_keys[] = {
 	[JOB_INSTANCE] = "resourceinstances",
 };
 
+/* A deploy whose request ended halfway (a killed worker) leaves the record
+ * "deploying" without an error, which lain-cli would read as healthy once
+ * the pods it got to run: say so in deployerror (issue 14 #11). Rare, so
+ * the extra etcd read is only made for such a record. */
+static void interrupted(request_t *req, const app_record_t *a, json_object *o)
+{
+	if (a->state != APP_DEPLOYING || *a->last_error)
+		return;
+	bool yes = false;
+	err_t e = ERR_INIT;
+	if (store_app_interrupted(req->ctx, req->arena, a->appname, &yes, &e))
+		http_log(req, LOG_WARN, "whether the deploy of %s was interrupted: %s", a->appname,
+			 e.msg);
+	if (yes)
+		json_object_object_add(
+			o, "deployerror",
+			json_object_new_string(arena_printf(
+				req->arena,
+				"the deploy of %s was interrupted: the request serving it ended "
+				"before it finished (%s); deploy it again",
+				a->appname, a->last_update)));
+}
+
 int appview_apps(request_t *req, const app_record_t *const *apps, size_t n, json_object **out,
 		err_t *err)
 {
@@ -326,8 +350,10 @@ int appview_apps(request_t *req, const app_record_t *const *apps, size_t n, json
 	if (nitems)
 		deployd_fetch_many(peers_deployd(req->ctx, cl), items, nitems, &ferr);
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		out[i] = render_job(req->arena, &js.v[i], items);
+		interrupted(req, apps[i], out[i]);
+	}
 	for (size_t i = n; i < js.n; i++) {
 		const struct app_job *j = &js.v[i];
 		json_object *list = json_object_object_get(out[j->parent], role_keys[j->role]);
@@ -358,4 +384,22 @@ json_object *appview_app(request_t *req, const app_record_t *app, err_t *err)
 	if (appview_apps(req, &app, 1, &o, err))
 		return NULL;
 	return o;
+}
+
+json_object *appview_proc(request_t *req, const lain_proc_t *p)
+{
+	err_t e = ERR_INIT;
+	json_object *app = appview_app(req, req_app(req), &e), *found = NULL;
+	const char *lists[] = { "procs", "portals" };
+	for (size_t l = 0; app && l < 2 && !found; l++) {
+		json_object *a = json_object_object_get(app, lists[l]);
+		for (size_t i = 0; a && i < json_object_array_length(a) && !found; i++) {
+			json_object *o = json_object_array_get_idx(a, i), *n;
+			if (json_object_object_get_ex(o, "procname", &n) &&
+			    !strcmp(json_object_get_string(n), p->name))
+				found = json_object_get(o);
+		}
+	}
+	json_object_put(app);
+	return found;
 }

@@ -33,6 +33,7 @@
 #include <stddef.h>
 
 #include "console/http.h"
+#include "console/lainyaml.h"
 #include "console/store.h"
 
 struct json_object;
@@ -44,5 +45,10 @@ int appview_apps(request_t *req, const app_record_t *const *apps, size_t n,
 
 /* One App object (a new reference) or NULL with err set. */
 struct json_object *appview_app(request_t *req, const app_record_t *app, err_t *err);
+
+/* The Proc object of proc p of the app of the path (req_app) as its App
+ * object shows it (a new reference; NULL when the App could not be
+ * rendered). */
+struct json_object *appview_proc(request_t *req, const lain_proc_t *p);
 
 #endif

@@ -35,36 +35,17 @@
 #include "answer.h"
 #include "appconf.h"
 #include "appview.h"
+#include "canary.h"
 #include "deployer.h"
+#include "gate.h"
 #include "instances.h"
 #include "console/banned.h"
-
-/* The instances of the resources an app's lain.yaml uses (instances.h). */
-static int deploy_instances(deploy_run_t *run, err_t *err)
-{
-	return instances_deploy(run, run->conf, run->prev, &run->report, err);
-}
-
-/* Those of resources it no longer uses: removal failures are only logged. */
-static int drop_instances(deploy_run_t *run, err_t *err)
-{
-	err_t ierr = ERR_INIT;
-	if (strcmp(run->conf->apptype, "resource") &&
-	    instances_remove(run, run->prev, run->conf, &run->removed, &ierr))
-		http_log(run->req, LOG_WARN, "update of %s: removing resource instances failed: %s",
-			 run->name, ierr.msg);
-	return 0;
-}
-
-/* A deploy of an app, first or update: the same run (§4.1 steps 4-13,
- * §4.2 steps 3-6). */
-static const deploy_kind_t app_kind = { deployer_source_meta, deploy_instances, drop_instances };
 
 /* The generic deploy behind E7 POST and E8 PUT: run, prepared by the entry
  * point, as an app's. */
 static int deploy_app(deploy_run_t *run, err_t *err)
 {
-	run->kind = &app_kind;
+	run->kind = &instances_app_kind;
 	return deployer_run(run, err);
 }
 
@@ -72,19 +53,6 @@ static int deploy_app(deploy_run_t *run, err_t *err)
 static int answer_failure(request_t *req, response_t *res, const deploy_run_t *run)
 {
 	return api_fail(req, res, -ERR_NOT_ACCEPTABLE, NULL, NULL, "%s", run->failure);
-}
-
-/* The 202 of an update: the App, and the removals that failed, if any. */
-static int answer_updated(request_t *req, response_t *res, const deploy_run_t *run, err_t *err)
-{
-	json_object *o = appview_app(req, run->app, err);
-	if (run->removed.len)
-		return api_answer(req, res, 202, o, NULL,
-				  "update request of app %s has been accepted.\n"
-				  "remove failed results:\n%s",
-				  run->name, run->removed.data);
-	return api_answer(req, res, 202, o, NULL, "update request of app %s has been accepted.",
-			  run->name);
 }
 
 /* A run on the app of the path (*run), which must be deployed: changes
@@ -133,15 +101,49 @@ static int first_version(request_t *req, response_t *res, const cluster_t *cl, c
 			     "images then try to update your App\n");
 }
 
+/* The answer of a run that went through (no failure, no plan): a waited
+ * one's (gate.h: 200 and its release, or 406), else 202 and msg. */
+static int answer_run(deploy_run_t *run, response_t *res, const change_opts_t *o,
+		      const char *msg, err_t *err)
+{
+	request_t *req = run->req;
+	json_object *app = run->failure ? NULL : appview_app(req, run->app, err);
+	if (o->wait)
+		return gate_answer(run, res, 200, app, msg);
+	if (run->removed.len)
+		return api_answer(req, res, 202, app, NULL, "%s\nremove failed results:\n%s", msg,
+				  run->removed.data);
+	return api_answer(req, res, 202, app, NULL, "%s", msg);
+}
+
+/* After a run: the plan of a dry one, the 406 of a failed one (with its
+ * release when it waited), the gate of a waiting one, then answer_run. */
+static int finish(deploy_run_t *run, response_t *res, const change_opts_t *o, const char *msg,
+		  err_t *err)
+{
+	int rc = 0;
+	if (run->dry_run)
+		rc = gate_answer_plan(run, res);
+	else if (run->failure && !o->wait)
+		rc = answer_failure(run->req, res, run);
+	else if (!run->failure && o->wait)
+		rc = gate_wait(run, o, err);
+	deployer_unlock(run);
+	if (rc || run->dry_run || (run->failure && !o->wait))
+		return rc;
+	return answer_run(run, res, o, msg, err);
+}
+
 int api_apps_deploy(request_t *req, response_t *res, err_t *err)
 {
 	const char *name = http_param(req, "app");
 	const cluster_t *cl;
-	int rc = cluster_get(req->ctx, &cl, err);
-	if (rc)
+	change_opts_t o;
+	int rc = gate_parse(req, res, &o);
+	if (rc || (rc = cluster_get(req->ctx, &cl, err)))
 		return rc;
 	deploy_run_t *run = deployer_new(req, cl, name);
-	if ((rc = deployer_lock(run, res, err)) ||
+	if ((!o.dry_run && (rc = deployer_lock(run, res, err))) ||
 	    (rc = store_app_get(req->ctx, req->arena, name, &run->app, err)))
 		goto out;
 	if (run->app->state != APP_REPOSITED && run->app->state != APP_DEPLOYING) {
@@ -152,16 +154,17 @@ int api_apps_deploy(request_t *req, response_t *res, err_t *err)
 	if ((rc = first_version(req, res, cl, name, &run->version, err)))
 		goto out;
 	run->op = "DEPLOY";
+	run->release_op = "deploy";
 	run->what = "deploy app";
 	run->results = "Deploy app";
 	run->on_failure = DEPLOY_FAIL_KEEP;
+	run->dry_run = o.dry_run;
+	run->wait = o.wait;
 	if ((rc = deploy_app(run, err)))
 		goto out;
-	deployer_unlock(run);
-	if (run->failure)
-		return answer_failure(req, res, run);
-	return api_answer(req, res, 202, appview_app(req, run->app, err), NULL,
-			  "deploy request of app %s has been accepted.", name);
+	return finish(run, res, &o,
+		      arena_printf(req->arena, "deploy request of app %s has been accepted.", name),
+		      err);
 out:
 	deployer_unlock(run);
 	return rc;
@@ -201,6 +204,9 @@ int api_app_undeploy(request_t *req, response_t *res, err_t *err)
 				goto out;
 			failed |= deployer_remove_proc(run, &run->conf->procs[i], &run->report, err) != 0;
 		}
+		/* Its canaries and their policy groups go with it (§9.3 #22). */
+		if (!failed)
+			failed = canary_remove_all(run, &run->report, err) != 0;
 		if (!failed)
 			failed = instances_remove(run, run->conf, NULL, &run->report, err) != 0;
 		if (failed) {
@@ -229,15 +235,16 @@ out:
 static int update_version(request_t *req, response_t *res, const cluster_t *cl,
 			  const char *name, const char **version, err_t *err)
 {
+	/* Unparsable is {} (spec E8); a wrong type is not (issue 14 #10). */
 	const char *wanted = NULL;
-	json_object *jv;
-	if (req->json && json_object_is_type(req->json, json_type_object) &&
-	    json_object_object_get_ex(req->json, "meta_version", &jv) &&
-	    json_object_is_type(jv, json_type_string) && *json_object_get_string(jv))
-		wanted = json_object_get_string(jv);
+	int rc = http_body_string(req, "meta_version", &wanted, err);
+	if (rc)
+		return rc;
+	if (wanted && !*wanted)
+		wanted = NULL;
 	char **tags = NULL;
 	size_t ntags = 0;
-	int rc = appconf_tags(req->ctx, req->arena, cl, name, &tags, &ntags, err);
+	rc = appconf_tags(req->ctx, req->arena, cl, name, &tags, &ntags, err);
 	if (rc && rc != -ERR_NOT_FOUND)
 		return rc;
 	*version = NULL;
@@ -262,26 +269,39 @@ static int update_version(request_t *req, response_t *res, const cluster_t *cl,
 int api_app_update(request_t *req, response_t *res, err_t *err)
 {
 	deploy_run_t *run;
-	int rc = run_on_deployed(req, res, &run, err);
-	if (rc)
+	change_opts_t o;
+	int rc = gate_parse(req, res, &o);
+	if (rc || (rc = run_on_deployed(req, res, &run, err)))
 		return rc;
+	run->dry_run = o.dry_run;
+	run->wait = o.wait;
 	/* Resource instances (§4.2, third flow) are rendered, not read. */
-	if (strchr(run->name, '.'))
+	if (strchr(run->name, '.')) {
 		rc = instances_update(run, res, err);
-	else if (!(rc = update_version(req, res, run->cl, run->name, &run->version, err)) &&
-		 !(rc = deployer_lock_and_read(run, res, err))) {
-		/* The procs that may become useless. */
-		err_t perr = ERR_INIT;
-		if (appconf_stored(req->arena, run->cl, run->app, &run->prev, &perr))
-			run->prev = NULL;
-		run->op = "UPDATE";
-		run->what = "update app";
-		run->results = "Updating app";
-		run->on_failure = DEPLOY_FAIL_RESTORE;
-		rc = deploy_app(run, err);
+	} else if (!(rc = update_version(req, res, run->cl, run->name, &run->version, err))) {
+		if (o.dry_run)
+			run->app = req_app(req);
+		else
+			rc = deployer_lock_and_read(run, res, err);
+		if (!rc) {
+			/* The procs that may become useless. */
+			err_t perr = ERR_INIT;
+			if (appconf_stored(req->arena, run->cl, run->app, &run->prev, &perr))
+				run->prev = NULL;
+			run->op = "UPDATE";
+			run->release_op = "update";
+			run->what = "update app";
+			run->results = "Updating app";
+			run->on_failure = DEPLOY_FAIL_RESTORE;
+			rc = deploy_app(run, err);
+		}
 	}
-	deployer_unlock(run);
-	if (rc)
+	if (rc) {
+		deployer_unlock(run);
 		return rc;
-	return run->failure ? answer_failure(req, res, run) : answer_updated(req, res, run, err);
+	}
+	return finish(run, res, &o,
+		      arena_printf(req->arena, "update request of app %s has been accepted.",
+				   run->name),
+		      err);
 }

@@ -18,6 +18,7 @@
 #include "console/deployd.h"
 #include "console/docker.h"
 #include "console/log.h"
+#include "console/metrics.h"
 #include "console/mountpolicy.h"
 #include "console/oplogs.h"
 #include "console/permission.h"
@@ -27,157 +28,13 @@
 #include "answer.h"
 #include "appconf.h"
 #include "deployer.h"
+#include "canary.h"
+#include "history.h"
 #include "networks.h"
+#include "podgroups.h"
 #include "peers.h"
 #include "secrets.h"
 #include "console/banned.h"
-
-/* A proc's line in a failure report: "    <proc>:\n        status_code:
- * <deployd's status>\n        message: <err>\n". */
-static void report_failure(buf_t *report, const char *proc, long status, const err_t *err)
-{
-	buf_addf(report, "    %s:\n        status_code: %ld\n        message: %s\n", proc, status,
-		 err->msg);
-}
-
-/* Whether the running Pod's Annotation (a JSON string) has srcport in its
- * stream "ports". */
-static bool running_port(json_object *status, long srcport)
-{
-	json_object *spec, *pod, *ann;
-	if (!json_object_object_get_ex(status, "Spec", &spec) ||
-	    !json_object_object_get_ex(spec, "Pod", &pod) ||
-	    !json_object_object_get_ex(pod, "Annotation", &ann) ||
-	    !json_object_is_type(ann, json_type_string))
-		return false;
-	json_object *a = json_tokener_parse(json_object_get_string(ann)), *ports;
-	bool found = false;
-	if (a && json_object_object_get_ex(a, "ports", &ports) &&
-	    json_object_is_type(ports, json_type_array))
-		for (size_t i = 0; i < json_object_array_length(ports) && !found; i++) {
-			json_object *sp;
-			if (json_object_object_get_ex(json_object_array_get_idx(ports, i), "srcport",
-						      &sp))
-				found = json_object_get_int64(sp) == srcport;
-		}
-	json_object_put(a);
-	return found;
-}
-
-/* Stream ports of one proc sent to deployd's check at most (lain.yaml
- * allows 9500..10000; more than this are not checked). */
-#define MAX_STREAM_PORTS 64
-
-/* Stream ports of a proc that must be free (§4.5.3, §9.3 #17): all of them
- * for a new podgroup, those its running Pod does not have yet for an
- * existing one (running: its status, else NULL). */
-static int validate_ports(deployd_t *dd, const lain_proc_t *p, json_object *running, buf_t *report,
-			  err_t *err)
-{
-	long ports[MAX_STREAM_PORTS];
-	size_t n = 0;
-	for (size_t i = 0; i < p->n_stream_ports && n < MAX_STREAM_PORTS; i++)
-		if (!running || !running_port(running, p->stream_ports[i].srcport))
-			ports[n++] = p->stream_ports[i].srcport;
-	if (!n)
-		return 0;
-	deployd_result_t r = DEPLOYD_RESULT_INIT;
-	int rc = deployd_ports_validate(dd, ports, n, &r, err);
-	if (rc)
-		report_failure(report, p->name, r.status, err);
-	deployd_result_release(&r);
-	return rc;
-}
-
-/* What an existing podgroup keeps over a new Pod (§3.7, §4.5.3): the
- * running container's CpuLimit/MemoryLimit (scaling is sticky), its Labels
- * (lain.yaml's own labels win) and its HealthConfig unless lain.yaml gives
- * one. NumInstances is not in a Pod: cmd=spec never touches it. */
-static void keep_running(json_object *pod, json_object *status)
-{
-	json_object *spec, *run;
-	if (!json_object_object_get_ex(status, "Spec", &spec) ||
-	    !json_object_object_get_ex(spec, "Pod", &run))
-		return;
-	json_object *rc = json_object_array_get_idx(json_object_object_get(run, "Containers"), 0);
-	json_object *nc = json_object_object_get(pod, "Containers");
-	for (size_t i = 0; rc && nc && i < json_object_array_length(nc); i++) {
-		json_object *c = json_object_array_get_idx(nc, i), *v;
-		if (json_object_object_get_ex(rc, "CpuLimit", &v))
-			json_object_object_add(c, "CpuLimit", json_object_get(v));
-		if (json_object_object_get_ex(rc, "MemoryLimit", &v))
-			json_object_object_add(c, "MemoryLimit", json_object_get(v));
-	}
-	json_object *old_labels = json_object_object_get(run, "Labels");
-	json_object *labels = json_object_object_get(pod, "Labels");
-	if (json_object_is_type(old_labels, json_type_object) &&
-	    json_object_is_type(labels, json_type_object)) {
-		json_object *merged = json_object_new_object();
-		json_object_object_foreach(old_labels, k1, v1)
-			json_object_object_add(merged, k1, json_object_get(v1));
-		json_object_object_foreach(labels, k2, v2)
-			json_object_object_add(merged, k2, json_object_get(v2));
-		json_object_object_add(pod, "Labels", merged);
-	}
-	json_object *old_hc = json_object_object_get(run, "HealthConfig");
-	json_object *hc = json_object_object_get(pod, "HealthConfig");
-	if (old_hc && (!hc || (json_object_is_type(hc, json_type_object) &&
-			       !json_object_object_length(hc))))
-		json_object_object_add(pod, "HealthConfig", json_object_get(old_hc));
-}
-
-/* A podgroup: its Pod PATCHed when it exists (an update, a retried
- * deploy; its new stream ports checked first), else created (all its stream
- * ports checked first). A failed check is in report already (*reported). */
-static int put_podgroup(deployd_t *dd, const lain_proc_t *p, json_object *spec,
-			deployd_result_t *r, buf_t *report, bool *reported, err_t *err)
-{
-	int rc = deployd_podgroup_get(dd, p->podname, r, err);
-	if (rc && rc != -ERR_NOT_FOUND)
-		return rc;
-	bool exists = !rc;
-	json_object *running = exists ? json_object_get(r->json) : NULL;
-	json_object *pod = json_object_object_get(spec, "Pod");
-	deployd_result_release(r);
-	if (exists)
-		keep_running(pod, running);
-	rc = validate_ports(dd, p, running, report, err);
-	json_object_put(running);
-	if ((*reported = rc != 0))
-		return rc;
-	return exists ? deployd_podgroup_spec(dd, p->podname, pod, r, err)
-		      : deployd_podgroup_create(dd, spec, r, err);
-}
-
-/* A portal: PUT to /api/depends when it exists, else POST. */
-static int put_portal(deployd_t *dd, json_object *spec, deployd_result_t *r, err_t *err)
-{
-	const char *name = json_object_get_string(json_object_object_get(spec, "Name"));
-	int rc = deployd_depends_get(dd, name, r, err);
-	deployd_result_release(r);
-	if (!rc)
-		return deployd_depends_update(dd, spec, r, err);
-	return rc == -ERR_NOT_FOUND ? deployd_depends_create(dd, spec, r, err) : rc;
-}
-
-/* The spec of proc p built and put at deployd; a failure goes to report. */
-static int deploy_spec(deployd_t *dd, const lain_conf_t *conf, const lain_proc_t *p,
-		       const spec_opts_t *so, buf_t *report, err_t *err)
-{
-	json_object *spec = NULL;
-	deployd_result_t r = DEPLOYD_RESULT_INIT;
-	bool portal = p->type == LAIN_PORTAL, reported = false;
-	int rc = portal ? spec_build_portal(conf, p, so, &spec, err)
-			: spec_build_podgroup(conf, p, so, &spec, err);
-	if (!rc)
-		rc = portal ? put_portal(dd, spec, &r, err)
-			    : put_podgroup(dd, p, spec, &r, report, &reported, err);
-	if (rc && !reported)
-		report_failure(report, p->name, r.status, err);
-	deployd_result_release(&r);
-	json_object_put(spec);
-	return rc;
-}
 
 /* spec_opts.resolve_portal: the portal proc serving service on provider
  * (§3.5), read from the provider's stored lain.yaml; NULL (the default
@@ -275,30 +132,107 @@ static int prepare_networks(request_t *req, const struct spec_env *se, const lai
 	return rc;
 }
 
-/* One proc, with its config image when it has secret files (§4.6). */
-static int deploy_one(request_t *req, const cluster_t *cl, const lain_conf_t *conf,
-		      const lain_proc_t *p, struct spec_env *se, buf_t *report, err_t *err)
+static json_object *field(json_object *o, const char *k)
 {
-	int rc = secrets_image(req, cl, conf, p, &se->so.proc_image, err);
-	if (rc) {
-		buf_addf(report, "    %s:\n        %s\n", p->name, err->msg);
-		return rc;
+	json_object *v = NULL;
+	return o && json_object_object_get_ex(o, k, &v) ? v : NULL;
+}
+
+static const char *str_field(json_object *o, const char *k)
+{
+	json_object *v = field(o, k);
+	return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+/* The plan's list name (step_plan made the plan). */
+static json_object *plan_list(deploy_run_t *run, const char *name)
+{
+	return field(run->plan, name);
+}
+
+static int keep(void *run, err_t *err)
+{
+	return deployer_keepalive(run, err);
+}
+
+/* The image p runs in this run (se->so.proc_image; NULL: its own, *image
+ * the entry's image): a release's (pinned, as recorded: no lvault read),
+ * else its config image when it has secret files (§4.6; a dry run only
+ * looks for it). */
+static int proc_image(deploy_run_t *run, const lain_proc_t *p, json_object *pin,
+		      struct spec_env *se, const char **image, err_t *err)
+{
+	*image = p->image;
+	if (pin) {
+		const char *recorded = str_field(pin, "config_image");
+		*image = str_field(pin, "image") ? str_field(pin, "image") : p->image;
+		se->so.proc_image = recorded ? recorded : strcmp(*image, p->image) ? *image : NULL;
+		return 0;
 	}
-	rc = deploy_spec(peers_deployd(req->ctx, cl), conf, p, &se->so, report, err);
-	se->so.proc_image = NULL;
+	if (!run->dry_run)
+		return secrets_image(run->req, run->cl, run->conf, p, &se->so.proc_image, err);
+	bool exists = true;
+	int rc = secrets_plan(run->req, run->cl, run->conf, p, &se->so.proc_image, &exists, err);
+	if (!rc && se->so.proc_image) {
+		const char *tag = strrchr(se->so.proc_image, ':');
+		json_object *c = json_object_new_object();
+		json_object_object_add(c, "proc", json_object_new_string(p->name));
+		json_object_object_add(c, "tag", json_object_new_string(tag ? tag + 1 : ""));
+		json_object_object_add(c, "exists", json_object_new_boolean(exists));
+		json_object_array_add(plan_list(run, "config_images"), c);
+	}
 	return rc;
 }
 
-int deployer_proc(request_t *req, const cluster_t *cl, const lain_conf_t *conf,
-		  const lain_proc_t *p, const char *version, buf_t *report, err_t *err)
+/* One proc of run->conf (podgroups.h): its image, its spec, put (or
+ * planned); what it was given into run->procs, a podgroup changed into
+ * run->changed. */
+static int deploy_one(deploy_run_t *run, const lain_proc_t *p, struct spec_env *se, err_t *err)
+{
+	json_object *pin = field(run->pins, p->name), *spec = NULL;
+	const char *image = NULL;
+	bool portal = p->type == LAIN_PORTAL;
+	int rc = proc_image(run, p, pin, se, &image, err);
+	if (rc) {
+		buf_addf(&run->report, "    %s:\n        %s\n", p->name, err->msg);
+		return rc;
+	}
+	rc = portal ? spec_build_portal(run->conf, p, &se->so, &spec, err)
+		    : spec_build_podgroup(run->conf, p, &se->so, &spec, err);
+	proc_put_t pp = { .p = p, .spec = spec, .pin = pin, .dry_run = run->dry_run,
+			  .skip_unchanged = run->pins != NULL, .seen = run->seen,
+			  .keepalive = keep, .keepalive_data = run };
+	if (rc)
+		podgroups_report(&run->report, p->name, 0, err);
+	else
+		rc = podgroups_put(peers_deployd(run->req->ctx, run->cl), &pp, &run->report, err);
+	if (!rc && run->dry_run) {
+		json_object_array_add(plan_list(run, "procs"), pp.plan);
+	} else if (!rc) {
+		json_object_object_add(run->procs, p->name,
+				       history_proc(image, se->so.proc_image, pp.num_instances, pp.cpu,
+						    pp.memory));
+		if (pp.changed) {
+			json_object *c = json_object_new_object();
+			json_object_object_add(c, "proc", json_object_new_string(p->name));
+			json_object_object_add(c, "podgroup", json_object_new_string(p->podname));
+			json_object_array_add(run->changed, c);
+		}
+	}
+	se->so.proc_image = NULL;
+	json_object_put(spec);
+	return rc;
+}
+
+int deployer_proc(deploy_run_t *run, const lain_proc_t *p, err_t *err)
 {
 	struct spec_env se;
-	int rc = spec_env_init(&se, req, cl, conf->appname, version, err);
-	if (!rc)
-		rc = prepare_networks(req, &se, conf, err);
+	int rc = spec_env_init(&se, run->req, run->cl, run->conf->appname, run->version, err);
+	if (!rc && !run->dry_run)
+		rc = prepare_networks(run->req, &se, run->conf, err);
 	if (rc)
 		return rc;
-	return deploy_one(req, cl, conf, p, &se, report, err);
+	return deploy_one(run, p, &se, err);
 }
 
 int deployer_remove_proc(deploy_run_t *run, const lain_proc_t *p, buf_t *report, err_t *err)
@@ -310,7 +244,7 @@ int deployer_remove_proc(deploy_run_t *run, const lain_proc_t *p, buf_t *report,
 	if (rc == -ERR_NOT_FOUND)
 		rc = 0;
 	else if (rc)
-		report_failure(report, p->name, r.status, err);
+		podgroups_report(report, p->name, r.status, err);
 	deployd_result_release(&r);
 	return rc;
 }
@@ -320,15 +254,18 @@ int deployer_remove_proc(deploy_run_t *run, const lain_proc_t *p, buf_t *report,
 /* The one write of the record of a run: run->rec over the record read as
  * run->app (compare-and-swap on its mod_revision), then read back into
  * run->app and run->rec (the next save's revision). */
-static int save(deploy_run_t *run, err_t *err)
+static int save(deploy_run_t *run, release_t *rel, err_t *err)
 {
-	int rc = store_app_save(run->req->ctx, &run->rec, NULL, 0, err);
+	int rc = history_save(run->req, &run->rec, rel, rel ? run->also : NULL, err);
 	if (!rc)
 		rc = store_app_get(run->req->ctx, run->req->arena, run->name, &run->app, err);
 	if (!rc) {
 		/* What this run set stays set; the revision and raw are the new ones. */
 		run->rec.raw = run->app->raw;
 		run->rec.mod_revision = run->app->mod_revision;
+		/* Written by the same txn: the release's revision is the record's. */
+		if (rel)
+			rel->mod_revision = run->app->mod_revision;
 	}
 	return rc;
 }
@@ -338,6 +275,9 @@ int deployer_reset(request_t *req, const app_record_t *app, err_t *err)
 	app_record_t rec = *app;
 	rec.giturl = rec.meta = rec.meta_version = rec.app_type = rec.last_error = "";
 	rec.state = APP_REPOSITED;
+	/* Its canaries went with its procs (§9.3 #22). */
+	if (rec.canaries)
+		rec.canaries = arena_json(req->arena, json_object_new_object());
 	return store_app_save(req->ctx, &rec, NULL, 0, err);
 }
 
@@ -346,11 +286,11 @@ int deployer_reset(request_t *req, const app_record_t *app, err_t *err)
 int deployer_lock(deploy_run_t *run, response_t *res, err_t *err)
 {
 	request_t *req = run->req;
-	int rc = lock_acquire(req->ctx, run->name, LOCK_TTL, req_operator(req), &run->locks[0],
-			      err);
+	int rc = lock_acquire(req->ctx, run->name, req->ctx->cfg->lock_ttl, req_operator(req),
+			      &run->locks[0], err);
 	if (rc == -ERR_CONFLICT)
-		return api_fail(req, res, rc, NULL, NULL, "%s", err->msg);
-	return rc;
+		return api_fail(req, res, rc, NULL, run->url, "%s", err->msg);
+	return rc ? rc : history_reap(req, run->name, err);
 }
 
 int deployer_lock_and_read(deploy_run_t *run, response_t *res, err_t *err)
@@ -390,6 +330,9 @@ deploy_run_t *deployer_new(request_t *req, const cluster_t *cl, const char *name
 	run->name = name;
 	buf_init(&run->report, 0);
 	buf_init(&run->removed, 0);
+	run->procs = arena_json(req->arena, json_object_new_object());
+	run->changed = arena_json(req->arena, json_object_new_array());
+	run->seen = arena_json(req->arena, json_object_new_object());
 	return arena_own(req->arena, run, run_free);
 }
 
@@ -421,11 +364,23 @@ static int read_meta(deploy_run_t *run, err_t *err)
 		free(giturl);
 		return rc;
 	}
-	run->rec.giturl = *bound ? bound : arena_strdup(run->req->arena, giturl);
+	app_record_t next = run->rec;
+	next.giturl = *bound ? bound : arena_strdup(run->req->arena, giturl);
 	free(giturl);
-	run->rec.meta = run->yaml;
-	run->rec.meta_version = run->version;
-	run->rec.app_type = app_type_of(run->name, conf);
+	next.meta = run->yaml;
+	next.meta_version = run->version;
+	next.app_type = app_type_of(run->name, conf);
+	return deployer_set_source(run, &next, err);
+}
+
+int deployer_set_source(deploy_run_t *run, const app_record_t *next, err_t *err)
+{
+	err_t big = ERR_INIT;
+	int rc = store_app_fits(next, &big);
+	if (rc)
+		return err_set(err, rc, "lain.yaml of %s (meta version %s): %s", run->name,
+			       next->meta_version, big.msg);
+	run->rec = *next;
 	return 0;
 }
 
@@ -437,7 +392,7 @@ static void set_deploying(deploy_run_t *run)
 
 static void log_attempt(deploy_run_t *run)
 {
-	oplogs_write(run->req, run->op, run->name, run->version, "");
+	oplogs_write(run->req, run->op, run->name, run->version, run->op_msg);
 }
 
 int deployer_source_meta(deploy_run_t *run, err_t *err)
@@ -445,8 +400,9 @@ int deployer_source_meta(deploy_run_t *run, err_t *err)
 	int rc = read_meta(run, err);
 	/* A meta that cannot be used still counts as an attempt: its oplog row
 	 * and the "deploying" mark go into the failure's record, as when they
-	 * were written before the meta was read (the original's order). */
-	if (rc) {
+	 * were written before the meta was read (the original's order). A dry
+	 * run writes nothing. */
+	if (rc && !run->dry_run) {
 		set_deploying(run);
 		log_attempt(run);
 	}
@@ -456,31 +412,45 @@ int deployer_source_meta(deploy_run_t *run, err_t *err)
 static int step_start(deploy_run_t *run, err_t *err)
 {
 	set_deploying(run);
-	int rc = save(run, err);
+	int rc = save(run, NULL, err);
 	if (!rc)
 		log_attempt(run);
 	return rc;
 }
 
-static int step_procs(deploy_run_t *run, err_t *err)
+/* Whether the run deploys p: every proc, or a rollback's pinned ones. */
+static bool deploys(const deploy_run_t *run, const lain_proc_t *p)
+{
+	return !run->pins || field(run->pins, p->name);
+}
+
+/* The procs of the run in their order (podgroups, then portals), each
+ * deployed or planned; a proc a rollback does not restore is skipped. */
+static int each_proc(deploy_run_t *run, err_t *err)
 {
 	const lain_conf_t *conf = run->conf;
-	if (!strcmp(conf->apptype, "resource"))
-		return 0;
 	struct spec_env se;
 	int rc = spec_env_init(&se, run->req, run->cl, conf->appname, run->version, err);
-	if (!rc)
+	if (!rc && !run->dry_run)
 		rc = prepare_networks(run->req, &se, conf, err);
 	for (int portals = 0; portals < 2 && !rc; portals++)
 		for (size_t i = 0; i < conf->n_procs && !rc; i++) {
 			const lain_proc_t *p = &conf->procs[i];
-			if ((p->type == LAIN_PORTAL) != portals)
+			if ((p->type == LAIN_PORTAL) != portals || !deploys(run, p))
 				continue;
 			if ((rc = deployer_keepalive(run, err)))
 				break;
-			rc = deploy_one(run->req, run->cl, conf, p, &se, &run->report, err);
+			rc = deploy_one(run, p, &se, err);
 		}
 	return rc;
+}
+
+static int step_procs(deploy_run_t *run, err_t *err)
+{
+	if (!strcmp(run->conf->apptype, "resource"))
+		return 0;
+	run->sent = true;
+	return each_proc(run, err);
 }
 
 static bool has_proc(const lain_conf_t *conf, const char *podname)
@@ -491,26 +461,58 @@ static bool has_proc(const lain_conf_t *conf, const char *podname)
 	return false;
 }
 
-static int step_cleanup(deploy_run_t *run, err_t *err)
+/* The procs the run takes away: the previous lain.yaml's that this one has
+ * not, and those of this one a rollback's release lacks. fn(run, p). */
+static void each_gone(deploy_run_t *run, void (*fn)(deploy_run_t *, const lain_proc_t *))
 {
 	const lain_conf_t *prev = run->prev, *conf = run->conf;
-	if (!strcmp(conf->apptype, "resource"))
-		return 0;
-	for (size_t i = 0; prev && i < prev->n_procs; i++) {
-		if (has_proc(conf, prev->procs[i].podname))
-			continue;
-		err_t rerr = ERR_INIT;
-		if (deployer_remove_proc(run, &prev->procs[i], &run->removed, &rerr))
-			http_log(run->req, LOG_WARN, "update of %s: removing %s failed: %s",
-				 conf->appname, prev->procs[i].podname, rerr.msg);
-	}
+	for (size_t i = 0; prev && i < prev->n_procs; i++)
+		if (!has_proc(conf, prev->procs[i].podname))
+			fn(run, &prev->procs[i]);
+	for (size_t i = 0; conf && i < conf->n_procs; i++)
+		if (!deploys(run, &conf->procs[i]))
+			fn(run, &conf->procs[i]);
+}
+
+static void remove_gone(deploy_run_t *run, const lain_proc_t *p)
+{
+	/* Its canary goes with it (§9.3 #22). */
+	canary_drop(run, p);
+	err_t rerr = ERR_INIT;
+	if (deployer_remove_proc(run, p, &run->removed, &rerr))
+		http_log(run->req, LOG_WARN, "update of %s: removing %s failed: %s", run->name,
+			 p->podname, rerr.msg);
+}
+
+static int step_cleanup(deploy_run_t *run, err_t *err)
+{
+	(void)err;
+	if (strcmp(run->conf->apptype, "resource"))
+		each_gone(run, remove_gone);
 	return 0;
+}
+
+/* The release of the run (run->release_op), in state. */
+static release_t *release_of(deploy_run_t *run, enum release_state state)
+{
+	if (!run->release_op)
+		return NULL;
+	release_t *rel = history_new(run->req, run->name, run->release_op, run->version,
+				     json_object_get(run->procs), state);
+	if (run->rollback_of)
+		json_object_object_add(rel->obj, "rollback_of",
+				       json_object_new_int64(run->rollback_of));
+	return rel;
 }
 
 static int step_finish(deploy_run_t *run, err_t *err)
 {
 	run->rec.state = APP_DEPLOYED;
-	return save(run, err);
+	release_t *rel = release_of(run, run->wait ? RELEASE_PENDING : RELEASE_SUCCEEDED);
+	int rc = save(run, rel, err);
+	if (!rc)
+		run->release = rel;
+	return rc;
 }
 
 /* The message of a failed deploy (§4.1 step 13, §9.3 #15): "request of
@@ -527,8 +529,22 @@ static const char *failure_msg(deploy_run_t *run, const err_t *err)
 			    run->what, run->name, run->results, run->name, run->report.data);
 }
 
+/* The most of a failure message a record keeps (a report of thousands of
+ * procs could pass STORE_APP_RECORD_MAX, and then nothing would be
+ * recorded); the answer has all of it. */
+#define MAX_RECORDED_ERROR (64u << 10)
+
+static const char *recorded_error(deploy_run_t *run, const char *msg)
+{
+	if (strlen(msg) <= MAX_RECORDED_ERROR)
+		return msg;
+	return arena_printf(run->req->arena, "%.*s\n... (cut at %u bytes)\n",
+			    (int)MAX_RECORDED_ERROR, msg, MAX_RECORDED_ERROR);
+}
+
 /* A failed deploy: its message recorded as last_error, with the record as
- * run->on_failure restores it. */
+ * run->on_failure restores it; a failed release when deployd was sent
+ * anything. */
 static void record_failure(deploy_run_t *run, const err_t *err)
 {
 	const app_record_t *b = run->before;
@@ -540,10 +556,34 @@ static void record_failure(deploy_run_t *run, const err_t *err)
 		run->rec.app_type = b->app_type;
 		run->rec.state = b->state == APP_DEPLOYING ? APP_DEPLOYING : APP_DEPLOYED;
 	}
-	run->rec.last_error = run->failure;
+	run->rec.last_error = recorded_error(run, run->failure);
+	release_t *rel = run->sent ? release_of(run, RELEASE_FAILED) : NULL;
+	if (rel)
+		json_object_object_add(rel->obj, "error",
+				       json_object_new_string(run->rec.last_error));
 	err_t serr = ERR_INIT;
-	if (save(run, &serr))
+	/* The release replaced stays as it was: the caller says what it became. */
+	run->also = NULL;
+	if (save(run, rel, &serr))
 		http_log(run->req, LOG_ERROR, "%s %s failed and its record was not saved: %s",
+			 run->what, run->name, serr.msg);
+	else
+		run->release = rel;
+}
+
+/* A step after start failed in a way that is answered as it is (etcd while
+ * the record was written at the finish): the record says "deploying" since
+ * start, so the error goes into its last_error too — a "deploying" without
+ * one is what lain-cli reads as healthy (issue 14 #11). Best effort: etcd
+ * may be what failed. */
+static void record_interrupted(deploy_run_t *run, const err_t *err)
+{
+	run->rec.last_error = recorded_error(
+		run, arena_printf(run->req->arena, "%s %s was interrupted: %s", run->what,
+				  run->name, err->msg));
+	err_t serr = ERR_INIT;
+	if (save(run, NULL, &serr))
+		http_log(run->req, LOG_ERROR, "%s %s was interrupted and its record was not saved: %s",
 			 run->what, run->name, serr.msg);
 }
 
@@ -592,6 +632,28 @@ static int step_after_cleanup(deploy_run_t *run, err_t *err)
 	return run->kind->after_cleanup ? run->kind->after_cleanup(run, err) : 0;
 }
 
+/* ---- the plan of a dry run (issue 13) */
+
+static void plan_removal(deploy_run_t *run, const lain_proc_t *p)
+{
+	json_object *o = podgroups_plan(p->name, NULL, NULL, true);
+	json_object_object_add(o, "action", json_object_new_string("remove"));
+	json_object_array_add(plan_list(run, "procs"), o);
+}
+
+/* After the source: what the run would do, run->plan, and nothing else. */
+static int step_plan(deploy_run_t *run, err_t *err)
+{
+	run->plan = arena_json(run->req->arena,
+			       podgroups_plan_new(run->name, run->before->meta_version, run->version));
+	int rc = run->kind->plan_before ? run->kind->plan_before(run, err) : 0;
+	if (rc || !strcmp(run->conf->apptype, "resource"))
+		return rc;
+	if (!(rc = each_proc(run, err)))
+		each_gone(run, plan_removal);
+	return rc;
+}
+
 /* Every run, in order (deployer.h). fails_deploy: a failure of the step is
  * the deploy's (recorded, 406), not one to answer as it is. */
 static const struct step {
@@ -601,7 +663,7 @@ static const struct step {
 } steps[] = {
 	{ "source", step_source, true },
 	{ "mountpoints", step_mountpoints, true },
-	/* Nothing is written before this point: a dry run would stop here. */
+	/* Nothing is written before this point: a dry run stops here (step_plan). */
 	{ "start", step_start, false },
 	{ "before procs", step_before_procs, true },
 	{ "procs", step_procs, true },
@@ -610,18 +672,43 @@ static const struct step {
 	{ "finish", step_finish, false },
 };
 
-int deployer_run(deploy_run_t *run, err_t *err)
+static int run_steps(deploy_run_t *run, err_t *err)
 {
 	run->before = run->app;
 	run->rec = *run->app;
+	bool started = false;
 	for (size_t i = 0; i < ARRAY_SIZE(steps) && !run->done; i++) {
+		if (run->dry_run && steps[i].fn == step_start)
+			return step_plan(run, err);
 		int rc = steps[i].fn(run, err);
-		if (!rc)
+		if (!rc) {
+			started |= steps[i].fn == step_start;
 			continue;
-		if (!steps[i].fails_deploy)
+		}
+		if (run->dry_run)
 			return rc;
-		record_failure(run, err);
-		return 0;
+		if (steps[i].fails_deploy) {
+			record_failure(run, err);
+			return 0;
+		}
+		if (started)
+			record_interrupted(run, err);
+		return rc;
 	}
 	return 0;
+}
+
+int deployer_run(deploy_run_t *run, err_t *err)
+{
+	int rc = run_steps(run, err);
+	if (run->dry_run)
+		return rc;
+	/* The one point every deploy passes (deploy.c, instances.c, procs.c,
+	 * rollback.c: asked for, or a health gate's own). */
+	enum metrics_outcome o = rc ? METRICS_ERROR : run->failure ? METRICS_FAILED
+								   : METRICS_SUCCEEDED;
+	metrics_deploy(o);
+	if (run->release_op && !strcmp(run->release_op, "rollback"))
+		metrics_rollback(o);
+	return rc;
 }

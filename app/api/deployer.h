@@ -10,10 +10,13 @@
  *   source   what is deployed: run->conf and the record's new meta fields
  *            (in run->rec, not written yet) — from the meta image of an app
  *            (deployer_source_meta) or from a resource's template (an
- *            instance); run->kind->source. Nothing is written before this
- *            point: a plan of the deploy (a dry run) can be taken here.
+ *            instance); run->kind->source
  *   mountpoints  none on another app's host or a host of the cluster's
- *            services, unless a LAIN admin deploys (mountpolicy.h)
+ *            services, unless a LAIN admin deploys (mountpolicy.h).
+ *            Nothing is written before this point: a dry run
+ *            (run->dry_run) plans here instead of going on (run->plan:
+ *            every proc's spec compared with deployd's, podgroups.h;
+ *            run->kind->plan_before for the instances).
  *   start    the record "deploying" with the new meta and its error
  *            cleared (the first write), then the oplog row
  *   ...      run->kind->before_procs (an app: the instances of the
@@ -23,7 +26,9 @@
  *   cleanup  the procs the previous lain.yaml had and this one has not
  *            (removal failures are only reported in run->removed), then
  *            run->kind->after_cleanup
- *   finish   the record "deployed"
+ *   finish   the record "deployed", with the run's release (history.h) in
+ *            the same txn: "succeeded", or "pending" when the caller waits
+ *            for health (gate.h)
  *
  * Every write of the record is one save() of run->rec (store_app_save: a
  * compare-and-swap that can carry more keys in its txn). One table in
@@ -32,8 +37,19 @@
  * fails the deploy (§9.3 #15): run->failure is set to
  * the report (the 406's message), which is also saved as the record's
  * last_error, with the record restored as run->on_failure says; deployer_run
- * then returns 0 and the caller answers. Other failures (etcd while
- * writing the record) are returned as they are.
+ * then returns 0 and the caller answers (the record keeps the first 64 KiB
+ * of the message); when procs were sent, a "failed" release goes with that
+ * save. Other failures (etcd while writing the record) are returned as they
+ * are; when the record says "deploying" by then, their message goes into its
+ * last_error too (best effort), so that no record is left "deploying"
+ * without a recorded error (lain-cli would read it as healthy). A source
+ * whose record would not fit one etcd request (deployer_set_source) fails as
+ * the deploy's, before the first write.
+ *
+ * A rollback (rollback.h) is an app's run with run->pins: a release's procs
+ * whose images, config images, instances, cpu and memory win over
+ * lain.yaml's, procs it lacks removed, podgroups that would not change left
+ * alone.
  */
 #ifndef CONSOLE_API_DEPLOYER_H
 #define CONSOLE_API_DEPLOYER_H
@@ -45,6 +61,7 @@
 #include "console/http.h"
 #include "console/lainyaml.h"
 #include "console/locks.h"
+#include "console/releases.h"
 #include "console/store.h"
 
 struct json_object;
@@ -73,6 +90,9 @@ typedef struct deploy_kind {
 	/* After the cleanup (an app: the instances of the resources it no
 	 * longer uses); never fails the deploy. NULL: nothing. */
 	int (*after_cleanup)(deploy_run_t *run, err_t *err);
+	/* A dry run's plan of before_procs (an app: its resource instances'
+	 * plans into run->plan's "resource_instances"). NULL: nothing. */
+	int (*plan_before)(deploy_run_t *run, err_t *err);
 } deploy_kind_t;
 
 struct deploy_run {
@@ -87,8 +107,10 @@ struct deploy_run {
 	const char *name;          /* the app deployed */
 	const char *version;       /* its meta version (arena) */
 	const char *op;            /* the oplog row: "DEPLOY", "UPDATE" */
+	const char *op_msg;        /* its message (NULL: "") */
 	const char *what;          /* the failure message's words: "deploy app" */
 	const char *results;       /* ... and "Deploy app" */
+	const char *url;           /* the url of the lock's 409; NULL: the route's */
 	enum deploy_on_failure on_failure;
 	app_record_t *app;         /* the record read under the lock; read again
 	                              after every save */
@@ -105,6 +127,27 @@ struct deploy_run {
 	buf_t report;              /* per proc failures: "    <proc>:\n..." */
 	buf_t removed;             /* the cleanup's failed removals */
 	const char *failure;       /* the deploy failed: its message (arena) */
+
+	/* Releases (history.h), set by the entry point. */
+	const char *release_op;    /* the release the run records ("deploy", "update",
+	                              "rollback"); NULL: none */
+	bool wait;                 /* it is recorded "pending" (the caller waits for health) */
+	bool dry_run;              /* the run only plans: nothing is written or sent, the
+	                              source step is followed by the plan (run->plan) */
+	struct json_object *pins;  /* the procs of a release the run restores (a rollback):
+	                              their images, config images (no lvault read),
+	                              instances, cpu and memory win over lain.yaml's; the procs
+	                              they lack are removed. NULL: lain.yaml's */
+	int64_t rollback_of;       /* the release restored: its "rollback_of" */
+	release_t *also;           /* a release rewritten with the run's own (one it replaces) */
+	/* Filled by the steps. */
+	struct json_object *procs; /* the release's "procs": what each proc was given */
+	struct json_object *changed; /* [{"proc", "podgroup"}]: the podgroups sent a change (what
+	                              a wait for health watches) */
+	struct json_object *seen;  /* their containers' restart counts before the change */
+	bool sent;                 /* the procs step began: a failure records a failed release */
+	release_t *release;        /* the release written (finish, or the failure's) */
+	struct json_object *plan;  /* a dry run's plan (issue 13) */
 };
 
 /* A new run for a deploy of name, owned by the request's arena (with
@@ -128,8 +171,15 @@ int deployer_run(deploy_run_t *run, err_t *err);
  * those. */
 int deployer_source_meta(deploy_run_t *run, err_t *err);
 
+/* What a source step ends with: run->rec = *next (the record with its new
+ * meta fields) when that record fits etcd (store_app_fits); else
+ * -ERR_TOO_BIG naming the limit, run->rec untouched — the deploy fails
+ * before anything is written (a lain.yaml too big to store, issue 14 #11). */
+int deployer_set_source(deploy_run_t *run, const app_record_t *next, err_t *err);
+
 /* The deploy lock of run->name into run->locks[0]; HTTP_ANSWERED with 409
- * when another request holds it. */
+ * when another request holds it. A release left pending by a request that
+ * is gone is marked failed then (history_reap). */
 int deployer_lock(deploy_run_t *run, response_t *res, err_t *err);
 
 /* deployer_lock, then the record read again under it into run->app (what
@@ -140,21 +190,19 @@ int deployer_lock_and_read(deploy_run_t *run, response_t *res, err_t *err);
 /* lock_keepalive() of every lock of run. */
 int deployer_keepalive(deploy_run_t *run, err_t *err);
 
-/* Deploys one proc of conf at meta version `version` (§4.5.3): a podgroup
- * is created (stream ports checked) or its Pod PATCHed keeping the running
- * limits, Labels and HealthConfig; a portal is PUT or POSTed to
- * /api/depends. On failure the report gets "    <proc>:\n        status_code:
- * <c>\n        message: <m>\n" and err the reason. */
-int deployer_proc(request_t *req, const cluster_t *cl, const lain_conf_t *conf,
-		  const lain_proc_t *p, const char *version, buf_t *report, err_t *err);
+/* Deploys one proc of run->conf at run->version (§4.5.3; podgroups.h),
+ * its networks made ready first, what it was given added to run->procs
+ * (and run->changed). On failure run->report gets "    <proc>:\n
+ * status_code: <c>\n        message: <m>\n" and err the reason. */
+int deployer_proc(deploy_run_t *run, const lain_proc_t *p, err_t *err);
 
 /* Removes one proc from deployd (a podgroup, or a portal's depends); 404
  * counts as already gone. A failure is added to report. */
 int deployer_remove_proc(deploy_run_t *run, const lain_proc_t *p, buf_t *report, err_t *err);
 
 /* The record of an app back to registered (§3.1): meta, meta_version,
- * giturl, app_type and last_error emptied, APP_REPOSITED; default_image and
- * canaries kept. */
+ * giturl, app_type and last_error emptied, APP_REPOSITED, no canaries
+ * (§9.3 #22); default_image kept. */
 int deployer_reset(request_t *req, const app_record_t *app, err_t *err);
 
 #endif

@@ -18,6 +18,7 @@
 #include "groups.h"
 #include "instances.h"
 #include "peers.h"
+#include "podgroups.h"
 #include "console/banned.h"
 
 static const char *instance_name(request_t *req, const char *resource, const char *client)
@@ -169,16 +170,17 @@ static int step_render(deploy_run_t *run, err_t *err)
 	err_t perr = ERR_INIT;
 	if (appconf_stored(run->req->arena, run->cl, inst, &run->prev, &perr))
 		run->prev = NULL;
-	run->rec.meta = text;
-	run->rec.meta_version = run->version;
-	run->rec.default_image = image;
-	run->rec.app_type = "resource-instance";
-	return 0;
+	app_record_t next = run->rec;
+	next.meta = text;
+	next.meta_version = run->version;
+	next.default_image = image;
+	next.app_type = "resource-instance";
+	return deployer_set_source(run, &next, err);
 }
 
 /* An instance's deploy: rendered, recorded as deploying, its procs
  * deployed, the procs it no longer has removed, recorded deployed. */
-static const deploy_kind_t instance_kind = { step_render, NULL, NULL };
+static const deploy_kind_t instance_kind = { step_render, NULL, NULL, NULL };
 
 /* run (its lock held, run->app read under it) for job. A failed deploy
  * records its report as the instance's last_error, with the version it
@@ -187,6 +189,7 @@ static int run_instance(deploy_run_t *run, const struct instance_job *job, err_t
 {
 	bool deployed = is_deployed(run->app);
 	run->op = deployed ? "UPDATE" : "DEPLOY";
+	run->release_op = deployed ? "update" : "deploy";
 	run->on_failure = deployed ? DEPLOY_FAIL_RESTORE : DEPLOY_FAIL_KEEP;
 	run->kind = &instance_kind;
 	run->source = job;
@@ -207,7 +210,7 @@ static int deploy_locked(deploy_run_t *client, const char *name, const char *ver
 	run->what = job->only_if_changed ? "update app" : "deploy app";
 	run->results = job->only_if_changed ? "Updating app" : "Deploy app";
 	run->locks[1] = client->locks[0];
-	int rc = lock_acquire(req->ctx, name, LOCK_TTL, req_operator(req), &run->locks[0], err);
+	int rc = lock_acquire(req->ctx, name, req->ctx->cfg->lock_ttl, req_operator(req), &run->locks[0], err);
 	if (rc) {
 		buf_addf(report, "    resource instance %s:\n        %s\n", name, err->msg);
 		return rc;
@@ -260,13 +263,64 @@ int instances_deploy(deploy_run_t *run, const lain_conf_t *conf, const lain_conf
 	return rc;
 }
 
+/* The record of instance name, or a blank registered one when it has
+ * none yet (what a dry run plans against). */
+static int record_or_blank(request_t *req, const char *name, app_record_t **out, err_t *err)
+{
+	int rc = store_app_get(req->ctx, req->arena, name, out, err);
+	if (rc != -ERR_NOT_FOUND)
+		return rc;
+	app_record_t *a = arena_alloc(req->arena, sizeof(*a));
+	memset(a, 0, sizeof(*a));
+	a->appname = name;
+	a->giturl = a->meta_version = a->meta = a->default_image = a->app_type = "";
+	a->last_update = a->last_error = "";
+	a->state = APP_REPOSITED;
+	a->raw = arena_json(req->arena, json_object_new_object());
+	*out = a;
+	return 0;
+}
+
+int instances_plan(deploy_run_t *run, err_t *err)
+{
+	request_t *req = run->req;
+	const lain_conf_t *conf = run->conf, *prev = run->prev;
+	json_object *list = json_object_object_get(run->plan, "resource_instances");
+	if (!strcmp(conf->apptype, "resource"))
+		return 0;
+	for (size_t i = 0; i < conf->n_use_resources; i++) {
+		const lain_use_resource_t *u = &conf->use_resources[i];
+		const char *name = instance_name(req, u->resource, conf->appname);
+		app_record_t *resource = NULL;
+		deploy_run_t *sub = deployer_new(req, run->cl, name);
+		int rc = resource_get(req, u->resource, &resource, err);
+		if (rc || (rc = record_or_blank(req, name, &sub->app, err)))
+			return rc;
+		struct instance_job job = { .resource = resource, .context = u->context };
+		sub->version = resource->meta_version;
+		if (prev && uses(prev, u->resource) && is_deployed(sub->app)) {
+			sub->version = sub->app->meta_version;
+			job.only_if_changed = true;
+		}
+		sub->dry_run = true;
+		if ((rc = run_instance(sub, &job, err)))
+			return rc;
+		if (!sub->plan) /* its rendering is what runs: nothing to do */
+			sub->plan = arena_json(req->arena,
+					       podgroups_plan_new(name, sub->app->meta_version,
+								  sub->version));
+		json_object_array_add(list, json_object_get(sub->plan));
+	}
+	return 0;
+}
+
 /* Removes one instance's procs and resets its record, under its lock. */
 static int remove_instance(deploy_run_t *client, const char *name, buf_t *report, err_t *err)
 {
 	request_t *req = client->req;
 	deploy_run_t *run = deployer_new(req, client->cl, name);
 	run->locks[1] = client->locks[0];
-	int rc = lock_acquire(req->ctx, name, LOCK_TTL, req_operator(req), &run->locks[0], err);
+	int rc = lock_acquire(req->ctx, name, req->ctx->cfg->lock_ttl, req_operator(req), &run->locks[0], err);
 	if (rc) {
 		buf_addf(report, "    resource instance %s:\n        %s\n", name, err->msg);
 		return rc;
@@ -328,15 +382,13 @@ int instances_remove(deploy_run_t *run, const lain_conf_t *prev, const lain_conf
 static int wanted_version(request_t *req, response_t *res, const cluster_t *cl,
 			  const app_record_t *resource, const char **version, err_t *err)
 {
-	json_object *jv;
+	const char *wanted;
 	*version = resource->meta_version;
-	if (!req->json || !json_object_is_type(req->json, json_type_object) ||
-	    !json_object_object_get_ex(req->json, "meta_version", &jv) ||
-	    !json_object_is_type(jv, json_type_string) || !*json_object_get_string(jv))
-		return 0;
-	const char *wanted = json_object_get_string(jv);
+	int rc = http_body_string(req, "meta_version", &wanted, err);
+	if (rc || !wanted || !*wanted)
+		return rc;
 	char **metas = NULL;
-	int rc = appconf_meta_versions(req->ctx, req->arena, cl, resource->appname, &metas, err);
+	rc = appconf_meta_versions(req->ctx, req->arena, cl, resource->appname, &metas, err);
 	if (rc && rc != -ERR_NOT_FOUND)
 		return rc;
 	*version = NULL;
@@ -390,8 +442,11 @@ int instances_update(deploy_run_t *run, response_t *res, err_t *err)
 	if (rc == -ERR_INVALID)
 		return api_fail(req, res, rc, NULL, NULL, "%s\n", err->msg);
 	if (rc || (rc = wanted_version(req, res, run->cl, resource, &run->version, err)) ||
-	    (rc = client_context(req, res, run->cl, client, rname, &cconf, &context)) ||
-	    (rc = deployer_lock_and_read(run, res, err)))
+	    (rc = client_context(req, res, run->cl, client, rname, &cconf, &context)))
+		return rc;
+	if (run->dry_run)
+		run->app = req_app(req);
+	else if ((rc = deployer_lock_and_read(run, res, err)))
 		return rc;
 	/* The job lives as long as the run reads it. */
 	struct instance_job job = { .resource = resource, .context = context };
@@ -399,3 +454,24 @@ int instances_update(deploy_run_t *run, response_t *res, err_t *err)
 	run->results = "Updating app";
 	return run_instance(run, &job, err);
 }
+
+/* The instances of the resources an app's lain.yaml uses (instances_deploy). */
+static int deploy_instances(deploy_run_t *run, err_t *err)
+{
+	return instances_deploy(run, run->conf, run->prev, &run->report, err);
+}
+
+/* Those of resources it no longer uses: removal failures are only logged. */
+static int drop_instances(deploy_run_t *run, err_t *err)
+{
+	(void)err;
+	err_t ierr = ERR_INIT;
+	if (strcmp(run->conf->apptype, "resource") &&
+	    instances_remove(run, run->prev, run->conf, &run->removed, &ierr))
+		http_log(run->req, LOG_WARN, "update of %s: removing resource instances failed: %s",
+			 run->name, ierr.msg);
+	return 0;
+}
+
+const deploy_kind_t instances_app_kind = { deployer_source_meta, deploy_instances, drop_instances,
+					   instances_plan };

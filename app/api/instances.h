@@ -40,6 +40,14 @@ int instances_deploy(deploy_run_t *run, const lain_conf_t *conf, const lain_conf
 		     buf_t *report, err_t *err);
 
 /*
+ * A dry run's part of it (run->conf, run->prev): the plan of every
+ * instance instances_deploy would deploy, into run->plan's
+ * "resource_instances" (registering nothing, locking nothing; an instance
+ * without a record is planned as a first deploy).
+ */
+int instances_plan(deploy_run_t *run, err_t *err);
+
+/*
  * The instances of the resources prev uses and conf does not (conf NULL:
  * all of prev's, an undeploy): their procs removed at deployd (404 is
  * gone already), their records reset to registered. Goes through all of
@@ -58,5 +66,11 @@ int instances_remove(deploy_run_t *run, const lain_conf_t *prev, const lain_conf
  * are the caller's.
  */
 int instances_update(deploy_run_t *run, response_t *res, err_t *err);
+
+/* The run of an app (deploy.c, rollback.c; §4.1 steps 4-13, §4.2 steps
+ * 3-6): its meta image (deployer_source_meta), the instances of the
+ * resources it uses deployed before its procs, those it no longer uses
+ * removed after them (failures only logged), their plans in a dry run. */
+extern const deploy_kind_t instances_app_kind;
 
 #endif

@@ -8,6 +8,7 @@
 #include "console/permission.h"
 #include "console/sso.h"
 #include "console/store.h"
+#include "console/pyjson.h"
 #include "answer.h"
 #include "groups.h"
 #include "peers.h"
@@ -50,6 +51,30 @@ static int sso_failure(request_t *req, response_t *res, const char *doing, const
 			req_app(req)->appname, err->msg);
 }
 
+/* SSO refused a change of user in the group (E14 POST, E15 DELETE): the
+ * original's 500 (spec §9.5), quoting SSO's answer (its JSON with a 2-space
+ * indent, as it is when no JSON); 503 when SSO could not be reached. */
+static int sso_refusal(request_t *req, response_t *res, const char *doing, const char *what,
+		       const char *user, const err_t *err)
+{
+	if (err->code == -ERR_UNAVAILABLE)
+		return sso_failure(req, res, doing, err);
+	const char *body = sso_last_body(peers_sso(req->ctx));
+	json_object *j = json_tokener_parse(body);
+	buf_t quoted = BUF_INIT;
+	if (j)
+		pyjson_dump_indent2(&quoted, j);
+	else
+		buf_addstr(&quoted, body);
+	json_object_put(j);
+	const char *a = req_app(req)->appname;
+	int rc = api_fail(req, res, -ERR_INTERNAL, NULL, API_DOCS_URL,
+			  "error %s maintainer of app %s : \nfail %s group member %s %s app %s : %s\n\n",
+			  doing, a, what, user, !strcmp(what, "add") ? "to" : "from", a, quoted.data);
+	buf_release(&quoted);
+	return rc;
+}
+
 /* The direct members of the app's group (*m), or the SSO failure answered. */
 static int members(request_t *req, response_t *res, json_object **m, err_t *err)
 {
@@ -90,25 +115,25 @@ int api_maintainers_list(request_t *req, response_t *res, err_t *err)
 int api_maintainers_add(request_t *req, response_t *res, err_t *err)
 {
 	const char *a = req_app(req)->appname;
-	json_object *u, *r;
-	const char *role = NULL;
-	if (req->json && json_object_object_get_ex(req->json, "username", &u) &&
-	    json_object_is_type(u, json_type_string) && *json_object_get_string(u) &&
-	    json_object_object_get_ex(req->json, "role", &r) && json_object_is_type(r, json_type_string))
-		role = json_object_get_string(r);
+	const char *user = NULL, *role = NULL;
+	err_t e = ERR_INIT;
+	/* The original's message for any unusable field: it names both and
+	 * their type. */
+	if (http_body_string(req, "username", &user, &e) || !user || !*user ||
+	    http_body_string(req, "role", &role, &e))
+		role = NULL;
 	if (!role || (*role && strcmp(role, "admin") && strcmp(role, "normal")))
 		/* "maintainers", not the route's "maintainer": the original's key. */
-		return api_fail_key(req, res, "maintainers", -ERR_INVALID, maintainers_url(req),
+		return api_fail_key(req, res, "maintainers", -ERR_INVALID, API_DOCS_URL,
 				    "invalid request: should be json body with username(string) and "
 				    "role(string)");
 	if (!*role)
 		role = "normal"; /* SSO knows admin and normal; "" meant normal */
-	const char *user = json_object_get_string(u);
 	const char *group = app_group(req, err);
 	if (!group)
 		return err->code;
 	if (sso_member_put(peers_sso(req->ctx), req->access_token, group, user, role, err))
-		return sso_failure(req, res, "adding", err);
+		return sso_refusal(req, res, "adding", "add", user, err);
 	groups_changed(req, a);
 	return api_answer(req, res, 200, maintainer(a, user, role), maintainers_url(req), "");
 }
@@ -127,8 +152,9 @@ int api_maintainer_get(request_t *req, response_t *res, err_t *err)
 			return api_answer(req, res, 200, maintainer(a, user, field(e, "role")), url,
 					  "");
 	}
-	return api_fail(req, res, -ERR_NOT_FOUND, NULL, url, "user %s does not exist in the app %s\n",
-			user, a);
+	/* The collection's url, not the item's (spec §9.5). */
+	return api_fail(req, res, -ERR_NOT_FOUND, NULL, maintainers_url(req),
+			"user %s does not exist in the app %s\n", user, a);
 }
 
 int api_maintainer_delete(request_t *req, response_t *res, err_t *err)
@@ -136,8 +162,9 @@ int api_maintainer_delete(request_t *req, response_t *res, err_t *err)
 	const char *group = app_group(req, err);
 	if (!group)
 		return err->code;
-	if (sso_member_delete(peers_sso(req->ctx), req->access_token, group, http_param(req, "user"), err))
-		return sso_failure(req, res, "deleting", err);
+	const char *user = http_param(req, "user");
+	if (sso_member_delete(peers_sso(req->ctx), req->access_token, group, user, err))
+		return sso_refusal(req, res, "deleting", "delete", user, err);
 	groups_changed(req, req_app(req)->appname);
 	/* 204 without a body (the original wrote one, §1.3 E15). */
 	http_text(res, 204, "");
@@ -145,11 +172,12 @@ int api_maintainer_delete(request_t *req, response_t *res, err_t *err)
 	return HTTP_ANSWERED;
 }
 
-/* E16/E17: {"role": {"role": ...}} — lvault and lain-cli read this shape. */
-static int answer_role(request_t *req, response_t *res, const char *user, err_t *err)
+/* E16/E17: {"role": {"role": ...}} — lvault and lain-cli read this shape;
+ * url: the answer's (E17's is the item, spec §9.5). */
+static int answer_role(request_t *req, response_t *res, const char *user, const char *url,
+		       err_t *err)
 {
 	const char *a = req_app(req)->appname;
-	const char *url = arena_printf(req->arena, "/v1/repos/%s/roles/", a);
 	const char *role = "admin";
 	if (req_auth_on(req)) {
 		const char *group = app_group(req, err);
@@ -170,10 +198,15 @@ static int answer_role(request_t *req, response_t *res, const char *user, err_t 
 
 int api_role_self(request_t *req, response_t *res, err_t *err)
 {
-	return answer_role(req, res, req_auth_on(req) ? req_user(req)->name : "unknown", err);
+	return answer_role(req, res, req_auth_on(req) ? req_user(req)->name : "unknown",
+			   arena_printf(req->arena, "/v1/repos/%s/roles/", req_app(req)->appname), err);
 }
 
 int api_role_user(request_t *req, response_t *res, err_t *err)
 {
-	return answer_role(req, res, http_param(req, "user"), err);
+	const char *user = http_param(req, "user");
+	return answer_role(req, res, user,
+			   arena_printf(req->arena, "/v1/repos/%s/roles/%s/", req_app(req)->appname,
+					user),
+			   err);
 }

@@ -98,7 +98,7 @@ int api_notify_list(request_t *req, response_t *res, err_t *err)
 	}
 	if ((rc = store_webhooks_get(req->ctx, req->arena, ids, n, hooks, err)))
 		return rc;
-	json_object *list = json_object_new_array(), *more = json_object_new_object();
+	json_object *list = json_object_new_array();
 	for (size_t i = 0; i < n; i++) {
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "url", json_object_get(json_object_array_get_idx(urls, i)));
@@ -110,8 +110,8 @@ int api_notify_list(request_t *req, response_t *res, err_t *err)
 			? json_object_new_string(hooks[i].creator) : NULL);
 		json_object_array_add(list, o);
 	}
-	json_object_object_add(more, "webhooks", list);
-	return api_answer_more(req, res, 200, json_object_get(urls), more, notify_url(req), "");
+	return api_answer_more(req, res, 200, NULL, json_object_get(urls), "webhooks", list,
+			       notify_url(req), "");
 }
 
 /* GET /v1/notify/<type>/deliveries/: every webhook's pending deliveries
@@ -185,13 +185,9 @@ int api_notify_change(request_t *req, response_t *res, err_t *err)
 	http_log(req, LOG_INFO, "NOTIFY: %s %s %s by %s%s", add ? "added" : "removed",
 		 http_param(req, "type"), url, req_operator(req),
 		 h.secret ? " (a new secret given)" : "");
-	json_object *more = NULL;
-	if (h.secret) {
-		more = json_object_new_object();
-		json_object_object_add(more, "secret", json_object_new_string(h.secret));
-	}
-	rc = api_answer_more(req, res, 200, json_object_new_string(url), more, notify_url(req),
-			     "%s", h.secret ? "the secret that signs its deliveries is shown "
+	rc = api_answer_more(req, res, 200, NULL, json_object_new_string(url),
+			     h.secret ? "secret" : NULL,
+			     h.secret ? json_object_new_string(h.secret) : NULL, notify_url(req), "%s", h.secret ? "the secret that signs its deliveries is shown "
 					      "this once: keep it now" : "");
 	if (h.secret)
 		http_header(res, "Cache-Control", "no-store");
@@ -222,22 +218,17 @@ static int newest_giturl(request_t *req, const cluster_t *cl, const char *app,
 }
 
 /* A JSON array in the body, or NULL. */
-static json_object *body_array(request_t *req, const char *key)
-{
-	json_object *v;
-	if (req->json && json_object_is_type(req->json, json_type_object) &&
-	    json_object_object_get_ex(req->json, key, &v) && json_object_is_type(v, json_type_array))
-		return v;
-	return NULL;
-}
-
 int api_repos_push(request_t *req, response_t *res, err_t *err)
 {
 	const app_record_t *app = req_app(req);
 	const char *url = arena_printf(req->arena, "/v1/repos/%s/push/", app->appname);
+	json_object *authors, *commits;
+	int rc;
+	if ((rc = http_body_array(req, "authors", &authors, err)) ||
+	    (rc = http_body_array(req, "commits", &commits, err)))
+		return rc;
 	const cluster_t *cl;
-	int rc = cluster_get(req->ctx, &cl, err);
-	if (rc)
+	if ((rc = cluster_get(req->ctx, &cl, err)))
 		return rc;
 	char **versions = NULL;
 	rc = appconf_meta_versions(req->ctx, req->arena, cl, app->appname, &versions, err);
@@ -258,7 +249,6 @@ int api_repos_push(request_t *req, response_t *res, err_t *err)
 	else if (strcmp(giturl, app->giturl))
 		bad = arena_printf(req->arena, "app giturl '%s' doesn't match with bound url '%s'",
 				   giturl, app->giturl);
-	json_object *authors = body_array(req, "authors"), *commits = body_array(req, "commits");
 	if (!bad && (!authors || !commits)) {
 		/* From GitLab, when one is configured and the giturl is on it;
 		 * else the original's answer to a failed lookup. */

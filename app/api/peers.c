@@ -11,6 +11,7 @@ struct peers {
 	deployd_t *deployd;
 	registry_t *registry;
 	lvault_t *lvault;
+	webrouter_t *webrouter;
 	docker_t *docker;
 	sso_t *sso;
 	gitlab_t *gitlab;
@@ -22,6 +23,7 @@ static void peers_destroy(void *p)
 	deployd_free(ps->deployd);
 	registry_free(ps->registry);
 	lvault_free(ps->lvault);
+	webrouter_free(ps->webrouter);
 	docker_free(ps->docker);
 	sso_free(ps->sso);
 	gitlab_free(ps->gitlab);
@@ -63,6 +65,14 @@ lvault_t *peers_lvault(ctx_t *ctx, const cluster_t *cl)
 	if (!ps->lvault)
 		ps->lvault = lvault_new(cl->lvault_url);
 	return ps->lvault;
+}
+
+webrouter_t *peers_webrouter(ctx_t *ctx, const cluster_t *cl)
+{
+	struct peers *ps = peers_of(ctx);
+	if (!ps->webrouter)
+		ps->webrouter = webrouter_new(cl->webrouter_url);
+	return ps->webrouter;
 }
 
 docker_t *peers_docker(ctx_t *ctx)

@@ -21,6 +21,7 @@
 #include "console/lvault.h"
 #include "console/registry.h"
 #include "console/sso.h"
+#include "console/webrouter.h"
 
 /* deployd at CONSOLE_APISERVER (cl->apiserver), CONSOLE_HTTP_TIMEOUT_MS. */
 deployd_t *peers_deployd(ctx_t *ctx, const cluster_t *cl);
@@ -31,6 +32,10 @@ registry_t *peers_registry(ctx_t *ctx, const cluster_t *cl);
 
 /* lvault's secrets at cl->lvault_url. */
 lvault_t *peers_lvault(ctx_t *ctx, const cluster_t *cl);
+
+/* webrouter's ABTestingGateway admin API at cl->webrouter_url (canary
+ * policy groups). */
+webrouter_t *peers_webrouter(ctx_t *ctx, const cluster_t *cl);
 
 /* The Docker API at CONSOLE_DOCKER_BASE_URL; NULL when none is configured
  * (then no networks are made, DESIGN.md). */

@@ -15,7 +15,7 @@
 #include "robots.h"
 #include "console/banned.h"
 
-#define DOCS_URL PERM_DOCS_URL
+#define DOCS_URL API_DOCS_URL
 #define UNAUTHORIZED_MSG PERM_UNAUTHORIZED_MSG
 
 /* The caller's SSO user (fresh: not from the cache), or 401 answered. */
@@ -113,15 +113,16 @@ static int check_maintain(request_t *req, response_t *res, err_t *err)
 /* ROUTE_APP_IN_BODY: the body's appname becomes the ":app" parameter. */
 static int app_from_body(request_t *req, response_t *res)
 {
-	json_object *jname;
-	if (!req->json || !json_object_is_type(req->json, json_type_object) ||
-	    !json_object_object_get_ex(req->json, "appname", &jname) ||
-	    !json_object_is_type(jname, json_type_string) || !*json_object_get_string(jname))
-		return api_fail(req, res, -ERR_INVALID, NULL, NULL,
+	const char *name;
+	err_t e = ERR_INIT;
+	/* The original's message for any unusable appname: it names the field
+	 * and its type already. */
+	if (http_body_string(req, "appname", &name, &e) || !name || !*name)
+		return api_fail(req, res, -ERR_INVALID, NULL, DOCS_URL,
 				"invalid request: should be json body with appname(string)");
 	if (req->nparams < HTTP_MAX_PARAMS) {
 		req->param_names[req->nparams] = "app";
-		req->params[req->nparams++] = arena_strdup(req->arena, json_object_get_string(jname));
+		req->params[req->nparams++] = arena_strdup(req->arena, name);
 	}
 	return 0;
 }

@@ -7,7 +7,9 @@
  * objects are the ones of the App object (appview.h), so they show the same
  * status the app does. Portals are never podgroups: the mutating calls
  * answer them "exists but not deployed" (deployd has no operation API for
- * dependency pods). Canary scheduling (§7.3) is not done here yet.
+ * dependency pods). A schedule's canary keys are canary.h's, its
+ * num_instances/cpu/memory scale.h's; every change records a release
+ * (history.h) and may wait for health or be planned (gate.h).
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -29,14 +31,14 @@
 #include "answer.h"
 #include "appconf.h"
 #include "appview.h"
+#include "canary.h"
 #include "deployer.h"
+#include "gate.h"
+#include "history.h"
 #include "peers.h"
+#include "scale.h"
 #include "console/banned.h"
 
-/* The largest num_instances and instance number taken (no cluster runs
- * more), and the largest cpu (deployd's CpuLimit in cores). */
-#define MAX_INSTANCES 100000
-#define MAX_CPU 1024
 
 #define PATCH_INVALID                                                                         \
 	"invalid request: should be json body with num_instances(integer) or cpu(integer) or "  \
@@ -77,40 +79,20 @@ static const lain_proc_t *find_proc(const lain_conf_t *conf, const char *name)
 	return NULL;
 }
 
-/* load() and the proc named in the path (*p), else 404 answered. */
-static int load_proc(request_t *req, response_t *res, const cluster_t **cl,
+/* load() (*conf) and the proc named in the path (*p), else 404 answered. */
+static int load_proc(request_t *req, response_t *res, const cluster_t **cl, lain_conf_t **conf,
 		     const lain_proc_t **p, err_t *err)
 {
-	lain_conf_t *conf = NULL;
-	int rc = load(req, res, cl, &conf, err);
+	int rc = load(req, res, cl, conf, err);
 	if (rc)
 		return rc;
 	const char *name = http_param(req, "proc");
-	if ((*p = find_proc(conf, name)))
+	if ((*p = find_proc(*conf, name)))
 		return 0;
 	return api_fail(req, res, -ERR_NOT_FOUND, NULL, here(req), "no such proc %s in app %s", name,
 			req_app(req)->appname);
 }
 
-/* The Proc object of p as the App object shows it (a new reference; NULL
- * when the App could not be rendered). */
-static json_object *proc_object(request_t *req, const lain_proc_t *p)
-{
-	err_t e = ERR_INIT;
-	json_object *app = appview_app(req, req_app(req), &e), *found = NULL;
-	const char *lists[] = { "procs", "portals" };
-	for (size_t l = 0; app && l < 2 && !found; l++) {
-		json_object *a = json_object_object_get(app, lists[l]);
-		for (size_t i = 0; a && i < json_object_array_length(a) && !found; i++) {
-			json_object *o = json_object_array_get_idx(a, i), *n;
-			if (json_object_object_get_ex(o, "procname", &n) &&
-			    !strcmp(json_object_get_string(n), p->name))
-				found = json_object_get(o);
-		}
-	}
-	json_object_put(app);
-	return found;
-}
 
 static void result_free(void *r)
 {
@@ -162,7 +144,7 @@ static int answer_deployd(request_t *req, response_t *res, const lain_proc_t *p,
 {
 	const char *m = r->message && r->status ? r->message : err->msg;
 	if (!o)
-		o = proc_object(req, p);
+		o = appview_proc(req, p);
 	if (rc)
 		return api_fail(req, res, -ERR_INTERNAL, o, here(req),
 				"    status_code: %ld\n    message: %s", r->status, m);
@@ -173,14 +155,19 @@ static int answer_deployd(request_t *req, response_t *res, const lain_proc_t *p,
 /* ---- E9 */
 
 /* A change of a proc takes the app's deploy lock, as deploy, update and
- * undeploy do: one change of an app at a time (409 while another runs). */
-static int lock_app(request_t *req, response_t *res, const char *proc, lock_t **lock, err_t *err)
+ * undeploy do: one change of an app at a time (409 while another runs).
+ * *run holds it, with the record read again under it (run->app). */
+static int lock_run(request_t *req, response_t *res, const cluster_t *cl, const char *proc,
+		    deploy_run_t **run, err_t *err)
 {
-	int rc = lock_acquire(req->ctx, req_app(req)->appname, LOCK_TTL, req_operator(req), lock, err);
-	if (rc == -ERR_CONFLICT)
-		return api_fail(req, res, rc, NULL, proc_url(req, proc), "%s", err->msg);
-	return rc;
+	*run = deployer_new(req, cl, req_app(req)->appname);
+	(*run)->url = proc_url(req, proc);
+	(*run)->version = req_app(req)->meta_version;
+	return deployer_lock_and_read(*run, res, err);
 }
+
+
+
 
 int api_procs_list(request_t *req, response_t *res, err_t *err)
 {
@@ -203,18 +190,17 @@ out:
 
 int api_procs_deploy(request_t *req, response_t *res, err_t *err)
 {
-	json_object *jn;
-	if (!req->json || !json_object_is_type(req->json, json_type_object) ||
-	    !json_object_object_get_ex(req->json, "procname", &jn) ||
-	    !json_object_is_type(jn, json_type_string) || !*json_object_get_string(jn))
+	const char *name = NULL;
+	bool object = req->json && json_object_is_type(req->json, json_type_object);
+	if (object && http_body_string(req, "procname", &name, err))
+		return api_fail(req, res, -ERR_INVALID, NULL, proc_url(req, NULL), "%s", err->msg);
+	if (!name || !*name)
 		return api_fail(req, res, -ERR_INVALID, NULL, proc_url(req, NULL),
 				"invalid request: should be json body with procname(string)");
-	const char *name = json_object_get_string(jn);
 	const cluster_t *cl;
 	lain_conf_t *conf = NULL;
-	buf_t report = BUF_INIT;
 	deployd_result_t *r = result_of(req);
-	lock_t *lock = NULL;
+	deploy_run_t *run = NULL;
 	int rc = load(req, res, &cl, &conf, err);
 	if (rc)
 		goto out;
@@ -226,26 +212,32 @@ int api_procs_deploy(request_t *req, response_t *res, err_t *err)
 	}
 	rc = proc_status(req, cl, p, r, err);
 	if (!rc) {
-		rc = api_fail(req, res, -ERR_CONFLICT, proc_object(req, p), proc_url(req, name),
+		rc = api_fail(req, res, -ERR_CONFLICT, appview_proc(req, p), proc_url(req, name),
 			      "proc with procname %s already exists\n", name);
 		goto out;
 	}
-	if (rc != -ERR_NOT_FOUND || (rc = lock_app(req, res, name, &lock, err)))
+	if (rc != -ERR_NOT_FOUND || (rc = lock_run(req, res, cl, name, &run, err)))
 		goto out;
+	json_object *procs = history_before(req, cl, req_app(req), conf);
 	oplog(req, "DEPLOY", arena_printf(req->arena, "proc %s deployed", name));
-	rc = deployer_proc(req, cl, conf, p, req_app(req)->meta_version, &report, err);
+	run->conf = conf;
+	rc = deployer_proc(run, p, err);
+	json_object *entry = NULL;
+	if (!rc && json_object_object_get_ex(run->procs, p->name, &entry))
+		json_object_object_add(procs, p->name, json_object_get(entry));
+	if (!run->report.len && rc)
+		buf_addf(&run->report, "    %s\n", err->msg);
+	history_change(run, NULL, "proc_deploy", json_object_get(procs), rc ? run->report.data : NULL, NULL);
 	if (rc) {
-		if (!report.len)
-			buf_addf(&report, "    %s\n", err->msg);
 		rc = api_fail(req, res, -ERR_INTERNAL, NULL, proc_url(req, name),
-			      "proc deploy result:\nfailed:\n%s", report.data);
+			      "proc deploy result:\nfailed:\n%s", run->report.data);
 		goto out;
 	}
-	rc = api_answer(req, res, 201, proc_object(req, p), proc_url(req, name),
+	rc = api_answer(req, res, 201, appview_proc(req, p), proc_url(req, name),
 			"proc deploy result:\n    %s: deploy request accepted\n", name);
 out:
-	lock_release(req->ctx, lock);
-	buf_release(&report);
+	if (run)
+		deployer_unlock(run);
 	return rc;
 }
 
@@ -255,131 +247,43 @@ int api_proc_get(request_t *req, response_t *res, err_t *err)
 {
 	const cluster_t *cl;
 	deployd_result_t *r = result_of(req);
+	lain_conf_t *conf = NULL;
 	const lain_proc_t *p = NULL;
-	int rc = load_proc(req, res, &cl, &p, err);
+	int rc = load_proc(req, res, &cl, &conf, &p, err);
 	if (rc)
 		return rc;
 	if (proc_status(req, cl, p, r, err))
-		return api_answer(req, res, 200, proc_object(req, p), here(req),
+		return api_answer(req, res, 200, appview_proc(req, p), here(req),
 				  "proc %s exists but not deployed", p->name);
-	return api_answer(req, res, 200, proc_object(req, p), here(req), "");
+	return api_answer(req, res, 200, appview_proc(req, p), here(req), "");
 }
 
 int api_proc_delete(request_t *req, response_t *res, err_t *err)
 {
 	const cluster_t *cl;
 	deployd_result_t *r = result_of(req);
-	lock_t *lock = NULL;
+	deploy_run_t *run = NULL;
+	lain_conf_t *conf = NULL;
 	const lain_proc_t *p = NULL;
-	int rc = load_proc(req, res, &cl, &p, err);
-	if (rc || (rc = lock_app(req, res, p->name, &lock, err)))
+	int rc = load_proc(req, res, &cl, &conf, &p, err);
+	if (rc || (rc = lock_run(req, res, cl, p->name, &run, err)))
 		goto out;
 	if (podgroup_of(req, cl, p, r, err)) {
 		rc = not_deployed(req, res, p);
 		goto out;
 	}
 	/* The Proc as it was: the answer shows what was removed. */
-	json_object *o = proc_object(req, p);
+	json_object *o = appview_proc(req, p);
+	json_object *procs = history_before(req, cl, req_app(req), conf);
 	oplog(req, "DELETE", arena_printf(req->arena, "delete proc %s", p->name));
 	int st = deployd_podgroup_delete(peers_deployd(req->ctx, cl), p->podname, r, err);
+	if (!st)
+		json_object_object_del(procs, p->name);
+	history_change(run, NULL, "proc_remove", json_object_get(procs), st ? err->msg : NULL, NULL);
 	rc = answer_deployd(req, res, p, o, st, r, err);
 out:
-	lock_release(req->ctx, lock);
-	return rc;
-}
-
-/* num_instances / cpu / memory of a schedule PATCH, validated (§1.3 E10). */
-struct schedule {
-	bool has_n, has_cpu, has_mem;
-	long n, cpu;
-	int64_t mem;
-};
-
-/* 0 when valid; else the message to answer with 400. */
-/* body[key] when it is there: a JSON integer in 0..max (true is not 1,
- * §9.3 #29) into *out, else the 400's line for it in msg. */
-static void int_param(json_object *body, const char *key, long max, bool *has, long *out,
-		      buf_t *msg)
-{
-	json_object *v;
-	if (!json_object_object_get_ex(body, key, &v))
-		return;
-	if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0 &&
-	    json_object_get_int64(v) <= max) {
-		*has = true;
-		*out = (long)json_object_get_int64(v);
-	} else {
-		buf_addf(msg, "invalid parameter: %s (%s) should be integer\n", key,
-			 json_object_to_json_string(v));
-	}
-}
-
-static const char *schedule_parse(request_t *req, json_object *body, struct schedule *s)
-{
-	buf_t msg = BUF_INIT;
-	json_object *v;
-	memset(s, 0, sizeof(*s));
-	int_param(body, "num_instances", MAX_INSTANCES, &s->has_n, &s->n, &msg);
-	int_param(body, "cpu", MAX_CPU, &s->has_cpu, &s->cpu, &msg);
-	if (json_object_object_get_ex(body, "memory", &v)) {
-		err_t e = ERR_INIT;
-		if (json_object_is_type(v, json_type_string) &&
-		    !size_parse(json_object_get_string(v), &s->mem, &e))
-			s->has_mem = true;
-		else
-			buf_addf(&msg,
-				 "invalid parameter: memory (%s) humanfriendly.parse_size(memory) "
-				 "failed\n",
-				 json_object_is_type(v, json_type_string) ? json_object_get_string(v)
-									   : json_object_to_json_string(v));
-	}
-	bool valid = s->has_n || s->has_cpu || s->has_mem;
-	bool canary = json_object_object_get_ex(body, "canary_proc", NULL) ||
-		      json_object_object_get_ex(body, "canary_policy_group", NULL);
-	const char *out = NULL;
-	if (msg.len)
-		out = arena_strdup(req->arena, msg.data);
-	else if (!valid && canary)
-		out = "canary_proc and canary_policy_group are not supported by this console yet";
-	else if (!valid)
-		out = "missing parameters: num_instances OR cpu OR memory";
-	else if (s->has_n && (s->has_cpu || s->has_mem || canary))
-		out = "scale num_instances should be a separate operation";
-	buf_release(&msg);
-	return out;
-}
-
-/* cmd=spec with deployd's own Pod (Labels, HealthConfig and the rest kept,
- * §9.3 #16): new limits and the deploy env (§4.5.2) on every container. */
-static int scale_spec(request_t *req, const cluster_t *cl, const lain_proc_t *p,
-		      json_object *status, const struct schedule *s, deployd_result_t *r,
-		      err_t *err)
-{
-	json_object *spec, *run, *pod = NULL;
-	if (!json_object_object_get_ex(status, "Spec", &spec) ||
-	    !json_object_object_get_ex(spec, "Pod", &run) ||
-	    json_object_deep_copy(run, &pod, NULL))
-		return err_set(err, -ERR_BAD_GATEWAY, "deployd gave no spec for podgroup %s",
-			       p->podname);
-	json_object *cs = json_object_object_get(pod, "Containers");
-	for (size_t i = 0; cs && i < json_object_array_length(cs); i++) {
-		json_object *c = json_object_array_get_idx(cs, i), *env;
-		if (s->has_cpu)
-			json_object_object_add(c, "CpuLimit", json_object_new_int64(s->cpu));
-		if (s->has_mem)
-			json_object_object_add(c, "MemoryLimit", json_object_new_int64(s->mem));
-		if (!json_object_object_get_ex(c, "Env", &env) ||
-		    !json_object_is_type(env, json_type_array)) {
-			env = json_object_new_array();
-			json_object_object_add(c, "Env", env);
-		}
-		spec_env_set(env, "LAIN_APPNAME", req_app(req)->appname);
-		spec_env_set(env, "LAIN_APP_RELEASE_VERSION", req_app(req)->meta_version);
-		spec_env_set(env, "LAIN_PROCNAME", p->name);
-		spec_env_set(env, "LAIN_DOMAIN", cl->main_domain);
-	}
-	int rc = deployd_podgroup_spec(peers_deployd(req->ctx, cl), p->podname, pod, r, err);
-	json_object_put(pod);
+	if (run)
+		deployer_unlock(run);
 	return rc;
 }
 
@@ -399,59 +303,38 @@ static json_object *pod_of(json_object *status, long i, size_t *npods)
 /* What a PATCH asks for. */
 struct patch {
 	const char *op;            /* "schedule", "start", "stop", "restart" */
-	struct schedule s;         /* schedule */
+	schedule_t s;              /* schedule */
+	canary_ask_t canary;       /* a schedule of s.canary */
 	long instance;             /* the others: 0 the whole proc */
 };
 
 /* The body of a PATCH into *pt, else 400 answered. */
-static int patch_parse(request_t *req, response_t *res, struct patch *pt)
+static int patch_parse(request_t *req, response_t *res, const change_opts_t *o, struct patch *pt,
+		       err_t *err)
 {
-	json_object *body = req->json, *v;
+	json_object *body = req->json;
+	memset(pt, 0, sizeof(*pt));
 	if (!body || !json_object_is_type(body, json_type_object))
 		return api_fail(req, res, -ERR_INVALID, NULL, here(req), PATCH_INVALID);
-	pt->op = "schedule";
-	pt->instance = 0;
-	if (json_object_object_get_ex(body, "operation", &v)) {
-		if (!json_object_is_type(v, json_type_string))
-			return api_fail(req, res, -ERR_INVALID, NULL, here(req), PATCH_INVALID);
-		pt->op = json_object_get_string(v);
-	}
+	bool has_instance;
+	if (http_body_string(req, "operation", &pt->op, err) ||
+	    http_body_int(req, "instance", 0, SCALE_MAX_INSTANCES, &has_instance, &pt->instance, err))
+		return api_fail(req, res, -ERR_INVALID, NULL, here(req), "%s", err->msg);
+	if (!pt->op)
+		pt->op = "schedule";
+	if (!has_instance)
+		pt->instance = 0;
 	if (!strcmp(pt->op, "schedule")) {
-		const char *bad = schedule_parse(req, body, &pt->s);
+		const char *bad = scale_parse(req, body, &pt->s);
+		if (!bad && pt->s.canary)
+			return canary_parse(req, res, body, o, &pt->canary);
 		return bad ? api_fail(req, res, -ERR_INVALID, NULL, here(req), "%s", bad) : 0;
 	}
 	if (strcmp(pt->op, "start") && strcmp(pt->op, "stop") && strcmp(pt->op, "restart"))
 		return api_fail(req, res, -ERR_INVALID, NULL, here(req),
 				"invalid operation %s: should be schedule, start, stop or restart",
 				pt->op);
-	if (json_object_object_get_ex(body, "instance", &v)) {
-		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
-		    json_object_get_int64(v) > MAX_INSTANCES)
-			return api_fail(req, res, -ERR_INVALID, NULL, here(req), PATCH_INVALID);
-		pt->instance = (long)json_object_get_int64(v);
-	}
 	return 0;
-}
-
-/* A schedule of p (its status running): cmd=replica, or cmd=spec with new
- * limits; the oplog row says which. deployd's answer in r. */
-static int patch_schedule(request_t *req, const cluster_t *cl, const lain_proc_t *p,
-			  const struct schedule *s, json_object *running, deployd_result_t *r,
-			  err_t *err)
-{
-	if (s->has_n) {
-		oplog(req, "SCALE",
-		      arena_printf(req->arena, "proc %s scaled with instance %ld", p->name, s->n));
-		return deployd_podgroup_replica(peers_deployd(req->ctx, cl), p->podname, s->n, r, err);
-	}
-	char mem[32] = "None", cpu[32] = "None";
-	if (s->has_mem)
-		snprintf(mem, sizeof(mem), "%lld", (long long)s->mem);
-	if (s->has_cpu)
-		snprintf(cpu, sizeof(cpu), "%ld", s->cpu);
-	oplog(req, "SCALE",
-	      arena_printf(req->arena, "proc %s scaled with memory %s, cpu %s", p->name, mem, cpu));
-	return scale_spec(req, cl, p, running, s, r, err);
 }
 
 /* start, stop or restart of p, or of its instance's pod (pod: from its
@@ -479,16 +362,62 @@ static int patch_operate(request_t *req, const cluster_t *cl, const lain_proc_t 
 					pt->instance, r, err);
 }
 
+/* A schedule of p (running: its status; lock and record in run): a plan,
+ * or applied, recorded (pending when it waits) and, waiting, gated. The
+ * deployd result in r, its failure in *st. */
+static int schedule(deploy_run_t *run, response_t *res, const change_opts_t *o,
+		    const lain_conf_t *conf, const lain_proc_t *p, const schedule_t *s,
+		    json_object *running, deployd_result_t *r, int *st, err_t *err)
+{
+	request_t *req = run->req;
+	if (o->dry_run) {
+		json_object *plan = NULL;
+		int rc = scale_plan(req, run->cl, p, s, running, &plan, err);
+		if (!rc)
+			rc = api_answer_more(req, res, 200, "plan", plan, NULL, NULL, here(req), "");
+		return rc;
+	}
+	json_object *procs = history_before(req, run->cl, req_app(req), conf);
+	deployd_health_seen(running, run->seen);
+	*st = scale_apply(req, run->cl, p, s, running, r, err);
+	scale_entry(procs, p, s);
+	run->wait = o->wait && !*st;
+	history_change(run, NULL, "scale", json_object_get(procs), *st ? err->msg : NULL, NULL);
+	if (!run->wait || !run->release)
+		return 0;
+	json_object *c = json_object_new_object();
+	json_object_object_add(c, "proc", json_object_new_string(p->name));
+	json_object_object_add(c, "podgroup", json_object_new_string(p->podname));
+	json_object_array_add(run->changed, c);
+	run->conf = (lain_conf_t *)conf;
+	return gate_wait(run, o, err);
+}
+
 int api_proc_patch(request_t *req, response_t *res, err_t *err)
 {
 	struct patch pt;
+	change_opts_t o;
 	const cluster_t *cl;
 	deployd_result_t *cur = result_of(req), *r = result_of(req);
-	lock_t *lock = NULL;
+	deploy_run_t *run = NULL;
+	lain_conf_t *conf = NULL;
 	const lain_proc_t *p = NULL;
-	int rc = patch_parse(req, res, &pt);
-	if (rc || (rc = load_proc(req, res, &cl, &p, err)) ||
-	    (rc = lock_app(req, res, p->name, &lock, err)))
+	int rc = gate_parse(req, res, &o);
+	if (rc || (rc = patch_parse(req, res, &o, &pt, err)))
+		goto out;
+	if ((o.dry_run || o.wait) && strcmp(pt.op, "schedule")) {
+		rc = api_fail(req, res, -ERR_INVALID, NULL, here(req),
+			      "dry_run and wait are for a schedule (num_instances, cpu, memory, "
+			      "canaries), not for %s",
+			      pt.op);
+		goto out;
+	}
+	if ((rc = load_proc(req, res, &cl, &conf, &p, err)))
+		goto out;
+	run = deployer_new(req, cl, req_app(req)->appname);
+	run->url = here(req);
+	run->app = req_app(req);
+	if (!o.dry_run && (rc = deployer_lock_and_read(run, res, err)))
 		goto out;
 	int st = podgroup_of(req, cl, p, cur, err);
 	if (st == -ERR_NOT_FOUND) {
@@ -499,8 +428,15 @@ int api_proc_patch(request_t *req, response_t *res, err_t *err)
 		rc = api_fail(req, res, -ERR_INTERNAL, NULL, here(req), "%s", err->msg);
 		goto out;
 	}
+	if (pt.s.canary) {
+		run->conf = conf;
+		run->dry_run = o.dry_run;
+		rc = canary_patch(run, res, &o, p, &pt.canary, err);
+		goto out;
+	}
 	if (!strcmp(pt.op, "schedule")) {
-		st = patch_schedule(req, cl, p, &pt.s, cur->json, r, err);
+		if ((rc = schedule(run, res, &o, conf, p, &pt.s, cur->json, r, &st, err)) || o.dry_run)
+			goto out;
 	} else {
 		size_t npods = 0;
 		json_object *pod = pod_of(cur->json, pt.instance, &npods);
@@ -512,9 +448,17 @@ int api_proc_patch(request_t *req, response_t *res, err_t *err)
 		}
 		st = patch_operate(req, cl, p, &pt, pod, r, err);
 	}
-	rc = answer_deployd(req, res, p, NULL, st, r, err);
+	deployer_unlock(run);
+	if (run->wait) {
+		const char *m = r->message && r->status ? r->message : err->msg;
+		return gate_answer(run, res, 200, run->failure ? NULL : appview_proc(req, p),
+				   arena_printf(req->arena, "    status_code: %ld\n    message: %s",
+						r->status, m));
+	}
+	return answer_deployd(req, res, p, NULL, st, r, err);
 out:
-	lock_release(req->ctx, lock);
+	if (run)
+		deployer_unlock(run);
 	return rc;
 }
 
@@ -524,7 +468,7 @@ int api_proc_histories(request_t *req, response_t *res, err_t *err)
 {
 	long n;
 	const char *ns = http_param(req, "n");
-	if (!ns || strx_to_long(ns, 0, MAX_INSTANCES, &n))
+	if (!ns || strx_to_long(ns, 0, SCALE_MAX_INSTANCES, &n))
 		return api_fail(req, res, -ERR_INVALID, NULL, here(req),
 				"invalid instance %s: should be an integer >= 0", ns ? ns : "");
 	const cluster_t *cl;

@@ -18,6 +18,7 @@
 #include "console/ipset.h"
 #include "console/jws.h"
 #include "console/log.h"
+#include "console/metrics.h"
 #include "console/oplog.h"
 #include "console/registry_auth.h"
 #include "console/robot.h"
@@ -234,7 +235,8 @@ int registry_token_internal(ctx_t *ctx, const char *repo, buf_t *token, err_t *e
 		.grants = &grant,
 		.ngrants = 1,
 	};
-	rc = sign_claims(key, &c, token, err);
+	if (!(rc = sign_claims(key, &c, token, err)))
+		metrics_token(METRICS_GRANT_INTERNAL);
 cleanup:
 	buf_release(&jti);
 	return rc;
@@ -374,6 +376,11 @@ int api_registry_authorize(request_t *req, response_t *res, err_t *err)
 		goto fail;
 	if (caller.kind == TOKEN_CALLER_ROBOT)
 		robot_oplog(req, user, caller.robot_app, grants, treq.nrepos);
+	metrics_token(caller.kind == TOKEN_CALLER_WHITELISTED ? METRICS_GRANT_WHITELISTED
+		      : caller.kind == TOKEN_CALLER_ANONYMOUS   ? METRICS_GRANT_ANONYMOUS
+		      : caller.kind == TOKEN_CALLER_ROBOT       ? METRICS_GRANT_ROBOT
+		      : caller.admin                            ? METRICS_GRANT_ADMIN
+								: METRICS_GRANT_USER);
 	char issued[32];
 	token_time_rfc3339(c.iat, issued);
 	json_object *o = json_object_new_object();

@@ -42,13 +42,13 @@ int api_repos_list(request_t *req, response_t *res, err_t *err)
 int api_repos_create(request_t *req, response_t *res, err_t *err)
 {
 	ctx_t *ctx = req->ctx;
-	json_object *v;
-	if (!req->json || !json_object_object_get_ex(req->json, "appname", &v) ||
-	    !json_object_is_type(v, json_type_string))
-		/* "repo", not the route's "repos": the original's key. */
-		return api_fail_key(req, res, "repo", -ERR_INVALID, "/v1/repos/",
+	const char *name;
+	err_t e = ERR_INIT;
+	if (http_body_string(req, "appname", &name, &e) || !name)
+		/* "repo", not the route's "repos": the original's key and message
+		 * (which names the field and its type). */
+		return api_fail_key(req, res, "repo", -ERR_INVALID, API_DOCS_URL,
 				    "invalid request: should be json body with appname(string)");
-	const char *name = json_object_get_string(v);
 	if (appname_check(name, err))
 		return api_fail(req, res, -ERR_INVALID, NULL, "/v1/repos/", "%s", err->msg);
 	const cluster_t *cl;

@@ -58,7 +58,7 @@ static int unauthorized(request_t *req, response_t *res, const token_record_t *t
 {
 	if (t)
 		http_log(req, LOG_INFO, "deploy token %s refused: it expired", user_of(req, t));
-	return api_fail_key(req, res, "app", -ERR_UNAUTHORIZED, PERM_DOCS_URL, "%s%s",
+	return api_fail_key(req, res, "app", -ERR_UNAUTHORIZED, API_DOCS_URL, "%s%s",
 			    PERM_UNAUTHORIZED_MSG, t ? " (the deploy token expired)" : "");
 }
 
@@ -100,7 +100,7 @@ int robots_check(request_t *req, response_t *res, err_t *err)
 		t = find(v, n, req->access_token);
 		if (t && name && !expired(t)) {
 			c->name = user_of(req, t);
-			return api_fail_key(req, res, "maintainer", -ERR_FORBIDDEN, PERM_DOCS_URL,
+			return api_fail_key(req, res, "maintainer", -ERR_FORBIDDEN, API_DOCS_URL,
 					    "forbidden : deploy token %s may only act on app %s",
 					    c->name, t->app);
 		}
@@ -117,7 +117,7 @@ int robots_check(request_t *req, response_t *res, err_t *err)
 	c->name = user_of(req, t);
 	c->app = app;
 	if (!robot_may(r->scopes, scopes))
-		return api_fail_key(req, res, "maintainer", -ERR_FORBIDDEN, PERM_DOCS_URL,
+		return api_fail_key(req, res, "maintainer", -ERR_FORBIDDEN, API_DOCS_URL,
 				    "forbidden : deploy token %s (scopes: %s) may not %s %s: %s%s",
 				    c->name, scope_names(req, scopes, ", "), req->method, req->path,
 				    r->scopes ? "it takes the scope " : "deploy tokens may not use it",

@@ -18,12 +18,14 @@ const route_t api_routes[] = {
 	{ .methods = HTTP_GET, .pattern = "/v1/repos/:app/", .handler = api_repos_get,
 	  .perm = PERM_MAINTAIN, .key = "repo",
 	  .scopes = ROBOT_ROUTE_READ },
-	{ .methods = HTTP_GET, .pattern = "/v1/repos/:app/maintainers/",
-	  .handler = api_maintainers_list, .perm = PERM_MAINTAIN, .flags = ROUTE_AUTH_ONLY,
-	  .key = "maintainers" },
+	/* POST first: a 405 takes the first matching row's key, and the
+	 * original's is "maintainer" here (spec §9.5). */
 	{ .methods = HTTP_POST, .pattern = "/v1/repos/:app/maintainers/",
 	  .handler = api_maintainers_add, .perm = PERM_MAINTAIN,
 	  .flags = ROUTE_AUTH_ONLY | ROUTE_JSON_BODY, .key = "maintainer" },
+	{ .methods = HTTP_GET, .pattern = "/v1/repos/:app/maintainers/",
+	  .handler = api_maintainers_list, .perm = PERM_MAINTAIN, .flags = ROUTE_AUTH_ONLY,
+	  .key = "maintainers" },
 	{ .methods = HTTP_GET, .pattern = "/v1/repos/:app/maintainers/:user/",
 	  .handler = api_maintainer_get, .perm = PERM_MAINTAIN, .flags = ROUTE_AUTH_ONLY,
 	  .key = "maintainer" },
@@ -71,6 +73,14 @@ const route_t api_routes[] = {
 	{ .methods = HTTP_GET, .pattern = "/v1/apps/:app/procs/:proc/instance/:n/histories/",
 	  .handler = api_proc_histories, .perm = PERM_MAINTAIN, .key = "proc",
 	  .scopes = ROBOT_ROUTE_READ },
+	/* Releases (issue 13): the history of what ran. */
+	{ .methods = HTTP_GET, .pattern = "/v1/apps/:app/releases/", .handler = api_releases_list,
+	  .perm = PERM_MAINTAIN, .key = "releases", .scopes = ROBOT_ROUTE_READ },
+	{ .methods = HTTP_GET, .pattern = "/v1/apps/:app/releases/:id/", .handler = api_release_get,
+	  .perm = PERM_MAINTAIN, .key = "release", .scopes = ROBOT_ROUTE_READ },
+	{ .methods = HTTP_POST, .pattern = "/v1/apps/:app/rollback/", .handler = api_app_rollback,
+	  .perm = PERM_MAINTAIN, .flags = ROUTE_JSON_BODY | ROUTE_DEPLOYD_GATE, .key = "app",
+	  .scopes = ROBOT_ROUTE_DEPLOY },
 	/* E21: maintain on the resource. */
 	{ .methods = HTTP_GET, .pattern = "/v1/resources/:app/instances/",
 	  .handler = api_resource_instances, .perm = PERM_MAINTAIN, .key = "instances",
@@ -118,6 +128,9 @@ const route_t api_routes[] = {
 	  .perm = PERM_READ, .key = "streamrouter" },
 	{ .methods = HTTP_GET, .pattern = "/v1/healthz", .handler = api_healthz,
 	  .perm = PERM_NONE, .key = "health" },
+	/* Prometheus; only to CONSOLE_METRICS_ALLOW (scrape.c). */
+	{ .methods = HTTP_GET, .pattern = "/metrics", .handler = api_metrics,
+	  .perm = PERM_NONE, .key = "metrics" },
 	{ .methods = HTTP_GET, .pattern = "/v1/openapi.json", .handler = api_openapi,
 	  .perm = PERM_NONE, .key = "app" },
 	{ .methods = HTTP_GET, .pattern = "/", .handler = api_root, .perm = PERM_NONE, .key = "app" },

@@ -78,9 +78,10 @@ static int read_secrets(request_t *req, const cluster_t *cl, const lain_conf_t *
 	return 0;
 }
 
-/* The config image, made when missing. */
+/* The config image, made when missing (exists NULL), or only looked for
+ * (*exists: whether the registry has it). */
 static int config_image(request_t *req, const cluster_t *cl, const lain_conf_t *conf,
-			const lain_proc_t *p, const char **image, err_t *err)
+			const lain_proc_t *p, const char **image, bool *exists, err_t *err)
 {
 	registry_file_t files[MAX_SECRETS];
 	size_t n = 0;
@@ -104,7 +105,10 @@ static int config_image(request_t *req, const cluster_t *cl, const lain_conf_t *
 	registry_t *reg = peers_registry(req->ctx, cl);
 	rc = registry_manifest(reg, repo, new_tag, &m, &e);
 	json_object_put(m);
-	if (rc == -ERR_NOT_FOUND) {
+	if (exists && (!rc || rc == -ERR_NOT_FOUND)) {
+		*exists = !rc;
+		rc = 0;
+	} else if (rc == -ERR_NOT_FOUND) {
 		http_log(req, LOG_INFO, "SECRETS: building %s:%s (%zu secret files of %s)", repo, new_tag, n,
 			 p->podname);
 		rc = registry_image_add_layer(reg, repo, tag, new_tag, files, n,
@@ -126,12 +130,28 @@ int secrets_image(request_t *req, const cluster_t *cl, const lain_conf_t *conf,
 	*image = NULL;
 	if (!p->secret_files.n)
 		return 0;
-	int rc = config_image(req, cl, conf, p, image, err);
+	int rc = config_image(req, cl, conf, p, image, NULL, err);
 	if (rc && p->secret_files_bypass) {
 		http_log(req, LOG_WARN, "proc %s runs its release image without its secret files "
 			 "(secret_files_bypass): %s",
 			 p->podname, err->msg);
 		*image = NULL;
+		return 0;
+	}
+	return rc;
+}
+
+int secrets_plan(request_t *req, const cluster_t *cl, const lain_conf_t *conf,
+		 const lain_proc_t *p, const char **image, bool *exists, err_t *err)
+{
+	*image = NULL;
+	*exists = true;
+	if (!p->secret_files.n)
+		return 0;
+	int rc = config_image(req, cl, conf, p, image, exists, err);
+	if (rc && p->secret_files_bypass) {
+		*image = NULL;
+		*exists = true;
 		return 0;
 	}
 	return rc;

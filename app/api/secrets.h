@@ -19,6 +19,8 @@
 #ifndef CONSOLE_API_SECRETS_H
 #define CONSOLE_API_SECRETS_H
 
+#include <stdbool.h>
+
 #include "console/cluster.h"
 #include "console/http.h"
 #include "console/lainyaml.h"
@@ -27,5 +29,11 @@
  * files, or bypassed), else the config image (in the request's arena). */
 int secrets_image(request_t *req, const cluster_t *cl, const lain_conf_t *conf,
 		  const lain_proc_t *p, const char **image, err_t *err);
+
+/* What secrets_image would give without building anything (a dry run): the
+ * config image (*image; NULL: its own) and whether the registry has it
+ * already (*exists; false: the deploy would build and push it). */
+int secrets_plan(request_t *req, const cluster_t *cl, const lain_conf_t *conf,
+		 const lain_proc_t *p, const char **image, bool *exists, err_t *err);
 
 #endif

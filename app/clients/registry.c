@@ -376,12 +376,15 @@ int registry_read_lainyaml(registry_t *r, const char *repo, const char *version,
 		goto cleanup;
 	const char *layers[MAX_LAYERS];
 	size_t n = registry_layers_top_down(m, layers, MAX_LAYERS);
+	registry_budget_t budget = REGISTRY_BUDGET_INIT;
 	for (size_t i = 0; i < n; i++) {
 		buf_reset(&layer);
 		if ((rc = registry_blob(r, repo, layers[i], REGISTRY_MAX_LAYER, &layer, err)))
 			goto cleanup;
 		rc = registry_untar_file(layer.data, layer.len, "lain.yaml", REGISTRY_MAX_LAINYAML,
-					 yaml, err);
+					 &budget, yaml, err);
+		if (rc == -ERR_NOT_ACCEPTABLE)
+			err_wrap(err, "meta image '%s:%s'", repo, tag);
 		if (rc != -ERR_NOT_FOUND)
 			goto cleanup;
 	}

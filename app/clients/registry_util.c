@@ -1,5 +1,7 @@
 /* The pure half of registry.h: Link headers, manifest lists, layer order,
  * reading one file out of a layer (libarchive). */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -11,6 +13,7 @@
 
 #include "console/array.h"
 #include "console/registry.h"
+#include "console/xalloc.h"
 #include "console/banned.h"
 
 bool registry_link_next(const char *link, buf_t *out)
@@ -121,63 +124,129 @@ static bool same_name(const char *path, const char *name)
 	return !strcmp(path, name);
 }
 
-int registry_untar_file(const void *data, size_t len, const char *name, size_t max, buf_t *out,
-			err_t *err)
+/*
+ * A layer is read in two stages so that every uncompressed byte is counted
+ * (issue 14 #2: a 3 KB bzip2 layer holding a 4 GiB zero-filled entry before
+ * lain.yaml kept a worker inflating for 40 s, the old cap being checked
+ * only between entries). The first archive only decompresses (gzip, bzip2,
+ * xz; format "raw": the bytes as they are); the tar reader pulls its input
+ * from it through pull(), which charges every chunk to the budget —
+ * entries read, entries skipped (tar skips by reading: it gets no skip
+ * callback), headers — and fails the read once the budget is spent.
+ */
+struct inflater {
+	struct archive *raw;
+	registry_budget_t *budget;
+	bool spent;                 /* the budget ran out: not an archive error */
+	char chunk[64 << 10];
+};
+
+static la_ssize_t pull(struct archive *tar, void *data, const void **out)
 {
-	struct archive *a = archive_read_new();
+	struct inflater *in = data;
+	la_ssize_t n = archive_read_data(in->raw, in->chunk, sizeof(in->chunk));
+	if (n < 0) {
+		archive_set_error(tar, EIO, "%s", archive_error_string(in->raw));
+		return -1;
+	}
+	if ((size_t)n > in->budget->bytes) {
+		in->budget->bytes = 0;
+		in->spent = true;
+		archive_set_error(tar, EIO, "unpacked size cap reached");
+		return -1;
+	}
+	in->budget->bytes -= (size_t)n;
+	*out = in->chunk;
+	return n;
+}
+
+static int spent(err_t *err, const char *entry)
+{
+	return err_set(err, -ERR_NOT_ACCEPTABLE,
+		       "image layers expand past REGISTRY_MAX_UNPACKED (%u bytes unpacked): "
+		       "reading stopped there%s%s%s",
+		       REGISTRY_MAX_UNPACKED, entry ? ", in '" : "", entry ? entry : "",
+		       entry ? "'" : "");
+}
+
+int registry_untar_file(const void *data, size_t len, const char *name, size_t max,
+			registry_budget_t *budget, buf_t *out, err_t *err)
+{
+	struct inflater *in = xcalloc(1, sizeof(*in));
+	struct archive *tar = archive_read_new();
 	struct archive_entry *e;
+	char current[256] = ""; /* the entry being read or skipped, for the message */
 	int rc = -ERR_NOT_FOUND, r;
-	archive_read_support_filter_gzip(a);
-	archive_read_support_filter_bzip2(a);
-	archive_read_support_filter_xz(a);
-	archive_read_support_format_tar(a);
-	archive_read_support_format_gnutar(a);
-	if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
-		rc = err_set(err, -ERR_BAD_GATEWAY, "image layer is not a tar archive: %s",
-			     archive_error_string(a));
+	in->budget = budget;
+	in->raw = archive_read_new();
+	archive_read_support_filter_gzip(in->raw);
+	archive_read_support_filter_bzip2(in->raw);
+	archive_read_support_filter_xz(in->raw);
+	archive_read_support_format_raw(in->raw);
+	archive_read_support_format_tar(tar);
+	archive_read_support_format_gnutar(tar);
+	if (archive_read_open_memory(in->raw, data, len) != ARCHIVE_OK ||
+	    archive_read_next_header(in->raw, &e) != ARCHIVE_OK) {
+		rc = err_set(err, -ERR_BAD_GATEWAY, "image layer is not an archive: %s",
+			     archive_error_string(in->raw));
 		goto cleanup;
 	}
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		if (archive_filter_bytes(a, 0) > (la_int64_t)REGISTRY_MAX_UNPACKED) {
-			rc = err_set(err, -ERR_TOO_BIG, "image layer expands past %u bytes",
-				     REGISTRY_MAX_UNPACKED);
+	if (archive_read_open(tar, in, NULL, pull, NULL) != ARCHIVE_OK) {
+		rc = in->spent ? spent(err, NULL)
+			       : err_set(err, -ERR_BAD_GATEWAY, "image layer is not a tar archive: %s",
+					 archive_error_string(tar));
+		goto cleanup;
+	}
+	while ((r = archive_read_next_header(tar, &e)) == ARCHIVE_OK) {
+		if (!budget->entries) {
+			rc = err_set(err, -ERR_NOT_ACCEPTABLE,
+				     "image layers hold more than REGISTRY_MAX_ENTRIES (%u) entries: "
+				     "reading stopped there", REGISTRY_MAX_ENTRIES);
 			goto cleanup;
 		}
+		budget->entries--;
 		const char *path = archive_entry_pathname(e);
+		snprintf(current, sizeof(current), "%s", path ? path : "?");
 		if (!path || archive_entry_filetype(e) != AE_IFREG || !same_name(path, name))
 			continue;
 		if (archive_entry_size_is_set(e) && archive_entry_size(e) > (la_int64_t)max) {
-			rc = err_set(err, -ERR_TOO_BIG, "'%s' in the image is larger than %zu bytes",
-				     name, max);
+			rc = err_set(err, -ERR_NOT_ACCEPTABLE,
+				     "'%s' in the image is larger than %zu bytes", name, max);
 			goto cleanup;
 		}
 		char chunk[8192];
 		la_ssize_t got;
 		size_t total = 0;
-		while ((got = archive_read_data(a, chunk, sizeof(chunk))) > 0) {
+		while ((got = archive_read_data(tar, chunk, sizeof(chunk))) > 0) {
 			total += (size_t)got;
 			if (total > max) {
-				rc = err_set(err, -ERR_TOO_BIG,
+				rc = err_set(err, -ERR_NOT_ACCEPTABLE,
 					     "'%s' in the image is larger than %zu bytes", name, max);
 				goto cleanup;
 			}
 			buf_add(out, chunk, (size_t)got);
 		}
 		if (got < 0) {
-			rc = err_set(err, -ERR_BAD_GATEWAY, "cannot read '%s' from the image: %s", name,
-				     archive_error_string(a));
+			rc = in->spent ? spent(err, current)
+				       : err_set(err, -ERR_BAD_GATEWAY,
+						 "cannot read '%s' from the image: %s", name,
+						 archive_error_string(tar));
 			goto cleanup;
 		}
 		rc = 0;
 		goto cleanup;
 	}
-	if (r != ARCHIVE_EOF)
+	if (in->spent)
+		rc = spent(err, *current ? current : NULL);
+	else if (r != ARCHIVE_EOF)
 		rc = err_set(err, -ERR_BAD_GATEWAY, "image layer is not a readable tar archive: %s",
-			     archive_error_string(a));
+			     archive_error_string(tar));
 	else
 		rc = err_set(err, -ERR_NOT_FOUND, "no '%s' in the image layer", name);
 cleanup:
-	archive_read_free(a);
+	archive_read_free(tar);
+	archive_read_free(in->raw);
+	free(in);
 	return rc;
 }
 

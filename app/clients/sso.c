@@ -478,6 +478,11 @@ int sso_group_nest(sso_t *s, const char *token, const char *group, const char *m
 	return change(s, "group nesting", "PUT", &path, role_body(role), token, 0, err);
 }
 
+const char *sso_last_body(const sso_t *s)
+{
+	return s->resp.body.data ? s->resp.body.data : "";
+}
+
 int sso_member_put(sso_t *s, const char *token, const char *group, const char *user,
 		   const char *role, err_t *err)
 {

@@ -250,8 +250,13 @@ static int parse_volumes(struct pctx *p, struct lain_proc *proc, const ynode_t *
 				const char *raw = ynode_str(p->a, it->pairs[0].key);
 				if (!raw)
 					return lp_bad(p, it, kp, "a volume path must be a string");
+				/* The backup entry names the volume as written (spec
+				 * §3.4: "uploads", not /lain/app/uploads; a copy: raw
+				 * dies with the YAML tree); the container's volume
+				 * list has it absolute. */
 				if (check_volume(p, it, kp, raw, &v) ||
-				    parse_backup(p, proc, &cap, v, it->pairs[0].value, kp))
+				    parse_backup(p, proc, &cap, arena_strdup(p->a, raw),
+						 it->pairs[0].value, kp))
 					return p->err->code;
 			} else if (it->type == YN_SEQ) {
 				return lp_bad(p, it, kp, "a volume must be a path or a mapping");

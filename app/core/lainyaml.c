@@ -373,3 +373,10 @@ char *lain_giturl_normalize(const char *giturl)
 	}
 	return s;
 }
+
+const char *lain_secret_path(arena_t *arena, const char *path)
+{
+	struct pctx p = { .a = arena };
+	const char *f = lp_app_path(&p, path);
+	return strcmp(f, "/") ? f : NULL;
+}

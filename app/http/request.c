@@ -43,6 +43,12 @@ static const char *strip_api(const char *uri)
 	return uri;
 }
 
+/* Whether s holds "%00". */
+static bool has_nul_escape(const char *s)
+{
+	return strstr(s, "%00") != NULL;
+}
+
 void http_request_init(request_t *req, arena_t *arena, struct ctx *ctx, http_param_fn get,
 		       void *data)
 {
@@ -62,6 +68,10 @@ void http_request_init(request_t *req, arena_t *arena, struct ctx *ctx, http_par
 	req->uri = arena_strdup(arena, *uri ? uri : "/");
 	req->path = strip_api(req->uri);
 	req->query = arena_strdup(arena, param_or(get, data, "QUERY_STRING", ""));
+	/* nginx decodes the path (DOCUMENT_URI) and this file the query: a %00
+	 * in either would end the string early ("a%00b" read as "a"). */
+	req->url_nul = has_nul_escape(param_or(get, data, "REQUEST_URI", "")) ||
+		       has_nul_escape(req->query);
 	req->content_type = arena_strdup(arena, param_or(get, data, "CONTENT_TYPE", ""));
 	long len;
 	const char *cl = get("CONTENT_LENGTH", data);
@@ -171,13 +181,8 @@ int http_query_each(const request_t *req, const char *name, http_query_fn fn, vo
 
 void http_log(const request_t *req, enum log_level level, const char *fmt, ...)
 {
-	if (level < log_get_level())
-		return;
-	buf_t msg = BUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);
-	buf_vaddf(&msg, fmt, ap);
+	log_vmsg_id(level, req->request_id, fmt, ap);
 	va_end(ap);
-	log_msg(level, "%s id=%s", msg.data, req->request_id ? req->request_id : "-");
-	buf_release(&msg);
 }

@@ -5,6 +5,7 @@
 
 #include "console/array.h"
 #include "console/http.h"
+#include "console/strx.h"
 #include "console/banned.h"
 
 static const struct {
@@ -65,6 +66,28 @@ void http_header(response_t *res, const char *name, const char *value)
 /* JSON through json-c only (escaping at output, STYLE #12); "/" stays "/". */
 #define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
+/*
+ * s[0..len) onto out, every byte that starts no well-formed UTF-8 sequence
+ * replaced by repl. Every answer is built here (http_json, http_text), so
+ * whatever a request or a neighbour put into a message — a path with %ff
+ * echoed in a 404, a body's invalid name in a 400 — leaves as UTF-8.
+ */
+static void add_utf8(buf_t *out, const char *s, size_t len, const char *repl)
+{
+	size_t start = 0;
+	for (size_t i = 0; i < len;) {
+		size_t k = strx_utf8_len(s + i, len - i);
+		if (k) {
+			i += k;
+			continue;
+		}
+		buf_add(out, s + start, i - start);
+		buf_addstr(out, repl);
+		start = ++i;
+	}
+	buf_add(out, s + start, len - start);
+}
+
 void http_json(response_t *res, int status, json_object *obj)
 {
 	size_t len;
@@ -72,7 +95,11 @@ void http_json(response_t *res, int status, json_object *obj)
 	res->status = status;
 	res->content_type = "application/json";
 	buf_reset(&res->body);
-	buf_add(&res->body, s, len);
+	/* json-c escapes control characters, quotes and backslashes but copies
+	 * other bytes as they are: a byte >= 0x80 only ever stands inside a
+	 * string, where the escape \ufffd (U+FFFD, the replacement character)
+	 * is valid JSON. */
+	add_utf8(&res->body, s, len, "\\ufffd");
 	json_object_put(obj);
 }
 
@@ -91,7 +118,7 @@ void http_text(response_t *res, int status, const char *text)
 	res->status = status;
 	res->content_type = "text/plain";
 	buf_reset(&res->body);
-	buf_addstr(&res->body, text);
+	add_utf8(&res->body, text, strlen(text), "\xef\xbf\xbd"); /* U+FFFD */
 }
 
 const char *http_self_url(const request_t *req)

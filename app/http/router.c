@@ -73,6 +73,24 @@ const route_t *router_match(const route_t *routes, size_t n, request_t *req, int
 	return NULL;
 }
 
+/* Whether JSON text s[0..n) holds a NUL character: a raw one, or the
+ * escape \u0000 (json-c keeps it inside a string, where every C string
+ * function then stops: "a\u0000b" would be read as "a"). Any backslash of
+ * valid JSON is inside a string, so escapes can be walked from the start. */
+static bool json_text_has_nul(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!s[i])
+			return true;
+		if (s[i] == '\\' && i + 1 < n) {
+			if (s[i + 1] == 'u' && i + 5 < n && !memcmp(s + i + 2, "0000", 4))
+				return true;
+			i++; /* the escaped character: "\\" is one */
+		}
+	}
+	return false;
+}
+
 static void answer_options(response_t *res)
 {
 	http_text(res, 200, "");
@@ -91,6 +109,11 @@ void router_dispatch(const router_t *router, request_t *req, response_t *res)
 		answer_options(res);
 		return;
 	}
+	if (req->url_nul) {
+		http_envelope(res, 400, "app", NULL,
+			      "invalid request: the URL holds a NUL character (%00)", "/v1/docs/");
+		return;
+	}
 	const route_t *r = router_match(router->routes, router->n, req, &status, &key);
 	if (!r) {
 		const char *msg = status == 404
@@ -100,6 +123,12 @@ void router_dispatch(const router_t *router, request_t *req, response_t *res)
 		return;
 	}
 	req->route = r;
+	if ((r->flags & ROUTE_JSON_BODY) && json_text_has_nul(req->body, req->body_len)) {
+		http_envelope(res, 400, r->key, NULL,
+			      "invalid request: a string of the body holds a NUL character (\\u0000)",
+			      http_self_url(req));
+		return;
+	}
 	if ((r->flags & ROUTE_JSON_BODY) && req->body_len) {
 		json_tokener *tok = json_tokener_new();
 		json_object *obj = json_tokener_parse_ex(tok, req->body, (int)req->body_len);

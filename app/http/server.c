@@ -11,6 +11,7 @@
 
 #include "console/http.h"
 #include "console/log.h"
+#include "console/metrics.h"
 #include "console/router.h"
 #include "console/server.h"
 #include "console/banned.h"
@@ -56,14 +57,19 @@ static void handle(FCGX_Request *fr, struct ctx *ctx, const server_opts_t *opts,
 {
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	metrics_request_begin();
 	request_t req;
 	response_t res;
 	http_request_init(&req, arena, ctx, fcgi_param, fr->envp);
 	if (!req.request_id)
 		req.request_id = arena_printf(arena, "%ld-%lu", (long)getpid(), seq);
+	/* Every line logged while it is served names it. */
+	log_set_request(req.request_id);
 	http_response_init(&res);
-	if (slot)
+	if (slot) {
 		snprintf(slot->current, sizeof(slot->current), "%s %s", req.method, req.uri);
+		snprintf(slot->request_id, sizeof(slot->request_id), "%s", req.request_id);
+	}
 
 	if (!read_body(fr, &req, &res, opts->body_limit))
 		router_dispatch(opts->router, &req, &res);
@@ -73,11 +79,15 @@ static void handle(FCGX_Request *fr, struct ctx *ctx, const server_opts_t *opts,
 	/* FCGX_FPrintF knows no %zu (DESIGN.md facts): write our own bytes. */
 	FCGX_PutStr(out->data, (int)out->len, fr->out);
 
-	log_info("%s %s %d %ldus id=%s", req.method, req.uri, res.status, elapsed_us(&t0),
-		 req.request_id);
+	long us = elapsed_us(&t0);
+	log_access(req.method, req.uri, res.status, us, req.request_id);
+	metrics_request_end(req.route ? req.route - opts->router->routes : -1, req.method,
+			    res.status, us);
+	log_set_request(NULL);
 	http_response_release(&res);
 	if (slot) {
 		slot->current[0] = '\0';
+		slot->request_id[0] = '\0';
 		slot->requests++;
 	}
 }

@@ -30,6 +30,14 @@ void buf_reset(buf_t *b)
 	b->data[0] = '\0';
 }
 
+void buf_truncate(buf_t *b, size_t len)
+{
+	if (len < b->len) {
+		b->len = len;
+		b->data[len] = '\0';
+	}
+}
+
 char *buf_detach(buf_t *b, size_t *len)
 {
 	char *s = b->cap ? b->data : xstrdup("");

@@ -11,11 +11,13 @@
 #include <curl/curl.h>
 
 #include "console/httpc.h"
+#include "console/metrics.h"
 
 /* What every client keeps: the dependency its errors name, and the
  * timeouts of its calls that set none. */
 struct httpc_target {
 	char *dep;
+	enum metrics_dep metric;   /* what its calls are counted as (metrics.h) */
 	char *base;                /* the base URL its callers go under ("" when none) */
 	long timeout_ms;
 	long connect_timeout_ms;
@@ -58,7 +60,8 @@ struct curl_slist *httpc_prepare(CURL *h, const httpc_request_t *req,
 
 /* The outcome of a finished call to t: 0 with *status, -ERR_UNAVAILABLE
  * ("<dep> unavailable: <reason>"), -ERR_BAD_GATEWAY (answer too big) or
- * -ERR_FORBIDDEN (allow_addr said no). */
+ * -ERR_FORBIDDEN (allow_addr said no). Every call of either file ends here:
+ * it is counted (metrics_dep_call) with curl's total time. */
 int httpc_outcome(CURL *h, const struct httpc_target *t, CURLcode cc,
 		  const struct httpc_sink *sink, const char *errbuf, long *status, err_t *err);
 

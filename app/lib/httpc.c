@@ -16,6 +16,7 @@ void httpc_target_init(struct httpc_target *t, const char *dep, const char *base
 		       long timeout_ms, long connect_timeout_ms)
 {
 	t->dep = xstrdup(dep);
+	t->metric = metrics_dep_of(dep);
 	t->base = xstrdup(base ? base : "");
 	t->timeout_ms = timeout_ms > 0 ? timeout_ms : 10000;
 	t->connect_timeout_ms = connect_timeout_ms > 0 ? connect_timeout_ms : 2000;
@@ -97,6 +98,12 @@ struct curl_slist *httpc_prepare(CURL *h, const httpc_request_t *req,
 int httpc_outcome(CURL *h, const struct httpc_target *t, CURLcode cc,
 		  const struct httpc_sink *sink, const char *errbuf, long *status, err_t *err)
 {
+	curl_off_t us = 0;
+	long answered = 0;
+	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &us);
+	if (cc == CURLE_OK && !sink->too_big)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &answered);
+	metrics_dep_call(t->metric, answered, (long)us);
 	if (sink->too_big)
 		return err_set(err, -ERR_BAD_GATEWAY, "%s answered more than %zu bytes", t->dep,
 			       sink->body->max);
@@ -106,7 +113,7 @@ int httpc_outcome(CURL *h, const struct httpc_target *t, CURLcode cc,
 	if (cc != CURLE_OK)
 		return err_set(err, -ERR_UNAVAILABLE, "%s unavailable: %s", t->dep,
 			       errbuf[0] ? errbuf : curl_easy_strerror(cc));
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	*status = answered;
 	return 0;
 }
 
@@ -170,6 +177,7 @@ int httpc_perform(httpc_t *c, const httpc_request_t *req, httpc_response_t *resp
 	buf_init(&resp->body, req->max_body ? req->max_body : HTTPC_DEFAULT_MAX_BODY);
 	buf_release(&resp->location);
 	resp->status = 0;
+	resp->unsent = 0;
 
 	/* Reset keeps the connection cache: the next call to the same host
 	 * reuses the open connection. */
@@ -177,6 +185,7 @@ int httpc_perform(httpc_t *c, const httpc_request_t *req, httpc_response_t *resp
 	struct curl_slist *headers =
 		httpc_prepare(h, req, &c->target, c->errbuf, &sink);
 	CURLcode cc = curl_easy_perform(h);
+	resp->unsent = cc == CURLE_COULDNT_CONNECT || cc == CURLE_COULDNT_RESOLVE_HOST;
 	int rc = httpc_outcome(h, &c->target, cc, &sink, c->errbuf, &resp->status, err);
 	if (!rc) {
 		char *location = NULL;

@@ -6,17 +6,30 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "console/array.h"
 #include "console/log.h"
 #include "console/banned.h"
 
+/* A line is written with one write(2) of at most this many bytes: up to
+ * PIPE_BUF, writes of different processes to one pipe never interleave. */
+#define LINE_MAX_BYTES 4096
+
 static enum log_level current = LOG_INFO;
+static enum log_format format = LOG_TEXT;
+static char request_id[128];
 
 static const char *const names[] = {
 	[LOG_DEBUG] = "debug",
 	[LOG_INFO] = "info",
 	[LOG_WARN] = "warn",
 	[LOG_ERROR] = "error",
+};
+
+static const char *const format_names[] = {
+	[LOG_TEXT] = "text",
+	[LOG_JSON] = "json",
 };
 
 int log_level_parse(const char *s)
@@ -39,9 +52,27 @@ enum log_level log_get_level(void)
 	return current;
 }
 
-void log_raw(const char *line, unsigned long len)
+int log_format_parse(const char *s)
 {
-	char out[4096];
+	for (size_t i = 0; i < ARRAY_SIZE(format_names); i++)
+		if (!strcasecmp(s, format_names[i]))
+			return (int)i;
+	return -1;
+}
+
+void log_set_format(enum log_format f)
+{
+	format = f;
+}
+
+void log_set_request(const char *id)
+{
+	snprintf(request_id, sizeof(request_id), "%s", id ? id : "");
+}
+
+static void log_raw(const char *line, size_t len)
+{
+	char out[LINE_MAX_BYTES];
 	if (len > sizeof(out) - 1)
 		len = sizeof(out) - 1;
 	memcpy(out, line, len);
@@ -52,26 +83,113 @@ void log_raw(const char *line, unsigned long len)
 	}
 }
 
-void log_msg(enum log_level level, const char *fmt, ...)
+/* "2026-11-25T14:03:07.123Z" */
+static void now_text(char out[32])
 {
-	if (level < current)
-		return;
-	char line[4096];
 	struct timeval tv;
 	struct tm tm;
 	gettimeofday(&tv, NULL);
 	gmtime_r(&tv.tv_sec, &tm);
-	int n = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ [%ld] %s: ",
-			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-			 tm.tm_sec, (long)(tv.tv_usec / 1000), (long)getpid(), names[level]);
+	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)(tv.tv_usec / 1000));
+}
+
+/* The id a line carries: the one given, else the request being served. */
+static const char *id_of(const char *id)
+{
+	if (id && *id)
+		return id;
+	return request_id[0] ? request_id : NULL;
+}
+
+/* A JSON line: time, pid, level, then the fields of obj (taken over). A
+ * long "msg" is cut until the line fits one write. */
+static void emit_json(enum log_level level, json_object *obj)
+{
+	char when[32];
+	now_text(when);
+	json_object *line = json_object_new_object();
+	json_object_object_add(line, "time", json_object_new_string(when));
+	json_object_object_add(line, "pid", json_object_new_int64((int64_t)getpid()));
+	json_object_object_add(line, "level", json_object_new_string(names[level]));
+	json_object_object_foreach(obj, k, v)
+		json_object_object_add(line, k, json_object_get(v));
+	json_object_put(obj);
+	for (;;) {
+		size_t len;
+		const char *s = json_object_to_json_string_length(
+			line, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+		json_object *msg;
+		if (len < LINE_MAX_BYTES || !json_object_object_get_ex(line, "msg", &msg) ||
+		    !json_object_get_string_len(msg)) {
+			log_raw(s, len);
+			break;
+		}
+		/* Escapes may make a byte six: halve until it fits. */
+		int keep = json_object_get_string_len(msg) / 2;
+		json_object_object_add(line, "msg",
+				       json_object_new_string_len(json_object_get_string(msg), keep));
+	}
+	json_object_put(line);
+}
+
+void log_vmsg_id(enum log_level level, const char *id, const char *fmt, va_list ap)
+{
+	if (level < current)
+		return;
+	char msg[LINE_MAX_BYTES];
+	int m = vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (m < 0)
+		return;
+	id = id_of(id);
+	if (format == LOG_JSON) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "msg", json_object_new_string(msg));
+		if (id)
+			json_object_object_add(o, "id", json_object_new_string(id));
+		emit_json(level, o);
+		return;
+	}
+	char when[32], line[LINE_MAX_BYTES];
+	now_text(when);
+	int n = snprintf(line, sizeof(line), "%s [%ld] %s: %s%s%s", when, (long)getpid(),
+			 names[level], msg, id ? " id=" : "", id ? id : "");
 	if (n < 0)
 		return;
+	log_raw(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+void log_msg_id(enum log_level level, const char *id, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	int m = vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	log_vmsg_id(level, id, fmt, ap);
 	va_end(ap);
-	size_t len = (size_t)n + (m > 0 ? (size_t)m : 0);
-	if (len > sizeof(line) - 1)
-		len = sizeof(line) - 1;
-	log_raw(line, len);
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_vmsg_id(level, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void log_access(const char *method, const char *uri, int status, long duration_us, const char *id)
+{
+	if (LOG_INFO < current)
+		return;
+	if (format == LOG_TEXT) {
+		log_msg_id(LOG_INFO, id, "%s %s %d %ldus", method, uri, status, duration_us);
+		return;
+	}
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "method", json_object_new_string(method ? method : ""));
+	json_object_object_add(o, "path", json_object_new_string(uri ? uri : ""));
+	json_object_object_add(o, "status", json_object_new_int(status));
+	json_object_object_add(o, "duration_us", json_object_new_int64(duration_us));
+	id = id_of(id);
+	if (id)
+		json_object_object_add(o, "id", json_object_new_string(id));
+	emit_json(LOG_INFO, o);
 }

@@ -80,3 +80,48 @@ char *strx_base_url(const char *url)
 		return xstrndup(url, n);
 	return xasprintf("http://%.*s", (int)n, url);
 }
+
+size_t strx_utf8_len(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	if (!n)
+		return 0;
+	if (s[0] < 0x80)
+		return 1;
+	size_t len;
+	unsigned lo = 0x80, hi = 0xbf; /* the second byte's range (RFC 3629 §4) */
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		if (s[0] == 0xe0)
+			lo = 0xa0;         /* overlong */
+		else if (s[0] == 0xed)
+			hi = 0x9f;         /* surrogates */
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		if (s[0] == 0xf0)
+			lo = 0x90;         /* overlong */
+		else if (s[0] == 0xf4)
+			hi = 0x8f;         /* past U+10FFFF */
+	} else {
+		return 0;
+	}
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+bool strx_utf8_valid(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		size_t k = strx_utf8_len(s + i, n - i);
+		if (!k)
+			return false;
+		i += k;
+	}
+	return true;
+}

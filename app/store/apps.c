@@ -7,6 +7,7 @@
 
 #include "console/array.h"
 #include "console/etcd.h"
+#include "console/locks.h"
 #include "console/store.h"
 #include "console/xalloc.h"
 #include "console/banned.h"
@@ -157,6 +158,36 @@ int store_app_get_members(ctx_t *ctx, arena_t *arena, const char *name, app_reco
 	etcd_op_t members = { .type = ETCD_OP_RANGE, .key = ctx->cfg->apps_prefix };
 	*members_rev = 0;
 	return store_app_get_with(ctx, arena, name, &members, 1, on_members, members_rev, out, err);
+}
+
+/* The record and the lock key of an app, read together. */
+struct with_lock {
+	const char *lock_key;
+	bool locked, deploying;
+};
+
+static int on_record_or_lock(const etcd_kv_t *kv, void *p)
+{
+	struct with_lock *w = p;
+	if (kv->key_len == strlen(w->lock_key) && !memcmp(kv->key, w->lock_key, kv->key_len)) {
+		w->locked = true;
+		return 0;
+	}
+	json_object *obj = parse_json(kv->value, kv->value_len);
+	w->deploying = obj && !strcmp(str_field(obj, "running_state"),
+				      app_state_name(APP_DEPLOYING)) &&
+		       !*str_field(obj, "last_error");
+	json_object_put(obj);
+	return 0;
+}
+
+int store_app_interrupted(ctx_t *ctx, arena_t *arena, const char *name, bool *out, err_t *err)
+{
+	struct with_lock w = { .lock_key = arena_printf(arena, LOCK_PREFIX "%s", name) };
+	const char *keys[] = { app_key(ctx, arena, name), w.lock_key };
+	int rc = etcd_get_many(ctx->etcd, keys, 2, on_record_or_lock, &w, err);
+	*out = !rc && w.deploying && !w.locked;
+	return rc;
 }
 
 /*
@@ -420,12 +451,17 @@ static void put_field(json_object *rec, const char *key, const char *value)
 		json_object_object_add(rec, key, json_object_new_string(value));
 }
 
-int store_app_save(ctx_t *ctx, const app_record_t *app, const etcd_op_t *more, size_t nmore,
-		   err_t *err)
+/* The record app as store_app_save writes it (a new json-c reference), and
+ * its text (*value, *len: json-c's, alive as long as the object); NULL
+ * with err set when it does not fit STORE_APP_RECORD_MAX. */
+static json_object *record_json(const app_record_t *app, const char **value, size_t *len,
+				err_t *err)
 {
 	json_object *rec = NULL;
-	if (json_object_deep_copy(app->raw, &rec, NULL))
-		return err_set(err, -ERR_INTERNAL, "cannot copy the record of '%s'", app->appname);
+	if (json_object_deep_copy(app->raw, &rec, NULL)) {
+		err_set(err, -ERR_INTERNAL, "cannot copy the record of '%s'", app->appname);
+		return NULL;
+	}
 	put_field(rec, "giturl", app->giturl);
 	put_field(rec, "meta_version", app->meta_version);
 	put_field(rec, "meta", app->meta);
@@ -434,23 +470,65 @@ int store_app_save(ctx_t *ctx, const app_record_t *app, const etcd_op_t *more, s
 		put_field(rec, "running_state", app_state_name(app->state));
 	put_field(rec, "app_type", app->app_type);
 	put_field(rec, "last_error", app->last_error);
+	/* The canaries as the caller has them (a new object when it changed
+	 * them, else raw's own). */
+	if (app->canaries)
+		json_object_object_add(rec, "canaries", json_object_get(app->canaries));
 	char now[20];
 	store_now(now);
 	json_object_object_add(rec, "last_update", json_object_new_string(now));
+	*value = json_object_to_json_string_length(
+		rec, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, len);
+	if (*len > STORE_APP_RECORD_MAX) {
+		err_set(err, -ERR_TOO_BIG,
+			"the record of app %s would be %zu bytes, more than the %u that one etcd "
+			"request may carry with it (STORE_APP_RECORD_MAX; etcd's "
+			"--max-request-bytes is 1.5 MiB by default)",
+			app->appname, *len, STORE_APP_RECORD_MAX);
+		json_object_put(rec);
+		return NULL;
+	}
+	return rec;
+}
+
+int store_app_fits(const app_record_t *app, err_t *err)
+{
+	const char *value;
 	size_t len;
-	const char *value = json_object_to_json_string_length(
-		rec, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	json_object *rec = record_json(app, &value, &len, err);
+	json_object_put(rec);
+	return rec ? 0 : err->code;
+}
+
+int store_app_save(ctx_t *ctx, const app_record_t *app, const etcd_op_t *more, size_t nmore,
+		   err_t *err)
+{
+	return store_app_save_if(ctx, app, NULL, 0, more, nmore, err);
+}
+
+int store_app_save_if(ctx_t *ctx, const app_record_t *app, const etcd_cmp_t *cmps, size_t ncmps,
+		      const etcd_op_t *more, size_t nmore, err_t *err)
+{
+	const char *value;
+	size_t len;
+	json_object *rec = record_json(app, &value, &len, err);
+	if (!rec)
+		return err->code;
 	char key[1024];
 	snprintf(key, sizeof(key), "%s/%s", ctx->cfg->apps_prefix, app->appname);
 	/* The record's compare-and-swap, and the other keys with it. */
-	etcd_cmp_t cmp = { .key = key, .target = ETCD_CMP_MOD, .result = ETCD_EQUAL,
-			   .revision = app->mod_revision };
+	etcd_cmp_t *cmp = xcalloc(ncmps + 1, sizeof(*cmp));
+	cmp[0] = (etcd_cmp_t){ .key = key, .target = ETCD_CMP_MOD, .result = ETCD_EQUAL,
+			       .revision = app->mod_revision };
+	for (size_t i = 0; i < ncmps; i++)
+		cmp[i + 1] = cmps[i];
 	etcd_op_t *ops = xcalloc(nmore + 1, sizeof(*ops));
 	ops[0] = (etcd_op_t){ .type = ETCD_OP_PUT, .key = key, .value = value, .value_len = len };
 	for (size_t i = 0; i < nmore; i++)
 		ops[i + 1] = more[i];
 	bool ok = false;
-	int rc = etcd_txn(ctx->etcd, &cmp, 1, ops, nmore + 1, NULL, 0, &ok, err);
+	int rc = etcd_txn(ctx->etcd, cmp, ncmps + 1, ops, nmore + 1, NULL, 0, &ok, err);
+	free(cmp);
 	free(ops);
 	json_object_put(rec);
 	if (!rc && !ok)

@@ -79,6 +79,8 @@ int cluster_get(ctx_t *ctx, const cluster_t **out, err_t *err)
 	c->registry = or_default(s, cfg->private_registry, xasprintf("registry.%s", d));
 	c->apiserver = or_default(s, cfg->apiserver, xasprintf("http://deploy.%s", d));
 	c->lvault_url = or_default(s, cfg->lvault_url, xasprintf("http://lvault.%s/v2/secrets", d));
+	c->webrouter_url =
+		or_default(s, cfg->webrouter_url, xasprintf("http://webrouter.%s/ab_admin", m));
 	c->server_name = or_default(s, cfg->server_name, xasprintf("console.%s", m));
 	c->sso_group_prefix = or_default(s, cfg->sso_group_name_prefix, xasprintf("lainapp-%s", m));
 	c->sso_fullname_prefix =

@@ -7,6 +7,7 @@
 
 #include "console/etcd.h"
 #include "console/httpc.h"
+#include "console/log.h"
 #include "console/strx.h"
 #include "console/xalloc.h"
 #include "etcd_wire.h"
@@ -21,6 +22,8 @@ struct etcd {
 	size_t n;
 	size_t current;            /* the endpoint that answered last */
 	int64_t revision;          /* the highest header revision decoded (etcd_revision_seen) */
+	bool ambiguous;            /* the last call failed over after an attempt that a member
+	                              may have received (and applied) without answering */
 	buf_t url;
 	buf_t req;
 	httpc_response_t resp;
@@ -137,6 +140,7 @@ static int call_ex(etcd_t *e, const char *method, const char *path, const char *
 		   bool raw, err_t *err)
 {
 	int rc = -ERR_UNAVAILABLE;
+	e->ambiguous = false;
 	for (size_t i = 0; i < e->n; i++) {
 		size_t idx = (e->current + i) % e->n;
 		buf_reset(&e->url);
@@ -156,6 +160,12 @@ static int call_ex(etcd_t *e, const char *method, const char *path, const char *
 			e->current = idx;
 			return rc;
 		}
+		/* Refused: nobody got it. Anything else (no answer in time, a
+		 * reset, a member saying the leader changed) may have been
+		 * applied all the same: the next member's answer to a
+		 * conditional write may be about our own write (etcd_txn). */
+		if (!e->resp.unsent)
+			e->ambiguous = true;
 	}
 	return rc;
 }
@@ -379,6 +389,24 @@ int etcd_trim_prefix(etcd_t *e, const char *prefix, int64_t keep, err_t *err)
 	return rc;
 }
 
+int etcd_range_last(etcd_t *e, const char *prefix, etcd_kv_fn fn, void *ctx, int64_t *count,
+		    err_t *err)
+{
+	buf_t end = BUF_INIT;
+	etcd_prefix_end(prefix, strlen(prefix), &end);
+	buf_reset(&e->req);
+	etcd_encode_range(&e->req, prefix, strlen(prefix), end.data, end.len, 1, ETCD_RANGE_DESCEND);
+	buf_release(&end);
+	int rc = call(e, "/v3/kv/range", err);
+	if (rc)
+		return rc;
+	int64_t rev = 0;
+	rc = etcd_decode_range(e->resp.body.data, e->resp.body.len, fn, ctx, NULL, count, NULL,
+			       &rev, err);
+	seen(e, rev);
+	return rc;
+}
+
 int etcd_put(etcd_t *e, const char *key, const char *value, size_t value_len, int64_t lease,
 	     err_t *err)
 {
@@ -407,17 +435,50 @@ int etcd_delete(etcd_t *e, const char *key, bool prefix, int64_t *deleted, err_t
 	return 0;
 }
 
+/* Whether the state the operations of then leave is there now: every put's
+ * key with its value and lease, every deleted key gone. */
+static bool ops_visible(etcd_t *e, const etcd_op_t *then, size_t nthen)
+{
+	bool all = nthen > 0;
+	buf_t v = BUF_INIT;
+	for (size_t i = 0; i < nthen && all; i++) {
+		const etcd_op_t *op = &then[i];
+		etcd_kv_t kv;
+		int64_t n = 0;
+		buf_reset(&v);
+		if (op->type == ETCD_OP_PUT)
+			all = !etcd_get(e, op->key, &v, &kv, NULL) && v.len == op->value_len &&
+			      !memcmp(v.data, op->value, v.len) && kv.lease == op->lease;
+		else if (op->prefix)
+			all = !etcd_count_prefix(e, op->key, &n, NULL) && n == 0;
+		else
+			all = etcd_get(e, op->key, &v, NULL, NULL) == -ERR_NOT_FOUND;
+	}
+	buf_release(&v);
+	return all;
+}
+
 int etcd_txn(etcd_t *e, const etcd_cmp_t *cmp, size_t ncmp, const etcd_op_t *then, size_t nthen,
 	     const etcd_op_t *otherwise, size_t nother, bool *succeeded, err_t *err)
 {
 	buf_reset(&e->req);
 	etcd_encode_txn(&e->req, cmp, ncmp, then, nthen, otherwise, nother);
 	int rc = call(e, "/v3/kv/txn", err);
+	bool ambiguous = e->ambiguous;
 	if (rc)
 		return rc;
 	int64_t rev = 0;
 	rc = etcd_decode_txn(e->resp.body.data, e->resp.body.len, succeeded, &rev, err);
 	seen(e, rev);
+	/* A member took this txn and went away (killed, frozen past the
+	 * timeout, its leader lost) before answering; the next one says its
+	 * compare failed. When what the txn writes is there as it writes it,
+	 * the compare failed on our own first attempt: it succeeded. */
+	if (!rc && !*succeeded && ambiguous && ops_visible(e, then, nthen)) {
+		log_warn("etcd: a txn on %s was applied by a member that did not answer; the retry "
+			 "on %s found it done", then[0].key, etcd_endpoint(e));
+		*succeeded = true;
+	}
 	return rc;
 }
 

@@ -51,6 +51,8 @@ void etcd_encode_range(buf_t *out, const char *key, size_t key_len, const char *
 		buf_addstr(out, ",\"count_only\":true");
 	if (flags & ETCD_RANGE_KEYS_ONLY)
 		buf_addstr(out, ",\"keys_only\":true");
+	if (flags & ETCD_RANGE_DESCEND)
+		buf_addstr(out, ",\"sort_order\":\"DESCEND\",\"sort_target\":\"KEY\"");
 	buf_addch(out, '}');
 }
 

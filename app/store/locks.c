@@ -2,12 +2,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "console/etcd.h"
 #include "console/locks.h"
 #include "console/log.h"
+#include "console/metrics.h"
 #include "console/store.h"
 #include "console/xalloc.h"
 #include "console/banned.h"
@@ -58,16 +60,24 @@ int lock_acquire(ctx_t *ctx, const char *app, long ttl, const char *holder, lock
 		goto cleanup;
 	char since[20];
 	store_now(since);
+	/* Where it is held: with several hosts, an operator (and a test) can
+	 * tell a dead host's or worker's lock from a live one. */
+	char host[256] = "";
+	gethostname(host, sizeof(host) - 1);
 	v = json_object_new_object();
 	json_object_object_add(v, "holder", json_object_new_string(holder ? holder : "unknown"));
 	json_object_object_add(v, "since", json_object_new_string(since));
+	json_object_object_add(v, "host", json_object_new_string(host));
+	json_object_object_add(v, "pid", json_object_new_int64((int64_t)getpid()));
 	const char *text = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
 	rc = etcd_create(ctx->etcd, key, text, strlen(text), lease, err);
 	if (rc) {
 		/* Our lease has nothing to keep: give it back. */
 		etcd_lease_revoke(ctx->etcd, lease, NULL);
-		if (rc == -ERR_CONFLICT)
+		if (rc == -ERR_CONFLICT) {
+			metrics_lock_conflict();
 			rc = conflict(ctx, key, app, err);
+		}
 		goto cleanup;
 	}
 	lock_t *l = xcalloc(1, sizeof(*l));

@@ -85,6 +85,18 @@ int api_proc_patch(request_t *req, response_t *res, err_t *err);
 int api_proc_delete(request_t *req, response_t *res, err_t *err);
 int api_proc_histories(request_t *req, response_t *res, err_t *err);
 
+/* Releases (issue 13; app/api/history.c): GET /v1/apps/<app>/releases/ ->
+ * {"releases": [...newest first...]}; GET .../releases/<id>/ -> {"release":
+ * {...}} (404 unknown id). Maintain on the app; the history outlives an
+ * undeploy. */
+int api_releases_list(request_t *req, response_t *res, err_t *err);
+int api_release_get(request_t *req, response_t *res, err_t *err);
+/* POST /v1/apps/<app>/rollback/ {} | {"release": <id>} (app/api/rollback.c):
+ * restores a release whole -> 202 {"app": App, "release": the new release};
+ * 400 nothing to roll back to / unknown id, 406 deployd failed, 409 locked.
+ * With ?dry_run=1 / "wait": gate.h. */
+int api_app_rollback(request_t *req, response_t *res, err_t *err);
+
 /* notify.c — E23 /v1/notify/<type>/ (imagepush only; 400 otherwise): GET
  * the webhook URLs; POST / DELETE {"notify_url": "<http(s) url>"} (LAIN
  * admins) adds it once / removes it. E20 POST /v1/repos/<app>/push/
@@ -138,6 +150,11 @@ int api_healthz(request_t *req, response_t *res, err_t *err);
 /* openapi.c — GET /v1/openapi.json: the OpenAPI document of every route
  * (app/api/openapi.json, built into the binary). */
 int api_openapi(request_t *req, response_t *res, err_t *err);
+
+/* scrape.c — GET /metrics: the Prometheus text exposition of metrics.h,
+ * answered only when REMOTE_ADDR is in CONSOLE_METRICS_ALLOW (403
+ * otherwise). */
+int api_metrics(request_t *req, response_t *res, err_t *err);
 
 /* root: GET / -> the console UI (the original sent it to its swagger docs, E1) */
 int api_root(request_t *req, response_t *res, err_t *err);

@@ -34,6 +34,8 @@ void buf_init(buf_t *b, size_t max);
 void buf_release(buf_t *b);
 /* Empties b, keeping its storage. */
 void buf_reset(buf_t *b);
+/* Cuts b to its first len bytes (nothing when it is not longer). */
+void buf_truncate(buf_t *b, size_t len);
 /* Hands the string over to the caller (free() it); b is left empty. */
 char *buf_detach(buf_t *b, size_t *len);
 

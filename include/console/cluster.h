@@ -24,6 +24,7 @@ typedef struct cluster {
 	const char *registry;           /* CONSOLE_PRIVATE_REGISTRY or registry.<domain> */
 	const char *apiserver;          /* CONSOLE_APISERVER or http://deploy.<domain> */
 	const char *lvault_url;         /* LVAULT_CONFIG_URL or http://lvault.<domain>/v2/secrets */
+	const char *webrouter_url;      /* CONSOLE_WEBROUTER_URL or http://webrouter.<main>/ab_admin */
 	const char *server_name;        /* CONSOLE_SERVER_NAME or console.<main domain> */
 	const char *sso_group_prefix;   /* SSO_GROUP_NAME_PREFIX or lainapp-<main domain> */
 	const char *sso_fullname_prefix;/* SSO_GROUP_FULLNAME_PREFIX or "lain app in <main>: " */

@@ -29,7 +29,10 @@ typedef struct config {
 	long workers;
 	long body_limit;           /* request body cap, bytes */
 	char *log_level;
+	char *log_format;          /* "text" or "json" (one object per line) */
 	long drain_timeout;        /* seconds a SIGTERM waits for in-flight requests */
+	long lock_ttl;             /* seconds an app's deploy lock outlives a dead holder */
+	char *metrics_allow;       /* who may read GET /metrics (ipset.h list) */
 
 	/* etcd */
 	char *etcd_host;           /* comma-separated endpoints */
@@ -49,6 +52,7 @@ typedef struct config {
 	char *private_registry;
 	char *docker_base_url;
 	char *lvault_url;
+	char *webrouter_url;       /* ABTestingGateway's admin API (canary policy groups) */
 	char *api_scheme;
 	char *server_name;
 	char *gitlab_url;          /* E20's commit lookup; "": none */

@@ -161,6 +161,33 @@ typedef struct deployd_view {
 void deployd_view(struct json_object *status, enum deployd_kind kind, const char *client_ns,
 		  deployd_view_t *out);
 
+/* ---- The health gate of a change (issue 13; deployd_health.c, pure). */
+
+enum deployd_health { DEPLOYD_STARTING, DEPLOYD_HEALTHY, DEPLOYD_FAILED };
+
+/*
+ * A podgroup status (GET /api/podgroups) judged for a change that waits:
+ *   HEALTHY   exactly Spec.NumInstances pods, every one of the spec's
+ *             version (its container's cc.bdp.lain.deployd.version label
+ *             is Spec.Pod.Version; without labels, its image is the
+ *             spec's), running, and not starting or failing a health
+ *             check (Healthst 0 or 2);
+ *   FAILED    a pod of that version exited (its container stopped while
+ *             the pod is meant to run), restarted (its RestartCount is above
+ *             the one seen holds for that container: 0 for one not in it),
+ *             or is unhealthy (Healthst 3, or State.Health.Status
+ *             "unhealthy");
+ *   STARTING  anything else (pods not replaced yet, not started, ...).
+ * why (len bytes) says it in words: "1 of 2 pods running", "pod 2 exited
+ * with code 1", "pod 1 restarted 3 times", "pod 1 is unhealthy".
+ */
+enum deployd_health deployd_health(struct json_object *status, struct json_object *seen,
+				   char *why, size_t len);
+
+/* Adds to seen (an object: container id -> its pod's RestartCount) every
+ * started container of status: the counts before a change. */
+void deployd_health_seen(struct json_object *status, struct json_object *seen);
+
 /* "2018-04-23T03:12:45.123456789Z" (or with an offset) -> the same moment in
  * Asia/Shanghai (UTC+8, no DST) as "2018-04-23 11:12:45". -ERR_INVALID on
  * anything else. */

@@ -76,6 +76,12 @@ int etcd_count_prefix(etcd_t *e, const char *prefix, int64_t *count, err_t *err)
  * its writers. */
 int etcd_trim_prefix(etcd_t *e, const char *prefix, int64_t keep, err_t *err);
 
+/* The last key under prefix in key order, value included, to fn (not
+ * called when there is none), and the number of keys under prefix in
+ * *count (may be NULL): one round trip (sorted descending, limit 1). */
+int etcd_range_last(etcd_t *e, const char *prefix, etcd_kv_fn fn, void *ctx, int64_t *count,
+		    err_t *err);
+
 int etcd_put(etcd_t *e, const char *key, const char *value, size_t value_len, int64_t lease,
 	     err_t *err);
 
@@ -170,7 +176,11 @@ int etcd_txn(etcd_t *e, const etcd_cmp_t *cmp, size_t ncmp, const etcd_op_t *the
 void etcd_prefix_end(const char *prefix, size_t len, buf_t *out);
 
 /* JSON request bodies (appended to out). flags: ETCD_RANGE_*. */
-enum { ETCD_RANGE_COUNT_ONLY = 1 << 0, ETCD_RANGE_KEYS_ONLY = 1 << 1 };
+enum {
+	ETCD_RANGE_COUNT_ONLY = 1 << 0,
+	ETCD_RANGE_KEYS_ONLY = 1 << 1,
+	ETCD_RANGE_DESCEND = 1 << 2,   /* newest key first (sort by key, descending) */
+};
 void etcd_encode_range(buf_t *out, const char *key, size_t key_len, const char *end,
 		       size_t end_len, int64_t limit, unsigned flags);
 void etcd_encode_txn(buf_t *out, const etcd_cmp_t *cmp, size_t ncmp, const etcd_op_t *then,

@@ -65,6 +65,8 @@ typedef struct request {
 	const char *remote_addr;
 	const char *request_id;
 	const char *cookie;          /* the Cookie header, NULL when absent */
+	bool url_nul;                /* the URL (path or query) holds %00: a C string
+	                                would be cut there, so the router refuses it */
 
 	const char *body;            /* NUL-terminated; "" when none */
 	size_t body_len;
@@ -107,6 +109,24 @@ const char *http_query(const request_t *req, const char *name);
  * For repeated parameters such as the registry's `scope`. */
 typedef int (*http_query_fn)(const char *value, void *data);
 int http_query_each(const request_t *req, const char *name, http_query_fn fn, void *data);
+
+/*
+ * Typed fields of the JSON body (ROUTE_JSON_BODY routes; STYLE §8:
+ * validate once, fail with a ready answer). Each gives 0 with *out set —
+ * NULL (*present false) when the body is no JSON at all, has no such field,
+ * or has it as null: the caller's default — or -ERR_INVALID with err naming
+ * the field and what it must be ("invalid request: meta_version must be a
+ * string, not a number"), which the router answers as 400: a wrong type
+ * is the client's mistake, never read as "not given" (only a body that is
+ * no JSON counts as {} — spec E8). A body that is JSON but no object fails
+ * the same way. *out points into req->json (the request's).
+ */
+int http_body_string(const request_t *req, const char *key, const char **out, err_t *err);
+/* A JSON array (its elements unchecked). */
+int http_body_array(const request_t *req, const char *key, struct json_object **out, err_t *err);
+/* A JSON integer (not true, not 2.0) in min..max. */
+int http_body_int(const request_t *req, const char *key, long min, long max, bool *present,
+		  long *out, err_t *err);
 
 /* A log line about req: log_msg's, ending with " id=<request id>" as its
  * access-log line does, so the lines of one request are found together

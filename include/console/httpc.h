@@ -39,9 +39,12 @@ typedef struct httpc_response {
 	long status;               /* HTTP status; 0 when nothing was answered */
 	buf_t body;                /* NUL-terminated; release with httpc_response_release */
 	buf_t location;            /* where a redirect points ("" when none); never followed */
+	int unsent;                /* 1: the call failed before any connection was made (refused,
+	                              name unknown): the request reached nobody. 0 when a call
+	                              without an answer may still have been received */
 } httpc_response_t;
 
-#define HTTPC_RESPONSE_INIT { 0, BUF_INIT, BUF_INIT }
+#define HTTPC_RESPONSE_INIT { 0, BUF_INIT, BUF_INIT, 0 }
 
 /* dep names the dependency in messages ("etcd", "deployd", "sso"); base
  * is the URL its callers put their paths under (kept as given; NULL: "").

@@ -161,6 +161,11 @@ const char *lain_instance_resource(const char *appname, size_t *len);
 /* True if any proc is a portal (app type "service", §3.2). */
 bool lain_conf_has_portal(const lain_conf_t *conf);
 
+/* A secret file's path as lain.yaml's secret_files takes it: relative to
+ * /lain/app unless absolute, normalised (in arena); NULL when it names no
+ * file ("/"). A canary's secret_files are read so (spec §7.3). */
+const char *lain_secret_path(arena_t *arena, const char *path);
+
 /* giturl as bound to an app (§4.4.3): trailing ".git" removed, "http://"
  * prefixed when non-empty and not starting with "http". Free() it. */
 char *lain_giturl_normalize(const char *giturl);

@@ -3,7 +3,9 @@
  *
  * A deploy, update or undeploy of an app holds the key
  * /lain/console/locks/<app>, created only if absent and attached to an etcd
- * lease of ttl seconds. The holder keeps the lease alive between the steps
+ * lease of ttl seconds (CONSOLE_LOCK_TTL); its value says who holds it:
+ * {"holder": "<operator>", "since": "<UTC time>", "host": "<hostname>",
+ * "pid": <worker>}. The holder keeps the lease alive between the steps
  * of a long deploy (lock_keepalive) and releases the lock by revoking the
  * lease, which deletes the key. A worker that dies holding it stops keeping
  * it alive, so its lock expires with the lease after at most ttl seconds.
@@ -24,7 +26,7 @@
 #include "console/ctx.h"
 #include "console/err.h"
 
-#define LOCK_TTL 60               /* seconds */
+#define LOCK_TTL 60               /* seconds: CONSOLE_LOCK_TTL's default */
 #define LOCK_PREFIX "/lain/console/locks/"
 
 typedef struct lock {

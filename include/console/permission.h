@@ -44,9 +44,8 @@
 #include "console/sso.h"
 #include "console/store.h"
 
-/* The original's url and 401 message of these checks, whatever the
- * endpoint (spec §1.1). */
-#define PERM_DOCS_URL "/v1/docs/"
+/* The original's 401 message of these checks, whatever the endpoint
+ * (spec §1.1); their url is API_DOCS_URL. */
 #define PERM_UNAUTHORIZED_MSG "unauthorized : don't have the access to the operation"
 
 /* Who asks, and about which app. */

@@ -16,7 +16,8 @@
  * Errors name the registry: -ERR_UNAVAILABLE "registry unavailable: ...",
  * -ERR_NOT_FOUND for an unknown repository, tag or blob, -ERR_BAD_GATEWAY for
  * nonsense and for an answer past its size cap ("registry answered more
- * than N bytes", as httpc), -ERR_TOO_BIG when what is inside an image is.
+ * than N bytes", as httpc), -ERR_NOT_ACCEPTABLE when what is inside an image
+ * passes a cap (the caps are named in the message).
  *
  * A client keeps its connections alive and remembers the ping's outcome.
  */
@@ -31,12 +32,23 @@
 
 struct json_object;
 
-/* Caps: a manifest, a meta image layer (compressed), the lain.yaml in it,
- * and the uncompressed bytes a layer may expand to while it is searched. */
+/* Caps: a manifest, a meta image layer (compressed), the lain.yaml in it;
+ * and what reading the layers of one image may cost: the uncompressed bytes
+ * they expand to (everything read or skipped, tar headers included) and the
+ * tar entries in them (a meta image, FROM scratch, holds lain.yaml alone). */
 #define REGISTRY_MAX_MANIFEST (4u << 20)
 #define REGISTRY_MAX_LAYER (16u << 20)
 #define REGISTRY_MAX_LAINYAML (1u << 20)
 #define REGISTRY_MAX_UNPACKED (64u << 20)
+#define REGISTRY_MAX_ENTRIES 10000u
+
+/* What is left of those two caps while the layers of one image are read;
+ * REGISTRY_BUDGET_INIT is the whole of both. */
+typedef struct registry_budget {
+	size_t bytes;
+	size_t entries;
+} registry_budget_t;
+#define REGISTRY_BUDGET_INIT { REGISTRY_MAX_UNPACKED, REGISTRY_MAX_ENTRIES }
 
 typedef struct registry registry_t;
 
@@ -107,9 +119,12 @@ int registry_image_add_layer(registry_t *r, const char *repo, const char *tag, c
 
 /*
  * The lain.yaml of repo:meta-<version>: the manifest, then its layers from
- * the top down, each a (gzip) tar searched for lain.yaml or ./lain.yaml.
+ * the top down, each a (gzip) tar searched for lain.yaml or ./lain.yaml,
+ * all of them within one REGISTRY_BUDGET_INIT (registry_untar_file).
  * Appended to yaml. A meta image without it: -ERR_NOT_FOUND "meta image
- * '<repo>:meta-<v>' has no lain.yaml".
+ * '<repo>:meta-<v>' has no lain.yaml"; one past a cap: -ERR_NOT_ACCEPTABLE
+ * naming it. This is the one way lain-console reads what is inside an image
+ * (config images only add a layer, secrets.h).
  */
 int registry_read_lainyaml(registry_t *r, const char *repo, const char *version, buf_t *yaml,
 			   err_t *err);
@@ -151,12 +166,18 @@ void registry_digest(const void *data, size_t len, char out[REGISTRY_DIGEST_SIZE
 /* True when data has the digest "sha256:<64 lower-case hex>". */
 bool registry_digest_matches(const void *data, size_t len, const char *digest);
 
-/* The file named name (also matched as "./name" and "/name") in a tar,
+/*
+ * The file named name (also matched as "./name" and "/name") in a tar,
  * possibly gzip/bzip2/xz compressed, held in memory; appended to out.
- * -ERR_NOT_FOUND when absent, -ERR_TOO_BIG when it is bigger than max or the
- * archive expands past REGISTRY_MAX_UNPACKED, -ERR_BAD_GATEWAY when the data
- * is not an archive. */
-int registry_untar_file(const void *data, size_t len, const char *name, size_t max, buf_t *out,
-			err_t *err);
+ * Every uncompressed byte read or skipped on the way (tar headers, entries
+ * before it) is charged to budget->bytes and every entry to
+ * budget->entries, as it goes: the reading stops as soon as either runs out
+ * (not between entries, so one huge entry cannot run away). -ERR_NOT_FOUND
+ * when absent, -ERR_NOT_ACCEPTABLE when it is bigger than max or a cap is
+ * reached (the message names it and the entry it stopped in),
+ * -ERR_BAD_GATEWAY when the data is not an archive.
+ */
+int registry_untar_file(const void *data, size_t len, const char *name, size_t max,
+			registry_budget_t *budget, buf_t *out, err_t *err);
 
 #endif

@@ -8,9 +8,13 @@
  * suffix. The router then does what the row says, so no handler repeats it:
  *
  *   OPTIONS on any path       -> 200 text/plain with the CORS headers
+ *   %00 in the path or query  -> 400 (every string of a request ends at a NUL,
+ *                                so "a%00b" would be taken for "a")
  *   no pattern matches        -> 404 envelope
  *   pattern, but not method   -> 405 "invalid http method <M>" (first row's key)
- *   ROUTE_JSON_BODY           -> req->json = the body parsed (NULL if not JSON)
+ *   ROUTE_JSON_BODY           -> 400 when the body holds a NUL (a raw byte or
+ *                                "\u0000"), else req->json = the body parsed
+ *                                (NULL if not JSON)
  *   the router's check        -> what the row's permission and flags ask for
  *                                (app/api: none / read / maintain / admin, spec
  *                                §1.1, permission.h; ROUTE_AUTH_ONLY,

@@ -18,12 +18,14 @@
 struct ctx;
 
 /* What a worker shows its master: the request it is serving ("" when idle),
- * so that a worker's death can be logged with the route it was on. Lives in
+ * so that a worker's death can be logged with the route it was on and the
+ * request's id. Lives in
  * memory shared with the master. */
 typedef struct server_slot {
 	volatile pid_t pid;
 	volatile unsigned long requests;
 	char current[120];
+	char request_id[64];         /* its id ("" when idle) */
 } server_slot_t;
 
 /* What a worker serves with. */

@@ -96,6 +96,11 @@ int sso_group_create(sso_t *s, const char *token, const char *group, const char 
 int sso_group_delete(sso_t *s, const char *token, const char *group, err_t *err);
 int sso_group_nest(sso_t *s, const char *token, const char *group, const char *member_group,
 		   const char *role, err_t *err);
+/* The body of the last answer SSO gave s, as it was sent ("" when there
+ * was none); valid until its next call. For messages that quote SSO (the
+ * original console showed SSO's refusals of maintainer changes). */
+const char *sso_last_body(const sso_t *s);
+
 int sso_member_put(sso_t *s, const char *token, const char *group, const char *user,
 		   const char *role, err_t *err);
 int sso_member_delete(sso_t *s, const char *token, const char *group, const char *user,

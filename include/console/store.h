@@ -43,7 +43,9 @@ typedef struct app_record {
 	const char *app_type;
 	const char *last_update;
 	const char *last_error;
-	struct json_object *canaries;
+	struct json_object *canaries; /* spec §7.3: {"<proc>": {"canary_proc", "policy_group"}}; NULL
+	                                 when the record has none. A save writes it: a change is a
+	                                 new object (raw's stays as read) */
 	struct json_object *raw;     /* the record as read, unknown fields included */
 	int64_t mod_revision;
 } app_record_t;
@@ -69,6 +71,13 @@ int store_app_get_members(ctx_t *ctx, arena_t *arena, const char *name, app_reco
  * other keys of the app reads in one round trip. */
 int store_app_get_with(ctx_t *ctx, arena_t *arena, const char *name, const etcd_op_t *more,
 		       size_t nmore, etcd_kv_fn fn, void *data, app_record_t **out, err_t *err);
+
+/* Whether a deploy of app name stopped halfway: its record still says
+ * "deploying" with no error while nobody holds its deploy lock — the
+ * request serving it ended (a killed worker) and the lock's lease ran out.
+ * The record and the lock are read in one read-only txn (one revision), so
+ * a deploy that finishes meanwhile is not taken for one. */
+int store_app_interrupted(ctx_t *ctx, arena_t *arena, const char *name, bool *out, err_t *err);
 
 /* Calls fn for every valid record in name order; records that are not JSON
  * or have no appname are skipped (spec §2.3). The list is exact at the time
@@ -108,16 +117,37 @@ int64_t store_revision_seen(ctx_t *ctx);
 int store_app_create(ctx_t *ctx, const char *name, err_t *err);
 
 /*
+ * The largest app record written, in bytes of its JSON. etcd refuses a
+ * request larger than its --max-request-bytes (1.5 MiB by default), and a
+ * record is written in one txn with its compare and the keys that go with
+ * it (an oplog row, a lock): 1 MiB leaves that room. lain.yaml is the big
+ * field (its text, JSON-escaped: quotes and newlines count twice); a record
+ * past this is refused here, naming the limit, before etcd is asked.
+ */
+#define STORE_APP_RECORD_MAX (1u << 20)
+
+/* 0 when app, as store_app_save would write it, is at most
+ * STORE_APP_RECORD_MAX bytes; else -ERR_TOO_BIG with err naming both. */
+int store_app_fits(const app_record_t *app, err_t *err);
+
+/*
  * Writes app as the record of app->appname, only if the stored record is
  * still at app->mod_revision (the one it was read at): -ERR_CONFLICT "app
  * '<a>' was changed by another request ..." otherwise. The typed fields go
  * over app->raw (unknown fields kept; a field whose value raw already has
  * is left as raw wrote it); "last_update" is set to now. more[0..nmore):
  * other keys written in the same etcd txn, all or none with the record
- * (NULL, 0: none).
+ * (NULL, 0: none). A record past STORE_APP_RECORD_MAX: -ERR_TOO_BIG
+ * (store_app_fits), etcd not asked.
  */
 int store_app_save(ctx_t *ctx, const app_record_t *app, const etcd_op_t *more, size_t nmore,
 		   err_t *err);
+
+/* store_app_save with more compares (cmps[0..ncmps)) that must hold too,
+ * e.g. a key written with the record must not exist yet; when one does not
+ * hold nothing is written and -ERR_CONFLICT names the app. */
+int store_app_save_if(ctx_t *ctx, const app_record_t *app, const etcd_cmp_t *cmps, size_t ncmps,
+		      const etcd_op_t *more, size_t nmore, err_t *err);
 
 /* Removes the record of name (no error when it is gone already). */
 int store_app_delete(ctx_t *ctx, const char *name, err_t *err);

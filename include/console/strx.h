@@ -1,6 +1,6 @@
 /*
- * strx — small string helpers: checked number parsing (never atoi) and
- * prefix/suffix tests.
+ * strx — small string helpers: checked number parsing (never atoi),
+ * prefix/suffix tests and UTF-8 well-formedness.
  */
 #ifndef CONSOLE_STRX_H
 #define CONSOLE_STRX_H
@@ -26,5 +26,14 @@ bool strx_suffix(const char *s, const char *suffix);
 /* Splits s on sep into at most max trimmed, non-empty fields; returns the
  * count. The fields are written into the caller's copy s (modified). */
 size_t strx_split(char *s, char sep, char **fields, size_t max);
+
+/* The length (1..4) of the well-formed UTF-8 sequence s[0..n) starts with
+ * (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF), or 0
+ * when it starts with none (a stray continuation byte, a sequence cut
+ * short by n, ...). 0 when n is 0. */
+size_t strx_utf8_len(const char *s, size_t n);
+
+/* Whether all of s[0..n) is well-formed UTF-8. */
+bool strx_utf8_valid(const char *s, size_t n);
 
 #endif

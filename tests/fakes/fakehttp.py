@@ -25,15 +25,18 @@ recorded; the common control endpoints are:
                            no rules
 Control requests are never recorded, delayed or failed.
 
-A failure rule: {"status": S, "delay": D, "down": true, "match": "/prefix",
-"method": "GET", "count": N} plus the keys a stand-in adds.  It applies to
-the next N requests (default -1: until removed) whose path starts with match
-(default any) and, when given, whose method is method.  Such a request is
-delayed D seconds (default 0; other requests are served meanwhile), then
-dropped with a TCP reset and no answer (down), or answered S with the
-stand-in's error body, without touching the state; with only a delay it is
-then served as usual.  A rule must ask for at least one of these.  Rules
-stack; the first that matches applies.  Unknown keys are refused (400).
+A failure rule: {"status": S, "delay": D, "down": true, "lose": true,
+"match": "/prefix", "method": "GET", "count": N} plus the keys a stand-in
+adds.  It applies to the next N requests (default -1: until removed) whose
+path starts with match (default any) and, when given, whose method is
+method.  Such a request is delayed D seconds (default 0; other requests are
+served meanwhile), then dropped with a TCP reset and no answer (down), or
+answered S with the stand-in's error body, without touching the state; with
+only a delay it is then served as usual.  lose: it is served as usual (what
+it changes is changed), then the connection is reset instead of the answer
+(a peer that did the work and died before answering).  A rule must ask for
+at least one of these.  Rules stack; the first that matches applies.
+Unknown keys are refused (400).
 """
 
 import argparse
@@ -48,7 +51,7 @@ import threading
 import time
 import urllib.parse
 
-RULE_KEYS = ("status", "delay", "down", "match", "method", "count")
+RULE_KEYS = ("status", "delay", "down", "lose", "match", "method", "count")
 
 
 def decode_body(raw):
@@ -103,14 +106,15 @@ class State:
         if unknown:
             raise RuleError("unknown rule keys: %s (known: %s)" % (", ".join(unknown), ", ".join(sorted(allowed))))
         rule = {"status": doc.get("status", 0), "delay": doc.get("delay", 0),
-                "down": doc.get("down", False), "match": doc.get("match", ""),
+                "down": doc.get("down", False), "lose": doc.get("lose", False),
+                "match": doc.get("match", ""),
                 "method": doc.get("method", ""), "count": doc.get("count", -1)}
         if not is_int(rule["status"]) or not (rule["status"] == 0 or 100 <= rule["status"] <= 599):
             raise RuleError("status must be 0 or an HTTP status")
         if not is_number(rule["delay"]) or rule["delay"] < 0:
             raise RuleError("delay must be a number of seconds >= 0")
-        if not isinstance(rule["down"], bool):
-            raise RuleError("down must be true or false")
+        if not isinstance(rule["down"], bool) or not isinstance(rule["lose"], bool):
+            raise RuleError("down and lose must be true or false")
         if not isinstance(rule["match"], str) or not isinstance(rule["method"], str):
             raise RuleError("match and method must be strings")
         if not is_int(rule["count"]) or rule["count"] == 0 or rule["count"] < -1:
@@ -124,9 +128,9 @@ class State:
                     if why:
                         raise RuleError("%s %s" % (key, why))
                     rule[key] = doc[key]
-        if not (rule["status"] or rule["delay"] or rule["down"] or
+        if not (rule["status"] or rule["delay"] or rule["down"] or rule["lose"] or
                 any(k in rule for k in self.RULE_ANSWER_KEYS)):
-            raise RuleError("a rule needs status, delay, down%s" %
+            raise RuleError("a rule needs status, delay, down, lose%s" %
                             "".join(" or " + k for k in self.RULE_ANSWER_KEYS))
         return rule
 
@@ -236,12 +240,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if rule["delay"]:
                 time.sleep(rule["delay"])
             if rule["down"]:
-                with st.lock:
-                    entry["status"], entry["done"] = 0, time.time()
-                # RST instead of an answer: the client sees a dead peer
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                self.close_connection = True
-                return
+                return self.reset_instead(entry)
             if rule["status"]:
                 answer = (rule["status"],) + self.error_body(rule["status"])
         with st.lock:
@@ -252,9 +251,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
             status, ctype, body = answer[:3]
             headers = answer[3] if len(answer) > 3 else ()
             entry["status"] = status
+        if rule is not None and rule["lose"]:
+            return self.reset_instead(entry)
         self.send(status, ctype, body, headers)
         with st.lock:
             entry["done"] = time.time()
+
+    def reset_instead(self, entry):
+        """A TCP reset instead of the answer: the client sees a dead peer."""
+        with self.state.lock:
+            entry["status"], entry["done"] = 0, time.time()
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
 
     def common_control(self, path, params, raw):
         st = self.state

@@ -450,6 +450,11 @@ class DeploydFakeTest(unittest.TestCase):
             self.err("PATCH", "/api/status", {"status": "stop"}, status=500)
         self.ok("POST", "/__fake/fail", {"mode": "none"}, status=200)
         self.ok("PATCH", "/api/status", {"status": "stop"})
+        self.ok("POST", "/__fake/fail", {"mode": "error500", "match": "/api/podgroups",
+                                         "query": "name=g.web", "count": -1}, status=200)
+        self.err("GET", "/api/podgroups?name=f.web.web", status=404)   # another podgroup: no rule
+        self.err("GET", "/api/podgroups?name=g.web.web", status=500)
+        self.ok("POST", "/__fake/fail", {"mode": "none"}, status=200)
         self.ok("POST", "/__fake/fail", {"mode": "error500", "path": "/api/depends", "count": -1}, status=200)
         self.err("GET", "/api/depends?name=x", status=500)
         self.ok("POST", "/__fake/reset", status=200)

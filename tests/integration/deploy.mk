@@ -6,6 +6,10 @@
 DEPLOY_SUITES = tests/integration/it_deploy tests/integration/it_deploy_api \
 	tests/integration/it_deploy_flow tests/integration/it_deploy_procs \
 	tests/integration/it_deploy_resources tests/integration/it_notify \
-	tests/integration/it_networks tests/integration/it_secrets tests/integration/it_guards
+	tests/integration/it_networks tests/integration/it_secrets tests/integration/it_guards \
+	tests/integration/it_input tests/integration/it_meta \
+	tests/integration/it_releases tests/integration/it_plans tests/integration/it_health \
+	tests/integration/it_canary \
+	tests/integration/it_metrics
 check_PROGRAMS += $(DEPLOY_SUITES)
 TESTS += $(DEPLOY_SUITES)

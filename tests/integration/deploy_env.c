@@ -437,6 +437,28 @@ int denv_fake_peak(int *n)
 	return peak;
 }
 
+int denv_fake_writes(void)
+{
+	char *body = NULL;
+	int n = 0;
+	denv_fake("GET", "/__fake/calls", NULL, &body);
+	json_object *j = json_tokener_parse(body ? body : ""), *calls, *m, *path;
+	if (json_object_object_get_ex(j, "calls", &calls))
+		for (size_t i = 0; i < json_object_array_length(calls); i++) {
+			json_object *c = json_object_array_get_idx(calls, i);
+			if (!json_object_object_get_ex(c, "method", &m) ||
+			    !strcmp(json_object_get_string(m), "GET"))
+				continue;
+			json_object_object_get_ex(c, "path", &path);
+			fprintf(stderr, "\n  deployd was called: %s %s\n", json_object_get_string(m),
+				json_object_get_string(path));
+			n++;
+		}
+	json_object_put(j);
+	free(body);
+	return n;
+}
+
 int denv_main(const denv_suite_t *s)
 {
 	int rc = 1;
@@ -508,4 +530,51 @@ json_object *denv_hook_calls(const char *base)
 		json_object_get(calls);
 	json_object_put(j);
 	return calls;
+}
+
+json_object *denv_releases(const char *app)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "/api/v1/apps/%s/releases/", app);
+	it_response_t r;
+	json_object *list = NULL;
+	if (it_req("GET", path, NULL, &r) == 200)
+		list = json_object_get(it_payload(&r, "releases"));
+	else
+		fprintf(stderr, "\n  GET %s: %ld %s\n", path, r.status, r.body);
+	it_response_free(&r);
+	return list;
+}
+
+json_object *denv_pg_spec(const char *pg)
+{
+	char path[256], *body = NULL;
+	snprintf(path, sizeof(path), "/api/podgroups?name=%s", pg);
+	long st = denv_fake("GET", path, NULL, &body);
+	json_object *j = st == 200 && body ? json_tokener_parse(body) : NULL, *spec = NULL;
+	if (j && json_object_object_get_ex(j, "Spec", &spec))
+		json_object_get(spec);
+	json_object_put(j);
+	free(body);
+	return spec;
+}
+
+json_object *denv_container0(json_object *spec)
+{
+	json_object *pod, *cs;
+	if (!json_object_object_get_ex(spec, "Pod", &pod) ||
+	    !json_object_object_get_ex(pod, "Containers", &cs) ||
+	    !json_object_is_type(cs, json_type_array) || !json_object_array_length(cs))
+		return NULL;
+	return json_object_array_get_idx(cs, 0);
+}
+
+int denv_lvault_up(char *url, size_t len)
+{
+	char secrets[600];
+	if (fake_start("lvault", NULL, url, len) < 0)
+		return -1;
+	snprintf(secrets, sizeof(secrets), "%s/v2/secrets", url);
+	setenv("LVAULT_CONFIG_URL", secrets, 1);
+	return 0;
 }

@@ -85,6 +85,11 @@ long denv_fake(const char *method, const char *path, const char *body, char **ou
  * ran in parallel, as the fake saw it. */
 int denv_fake_peak(int *n);
 
+/* How many calls that are not GETs (what changes deployd) the deployd fake
+ * logged since its log was last cleared (DELETE /__fake/calls); each is
+ * printed. */
+int denv_fake_writes(void);
+
 /* Waits (up to 5 s) until the deployd fake has done all accepted work
  * (deployd answers 423 to a podgroup whose operation is in progress).
  * 0 when it settled, -1 when it did not. */
@@ -124,6 +129,20 @@ void denv_expect(const char *token, const char *method, const char *path, const 
 struct json_object *denv_hook(const char *base, const char *method, const char *path,
 			      const char *body);
 struct json_object *denv_hook_calls(const char *base);
+
+/* GET /api/v1/apps/<app>/releases/: the releases, newest first (a new
+ * reference; NULL, printed, unless 200). */
+struct json_object *denv_releases(const char *app);
+
+/* deployd's Spec of podgroup pg (a new reference; NULL when it has none). */
+struct json_object *denv_pg_spec(const char *pg);
+
+/* Its Pod's first container, or NULL. */
+struct json_object *denv_container0(struct json_object *spec);
+
+/* Starts the lvault stand-in (its URL into url) and points the stack
+ * started after it at it (LVAULT_CONFIG_URL). 0, or -1. */
+int denv_lvault_up(char *url, size_t len);
 
 /* Milliseconds of a monotonic clock. */
 long long denv_now_ms(void);

@@ -39,6 +39,10 @@ typedef struct it_response {
  * response: call it_response_free. */
 int it_request(const char *method, const char *path, const char *body, const char *extra_header,
 	       it_response_t *out);
+/* it_request from the local address from (NULL: the system's choice):
+ * "127.0.0.2" is another loopback client, one nginx passes as REMOTE_ADDR. */
+int it_request_from(const char *from, const char *method, const char *path, const char *body,
+		    const char *extra_header, it_response_t *out);
 void it_response_free(it_response_t *r);
 
 /* it_request with an access-token header when token is not NULL: the
@@ -97,6 +101,18 @@ int it_etcd_delete(const char *key);
 /* Runs a shell command made from fmt (sh -c): its exit status, -1 when it
  * did not exit. */
 int it_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Reads key from the stack's etcd: its value (*value, malloc'd; NULL when
+ * absent), its mod_revision (0 when absent) and the store's revision;
+ * each may be NULL. 0 when etcd answered. */
+int it_etcd_get(const char *key, char **value, long long *mod_revision, long long *revision);
+
+/* The number of keys under prefix, or -1. */
+long it_etcd_count(const char *prefix);
+
+/* A registry signing key made by scripts/gen-registry-key in dir (RSA);
+ * its path into key. 0, or -1 when the script failed. */
+int it_registry_key(const char *dir, char *key, size_t key_len);
 
 /* Sleeps ms milliseconds. */
 void it_sleep_ms(long ms);

@@ -190,12 +190,91 @@ static void test_v2_keys(void)
 	buf_release(&v);
 }
 
+/* ---- a member that applies a write and dies before answering ------------ */
+
+static char proxy[256];   /* tests/fakes/etcdproxy in front of the stack's etcd */
+
+/* A client whose first member is the proxy, its next the real etcd; the
+ * proxy's next txn is applied and its answer lost (a TCP reset). */
+static etcd_t *lossy_client(void)
+{
+	etcd_t *c = NULL;
+	err_t err = ERR_INIT;
+	char endpoints[600], rule[600];
+	snprintf(endpoints, sizeof(endpoints), "%s,%s", proxy, stack_get("ETCD_URL"));
+	CU_ASSERT_EQUAL(etcd_new(&c, endpoints, 3000, 500, &err), 0);
+	snprintf(rule, sizeof(rule), "%s/__fake/reset", proxy);
+	CU_ASSERT_EQUAL(it_call("POST", rule, NULL, 200), 200);
+	snprintf(rule, sizeof(rule), "%s/__fake/fail", proxy);
+	CU_ASSERT_EQUAL(it_call("POST", rule, "{\"lose\": true, \"match\": \"/v3/kv/txn\", "
+				"\"count\": 1}", 200), 200);
+	return c;
+}
+
+/* Whether the proxy's last call was lost (answered with a reset). */
+static bool last_call_lost(void)
+{
+	char url[600];
+	it_response_t r;
+	snprintf(url, sizeof(url), "%s/__fake/calls", proxy);
+	it_req("GET", url, NULL, &r);
+	bool lost = r.body && strstr(r.body, "\"/v3/kv/txn\"") &&
+		    strstr(r.body, "\"status\": 0") != NULL;
+	it_response_free(&r);
+	return lost;
+}
+
+static void test_write_applied_without_an_answer(void)
+{
+	err_t err = ERR_INIT;
+	buf_t v = BUF_INIT;
+	etcd_kv_t kv;
+	char args[300];
+	snprintf(args, sizeof(args), "--upstream %s", stack_get("ETCD_URL"));
+	CU_ASSERT_FATAL(fake_start("etcdproxy", args, proxy, sizeof(proxy)) > 0);
+	/* create-if-absent: applied by the first member, refused ("exists")
+	 * by the second, which sees our own write: it succeeded. */
+	etcd_t *c = lossy_client();
+	CU_ASSERT_EQUAL(etcd_create(c, "/it/amb/create", "ours", 4, 0, &err), 0);
+	CU_ASSERT(last_call_lost());
+	CU_ASSERT_STRING_EQUAL(etcd_endpoint(c), stack_get("ETCD_URL"));
+	CU_ASSERT_EQUAL(etcd_get(e, "/it/amb/create", &v, NULL, &err), 0);
+	CU_ASSERT_STRING_EQUAL(v.data, "ours");
+	etcd_free(c);
+	/* compare-and-swap on the revision: the same */
+	CU_ASSERT_EQUAL(etcd_get(e, "/it/amb/create", NULL, &kv, &err), 0);
+	c = lossy_client();
+	CU_ASSERT_EQUAL(etcd_update(c, "/it/amb/create", "next", 4, kv.mod_revision, &err), 0);
+	CU_ASSERT(last_call_lost());
+	etcd_free(c);
+	/* a lock key with its lease (what lock_acquire does) */
+	int64_t lease = 0;
+	CU_ASSERT_EQUAL_FATAL(etcd_lease_grant(e, 30, &lease, &err), 0);
+	c = lossy_client();
+	CU_ASSERT_EQUAL(etcd_create(c, "/it/amb/lock", "w", 1, lease, &err), 0);
+	etcd_free(c);
+	/* Somebody else's key is still a conflict, answer lost or not: the
+	 * lost attempt itself failed its compare. */
+	CU_ASSERT_EQUAL(etcd_put(e, "/it/amb/theirs", "theirs", 6, 0, &err), 0);
+	c = lossy_client();
+	CU_ASSERT_EQUAL(etcd_create(c, "/it/amb/theirs", "ours", 4, 0, &err), -ERR_CONFLICT);
+	CU_ASSERT(last_call_lost());
+	etcd_free(c);
+	/* and a key held under another lease with our value is not ours */
+	c = lossy_client();
+	CU_ASSERT_EQUAL(etcd_create(c, "/it/amb/lock", "w", 1, 0, &err), -ERR_CONFLICT);
+	etcd_free(c);
+	CU_ASSERT_EQUAL(etcd_lease_revoke(e, lease, &err), 0);
+	buf_release(&v);
+}
+
 static CU_TestInfo etcd_tests[] = {
 	{ "put and get, bytes and large values, failover", test_put_get },
 	{ "prefix ranges page by page; count; delete prefix", test_range_paging },
 	{ "create-if-absent, compare-and-swap, txn else", test_conditional_writes },
 	{ "leases: lock key, keep-alive, revoke", test_leases },
 	{ "v2 keys for /lain/config/", test_v2_keys },
+	{ "a write applied by a member that did not answer", test_write_applied_without_an_answer },
 	CU_TEST_INFO_NULL,
 };
 

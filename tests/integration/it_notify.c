@@ -536,9 +536,14 @@ static void test_push_bodies(void)
 	it_response_free(&r);
 	CU_ASSERT_EQUAL(it_call("PUT", path, PUSH_BODY, 405), 405);
 	const char *fetch_failed[] = { NULL, "{}", "{\"authors\": " AUTHORS "}",
-		"{\"commits\": " COMMITS "}", "{\"authors\": \"a@x.com\", \"commits\": \"abc\"}" };
+		"{\"commits\": " COMMITS "}" };
 	for (size_t i = 0; i < sizeof(fetch_failed) / sizeof(fetch_failed[0]); i++)
 		denv_expect(NULL, "POST", path, fetch_failed[i], 400, "Fetch commmits information failed");
+	/* a wrong type is the client's mistake, named (issue 14 #10) */
+	denv_expect(NULL, "POST", path, "{\"authors\": \"a@x.com\", \"commits\": \"abc\"}", 400,
+		    "invalid request: authors must be an array, not a string");
+	denv_expect(NULL, "POST", path, "{\"authors\": " AUTHORS ", \"commits\": {\"id\": 1}}", 400,
+		    "invalid request: commits must be an array, not an object");
 	/* invalid JSON: ignored as no body, or refused; never a 200 or a 5xx */
 	denv_expect(NULL, "POST", path, "{not json", 400, NULL);
 	const char *nothing[] = { "{\"authors\": [], \"commits\": []}",

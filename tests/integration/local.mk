@@ -15,9 +15,18 @@ IT_LIBS = libitharness.a $(UNIT_LIBS) -lpthread
 LDADD = $(IT_LIBS)
 
 check_PROGRAMS += tests/integration/it_api tests/integration/it_process tests/integration/it_etcd \
-	tests/integration/it_auth tests/integration/it_legacy_login tests/integration/it_access
+	tests/integration/it_auth tests/integration/it_legacy_login tests/integration/it_access \
+	tests/integration/it_parity tests/integration/it_nginx tests/integration/it_logs
 TESTS += tests/integration/it_api tests/integration/it_process tests/integration/it_etcd \
-	tests/integration/it_auth tests/integration/it_legacy_login tests/integration/it_access
+	tests/integration/it_auth tests/integration/it_legacy_login tests/integration/it_access \
+	tests/integration/it_parity tests/integration/it_nginx tests/integration/it_logs
 include $(srcdir)/tests/integration/registry.mk
 include $(srcdir)/tests/integration/deploy.mk
 include $(srcdir)/tests/integration/tokens.mk
+
+# Several lain-console hosts on one 3-member etcd cluster behind one nginx,
+# under a bounded load while an etcd leader is killed, a host is killed in
+# the middle of a deploy and a member is frozen (Python, about 1.5 minutes;
+# it prints a table of what was answered how). It drives ./lain-console.
+TESTS += tests/integration/it_hosts.py
+EXTRA_DIST += tests/integration/it_hosts.py tests/integration/hosts_cluster.py

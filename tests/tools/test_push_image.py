@@ -263,6 +263,42 @@ class PushImageTest(unittest.TestCase):
         files, _ = self.check_image("resource.mysql.hello", "meta-" + V1)
         self.assertEqual(files["lain.yaml"], LAIN_YAML)
 
+    def test_meta_layer_as_given(self):
+        # a hostile layer from bomb-layer, pushed as it is: the stream is what
+        # the tool wrote, and it decompresses to the tar it announced
+        bomb = os.path.join(self.tmp, "bomb.bz2")
+        r = subprocess.run([sys.executable, os.path.join(HERE, "bomb-layer"), "--out", bomb,
+                            "--zeros", str(150 << 20), "--entries", "3", "--compress", "bzip2",
+                            "--lain-yaml", self.yaml_path], capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(bomb, "rb") as f:
+            blob = f.read()
+        self.assertLess(len(blob), 2048)
+        r = self.run_push("--app", "bomb", "--version", V1, "--meta-layer", bomb, "--no-release")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        m = self.manifest("bomb", "meta-" + V1)
+        self.assertEqual(m["layers"][0]["mediaType"], "application/vnd.docker.image.rootfs.diff.tar")
+        self.assertEqual(self.blob("bomb", m["layers"][0]["digest"]), blob)
+        with tarfile.open(fileobj=io.BytesIO(blob), mode="r:bz2") as tar:
+            members = tar.getmembers()
+            self.assertEqual([(x.name, x.size) for x in members],
+                             [("zeros", 150 << 20), ("e/000000", 0), ("e/000001", 0), ("e/000002", 0),
+                              ("lain.yaml", len(LAIN_YAML))])
+            self.assertEqual(tar.extractfile(members[-1]).read(), LAIN_YAML)
+        # gzip: members concatenated, the gzip media type; --present cuts it
+        cut = os.path.join(self.tmp, "cut.gz")
+        r = subprocess.run([sys.executable, os.path.join(HERE, "bomb-layer"), "--out", cut,
+                            "--zeros", str(100 << 20), "--present", str(1 << 20), "--compress", "gzip"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(cut, "rb") as f:
+            raw = gzip.decompress(f.read())
+        self.assertEqual(len(raw), 512 + (1 << 20))
+        r = self.run_push("--app", "bomb", "--version", V2, "--meta-layer", cut, "--no-release")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.manifest("bomb", "meta-" + V2)["layers"][0]["mediaType"],
+                         "application/vnd.docker.image.rootfs.diff.tar.gzip")
+
     def test_bad_usage(self):
         for args in (["--app", "x", "--version", "123-abc", "--lain-yaml", self.yaml_path],
                      ["--app", "Bad_Name", "--version", V1, "--lain-yaml", self.yaml_path],

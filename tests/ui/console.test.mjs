@@ -12,6 +12,7 @@ import { launch, person, login, shoot, scrollsSideways, SHOTS } from "./lib/brow
 const NOW = Math.floor(Date.now() / 1000);
 const V1 = version(NOW - 3 * 86400, "a1");   // older
 const V2 = version(NOW - 86400, "b2");       // newest: the first deploy takes it
+const V3 = version(NOW - 3600, "c3");        // pushed later; its pods never come up
 const PORTAL = "  portal:\n    allow_clients: \"**\"\n    cmd: ./portal\n    port: 6379\n";
 const YAML = {
   hello: "appname: hello\nbuild:\n  base: golang\nweb:\n  cmd: /hello\n  port: 80\nworker.bg:\n  cmd: /hello -bg\n",
@@ -33,6 +34,11 @@ let browser, alice, bob, admin, page, base, aliceToken;
 // The deployd calls made since seq that match.
 async function deploydCalls(since, method, p, pred) {
   return (await stack.calls(since)).filter((c) => c.method === method && c.path === p && (!pred || pred(c)));
+}
+
+// The mutating calls deployd received since seq (anything but a GET).
+async function mutations(since) {
+  return (await stack.calls(since)).filter((c) => c.method !== "GET").map((c) => c.method + " " + c.path + " " + (c.query || ""));
 }
 
 // The text of the visible notices (status and alert regions).
@@ -207,13 +213,22 @@ describe("the web console in Chromium", { concurrency: 1 }, () => {
     const seq = await stack.lastSeq();
     await page.getByLabel("App name").fill("fresh");
     await page.getByRole("button", { name: "Register and deploy" }).click();
-    await until(async () => /Registered\. Deployed fresh: /.test(await statusText(page)), "the deploy to be reported");
+    // registered, its first deploy shows its plan: web created
+    const dialog = page.getByRole("dialog", { name: "Deploy fresh?" });
+    await dialog.waitFor();
+    assert.match(await dialog.getByRole("listitem").filter({ hasText: /^web/ }).first().textContent(), /^web create/);
+    assert.deepEqual(await mutations(seq), []);
+    await dialog.getByRole("button", { name: "Deploy", exact: true }).click();
+    await until(async () => /Deployed fresh: /.test(await statusText(page)), "the deploy to be reported");
     assert.equal((await deploydCalls(seq, "POST", "/api/podgroups", (c) => c.body.Name === "fresh.web.web")).length, 1);
     await page.getByRole("link", { name: "fresh", exact: true }).waitFor();
-    // draft has no images in the registry: the API's message is shown
+    // draft has no images in the registry: the dry run's message is shown, no confirmation offered
     await page.getByRole("button", { name: "Deploy draft" }).click();
-    await until(async () => /no images here/.test(await alertText(page)), "the failed deploy to be shown");
-    await page.getByRole("button", { name: "Dismiss" }).click();
+    const failed = page.getByRole("dialog", { name: "Deploy draft?" });
+    await until(async () => /no images here/.test(await failed.textContent()), "the failed plan to be shown");
+    assert.equal(await failed.getByRole("button", { name: "Deploy" }).count(), 0);
+    await failed.getByRole("button", { name: "Close" }).click();
+    await page.getByRole("button", { name: "Deploy draft" }).waitFor();
   });
 
   it("works from the keyboard: Tab reaches an app, Enter opens it, Escape cancels a confirmation", async () => {
@@ -272,7 +287,14 @@ describe("the web console in Chromium", { concurrency: 1 }, () => {
     const seq = await stack.lastSeq();
     await n.fill("2");
     await page.getByRole("button", { name: "Scale", exact: true }).click();
-    await until(async () => /Scaled web to 2/.test(await statusText(page)), "the scale to be reported");
+    // the plan first: instances 1 → 2, nothing sent to deployd yet
+    const dialog = page.getByRole("dialog", { name: "Scale web from 1 to 2?" });
+    await dialog.getByText("NumInstances").waitFor();
+    assert.match(await dialog.textContent(), /web update\s*NumInstances 1 → 2/);
+    assert.match(await dialog.textContent(), /Version .* \(stays\)/);
+    assert.deepEqual(await mutations(seq), []);
+    await dialog.getByRole("button", { name: "Scale" }).click();
+    await until(async () => /^Scaled web to 2\.$/.test(await statusText(page)), "the scale to be reported");
     const calls = await deploydCalls(seq, "PATCH", "/api/podgroups",
       (c) => c.params.name === "hello.web.web" && c.params.cmd === "replica");
     assert.equal(calls.length, 1);
@@ -314,8 +336,28 @@ describe("the web console in Chromium", { concurrency: 1 }, () => {
     await row(V2).getByText("running").waitFor();
     const seq = await stack.lastSeq();
     await row(V1).getByRole("button", { name: "Deploy this version" }).click();
-    await page.getByRole("dialog", { name: "Deploy version " + V1 + " of hello?" }).getByRole("button", { name: "Deploy" }).click();
-    await until(async () => /accepted/.test(await statusText(page)), "the deploy to be reported");
+    // the plan: each proc's image from V2 to V1 (shortened, the whole value a click away)
+    const dialog = page.getByRole("dialog", { name: new RegExp("^Deploy version .* · " + V1.slice(11, 18) + " of hello\\?$") });
+    const image = dialog.getByRole("listitem").filter({ hasText: /^Pod\.Containers\[0\]\.Image/ }).first();
+    await image.waitFor();
+    const full = await image.textContent();
+    assert.ok(full.indexOf("release-" + V2) >= 0 && full.indexOf("release-" + V2) < full.indexOf("release-" + V1), full);
+    const to = image.getByRole("group").last();
+    assert.ok(!(await to.getByText("release-" + V1).isVisible()), "the long value is shortened");
+    await to.getByText("release-" + V1.slice(0, 18) + "…").click();
+    await to.getByText(new RegExp("release-" + V1 + "$")).waitFor();
+    assert.match(await dialog.getByRole("listitem").filter({ hasText: /^bg/ }).first().textContent(), /^bg update/);
+    await page.emulateMedia({ colorScheme: "dark" });
+    await shoot(page, "dark-plan-deploy-version");
+    await page.emulateMedia({ colorScheme: "light" });
+    await shoot(page, "plan-deploy-version");
+    await page.setViewportSize({ width: 390, height: 844 });
+    assert.ok(!(await scrollsSideways(page)), "the plan dialog scrolls sideways at 390 px");
+    await page.setViewportSize({ width: 1280, height: 900 });
+    // while the dialog was open, deployd got nothing that changes anything
+    assert.deepEqual(await mutations(seq), []);
+    await dialog.getByRole("button", { name: "Deploy" }).click();
+    await until(async () => /update request of app hello has been accepted\./.test(await statusText(page)), "the deploy to be reported");
     const specs = await deploydCalls(seq, "PATCH", "/api/podgroups", (c) => c.params.cmd === "spec");
     assert.ok(specs.length >= 2, "a new spec per proc: " + specs.length);
     for (const c of specs) assert.match(c.body.Containers[0].Image, new RegExp("release-" + V1 + "$"));
@@ -344,6 +386,136 @@ describe("the web console in Chromium", { concurrency: 1 }, () => {
     assert.equal((await upgrade).status, 202);
     await stack.deployd("POST", "fail", { mode: "none" });
     await page.getByRole("button", { name: "Dismiss" }).click();
+  });
+
+  it("the Releases page lists what was done: deploy, scale, older version, update; states; the current one marked", async () => {
+    await page.goto(base + "/apps/hello");
+    await page.getByRole("navigation", { name: "App hello" }).getByRole("link", { name: "Releases" }).click();
+    const table = page.getByRole("table", { name: "Releases of hello" });
+    await table.waitFor();
+    // what the API recorded of this story ...
+    const recorded = (await stack.api(aliceToken, "GET", "/apps/hello/releases/")).body.releases;
+    assert.deepEqual(recorded.map((r) => [r.id, r.op, r.state]),
+      [[4, "update", "succeeded"], [3, "update", "succeeded"], [2, "scale", "succeeded"], [1, "deploy", "succeeded"]]);
+    // ... is what the page shows, newest first
+    const heads = await table.getByRole("rowheader").allInnerTexts();
+    assert.equal(heads.length, 4);
+    assert.match(heads[0], /^4 current\nupdate\nalice · \d+ min ago$/);
+    assert.match(heads[1], /^3\s*\nupdate\nalice · /);
+    assert.match(heads[2], /^2\s*\nscale\n/);
+    assert.match(heads[3], /^1\s*\ndeploy\n/);
+    const rows = table.getByRole("row");
+    const cells = async (i) => (await rows.nth(i).getByRole("cell").allInnerTexts()).map((t) => t.replace(/\s+/g, " ").trim());
+    const short = (v) => v.slice(11, 18);
+    for (const [i, v, web] of [[1, V2, 2], [2, V1, 2], [3, V2, 2], [4, V2, 1]]) {
+      const [version, state] = await cells(i);
+      assert.match(version, new RegExp(short(v) + " web ×" + web + " · 32M bg ×1 · 32M$"), "row " + i);
+      assert.match(state, i === 1 ? /^succeeded$/ : /^succeeded ?Roll back to here$/, "row " + i);
+    }
+    assert.match(await rows.nth(1).locator("time").getAttribute("title"), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    assert.equal(await table.getByRole("button", { name: /^Roll back to here/ }).count(), 3);
+  });
+
+  it("rolls back to release 3 after showing its plan: deployd gets the older version, the page shows the rollback release", async () => {
+    const table = page.getByRole("table", { name: "Releases of hello" });
+    const seq = await stack.lastSeq();
+    await table.getByRole("button", { name: "Roll back to here (release 3)" }).click();
+    const dialog = page.getByRole("dialog", { name: "Roll back hello to release 3?" });
+    await dialog.getByText("Pod.Containers[0].Image").first().waitFor();
+    assert.match(await dialog.textContent(), new RegExp("Version .*" + V2.slice(11, 18) + " → .*" + V1.slice(11, 18)));
+    await shoot(page, "plan-rollback");
+    assert.deepEqual(await mutations(seq), []);
+    await dialog.getByRole("button", { name: "Roll back" }).click();
+    await until(async () => /rollback request of app hello to release 3 has been accepted\. Release 5: succeeded\./.test(await statusText(page)),
+      "the rollback to be reported");
+    const changed = (await stack.calls(seq)).filter((c) => c.method !== "GET");
+    assert.deepEqual(changed.map((c) => c.method + " " + c.params.name + " " + c.params.cmd).sort(),
+      ["PATCH hello.web.web spec", "PATCH hello.worker.bg spec"]);
+    for (const c of changed) assert.match(c.body.Containers[0].Image, new RegExp("release-" + V1 + "$"));
+    await until(async () => /^5 current\nrollback to 3\n/.test((await table.getByRole("rowheader").allInnerTexts())[0]),
+      "release 5, the rollback, on the page");
+    assert.equal((await table.getByRole("row").nth(1).getByRole("cell").allInnerTexts())[1].trim(), "succeeded");
+  });
+
+  it("a wait-healthy upgrade to a version whose pods never come up ends rolled back, as the API says", async () => {
+    stack.push("hello", V3, YAML.hello);
+    await stack.deployd("POST", "pods", { image: "release-" + V3, fate: "pending" });
+    await page.goto(base + "/apps/hello");
+    const seq = await stack.lastSeq();
+    await page.getByRole("button", { name: "Upgrade to latest" }).click();
+    const dialog = page.getByRole("dialog", { name: new RegExp("^Upgrade hello to .* · " + V3.slice(11, 18) + "\\?$") });
+    await dialog.getByText("Pod.Containers[0].Image").first().waitFor();
+    await dialog.getByLabel("Wait until healthy (roll back automatically if not)").check();
+    await dialog.getByLabel("Time limit (s)").fill("3");
+    await shoot(page, "plan-upgrade-wait");
+    await dialog.getByRole("button", { name: "Upgrade" }).click();
+    // pending meanwhile, visibly: the button and the status region say so
+    await page.getByRole("button", { name: "Waiting…" }).waitFor();
+    assert.match(await statusText(page), /waiting until every changed proc is healthy \(3 s at most, then it rolls back\)/);
+    await shoot(page, "upgrade-waiting");
+    await until(async () => /rolled back to release 5/.test(await alertText(page)), "the outcome to be shown", 60000);
+    // the API's 406, as it says it: the release rolled back and why
+    assert.match(await alertText(page), /Release 6 rolled back: web: 0 of 2 pods running after 3 s; rolled back to release 5/);
+    const recorded = (await stack.api(aliceToken, "GET", "/apps/hello/releases/")).body.releases;
+    assert.deepEqual(recorded.slice(0, 2).map((r) => [r.id, r.op, r.state, r.rollback_of]),
+      [[7, "rollback", "succeeded", 5], [6, "update", "rolled_back", undefined]]);
+    // deployd got V3, then V1 again
+    const images = (await stack.calls(seq)).filter((c) => c.method === "PATCH" && c.params.cmd === "spec" && c.params.name === "hello.web.web")
+      .map((c) => c.body.Containers[0].Image.replace(/.*release-/, ""));
+    assert.deepEqual(images, [V3, V1]);
+    await page.getByRole("button", { name: "Dismiss" }).click();
+    await page.goto(base + "/apps/hello/releases");
+    const table = page.getByRole("table", { name: "Releases of hello" });
+    await until(async () => (await table.getByRole("rowheader").count()) === 7, "7 releases");
+    assert.match((await table.getByRole("rowheader").allInnerTexts())[0], /^7 current\nrollback to 5\n/);
+    const failed = (await table.getByRole("row").nth(2).getByRole("cell").allInnerTexts())[1];
+    assert.match(failed, /^rolled back\s+web: 0 of 2 pods running after 3 s$/);
+    await shoot(page, "releases");
+    await page.emulateMedia({ colorScheme: "dark" });
+    await shoot(page, "dark-releases");
+    await page.emulateMedia({ colorScheme: "light" });
+    await page.setViewportSize({ width: 390, height: 844 });
+    assert.ok(!(await scrollsSideways(page)), "the Releases page scrolls sideways at 390 px");
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await stack.deployd("DELETE", "pods");
+  });
+
+  it("pauses the live refresh while the tab is hidden, and resumes when it is shown", async () => {
+    const p = await alice.newPage();
+    // the tab's visibility as the test says, and the page's clock in the test's hand
+    await p.addInitScript(() => {
+      window.hiddenForTest = false;
+      Object.defineProperty(document, "hidden", { configurable: true, get: () => window.hiddenForTest });
+      Object.defineProperty(document, "visibilityState", { configurable: true, get: () => (window.hiddenForTest ? "hidden" : "visible") });
+    });
+    await p.clock.install();
+    const calls = [];
+    p.on("request", (r) => r.method() === "GET" && new URL(r.url()).pathname === "/api/v1/apps/hello/" && calls.push(r.url()));
+    await p.goto(base + "/apps/hello");
+    await p.getByRole("table", { name: "Pods of web" }).waitFor();
+    await p.waitForLoadState("networkidle");
+    const setHidden = (hidden) => p.evaluate((x) => {
+      window.hiddenForTest = x;
+      document.dispatchEvent(new Event("visibilitychange"));
+    }, hidden);
+    // visible: a refresh every 5 s of the page's time
+    let n = calls.length;
+    for (let i = 1; i <= 2; i++) {
+      await p.clock.runFor(5000);
+      await until(async () => calls.length === n + i, "live refresh " + i + " while visible");
+    }
+    // hidden: none in six periods
+    await setHidden(true);
+    n = calls.length;
+    for (let i = 0; i < 6; i++) await p.clock.runFor(5000);
+    await p.waitForLoadState("networkidle");
+    assert.equal(calls.length, n, "refreshes while hidden");
+    // shown again: one at once, then on
+    await setHidden(false);
+    await until(async () => calls.length === n + 1, "a refresh when the tab is shown");
+    await p.clock.runFor(5000);
+    await until(async () => calls.length === n + 2, "the refresh going on");
+    await p.close();
   });
 
   it("alice adds bob as a maintainer; bob then sees hello", async () => {
@@ -389,7 +561,8 @@ describe("the web console in Chromium", { concurrency: 1 }, () => {
     const table = page.getByRole("table", { name: "Operations on hello" });
     await table.waitFor();
     const ops = await table.locator("tbody tr td:nth-child(3)").allTextContents();
-    assert.deepEqual(ops, ["DELETE", "UPDATE", "UPDATE", "RESTART", "SCALE", "DEPLOY", "REPOSIT"]);
+    // the automatic rollback after the upgrade that never became healthy is an operation of its own
+    assert.deepEqual(ops, ["DELETE", "ROLLBACK", "UPDATE", "ROLLBACK", "UPDATE", "UPDATE", "RESTART", "SCALE", "DEPLOY", "REPOSIT"]);
     const users = new Set(await table.locator("tbody tr td:nth-child(2)").allTextContents());
     assert.deepEqual([...users], ["alice"]);
     assert.match(await table.textContent(), /restart container|instance 1/i);

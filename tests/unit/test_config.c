@@ -45,6 +45,8 @@ static void test_defaults(void)
 	CU_ASSERT_EQUAL(cfg.registry_token_ttl, 1800);
 	CU_ASSERT(!cfg.registry_anonymous_pull);
 	CU_ASSERT(!cfg.legacy_login);
+	CU_ASSERT_STRING_EQUAL(cfg.metrics_allow, "127.0.0.0/8,::1");
+	CU_ASSERT_STRING_EQUAL(cfg.log_format, "text");
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	CU_ASSERT_EQUAL(cfg.workers, 4 * cores < 8 ? 8 : 4 * cores);
 	CU_ASSERT_EQUAL(config_default_workers(), cfg.workers);
@@ -104,6 +106,9 @@ static void test_invalid(void)
 		{ "CONSOLE_REGISTRY_ANONYMOUS_PULL=perhaps\n", "not a boolean" },
 		{ "CONSOLE_APPS_ETCD_PREFIX=lain/apps/\n", "CONSOLE_APPS_ETCD_PREFIX" },
 		{ "CONSOLE_ETCD_HOST=\n", "CONSOLE_ETCD_HOST: must not be empty" },
+		{ "CONSOLE_METRICS_ALLOW=127.0.0.1,localhost\n",
+		  "CONSOLE_METRICS_ALLOW: '127.0.0.1,localhost' has 1 entries that are not" },
+		{ "CONSOLE_LOG_FORMAT=xml\n", "CONSOLE_LOG_FORMAT: 'xml' is not text or json" },
 	};
 	clear_env();
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {

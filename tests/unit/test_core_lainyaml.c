@@ -540,7 +540,7 @@ static void test_backups(void)
 	STRS_EQ(p->volumes, "/lain/app/data", "/plain", "/lain/logs");
 	CU_ASSERT_EQUAL_FATAL(p->n_backups, 2);
 	CU_ASSERT_STRING_EQUAL(p->backups[0].procname, "hello.worker.worker");
-	CU_ASSERT_STRING_EQUAL(p->backups[0].volume, "/lain/app/data");
+	CU_ASSERT_STRING_EQUAL(p->backups[0].volume, "data");
 	CU_ASSERT_STRING_EQUAL(p->backups[0].mode, "full");
 	CU_ASSERT_STRING_EQUAL(p->backups[0].schedule, "0 0 * * *");
 	CU_ASSERT_STRING_EQUAL(p->backups[0].expire, "30d");

@@ -188,7 +188,7 @@ static void test_annotation_keys(void)
 	json_object_put(ann);
 	ann = json_tokener_parse(json_object_get_string(at(app, "podgroups.1.Pod.Annotation")));
 	CU_ASSERT(json_is(ann, "{\"mountpoint\": [], \"https_only\": true, \"backup\": [{\"procname\": \"a.worker.worker\","
-			       " \"volume\": \"/lain/app/d\", \"schedule\": \"@daily\", \"expire\": \"\", \"mode\": \"full\","
+			       " \"volume\": \"d\", \"schedule\": \"@daily\", \"expire\": \"\", \"mode\": \"full\","
 			       " \"preRun\": \"\", \"postRun\": \"\"}]}"));
 	json_object_put(ann);
 	json_object_put(app);

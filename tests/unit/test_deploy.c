@@ -190,31 +190,144 @@ static void make_tgz(buf_t *out, const char *const *files, size_t n)
 	free(mem);
 }
 
+static int untar(const buf_t *tgz, size_t len, const char *name, size_t max, buf_t *out,
+		 err_t *err)
+{
+	registry_budget_t budget = REGISTRY_BUDGET_INIT;
+	return registry_untar_file(tgz->data, len, name, max, &budget, out, err);
+}
+
 static void test_untar(void)
 {
 	buf_t tgz = BUF_INIT, out = BUF_INIT;
 	err_t err = ERR_INIT;
 	const char *files[] = { "etc/other", "x", "./lain.yaml", "appname: hello\n" };
 	make_tgz(&tgz, files, 2);
-	CU_ASSERT_EQUAL(registry_untar_file(tgz.data, tgz.len, "lain.yaml", 1024, &out, &err), 0);
+	CU_ASSERT_EQUAL(untar(&tgz, tgz.len, "lain.yaml", 1024, &out, &err), 0);
 	CU_ASSERT_STRING_EQUAL(out.data, "appname: hello\n");
 	buf_reset(&out);
-	CU_ASSERT_EQUAL(registry_untar_file(tgz.data, tgz.len, "lain.yaml", 4, &out, &err),
-			-ERR_TOO_BIG);
-	CU_ASSERT_EQUAL(registry_untar_file(tgz.data, tgz.len, "missing.yaml", 1024, &out, &err),
-			-ERR_NOT_FOUND);
+	CU_ASSERT_EQUAL(untar(&tgz, tgz.len, "lain.yaml", 4, &out, &err), -ERR_NOT_ACCEPTABLE);
+	CU_ASSERT_STRING_EQUAL(err.msg, "'lain.yaml' in the image is larger than 4 bytes");
+	CU_ASSERT_EQUAL(untar(&tgz, tgz.len, "missing.yaml", 1024, &out, &err), -ERR_NOT_FOUND);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "missing.yaml"));
-	CU_ASSERT_EQUAL(registry_untar_file("not a tar at all", 16, "lain.yaml", 1024, &out, &err),
-			-ERR_BAD_GATEWAY);
+	buf_t junk = BUF_INIT;
+	buf_addstr(&junk, "not a tar at all");
+	CU_ASSERT_EQUAL(untar(&junk, junk.len, "lain.yaml", 1024, &out, &err), -ERR_BAD_GATEWAY);
+	buf_release(&junk);
 	/* A truncated archive is an error, not a crash. */
-	CU_ASSERT(registry_untar_file(tgz.data, tgz.len / 2, "lain.yaml", 1024, &out, &err) < 0);
+	CU_ASSERT(untar(&tgz, tgz.len / 2, "lain.yaml", 1024, &out, &err) < 0);
 	buf_reset(&tgz);
 	const char *abs[] = { "/lain.yaml", "a: 1\n" };
 	make_tgz(&tgz, abs, 1);
 	buf_reset(&out);
-	CU_ASSERT_EQUAL(registry_untar_file(tgz.data, tgz.len, "lain.yaml", 1024, &out, &err), 0);
+	CU_ASSERT_EQUAL(untar(&tgz, tgz.len, "lain.yaml", 1024, &out, &err), 0);
 	CU_ASSERT_STRING_EQUAL(out.data, "a: 1\n");
 	buf_release(&tgz);
+	buf_release(&out);
+}
+
+/* A tar (gzip: compressed) of an entry "zeros" of n zero bytes, then
+ * lain.yaml. */
+static void make_bomb(buf_t *out, size_t n, bool gzip)
+{
+	struct archive *a = archive_write_new();
+	if (gzip)
+		archive_write_add_filter_gzip(a);
+	archive_write_set_format_pax_restricted(a);
+	size_t cap = n + (1 << 20), used = 0;
+	char *mem = malloc(cap);
+	static const char zeros[65536];
+	CU_ASSERT_EQUAL_FATAL(archive_write_open_memory(a, mem, cap, &used), ARCHIVE_OK);
+	struct archive_entry *e = archive_entry_new();
+	archive_entry_set_pathname(e, "zeros");
+	archive_entry_set_size(e, (la_int64_t)n);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_write_header(a, e);
+	for (size_t left = n; left;) {
+		size_t k = left < sizeof(zeros) ? left : sizeof(zeros);
+		archive_write_data(a, zeros, k);
+		left -= k;
+	}
+	archive_entry_clear(e);
+	archive_entry_set_pathname(e, "lain.yaml");
+	archive_entry_set_size(e, 6);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_write_header(a, e);
+	archive_write_data(a, "a: 1\n\n", 6);
+	archive_entry_free(e);
+	archive_write_close(a);
+	archive_write_free(a);
+	buf_add(out, mem, used);
+	free(mem);
+}
+
+/* Issue 14 #2: the unpacked bytes are counted while an entry is skipped,
+ * not between entries; the budget is shared by the calls given it. */
+static void test_untar_caps(void)
+{
+	buf_t bomb = BUF_INIT, out = BUF_INIT;
+	err_t err = ERR_INIT;
+	make_bomb(&bomb, 8u << 20, true);
+	registry_budget_t b = { 8u << 20, 100 };
+	CU_ASSERT_EQUAL(registry_untar_file(bomb.data, bomb.len, "lain.yaml", 1024, &b, &out, &err),
+			-ERR_NOT_ACCEPTABLE);
+	CU_ASSERT_PREFIX(err.msg, "image layers expand past REGISTRY_MAX_UNPACKED (67108864 bytes "
+				  "unpacked): reading stopped there, in 'zeros'");
+	CU_ASSERT_EQUAL(b.bytes, 0);
+	CU_ASSERT_EQUAL(b.entries, 99);
+	/* Enough of it: lain.yaml is found, what it took is charged. */
+	b = (registry_budget_t){ 9u << 20, 100 };
+	CU_ASSERT_EQUAL(registry_untar_file(bomb.data, bomb.len, "lain.yaml", 1024, &b, &out, &err), 0);
+	CU_ASSERT_STRING_EQUAL(out.data, "a: 1\n\n");
+	CU_ASSERT(b.bytes < (1u << 20));
+	CU_ASSERT_EQUAL(b.entries, 98);
+	/* Shared: a second read with what is left runs out. */
+	buf_reset(&out);
+	CU_ASSERT_EQUAL(registry_untar_file(bomb.data, bomb.len, "lain.yaml", 1024, &b, &out, &err),
+			-ERR_NOT_ACCEPTABLE);
+
+	/* What was read: past 4 MiB the stream is cut off, so a reader that went
+	 * on to the end of "zeros" (as one that skips an entry whole does)
+	 * would fail on the cut; one that stops at a 2 MiB budget never sees it. */
+	buf_t cut = BUF_INIT;
+	buf_add(&cut, bomb.data, bomb.len / 2);
+	b = (registry_budget_t){ 2u << 20, 100 };
+	CU_ASSERT_EQUAL(registry_untar_file(cut.data, cut.len, "lain.yaml", 1024, &b, &out, &err),
+			-ERR_NOT_ACCEPTABLE);
+	CU_ASSERT_PREFIX(err.msg, "image layers expand past REGISTRY_MAX_UNPACKED");
+	b = (registry_budget_t){ 64u << 20, 100 };
+	CU_ASSERT_EQUAL(registry_untar_file(cut.data, cut.len, "lain.yaml", 1024, &b, &out, &err),
+			-ERR_BAD_GATEWAY);
+	buf_release(&cut);
+
+	/* Uncompressed, the same. */
+	buf_reset(&bomb);
+	make_bomb(&bomb, 4u << 20, false);
+	b = (registry_budget_t){ 1u << 20, 100 };
+	CU_ASSERT_EQUAL(registry_untar_file(bomb.data, bomb.len, "lain.yaml", 1024, &b, &out, &err),
+			-ERR_NOT_ACCEPTABLE);
+
+	/* Entries. */
+	const char *many[2 * 12];
+	for (int i = 0; i < 12; i++) {
+		many[2 * i] = i == 11 ? "lain.yaml" : "f";
+		many[2 * i + 1] = "x";
+	}
+	buf_t tgz = BUF_INIT;
+	make_tgz(&tgz, many, 12);
+	b = (registry_budget_t){ 64u << 20, 10 };
+	CU_ASSERT_EQUAL(registry_untar_file(tgz.data, tgz.len, "lain.yaml", 1024, &b, &out, &err),
+			-ERR_NOT_ACCEPTABLE);
+	CU_ASSERT_STRING_EQUAL(err.msg, "image layers hold more than REGISTRY_MAX_ENTRIES (10000) "
+					"entries: reading stopped there");
+	b = (registry_budget_t){ 64u << 20, 12 };
+	buf_reset(&out);
+	CU_ASSERT_EQUAL(registry_untar_file(tgz.data, tgz.len, "lain.yaml", 1024, &b, &out, &err), 0);
+	CU_ASSERT_STRING_EQUAL(out.data, "x");
+	buf_release(&tgz);
+	buf_release(&bomb);
 	buf_release(&out);
 }
 
@@ -362,6 +475,7 @@ static CU_TestInfo registry_tests[] = {
 	{ "layers top down", test_layers },
 	{ "sha256 digests", test_digest },
 	{ "one file out of a gzip tar", test_untar },
+	{ "unpacked bytes and entries capped while reading", test_untar_caps },
 	CU_TEST_INFO_NULL,
 };
 

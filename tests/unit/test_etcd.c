@@ -62,6 +62,16 @@ static void test_encode_range(void)
 	o = json_tokener_parse(b.data);
 	CU_ASSERT(json_object_object_get_ex(o, "keys_only", &v) && json_object_get_boolean(v));
 	CU_ASSERT(!json_object_object_get_ex(o, "count_only", &v));
+	CU_ASSERT(!json_object_object_get_ex(o, "sort_order", &v));
+	json_object_put(o);
+	/* The newest key first (a release history's last one). */
+	buf_reset(&b);
+	etcd_encode_range(&b, "k", 1, "l", 1, 1, ETCD_RANGE_DESCEND);
+	o = json_tokener_parse(b.data);
+	CU_ASSERT(json_object_object_get_ex(o, "sort_order", &v) &&
+		  !strcmp(json_object_get_string(v), "DESCEND"));
+	CU_ASSERT(json_object_object_get_ex(o, "sort_target", &v) &&
+		  !strcmp(json_object_get_string(v), "KEY"));
 	json_object_put(o);
 	buf_release(&b);
 }

@@ -343,6 +343,126 @@ static void test_utf8_and_escaping(void)
 	http_response_release(&res);
 }
 
+/* Bytes that start no UTF-8 sequence become U+FFFD: escaped in JSON, raw
+ * in text; well-formed sequences stay. */
+static void test_invalid_utf8_replaced(void)
+{
+	static const struct {
+		const char *in, *json, *text;
+	} cases[] = {
+		{ "a\xff", "a\\ufffd", "a\xef\xbf\xbd" },
+		{ "\xc0\xaf", "\\ufffd\\ufffd", "\xef\xbf\xbd\xef\xbf\xbd" },          /* overlong / */
+		{ "\xed\xa0\x80", "\\ufffd\\ufffd\\ufffd", NULL },                        /* surrogate */
+		{ "\xf4\x90\x80\x80", "\\ufffd\\ufffd\\ufffd\\ufffd", NULL },          /* > U+10FFFF */
+		{ "x\xe2\x82", "x\\ufffd\\ufffd", NULL },                                    /* cut short */
+		{ "\xe2\x82\xac\xf0\x9f\x98\x80", "\xe2\x82\xac\xf0\x9f\x98\x80",
+		  "\xe2\x82\xac\xf0\x9f\x98\x80" },                                         /* kept */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		response_t res;
+		http_response_init(&res);
+		http_envelope(&res, 404, "app", NULL, cases[i].in, "/v1/docs/");
+		char want[256];
+		snprintf(want, sizeof(want), "{\"app\":null,\"msg\":\"%s\",\"url\":\"/v1/docs/\"}",
+			 cases[i].json);
+		CU_ASSERT_STRING_EQUAL(res.body.data, want);
+		json_object *o = json_tokener_parse(res.body.data);
+		CU_ASSERT_PTR_NOT_NULL(o);
+		json_object_put(o);
+		if (cases[i].text) {
+			http_text(&res, 401, cases[i].in);
+			CU_ASSERT_STRING_EQUAL(res.body.data, cases[i].text);
+		}
+		http_response_release(&res);
+	}
+}
+
+/* A NUL in the URL's query or path (encoded) or in a JSON body: 400 before
+ * any handler; an escaped backslash before "u0000" is none. */
+static void test_router_nul(void)
+{
+	response_t res;
+	static const char *const bodies[] = { "{\"appname\": \"a\\u0000b\"}",
+					      "{\"app\\u0000name\": \"a\"}" };
+	for (size_t i = 0; i < 2; i++) {
+		json_object *o = dispatch("POST", "/v1/repos/", bodies[i], &res);
+		CU_ASSERT_EQUAL(res.status, 400);
+		CU_ASSERT_PREFIX(field(o, "msg"), "invalid request: a string of the body holds a NUL");
+		CU_ASSERT_EQUAL(last_handler, 0);
+		http_response_release(&res);
+	}
+	/* A raw NUL byte, past what strlen sees. */
+	request_t req;
+	const char *kv[] = { "REQUEST_METHOD", "POST", "DOCUMENT_URI", "/v1/repos/", NULL };
+	make_request(&req, kv);
+	static const char raw[] = "{\"appname\": \"a\0b\"}";
+	req.body = raw;
+	req.body_len = sizeof(raw) - 1;
+	http_response_init(&res);
+	const router_t router = { routes, NROUTES, NULL };
+	router_dispatch(&router, &req, &res);
+	CU_ASSERT_EQUAL(res.status, 400);
+	http_response_release(&res);
+
+	json_object *o = dispatch("POST", "/v1/repos/", "{\"appname\": \"a\\\\u0000\"}", &res);
+	CU_ASSERT_EQUAL(res.status, 201);
+	CU_ASSERT_STRING_EQUAL(field(o, "repos"), "a\\u0000");
+	http_response_release(&res);
+
+	const char *kv2[] = { "REQUEST_METHOD", "GET", "DOCUMENT_URI", "/v1/repos/",
+			      "REQUEST_URI", "/v1/repos/?x=a%00b", "QUERY_STRING", "x=a%00b", NULL };
+	make_request(&req, kv2);
+	CU_ASSERT(req.url_nul);
+	http_response_init(&res);
+	router_dispatch(&router, &req, &res);
+	CU_ASSERT_EQUAL(res.status, 400);
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.body.data, "the URL holds a NUL character (%00)"));
+	http_response_release(&res);
+	const char *kv3[] = { "DOCUMENT_URI", "/v1/repos/", "QUERY_STRING", "x=a%2500", NULL };
+	make_request(&req, kv3);
+	CU_ASSERT(!req.url_nul);
+}
+
+/* The typed getters of the body (STYLE §8). */
+static void test_body_getters(void)
+{
+	request_t req;
+	const char *kv[] = { NULL };
+	make_request(&req, kv);
+	err_t err = ERR_INIT;
+	const char *s = "x";
+	long n = 7;
+	bool has = true;
+	/* No JSON body: nothing given. */
+	CU_ASSERT_EQUAL(http_body_string(&req, "k", &s, &err), 0);
+	CU_ASSERT_PTR_NULL(s);
+	req.json = arena_json(arena, json_tokener_parse(
+		"{\"s\": \"v\", \"n\": 3, \"z\": null, \"b\": true, \"d\": 2.0, \"a\": [1], \"big\": 100}"));
+	CU_ASSERT_EQUAL(http_body_string(&req, "s", &s, &err), 0);
+	CU_ASSERT_STRING_EQUAL(s, "v");
+	CU_ASSERT_EQUAL(http_body_string(&req, "z", &s, &err), 0);
+	CU_ASSERT_PTR_NULL(s);
+	CU_ASSERT_EQUAL(http_body_string(&req, "absent", &s, &err), 0);
+	CU_ASSERT_PTR_NULL(s);
+	CU_ASSERT_EQUAL(http_body_string(&req, "n", &s, &err), -ERR_INVALID);
+	CU_ASSERT_STRING_EQUAL(err.msg, "invalid request: n must be a string, not a number");
+	CU_ASSERT_EQUAL(http_body_int(&req, "n", 0, 10, &has, &n, &err), 0);
+	CU_ASSERT(has);
+	CU_ASSERT_EQUAL(n, 3);
+	CU_ASSERT_EQUAL(http_body_int(&req, "z", 0, 10, &has, &n, &err), 0);
+	CU_ASSERT(!has);
+	CU_ASSERT_EQUAL(http_body_int(&req, "b", 0, 10, &has, &n, &err), -ERR_INVALID);
+	CU_ASSERT_STRING_EQUAL(err.msg, "invalid request: b must be an integer, not a boolean");
+	CU_ASSERT_EQUAL(http_body_int(&req, "d", 0, 10, &has, &n, &err), -ERR_INVALID);
+	CU_ASSERT_EQUAL(http_body_int(&req, "big", 0, 10, &has, &n, &err), -ERR_INVALID);
+	CU_ASSERT_STRING_EQUAL(err.msg, "invalid request: big must be an integer in 0..10, not 100");
+	CU_ASSERT_EQUAL(http_body_string(&req, "a", &s, &err), -ERR_INVALID);
+	CU_ASSERT_STRING_EQUAL(err.msg, "invalid request: a must be a string, not an array");
+	req.json = arena_json(arena, json_tokener_parse("[1]"));
+	CU_ASSERT_EQUAL(http_body_string(&req, "s", &s, &err), -ERR_INVALID);
+	CU_ASSERT_STRING_EQUAL(err.msg, "invalid request: the body must be a JSON object, not an array");
+}
+
 static CU_TestInfo http_tests[] = {
 	{ "request from FastCGI params", test_request_init },
 	{ "request fallbacks and sanitising", test_request_fallbacks },
@@ -355,6 +475,9 @@ static CU_TestInfo http_tests[] = {
 	{ "router: handler errors become envelopes", test_router_errors },
 	{ "envelope and FastCGI serialisation", test_envelope_and_serialize },
 	{ "envelope escaping through json-c", test_utf8_and_escaping },
+	{ "answers stay UTF-8: invalid bytes become U+FFFD", test_invalid_utf8_replaced },
+	{ "router: NUL in the URL or a JSON body is 400", test_router_nul },
+	{ "typed body getters", test_body_getters },
 	CU_TEST_INFO_NULL,
 };
 

@@ -11,6 +11,7 @@
 #include "console/cluster.h"
 #include "console/buf.h"
 #include "console/err.h"
+#include "console/pyjson.h"
 #include "console/strx.h"
 #include "testlib.h"
 
@@ -127,6 +128,60 @@ static void test_base64(void)
 	buf_release(&b);
 }
 
+/* json.dumps(v, indent=2) of Python, byte for byte (the outputs below are
+ * Python 3's). */
+static void test_pyjson(void)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "{\"message\": \"no such username\", \"data\": \"no such username\"}",
+		  "{\n  \"message\": \"no such username\",\n  \"data\": \"no such username\"\n}" },
+		{ "\"Not group admin\"", "\"Not group admin\"" },
+		{ "{\"z\": [1, {\"a\": null}, []], \"b\": {}, \"t\": true}",
+		  "{\n  \"z\": [\n    1,\n    {\n      \"a\": null\n    },\n    []\n  ],\n"
+		  "  \"b\": {},\n  \"t\": true\n}" },
+		{ "\"\u00e9/\\\"\\n\\t\\u0001\\u007f \\ud83d\\ude00\"",
+		  "\"\\u00e9/\\\"\\n\\t\\u0001\\u007f \\ud83d\\ude00\"" },
+		{ "[]", "[]" },
+		{ "-12", "-12" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_object *v = json_tokener_parse(cases[i].in);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+		buf_t out = BUF_INIT;
+		pyjson_dump_indent2(&out, v);
+		CU_ASSERT_STRING_EQUAL(out.data, cases[i].want);
+		buf_release(&out);
+		json_object_put(v);
+	}
+}
+
+/* RFC 3629's table: what starts a well-formed sequence, and how long. */
+static void test_strx_utf8(void)
+{
+	static const struct {
+		const char *s;
+		size_t len;
+	} cases[] = {
+		{ "a", 1 },     { "\x7f", 1 },     { "\xc3\xa9", 2 },    { "\xe2\x82\xac", 3 },
+		{ "\xef\xbf\xbd", 3 }, { "\xf0\x9f\x98\x80", 4 }, { "\xf4\x8f\xbf\xbf", 4 },
+		{ "\x80", 0 },    { "\xbf", 0 },     { "\xc0\xaf", 0 },    { "\xc1\xbf", 0 },
+		{ "\xe0\x80\xaf", 0 }, { "\xed\xa0\x80", 0 }, { "\xf0\x80\x80\xaf", 0 },
+		{ "\xf4\x90\x80\x80", 0 }, { "\xf5\x80\x80\x80", 0 }, { "\xff", 0 },
+		{ "\xe2\x82", 0 }, { "\xc3(", 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = strlen(cases[i].s);
+		CU_ASSERT_EQUAL(strx_utf8_len(cases[i].s, n), cases[i].len);
+		CU_ASSERT_EQUAL(strx_utf8_valid(cases[i].s, n), cases[i].len == n);
+	}
+	CU_ASSERT_EQUAL(strx_utf8_len("", 0), 0);
+	CU_ASSERT(strx_utf8_valid("", 0));
+	CU_ASSERT(strx_utf8_valid("a\0b", 3));
+	CU_ASSERT(!strx_utf8_valid("ok \xe2\x82\xac \xe2\x82", 9));
+}
+
 static void test_strx(void)
 {
 	long v;
@@ -201,6 +256,8 @@ static CU_TestInfo lib_tests[] = {
 	{ "arena blocks, hooks, reset", test_arena },
 	{ "arena owns what it is given", test_arena_own },
 	{ "base64 std and url tables", test_base64 },
+	{ "strx: UTF-8 sequences", test_strx_utf8 },
+	{ "pyjson: json.dumps(v, indent=2)", test_pyjson },
 	{ "strx parsing", test_strx },
 	{ "err codes and statuses", test_err },
 	CU_TEST_INFO_NULL,

@@ -146,7 +146,10 @@ static int operations_unrouted(const route_t *routes, size_t nroutes)
 	int unrouted = 0;
 	json_object_object_foreach(paths, path, item)
 	{
-		if (strncmp(path, "/api/v1/", 8) && strcmp(path, "/")) {
+		/* /v1/ routes as clients call them; "/" and "/metrics" are no
+		 * /v1/ routes and are called as they are. */
+		if (!strncmp(path, "/v1/", 4) ||
+		    (strncmp(path, "/api/v1/", 8) && strcmp(path, "/") && strcmp(path, "/metrics"))) {
 			REPORT("\n  %s: a path is written as clients call it, /api/v1/...", path);
 			unrouted++;
 		}

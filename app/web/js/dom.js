@@ -1,57 +1,50 @@
 // DOM helpers: data goes in as text and attributes, never as HTML.
 
-// h("a", {href, onclick, dataset}, "text", node, [more]): false/null props
-// and children are left out; strings become text nodes.
-export function h(tag, props, ...kids) {
-  const el = document.createElement(tag);
+// h("a.cls.more", {href, onclick, dataset}?, "text", node, [more]): false/null props and children left out.
+export function h(sel, ...kids) {
+  const [tag, ...cls] = sel.split("."), el = document.createElement(tag);
+  if (cls.length) el.className = cls.join(" ");
+  const props = kids[0] == null || kids[0].constructor === Object ? kids.shift() : {};
   for (const [k, v] of Object.entries(props || {})) {
-    if (v === null || v === undefined || v === false) continue;
+    if (v == null || v === false) continue;
     if (k === "dataset") Object.assign(el.dataset, v);
     else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
     else if (k === "value") el.value = v;
     else el.setAttribute(k, v === true ? "" : v);
   }
-  add(el, kids);
-  return el;
+  return add(el, kids);
 }
 
-function add(el, kids) {
-  for (const c of kids) {
-    if (Array.isArray(c)) add(el, c);
-    else if (c !== null && c !== undefined && c !== false) el.append(c instanceof Node ? c : String(c));
-  }
-}
+const add = (el, kids) => (el.append(...kids.flat(9).filter((c) => c != null && c !== false)), el);
 
-// Replaces el's children, keeping the focus on the same data-key.
+// New children for el; the focus stays on the same data-key.
 export function fill(el, ...kids) {
-  const a = document.activeElement;
-  const key = a && el.contains(a) ? a.dataset.key : null;
+  const a = document.activeElement, key = el.contains(a) && a.dataset.key;
   el.replaceChildren();
   add(el, kids);
   if (key) [...el.querySelectorAll("[data-key]")].find((e) => e.dataset.key === key)?.focus();
   return el;
 }
 
-export const dl = (pairs) => h("dl", { class: "facts" }, pairs.filter(Boolean).map(([t, v]) => [h("dt", null, t), h("dd", null, v)]));
+export const dl = (pairs) => h("dl.facts", pairs.filter(Boolean).map(([t, v]) => [h("dt", t), h("dd", v)]));
 
-// A table named by its caption; {text, cls: "wide"}: hidden when narrow.
-export function table(caption, heads, rows) {
-  return h("table", { class: "grid" }, h("caption", { class: "sr" }, caption),
-    h("thead", null, h("tr", null, heads.map((c) => h("th", { scope: "col", class: c.cls }, c.text || c)))),
-    h("tbody", null, rows));
+// A table named by its caption; the columns in wide (indexes) are hidden when narrow.
+export function table(caption, heads, rows, wide = []) {
+  const t = h("table.grid", h("caption.sr", caption), h("thead", row(...heads.map((c) => h("th", { scope: "col" }, c)))), h("tbody", rows));
+  for (const r of t.rows) for (const i of wide) r.cells[i]?.classList.add("wide");
+  return t;
 }
 
-// A card named by its heading: a form or a section.
-export const card = (tag, id, title, ...kids) => h(tag, { class: "card", "aria-labelledby": id }, h("h2", { id }, title), ...kids);
+// [its label, el] (el has an id).
+export const labelled = (text, el) => [h("label", { for: el.id }, text), el];
+
 // A text input that the browser neither corrects nor fills in.
-export const input = (id, p) => h("input", { id, autocomplete: "off", spellcheck: "false", autocapitalize: "off", ...p });
+export const field = (id, p) => h("input", { id, autocomplete: "off", spellcheck: "false", autocapitalize: "off", ...p });
 
-export const h2 = (...k) => h("h2", null, ...k), primary = (t) => h("button", { class: "btn primary" }, t);
-// Table cells and rows.
-export const td = (...k) => h("td", null, ...k), tr = (...k) => h("tr", null, ...k), rh = (...k) => h("th", { scope: "row" }, ...k);
-export const tc = (c, ...k) => h("td", { class: c }, ...k);
+export const card = (tag, id, title, ...kids) => h(tag + ".card", { "aria-labelledby": id }, h("h2", { id }, title), ...kids);
 
-export const badge = (state, label) => h("span", { class: "badge " + state }, label || state);
-export const muted = (...t) => h("p", { class: "muted" }, ...t);
-// The secret of whom, shown once, as text.
-export const once = (whom, v) => h("div", { class: "notice", role: "status" }, "Secret of " + whom + " (shown this once: keep it now)\n", h("code", null, v));
+// Cells that are no <td> or <th> go into one.
+export const row = (...cells) => h("tr", cells.map((c) => (/^T[DH]$/.test(c?.tagName) ? c : h("td", c))));
+
+export const badge = (state, label) => h("span.badge." + state, label || state);
+export const muted = (...t) => h("p.muted", ...t);

@@ -1,50 +1,35 @@
-// The entry: session, header (nav, user, log in/out), page table.
+// The entry: session, header (nav, user, log in/out), page table (pages/<name>.js, loaded when first shown).
 import { h, fill } from "./dom.js";
 import { get, REVOKED } from "./api.js";
 import { session, startSession, setStatus, needsLogin, logout, rememberPlace, onSessionChange } from "./session.js";
 import { startRouter, reload } from "./router.js";
 import { notify } from "./actions.js";
-import { appsPage } from "./pages/apps.js";
-import { appPage } from "./pages/app.js";
-import { versionsPage } from "./pages/versions.js";
-import { procPage } from "./pages/proc.js";
-import { activityPage } from "./pages/activity.js";
-import { peoplePage } from "./pages/people.js";
-import { adminPage } from "./pages/admin.js";
+
+const $ = (id) => document.getElementById(id);
 
 function header() {
   const out = needsLogin();
-  fill(document.getElementById("nav"), !out && h("a", { href: "/" }, "Apps"), session.admin && !out && h("a", { href: "/admin" }, "Admin"));
-  fill(document.getElementById("who"),
-    session.auth === "closed" ? h("span", null, "Auth is off")
-      : out ? null
-        : [h("span", { class: "user" }, h("span", { class: "sr" }, "Logged in as "), session.user || "…"),
-          h("button", { class: "btn small", onclick: () => logout("You logged out.") }, "Log out")]);
+  fill($("nav"), !out && h("a", { href: "/" }, "Apps"), session.admin && !out && h("a", { href: "/admin" }, "Admin"));
+  fill($("who"), session.auth === "closed" ? h("span", "Auth is off") : !out && [h("span.user", h("span.sr", "Logged in as "), session.user || "…"),
+    h("button.btn.small", { onclick: () => logout("You logged out.") }, "Log out")]);
 }
 
-// Shown instead of any page while auth is on and nobody is logged in.
 function loginGate(main) {
   if (!needsLogin()) return null;
-  main.append(h("section", { class: "login" }, h("h1", null, "Log in to the LAIN console"),
-    session.reason && h("p", { class: "notice warn", role: "alert" }, session.reason),
-    h("p", null, "The console uses LAIN SSO; you come back to ", h("code", null, location.pathname), " afterwards."),
-    h("a", { href: "/api/v1/authorize/login", class: "btn primary", onclick: rememberPlace }, "Log in with SSO")));
+  main.append(h("section.login", h("h1", "Log in to the LAIN console"), session.reason && h("p.notice.warn", { role: "alert" }, session.reason),
+    h("p", "The console uses LAIN SSO; you come back to ", h("code", location.pathname), " afterwards."),
+    h("a.btn.primary", { href: "/api/v1/authorize/login", onclick: rememberPlace }, "Log in with SSO")));
   return { title: "Log in" };
 }
 
 // The auth status and the token's user; a refused token ends the login.
-async function readStatus() {
-  try {
-    const r = await get("/authorize/status/");
-    setStatus(r.auth || {});
-    if (session.auth === "opened" && session.token && r.auth.user === null) logout(REVOKED);
-  } catch (e) {
-    notify("The auth status could not be read: " + e.message, "error");
-  }
-}
+const readStatus = () => get("/authorize/status/").then((r) => {
+  setStatus(r.auth || {});
+  if (session.auth === "opened" && session.token && r.auth.user === null) logout(REVOKED);
+}, (e) => notify("The auth status could not be read: " + e.message, "error"));
 
 startSession();
-document.getElementById("alert-close").onclick = () => { document.getElementById("alert").hidden = true; };
+$("alert-close").onclick = () => { $("alert").hidden = true; };
 await readStatus();
 header();
 onSessionChange(async () => {
@@ -53,6 +38,5 @@ onSessionChange(async () => {
   reload();
 });
 const app = (rest) => new RegExp("^/apps/([a-z0-9][a-z0-9.-]*)" + rest + "/?$");
-startRouter([[/^\/$/, appsPage], [app(""), appPage], [app("/versions"), versionsPage],
-  [app("/procs/([a-z0-9][a-z0-9._-]*)"), procPage], [app("/activity"), activityPage], [app("/people"), peoplePage],
-  [/^\/admin\/?$/, adminPage]], loginGate);
+startRouter([[/^\/$/, "apps"], [app(""), "app"], [app("/versions"), "versions"], [app("/releases"), "releases"],
+  [app("/procs/([a-z0-9][a-z0-9._-]*)"), "proc"], [app("/activity"), "activity"], [app("/people"), "people"], [/^\/admin\/?$/, "admin"]], loginGate);

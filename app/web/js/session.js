@@ -1,16 +1,10 @@
-// Who is logged in: the token in localStorage until it expires (across
-// reloads and tabs; a logout in one tab ends the others).
-const KEY = "lain-console.login", BACK = "lain-console.return-to";
+// Who is logged in: the token in localStorage until it expires (across reloads and tabs; a logout in one tab ends the others).
+const KEY = "lain-console.login", BACK = "lain-console.return-to", EXPIRED = "Your login expired. Log in again.";
 const listeners = [];
 let timer;
 
-export const session = {
-  auth: "unknown",  // "opened" or "closed" once the status is read
-  token: null, expires: 0,
-  user: null,       // the token's user
-  admin: false,     // a LAIN admin (everyone when auth is off)
-  reason: "",       // why the last logout happened
-};
+// auth: "opened" or "closed" once read; admin: a LAIN admin (everyone when auth is off); reason: of the last logout.
+export const session = { auth: "unknown", token: null, user: null, admin: false, reason: "" };
 
 function load() {
   let s = null;
@@ -18,19 +12,16 @@ function load() {
   const ok = s && typeof s.token === "string" && s.expires > Date.now();
   if (s && !ok) {
     localStorage.removeItem(KEY);
-    session.reason = "Your login expired. Log in again.";
+    session.reason = EXPIRED;
   }
   session.token = ok ? s.token : null;
-  session.expires = ok ? s.expires : 0;
   clearTimeout(timer);
-  if (ok) timer = setTimeout(() => logout("Your login expired. Log in again."), Math.min(s.expires - Date.now(), 2 ** 31 - 1));
+  if (ok) timer = setTimeout(() => logout(EXPIRED), Math.min(s.expires - Date.now(), 2 ** 31 - 1));
 }
 
-// The login comes back with the token in the fragment: keep it, clear the
-// address bar, go back to where the user was.
+// The login comes back with the token in the fragment: keep it, clear the address bar, go back to where the user was.
 export function startSession() {
-  const p = new URLSearchParams(location.hash.slice(1));
-  const token = p.get("access_token");
+  const p = new URLSearchParams(location.hash.slice(1)), token = p.get("access_token");
   if (token) {
     localStorage.setItem(KEY, JSON.stringify({ token, expires: Date.now() + (Number(p.get("expires_in")) || 3600) * 1000 }));
     const back = sessionStorage.getItem(BACK) || "/";
@@ -61,7 +52,7 @@ export function logout(reason) {
   const had = session.token;
   localStorage.removeItem(KEY);
   clearTimeout(timer);
-  Object.assign(session, { token: null, expires: 0, user: null, admin: false, reason: reason || "" });
+  Object.assign(session, { token: null, user: null, admin: false, reason: reason || "" });
   if (had) changed();
 }
 

@@ -1,33 +1,22 @@
-// People (/apps/<app>/people): maintainers (E14), add, remove (E15); deploy
-// tokens (issue 18): list, make (its secret shown once), revoke.
-import { h, fill, table, badge, muted, once, card, input, td, tr, rh, tc, h2, primary } from "../dom.js";
-import { get, call } from "../api.js";
-import { session } from "../session.js";
-import { drop, run, notify } from "../actions.js";
-import { appFrame, enc, failure, empty } from "./common.js";
-import { fmtTime } from "../model.js";
-
-const at = (s) => fmtTime(new Date(s));
+// People (/apps/<app>/people): maintainers (E14), add, remove (E15); deploy tokens (issue 18): list, make (secret shown once), revoke.
+import { h, fill, table, row, card, field, labelled, badge, muted, get, call, session, run, notify, drop, once, fmtTime, appFrame, enc, failure,
+  empty } from "./common.js";
 
 export function peoplePage(main, name) {
   const { body } = appFrame(main, name, "people");
-  const base = "/repos/" + enc(name) + "/maintainers/";
-  const list = h("div", null, muted("Loading…"));
-  const user = input("m-user");
-  const role = h("select", { id: "m-role" }, h("option", null, "normal"), h("option", null, "admin"));
+  const base = "/repos/" + enc(name) + "/maintainers/", tok = "/repos/" + enc(name) + "/tokens/";
+  const [list, tlist, made] = [h("div", muted("Loading…")), h("div"), h("div")];
+  const [user, tname, scopes] = [field("m-user"), field("t-name"), field("t-scopes", { value: "push deploy" })];
+  const role = h("select", { id: "m-role" }, h("option", "normal"), h("option", "admin"));
   const form = card("form", "add", "Add a maintainer",
-    h("div", { class: "row" }, h("label", { for: "m-user" }, "SSO user"), user, h("label", { for: "m-role" }, "Role"), role,
-      primary("Add maintainer")),
+    h("div.row", labelled("SSO user", user), labelled("Role", role), h("button.btn.primary", "Add maintainer")),
     muted("Maintainers may deploy, scale and undeploy " + name + "; only its admins may change its maintainers. LAIN admins may do everything."));
-  const tok = "/repos/" + enc(name) + "/tokens/", tlist = h("div"), made = h("div");
-  const inp = (id, label, p) => [h("label", { for: id }, label), input(id, p)];
-  const tname = inp("t-name", "Name"), scopes = inp("t-scopes", "Scopes", { value: "push deploy" });
   const tform = card("form", "mk", "Make a deploy token",
-    h("div", { class: "row" }, tname, scopes, primary("Make token")),
-    muted("For CI: the registry login robot:" + name + ":<name>, or the API's access-token."), made);
-  body.append(h2("Maintainers"), list, form, h2("Deploy tokens"), tlist, tform);
+    h("div.row", labelled("Name", tname), labelled("Scopes", scopes), h("button.btn.primary", "Make token")),
+    muted("For CI: the registry login robot:" + name + ":<name>, or the API's access-token. Scopes: pull, push, deploy, read."), made);
+  body.append(h("h2", "Maintainers"), list, form, h("h2", "Deploy tokens"), tlist, tform);
   if (session.auth === "closed") {
-    form.hidden = true;
+    form.hidden = tform.hidden = true;
     fill(list, empty("Auth is off in this cluster: there are no maintainers, anyone may change every app."));
     return { title: name + " people" };
   }
@@ -36,40 +25,35 @@ export function peoplePage(main, name) {
     e.preventDefault();
     const u = user.value.trim(), r = role.value;
     if (!u) return notify("Type the SSO user name of the new maintainer.", "error");
-    run({ key: "add", button: e.submitter, pending: "Adding…", after: refresh, work: async () => {
-      await call("POST", base, { username: u, role: r });
+    run({ key: "add", button: e.submitter, pending: "Adding…", after: refresh, work: () => call("POST", base, { username: u, role: r }).then(() => {
       user.value = "";
       return "Added " + u + " as " + r + " maintainer of " + name + ".";
-    } });
+    }) });
   };
 
   tform.onsubmit = (e) => {
     e.preventDefault();
-    run({ key: "mk", button: e.submitter, pending: "Making…", after: refresh, work: async () => {
-      const t = (await call("POST", tok, { name: tname[1].value.trim(), scopes: scopes[1].value.split(/[\s,]+/).filter(Boolean) })).token;
-      fill(made, once(t.user, t.secret));
-      tname[1].value = "";
-      return "Made the deploy token " + t.user + ".";
-    } });
+    run({ key: "mk", button: e.submitter, pending: "Making…", after: refresh,
+      work: () => call("POST", tok, { name: tname.value.trim(), scopes: scopes.value.split(/[\s,]+/).filter(Boolean) }).then(({ token: t }) => {
+        fill(made, once(t.user, t.secret));
+        tname.value = "";
+        return "Made the deploy token " + t.user + ".";
+      }) });
   };
 
+  const at = (s) => fmtTime(new Date(s));
   async function refresh() {
-    get(tok).then((r) => fill(tlist, r.tokens.length ? table("Deploy tokens of " + name, ["Name", "Scopes", "Expires", { text: "Last used", cls: "wide" }, "Action"],
-      r.tokens.map((t) => tr(rh(t.name), td(t.scopes.join(", ")),
-        td(t.expired ? badge("failed", "expired") : at(t.expires)), tc("wide", t.last_used ? at(t.last_used) : "never"),
-        td(drop("Revoke", t.user, "It is refused from its next use on.", tok + enc(t.name) + "/",
-          "Revoked " + t.user + ".", refresh))))) : empty("No deploy tokens.")), (e) => fill(tlist, failure(e, name)));
-    let people;
-    try {
-      people = (await get(base)).maintainers.sort((a, b) => a.username.localeCompare(b.username));
-    } catch (e) {
-      return fill(list, failure(e, name));
-    }
-    fill(list, !people.length ? empty("No maintainers of its own: only LAIN admins have access.")
-      : table("Maintainers of " + name, ["User", "Role", "Action"], people.map(({ username: u, role: r }) => tr(
-        rh(u, u === session.user && h("span", { class: "muted" }, " (you)")), td(badge(r === "admin" ? "admin" : "", r)),
-        td(drop("Remove", u, (u === session.user ? "You" : u) + " will lose access to " + name + ".", base + enc(u) + "/",
-          "Removed " + u + " from the maintainers of " + name + ".", refresh))))));
+    const [p, t] = await Promise.allSettled([get(base), get(tok)]);
+    fill(list, p.status === "rejected" ? failure(p.reason, name) : !p.value.maintainers.length ? empty("No maintainers of its own: only LAIN admins have access.")
+      : table("Maintainers of " + name, ["User", "Role", "Action"], p.value.maintainers.sort((a, b) => a.username.localeCompare(b.username))
+        .map(({ username: u, role: r }) => row(h("th", { scope: "row" }, u, u === session.user && h("span.muted", " (you)")),
+          badge(r === "admin" ? "admin" : "", r), drop("Remove", u, (u === session.user ? "You" : u) + " will lose access to " + name + ".",
+            base + enc(u) + "/", "Removed " + u + " from the maintainers of " + name + ".", refresh)))));
+    fill(tlist, t.status === "rejected" ? failure(t.reason, name) : !t.value.tokens.length ? empty("No deploy tokens.")
+      : table("Deploy tokens of " + name, ["Name", "Scopes", "Expires", "Last used", "Action"], t.value.tokens.map((k) =>
+        row(h("th", { scope: "row" }, k.name), k.scopes.join(", "), k.expired ? badge("failed", "expired") : at(k.expires),
+          k.last_used ? at(k.last_used) : "never", drop("Revoke", k.user, "It is refused from its next use on.", tok + enc(k.name) + "/",
+            "Revoked " + k.user + ".", refresh))), [3]));
   }
 
   return { title: name + " people", refresh };
