@@ -332,6 +332,13 @@ static void test_push_and_deploy(void)
 	it_response_free(&r);
 	/* none of it asked SSO */
 	CU_ASSERT_EQUAL(sso_requests(), sso_before);
+	/* the releases it made are the robot's */
+	CU_ASSERT_EQUAL(it_req_as(alice, "GET", "/api/v1/apps/hello/releases/", NULL, &r), 200);
+	json_object *rels = js_get(r.json, "releases");
+	CU_ASSERT_EQUAL(js_len(rels), 2);
+	for (size_t i = 0; i < js_len(rels); i++)
+		CU_ASSERT_STRING_EQUAL(js_str(js_at(rels, i), "user"), "robot:hello:ci");
+	it_response_free(&r);
 
 	/* acted as robot:hello:ci: the oplog (alice reads it) */
 	CU_ASSERT_EQUAL(it_req_as(alice, "GET", "/api/v1/oplogs/hello/", NULL, &r), 200);
@@ -398,6 +405,11 @@ static void test_bounds(void)
 	denv_expect(reader, "GET", "/api/v1/apps/hello/", NULL, 200, NULL);
 	denv_expect(reader, "GET", "/api/v1/apps/hello/procs/", NULL, 200, NULL);
 	denv_expect(reader, "GET", "/api/v1/oplogs/hello/", NULL, 200, NULL);
+	denv_expect(reader, "GET", "/api/v1/apps/hello/releases/", NULL, 200, NULL);
+	denv_expect(reader, "GET", "/api/v1/apps/hello/releases/1/", NULL, 200, NULL);
+	denv_expect(reader, "POST", "/api/v1/apps/hello/rollback/", "{}", 403, NULL);
+	/* a rollback is a deploy: its plan, as a dry run */
+	denv_expect(ci, "POST", "/api/v1/apps/hello/rollback/?dry_run=1", "{}", 200, NULL);
 	denv_expect(reader, "PUT", "/api/v1/apps/hello/", "{}", 403, NULL);
 	denv_expect(reader, "POST", "/api/v1/apps/hello/procs/", "{\"procname\": \"web\"}", 403, NULL);
 	/* unknown tokens: 401, SSO not asked */
