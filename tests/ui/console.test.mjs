@@ -581,6 +581,11 @@ describe("the web console in Chromium", { concurrency: 1 }, () => {
     assert.match(await page.getByRole("main").textContent(), /Secret of robot:hello:ci \(shown this once/);
     assert.match(await table.textContent(), /push, deploy/);
     assert.match(await table.textContent(), /never/);
+    // Copy puts it on the clipboard
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
+    await page.getByRole("button", { name: "Copy the secret of robot:hello:ci" }).click();
+    await page.getByText("Copied the secret of robot:hello:ci.").waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), secret);
     // it works as hello's access-token, and for nothing else
     assert.equal((await stack.api(secret, "GET", "/repos/hello/")).status, 200);
     assert.equal((await stack.api(secret, "GET", "/repos/")).status, 403);
@@ -610,6 +615,11 @@ describe("the web console in Chromium", { concurrency: 1 }, () => {
     // its secret, this once (issue 18)
     assert.match(await p.getByText(/^lcw_[a-z2-7]{52}$/).textContent(), /^lcw_/);
     assert.match(await p.getByRole("main").textContent(), /Secret of https:\/\/ci.example.com\/hook \(shown this once/);
+    await p.getByRole("button", { name: "Copy the secret of https://ci.example.com/hook" }).waitFor();
+    await p.setViewportSize({ width: 390, height: 844 });
+    assert.equal(await scrollsSideways(p), false);
+    await p.setViewportSize({ width: 1280, height: 900 });
+    await shoot(p, "admin-webhook-secret");
     const adminToken = await stack.token("admin");
     assert.deepEqual((await stack.api(adminToken, "GET", "/notify/imagepush/")).body.notify, ["https://ci.example.com/hook"]);
     assert.equal((await stack.api(aliceToken, "GET", "/notify/imagepush/")).status, 403);
