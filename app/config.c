@@ -144,6 +144,7 @@ static const struct row rows[] = {
 	S("CONSOLE_REGISTRY_ISSUER", registry_issuer, "auth server", check_not_empty),
 	L("CONSOLE_REGISTRY_TOKEN_TTL", registry_token_ttl, "1800", 10, 86400),
 	B("CONSOLE_REGISTRY_ANONYMOUS_PULL", registry_anonymous_pull, "0"),
+	L("CONSOLE_DEPLOY_TOKEN_MAX_DAYS", deploy_token_max_days, "90", 1, 3650),
 };
 
 #define NROWS (ARRAY_SIZE(rows))

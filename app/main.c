@@ -248,7 +248,10 @@ static void worker_main(struct master *m, int index, pid_t master_pid)
 	}
 	/* The api's routes, with its checks before every handler. */
 	const router_t router = { api_routes, api_routes_count, permission_check };
-	const server_opts_t opts = { &router, m->cfg.body_limit };
+	/* Between requests: the webhook deliveries that are due (api.h). */
+	const server_opts_t opts = { .router = &router, .body_limit = m->cfg.body_limit,
+				     .idle = api_idle, .idle_ms = API_IDLE_MS,
+				     .idle_name = "webhook deliveries" };
 	int rc = server_run(m->listen_fd, &ctx, &opts, &worker_stop, slot);
 	ctx_close(&ctx);
 	config_release(&m->cfg);

@@ -617,7 +617,7 @@ static int step_mountpoints(deploy_run_t *run, err_t *err)
 		.service_hosts = hosts,
 		.n_service_hosts = ARRAY_SIZE(hosts),
 		.cluster_admin = !req_auth_on(req) ||
-				 sso_user_in(req_user(req), req->ctx->cfg->lain_admin_name),
+				 (req_user(req) && sso_user_in(req_user(req), req->ctx->cfg->lain_admin_name)),
 	};
 	return mountpolicy_check(run->conf, &p, err);
 }

@@ -67,6 +67,12 @@ static int register_instance(request_t *req, const cluster_t *cl, const char *re
 	int rc = store_app_get(req->ctx, req->arena, name, &a, err);
 	if (rc != -ERR_NOT_FOUND)
 		return rc;
+	/* Its SSO group is made with the caller's SSO token. */
+	if (req_robot(req))
+		return err_set(err, -ERR_FORBIDDEN,
+			       "resource instance %s is new and needs an SSO group, which a deploy "
+			       "token (%s) cannot make: deploy it once with a person's SSO token",
+			       name, req_operator(req));
 	if (req_auth_on(req)) {
 		const char *other = NULL;
 		if ((rc = groups_collision(req, cl, name, &other, err)))

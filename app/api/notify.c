@@ -20,24 +20,28 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
+#include <openssl/crypto.h>
 
 #include "console/api.h"
 #include "console/array.h"
 #include "console/cluster.h"
-#include "console/httpm.h"
 #include "console/lainyaml.h"
 #include "console/log.h"
 #include "console/permission.h"
 #include "console/registry.h"
+#include "console/secret.h"
 #include "console/store.h"
+#include "console/token_policy.h"
 #include "console/urlpolicy.h"
 #include "console/version.h"
-#include "console/xalloc.h"
+#include "console/webhooks.h"
 #include "answer.h"
 #include "appconf.h"
 #include "commits.h"
+#include "deliveries.h"
 #include "peers.h"
 #include "console/banned.h"
 
@@ -67,14 +71,60 @@ static int type_key(request_t *req, response_t *res, const char **key)
 			"unknown notify type '%s': imagepush is the only one", type);
 }
 
-int api_notify_list(request_t *req, response_t *res, err_t *err)
+/* The registered URLs, else an answer (*urls NULL). */
+static int registered_urls(request_t *req, response_t *res, json_object **urls, err_t *err)
 {
 	const char *key = NULL;
-	json_object *urls = NULL;
+	*urls = NULL;
 	int rc = type_key(req, res, &key);
-	if (rc || (rc = store_notify_list(req->ctx, req->arena, key, &urls, err)))
+	return rc ? rc : store_notify_list(req->ctx, req->arena, key, urls, err);
+}
+
+/* "notify" stays the list of URLs that archon reads; "webhooks" says more
+ * of each (issue 18): {"url", "id", "signed", "created", "creator"}. */
+int api_notify_list(request_t *req, response_t *res, err_t *err)
+{
+	json_object *urls = NULL;
+	int rc = registered_urls(req, res, &urls, err);
+	if (rc)
 		return rc;
-	return api_answer(req, res, 200, json_object_get(urls), notify_url(req), "");
+	size_t n = json_object_array_length(urls);
+	const char **ids = arena_alloc(req->arena, (n ? n : 1) * sizeof(*ids));
+	webhook_t *hooks = arena_alloc(req->arena, (n ? n : 1) * sizeof(*hooks));
+	for (size_t i = 0; i < n; i++) {
+		char id[WEBHOOK_ID_LEN + 1];
+		webhook_id(json_object_get_string(json_object_array_get_idx(urls, i)), id);
+		ids[i] = arena_strdup(req->arena, id);
+	}
+	if ((rc = store_webhooks_get(req->ctx, req->arena, ids, n, hooks, err)))
+		return rc;
+	json_object *list = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "url", json_object_get(json_object_array_get_idx(urls, i)));
+		json_object_object_add(o, "id", json_object_new_string(ids[i]));
+		json_object_object_add(o, "signed", json_object_new_boolean(hooks[i].secret != NULL));
+		json_object_object_add(o, "created", hooks[i].created
+			? json_object_new_string(hooks[i].created) : NULL);
+		json_object_object_add(o, "creator", hooks[i].creator
+			? json_object_new_string(hooks[i].creator) : NULL);
+		json_object_array_add(list, o);
+	}
+	return api_answer_more(req, res, 200, NULL, json_object_get(urls), "webhooks", list,
+			       notify_url(req), "");
+}
+
+/* GET /v1/notify/<type>/deliveries/: every webhook's pending deliveries
+ * and its last tries (deliveries.h). */
+int api_notify_deliveries(request_t *req, response_t *res, err_t *err)
+{
+	json_object *urls = NULL, *view = NULL;
+	int rc = registered_urls(req, res, &urls, err);
+	if (rc || (rc = deliveries_view(req, urls, &view, err)))
+		return rc;
+	return api_answer(req, res, 200, view,
+			  arena_printf(req->arena, "/v1/notify/%s/deliveries/", http_param(req, "type")),
+			  "");
 }
 
 /* Where webhooks may point, by the settings. */
@@ -82,13 +132,6 @@ static urlpolicy_t webhook_policy(const request_t *req)
 {
 	return (urlpolicy_t){ .allow_private = req->ctx->cfg->notify_allow_private,
 			      .allow_loopback = req->ctx->cfg->notify_allow_loopback };
-}
-
-/* httpc's allow_addr for a webhook: the address of the connection, a name
- * resolved, is checked as a URL's host is (urlpolicy.h). */
-static bool webhook_addr(const char *ip, const void *policy)
-{
-	return urlpolicy_addr_allowed(policy, ip);
 }
 
 /* POST adds the body's notify_url, DELETE removes it. */
@@ -111,14 +154,47 @@ int api_notify_change(request_t *req, response_t *res, err_t *err)
 	urlpolicy_t policy = webhook_policy(req);
 	if (add && urlpolicy_webhook(&policy, url, err))
 		return api_fail(req, res, -ERR_INVALID, NULL, notify_url(req), "%s", err->msg);
-	rc = store_notify_change(req->ctx, req->arena, key, url, add, err);
+	/* A new webhook gets its secret in the txn that lists it; a removed
+	 * one loses its secret and its log with it. */
+	char id[WEBHOOK_ID_LEN + 1], created[32];
+	webhook_id(url, id);
+	token_time_rfc3339((int64_t)time(NULL), created);
+	buf_t secret = BUF_INIT;
+	webhook_t h = { .url = url, .id = id, .created = created, .creator = req_operator(req) };
+	etcd_op_t ops[2];
+	size_t nops = 0;
+	bool changed = false;
+	if (add && !(rc = secret_new(&secret, WEBHOOK_SECRET_PREFIX, err))) {
+		h.secret = secret.data;
+		ops[nops++] = webhook_put_op(req->arena, &h);
+	} else if (!add) {
+		nops = webhook_delete_ops(req->arena, id, ops);
+	}
+	if (!rc)
+		rc = store_notify_change(req->ctx, req->arena, key, url, add, ops, nops, &changed, err);
+	/* Listed before secrets existed: it gets one now (the first POST
+	 * again), or keeps the one it has. */
+	if (!rc && add && !changed && store_webhook_create(req->ctx, req->arena, &h, err)) {
+		rc = err->code == -ERR_CONFLICT ? 0 : err->code;
+		h.secret = NULL;
+	}
 	if (rc == -ERR_NOT_FOUND)
-		return api_fail(req, res, -ERR_INVALID, NULL, notify_url(req), "%s", err->msg);
+		rc = api_fail(req, res, -ERR_INVALID, NULL, notify_url(req), "%s", err->msg);
 	if (rc)
-		return rc;
-	http_log(req, LOG_INFO, "NOTIFY: %s %s %s by %s", add ? "added" : "removed",
-		 http_param(req, "type"), url, req_operator(req));
-	return api_answer(req, res, 200, json_object_new_string(url), notify_url(req), "");
+		goto out;
+	http_log(req, LOG_INFO, "NOTIFY: %s %s %s by %s%s", add ? "added" : "removed",
+		 http_param(req, "type"), url, req_operator(req),
+		 h.secret ? " (a new secret given)" : "");
+	rc = api_answer_more(req, res, 200, NULL, json_object_new_string(url),
+			     h.secret ? "secret" : NULL,
+			     h.secret ? json_object_new_string(h.secret) : NULL, notify_url(req), "%s", h.secret ? "the secret that signs its deliveries is shown "
+					      "this once: keep it now" : "");
+	if (h.secret)
+		http_header(res, "Cache-Control", "no-store");
+out:
+	OPENSSL_cleanse(secret.data, secret.len);
+	buf_release(&secret);
+	return rc;
 }
 
 /* ---- E20 */
@@ -139,51 +215,6 @@ static int newest_giturl(request_t *req, const cluster_t *cl, const char *app,
 	if (!rc)
 		*giturl = arena_own(req->arena, lain_giturl_normalize(conf->giturl), free);
 	return rc;
-}
-
-/* A webhook's answer is awaited this long at most (§7.1), and read up to
- * this size (it is only logged). */
-#define WEBHOOK_TIMEOUT_MS 10000
-#define WEBHOOK_MAX_ANSWER (64 * 1024)
-
-/* POSTs payload to every url at once; failures are logged. */
-static void fan_out(request_t *req, json_object *urls, const char *payload)
-{
-	size_t n = json_object_array_length(urls);
-	if (!n)
-		return;
-	httpc_t *m = httpc_new("notify webhook", NULL, req->ctx->cfg->http_timeout_ms,
-			       req->ctx->cfg->http_connect_timeout_ms);
-	if (!m) {
-		http_log(req, LOG_ERROR, "image push of %s: no webhook called (no curl handle)",
-			 req_app(req)->appname);
-		return;
-	}
-	urlpolicy_t policy = webhook_policy(req);
-	httpm_call_t *calls = xcalloc(n, sizeof(*calls));
-	for (size_t i = 0; i < n; i++)
-		calls[i].req = (httpc_request_t){
-			.method = "POST",
-			.url = json_object_get_string(json_object_array_get_idx(urls, i)),
-			.body = payload,
-			.body_len = strlen(payload),
-			.timeout_ms = WEBHOOK_TIMEOUT_MS,
-			.max_body = WEBHOOK_MAX_ANSWER,
-			.allow_addr = webhook_addr,
-			.allow_data = &policy,
-		};
-	httpm_perform(m, calls, n);
-	for (size_t i = 0; i < n; i++) {
-		if (calls[i].rc)
-			http_log(req, LOG_WARN, "image push of %s: webhook %s: %s", req_app(req)->appname,
-				 calls[i].req.url, calls[i].err.msg);
-		else if (calls[i].resp.status >= 300)
-			http_log(req, LOG_WARN, "image push of %s: webhook %s answered %ld", req_app(req)->appname,
-				 calls[i].req.url, calls[i].resp.status);
-		httpm_call_release(&calls[i]);
-	}
-	free(calls);
-	httpc_free(m);
 }
 
 /* A JSON array in the body, or NULL. */
@@ -246,6 +277,8 @@ int api_repos_push(request_t *req, response_t *res, err_t *err)
 	json_object_object_add(p, "giturl", json_object_new_string(app->giturl));
 	json_object_object_add(p, "authors", json_object_get(authors));
 	int flags = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
-	fan_out(req, urls, json_object_to_json_string_ext(p, flags));
+	if ((rc = deliveries_start(req, urls, "image-push", json_object_to_json_string_ext(p, flags),
+				   err)))
+		return rc;
 	return api_answer(req, res, 200, NULL, url, "ok");
 }

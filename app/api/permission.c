@@ -1,19 +1,22 @@
 /* The checks a route's row asks for before its handler; see permission.h. */
+#include <string.h>
+
 #include <json-c/json.h>
 
 #include "console/auth.h"
 #include "console/cluster.h"
 #include "console/deployd.h"
 #include "console/permission.h"
+#include "console/robot.h"
 #include "console/sso.h"
 #include "console/store.h"
 #include "answer.h"
 #include "peers.h"
+#include "robots.h"
 #include "console/banned.h"
 
-/* The original's answers for these, whatever the endpoint (spec §1.1). */
 #define DOCS_URL API_DOCS_URL
-#define UNAUTHORIZED_MSG "unauthorized : don't have the access to the operation"
+#define UNAUTHORIZED_MSG PERM_UNAUTHORIZED_MSG
 
 /* The caller's SSO user (fresh: not from the cache), or 401 answered. */
 static int who(request_t *req, response_t *res, bool fresh, err_t *err)
@@ -38,6 +41,8 @@ static int check_read(request_t *req, response_t *res, err_t *err)
 	if (rc)
 		return rc;
 	c->auth_on = sw->on;
+	if (sw->on && robot_secret_form(req->access_token))
+		return robots_check(req, res, err);
 	return sw->on ? who(req, res, false, err) : 0;
 }
 
@@ -54,6 +59,8 @@ bool permission_sees_app(const request_t *req, const char *name)
 	const caller_t *c = req_caller(req);
 	if (!c->auth_on)
 		return true;
+	if (c->robot)
+		return !strcmp(c->robot->app, name);
 	if (!c->user)
 		return false;
 	/* The admin group is nested into every app group; its members see
@@ -125,8 +132,8 @@ static int check_perm(request_t *req, response_t *res, enum route_perm perm, err
 	if (perm == PERM_NONE)
 		return 0;
 	int rc = check_read(req, res, err);
-	if (rc)
-		return rc;
+	if (rc || req_robot(req))
+		return rc;  /* a robot: robots_check did the rest */
 	/* Before anything about the app (spec E14: checked first). */
 	if ((req->route->flags & ROUTE_AUTH_ONLY) && !req_auth_on(req))
 		return api_fail_key(req, res, "maintainer", -ERR_FORBIDDEN, DOCS_URL,

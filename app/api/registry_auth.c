@@ -19,11 +19,14 @@
 #include "console/jws.h"
 #include "console/log.h"
 #include "console/metrics.h"
+#include "console/oplog.h"
 #include "console/registry_auth.h"
+#include "console/robot.h"
 #include "console/sso.h"
 #include "console/store.h"
 #include "console/token_policy.h"
 #include "peers.h"
+#include "robots.h"
 #include "console/banned.h"
 
 /* How long a worker trusts its copy of the whitelist (as the auth switch). */
@@ -174,7 +177,11 @@ static int basic_credentials(request_t *req, const char **user, const char **pas
 	buf_t dec = BUF_INIT;
 	int found = -1;
 	if (base64_decode(&dec, h, strlen(h)) == 0 && !memchr(dec.data, '\0', dec.len)) {
-		char *colon = strchr(dec.data, ':');
+		/* A user name has no ':' (RFC 7617), so the first one ends it;
+		 * but a deploy token's user is robot:<app>:<name> (docker login
+		 * -u robot:hello:ci sends it whole), and its secret has none. */
+		bool robot = !strncmp(dec.data, ROBOT_USER_PREFIX, strlen(ROBOT_USER_PREFIX));
+		char *colon = robot ? strrchr(dec.data, ':') : strchr(dec.data, ':');
 		if (colon && colon != dec.data) {
 			*user = arena_strndup(req->arena, dec.data, (size_t)(colon - dec.data));
 			*password = arena_strdup(req->arena, colon + 1);
@@ -237,6 +244,25 @@ cleanup:
 
 /* ---- the endpoint ------------------------------------------------------------- */
 
+/* A deploy token's use of the registry, in its app's oplog (issue 18):
+ * what it was given, if anything. */
+static void robot_oplog(request_t *req, const char *user, const char *app,
+			const token_want_t *grants, size_t n)
+{
+	unsigned got = 0;
+	for (size_t i = 0; i < n; i++)
+		got |= grants[i].want;
+	if (!got)
+		return;
+	err_t err = ERR_INIT;
+	const char *msg = arena_printf(req->arena, "registry token: %s%s%s of %s",
+				       got & TOKEN_PULL ? "pull" : "",
+				       got == (TOKEN_PULL | TOKEN_PUSH) ? "," : "",
+				       got & TOKEN_PUSH ? "push" : "", app);
+	if (oplog_append(req->ctx, "REGISTRY", user, app, "", msg, &err))
+		http_log(req, LOG_WARN, "oplog REGISTRY of %s not written: %s", app, err.msg);
+}
+
 struct scope_walk {
 	token_request_t *treq;
 	arena_t *arena;
@@ -257,7 +283,7 @@ int api_registry_authorize(request_t *req, response_t *res, err_t *err)
 	token_request_t treq = TOKEN_REQUEST_INIT;
 	token_caller_t caller = { .kind = TOKEN_CALLER_ANONYMOUS,
 				  .anonymous_pull = cfg->registry_anonymous_pull };
-	const char *user = NULL, *password = NULL;
+	const char *user = NULL, *password = NULL, *robot_app = NULL, *robot_name = NULL;
 	sso_user_t *me = NULL;
 	const cluster_t *cl = NULL;
 	buf_t token = BUF_INIT, jti = BUF_INIT;
@@ -283,7 +309,27 @@ int api_registry_authorize(request_t *req, response_t *res, err_t *err)
 			rc = answer_unauthorized(res);
 			goto cleanup;
 		}
-		if (found > 0) {
+		if (found > 0 && robot_user_parse(req->arena, user, &robot_app, &robot_name)) {
+			/* A deploy token: its hash in etcd, never SSO (issue 18). */
+			token_record_t *t = NULL;
+			err_t why = ERR_INIT;
+			rc = robots_verify(req, robot_app, robot_name, password, &t, &why);
+			if (rc == -ERR_UNAUTHORIZED) {
+				http_log(req, LOG_INFO, "registry token refused to %s: %s", user,
+					 why.msg);
+				rc = answer_unauthorized(res);
+				goto cleanup;
+			}
+			if (rc) {
+				*err = why;
+				goto fail;
+			}
+			caller.kind = TOKEN_CALLER_ROBOT;
+			caller.robot_app = t->app;
+			if (robot_scopes_parse(t->scopes, &caller.robot_scopes, NULL))
+				caller.robot_scopes = 0;
+			user = robot_user(req->arena, t->app, t->name);
+		} else if (found > 0) {
 			/* The check logs in as the OAuth2 client, with its redirect URI. */
 			if ((rc = cluster_get(ctx, &cl, err)))
 				goto fail;
@@ -317,7 +363,8 @@ int api_registry_authorize(request_t *req, response_t *res, err_t *err)
 		goto fail;
 	token_claims_t c = {
 		.iss = cfg->registry_issuer,
-		.sub = caller.kind == TOKEN_CALLER_USER ? user : "",
+		.sub = caller.kind == TOKEN_CALLER_USER || caller.kind == TOKEN_CALLER_ROBOT ? user
+										     : "",
 		.aud = service,
 		.iat = (int64_t)time(NULL),
 		.ttl = cfg->registry_token_ttl,
@@ -327,8 +374,11 @@ int api_registry_authorize(request_t *req, response_t *res, err_t *err)
 	};
 	if ((rc = sign_claims(key, &c, &token, err)))
 		goto fail;
+	if (caller.kind == TOKEN_CALLER_ROBOT)
+		robot_oplog(req, user, caller.robot_app, grants, treq.nrepos);
 	metrics_token(caller.kind == TOKEN_CALLER_WHITELISTED ? METRICS_GRANT_WHITELISTED
 		      : caller.kind == TOKEN_CALLER_ANONYMOUS   ? METRICS_GRANT_ANONYMOUS
+		      : caller.kind == TOKEN_CALLER_ROBOT       ? METRICS_GRANT_ROBOT
 		      : caller.admin                            ? METRICS_GRANT_ADMIN
 								: METRICS_GRANT_USER);
 	char issued[32];

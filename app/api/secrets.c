@@ -7,6 +7,7 @@
 
 #include "console/log.h"
 #include "console/lvault.h"
+#include "console/permission.h"
 #include "console/registry.h"
 #include "console/xalloc.h"
 #include "peers.h"
@@ -37,6 +38,13 @@ static int read_secrets(request_t *req, const cluster_t *cl, const lain_conf_t *
 		owner = arena_strndup(req->arena, r, len);
 		pg = arena_printf(req->arena, "%s.%s.%s", owner, p->type_name, p->name);
 	}
+	/* lvault checks the token it is given at this console's roles
+	 * endpoint, which no deploy token may use (robot.h). */
+	if (req_robot(req))
+		return err_set(err, -ERR_FORBIDDEN,
+			       "%s has secret files, which a deploy token cannot read from lvault "
+			       "(%s): deploy it with a person's SSO token",
+			       pg, req_operator(req));
 	lvault_secret_t *secrets = NULL;
 	size_t n = 0;
 	int rc = lvault_secrets(peers_lvault(req->ctx, cl), req->arena, req->access_token, owner,

@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "console/appname.h"
+#include "console/robot.h"
 #include "console/token_policy.h"
 #include "console/banned.h"
 
@@ -219,6 +220,14 @@ unsigned token_policy_grant(const token_caller_t *caller, const char *name, unsi
 	case TOKEN_CALLER_USER:
 		if (caller->admin || (member && token_policy_app_repo(name)))
 			granted = want;
+		break;
+	case TOKEN_CALLER_ROBOT:
+		if (caller->robot_app && !strcmp(name, caller->robot_app)) {
+			if (caller->robot_scopes & (ROBOT_PULL | ROBOT_PUSH))
+				granted |= want & TOKEN_PULL;
+			if (caller->robot_scopes & ROBOT_PUSH)
+				granted |= want & TOKEN_PUSH;
+		}
 		break;
 	case TOKEN_CALLER_ANONYMOUS:
 		break;

@@ -1,6 +1,9 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -89,6 +92,40 @@ static void handle(FCGX_Request *fr, struct ctx *ctx, const server_opts_t *opts,
 	}
 }
 
+static long long mono_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* When the idle work runs next: idle_ms and up to a second more, so that
+ * the workers of a host do not all look at once. */
+static long long next_idle(const server_opts_t *opts)
+{
+	return mono_ms() + opts->idle_ms + (long long)(random() % 1000);
+}
+
+/* With idle work the worker waits for a connection in its own epoll set
+ * (EPOLLEXCLUSIVE: a connection wakes one waiting worker, as a blocked
+ * accept() would) with a timeout, and the socket does not block: a worker
+ * woken for a connection that another one took goes back to waiting. */
+static int idle_setup(int listen_fd)
+{
+	int fl = fcntl(listen_fd, F_GETFL);
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE };
+	if (fl < 0 || fcntl(listen_fd, F_SETFL, fl | O_NONBLOCK) || ep < 0 ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, listen_fd, &ev)) {
+		log_error("cannot wait on the FastCGI socket with a timeout (%s): no idle work here",
+			  strerror(errno));
+		if (ep >= 0)
+			close(ep);
+		return -1;
+	}
+	return ep;
+}
+
 int server_run(int listen_fd, struct ctx *ctx, const server_opts_t *opts,
 	       volatile sig_atomic_t *stop, server_slot_t *slot)
 {
@@ -97,13 +134,35 @@ int server_run(int listen_fd, struct ctx *ctx, const server_opts_t *opts,
 	buf_t out = BUF_INIT;
 	unsigned long seq = 0;
 	int rc = 0;
+	int ep = opts->idle ? idle_setup(listen_fd) : -1;
+	srandom((unsigned)getpid());
+	long long idle_at = ep >= 0 ? next_idle(opts) : 0;
 
 	/* FAIL_ACCEPT_ON_INTR: a SIGTERM interrupts a blocked accept, so an
 	 * idle worker stops at once. */
 	FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
 	while (!*stop) {
-		if (FCGX_Accept_r(&fr) < 0) {
-			if (*stop || errno == EINTR)
+		if (ep >= 0) {
+			long long now = mono_ms();
+			if (now >= idle_at) {
+				if (slot)
+					snprintf(slot->current, sizeof(slot->current), "%s",
+						 opts->idle_name ? opts->idle_name : "idle work");
+				opts->idle(ctx, arena);
+				arena_reset(arena);
+				if (slot)
+					slot->current[0] = '\0';
+				idle_at = next_idle(opts);
+				continue;
+			}
+			struct epoll_event ev;
+			/* Interrupted (a signal) or timed out: look again. */
+			if (epoll_wait(ep, &ev, 1, (int)(idle_at - now)) <= 0)
+				continue;
+		}
+		int got = FCGX_Accept_r(&fr);
+		if (got < 0) {
+			if (*stop || errno == EINTR || got == -EAGAIN || got == -EWOULDBLOCK)
 				continue;
 			log_error("accept on the FastCGI socket failed: %s", strerror(errno));
 			rc = -1;
@@ -113,6 +172,8 @@ int server_run(int listen_fd, struct ctx *ctx, const server_opts_t *opts,
 		FCGX_Finish_r(&fr);
 		arena_reset(arena);
 	}
+	if (ep >= 0)
+		close(ep);
 	FCGX_Free(&fr, 1);
 	buf_release(&out);
 	arena_free(arena);

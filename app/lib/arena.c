@@ -115,6 +115,20 @@ char *arena_strndup(arena_t *a, const char *s, size_t n)
 	return p;
 }
 
+void *arena_push(arena_t *a, void *v, size_t *n, size_t *cap, size_t size)
+{
+	void **pv = v;
+	if (*n == *cap) {
+		size_t grown = *cap ? 2 * *cap : 8;
+		void *bigger = arena_alloc(a, grown * size);
+		if (*n)
+			memcpy(bigger, *pv, *n * size);
+		*pv = bigger;
+		*cap = grown;
+	}
+	return (char *)*pv + (*n)++ * size;
+}
+
 char *arena_strdup(arena_t *a, const char *s)
 {
 	return arena_strndup(a, s, SIZE_MAX);

@@ -111,7 +111,7 @@ static const struct {
 };
 static const char *const outcomes[METRICS_OUTCOME_COUNT] = { "succeeded", "failed", "error" };
 static const char *const grants[METRICS_GRANT_COUNT] = {
-	"whitelisted", "admin", "user", "anonymous", "internal",
+	"whitelisted", "admin", "user", "anonymous", "internal", "robot",
 };
 
 int metrics_open(const char *const *routes, size_t n, err_t *err)

@@ -103,36 +103,39 @@ int store_app_get(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **o
 	return rc;
 }
 
-/* The app record and the members key, read together. */
-struct with_members {
-	const char *members_key;
+/* The app record and other ranges, read together. */
+struct with_more {
+	const char *key;            /* the record's */
 	buf_t value;
 	int64_t mod_revision;
 	bool found;
-	int64_t members_rev;
+	etcd_kv_fn fn;              /* the other ranges' kvs */
+	void *data;
 };
 
-static int on_record_or_members(const etcd_kv_t *kv, void *p)
+static int on_record_or_more(const etcd_kv_t *kv, void *p)
 {
-	struct with_members *w = p;
-	if (kv->key_len == strlen(w->members_key) && !memcmp(kv->key, w->members_key, kv->key_len)) {
-		w->members_rev = kv->mod_revision;
-		return 0;
-	}
+	struct with_more *w = p;
+	if (kv->key_len != strlen(w->key) || memcmp(kv->key, w->key, kv->key_len))
+		return w->fn ? w->fn(kv, w->data) : 0;
 	w->found = true;
 	w->mod_revision = kv->mod_revision;
 	return buf_add(&w->value, kv->value, kv->value_len);
 }
 
-int store_app_get_members(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **out,
-			  int64_t *members_rev, err_t *err)
+int store_app_get_with(ctx_t *ctx, arena_t *arena, const char *name, const etcd_op_t *more,
+		       size_t nmore, etcd_kv_fn fn, void *data, app_record_t **out, err_t *err)
 {
-	struct with_members w = { .members_key = ctx->cfg->apps_prefix, .value = BUF_INIT };
-	const char *keys[] = { app_key(ctx, arena, name), ctx->cfg->apps_prefix };
-	int rc = etcd_get_many(ctx->etcd, keys, 2, on_record_or_members, &w, err);
-	*members_rev = w.members_rev;
+	struct with_more w = { .key = app_key(ctx, arena, name), .value = BUF_INIT, .fn = fn,
+			       .data = data };
+	etcd_op_t *ops = xcalloc(nmore + 1, sizeof(*ops));
+	ops[0] = (etcd_op_t){ .type = ETCD_OP_RANGE, .key = w.key };
+	for (size_t i = 0; i < nmore; i++)
+		ops[i + 1] = more[i];
+	int rc = etcd_read(ctx->etcd, ops, nmore + 1, on_record_or_more, &w, err);
+	free(ops);
 	if (!rc && !w.found)
-		rc = err_set(err, -ERR_NOT_FOUND, "key '%s' not found", keys[0]);
+		rc = err_set(err, -ERR_NOT_FOUND, "key '%s' not found", w.key);
 	if (!rc) {
 		json_object *obj = parse_json(w.value.data, w.value.len);
 		*out = obj ? record_of(arena, obj, w.mod_revision) : NULL;
@@ -141,6 +144,20 @@ int store_app_get_members(ctx_t *ctx, arena_t *arena, const char *name, app_reco
 	}
 	buf_release(&w.value);
 	return rc;
+}
+
+static int on_members(const etcd_kv_t *kv, void *p)
+{
+	*(int64_t *)p = kv->mod_revision;
+	return 0;
+}
+
+int store_app_get_members(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **out,
+			  int64_t *members_rev, err_t *err)
+{
+	etcd_op_t members = { .type = ETCD_OP_RANGE, .key = ctx->cfg->apps_prefix };
+	*members_rev = 0;
+	return store_app_get_with(ctx, arena, name, &members, 1, on_members, members_rev, out, err);
 }
 
 /* The record and the lock key of an app, read together. */

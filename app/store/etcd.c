@@ -349,6 +349,46 @@ int etcd_count_prefix(etcd_t *e, const char *prefix, int64_t *count, err_t *err)
 	return rc;
 }
 
+/* The most keys one trim deletes (etcd allows 128 operations per txn). */
+#define TRIM_MAX 100
+
+struct oldest {
+	int64_t excess;
+	size_t n;
+	char *keys[TRIM_MAX];
+};
+
+static int collect_oldest(const etcd_kv_t *kv, void *p)
+{
+	struct oldest *o = p;
+	if ((int64_t)o->n >= o->excess || o->n >= TRIM_MAX)
+		return 1; /* enough: stop the walk */
+	o->keys[o->n++] = xstrndup(kv->key, kv->key_len);
+	return 0;
+}
+
+int etcd_trim_prefix(etcd_t *e, const char *prefix, int64_t keep, err_t *err)
+{
+	int64_t count = 0;
+	int rc = etcd_count_prefix(e, prefix, &count, err);
+	if (rc || count <= keep)
+		return rc;
+	struct oldest o = { .excess = count - keep };
+	rc = etcd_range_prefix_keys(e, prefix, TRIM_MAX, collect_oldest, &o, err);
+	if (rc == 1)
+		rc = 0;
+	if (!rc && o.n) {
+		etcd_op_t ops[TRIM_MAX];
+		for (size_t i = 0; i < o.n; i++)
+			ops[i] = (etcd_op_t){ .type = ETCD_OP_DELETE, .key = o.keys[i] };
+		bool ok;
+		rc = etcd_txn(e, NULL, 0, ops, o.n, NULL, 0, &ok, err);
+	}
+	for (size_t i = 0; i < o.n; i++)
+		free(o.keys[i]);
+	return rc;
+}
+
 int etcd_range_last(etcd_t *e, const char *prefix, etcd_kv_fn fn, void *ctx, int64_t *count,
 		    err_t *err)
 {
@@ -442,20 +482,42 @@ int etcd_txn(etcd_t *e, const etcd_cmp_t *cmp, size_t ncmp, const etcd_op_t *the
 	return rc;
 }
 
+int etcd_read(etcd_t *e, const etcd_op_t *ranges, size_t n, etcd_kv_fn fn, void *ctx,
+	      err_t *err)
+{
+	buf_reset(&e->req);
+	etcd_encode_txn(&e->req, NULL, 0, ranges, n, NULL, 0);
+	int rc = call(e, "/v3/kv/txn", err);
+	if (rc)
+		return rc;
+	int64_t rev = 0;
+	rc = etcd_decode_txn_ranges(e->resp.body.data, e->resp.body.len, fn, ctx, &rev, err);
+	seen(e, rev);
+	return rc;
+}
+
 int etcd_get_many(etcd_t *e, const char *const *keys, size_t n, etcd_kv_fn fn, void *ctx,
 		  err_t *err)
 {
 	etcd_op_t *ops = xcalloc(n ? n : 1, sizeof(*ops));
 	for (size_t i = 0; i < n; i++)
 		ops[i] = (etcd_op_t){ .type = ETCD_OP_RANGE, .key = keys[i] };
-	buf_reset(&e->req);
-	etcd_encode_txn(&e->req, NULL, 0, ops, n, NULL, 0);
+	int rc = etcd_read(e, ops, n, fn, ctx, err);
 	free(ops);
-	int rc = call(e, "/v3/kv/txn", err);
+	return rc;
+}
+
+int etcd_range_below(etcd_t *e, const char *from, const char *below, int64_t limit,
+		     etcd_kv_fn fn, void *ctx, err_t *err)
+{
+	buf_reset(&e->req);
+	etcd_encode_range(&e->req, from, strlen(from), below, strlen(below), limit, 0);
+	int rc = call(e, "/v3/kv/range", err);
 	if (rc)
 		return rc;
 	int64_t rev = 0;
-	rc = etcd_decode_txn_ranges(e->resp.body.data, e->resp.body.len, fn, ctx, &rev, err);
+	rc = etcd_decode_range(e->resp.body.data, e->resp.body.len, fn, ctx, NULL, NULL, NULL,
+			       &rev, err);
 	seen(e, rev);
 	return rc;
 }

@@ -1,11 +1,13 @@
 /* The webhook URLs of a notify type (spec §7.1); see store.h. */
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
 #include "console/etcd.h"
 #include "console/store.h"
+#include "console/xalloc.h"
 #include "console/banned.h"
 
 /* Compare-and-swap rounds before giving up on a key others keep changing. */
@@ -69,9 +71,10 @@ int store_notify_list(ctx_t *ctx, arena_t *arena, const char *type_key, json_obj
 }
 
 int store_notify_change(ctx_t *ctx, arena_t *arena, const char *type_key, const char *url,
-			bool add, err_t *err)
+			bool add, const etcd_op_t *more, size_t nmore, bool *changed, err_t *err)
 {
 	const char *key = notify_key(ctx, arena, type_key);
+	*changed = false;
 	for (int tries = 0; tries < NOTIFY_TRIES; tries++) {
 		json_object *list = NULL;
 		int64_t rev = 0;
@@ -89,10 +92,25 @@ int store_notify_change(ctx_t *ctx, arena_t *arena, const char *type_key, const 
 		else
 			json_object_array_del_idx(list, (size_t)at, 1);
 		const char *text = json_object_to_json_string_ext(list, JSON_C_TO_STRING_PLAIN);
-		rc = etcd_update(ctx->etcd, key, text, strlen(text), rev, err);
+		/* The list only if it is still as read (absent: mod_revision 0),
+		 * and the caller's keys with it. */
+		etcd_cmp_t cmp = { .key = key, .target = ETCD_CMP_MOD, .result = ETCD_EQUAL,
+				   .revision = rev };
+		etcd_op_t *ops = xcalloc(nmore + 1, sizeof(*ops));
+		ops[0] = (etcd_op_t){ .type = ETCD_OP_PUT, .key = key, .value = text,
+				      .value_len = strlen(text) };
+		for (size_t i = 0; i < nmore; i++)
+			ops[i + 1] = more[i];
+		bool ok = false;
+		rc = etcd_txn(ctx->etcd, &cmp, 1, ops, nmore + 1, NULL, 0, &ok, err);
+		free(ops);
 		json_object_put(list);
-		if (rc != -ERR_CONFLICT)
+		if (rc)
 			return rc;
+		if (ok) {
+			*changed = true;
+			return 0;
+		}
 	}
 	return err_set(err, -ERR_CONFLICT,
 		       "the notify list %s keeps being changed by other requests; try again", key);

@@ -13,8 +13,6 @@
 #include "console/xalloc.h"
 #include "console/banned.h"
 
-/* The most rows one trim deletes (etcd's default limit of ops per txn is 128). */
-#define TRIM_MAX 100
 
 void oplog_format_time(int64_t usec, char out[32])
 {
@@ -34,43 +32,6 @@ void oplog_format_time(int64_t usec, char out[32])
 
 /* ---- etcd */
 
-struct oldest {
-	int64_t excess;
-	size_t n;
-	char *keys[TRIM_MAX];
-};
-
-static int collect_oldest(const etcd_kv_t *kv, void *p)
-{
-	struct oldest *o = p;
-	if ((int64_t)o->n >= o->excess || o->n >= TRIM_MAX)
-		return 1; /* enough: stop the walk */
-	o->keys[o->n++] = xstrndup(kv->key, kv->key_len);
-	return 0;
-}
-
-/* Deletes the oldest rows of app beyond OPLOG_KEEP. */
-static int trim(ctx_t *ctx, const char *prefix, err_t *err)
-{
-	int64_t count = 0;
-	int rc = etcd_count_prefix(ctx->etcd, prefix, &count, err);
-	if (rc || count <= OPLOG_KEEP)
-		return rc;
-	struct oldest o = { .excess = count - OPLOG_KEEP };
-	rc = etcd_range_prefix(ctx->etcd, prefix, TRIM_MAX, collect_oldest, &o, err);
-	if (rc == 1)
-		rc = 0;
-	if (!rc && o.n) {
-		etcd_op_t ops[TRIM_MAX];
-		for (size_t i = 0; i < o.n; i++)
-			ops[i] = (etcd_op_t){ .type = ETCD_OP_DELETE, .key = o.keys[i] };
-		bool ok;
-		rc = etcd_txn(ctx->etcd, NULL, 0, ops, o.n, NULL, 0, &ok, err);
-	}
-	for (size_t i = 0; i < o.n; i++)
-		free(o.keys[i]);
-	return rc;
-}
 
 int oplog_append(ctx_t *ctx, const char *op, const char *user, const char *app,
 		 const char *app_version, const char *message, err_t *err)
@@ -97,7 +58,7 @@ int oplog_append(ctx_t *ctx, const char *op, const char *user, const char *app,
 	if (!rc) {
 		err_t trim_err = ERR_INIT;
 		/* The row is written; a failed trim only delays the bound. */
-		trim(ctx, prefix, &trim_err);
+		etcd_trim_prefix(ctx->etcd, prefix, OPLOG_KEEP, &trim_err);
 	} else {
 		err_wrap(err, "cannot write the oplog of '%s'", app);
 	}

@@ -7,12 +7,18 @@
 #ifndef CONSOLE_API_H
 #define CONSOLE_API_H
 
+#include "console/ctx.h"
 #include "console/router.h"
 
 /* The table of the service (app/api/routes.c); main hands it to the
  * router with permission_check (permission.h). */
 extern const route_t api_routes[];
 extern const size_t api_routes_count;
+
+/* deliveries.c — what a worker does between requests, every API_IDLE_MS
+ * (server.h's idle): the webhook deliveries that are due. */
+#define API_IDLE_MS 2000
+void api_idle(ctx_t *ctx, arena_t *arena);
 
 /* repos.c — E12, E13 */
 int api_repos_list(request_t *req, response_t *res, err_t *err);
@@ -101,8 +107,24 @@ int api_app_rollback(request_t *req, response_t *res, err_t *err);
  * lastid, nextid, giturl, authors} at once; 200 "ok" whatever they answer;
  * 404 when the registry has no meta image of the app. */
 int api_notify_list(request_t *req, response_t *res, err_t *err);
+/* notify.c — GET /v1/notify/<type>/deliveries/ (LAIN admins; issue 18):
+ * {"deliveries": [{"url", "id", "signed", "pending": [...], "log": [...]}]},
+ * each webhook's queued deliveries and its last 50 tries (deliveries.h). */
+int api_notify_deliveries(request_t *req, response_t *res, err_t *err);
 int api_notify_change(request_t *req, response_t *res, err_t *err);
 int api_repos_push(request_t *req, response_t *res, err_t *err);
+
+/* robots.c — deploy tokens of an app (issue 18; robot.h, tokens.h):
+ * GET /v1/repos/<app>/tokens/ lists them (no secrets); POST {"name",
+ * "scopes": [pull|push|read|deploy...], "expires_in": seconds (optional;
+ * at most CONSOLE_DEPLOY_TOKEN_MAX_DAYS, which is also the default)}
+ * makes one: 201 with its "secret", the only time it is shown (400 bad
+ * body, 409 the name is taken); DELETE /v1/repos/<app>/tokens/<name>/
+ * revokes it at once (404 no such token). Maintain on the app; an oplog
+ * row "TOKEN" for each change. */
+int api_tokens_list(request_t *req, response_t *res, err_t *err);
+int api_tokens_create(request_t *req, response_t *res, err_t *err);
+int api_token_delete(request_t *req, response_t *res, err_t *err);
 
 /* oplog.c — E24 GET /v1/oplogs/<app>/ (maintain: §9.3 #7): the newest 50
  * rows, newest first, as a JSON string (oplog.h). */

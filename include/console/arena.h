@@ -27,6 +27,12 @@ char *arena_strdup(arena_t *a, const char *s);
 char *arena_strndup(arena_t *a, const char *s, size_t n);
 char *arena_printf(arena_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Appends a zeroed element of size bytes to the array *v of *n elements
+ * (room for *cap) in a, doubling it when full (the old copy stays in a
+ * until the arena is reset); returns the new element. Start with *v NULL,
+ * *n and *cap 0. */
+void *arena_push(arena_t *a, void *v, size_t *n, size_t *cap, size_t size);
+
 /* Calls fn(data) when the arena is reset or freed. */
 void arena_on_free(arena_t *a, void (*fn)(void *), void *data);
 

@@ -81,6 +81,9 @@ typedef struct config {
 	char *registry_issuer;
 	long registry_token_ttl;
 	bool registry_anonymous_pull;
+
+	/* deploy tokens (robot.h) */
+	long deploy_token_max_days; /* longest lifetime of a new token */
 } config_t;
 
 /*

@@ -71,6 +71,11 @@ int etcd_range_prefix_keys(etcd_t *e, const char *prefix, size_t page_size, etcd
 /* Number of keys under prefix (count_only). */
 int etcd_count_prefix(etcd_t *e, const char *prefix, int64_t *count, err_t *err);
 
+/* Deletes the first keys under prefix (the oldest, when keys are
+ * time-ordered) beyond keep of them, at most 100 per call: a log bounded by
+ * its writers. */
+int etcd_trim_prefix(etcd_t *e, const char *prefix, int64_t keep, err_t *err);
+
 /* The last key under prefix in key order, value included, to fn (not
  * called when there is none), and the number of keys under prefix in
  * *count (may be NULL): one round trip (sorted descending, limit 1). */
@@ -130,7 +135,8 @@ typedef struct etcd_cmp {
 	size_t value_len;
 } etcd_cmp_t;
 
-/* RANGE: a read of one key (etcd_get_many), never in a txn that writes. */
+/* RANGE: a read of one key, or of every key under it with prefix
+ * (etcd_read), never in a txn that writes. */
 enum etcd_op_type { ETCD_OP_PUT, ETCD_OP_DELETE, ETCD_OP_RANGE };
 
 typedef struct etcd_op {
@@ -139,7 +145,7 @@ typedef struct etcd_op {
 	const char *value;         /* PUT */
 	size_t value_len;
 	int64_t lease;             /* PUT */
-	bool prefix;               /* DELETE */
+	bool prefix;               /* DELETE, RANGE */
 } etcd_op_t;
 
 /* Reads keys[0..n) in one read-only txn: one round trip, one revision.
@@ -147,6 +153,18 @@ typedef struct etcd_op {
  * one is left out. */
 int etcd_get_many(etcd_t *e, const char *const *keys, size_t n, etcd_kv_fn fn, void *ctx,
 		  err_t *err);
+
+/* Reads ranges[0..n) (each ETCD_OP_RANGE: one key, or a prefix) in one
+ * read-only txn: one round trip, one revision. fn is called for every kv
+ * found, range after range, keys in order within a range. */
+int etcd_read(etcd_t *e, const etcd_op_t *ranges, size_t n, etcd_kv_fn fn, void *ctx,
+	      err_t *err);
+
+/* The keys from `from` (included) up to `below` (excluded), in key order,
+ * at most limit of them (0: all). What a queue whose keys start with their
+ * due time reads to find what is due. */
+int etcd_range_below(etcd_t *e, const char *from, const char *below, int64_t limit,
+		     etcd_kv_fn fn, void *ctx, err_t *err);
 
 /* *succeeded tells which branch ran. */
 int etcd_txn(etcd_t *e, const etcd_cmp_t *cmp, size_t ncmp, const etcd_op_t *then, size_t nthen,

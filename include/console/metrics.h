@@ -68,6 +68,7 @@ enum metrics_grant {
 	                                group lookup is made for a token without scopes) */
 	METRICS_GRANT_ANONYMOUS,     /* no credentials (CONSOLE_REGISTRY_ANONYMOUS_PULL) */
 	METRICS_GRANT_INTERNAL,      /* lain-console's own (registry_token_internal) */
+	METRICS_GRANT_ROBOT,         /* a deploy token (user robot:<app>:<name>) */
 	METRICS_GRANT_COUNT
 };
 

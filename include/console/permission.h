@@ -17,6 +17,16 @@
  *                  group (CONSOLE_LAIN_ADMIN_NAME; 403 "forbidden : only
  *                  lain admins may do this")
  *
+ * A deploy token (robot.h: an access-token "lc_..."; auth on) is told
+ * from an SSO token by its form and never sent to SSO. It is checked
+ * against the stored hashes of the tokens of the route's app, read with
+ * the app's record in one etcd round trip (store_app_get_tokens): none
+ * matches -> 401 (403 "forbidden : deploy token robot:<a>:<n> may only act
+ * on app <a>" when it is a token of another app), expired -> 401, a route
+ * whose row lets no robot in or none with the token's scopes (route_t
+ * .scopes) -> 403 naming what it needs. It then acts as robot:<app>:<name>
+ * (req_operator) with req_user() NULL and req_robot() its record.
+ *
  * Routes flagged ROUTE_AUTH_ONLY answer 403 "maintainer service not
  * provided, try to open console auth first" when auth is off, before the app
  * is looked at.
@@ -34,12 +44,18 @@
 #include "console/sso.h"
 #include "console/store.h"
 
+/* The original's 401 message of these checks, whatever the endpoint
+ * (spec §1.1); their url is API_DOCS_URL. */
+#define PERM_UNAUTHORIZED_MSG "unauthorized : don't have the access to the operation"
+
 /* Who asks, and about which app. */
 typedef struct caller {
 	bool auth_on;                /* the auth switch, as the check saw it */
 	sso_user_t *user;            /* the caller when auth is on and checked */
 	const char *name;            /* who acts: the SSO user, or "unknown" */
 	app_record_t *app;           /* the app of ":app", loaded by the maintain check */
+	const struct token_record *robot; /* the deploy token the caller used, or NULL */
+	unsigned robot_scopes;       /* its ROBOT_* scopes */
 } caller_t;
 
 /* The request's caller, as permission_check left it (every route's handler
@@ -62,6 +78,12 @@ static inline bool req_auth_on(const request_t *req)
 static inline sso_user_t *req_user(const request_t *req)
 {
 	return req_caller(req)->user;
+}
+
+/* The deploy token of the request (tokens.h), NULL for a person. */
+static inline const struct token_record *req_robot(const request_t *req)
+{
+	return req_caller(req)->robot;
 }
 
 static inline const char *req_operator(const request_t *req)

@@ -53,6 +53,9 @@ typedef struct route {
 	const char *key;             /* envelope key of this route's answers */
 	const char *url;             /* url of its answers that name none (the gate's, the
 	                                handler's); NULL: the request's own path */
+	unsigned scopes;             /* for the check only (opaque here): which scopes of a
+	                                deploy token let it in (app/api: ROBOT_ROUTE_*,
+	                                robot.h); 0: no token may use the route */
 } route_t;
 
 /*

@@ -65,6 +65,13 @@ int store_app_get(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **o
 int store_app_get_members(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **out,
 			  int64_t *members_rev, err_t *err);
 
+/* store_app_get, with more[0..nmore) (ETCD_OP_RANGE: keys or prefixes)
+ * read in the same read-only txn; each of their kvs goes to fn(kv, data)
+ * (valid during the call). What a check that needs the record and some
+ * other keys of the app reads in one round trip. */
+int store_app_get_with(ctx_t *ctx, arena_t *arena, const char *name, const etcd_op_t *more,
+		       size_t nmore, etcd_kv_fn fn, void *data, app_record_t **out, err_t *err);
+
 /* Whether a deploy of app name stopped halfway: its record still says
  * "deploying" with no error while nobody holds its deploy lock — the
  * request serving it ended (a killed worker) and the lock's lease ran out.
@@ -194,9 +201,12 @@ int store_notify_list(ctx_t *ctx, arena_t *arena, const char *type_key,
 
 /* Adds url once (add) or removes it (!add; -ERR_NOT_FOUND when it is not
  * there), by compare-and-swap on the key's revision, read again and retried
- * when another request changed the list in between: no update is lost. */
+ * when another request changed the list in between: no update is lost.
+ * more[0..nmore): other writes made in the same txn as the list's, all or
+ * none (a webhook's secret: webhooks.h). *changed: whether the list was
+ * written (false: url was there already; more not written either). */
 int store_notify_change(ctx_t *ctx, arena_t *arena, const char *type_key, const char *url,
-			bool add, err_t *err);
+			bool add, const etcd_op_t *more, size_t nmore, bool *changed, err_t *err);
 
 /* Current UTC time as the records store it: "YYYY-MM-DD HH:MM:SS". */
 void store_now(char out[20]);

@@ -30,6 +30,9 @@
  *   user in the app's SSO group              want, when the repository is
  *                                            an app's: its name is an app
  *                                            name (appname.h: no '/', no '.')
+ *   deploy token of app a (robot.h)          on repository a only: pull
+ *                                            with scope pull or push, push
+ *                                            with scope push
  *   anyone, CONSOLE_REGISTRY_ANONYMOUS_PULL  want & pull
  *   anyone else                              nothing
  *
@@ -93,12 +96,15 @@ enum token_caller_kind {
 	TOKEN_CALLER_ANONYMOUS,    /* no credentials */
 	TOKEN_CALLER_USER,         /* credentials checked at SSO */
 	TOKEN_CALLER_WHITELISTED,  /* REMOTE_ADDR in the whitelist or node network */
+	TOKEN_CALLER_ROBOT,        /* a deploy token, checked against its stored hash */
 };
 
 typedef struct token_caller {
 	enum token_caller_kind kind;
 	bool admin;                /* USER: member of CONSOLE_LAIN_ADMIN_NAME */
 	bool anonymous_pull;       /* CONSOLE_REGISTRY_ANONYMOUS_PULL */
+	const char *robot_app;     /* ROBOT: the token's app */
+	unsigned robot_scopes;     /* ROBOT: its ROBOT_* scopes (robot.h) */
 } token_caller_t;
 
 /* The TOKEN_* bits granted to caller on repository name, of those wanted;

@@ -2,10 +2,13 @@
 """Self-test of tests/fakes/webhook: starts it on a free loopback port and
 drives the recording, the control API, failures and delays over HTTP."""
 
+import hashlib
+import hmac
 import http.client
 import json
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -78,6 +81,7 @@ class WebhookFakeTest(unittest.TestCase):
                          [("POST", "/hook/a", 200), ("PUT", "/", 200), ("GET", "/other", 200)])
         first = calls[0]
         self.assertEqual(first["body"], payload)
+        self.assertEqual(json.loads(first["raw"]), payload)
         self.assertEqual(first["query"], "x=1")
         self.assertEqual(first["headers"]["content-type"], "application/json")
         self.assertEqual(first["headers"]["x-thing"], "yes")
@@ -177,6 +181,89 @@ class WebhookFakeTest(unittest.TestCase):
         self.assertEqual((st, doc), (200, {"status": 0, "delay": 0.0}))
         self.assertEqual(self.calls(), [])
         self.assertEqual(self.call("POST", "/hook", {})[0], 200)
+        self.call("POST", "/__fake/secret", {"secret": "x"})
+        self.call("POST", "/__fake/reset")
+        self.call("POST", "/hook", {})
+        self.assertIsNone(self.calls()[-1]["signature"])
+
+
+    def signed(self, secret, body, ts="1700000000"):
+        mac = hmac.new(secret.encode(), ts.encode() + b"." + body, hashlib.sha256).hexdigest()
+        return {"X-Lain-Timestamp": ts, "X-Lain-Signature": "sha256=" + mac,
+                "Content-Type": "application/json"}
+
+    def test_signature_check(self):
+        body = b'{"appname": "hello"}'
+        # no secret set: nothing concluded
+        self.call("POST", "/hook", raw=body, headers=self.signed("s1", body))
+        st, doc, _ = self.call("POST", "/__fake/secret", {"secret": "s1"})
+        self.assertEqual((st, doc), (200, {"secret": "s1"}))
+        self.call("POST", "/hook", raw=body, headers=self.signed("s1", body))
+        self.call("POST", "/hook", raw=body, headers=self.signed("s2", body))
+        # the timestamp is signed too: another one with the same signature fails
+        h = self.signed("s1", body)
+        h["X-Lain-Timestamp"] = "1700000001"
+        self.call("POST", "/hook", raw=body, headers=h)
+        # and the body
+        self.call("POST", "/hook", raw=body + b" ", headers=self.signed("s1", body))
+        self.call("POST", "/hook", raw=body, headers={"Content-Type": "application/json"})
+        self.assertEqual([c["signature"] for c in self.calls()],
+                         [None, "valid", "invalid", "invalid", "invalid", "missing"])
+        # every one answered all the same
+        self.assertEqual({c["status"] for c in self.calls()}, {200})
+        self.assertEqual(self.call("POST", "/__fake/secret", {"secret": 5})[0], 400)
+        self.assertEqual(self.call("POST", "/__fake/secret", {"secret": None})[1], {"secret": None})
+        self.call("POST", "/hook", raw=body, headers=self.signed("s1", body))
+        self.assertIsNone(self.calls()[-1]["signature"])
+
+
+class DownTest(unittest.TestCase):
+    def test_down_then_back(self):
+        proc, base = start_fake()
+        u = urllib.parse.urlsplit(base)
+        try:
+            def call(method, path, body=None):
+                c = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+                c.request(method, path, body=json.dumps(body).encode() if body is not None else None)
+                r = c.getresponse()
+                doc = json.loads(r.read() or b"null")
+                c.close()
+                return r.status, doc
+            self.assertEqual(call("POST", "/before", {}), (200, {}))
+            self.assertEqual(call("POST", "/__fake/down", {"seconds": 0})[0], 400)
+            self.assertEqual(call("POST", "/__fake/down", {"seconds": 2}), (200, {"down": 2.0}))
+            refused = False
+            t0 = time.monotonic()
+            while time.monotonic() - t0 < 1.5 and not refused:
+                try:
+                    call("POST", "/while-down", {})
+                except ConnectionRefusedError:
+                    refused = True
+                except ConnectionResetError:
+                    pass    # caught while the listener was closing
+                time.sleep(0.05)
+            self.assertTrue(refused, "still listening while down")
+            # the port stays its own: nobody else can take it meanwhile
+            other = socket.socket()
+            with self.assertRaises(OSError):
+                other.bind((u.hostname, u.port))
+            other.close()
+            # back on the same port, with what it recorded before
+            for _ in range(100):
+                try:
+                    st, doc = call("GET", "/__fake/calls")
+                    break
+                except (ConnectionRefusedError, ConnectionResetError):
+                    time.sleep(0.1)
+            self.assertEqual(st, 200)
+            self.assertEqual([c["path"] for c in doc["calls"]], ["/before"])
+            self.assertEqual(call("POST", "/after", {}), (200, {}))
+            proc.send_signal(signal.SIGTERM)
+            self.assertEqual(proc.wait(5), 0)
+        finally:
+            if proc.poll() is None:
+                stop_fake(proc)
+            proc.stdout.close()
 
 
 class LifecycleTest(unittest.TestCase):

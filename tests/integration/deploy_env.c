@@ -243,6 +243,11 @@ const char *denv_deployd(void)
 	return deployd_url;
 }
 
+const char *denv_dir(void)
+{
+	return tmpdir;
+}
+
 const char *denv_registry(void)
 {
 	return registry_url;
@@ -266,6 +271,12 @@ int denv_push(const char *app, const char *version, const char *yaml, const char
 
 int denv_auth_registry(const char *service, char *url, size_t url_len, char *key, size_t key_len)
 {
+	return denv_auth_registry_at(service, "http://127.0.0.1:1/token", url, url_len, key, key_len);
+}
+
+int denv_auth_registry_at(const char *service, const char *realm, char *url, size_t url_len,
+			  char *key, size_t key_len)
+{
 	char cmd[1024], extra[1024];
 	snprintf(cmd, sizeof(cmd), "'%s/scripts/gen-registry-key' '%s/keys' >/dev/null 2>&1", srcdir(),
 		 tmpdir);
@@ -273,9 +284,9 @@ int denv_auth_registry(const char *service, char *url, size_t url_len, char *key
 		return -1;
 	snprintf(key, key_len, "%s/keys/registry-key.pem", tmpdir);
 	snprintf(extra, sizeof(extra),
-		 "auth:\n  token:\n    realm: http://127.0.0.1:1/token\n    service: %s\n"
+		 "auth:\n  token:\n    realm: %s\n    service: %s\n"
 		 "    issuer: auth server\n    rootcertbundle: %s/keys/registry-cert.pem\n",
-		 service, tmpdir);
+		 realm, service, tmpdir);
 	return start_registry("auth-registry", extra, 401, &auth_registry_pid, url, url_len);
 }
 
@@ -482,6 +493,43 @@ out:
 	if (s->cleanup)
 		s->cleanup();
 	return rc;
+}
+
+void denv_expect(const char *token, const char *method, const char *path, const char *body,
+		 long want, const char *want_msg)
+{
+	it_response_t r;
+	long st = it_req_as(token, method, path, body, &r);
+	if (st != want || (want_msg && strcmp(it_msg(&r), want_msg)))
+		fprintf(stderr, "\n  %s %s %s: want %ld %s, got %ld %s\n", method, path,
+			body ? body : "(no body)", want, want_msg ? want_msg : "", st,
+			r.body ? r.body : "");
+	CU_ASSERT_EQUAL(st, want);
+	if (want_msg)
+		CU_ASSERT_STRING_EQUAL(it_msg(&r), want_msg);
+	it_response_free(&r);
+}
+
+json_object *denv_hook(const char *base, const char *method, const char *path, const char *body)
+{
+	char url[400], *out = NULL;
+	snprintf(url, sizeof(url), "%s%s", base, path);
+	long st = denv_call(method, url, body, NULL, &out);
+	json_object *j = st == 200 && out ? json_tokener_parse(out) : NULL;
+	if (st && st != 200)
+		fprintf(stderr, "\n  webhook fake %s %s: %ld\n", method, url, st);
+	free(out);
+	return j;
+}
+
+json_object *denv_hook_calls(const char *base)
+{
+	json_object *j = denv_hook(base, "GET", "/__fake/calls", NULL);
+	json_object *calls = NULL;
+	if (j && json_object_object_get_ex(j, "calls", &calls))
+		json_object_get(calls);
+	json_object_put(j);
+	return calls;
 }
 
 json_object *denv_releases(const char *app)

@@ -57,11 +57,16 @@ void denv_registry_stop(void);
 
 const char *denv_deployd(void);     /* "http://127.0.0.1:PORT" */
 const char *denv_registry(void);    /* "http://127.0.0.1:PORT" */
+const char *denv_dir(void);         /* where the registries keep their data and logs */
 
 /* A second registry that wants tokens (auth: token, service, issuer "auth
  * server") signed by a key made by scripts/gen-registry-key: its URL and
  * the key file (for CONSOLE_REGISTRY_KEY). 0 on success. */
 int denv_auth_registry(const char *service, char *url, size_t url_len, char *key, size_t key_len);
+/* The same with the realm clients fetch tokens at (the stack's E6, for
+ * clients such as skopeo that follow the registry's challenge). */
+int denv_auth_registry_at(const char *service, const char *realm, char *url, size_t url_len,
+			  char *key, size_t key_len);
 
 /* Pushes app:meta-<version> (holding yaml) and app:release-<version>;
  * extra: more push-image arguments ("--no-release") or NULL. 0 on success. */
@@ -112,6 +117,18 @@ long denv_deploy(const char *token, const char *app, long want);
 /* How many podgroups and depends the deployd fake holds whose names start
  * with prefix (each printed). */
 int denv_count(const char *prefix);
+
+/* Asserts (CUnit) that a request as token (NULL: none) answers want, and
+ * msg want_msg unless NULL; prints the answer when it does not. */
+void denv_expect(const char *token, const char *method, const char *path, const char *body,
+		 long want, const char *want_msg);
+
+/* The webhook stand-in at base (tests/fakes/webhook): a call to its control
+ * API, its JSON answer when 200 (else NULL, printed unless nothing
+ * answered: it may be down); its calls so far. json_object_put both. */
+struct json_object *denv_hook(const char *base, const char *method, const char *path,
+			      const char *body);
+struct json_object *denv_hook_calls(const char *base);
 
 /* GET /api/v1/apps/<app>/releases/: the releases, newest first (a new
  * reference; NULL, printed, unless 200). */

@@ -1,6 +1,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,6 +279,17 @@ int it_children(pid_t master, pid_t *out, int max)
 	if (d)
 		closedir(d);
 	return n;
+}
+
+int it_sh(const char *fmt, ...)
+{
+	char cmd[8192];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	int st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 int it_registry_key(const char *dir, char *key, size_t key_len)

@@ -98,6 +98,10 @@ char *it_sso_token(const char *sso_url, const char *user);
 int it_etcd_put(const char *key, const char *value);
 int it_etcd_delete(const char *key);
 
+/* Runs a shell command made from fmt (sh -c): its exit status, -1 when it
+ * did not exit. */
+int it_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Reads key from the stack's etcd: its value (*value, malloc'd; NULL when
  * absent), its mod_revision (0 when absent) and the store's revision;
  * each may be NULL. 0 when etcd answered. */

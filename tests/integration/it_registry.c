@@ -12,7 +12,6 @@
  * suite comes from 127.0.0.1 and is not whitelisted).
  */
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -313,17 +312,6 @@ static const char *bearer_for(const char *scope, const char *userpass, const cha
 
 /* ---- stack, registry, SSO ----------------------------------------------------- */
 
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	int st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 static int start_registry(void)
 {
@@ -440,8 +428,8 @@ static int suite_nokey_up(void)
 	snprintf(dir, sizeof(dir), "/tmp/lain-console-itreg-XXXXXX");
 	if (!mkdtemp(dir))
 		return -1;
-	if (run("'%s/scripts/gen-registry-key' '%s/keys' >/dev/null 2>&1", srcdir, dir) ||
-	    run("printf 'appname: hello\\nweb:\\n  cmd: hello\\n' >'%s/lain.yaml'", dir))
+	if (it_sh("'%s/scripts/gen-registry-key' '%s/keys' >/dev/null 2>&1", srcdir, dir) ||
+	    it_sh("printf 'appname: hello\\nweb:\\n  cmd: hello\\n' >'%s/lain.yaml'", dir))
 		return -1;
 	atexit(stop_registry);
 	setenv("SSO_CLIENT_ID", "lain-console", 1);
@@ -477,7 +465,7 @@ static int suite_anon_down(void)
 {
 	stack_down();
 	stop_registry();
-	run("rm -rf '%s'", dir);
+	it_sh("rm -rf '%s'", dir);
 	return 0;
 }
 
@@ -563,7 +551,7 @@ static void test_member(void)
 	CU_ASSERT_EQUAL(image_pull(auth, "hello", "direct", "layer of alice"), 200);
 
 	/* the whole challenge dance: push-image follows the registry's Bearer challenge */
-	CU_ASSERT_EQUAL(run("python3 '%s/tests/tools/push-image' --registry %s --app hello --version "
+	CU_ASSERT_EQUAL(it_sh("python3 '%s/tests/tools/push-image' --registry %s --app hello --version "
 			    META_VERSION " --lain-yaml '%s/lain.yaml' --username alice --password alice "
 			    "--insecure >/dev/null",
 			    srcdir, registry_url, dir), 0);
@@ -614,7 +602,7 @@ static void test_non_member(void)
 	CU_ASSERT_EQUAL(image_push(auth, "other", "x", "layer"), 401);
 	bearer_for("repository:hello/sub:pull,push", "alice:alice", NULL, auth, sizeof(auth));
 	CU_ASSERT_EQUAL(image_push(auth, "hello/sub", "x", "layer"), 401);
-	CU_ASSERT_NOT_EQUAL(run("python3 '%s/tests/tools/push-image' --registry %s --app hello "
+	CU_ASSERT_NOT_EQUAL(it_sh("python3 '%s/tests/tools/push-image' --registry %s --app hello "
 				"--version " META_VERSION " --lain-yaml '%s/lain.yaml' --username bob "
 				"--password bob --insecure >/dev/null 2>&1",
 				srcdir, registry_url, dir), 0);
@@ -632,7 +620,7 @@ static void test_admin(void)
 		CU_ASSERT_EQUAL(image_push(auth, repos[i], "admin", "layer of admin"), 201);
 		CU_ASSERT_EQUAL(image_pull(auth, repos[i], "admin", "layer of admin"), 200);
 	}
-	CU_ASSERT_EQUAL(run("python3 '%s/tests/tools/push-image' --registry %s --app anything "
+	CU_ASSERT_EQUAL(it_sh("python3 '%s/tests/tools/push-image' --registry %s --app anything "
 			    "--version " META_VERSION " --lain-yaml '%s/lain.yaml' --username admin "
 			    "--password admin --insecure >/dev/null",
 			    srcdir, registry_url, dir), 0);
@@ -712,21 +700,21 @@ static void test_skopeo(void)
 		return;
 	}
 	const char *host = registry_url + strlen("http://");
-	CU_ASSERT_EQUAL(run("cd '%s' && timeout 60 skopeo login --authfile auth.json --tls-verify=false "
+	CU_ASSERT_EQUAL(it_sh("cd '%s' && timeout 60 skopeo login --authfile auth.json --tls-verify=false "
 			    "-u alice -p alice %s >skopeo.log 2>&1", dir, host), 0);
-	CU_ASSERT_NOT_EQUAL(run("cd '%s' && timeout 60 skopeo login --authfile bad.json "
+	CU_ASSERT_NOT_EQUAL(it_sh("cd '%s' && timeout 60 skopeo login --authfile bad.json "
 				"--tls-verify=false -u alice -p wrong %s >>skopeo.log 2>&1", dir, host), 0);
-	CU_ASSERT_EQUAL(run("cd '%s' && rm -rf out && timeout 60 skopeo copy --authfile auth.json "
+	CU_ASSERT_EQUAL(it_sh("cd '%s' && rm -rf out && timeout 60 skopeo copy --authfile auth.json "
 			    "--src-tls-verify=false docker://%s/hello:direct dir:out >>skopeo.log 2>&1",
 			    dir, host), 0);
-	CU_ASSERT_EQUAL(run("cd '%s' && timeout 60 skopeo copy --authfile auth.json "
+	CU_ASSERT_EQUAL(it_sh("cd '%s' && timeout 60 skopeo copy --authfile auth.json "
 			    "--dest-tls-verify=false dir:out docker://%s/hello:skopeo >>skopeo.log 2>&1",
 			    dir, host), 0);
 	char auth[4096];
 	bearer_for("repository:hello:pull", "alice:alice", NULL, auth, sizeof(auth));
 	CU_ASSERT_EQUAL(image_pull(auth, "hello", "skopeo", "layer of alice"), 200);
 	/* alice cannot copy into a repository that is not hers */
-	CU_ASSERT_NOT_EQUAL(run("cd '%s' && timeout 60 skopeo copy --authfile auth.json "
+	CU_ASSERT_NOT_EQUAL(it_sh("cd '%s' && timeout 60 skopeo copy --authfile auth.json "
 				"--dest-tls-verify=false dir:out docker://%s/other:skopeo "
 				">>skopeo.log 2>&1", dir, host), 0);
 }

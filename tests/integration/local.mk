@@ -22,6 +22,7 @@ TESTS += tests/integration/it_api tests/integration/it_process tests/integration
 	tests/integration/it_parity tests/integration/it_nginx tests/integration/it_logs
 include $(srcdir)/tests/integration/registry.mk
 include $(srcdir)/tests/integration/deploy.mk
+include $(srcdir)/tests/integration/tokens.mk
 
 # Several lain-console hosts on one 3-member etcd cluster behind one nginx,
 # under a bounded load while an etcd leader is killed, a host is killed in

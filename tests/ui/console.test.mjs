@@ -568,6 +568,41 @@ describe("the web console in Chromium", { concurrency: 1 }, () => {
     assert.match(await table.textContent(), /restart container|instance 1/i);
   });
 
+  it("alice makes a deploy token on the People page, sees its secret once, and revokes it", async () => {
+    await page.goto(base + "/apps/hello/people");
+    await page.getByText("No deploy tokens.").waitFor();
+    await page.getByLabel("Name", { exact: true }).fill("ci");
+    assert.equal(await page.getByLabel("Scopes").inputValue(), "push deploy");
+    await page.getByRole("button", { name: "Make token" }).click();
+    const table = page.getByRole("table", { name: "Deploy tokens of hello" });
+    await table.getByRole("rowheader", { name: "ci" }).waitFor();
+    const shown = page.getByText(/^lc_[a-z2-7]{52}$/);
+    const secret = await shown.textContent();
+    assert.match(await page.getByRole("main").textContent(), /Secret of robot:hello:ci \(shown this once/);
+    assert.match(await table.textContent(), /push, deploy/);
+    assert.match(await table.textContent(), /never/);
+    // Copy puts it on the clipboard
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
+    await page.getByRole("button", { name: "Copy the secret of robot:hello:ci" }).click();
+    await page.getByText("Copied the secret of robot:hello:ci.").waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), secret);
+    // it works as hello's access-token, and for nothing else
+    assert.equal((await stack.api(secret, "GET", "/repos/hello/")).status, 200);
+    assert.equal((await stack.api(secret, "GET", "/repos/")).status, 403);
+    await page.setViewportSize({ width: 390, height: 844 });
+    assert.equal(await scrollsSideways(page), false);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await shoot(page, "people-tokens");
+    // the secret is gone with the page: the list never has it
+    await page.reload();
+    await table.getByRole("rowheader", { name: "ci" }).waitFor();
+    assert.equal(await page.getByText(secret).count(), 0);
+    await page.getByRole("button", { name: "Revoke robot:hello:ci" }).click();
+    await page.getByRole("dialog", { name: "Revoke robot:hello:ci?" }).getByRole("button", { name: "Revoke" }).click();
+    await page.getByText("No deploy tokens.").waitFor();
+    assert.equal((await stack.api(secret, "GET", "/repos/hello/")).status, 401);
+  });
+
   it("admins get the Admin page: webhooks added and removed, stream ports listed", async () => {
     assert.equal(await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).count(), 0);
     const p = await admin.newPage();
@@ -577,6 +612,14 @@ describe("the web console in Chromium", { concurrency: 1 }, () => {
     await p.getByLabel("Webhook URL").fill("https://ci.example.com/hook");
     await p.getByRole("button", { name: "Add webhook" }).click();
     await p.getByRole("table", { name: "Webhooks" }).getByText("https://ci.example.com/hook").waitFor();
+    // its secret, this once (issue 18)
+    assert.match(await p.getByText(/^lcw_[a-z2-7]{52}$/).textContent(), /^lcw_/);
+    assert.match(await p.getByRole("main").textContent(), /Secret of https:\/\/ci.example.com\/hook \(shown this once/);
+    await p.getByRole("button", { name: "Copy the secret of https://ci.example.com/hook" }).waitFor();
+    await p.setViewportSize({ width: 390, height: 844 });
+    assert.equal(await scrollsSideways(p), false);
+    await p.setViewportSize({ width: 1280, height: 900 });
+    await shoot(p, "admin-webhook-secret");
     const adminToken = await stack.token("admin");
     assert.deepEqual((await stack.api(adminToken, "GET", "/notify/imagepush/")).body.notify, ["https://ci.example.com/hook"]);
     assert.equal((await stack.api(aliceToken, "GET", "/notify/imagepush/")).status, 403);

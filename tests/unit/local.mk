@@ -11,6 +11,7 @@ include $(srcdir)/tests/unit/core.mk
 include $(srcdir)/tests/unit/jws.mk
 include $(srcdir)/tests/unit/deploy.mk
 include $(srcdir)/tests/unit/tokens.mk
+include $(srcdir)/tests/unit/robots.mk
 include $(srcdir)/tests/unit/openapi.mk
 
 check_PROGRAMS += tests/unit/test_http tests/unit/test_config tests/unit/test_etcd
