@@ -126,6 +126,7 @@ static const struct row rows[] = {
 	L("CONSOLE_GITLAB_TIMEOUT_MS", gitlab_timeout_ms, "10000", 100, 120000),
 	L("CONSOLE_HTTP_TIMEOUT_MS", http_timeout_ms, "30000", 50, 600000),
 	L("CONSOLE_HTTP_CONNECT_TIMEOUT_MS", http_connect_timeout_ms, "2000", 10, 60000),
+	L("CONSOLE_PODSTATUS_TTL_MS", podstatus_ttl_ms, "1000", 0, 1000),
 
 	S("SSO_SERVER_NAME", sso_server_name, "", NULL),
 	S("SSO_CLIENT_ID", sso_client_id, "", NULL),

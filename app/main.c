@@ -35,7 +35,7 @@
 #include "console/log.h"
 #include "console/metrics.h"
 #include "console/sdnotify.h"
-#include "console/permission.h"
+#include "console/podcache.h"
 #include "console/server.h"
 #include "console/strx.h"
 #include "console/xalloc.h"
@@ -237,6 +237,7 @@ static void worker_main(struct master *m, int index, pid_t master_pid)
 
 	server_slot_t *slot = &m->slots[index];
 	metrics_worker_slot(index);
+	podcache_worker_slot(index);
 	slot->pid = getpid();
 	slot->current[0] = '\0';
 
@@ -247,7 +248,7 @@ static void worker_main(struct master *m, int index, pid_t master_pid)
 		_exit(2);
 	}
 	/* The api's routes, with its checks before every handler. */
-	const router_t router = { api_routes, api_routes_count, permission_check };
+	const router_t router = { api_routes, api_routes_count, api_route_check, api_route_done };
 	const server_opts_t opts = { &router, m->cfg.body_limit };
 	int rc = server_run(m->listen_fd, &ctx, &opts, &worker_stop, slot);
 	ctx_close(&ctx);
@@ -324,6 +325,7 @@ static void reap(struct master *m, bool stopping)
 		m->slots[i].current[0] = '\0';
 		m->slots[i].request_id[0] = '\0';
 		metrics_worker_gone(i, status, !(stopping || !current));
+		podcache_worker_gone(i, pid);
 		metrics_workers_alive(live_workers(m));
 		if (stopping || !current)
 			continue;
@@ -366,6 +368,7 @@ static void reload(struct master *m)
 	fresh.fcgi_socket = xstrdup(m->cfg.fcgi_socket);
 	config_release(&m->cfg);
 	m->cfg = fresh;
+	podcache_set_ttl(m->cfg.podstatus_ttl_ms);
 	log_set_level((enum log_level)log_level_parse(m->cfg.log_level));
 	log_set_format((enum log_format)log_format_parse(m->cfg.log_format));
 	/* New workers with the new settings; the old ones finish what they
@@ -478,6 +481,11 @@ int main(int argc, char **argv)
 		log_error("%s", err.msg);
 		return 1;
 	}
+	/* deployd's pod status, shared by the workers (podcache.h). */
+	if (podcache_open(m.cfg.podstatus_ttl_ms, &err)) {
+		log_error("%s", err.msg);
+		return 1;
+	}
 
 	/* Signals are blocked except inside sigsuspend(): no flag is missed
 	 * between a check and the sleep. */
@@ -530,6 +538,7 @@ int main(int argc, char **argv)
 	log_info("lain-console stopped");
 	munmap(m.slots, sizeof(server_slot_t) * MAX_WORKERS);
 	metrics_close();
+	podcache_close();
 	free(m.unix_path);
 	config_release(&m.cfg);
 	curl_global_cleanup();

@@ -14,6 +14,12 @@
 extern const route_t api_routes[];
 extern const size_t api_routes_count;
 
+/* podstatus.c — what main gives the router with the table: the check
+ * before every handler (permission_check, then the mark of a change of
+ * the app it names, podcache.h) and the hook after it (the mark's end). */
+int api_route_check(request_t *req, response_t *res, const route_t *r, err_t *err);
+void api_route_done(request_t *req, response_t *res, const route_t *r);
+
 /* repos.c — E12, E13 */
 int api_repos_list(request_t *req, response_t *res, err_t *err);
 int api_repos_create(request_t *req, response_t *res, err_t *err);

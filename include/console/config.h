@@ -61,6 +61,7 @@ typedef struct config {
 	long gitlab_timeout_ms;    /* one lookup as a whole */
 	long http_timeout_ms;
 	long http_connect_timeout_ms;
+	long podstatus_ttl_ms;     /* deployd's pod status shared by the host's workers (podcache.h) */
 
 	/* SSO */
 	char *sso_server_name;
