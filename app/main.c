@@ -36,6 +36,7 @@
 #include "console/metrics.h"
 #include "console/sdnotify.h"
 #include "console/podcache.h"
+#include "console/snapshot.h"
 #include "console/server.h"
 #include "console/strx.h"
 #include "console/xalloc.h"
@@ -87,6 +88,7 @@ struct master {
 	server_slot_t *slots;      /* shared with the workers */
 	struct worker workers[MAX_WORKERS];
 	unsigned generation;
+	pid_t watcher;             /* the snapshot's watcher, -1: none */
 };
 
 static void usage(FILE *out)
@@ -238,6 +240,7 @@ static void worker_main(struct master *m, int index, pid_t master_pid)
 	server_slot_t *slot = &m->slots[index];
 	metrics_worker_slot(index);
 	podcache_worker_slot(index);
+	snapshot_worker_slot(index);
 	slot->pid = getpid();
 	slot->current[0] = '\0';
 
@@ -297,6 +300,19 @@ static int free_slot(const struct master *m)
 	return -1;
 }
 
+/* The snapshot's watcher (snapshot.h), again when it died (status: how;
+ * -1: the first start), not in a tight loop. */
+static void start_watcher(struct master *m, int status)
+{
+	if (status != -1) {
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			log_error("the snapshot watcher died (status %d); starting it again", status);
+		struct timespec pause = { 0, 200 * 1000 * 1000 };
+		nanosleep(&pause, NULL);
+	}
+	m->watcher = snapshot_watcher_start(&m->cfg);
+}
+
 /* Reaps every dead worker; replaces those of the current generation unless
  * the master is stopping. */
 static void reap(struct master *m, bool stopping)
@@ -304,6 +320,12 @@ static void reap(struct master *m, bool stopping)
 	int status;
 	pid_t pid;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid == m->watcher) {
+			m->watcher = -1;
+			if (!stopping)
+				start_watcher(m, status);
+			continue;
+		}
 		int i;
 		for (i = 0; i < MAX_WORKERS && m->workers[i].pid != pid; i++)
 			;
@@ -326,6 +348,7 @@ static void reap(struct master *m, bool stopping)
 		m->slots[i].request_id[0] = '\0';
 		metrics_worker_gone(i, status, !(stopping || !current));
 		podcache_worker_gone(i, pid);
+		snapshot_worker_gone(i);
 		metrics_workers_alive(live_workers(m));
 		if (stopping || !current)
 			continue;
@@ -375,6 +398,9 @@ static void reload(struct master *m)
 	 * serve and leave. */
 	start_generation(m);
 	signal_workers(m, SIGTERM, true);
+	/* The watcher reads the new config when reap starts it again. */
+	if (m->watcher > 0)
+		kill(m->watcher, SIGTERM);
 	log_info("configuration reloaded: %ld workers", m->cfg.workers);
 }
 
@@ -382,6 +408,8 @@ static void drain(struct master *m)
 {
 	log_info("stopping: letting %d workers finish their requests", live_workers(m));
 	signal_workers(m, SIGTERM, false);
+	if (m->watcher > 0)
+		kill(m->watcher, SIGTERM);
 	time_t deadline = time(NULL) + m->cfg.drain_timeout;
 	sigset_t none;
 	sigemptyset(&none);
@@ -411,7 +439,7 @@ static void drain(struct master *m)
 
 int main(int argc, char **argv)
 {
-	struct master m = { .listen_fd = -1 };
+	struct master m = { .listen_fd = -1, .watcher = -1 };
 	bool check_only = false;
 	err_t err = ERR_INIT;
 
@@ -486,6 +514,11 @@ int main(int argc, char **argv)
 		log_error("%s", err.msg);
 		return 1;
 	}
+	/* The app records, watched from etcd for the workers (snapshot.h). */
+	if (snapshot_open(&m.cfg, &err)) {
+		log_error("%s", err.msg);
+		return 1;
+	}
 
 	/* Signals are blocked except inside sigsuspend(): no flag is missed
 	 * between a check and the sleep. */
@@ -508,6 +541,7 @@ int main(int argc, char **argv)
 
 	log_info("lain-console listening on %s with %ld workers, etcd %s", m.cfg.fcgi_socket,
 		 m.cfg.workers, m.cfg.etcd_host);
+	start_watcher(&m, -1);
 	start_generation(&m);
 	/* The socket listens (connections queue in its backlog) and the
 	 * workers are forked: ready for systemd (Type=notify). */
@@ -534,11 +568,16 @@ int main(int argc, char **argv)
 	if (m.unix_path)
 		unlink(m.unix_path);
 	drain(&m);
+	if (m.watcher > 0) {
+		kill(m.watcher, SIGTERM);
+		waitpid(m.watcher, NULL, 0);
+	}
 	close(m.listen_fd);
 	log_info("lain-console stopped");
 	munmap(m.slots, sizeof(server_slot_t) * MAX_WORKERS);
 	metrics_close();
 	podcache_close();
+	snapshot_close();
 	free(m.unix_path);
 	config_release(&m.cfg);
 	curl_global_cleanup();

@@ -76,6 +76,9 @@ void podstatus_fetch(request_t *req, const cluster_t *cl, deployd_fetch_t *items
 
 int api_route_check(request_t *req, response_t *res, const route_t *r, err_t *err)
 {
+	/* A read may be answered from the host's snapshot of the records; a
+	 * change reads what it changes from etcd (its compare-and-swap). */
+	req->ctx->snapshot_reads = req->method_id & (HTTP_GET | HTTP_HEAD);
 	int rc = permission_check(req, res, r, err);
 	const char *app = http_param(req, "app");
 	if (!rc && app && !(req->method_id & (HTTP_GET | HTTP_HEAD | HTTP_OPTIONS)))

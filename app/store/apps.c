@@ -8,6 +8,7 @@
 #include "console/array.h"
 #include "console/etcd.h"
 #include "console/locks.h"
+#include "console/snapshot.h"
 #include "console/store.h"
 #include "console/xalloc.h"
 #include "console/banned.h"
@@ -129,7 +130,9 @@ int store_app_get_members(ctx_t *ctx, arena_t *arena, const char *name, app_reco
 {
 	struct with_members w = { .members_key = ctx->cfg->apps_prefix, .value = BUF_INIT };
 	const char *keys[] = { app_key(ctx, arena, name), ctx->cfg->apps_prefix };
-	int rc = etcd_get_many(ctx->etcd, keys, 2, on_record_or_members, &w, err);
+	int rc = snapshot_get_many(ctx, keys, 2, on_record_or_members, &w);
+	if (rc == 1)
+		rc = etcd_get_many(ctx->etcd, keys, 2, on_record_or_members, &w, err);
 	*members_rev = w.members_rev;
 	if (!rc && !w.found)
 		rc = err_set(err, -ERR_NOT_FOUND, "key '%s' not found", keys[0]);
@@ -296,6 +299,21 @@ static int on_full(const etcd_kv_t *kv, void *p)
 	return 0;
 }
 
+/* A key of the snapshot: its values are there too; parsed only when the
+ * cache does not hold the record at its revision. */
+static int on_snapshot(const etcd_kv_t *kv, void *p)
+{
+	struct listing *l = p;
+	if (!is_record(l, kv))
+		return 0;
+	listed_add(l, kv);
+	struct cached *e = cache_find(l->cache, l->keys[l->n - 1].key);
+	if (!e || e->mod_revision != kv->mod_revision)
+		cache_store(l->cache, l->keys[l->n - 1].key, kv->value, kv->value_len,
+			    kv->mod_revision);
+	return 0;
+}
+
 int store_app_list(ctx_t *ctx, arena_t *arena, const app_record_t ***apps, size_t *n,
 		   int64_t *members_rev, err_t *err)
 {
@@ -310,7 +328,11 @@ int store_app_list(ctx_t *ctx, arena_t *arena, const app_record_t ***apps, size_
 	const char *prefix = ctx->cfg->apps_prefix;
 	l.prefix = prefix;
 	l.prefix_len = strlen(prefix);
-	int rc = etcd_range_prefix_keys(ctx->etcd, prefix, 0, on_key, &l, err);
+	/* The host's snapshot when it may answer: no etcd round trip. */
+	int rc = snapshot_range(ctx, prefix, on_snapshot, &l);
+	if (rc != 1)
+		goto listed;
+	rc = etcd_range_prefix_keys(ctx->etcd, prefix, 0, on_key, &l, err);
 	if (rc)
 		return rc;
 	if (l.missing > FETCH_ONE_BY_ONE) {
@@ -339,6 +361,9 @@ int store_app_list(ctx_t *ctx, arena_t *arena, const app_record_t ***apps, size_
 		if (rc && rc != -ERR_NOT_FOUND)
 			return rc;
 	}
+listed:
+	if (rc)
+		return rc;
 	const app_record_t **out = arena_alloc(arena, (l.n ? l.n : 1) * sizeof(*out));
 	for (size_t i = 0; i < l.n; i++) {
 		struct cached *e = l.keys[i].key ? cache_find(l.cache, l.keys[i].key) : NULL;
@@ -364,24 +389,35 @@ int store_app_each(ctx_t *ctx, arena_t *arena, store_app_fn fn, void *data, err_
 	return rc;
 }
 
+/* After a write under the prefix: the snapshot of the host must reach it
+ * before it answers a read (its revision is the last one this client saw). */
+static int wrote(ctx_t *ctx, int rc)
+{
+	if (!rc)
+		snapshot_wrote(etcd_revision_seen(ctx->etcd));
+	return rc;
+}
+
 int store_members_changed(ctx_t *ctx, err_t *err)
 {
 	char now[20], value[64];
 	store_now(now);
 	int len = snprintf(value, sizeof(value), "{\"members_changed\": \"%s\"}", now);
-	return etcd_put(ctx->etcd, ctx->cfg->apps_prefix, value, (size_t)len, 0, err);
+	return wrote(ctx, etcd_put(ctx->etcd, ctx->cfg->apps_prefix, value, (size_t)len, 0, err));
 }
 
 int64_t store_revision_seen(ctx_t *ctx)
 {
-	return etcd_revision_seen(ctx->etcd);
+	int64_t e = etcd_revision_seen(ctx->etcd), s = snapshot_revision_seen();
+	return e > s ? e : s;
 }
+
 
 int store_app_delete(ctx_t *ctx, const char *name, err_t *err)
 {
 	char key[1024];
 	snprintf(key, sizeof(key), "%s/%s", ctx->cfg->apps_prefix, name);
-	return etcd_delete(ctx->etcd, key, false, NULL, err);
+	return wrote(ctx, etcd_delete(ctx->etcd, key, false, NULL, err));
 }
 
 int store_app_count(ctx_t *ctx, int64_t *count, err_t *err)
@@ -420,7 +456,7 @@ int store_app_create(ctx_t *ctx, const char *name, err_t *err)
 		rec, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	char key[1024];
 	snprintf(key, sizeof(key), "%s/%s", ctx->cfg->apps_prefix, name);
-	int rc = etcd_create(ctx->etcd, key, value, len, 0, err);
+	int rc = wrote(ctx, etcd_create(ctx->etcd, key, value, len, 0, err));
 	json_object_put(rec);
 	if (rc == -ERR_CONFLICT)
 		err_set(err, rc, "app with appname %s has already been reposited\n", name);
@@ -517,7 +553,7 @@ int store_app_save_if(ctx_t *ctx, const app_record_t *app, const etcd_cmp_t *cmp
 	if (!rc && !ok)
 		rc = err_set(err, -ERR_CONFLICT, "app '%s' was changed by another request while this "
 			     "one ran; read it again and retry", app->appname);
-	return rc;
+	return wrote(ctx, rc);
 }
 
 int store_config_get(ctx_t *ctx, arena_t *arena, const char *key, const char **value,
