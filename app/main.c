@@ -304,9 +304,9 @@ static int free_slot(const struct master *m)
  * -1: the first start), not in a tight loop. */
 static void start_watcher(struct master *m, int status)
 {
-	if (status != -1) {
-		if (!WIFEXITED(status) || WEXITSTATUS(status))
-			log_error("the snapshot watcher died (status %d); starting it again", status);
+	/* Stopped on purpose (a reload): at once; died: not in a tight loop. */
+	if (status != -1 && (!WIFEXITED(status) || WEXITSTATUS(status))) {
+		log_error("the snapshot watcher died (status %d); starting it again", status);
 		struct timespec pause = { 0, 200 * 1000 * 1000 };
 		nanosleep(&pause, NULL);
 	}

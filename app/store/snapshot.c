@@ -647,8 +647,12 @@ static void watch(struct state *s)
 		if (now >= next_probe) {
 			err_t err = ERR_INIT;
 			int p = probe(s, &err);
-			if (p < 0)
+			if (p < 0) {
+				/* etcd gone: reads go to etcd (and fail as they
+				 * did) now, not a lag bound later. */
+				atomic_store(&blk->confirmed_ms, -1);
 				say_why("etcd did not answer the probe: %s", err.msg);
+			}
 			/* Behind for several probes in a row: events do not
 			 * arrive; a fresh range sets it right. */
 			behind = p == 1 ? 0 : behind + 1;
@@ -663,6 +667,9 @@ static void watch(struct state *s)
 	}
 	if (!running && !watcher_stop && !s->restart)
 		say_why("%s", "the watch stream ended");
+	/* Until a fresh range: not known current (an ended stream is most
+	 * often etcd going away). */
+	atomic_store(&blk->confirmed_ms, -1);
 	curl_multi_remove_handle(m, h);
 	curl_easy_cleanup(h);
 	curl_multi_cleanup(m);

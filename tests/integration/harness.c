@@ -274,8 +274,9 @@ int it_children(pid_t master, pid_t *out, int max)
 		const char *p = strrchr(stat, ')');
 		char state;
 		long ppid;
+		/* Not the snapshot's watcher (its name is "lc-snapshot"). */
 		if (p && sscanf(p + 2, "%c %ld", &state, &ppid) == 2 && ppid == master &&
-		    state != 'Z')
+		    state != 'Z' && !strstr(stat, "(lc-snapshot)"))
 			out[n++] = (pid_t)strtol(de->d_name, NULL, 10);
 	}
 	if (d)

@@ -56,21 +56,15 @@ static long long snap_num(const char *key)
 /* The watcher: the master's child named lc-snapshot (0: none). */
 static pid_t watcher(void)
 {
-	pid_t kids[64];
-	int n = it_children(stack_pid("CONSOLE_PID"), kids, 64);
-	for (int i = 0; i < n; i++) {
-		char path[64], comm[64] = "";
-		snprintf(path, sizeof(path), "/proc/%d/comm", (int)kids[i]);
-		FILE *f = fopen(path, "r");
-		if (f) {
-			if (!fgets(comm, sizeof(comm), f))
-				comm[0] = '\0';
-			fclose(f);
-		}
-		if (!strncmp(comm, "lc-snapshot", 11))
-			return kids[i];
-	}
-	return 0;
+	char cmd[128], line[64] = "";
+	snprintf(cmd, sizeof(cmd), "pgrep -P %d -x lc-snapshot", (int)stack_pid("CONSOLE_PID"));
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return 0;
+	if (!fgets(line, sizeof(line), p))
+		line[0] = '\0';
+	pclose(p);
+	return (pid_t)atoi(line);
 }
 
 /* Whether GET /api/v1/repos/ lists name (status in *status). */
