@@ -15,6 +15,9 @@
 
 static int suite_up(void)
 {
+	/* Requests that wait inside a worker for a frozen etcd: without the
+	 * host's snapshot of the records, which would answer them at once. */
+	setenv("CONSOLE_SNAPSHOT_MAX_LAG_MS", "0", 1);
 	return stack_up("--workers 3") ? -1 : 0;
 }
 
@@ -96,17 +99,6 @@ static void test_etcd_outage(void)
 {
 	CU_ASSERT_EQUAL_FATAL(stack_run("etcd-stop"), 0);
 	it_response_t r;
-	/* Reads go to etcd once the host's snapshot watcher saw it go (its
-	 * watch stream closed): at once, but in another process. */
-	bool off = false;
-	for (int i = 0; i < 250 && !off; i++) {
-		it_request("GET", "/api/v1/healthz", NULL, NULL, &r);
-		off = r.body && !strstr(r.body, "\"state\":\"live\"");
-		it_response_free(&r);
-		if (!off)
-			it_sleep_ms(20);
-	}
-	CU_ASSERT(off);
 	it_request("GET", "/api/v1/repos/", NULL, NULL, &r);
 	CU_ASSERT_EQUAL(r.status, 503);
 	CU_ASSERT_STRING_EQUAL(it_field(&r, "repos"), "(null)");
