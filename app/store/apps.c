@@ -287,21 +287,10 @@ static int on_key(const etcd_kv_t *kv, void *p)
 	return 0;
 }
 
-/* A full range refills the cache and is the listing itself (it may be a
- * little newer than the keys-only answer). */
+/* A full range (or the host's snapshot) refills the cache and is the
+ * listing itself (it may be a little newer than the keys-only answer); a
+ * record the cache holds at its revision is not parsed again. */
 static int on_full(const etcd_kv_t *kv, void *p)
-{
-	struct listing *l = p;
-	if (!is_record(l, kv))
-		return 0;
-	listed_add(l, kv);
-	cache_store(l->cache, l->keys[l->n - 1].key, kv->value, kv->value_len, kv->mod_revision);
-	return 0;
-}
-
-/* A key of the snapshot: its values are there too; parsed only when the
- * cache does not hold the record at its revision. */
-static int on_snapshot(const etcd_kv_t *kv, void *p)
 {
 	struct listing *l = p;
 	if (!is_record(l, kv))
@@ -329,7 +318,7 @@ int store_app_list(ctx_t *ctx, arena_t *arena, const app_record_t ***apps, size_
 	l.prefix = prefix;
 	l.prefix_len = strlen(prefix);
 	/* The host's snapshot when it may answer: no etcd round trip. */
-	int rc = snapshot_range(ctx, prefix, on_snapshot, &l);
+	int rc = snapshot_range(ctx, prefix, on_full, &l);
 	if (rc != 1)
 		goto listed;
 	rc = etcd_range_prefix_keys(ctx->etcd, prefix, 0, on_key, &l, err);

@@ -217,17 +217,24 @@ static void served(int64_t covered)
 	atomic_fetch_add(&blk->served, 1);
 }
 
+/* The pinned image for a read of keys under key (NULL: read etcd), and up
+ * to where it is current. */
+static const struct image *begin(ctx_t *ctx, const char *key, int64_t *covered)
+{
+	const char *ours = ctx->cfg->apps_prefix;
+	if (strncmp(key, ours, strlen(ours)) || !usable(ctx, covered)) {
+		if (blk && ctx->snapshot_reads)
+			atomic_fetch_add(&blk->fallbacks, 1);
+		return NULL;
+	}
+	return pin();
+}
+
 int snapshot_range(ctx_t *ctx, const char *prefix, etcd_kv_fn fn, void *data)
 {
 	int64_t covered;
 	size_t plen = strlen(prefix);
-	const char *ours = ctx->cfg->apps_prefix;
-	if (strncmp(prefix, ours, strlen(ours)) || !usable(ctx, &covered)) {
-		if (blk && ctx->snapshot_reads)
-			atomic_fetch_add(&blk->fallbacks, 1);
-		return 1;
-	}
-	const struct image *im = pin();
+	const struct image *im = begin(ctx, prefix, &covered);
 	if (!im)
 		return 1;
 	int rc = 0;
@@ -251,12 +258,7 @@ int snapshot_get_many(ctx_t *ctx, const char *const *keys, size_t n, etcd_kv_fn 
 	for (size_t i = 0; i < n; i++)
 		if (strncmp(keys[i], ours, strlen(ours)))
 			return 1;
-	if (!usable(ctx, &covered)) {
-		if (blk && ctx->snapshot_reads)
-			atomic_fetch_add(&blk->fallbacks, 1);
-		return 1;
-	}
-	const struct image *im = pin();
+	const struct image *im = begin(ctx, ours, &covered);
 	if (!im)
 		return 1;
 	int rc = 0;
