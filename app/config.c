@@ -105,6 +105,7 @@ static const struct row rows[] = {
 	L("CONSOLE_ETCD_TIMEOUT_MS", etcd_timeout_ms, "3000", 50, 600000),
 	L("CONSOLE_ETCD_CONNECT_TIMEOUT_MS", etcd_connect_timeout_ms, "1000", 10, 60000),
 	S("CONSOLE_APPS_ETCD_PREFIX", apps_prefix, "/lain/console/apps", check_prefix),
+	L("CONSOLE_SNAPSHOT_MAX_LAG_MS", snapshot_max_lag_ms, "1000", 0, 60000),
 	S("CONSOLE_NEED_AUTH_ETCD_KEY", need_auth_key, "/lain/config/auth/console", check_prefix),
 	S("PROTECTED_APPS_ETCD_PREFIX", protected_apps_key, "/lain/config/protected_apps", check_prefix),
 	S("CONSOLE_SYSTEM_VOLUMES_ETCD_PREFIX", system_volumes_prefix, "/lain/config/system_volumes",
@@ -126,6 +127,7 @@ static const struct row rows[] = {
 	L("CONSOLE_GITLAB_TIMEOUT_MS", gitlab_timeout_ms, "10000", 100, 120000),
 	L("CONSOLE_HTTP_TIMEOUT_MS", http_timeout_ms, "30000", 50, 600000),
 	L("CONSOLE_HTTP_CONNECT_TIMEOUT_MS", http_connect_timeout_ms, "2000", 10, 60000),
+	L("CONSOLE_PODSTATUS_TTL_MS", podstatus_ttl_ms, "1000", 0, 1000),
 
 	S("SSO_SERVER_NAME", sso_server_name, "", NULL),
 	S("SSO_CLIENT_ID", sso_client_id, "", NULL),

@@ -35,7 +35,8 @@
 #include "console/log.h"
 #include "console/metrics.h"
 #include "console/sdnotify.h"
-#include "console/permission.h"
+#include "console/podcache.h"
+#include "console/snapshot.h"
 #include "console/server.h"
 #include "console/strx.h"
 #include "console/xalloc.h"
@@ -87,6 +88,7 @@ struct master {
 	server_slot_t *slots;      /* shared with the workers */
 	struct worker workers[MAX_WORKERS];
 	unsigned generation;
+	pid_t watcher;             /* the snapshot's watcher, -1: none */
 };
 
 static void usage(FILE *out)
@@ -237,6 +239,8 @@ static void worker_main(struct master *m, int index, pid_t master_pid)
 
 	server_slot_t *slot = &m->slots[index];
 	metrics_worker_slot(index);
+	podcache_worker_slot(index);
+	snapshot_worker_slot(index);
 	slot->pid = getpid();
 	slot->current[0] = '\0';
 
@@ -247,7 +251,7 @@ static void worker_main(struct master *m, int index, pid_t master_pid)
 		_exit(2);
 	}
 	/* The api's routes, with its checks before every handler. */
-	const router_t router = { api_routes, api_routes_count, permission_check };
+	const router_t router = { api_routes, api_routes_count, api_route_check, api_route_done };
 	/* Between requests: the webhook deliveries that are due (api.h). */
 	const server_opts_t opts = { .router = &router, .body_limit = m->cfg.body_limit,
 				     .idle = api_idle, .idle_ms = API_IDLE_MS,
@@ -299,6 +303,19 @@ static int free_slot(const struct master *m)
 	return -1;
 }
 
+/* The snapshot's watcher (snapshot.h), again when it died (status: how;
+ * -1: the first start), not in a tight loop. */
+static void start_watcher(struct master *m, int status)
+{
+	/* Stopped on purpose (a reload): at once; died: not in a tight loop. */
+	if (status != -1 && (!WIFEXITED(status) || WEXITSTATUS(status))) {
+		log_error("the snapshot watcher died (status %d); starting it again", status);
+		struct timespec pause = { 0, 200 * 1000 * 1000 };
+		nanosleep(&pause, NULL);
+	}
+	m->watcher = snapshot_watcher_start(&m->cfg);
+}
+
 /* Reaps every dead worker; replaces those of the current generation unless
  * the master is stopping. */
 static void reap(struct master *m, bool stopping)
@@ -306,6 +323,12 @@ static void reap(struct master *m, bool stopping)
 	int status;
 	pid_t pid;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid == m->watcher) {
+			m->watcher = -1;
+			if (!stopping)
+				start_watcher(m, status);
+			continue;
+		}
 		int i;
 		for (i = 0; i < MAX_WORKERS && m->workers[i].pid != pid; i++)
 			;
@@ -327,6 +350,8 @@ static void reap(struct master *m, bool stopping)
 		m->slots[i].current[0] = '\0';
 		m->slots[i].request_id[0] = '\0';
 		metrics_worker_gone(i, status, !(stopping || !current));
+		podcache_worker_gone(i, pid);
+		snapshot_worker_gone(i);
 		metrics_workers_alive(live_workers(m));
 		if (stopping || !current)
 			continue;
@@ -369,12 +394,16 @@ static void reload(struct master *m)
 	fresh.fcgi_socket = xstrdup(m->cfg.fcgi_socket);
 	config_release(&m->cfg);
 	m->cfg = fresh;
+	podcache_set_ttl(m->cfg.podstatus_ttl_ms);
 	log_set_level((enum log_level)log_level_parse(m->cfg.log_level));
 	log_set_format((enum log_format)log_format_parse(m->cfg.log_format));
 	/* New workers with the new settings; the old ones finish what they
 	 * serve and leave. */
 	start_generation(m);
 	signal_workers(m, SIGTERM, true);
+	/* The watcher reads the new config when reap starts it again. */
+	if (m->watcher > 0)
+		kill(m->watcher, SIGTERM);
 	log_info("configuration reloaded: %ld workers", m->cfg.workers);
 }
 
@@ -382,6 +411,8 @@ static void drain(struct master *m)
 {
 	log_info("stopping: letting %d workers finish their requests", live_workers(m));
 	signal_workers(m, SIGTERM, false);
+	if (m->watcher > 0)
+		kill(m->watcher, SIGTERM);
 	time_t deadline = time(NULL) + m->cfg.drain_timeout;
 	sigset_t none;
 	sigemptyset(&none);
@@ -411,7 +442,7 @@ static void drain(struct master *m)
 
 int main(int argc, char **argv)
 {
-	struct master m = { .listen_fd = -1 };
+	struct master m = { .listen_fd = -1, .watcher = -1 };
 	bool check_only = false;
 	err_t err = ERR_INIT;
 
@@ -481,6 +512,16 @@ int main(int argc, char **argv)
 		log_error("%s", err.msg);
 		return 1;
 	}
+	/* deployd's pod status, shared by the workers (podcache.h). */
+	if (podcache_open(m.cfg.podstatus_ttl_ms, &err)) {
+		log_error("%s", err.msg);
+		return 1;
+	}
+	/* The app records, watched from etcd for the workers (snapshot.h). */
+	if (snapshot_open(&m.cfg, &err)) {
+		log_error("%s", err.msg);
+		return 1;
+	}
 
 	/* Signals are blocked except inside sigsuspend(): no flag is missed
 	 * between a check and the sleep. */
@@ -503,6 +544,7 @@ int main(int argc, char **argv)
 
 	log_info("lain-console listening on %s with %ld workers, etcd %s", m.cfg.fcgi_socket,
 		 m.cfg.workers, m.cfg.etcd_host);
+	start_watcher(&m, -1);
 	start_generation(&m);
 	/* The socket listens (connections queue in its backlog) and the
 	 * workers are forked: ready for systemd (Type=notify). */
@@ -529,10 +571,16 @@ int main(int argc, char **argv)
 	if (m.unix_path)
 		unlink(m.unix_path);
 	drain(&m);
+	if (m.watcher > 0) {
+		kill(m.watcher, SIGTERM);
+		waitpid(m.watcher, NULL, 0);
+	}
 	close(m.listen_fd);
 	log_info("lain-console stopped");
 	munmap(m.slots, sizeof(server_slot_t) * MAX_WORKERS);
 	metrics_close();
+	podcache_close();
+	snapshot_close();
 	free(m.unix_path);
 	config_release(&m.cfg);
 	curl_global_cleanup();

@@ -15,6 +15,7 @@
 #include "console/xalloc.h"
 #include "appconf.h"
 #include "appview.h"
+#include "podstatus.h"
 #include "peers.h"
 #include "console/banned.h"
 
@@ -344,11 +345,10 @@ int appview_apps(request_t *req, const app_record_t *const *apps, size_t n, json
 			it->name = p->podname;
 		}
 	}
-	/* All of them at once. deployd down: every item says so and the objects
-	 * are rendered without status (spec §1.4), so the result does not matter. */
-	err_t ferr = ERR_INIT;
-	if (nitems)
-		deployd_fetch_many(peers_deployd(req->ctx, cl), items, nitems, &ferr);
+	/* All of them at once, shared with the host's other requests
+	 * (podstatus.h). deployd down: every item says so and the objects are
+	 * rendered without status (spec §1.4). */
+	podstatus_fetch(req, cl, items, nitems);
 
 	for (size_t i = 0; i < n; i++) {
 		out[i] = render_job(req->arena, &js.v[i], items);

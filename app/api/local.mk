@@ -14,6 +14,6 @@ libconsole_a_SOURCES += app/api/answer.c app/api/answer.h app/api/permission.c \
 	app/api/podgroups.c app/api/podgroups.h \
 	app/api/history.c app/api/history.h app/api/gate.c app/api/gate.h app/api/rollback.c \
 	app/api/rollback.h app/api/scale.c app/api/scale.h \
-	app/api/canary.c app/api/canary.h
+	app/api/canary.c app/api/canary.h app/api/podstatus.c app/api/podstatus.h
 
 include $(srcdir)/app/api/openapi.mk

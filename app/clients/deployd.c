@@ -315,6 +315,10 @@ int deployd_fetch_many(deployd_t *d, deployd_fetch_t *items, size_t n, err_t *er
 		items[i].res.message = xstrdup("");
 		items[i].rc = 0;
 		err_clear(&items[i].err);
+		free(items[i].body);
+		items[i].body = NULL;
+		items[i].body_len = 0;
+		items[i].status = 0;
 		buf_init(&urls[i], 0);
 		bool pg = items[i].kind == DEPLOYD_PODGROUP;
 		httpc_url(d, &urls[i], pg ? PODGROUPS : DEPENDS, items[i].name);
@@ -325,22 +329,30 @@ int deployd_fetch_many(deployd_t *d, deployd_fetch_t *items, size_t n, err_t *er
 	httpm_perform(d, calls, n);
 	for (size_t i = 0; i < n; i++) {
 		deployd_fetch_t *it = &items[i];
-		buf_t w = BUF_INIT;
-		describe(&w, it->kind == DEPLOYD_PODGROUP ? "read podgroup" : "read portal", it->name);
 		if (calls[i].rc) {
+			buf_t w = BUF_INIT;
+			describe(&w, it->kind == DEPLOYD_PODGROUP ? "read podgroup" : "read portal",
+				 it->name);
 			it->rc = calls[i].rc;
 			it->err = calls[i].err;
 			add_context(&it->err, w.data);
+			buf_release(&w);
 			if (!rc) {
 				rc = it->rc;
 				if (err)
 					*err = it->err;
 			}
-		} else {
-			it->rc = deployd_judge(calls[i].resp.status, calls[i].resp.body.data,
-					       calls[i].resp.body.len, w.data, &it->res, &it->err);
+			continue;
 		}
-		buf_release(&w);
+		deployd_fetch_judge(it, calls[i].resp.status, calls[i].resp.body.data,
+				    calls[i].resp.body.len);
+		if (it->keep_body) {
+			it->status = calls[i].resp.status;
+			it->body_len = calls[i].resp.body.len;
+			it->body = xmalloc(it->body_len + 1);
+			memcpy(it->body, calls[i].resp.body.data, it->body_len);
+			it->body[it->body_len] = '\0';
+		}
 	}
 	for (size_t i = 0; i < n; i++) {
 		httpm_call_release(&calls[i]);
@@ -351,8 +363,21 @@ int deployd_fetch_many(deployd_t *d, deployd_fetch_t *items, size_t n, err_t *er
 	return rc;
 }
 
+void deployd_fetch_judge(deployd_fetch_t *it, long status, const char *body, size_t len)
+{
+	buf_t w = BUF_INIT;
+	describe(&w, it->kind == DEPLOYD_PODGROUP ? "read podgroup" : "read portal", it->name);
+	deployd_result_release(&it->res);
+	err_clear(&it->err);
+	it->rc = deployd_judge(status, body, len, w.data, &it->res, &it->err);
+	buf_release(&w);
+}
+
 void deployd_fetch_release(deployd_fetch_t *items, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		deployd_result_release(&items[i].res);
+		free(items[i].body);
+		items[i].body = NULL;
+	}
 }

@@ -145,6 +145,8 @@ void router_dispatch(const router_t *router, request_t *req, response_t *res)
 	int rc = router->check ? router->check(req, res, r, &err) : 0;
 	if (!rc)
 		rc = r->handler(req, res, &err);
+	if (router->done)
+		router->done(req, res, r);
 	if (rc < 0)
 		http_error(req, res, r->key, &err, NULL);
 	if (!res->status)

@@ -8,6 +8,7 @@
 #include "console/array.h"
 #include "console/etcd.h"
 #include "console/locks.h"
+#include "console/snapshot.h"
 #include "console/store.h"
 #include "console/xalloc.h"
 #include "console/banned.h"
@@ -123,6 +124,23 @@ static int on_record_or_more(const etcd_kv_t *kv, void *p)
 	return buf_add(&w->value, kv->value, kv->value_len);
 }
 
+/* The end of a read of a record through on_record_or_more: rc of the read,
+ * then the record parsed into *out. */
+static int record_done(arena_t *arena, const char *name, struct with_more *w, int rc,
+		       app_record_t **out, err_t *err)
+{
+	if (!rc && !w->found)
+		rc = err_set(err, -ERR_NOT_FOUND, "key '%s' not found", w->key);
+	if (!rc) {
+		json_object *obj = parse_json(w->value.data, w->value.len);
+		*out = obj ? record_of(arena, obj, w->mod_revision) : NULL;
+		if (!*out)
+			rc = err_set(err, -ERR_NOT_FOUND, "app '%s' has an unreadable record", name);
+	}
+	buf_release(&w->value);
+	return rc;
+}
+
 int store_app_get_with(ctx_t *ctx, arena_t *arena, const char *name, const etcd_op_t *more,
 		       size_t nmore, etcd_kv_fn fn, void *data, app_record_t **out, err_t *err)
 {
@@ -134,16 +152,7 @@ int store_app_get_with(ctx_t *ctx, arena_t *arena, const char *name, const etcd_
 		ops[i + 1] = more[i];
 	int rc = etcd_read(ctx->etcd, ops, nmore + 1, on_record_or_more, &w, err);
 	free(ops);
-	if (!rc && !w.found)
-		rc = err_set(err, -ERR_NOT_FOUND, "key '%s' not found", w.key);
-	if (!rc) {
-		json_object *obj = parse_json(w.value.data, w.value.len);
-		*out = obj ? record_of(arena, obj, w.mod_revision) : NULL;
-		if (!*out)
-			rc = err_set(err, -ERR_NOT_FOUND, "app '%s' has an unreadable record", name);
-	}
-	buf_release(&w.value);
-	return rc;
+	return record_done(arena, name, &w, rc, out, err);
 }
 
 static int on_members(const etcd_kv_t *kv, void *p)
@@ -152,11 +161,20 @@ static int on_members(const etcd_kv_t *kv, void *p)
 	return 0;
 }
 
+/* From the host's snapshot while it is current (snapshot.h), else in one
+ * read from etcd. */
 int store_app_get_members(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **out,
 			  int64_t *members_rev, err_t *err)
 {
-	etcd_op_t members = { .type = ETCD_OP_RANGE, .key = ctx->cfg->apps_prefix };
 	*members_rev = 0;
+	const char *keys[] = { app_key(ctx, arena, name), ctx->cfg->apps_prefix };
+	struct with_more w = { .key = keys[0], .value = BUF_INIT, .fn = on_members,
+			       .data = members_rev };
+	int rc = snapshot_get_many(ctx, keys, 2, on_record_or_more, &w);
+	if (rc != 1)
+		return record_done(arena, name, &w, rc, out, err);
+	buf_release(&w.value);
+	etcd_op_t members = { .type = ETCD_OP_RANGE, .key = ctx->cfg->apps_prefix };
 	return store_app_get_with(ctx, arena, name, &members, 1, on_members, members_rev, out, err);
 }
 
@@ -301,15 +319,19 @@ static int on_key(const etcd_kv_t *kv, void *p)
 	return 0;
 }
 
-/* A full range refills the cache and is the listing itself (it may be a
- * little newer than the keys-only answer). */
+/* A full range (or the host's snapshot) refills the cache and is the
+ * listing itself (it may be a little newer than the keys-only answer); a
+ * record the cache holds at its revision is not parsed again. */
 static int on_full(const etcd_kv_t *kv, void *p)
 {
 	struct listing *l = p;
 	if (!is_record(l, kv))
 		return 0;
 	listed_add(l, kv);
-	cache_store(l->cache, l->keys[l->n - 1].key, kv->value, kv->value_len, kv->mod_revision);
+	struct cached *e = cache_find(l->cache, l->keys[l->n - 1].key);
+	if (!e || e->mod_revision != kv->mod_revision)
+		cache_store(l->cache, l->keys[l->n - 1].key, kv->value, kv->value_len,
+			    kv->mod_revision);
 	return 0;
 }
 
@@ -327,7 +349,11 @@ int store_app_list(ctx_t *ctx, arena_t *arena, const app_record_t ***apps, size_
 	const char *prefix = ctx->cfg->apps_prefix;
 	l.prefix = prefix;
 	l.prefix_len = strlen(prefix);
-	int rc = etcd_range_prefix_keys(ctx->etcd, prefix, 0, on_key, &l, err);
+	/* The host's snapshot when it may answer: no etcd round trip. */
+	int rc = snapshot_range(ctx, prefix, on_full, &l);
+	if (rc != 1)
+		goto listed;
+	rc = etcd_range_prefix_keys(ctx->etcd, prefix, 0, on_key, &l, err);
 	if (rc)
 		return rc;
 	if (l.missing > FETCH_ONE_BY_ONE) {
@@ -356,6 +382,9 @@ int store_app_list(ctx_t *ctx, arena_t *arena, const app_record_t ***apps, size_
 		if (rc && rc != -ERR_NOT_FOUND)
 			return rc;
 	}
+listed:
+	if (rc)
+		return rc;
 	const app_record_t **out = arena_alloc(arena, (l.n ? l.n : 1) * sizeof(*out));
 	for (size_t i = 0; i < l.n; i++) {
 		struct cached *e = l.keys[i].key ? cache_find(l.cache, l.keys[i].key) : NULL;
@@ -381,24 +410,35 @@ int store_app_each(ctx_t *ctx, arena_t *arena, store_app_fn fn, void *data, err_
 	return rc;
 }
 
+/* After a write under the prefix: the snapshot of the host must reach it
+ * before it answers a read (its revision is the last one this client saw). */
+static int wrote(ctx_t *ctx, int rc)
+{
+	if (!rc)
+		snapshot_wrote(etcd_revision_seen(ctx->etcd));
+	return rc;
+}
+
 int store_members_changed(ctx_t *ctx, err_t *err)
 {
 	char now[20], value[64];
 	store_now(now);
 	int len = snprintf(value, sizeof(value), "{\"members_changed\": \"%s\"}", now);
-	return etcd_put(ctx->etcd, ctx->cfg->apps_prefix, value, (size_t)len, 0, err);
+	return wrote(ctx, etcd_put(ctx->etcd, ctx->cfg->apps_prefix, value, (size_t)len, 0, err));
 }
 
 int64_t store_revision_seen(ctx_t *ctx)
 {
-	return etcd_revision_seen(ctx->etcd);
+	int64_t e = etcd_revision_seen(ctx->etcd), s = snapshot_revision_seen();
+	return e > s ? e : s;
 }
+
 
 int store_app_delete(ctx_t *ctx, const char *name, err_t *err)
 {
 	char key[1024];
 	snprintf(key, sizeof(key), "%s/%s", ctx->cfg->apps_prefix, name);
-	return etcd_delete(ctx->etcd, key, false, NULL, err);
+	return wrote(ctx, etcd_delete(ctx->etcd, key, false, NULL, err));
 }
 
 int store_app_count(ctx_t *ctx, int64_t *count, err_t *err)
@@ -437,7 +477,7 @@ int store_app_create(ctx_t *ctx, const char *name, err_t *err)
 		rec, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	char key[1024];
 	snprintf(key, sizeof(key), "%s/%s", ctx->cfg->apps_prefix, name);
-	int rc = etcd_create(ctx->etcd, key, value, len, 0, err);
+	int rc = wrote(ctx, etcd_create(ctx->etcd, key, value, len, 0, err));
 	json_object_put(rec);
 	if (rc == -ERR_CONFLICT)
 		err_set(err, rc, "app with appname %s has already been reposited\n", name);
@@ -534,7 +574,7 @@ int store_app_save_if(ctx_t *ctx, const app_record_t *app, const etcd_cmp_t *cmp
 	if (!rc && !ok)
 		rc = err_set(err, -ERR_CONFLICT, "app '%s' was changed by another request while this "
 			     "one ran; read it again and retry", app->appname);
-	return rc;
+	return wrote(ctx, rc);
 }
 
 int store_config_get(ctx_t *ctx, arena_t *arena, const char *key, const char **value,

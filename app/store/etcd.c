@@ -101,6 +101,16 @@ static void seen(etcd_t *e, int64_t revision)
 		e->revision = revision;
 }
 
+/* The header revision of the answer in e->resp (a put's, a delete's): the
+ * revision of that write. */
+static void seen_header(etcd_t *e)
+{
+	json_object *obj = etcd_parse(e->resp.body.data, e->resp.body.len, NULL), *h;
+	if (obj && json_object_object_get_ex(obj, "header", &h))
+		seen(e, etcd_json_i64(h, "revision"));
+	json_object_put(obj);
+}
+
 /* ---- transport ---------------------------------------------------------- */
 
 /* gRPC codes that mean "try again / another member": Unavailable,
@@ -414,7 +424,10 @@ int etcd_put(etcd_t *e, const char *key, const char *value, size_t value_len, in
 			 .lease = lease };
 	buf_reset(&e->req);
 	etcd_encode_op(&e->req, &op);
-	return call(e, "/v3/kv/put", err);
+	int rc = call(e, "/v3/kv/put", err);
+	if (!rc)
+		seen_header(e);
+	return rc;
 }
 
 int etcd_delete(etcd_t *e, const char *key, bool prefix, int64_t *deleted, err_t *err)
@@ -425,6 +438,7 @@ int etcd_delete(etcd_t *e, const char *key, bool prefix, int64_t *deleted, err_t
 	int rc = call(e, "/v3/kv/deleterange", err);
 	if (rc)
 		return rc;
+	seen_header(e);
 	if (deleted) {
 		json_object *obj = etcd_parse(e->resp.body.data, e->resp.body.len, err);
 		if (!obj)

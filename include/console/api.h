@@ -11,7 +11,7 @@
 #include "console/router.h"
 
 /* The table of the service (app/api/routes.c); main hands it to the
- * router with permission_check (permission.h). */
+ * router with api_route_check (below). */
 extern const route_t api_routes[];
 extern const size_t api_routes_count;
 
@@ -19,6 +19,12 @@ extern const size_t api_routes_count;
  * (server.h's idle): the webhook deliveries that are due. */
 #define API_IDLE_MS 2000
 void api_idle(ctx_t *ctx, arena_t *arena);
+
+/* podstatus.c — what main gives the router with the table: the check
+ * before every handler (permission_check, then the mark of a change of
+ * the app it names, podcache.h) and the hook after it (the mark's end). */
+int api_route_check(request_t *req, response_t *res, const route_t *r, err_t *err);
+void api_route_done(request_t *req, response_t *res, const route_t *r);
 
 /* repos.c — E12, E13 */
 int api_repos_list(request_t *req, response_t *res, err_t *err);

@@ -40,6 +40,7 @@ typedef struct config {
 	long etcd_timeout_ms;
 	long etcd_connect_timeout_ms;
 	char *apps_prefix;
+	long snapshot_max_lag_ms;  /* the host's watch-fed snapshot of the app records; 0: none */
 	char *need_auth_key;
 	char *protected_apps_key;
 	char *system_volumes_prefix;
@@ -61,6 +62,7 @@ typedef struct config {
 	long gitlab_timeout_ms;    /* one lookup as a whole */
 	long http_timeout_ms;
 	long http_connect_timeout_ms;
+	long podstatus_ttl_ms;     /* deployd's pod status shared by the host's workers (podcache.h) */
 
 	/* SSO */
 	char *sso_server_name;

@@ -13,6 +13,8 @@
 #ifndef CONSOLE_CTX_H
 #define CONSOLE_CTX_H
 
+#include <stdbool.h>
+
 #include "console/config.h"
 #include "console/etcd.h"
 
@@ -28,6 +30,8 @@ enum ctx_slot {
 typedef struct ctx {
 	const config_t *cfg;
 	etcd_t *etcd;
+	bool snapshot_reads;        /* the request being served only reads: it may read the
+	                               host's snapshot of the app records (snapshot.h) */
 	void *slots[CTX_SLOT_COUNT];
 	void (*slot_free[CTX_SLOT_COUNT])(void *);
 } ctx_t;

@@ -113,9 +113,13 @@ enum deployd_kind { DEPLOYD_PODGROUP, DEPLOYD_DEPENDS };
 typedef struct deployd_fetch {
 	enum deployd_kind kind;     /* in */
 	const char *name;           /* in: podgroup or portal name */
+	bool keep_body;             /* in: keep the answer as received in status/body */
 	deployd_result_t res;       /* out */
 	int rc;                     /* out: as the single calls */
 	err_t err;                  /* out */
+	long status;                /* out (keep_body): the answer's HTTP status, 0: none */
+	char *body;                 /* out (keep_body): its body (owned, NUL-terminated) */
+	size_t body_len;
 } deployd_fetch_t;
 
 /*
@@ -128,6 +132,11 @@ typedef struct deployd_fetch {
  */
 int deployd_fetch_many(deployd_t *d, deployd_fetch_t *items, size_t n, err_t *err);
 void deployd_fetch_release(deployd_fetch_t *items, size_t n);
+
+/* Fills it (res, rc, err) from an answer of its GET got earlier (status,
+ * body[0..len)) exactly as deployd_fetch_many does from the wire: what a
+ * shared copy of an answer (podcache.h) is turned back into. */
+void deployd_fetch_judge(deployd_fetch_t *it, long status, const char *body, size_t len);
 
 /* ---- Pure mapping of deployd's answers (no I/O; unit-tested). */
 

@@ -65,11 +65,17 @@ typedef struct route {
  */
 typedef int (*route_check_fn)(request_t *req, response_t *res, const route_t *r, err_t *err);
 
+/* What runs after a route's handler (whatever it returned), before the
+ * answer leaves the worker: given by the owner of the table with its check
+ * (the api: the end of a write's mark, podcache.h). */
+typedef void (*route_done_fn)(request_t *req, response_t *res, const route_t *r);
+
 /* A table and its check, as main puts them together. */
 typedef struct router {
 	const route_t *routes;
 	size_t n;
 	route_check_fn check;        /* NULL: none */
+	route_done_fn done;          /* NULL: none */
 } router_t;
 
 /*

@@ -138,7 +138,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	req.body_len = size;
 	response_t res;
 	http_response_init(&res);
-	const router_t router = { routes, 1, NULL };
+	const router_t router = { routes, 1, NULL, NULL };
 	router_dispatch(&router, &req, &res);
 	check_answer(&res);
 	/* A NUL in any string of the body never reaches a handler (#8). */

@@ -80,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	response_t res;
 	http_response_init(&res);
-	const router_t router = { api_routes, api_routes_count, refuse };
+	const router_t router = { api_routes, api_routes_count, refuse, NULL };
 	router_dispatch(&router, &req, &res);
 	if (!strx_utf8_valid(res.body.data, res.body.len))
 		abort();

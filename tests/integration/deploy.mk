@@ -10,6 +10,6 @@ DEPLOY_SUITES = tests/integration/it_deploy tests/integration/it_deploy_api \
 	tests/integration/it_input tests/integration/it_meta \
 	tests/integration/it_releases tests/integration/it_plans tests/integration/it_health \
 	tests/integration/it_canary \
-	tests/integration/it_metrics
+	tests/integration/it_metrics tests/integration/it_podstatus
 check_PROGRAMS += $(DEPLOY_SUITES)
 TESTS += $(DEPLOY_SUITES)

@@ -16,10 +16,12 @@ LDADD = $(IT_LIBS)
 
 check_PROGRAMS += tests/integration/it_api tests/integration/it_process tests/integration/it_etcd \
 	tests/integration/it_auth tests/integration/it_legacy_login tests/integration/it_access \
-	tests/integration/it_parity tests/integration/it_nginx tests/integration/it_logs
+	tests/integration/it_parity tests/integration/it_nginx tests/integration/it_logs \
+	tests/integration/it_snapshot
 TESTS += tests/integration/it_api tests/integration/it_process tests/integration/it_etcd \
 	tests/integration/it_auth tests/integration/it_legacy_login tests/integration/it_access \
-	tests/integration/it_parity tests/integration/it_nginx tests/integration/it_logs
+	tests/integration/it_parity tests/integration/it_nginx tests/integration/it_logs \
+	tests/integration/it_snapshot
 include $(srcdir)/tests/integration/registry.mk
 include $(srcdir)/tests/integration/deploy.mk
 include $(srcdir)/tests/integration/tokens.mk

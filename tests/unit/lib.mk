@@ -15,3 +15,9 @@ TESTS += tests/unit/test_log
 tests_unit_test_log_SOURCES = tests/unit/test_log.c
 tests_unit_test_log_CFLAGS = $(TESTS_CFLAGS)
 tests_unit_test_log_LDADD = $(UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/test_podcache
+TESTS += tests/unit/test_podcache
+tests_unit_test_podcache_SOURCES = tests/unit/test_podcache.c
+tests_unit_test_podcache_CFLAGS = $(TESTS_CFLAGS)
+tests_unit_test_podcache_LDADD = $(UNIT_LIBS)

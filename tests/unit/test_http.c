@@ -165,7 +165,7 @@ static json_object *dispatch(const char *method, const char *uri, const char *bo
 	}
 	http_response_init(res);
 	last_handler = 0;
-	const router_t router = { routes, NROUTES, NULL };
+	const router_t router = { routes, NROUTES, NULL, NULL };
 	router_dispatch(&router, &req, res);
 	return arena_json(arena, json_tokener_parse(res->body.data));
 }
@@ -399,7 +399,7 @@ static void test_router_nul(void)
 	req.body = raw;
 	req.body_len = sizeof(raw) - 1;
 	http_response_init(&res);
-	const router_t router = { routes, NROUTES, NULL };
+	const router_t router = { routes, NROUTES, NULL, NULL };
 	router_dispatch(&router, &req, &res);
 	CU_ASSERT_EQUAL(res.status, 400);
 	http_response_release(&res);

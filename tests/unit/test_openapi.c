@@ -255,7 +255,7 @@ static void test_served_document(void)
 		response_t res;
 		http_response_init(&res);
 		/* the row needs no permission: no check */
-		const router_t router = { api_routes, api_routes_count, NULL };
+		const router_t router = { api_routes, api_routes_count, NULL, NULL };
 		router_dispatch(&router, &req, &res);
 		CU_ASSERT_EQUAL(res.status, 200);
 		CU_ASSERT_STRING_EQUAL(res.content_type, "application/json");

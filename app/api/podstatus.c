@@ -1,0 +1,95 @@
+/* Pod status through the host's shared table; see podstatus.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "console/api.h"
+#include "console/permission.h"
+#include "console/podcache.h"
+#include "console/xalloc.h"
+#include "peers.h"
+#include "podstatus.h"
+#include "console/banned.h"
+
+struct fetch {
+	request_t *req;
+	const cluster_t *cl;
+	const deployd_fetch_t *items;   /* the caller's, parallel to the cache items */
+	const podcache_item_t *base;
+};
+
+/* The cache's misses, fetched from deployd in one batch with their answers
+ * kept as received (what is shared is the raw answer). */
+static void fetch_from_deployd(podcache_item_t *const *want, size_t n, void *data)
+{
+	struct fetch *f = data;
+	deployd_fetch_t *d = xcalloc(n, sizeof(*d));
+	for (size_t i = 0; i < n; i++) {
+		const deployd_fetch_t *src = &f->items[want[i] - f->base];
+		d[i].kind = src->kind;
+		d[i].name = src->name;
+		d[i].keep_body = true;
+	}
+	err_t ferr = ERR_INIT;
+	deployd_fetch_many(peers_deployd(f->req->ctx, f->cl), d, n, &ferr);
+	for (size_t i = 0; i < n; i++) {
+		podcache_item_t *it = want[i];
+		it->rc = d[i].body ? 0 : d[i].rc;
+		it->err = d[i].err;
+		it->status = d[i].status;
+		it->body = d[i].body;
+		it->len = d[i].body_len;
+		d[i].body = NULL;
+	}
+	deployd_fetch_release(d, n);
+	free(d);
+}
+
+void podstatus_fetch(request_t *req, const cluster_t *cl, deployd_fetch_t *items, size_t n)
+{
+	if (!n)
+		return;
+	podcache_item_t *pc = xcalloc(n, sizeof(*pc));
+	for (size_t i = 0; i < n; i++) {
+		bool pg = items[i].kind == DEPLOYD_PODGROUP;
+		pc[i].key = arena_printf(req->arena, "%s %s", pg ? "podgroup" : "depends",
+					 items[i].name);
+		pc[i].name = items[i].name;
+	}
+	struct fetch f = { req, cl, items, pc };
+	/* A fetch another worker has in flight is waited for as long as a
+	 * fetch of our own could take. */
+	podcache_get(pc, n, fetch_from_deployd, &f, req->ctx->cfg->http_timeout_ms + 1000);
+	for (size_t i = 0; i < n; i++) {
+		deployd_fetch_t *it = &items[i];
+		if (pc[i].rc) {
+			deployd_result_release(&it->res);
+			it->res.message = xstrdup("");
+			it->rc = pc[i].rc;
+			it->err = pc[i].err;
+		} else {
+			deployd_fetch_judge(it, pc[i].status, pc[i].body ? pc[i].body : "", pc[i].len);
+		}
+	}
+	podcache_items_release(pc, n);
+	free(pc);
+}
+
+int api_route_check(request_t *req, response_t *res, const route_t *r, err_t *err)
+{
+	/* A read may be answered from the host's snapshot of the records; a
+	 * change reads what it changes from etcd (its compare-and-swap). */
+	req->ctx->snapshot_reads = req->method_id & (HTTP_GET | HTTP_HEAD);
+	int rc = permission_check(req, res, r, err);
+	const char *app = http_param(req, "app");
+	if (!rc && app && !(req->method_id & (HTTP_GET | HTTP_HEAD | HTTP_OPTIONS)))
+		podcache_write_begin(app);
+	return rc;
+}
+
+void api_route_done(request_t *req, response_t *res, const route_t *r)
+{
+	(void)req;
+	(void)res;
+	(void)r;
+	podcache_write_end();
+}

@@ -1,0 +1,24 @@
+/*
+ * podstatus — deployd's pod status as the read endpoints show it, shared by
+ * every worker of the host for CONSOLE_PODSTATUS_TTL_MS (podcache.h), and
+ * the marks that keep a write's app fresh. Internal to app/api.
+ */
+#ifndef CONSOLE_API_PODSTATUS_H
+#define CONSOLE_API_PODSTATUS_H
+
+#include <stddef.h>
+
+#include "console/cluster.h"
+#include "console/deployd.h"
+#include "console/http.h"
+#include "console/router.h"
+
+/* deployd_fetch_many for rendering: each item filled (res, rc, err) as it
+ * would fill it, from an answer shared with the other requests of the host
+ * when one is fresh, else fetched (and then shared). Answers that must see
+ * deployd now (the health gate of a change) use deployd_fetch_many. */
+void podstatus_fetch(request_t *req, const cluster_t *cl, deployd_fetch_t *items, size_t n);
+
+/* api_route_check and api_route_done (api.h) are here too. */
+
+#endif
