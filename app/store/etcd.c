@@ -450,26 +450,38 @@ int etcd_delete(etcd_t *e, const char *key, bool prefix, int64_t *deleted, err_t
 }
 
 /* Whether the state the operations of then leave is there now: every put's
- * key with its value and lease, every deleted key gone. */
-static bool ops_visible(etcd_t *e, const etcd_op_t *then, size_t nthen)
+ * key with its value and lease, every deleted key gone. 1 yes, 0 no, or
+ * the error of a read that could not tell (no leader yet, say). */
+static int ops_visible(etcd_t *e, const etcd_op_t *then, size_t nthen, err_t *err)
 {
-	bool all = nthen > 0;
+	int seen = nthen > 0, rc = 0;
 	buf_t v = BUF_INIT;
-	for (size_t i = 0; i < nthen && all; i++) {
+	for (size_t i = 0; i < nthen && seen && !rc; i++) {
 		const etcd_op_t *op = &then[i];
 		etcd_kv_t kv;
 		int64_t n = 0;
 		buf_reset(&v);
-		if (op->type == ETCD_OP_PUT)
-			all = !etcd_get(e, op->key, &v, &kv, NULL) && v.len == op->value_len &&
-			      !memcmp(v.data, op->value, v.len) && kv.lease == op->lease;
-		else if (op->prefix)
-			all = !etcd_count_prefix(e, op->key, &n, NULL) && n == 0;
-		else
-			all = etcd_get(e, op->key, &v, NULL, NULL) == -ERR_NOT_FOUND;
+		if (op->type == ETCD_OP_PUT) {
+			rc = etcd_get(e, op->key, &v, &kv, err);
+			if (rc == -ERR_NOT_FOUND)
+				seen = 0, rc = 0;
+			else if (!rc)
+				seen = v.len == op->value_len && !memcmp(v.data, op->value, v.len) &&
+				       kv.lease == op->lease;
+		} else if (op->prefix) {
+			rc = etcd_count_prefix(e, op->key, &n, err);
+			seen = !rc && n == 0;
+		} else {
+			rc = etcd_get(e, op->key, &v, NULL, err);
+			seen = rc == -ERR_NOT_FOUND;
+			if (seen)
+				rc = 0;
+		}
 	}
 	buf_release(&v);
-	return all;
+	if (rc)
+		err_clear(err);
+	return rc ? rc : seen;
 }
 
 int etcd_txn(etcd_t *e, const etcd_cmp_t *cmp, size_t ncmp, const etcd_op_t *then, size_t nthen,
@@ -487,13 +499,23 @@ int etcd_txn(etcd_t *e, const etcd_cmp_t *cmp, size_t ncmp, const etcd_op_t *the
 	/* A member took this txn and went away (killed, frozen past the
 	 * timeout, its leader lost) before answering; the next one says its
 	 * compare failed. When what the txn writes is there as it writes it,
-	 * the compare failed on our own first attempt: it succeeded. */
-	if (!rc && !*succeeded && ambiguous && ops_visible(e, then, nthen)) {
+	 * the compare failed on our own first attempt: it succeeded. When
+	 * that cannot be read (the members are still electing a leader), the
+	 * outcome is unknown: unavailable, not a conflict that never was. */
+	if (rc || *succeeded || !ambiguous)
+		return rc;
+	int v = ops_visible(e, then, nthen, err);
+	if (v < 0)
+		return err_set(err, -ERR_UNAVAILABLE,
+			       "etcd: the outcome of a write of '%s' is unknown (the member that "
+			       "took it went away, and the others could not tell yet)",
+			       then[0].key);
+	if (v) {
 		log_warn("etcd: a txn on %s was applied by a member that did not answer; the retry "
 			 "on %s found it done", then[0].key, etcd_endpoint(e));
 		*succeeded = true;
 	}
-	return rc;
+	return 0;
 }
 
 int etcd_read(etcd_t *e, const etcd_op_t *ranges, size_t n, etcd_kv_fn fn, void *ctx,

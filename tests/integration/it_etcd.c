@@ -268,6 +268,39 @@ static void test_write_applied_without_an_answer(void)
 	buf_release(&v);
 }
 
+/* When no member can read the key back afterwards (the others are still
+ * electing a leader, say), nobody knows whether the lost write happened:
+ * unavailable (a 503 the client may retry), never a conflict that did not
+ * happen (a lock refused by itself, as it_hosts.py once saw). */
+static void test_write_outcome_unknown(void)
+{
+	err_t err = ERR_INIT;
+	char args[300], proxy2[256], endpoints[600], rule[600];
+	snprintf(args, sizeof(args), "--upstream %s", stack_get("ETCD_URL"));
+	pid_t pid2 = fake_start("etcdproxy", args, proxy2, sizeof(proxy2));
+	CU_ASSERT_FATAL(pid2 > 0);
+	etcd_t *c = lossy_client();
+	etcd_free(c);
+	snprintf(endpoints, sizeof(endpoints), "%s,%s", proxy, proxy2);
+	CU_ASSERT_EQUAL_FATAL(etcd_new(&c, endpoints, 3000, 500, &err), 0);
+	const char *members[] = { proxy, proxy2 };
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(rule, sizeof(rule), "%s/__fake/fail", members[i]);
+		CU_ASSERT_EQUAL(it_call("POST", rule, "{\"status\": 503, \"match\": \"/v3/kv/range\"}",
+					200), 200);
+	}
+	CU_ASSERT_EQUAL(etcd_create(c, "/it/amb/unknown", "ours", 4, 0, &err), -ERR_UNAVAILABLE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "unknown"));
+	CU_ASSERT(last_call_lost());
+	etcd_free(c);
+	/* It had happened: the first member applied it. */
+	buf_t v = BUF_INIT;
+	CU_ASSERT_EQUAL(etcd_get(e, "/it/amb/unknown", &v, NULL, &err), 0);
+	CU_ASSERT_STRING_EQUAL(v.data ? v.data : "", "ours");
+	buf_release(&v);
+	fake_stop(pid2);
+}
+
 static CU_TestInfo etcd_tests[] = {
 	{ "put and get, bytes and large values, failover", test_put_get },
 	{ "prefix ranges page by page; count; delete prefix", test_range_paging },
@@ -275,6 +308,7 @@ static CU_TestInfo etcd_tests[] = {
 	{ "leases: lock key, keep-alive, revoke", test_leases },
 	{ "v2 keys for /lain/config/", test_v2_keys },
 	{ "a write applied by a member that did not answer", test_write_applied_without_an_answer },
+	{ "a lost write that nobody can read back: unavailable", test_write_outcome_unknown },
 	CU_TEST_INFO_NULL,
 };
 
