@@ -54,6 +54,18 @@ static void touch(request_t *req, const token_record_t *t)
 			 user_of(req, t), e.msg);
 }
 
+/* A read of its app by t (a GET): a row of the oplog, coalesced with the
+ * newest one as read (oplog.h), and last used, in one write. */
+static void note_read(request_t *req, const token_record_t *t, oplog_last_t *last)
+{
+	err_t e = ERR_INIT;
+	const char *user = user_of(req, t);
+	if (store_token_read(req->ctx, req->arena, t, user,
+			     arena_printf(req->arena, "%s %s", req->method, req->path), last,
+			     ROBOTS_TOUCH_SECONDS, &e))
+		http_log(req, LOG_WARN, "deploy token %s: its read not recorded: %s", user, e.msg);
+}
+
 static int unauthorized(request_t *req, response_t *res, const token_record_t *t)
 {
 	if (t)
@@ -83,11 +95,15 @@ int robots_check(request_t *req, response_t *res, err_t *err)
 	size_t n = 0;
 	app_record_t *app = NULL;
 	const token_record_t *t = NULL;
+	/* A GET is a read: the oplog's newest row is read with the rest. */
+	bool read = !strcmp(req->method, "GET");
+	oplog_last_t last = { 0 };
 	int rc;
 	if (name) {
 		/* The app's record and its tokens: one round trip, as the
 		 * maintain check of a person reads the record. */
-		rc = store_app_get_tokens(req->ctx, req->arena, name, &app, &v, &n, err);
+		rc = store_app_get_tokens(req->ctx, req->arena, name, &app, &v, &n,
+					  read ? &last : NULL, err);
 		if (rc && rc != -ERR_NOT_FOUND)
 			return rc;
 		t = find(v, n, req->access_token);
@@ -122,7 +138,10 @@ int robots_check(request_t *req, response_t *res, err_t *err)
 				    c->name, scope_names(req, scopes, ", "), req->method, req->path,
 				    r->scopes ? "it takes the scope " : "deploy tokens may not use it",
 				    r->scopes ? scope_names(req, r->scopes, " or ") : "");
-	touch(req, t);
+	if (read && app)
+		note_read(req, t, &last);
+	else
+		touch(req, t);
 	return 0;
 }
 

@@ -10,6 +10,9 @@
  * worker and host. "last used" is written back only when the stored value
  * is a minute old or more, by compare-and-swap on the record's revision:
  * at most about once a minute per token, whatever the number of workers.
+ * A GET by a token is a read: a row of the app's oplog, coalesced with the
+ * newest one (oplog.h), written with last used in one txn
+ * (store_token_read); a failure to write it is logged, the request served.
  */
 #ifndef CONSOLE_API_ROBOTS_H
 #define CONSOLE_API_ROBOTS_H
@@ -22,7 +25,7 @@
 
 /* The check of permission.c for a request whose access-token has a
  * token's form, with auth on (see permission.h for the answers): 0 with
- * req's caller the robot and its app loaded, HTTP_ANSWERED (401, 403, 404),
+ * req's caller the robot and its app loaded (a read recorded), HTTP_ANSWERED (401, 403, 404),
  * or -ERR_* (etcd). */
 int robots_check(request_t *req, response_t *res, err_t *err);
 

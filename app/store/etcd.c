@@ -484,8 +484,9 @@ static int ops_visible(etcd_t *e, const etcd_op_t *then, size_t nthen, err_t *er
 	return rc ? rc : seen;
 }
 
-int etcd_txn(etcd_t *e, const etcd_cmp_t *cmp, size_t ncmp, const etcd_op_t *then, size_t nthen,
-	     const etcd_op_t *otherwise, size_t nother, bool *succeeded, err_t *err)
+int etcd_txn_read(etcd_t *e, const etcd_cmp_t *cmp, size_t ncmp, const etcd_op_t *then,
+		  size_t nthen, const etcd_op_t *otherwise, size_t nother, bool *succeeded,
+		  etcd_kv_fn fn, void *ctx, err_t *err)
 {
 	buf_reset(&e->req);
 	etcd_encode_txn(&e->req, cmp, ncmp, then, nthen, otherwise, nother);
@@ -495,6 +496,8 @@ int etcd_txn(etcd_t *e, const etcd_cmp_t *cmp, size_t ncmp, const etcd_op_t *the
 		return rc;
 	int64_t rev = 0;
 	rc = etcd_decode_txn(e->resp.body.data, e->resp.body.len, succeeded, &rev, err);
+	if (!rc && fn)
+		rc = etcd_decode_txn_ranges(e->resp.body.data, e->resp.body.len, fn, ctx, NULL, err);
 	seen(e, rev);
 	/* A member took this txn and went away (killed, frozen past the
 	 * timeout, its leader lost) before answering; the next one says its
@@ -516,6 +519,13 @@ int etcd_txn(etcd_t *e, const etcd_cmp_t *cmp, size_t ncmp, const etcd_op_t *the
 		*succeeded = true;
 	}
 	return 0;
+}
+
+int etcd_txn(etcd_t *e, const etcd_cmp_t *cmp, size_t ncmp, const etcd_op_t *then, size_t nthen,
+	     const etcd_op_t *otherwise, size_t nother, bool *succeeded, err_t *err)
+{
+	return etcd_txn_read(e, cmp, ncmp, then, nthen, otherwise, nother, succeeded, NULL, NULL,
+			     err);
 }
 
 int etcd_read(etcd_t *e, const etcd_op_t *ranges, size_t n, etcd_kv_fn fn, void *ctx,

@@ -77,7 +77,7 @@ static const char *const cmp_results[] = {
 
 /* One put or delete as its request: {"key", "value"[, "lease"]} for
  * /v3/kv/put, {"key"[, "range_end"]} for /v3/kv/deleterange; a txn's
- * operations hold the same objects. */
+ * operations hold the same objects (a range's with its limit and order). */
 void etcd_encode_op(buf_t *out, const etcd_op_t *op)
 {
 	buf_addch(out, '{');
@@ -94,6 +94,10 @@ void etcd_encode_op(buf_t *out, const etcd_op_t *op)
 		add_b64_field(out, "range_end", end.data, end.len);
 		buf_release(&end);
 	}
+	if (op->type == ETCD_OP_RANGE && op->limit > 0)
+		buf_addf(out, ",\"limit\":\"%" PRId64 "\"", op->limit);
+	if (op->type == ETCD_OP_RANGE && op->descend)
+		buf_addstr(out, ",\"sort_order\":\"DESCEND\",\"sort_target\":\"KEY\"");
 	buf_addch(out, '}');
 }
 
@@ -121,6 +125,10 @@ void etcd_encode_txn(buf_t *out, const etcd_cmp_t *cmp, size_t ncmp, const etcd_
 			buf_addch(out, ',');
 		buf_addch(out, '{');
 		add_b64_field(out, "key", c->key, strlen(c->key));
+		if (c->range_end) {
+			buf_addch(out, ',');
+			add_b64_field(out, "range_end", c->range_end, strlen(c->range_end));
+		}
 		buf_addf(out, ",\"target\":\"%s\",\"result\":\"%s\",", cmp_targets[c->target],
 			 cmp_results[c->result]);
 		if (c->target == ETCD_CMP_VALUE)

@@ -146,14 +146,78 @@ int store_token_touch(ctx_t *ctx, arena_t *arena, const token_record_t *t, int64
 	return rc;
 }
 
-int store_app_get_tokens(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **app,
-			 token_record_t **v, size_t *n, err_t *err)
+/* The kvs of a token check's read: the tokens, and the oplog's newest row. */
+struct with_last {
+	struct list l;
+	const char *app;
+	oplog_last_t *last;
+};
+
+static int collect_or_last(const etcd_kv_t *kv, void *p)
 {
-	struct list l = { .arena = arena };
-	etcd_op_t tokens = { .type = ETCD_OP_RANGE, .prefix = true,
-			     .key = arena_printf(arena, TOKENS_PREFIX "%s/", name) };
-	int rc = store_app_get_with(ctx, arena, name, &tokens, 1, collect, &l, app, err);
-	*v = l.v;
-	*n = rc ? 0 : l.n;
+	struct with_last *w = p;
+	if (w->last && oplog_last_take(w->l.arena, w->app, kv, w->last))
+		return 0;
+	return collect(kv, &w->l);
+}
+
+int store_app_get_tokens(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **app,
+			 token_record_t **v, size_t *n, oplog_last_t *last, err_t *err)
+{
+	struct with_last w = { .l = { .arena = arena }, .app = name, .last = last };
+	etcd_op_t ranges[] = {
+		{ .type = ETCD_OP_RANGE, .prefix = true, .key = arena_printf(arena, TOKENS_PREFIX "%s/", name) },
+		last ? oplog_last_range(arena, name) : (etcd_op_t){ 0 },
+	};
+	if (last)
+		*last = (oplog_last_t){ 0 };
+	int rc = store_app_get_with(ctx, arena, name, ranges, last ? 2 : 1, collect_or_last, &w,
+				    app, err);
+	*v = w.l.v;
+	*n = rc ? 0 : w.l.n;
 	return rc;
+}
+
+int store_token_read(ctx_t *ctx, arena_t *arena, const token_record_t *t, const char *user,
+		     const char *what, oplog_last_t *last, int64_t touch_after, err_t *err)
+{
+	token_record_t cur = *t;
+	bool gone = false;
+	const char *key = token_key(arena, t->app, t->name);
+	for (int try = 0; try < TOKENS_READ_TRIES; try++) {
+		etcd_cmp_t cmp[OPLOG_READ_CMPS + 1];
+		etcd_op_t then[2];
+		bool fresh = false, ok = false;
+		int64_t now = oplog_now();
+		size_t ncmp = oplog_read_write(arena, t->app, last, user, what, now, cmp, &then[0],
+					       &fresh);
+		size_t nthen = 1;
+		char *value = NULL;
+		if (!gone && now / 1000000 - cur.last_used >= touch_after) {
+			value = to_json(&cur, now / 1000000);
+			cmp[ncmp++] = (etcd_cmp_t){ .key = key, .target = ETCD_CMP_MOD,
+						    .result = ETCD_EQUAL, .revision = cur.mod_revision };
+			then[nthen++] = (etcd_op_t){ .type = ETCD_OP_PUT, .key = key, .value = value,
+						     .value_len = strlen(value) };
+		}
+		/* What the next try needs, when this one loses. */
+		etcd_op_t again[] = { oplog_last_range(arena, t->app), { .type = ETCD_OP_RANGE, .key = key } };
+		struct with_last w = { .l = { .arena = arena }, .app = t->app, .last = last };
+		*last = (oplog_last_t){ 0 };
+		int rc = etcd_txn_read(ctx->etcd, cmp, ncmp, then, nthen, again, 2, &ok,
+				       collect_or_last, &w, err);
+		free(value);
+		if (rc)
+			return err_wrap(err, "cannot write the oplog of '%s'", t->app);
+		if (ok) {
+			if (fresh)
+				oplog_trim(ctx, t->app);
+			return 0;
+		}
+		if (w.l.n)
+			cur = w.l.v[0];
+		gone = !w.l.n;
+	}
+	return err_set(err, -ERR_CONFLICT, "the oplog of '%s' changed %d times in a row", t->app,
+		       TOKENS_READ_TRIES);
 }

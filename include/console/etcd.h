@@ -133,10 +133,14 @@ typedef struct etcd_cmp {
 	int64_t revision;          /* MOD / CREATE / VERSION */
 	const char *value;         /* VALUE */
 	size_t value_len;
+	const char *range_end;     /* non-NULL: every key from key up to it
+				      (excluded) compares, each must pass;
+				      none there compares as a key with
+				      revisions 0 (etcd >= 3.3) */
 } etcd_cmp_t;
 
 /* RANGE: a read of one key, or of every key under it with prefix
- * (etcd_read), never in a txn that writes. */
+ * (etcd_read; in a txn that writes, read back with etcd_txn_read). */
 enum etcd_op_type { ETCD_OP_PUT, ETCD_OP_DELETE, ETCD_OP_RANGE };
 
 typedef struct etcd_op {
@@ -146,6 +150,9 @@ typedef struct etcd_op {
 	size_t value_len;
 	int64_t lease;             /* PUT */
 	bool prefix;               /* DELETE, RANGE */
+	int64_t limit;             /* RANGE: at most this many keys (0: all) */
+	bool descend;              /* RANGE: last key first (with limit 1: the newest
+				      of a time-ordered prefix) */
 } etcd_op_t;
 
 /* Reads keys[0..n) in one read-only txn: one round trip, one revision.
@@ -169,6 +176,13 @@ int etcd_range_below(etcd_t *e, const char *from, const char *below, int64_t lim
 /* *succeeded tells which branch ran. */
 int etcd_txn(etcd_t *e, const etcd_cmp_t *cmp, size_t ncmp, const etcd_op_t *then, size_t nthen,
 	     const etcd_op_t *otherwise, size_t nother, bool *succeeded, err_t *err);
+
+/* As etcd_txn, and fn is called for every kv that the RANGE operations of
+ * the branch that ran found: a conditional write whose otherwise branch
+ * reads what changed, so a retry needs no other round trip. */
+int etcd_txn_read(etcd_t *e, const etcd_cmp_t *cmp, size_t ncmp, const etcd_op_t *then,
+		  size_t nthen, const etcd_op_t *otherwise, size_t nother, bool *succeeded,
+		  etcd_kv_fn fn, void *ctx, err_t *err);
 
 /* ---- The wire format, exposed for the unit tests. */
 

@@ -20,6 +20,7 @@
 #include "console/arena.h"
 #include "console/ctx.h"
 #include "console/err.h"
+#include "console/oplog.h"
 #include "console/store.h"
 
 struct json_object;
@@ -60,9 +61,26 @@ int store_token_delete(ctx_t *ctx, const char *app, const char *name, err_t *err
 int store_token_touch(ctx_t *ctx, arena_t *arena, const token_record_t *t, int64_t now,
 		      err_t *err);
 
-/* The app record of name (store_app_get) and its tokens, in one read-only
+/* The app record of name (store_app_get) and its tokens, and the newest
+ * row of its oplog into *last when last is not NULL, in one read-only
  * txn: what the check of a request that carries a token reads. */
 int store_app_get_tokens(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **app,
-			 token_record_t **v, size_t *n, err_t *err);
+			 token_record_t **v, size_t *n, oplog_last_t *last, err_t *err);
+
+/* Tries of store_token_read before it gives up (each failed one means
+ * another writer of the app's oplog or of the token won a round). */
+#define TOKENS_READ_TRIES 32
+
+/*
+ * Records a read of t's app by t (user: "robot:<app>:<name>", what: "GET
+ * <path>") in the app's oplog, coalesced with last (oplog.h; the newest
+ * row as read with store_app_get_tokens), and last_used = now when it is
+ * touch_after seconds old or more: one txn, whose otherwise branch reads
+ * the row and the token again for the next try. A token revoked in between
+ * is not written back (the read is recorded all the same). -ERR_CONFLICT
+ * after TOKENS_READ_TRIES lost rounds; -ERR_* (etcd).
+ */
+int store_token_read(ctx_t *ctx, arena_t *arena, const token_record_t *t, const char *user,
+		     const char *what, oplog_last_t *last, int64_t touch_after, err_t *err);
 
 #endif

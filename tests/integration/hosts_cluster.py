@@ -448,20 +448,34 @@ class Cluster:
 
 
 def fastcgi_get(port, path, remote_addr, source="127.0.0.1", timeout=5.0):
-    """One FastCGI request (responder role) to 127.0.0.1:port from the local
+    """One FastCGI GET (responder role) to 127.0.0.1:port from the local
     address source: the raw stdout lain-console wrote, b"" when the
     connection was closed without an answer."""
+    return fastcgi_call(port, "GET", path, remote_addr, source=source, timeout=timeout)
+
+
+def fastcgi_call(port, method, path, remote_addr, headers=None, body=b"", source="127.0.0.1",
+                 timeout=5.0):
+    """As fastcgi_get, with any method, request headers ({"access-token":
+    ...}, passed as HTTP_*), a body, and a query in path: a request to one
+    host, without nginx choosing."""
     def record(rtype, content):
         return struct.pack("!BBHHBx", 1, rtype, 1, len(content), 0) + content
 
+    def length(n):
+        return bytes([n]) if n < 128 else struct.pack("!I", n | 0x80000000)
+
     def pair(k, v):
         k, v = k.encode(), v.encode()
-        return bytes([len(k), len(v)]) + k + v
-    params = b"".join(pair(k, v) for k, v in (
-        ("REQUEST_METHOD", "GET"), ("DOCUMENT_URI", path), ("REQUEST_URI", path),
-        ("QUERY_STRING", ""), ("REMOTE_ADDR", remote_addr), ("REQUEST_ID", "it-hosts-fcgi")))
-    msg = (record(1, struct.pack("!HB5x", 1, 0)) + record(4, params) + record(4, b"")
-           + record(5, b""))
+        return length(len(k)) + length(len(v)) + k + v
+    uri, _, query = path.partition("?")
+    params = [("REQUEST_METHOD", method), ("DOCUMENT_URI", uri), ("REQUEST_URI", path),
+              ("QUERY_STRING", query), ("REMOTE_ADDR", remote_addr),
+              ("REQUEST_ID", "it-hosts-fcgi"), ("CONTENT_LENGTH", str(len(body)))]
+    params += [("HTTP_" + k.upper().replace("-", "_"), v) for k, v in (headers or {}).items()]
+    stdin = b"".join(record(5, body[i:i + 65535]) for i in range(0, len(body), 65535))
+    msg = (record(1, struct.pack("!HB5x", 1, 0)) + record(4, b"".join(pair(k, v) for k, v in params))
+           + record(4, b"") + stdin + record(5, b""))
     s = socket.socket()
     s.settimeout(timeout)
     s.bind((source, 0))

@@ -27,13 +27,17 @@ and then asserts:
   * the killed host's deploy lock disappears from etcd within its lease
     (the lock's TTL, counted from the kill or from the last leader election,
     which renews every lease; plus slack);
-  * a FastCGI peer other than nginx's address gets no answer.
+  * a FastCGI peer other than nginx's address gets no answer;
+  * (auth on, the load over, both hosts up) a deploy token made on host A
+    is taken on host B (API and registry token endpoint), and refused there
+    from the next request on once A revoked it.
 
 A table of the counts is printed. Python 3 standard library only; run by make
 check from the build directory (./lain-console). IT_HOSTS_KEEP=1 keeps the
 stack's directory (logs) afterwards.
 """
 
+import base64
 import http.client
 import json
 import os
@@ -246,6 +250,11 @@ class SeveralHosts(unittest.TestCase):
             c.start_etcd()
             c.start_deployd()
             c.start_registry()
+            _, cls.sso = c.start_other(
+                "sso", [sys.executable, os.path.join(hc.SRC, "tests/fakes/sso"), "--host",
+                        "127.0.0.1", "--port", "0", "--seed",
+                        os.path.join(hc.SRC, "tests/fakes/sso-seed.json")],
+                ready_line="fake listening on")
             cls.deploy_apps = ["da%d" % i for i in range(THREADS)]
             apps = cls.deploy_apps + ["race", "slow"]
             c.push_images([(a, v, yaml(a)) for a in apps for v in (V1, V2)])
@@ -253,7 +262,9 @@ class SeveralHosts(unittest.TestCase):
             env = {"CONSOLE_ETCD_HOST": c.etcd_hosts, "CONSOLE_WORKERS": "4",
                    "CONSOLE_APISERVER": c.deployd, "CONSOLE_PRIVATE_REGISTRY": c.registry_host,
                    "CONSOLE_REGISTRY_KEY": c.registry_key(), "CONSOLE_FCGI_SOCKET_GROUP": "",
-                   "FCGI_WEB_SERVER_ADDRS": "127.0.0.1"}
+                   "FCGI_WEB_SERVER_ADDRS": "127.0.0.1", "SSO_CLIENT_ID": "lain-console",
+                   "SSO_CLIENT_SECRET": "lain-console-secret", "CONSOLE_SSO_CACHE_SECONDS": "2"}
+            cls.env = env
             c.start_hosts(2, env)
             c.start_nginx()
             cl = Client(c)
@@ -554,6 +565,93 @@ class SeveralHosts(unittest.TestCase):
         other = hc.fastcgi_get(port, "/api/v1/healthz", "127.0.0.1", source="127.0.0.2")
         self.assertEqual(other, b"", "a FastCGI peer other than FCGI_WEB_SERVER_ADDRS got %r"
                          % other[:80])
+
+    # -- 9 ------------------------------------------------------------------
+
+    def fcgi(self, host, method, path, token=None, body=None, basic=None):
+        """A request to one host, as nginx would send it (FastCGI): (status, JSON)."""
+        headers = {}
+        if token:
+            headers["access-token"] = token
+        if basic:
+            headers["authorization"] = "Basic " + hc.b64(basic)
+        # from an address outside the registry's IP whitelist (127.0.0.1,
+        # which gets pull and push without credentials)
+        raw = hc.fastcgi_call(host.port, method, path, "10.1.2.3", headers,
+                              json.dumps(body).encode() if body is not None else b"")
+        head, _, text = raw.partition(b"\r\n\r\n")
+        status = 200
+        for line in head.decode(errors="replace").split("\r\n"):
+            if line.lower().startswith("status:"):
+                status = int(line.split()[1])
+        try:
+            return status, json.loads(text)
+        except ValueError:
+            return status, {"raw": text[:200]}
+
+    def test_9_token_revoked_on_one_host_refused_on_the_other(self):
+        """Auth on (the load is over): a deploy token made on host A works on
+        host B, its reads there are one oplog row, and once A revokes it B
+        refuses it, for the API and the registry's token endpoint, from the
+        next request on: B keeps nothing of it (each check reads etcd)."""
+        for h in self.c.hosts:
+            if h.proc.poll() is not None:
+                h.start(self.env)
+                self.event("host %s started again" % h.name)
+        a, b = self.c.hosts
+        self.c.etcd_put("/lain/config/auth/console",
+                        json.dumps({"type": "lain-sso", "url": self.sso}))
+        in_a_row = {a: 0, b: 0}
+
+        def auth_on():
+            for h in (a, b):
+                st, _ = self.fcgi(h, "GET", "/api/v1/apps/")
+                in_a_row[h] = in_a_row[h] + 1 if st == 401 else 0
+            return min(in_a_row.values()) >= 10
+        hc.wait_for("auth on at both hosts", auth_on, timeout=20, every=0.05)
+        st, out = hc.http("POST", self.sso + "/__fake/token",
+                          {"user": "alice", "scope": "read:group write:group"})
+        self.assertEqual(st, 200, out)
+        alice = out["access_token"]
+        st, out = self.fcgi(a, "POST", "/api/v1/repos/", alice, {"appname": "tok"})
+        self.assertEqual(st, 201, out)
+        st, out = self.fcgi(a, "POST", "/api/v1/repos/tok/tokens/", alice,
+                            {"name": "ci", "scopes": ["pull", "read"]})
+        self.assertEqual(st, 201, out)
+        secret = out["token"]["secret"]
+        registry = "/api/v1/authorize/registry/?service=it-hosts&scope=repository:tok:pull"
+        basic = "robot:tok:ci:" + secret
+        # B takes it (8 requests: several of its workers) ...
+        for _ in range(8):
+            st, out = self.fcgi(b, "GET", "/api/v1/repos/tok/", secret)
+            self.assertEqual(st, 200, out)
+        st, out = self.fcgi(b, "GET", registry, basic=basic)
+        self.assertEqual(st, 200, out)
+        payload = out["token"].split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        self.assertEqual((claims["sub"], claims["access"]), ("robot:tok:ci", [
+            {"type": "repository", "name": "tok", "actions": ["pull"]}]), claims)
+        # ... its reads on B are one row of the oplog, as A answers it
+        st, out = self.fcgi(a, "GET", "/api/v1/oplogs/tok/", alice)
+        self.assertEqual(st, 200, out)
+        newest = json.loads(out["oplog"])[0]["fields"]
+        self.assertEqual((newest["op"], newest["user"]), ("REGISTRY", "robot:tok:ci"), newest)
+        second = json.loads(out["oplog"])[1]["fields"]
+        self.assertEqual((second["op"], second["user"]), ("READ", "robot:tok:ci"), second)
+        self.assertTrue(second["message"].startswith("8 reads, the last GET /v1/repos/tok/ "),
+                        second)
+        # A revokes it; B refuses it from its next request on
+        st, out = self.fcgi(a, "DELETE", "/api/v1/repos/tok/tokens/ci/", alice)
+        self.assertEqual(st, 200, out)
+        self.event("token robot:tok:ci made on %s, used on %s, revoked on %s" % (
+            a.name, b.name, a.name))
+        for _ in range(8):
+            st, out = self.fcgi(b, "GET", "/api/v1/repos/tok/", secret)
+            self.assertEqual(st, 401, out)
+        st, out = self.fcgi(b, "GET", registry, basic=basic)
+        self.assertEqual(st, 401, out)
+        st, out = self.fcgi(b, "GET", "/api/v1/repos/tok/tokens/", alice)
+        self.assertEqual((st, out["tokens"]), (200, []), out)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@
  * the registry token's sub) and never reaches SSO; its scopes and app bound
  * it (403, "access": []); an expired one is 401; a revoked one fails at once
  * on every worker, for the API and for the registry; "last used" is written
- * at most once a minute; the secret is nowhere in etcd, the logs or the
+ * at most once a minute; its reads are one oplog row while nothing else
+ * happens, counted exactly under concurrency; the secret is nowhere in etcd, the logs or the
  * answers after the one that made it.
  *
  * The tests run in order and build on each other's state.
@@ -474,7 +475,146 @@ static void test_last_used(void)
 	CU_ASSERT_EQUAL(etcd_version("/lain/console/tokens/hello/reader"), v0);
 }
 
-/* ---- 6: revoked, on every worker at once */
+/* ---- 6: reads are oplog rows, coalesced */
+
+/* The newest rows of hello's oplog as etcd holds them (at most 3, newest
+ * first): each value parsed, json_object_put the array. */
+static json_object *newest_rows(void)
+{
+	char url[300], body[512];
+	buf_t k = BUF_INIT, end = BUF_INIT;
+	const char *prefix = "/lain/console/oplog/hello/", *after = "/lain/console/oplog/hello0";
+	base64_encode(&k, prefix, strlen(prefix));
+	base64_encode(&end, after, strlen(after));
+	snprintf(url, sizeof(url), "%s/v3/kv/range", stack_get("ETCD_URL"));
+	snprintf(body, sizeof(body), "{\"key\":\"%s\",\"range_end\":\"%s\",\"limit\":\"3\","
+		 "\"sort_order\":\"DESCEND\",\"sort_target\":\"KEY\"}", k.data, end.data);
+	it_response_t r;
+	it_request("POST", url, body, NULL, &r);
+	json_object *kvs = js_get(r.json, "kvs"), *out = json_object_new_array();
+	for (size_t i = 0; i < js_len(kvs); i++) {
+		buf_t v = BUF_INIT;
+		const char *vs = js_str(js_at(kvs, i), "value");
+		base64_decode(&v, vs ? vs : "", vs ? strlen(vs) : 0);
+		json_object_array_add(out, json_tokener_parse(v.data ? v.data : ""));
+		buf_release(&v);
+	}
+	it_response_free(&r);
+	buf_release(&k);
+	buf_release(&end);
+	return out;
+}
+
+/* The "reads" of row i of newest_rows when it is a READ row of user, else -1. */
+static long reads_of(json_object *rows, size_t i, const char *user)
+{
+	json_object *row = js_at(rows, i);
+	if (!row || strcmp(js_str(row, "op") ? js_str(row, "op") : "", "READ") ||
+	    strcmp(js_str(row, "user") ? js_str(row, "user") : "", user)) {
+		fprintf(stderr, "\n  row %zu: %s\n", i, json_object_to_json_string(row));
+		return -1;
+	}
+	return (long)json_object_get_int64(js_get(row, "reads"));
+}
+
+/* E24's newest row (as alice reads it: a person's reads are no rows). */
+static json_object *e24_newest(void)
+{
+	it_response_t r;
+	CU_ASSERT_EQUAL(it_req_as(alice, "GET", "/api/v1/oplogs/hello/", NULL, &r), 200);
+	json_object *rows = json_tokener_parse(js_str(r.json, "oplog") ? js_str(r.json, "oplog") : "");
+	json_object *f = json_object_get(js_get(js_at(rows, 0), "fields"));
+	json_object_put(rows);
+	it_response_free(&r);
+	return f;
+}
+
+static void *read_five(void *p)
+{
+	struct shot *s = p;
+	for (int i = 0; i < 5; i++) {
+		fire(s);
+		if (s->status != 200)
+			break;
+		pid_t w = worker_of(s->id);
+		snprintf(s->id, sizeof(s->id), "%ld", (long)w);
+	}
+	return NULL;
+}
+
+static void test_reads(void)
+{
+	/* a deploy, then N reads: one row after it, with count N */
+	denv_expect(ci, "PUT", "/api/v1/apps/hello/", "{}", 202, NULL);
+	denv_settle();
+	json_object *rows = newest_rows();
+	CU_ASSERT_STRING_EQUAL(js_str(js_at(rows, 0), "user"), "robot:hello:ci");
+	CU_ASSERT_STRING_NOT_EQUAL(js_str(js_at(rows, 0), "op"), "READ");
+	json_object_put(rows);
+	const char *paths[] = { "/api/v1/apps/hello/", "/api/v1/repos/hello/", "/api/v1/apps/hello/procs/" };
+	for (int i = 0; i < 7; i++)
+		denv_expect(reader, "GET", paths[i % 3], NULL, 200, NULL);
+	rows = newest_rows();
+	CU_ASSERT_EQUAL(reads_of(rows, 0, "robot:hello:reader"), 7);
+	CU_ASSERT_STRING_EQUAL(js_str(js_at(rows, 1), "user"), "robot:hello:ci");
+	json_object_put(rows);
+	json_object *f = e24_newest();
+	CU_ASSERT_STRING_EQUAL(js_str(f, "op"), "READ");
+	CU_ASSERT_STRING_EQUAL(js_str(f, "user"), "robot:hello:reader");
+	CU_ASSERT_STRING_EQUAL(js_str(f, "app_version"), "");
+	CU_ASSERT_PREFIX(js_str(f, "message"), "7 reads, the last GET /v1/apps/hello/ at 20");
+	CU_ASSERT(!json_object_object_get_ex(f, "reads", NULL));  /* E24's shape as it was */
+	json_object_put(f);
+
+	/* a deploy in between: a new row after it; the reads before stay */
+	denv_expect(ci, "PUT", "/api/v1/apps/hello/", "{}", 202, NULL);
+	denv_settle();
+	denv_expect(reader, "GET", "/api/v1/apps/hello/", NULL, 200, NULL);
+	rows = newest_rows();
+	CU_ASSERT_EQUAL(reads_of(rows, 0, "robot:hello:reader"), 1);
+	CU_ASSERT_STRING_EQUAL(js_str(js_at(rows, 1), "user"), "robot:hello:ci");
+	CU_ASSERT_EQUAL(reads_of(rows, 2, "robot:hello:reader"), 7);
+	json_object_put(rows);
+	f = e24_newest();
+	CU_ASSERT_PREFIX(js_str(f, "message"), "1 read, the last GET /v1/apps/hello/ at 20");
+	json_object_put(f);
+	/* another token's read is its own row */
+	denv_expect(ci, "GET", "/api/v1/apps/hello/", NULL, 200, NULL);
+	rows = newest_rows();
+	CU_ASSERT_EQUAL(reads_of(rows, 0, "robot:hello:ci"), 1);
+	CU_ASSERT_EQUAL(reads_of(rows, 1, "robot:hello:reader"), 1);
+	json_object_put(rows);
+
+	/* 8 clients at once, 5 reads each, on every worker: 40 counted, one row */
+	denv_expect(reader, "GET", "/api/v1/apps/hello/", NULL, 200, NULL);
+	struct shot s[8];
+	pthread_t th[8];
+	for (int i = 0; i < 8; i++) {
+		s[i] = (struct shot){ .token = reader, .path = paths[i % 3] };
+		pthread_create(&th[i], NULL, read_five, &s[i]);
+	}
+	for (int i = 0; i < 8; i++)
+		pthread_join(th[i], NULL);
+	int ok = 0, workers = 0;
+	for (int i = 0; i < 8; i++) {
+		ok += s[i].status == 200;
+		bool again = false;
+		for (int k = 0; k < i; k++)
+			again |= !strcmp(s[k].id, s[i].id);
+		workers += !again;
+	}
+	CU_ASSERT_EQUAL(ok, 8);
+	CU_ASSERT(workers >= 2);
+	rows = newest_rows();
+	CU_ASSERT_EQUAL(reads_of(rows, 0, "robot:hello:reader"), 41);
+	CU_ASSERT_EQUAL(reads_of(rows, 1, "robot:hello:ci"), 1);
+	json_object_put(rows);
+	f = e24_newest();
+	CU_ASSERT_PREFIX(js_str(f, "message"), "41 reads, the last GET /v1/");
+	json_object_put(f);
+}
+
+/* ---- 7: revoked, on every worker at once */
 
 static void test_revoke(void)
 {
@@ -502,7 +642,7 @@ static void test_revoke(void)
 	buf_release(&b64);
 }
 
-/* ---- 7: the secrets are nowhere */
+/* ---- 8: the secrets are nowhere */
 
 static void test_secrets_nowhere(void)
 {
@@ -551,8 +691,9 @@ static CU_TestInfo tests[] = {
 	{ "3 its app and its scopes bound it; SSO never asked", test_bounds },
 	{ "4 an expired token: 401", test_expired },
 	{ "5 last used: not a write per request", test_last_used },
-	{ "6 revoked: refused at once on every worker", test_revoke },
-	{ "7 the secrets are not in etcd, the logs or answers", test_secrets_nowhere },
+	{ "6 reads are oplog rows, coalesced", test_reads },
+	{ "7 revoked: refused at once on every worker", test_revoke },
+	{ "8 the secrets are not in etcd, the logs or answers", test_secrets_nowhere },
 	CU_TEST_INFO_NULL,
 };
 

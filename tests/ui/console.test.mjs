@@ -536,6 +536,12 @@ describe("the web console in Chromium", { concurrency: 1 }, () => {
     assert.deepEqual(await apps.getByRole("rowheader").allTextContents(), ["hello"]);
     await p.getByRole("link", { name: "hello", exact: true }).click();
     await p.getByText("You are bob, normal maintainer of hello.").waitFor();
+    // removing asks first, naming whom and from what
+    await table.getByRole("button", { name: "Remove bob from hello" }).click();
+    const ask = page.getByRole("dialog", { name: "Remove bob from hello?" });
+    await ask.getByText("bob will lose access to hello.").waitFor();
+    await ask.getByRole("button", { name: "Cancel" }).click();
+    await table.getByRole("rowheader", { name: "bob" }).waitFor();
   });
 
   it("undeploys hello only after its name is typed", async () => {
@@ -571,6 +577,8 @@ describe("the web console in Chromium", { concurrency: 1 }, () => {
   it("alice makes a deploy token on the People page, sees its secret once, and revokes it", async () => {
     await page.goto(base + "/apps/hello/people");
     await page.getByText("No deploy tokens.").waitFor();
+    // on a phone: the message after it covers neither the form nor the secret
+    await page.setViewportSize({ width: 390, height: 844 });
     await page.getByLabel("Name", { exact: true }).fill("ci");
     assert.equal(await page.getByLabel("Scopes").inputValue(), "push deploy");
     await page.getByRole("button", { name: "Make token" }).click();
@@ -578,6 +586,14 @@ describe("the web console in Chromium", { concurrency: 1 }, () => {
     await table.getByRole("rowheader", { name: "ci" }).waitFor();
     const shown = page.getByText(/^lc_[a-z2-7]{52}$/);
     const secret = await shown.textContent();
+    await page.getByText("Made the deploy token robot:hello:ci.").waitFor();
+    const toast = await page.getByRole("status").filter({ hasText: "Made the deploy" }).boundingBox();
+    for (const l of [page.getByRole("heading", { name: "Make a deploy token" }), shown, page.getByRole("button", { name: /^Copy/ })]) {
+      const b = await l.boundingBox();
+      assert.ok(b.y + b.height <= toast.y || toast.y + toast.height <= b.y, "the toast covers " + await l.textContent());
+    }
+    await page.screenshot({ path: SHOTS + "/people-made-390.png" });
+    await page.setViewportSize({ width: 1280, height: 900 });
     assert.match(await page.getByRole("main").textContent(), /Secret of robot:hello:ci \(shown this once/);
     assert.match(await table.textContent(), /push, deploy/);
     assert.match(await table.textContent(), /never/);

@@ -462,10 +462,73 @@ static void test_view(void)
 	free(text);
 }
 
+/* A row's value as a kv of hello's oplog, read back by oplog_last_take. */
+static bool take(arena_t *a, const char *key, const char *value, int64_t mod, oplog_last_t *last)
+{
+	etcd_kv_t kv = { .key = key, .key_len = strlen(key), .value = value,
+			 .value_len = strlen(value), .mod_revision = mod };
+	return oplog_last_take(a, "hello", &kv, last);
+}
+
+static void test_oplog_reads(void)
+{
+	arena_t *a = arena_new();
+	etcd_cmp_t cmp[OPLOG_READ_CMPS];
+	etcd_op_t put;
+	bool fresh = false;
+	const int64_t t0 = 1524453165123456LL;
+	const char *robot = "robot:hello:ci", *what = "GET /v1/apps/hello/";
+	/* an empty oplog: a new row, if the oplog is still empty */
+	oplog_last_t last = { 0 };
+	CU_ASSERT_EQUAL(oplog_read_write(a, "hello", &last, robot, what, t0, cmp, &put, &fresh), 1);
+	CU_ASSERT(fresh);
+	CU_ASSERT_STRING_EQUAL(cmp[0].key, "/lain/console/oplog/hello/");
+	CU_ASSERT_STRING_EQUAL(cmp[0].range_end, "/lain/console/oplog/hello0");
+	CU_ASSERT(cmp[0].target == ETCD_CMP_CREATE && cmp[0].result == ETCD_EQUAL && !cmp[0].revision);
+	CU_ASSERT_PREFIX(put.key, "/lain/console/oplog/hello/1524453165123456-");
+	CU_ASSERT_STRING_EQUAL(put.value, "{\"user\":\"robot:hello:ci\",\"op\":\"READ\",\"app\":\"hello\","
+			       "\"app_version\":\"\",\"time\":\"2018-04-23T03:12:45.123Z\",\"message\":"
+			       "\"1 read, the last GET \\/v1\\/apps\\/hello\\/ at 2018-04-23T03:12:45Z\","
+			       "\"reads\":1}");
+	/* that row newest: updated in place, if it is unchanged and still newest */
+	const char *key = arena_strdup(a, put.key);
+	CU_ASSERT(take(a, key, put.value, 77, &last));
+	CU_ASSERT_EQUAL(last.reads, 1);
+	CU_ASSERT_EQUAL(oplog_read_write(a, "hello", &last, robot, what, t0 + 9000000, cmp, &put,
+					 &fresh), 2);
+	CU_ASSERT(!fresh);
+	CU_ASSERT_STRING_EQUAL(cmp[0].key, arena_printf(a, "%s\x01", key));
+	CU_ASSERT_STRING_EQUAL(cmp[0].range_end, "/lain/console/oplog/hello0");
+	CU_ASSERT_STRING_EQUAL(cmp[1].key, key);
+	CU_ASSERT(cmp[1].target == ETCD_CMP_MOD && cmp[1].revision == 77);
+	CU_ASSERT_STRING_EQUAL(put.key, key);
+	CU_ASSERT_PTR_NOT_NULL(strstr(put.value, "\"time\":\"2018-04-23T03:12:45.123Z\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(put.value, "\"message\":\"2 reads, the last GET \\/v1\\/apps\\/hello\\/ at 2018-04-23T03:12:54Z\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(put.value, "\"reads\":2}"));
+	/* another robot's read, or another op newest: a new row after it, even
+	 * when this clock is behind that row's writer's */
+	CU_ASSERT_EQUAL(oplog_read_write(a, "hello", &last, "robot:hello:other", what, t0 - 5, cmp,
+					 &put, &fresh), 1);
+	CU_ASSERT(fresh);
+	CU_ASSERT_PREFIX(put.key, "/lain/console/oplog/hello/1524453165123457-");
+	CU_ASSERT(take(a, "/lain/console/oplog/hello/1524453165123456-1-0",
+		       "{\"user\":\"robot:hello:ci\",\"op\":\"DEPLOY\"}", 80, &last));
+	CU_ASSERT_EQUAL(oplog_read_write(a, "hello", &last, robot, what, t0 + 1, cmp, &put, &fresh), 1);
+	CU_ASSERT(fresh);
+	CU_ASSERT_PTR_NOT_NULL(strstr(put.value, "\"reads\":1}"));
+	/* not a row of hello's: another app's, or no row at all */
+	CU_ASSERT(!take(a, "/lain/console/oplog/hello2/1", "{}", 1, &last));
+	CU_ASSERT(!take(a, "/lain/console/tokens/hello/ci", "{}", 1, &last));
+	CU_ASSERT(take(a, "/lain/console/oplog/hello/1", "not json", 1, &last));
+	CU_ASSERT_STRING_EQUAL(last.user, "");
+	arena_free(a);
+}
+
 static CU_TestInfo oplog_tests[] = {
 	{ "time as Django wrote it", test_oplog_time },
 	{ "strings as json.dumps wrote them", test_oplog_string },
 	{ "rows as the serializer array", test_oplog_render },
+	{ "a read row: a new one or the newest updated, by compare", test_oplog_reads },
 	CU_TEST_INFO_NULL,
 };
 

@@ -248,6 +248,33 @@ static void test_endpoints(void)
 	etcd_free(e);
 }
 
+/* A compare over a range of keys, and a newest-first range in the branch
+ * that runs when it fails (etcd_txn_read). */
+static void test_txn_range_cmp(void)
+{
+	etcd_cmp_t cmp = { .key = "/o/a\x01", .range_end = "/o0", .target = ETCD_CMP_CREATE,
+			   .result = ETCD_EQUAL };
+	etcd_op_t put = { .type = ETCD_OP_PUT, .key = "/o/b", .value = "x", .value_len = 1 };
+	etcd_op_t last = { .type = ETCD_OP_RANGE, .key = "/o/", .prefix = true, .limit = 1,
+			   .descend = true };
+	buf_t b = BUF_INIT;
+	etcd_encode_txn(&b, &cmp, 1, &put, 1, &last, 1);
+	char want[512], k[32], end[32], pk[32], pre[32];
+	snprintf(k, sizeof(k), "%s", b64("/o/a\x01", 5));
+	snprintf(end, sizeof(end), "%s", b64("/o0", 3));
+	snprintf(pk, sizeof(pk), "%s", b64("/o/b", 4));
+	snprintf(pre, sizeof(pre), "%s", b64("/o/", 3));
+	snprintf(want, sizeof(want),
+		 "{\"compare\":[{\"key\":\"%s\",\"range_end\":\"%s\",\"target\":\"CREATE\","
+		 "\"result\":\"EQUAL\",\"create_revision\":\"0\"}],\"success\":[{\"request_put\":"
+		 "{\"key\":\"%s\",\"value\":\"eA==\"}}],\"failure\":[{\"request_range\":{\"key\":"
+		 "\"%s\",\"range_end\":\"%s\",\"limit\":\"1\",\"sort_order\":\"DESCEND\","
+		 "\"sort_target\":\"KEY\"}}]}",
+		 k, end, pk, pre, end);
+	CU_ASSERT_STRING_EQUAL(b.data, want);
+	buf_release(&b);
+}
+
 static CU_TestInfo etcd_tests[] = {
 	{ "prefix range end", test_prefix_end },
 	{ "range request body", test_encode_range },
@@ -256,6 +283,7 @@ static CU_TestInfo etcd_tests[] = {
 	{ "txn answer: omitted succeeded is false", test_decode_txn },
 	{ "endpoints list and unavailability", test_endpoints },
 	{ "txn of ranges (etcd_get_many)", test_txn_ranges },
+	{ "txn: a compare over a range, a newest-first range", test_txn_range_cmp },
 	CU_TEST_INFO_NULL,
 };
 

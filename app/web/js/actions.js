@@ -57,6 +57,7 @@ export async function run(o) {
 	}
 	busy();
 	if (o.after) await o.after();
+	b?.form?.scrollIntoView({ block: "nearest" }); // clear of the toast
 }
 
 // A modal {title, text, body, confirm, typed, danger, wait} -> false or, confirmed, {wait, timeout}.

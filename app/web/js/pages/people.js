@@ -4,7 +4,7 @@ import { h, fill, table, row, rh, card, field, labelled, badge, muted, call, get
 
 export function peoplePage(main, name) {
 	const { body } = appFrame(main, name, "people");
-	const base = apiRepo(name, "maintainers"), tok = apiRepo(name, "tokens");
+	const base = apiRepo(name, "maintainers"), tok = apiRepo(name, "tokens"), title = name + " people";
 	const [list, tlist, made] = [h("div", muted("Loading…")), h("div"), h("div")];
 	const [user, tname, scopes] = [field("m-user"), field("t-name"), field("t-scopes", { value: "push deploy" })];
 	const role = h("select", { id: "m-role" }, h("option", "normal"), h("option", "admin"));
@@ -18,7 +18,7 @@ export function peoplePage(main, name) {
 	if (session.auth === "closed") {
 		form.hidden = tform.hidden = true;
 		fill(list, empty("Auth is off in this cluster: there are no maintainers, anyone may change every app."));
-		return { title: name + " people" };
+		return { title };
 	}
 
 	form.onsubmit = (e) => {
@@ -47,7 +47,7 @@ export function peoplePage(main, name) {
 		settled(list, p, (r) => (!r.maintainers.length ? empty("No maintainers of its own: only LAIN admins have access.")
 			: table("Maintainers of " + name, ["User", "Role", "Action"], r.maintainers.sort((a, b) => a.username.localeCompare(b.username))
 				.map(({ username: u, role: r }) => row(rh(u, u === session.user && h("span.muted", " (you)")), badge(r === "admin" ? "admin" : "", r),
-					drop("Remove", u, (u === session.user ? "You" : u) + " will lose access to " + name + ".", base + enc(u) + "/",
+					drop("Remove", u + " from " + name, (u === session.user ? "You" : u) + " will lose access to " + name + ".", base + enc(u) + "/",
 						"Removed " + u + " from the maintainers of " + name + ".", refresh))))), name);
 		settled(tlist, t, (r) => (!r.tokens.length ? empty("No deploy tokens.")
 			: table("Deploy tokens of " + name, ["Name", "Scopes", "Expires", "Last used", "Action"], r.tokens.map((k) =>
@@ -55,5 +55,5 @@ export function peoplePage(main, name) {
 					drop("Revoke", k.user, "It is refused from its next use on.", tok + enc(k.name) + "/", "Revoked " + k.user + ".", refresh))), [3])), name);
 	}
 
-	return { title: name + " people", refresh };
+	return { title, refresh };
 }
