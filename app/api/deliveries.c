@@ -10,6 +10,7 @@
 
 #include "console/api.h"
 #include "console/array.h"
+#include "console/clock.h"
 #include "console/httpm.h"
 #include "console/log.h"
 #include "console/secret.h"
@@ -28,20 +29,6 @@ static const int64_t retry_ms[DELIVERIES_RETRIES] = { 5000, 20000, 50000 };
  * up to this size (it is only logged). */
 #define WEBHOOK_TIMEOUT_MS 10000
 #define WEBHOOK_MAX_ANSWER (64 * 1024)
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* "host:pid": who claims a delivery. */
 static const char *me(arena_t *arena)
@@ -105,7 +92,7 @@ static void record(ctx_t *ctx, arena_t *arena, struct attempt *a, int rc, long s
 	bool again = !delivered && retryable(rc, status) && d->tries - d->lost <= DELIVERIES_RETRIES;
 	delivery_try_t t = {
 		.time = a->started, .delivery = d->id, .event = d->event, .try = d->tries,
-		.status = status, .latency_ms = (long)(mono_ms() - a->mono),
+		.status = status, .latency_ms = (long)(clock_mono_ms() - a->mono),
 		.error = rc ? why : delivered ? "" : arena_printf(arena, "answered %ld", status),
 		.result = delivered ? "delivered" : again ? "retrying" : "failed",
 	};
@@ -118,7 +105,7 @@ static void record(ctx_t *ctx, arena_t *arena, struct attempt *a, int rc, long s
 			 again ? " (will be tried again)" : "");
 	if (again) {
 		int64_t at = d->created + retry_ms[d->tries - d->lost - 1];
-		d->due = at > now_ms() ? at : now_ms();
+		d->due = at > clock_wall_ms() ? at : clock_wall_ms();
 		d->claimed_by = NULL;
 	}
 	rc = store_delivery_move(ctx, arena, d, !again, &err);
@@ -140,8 +127,8 @@ static void try_all(ctx_t *ctx, arena_t *arena, struct attempt *a, size_t n)
 			       .allow_loopback = ctx->cfg->notify_allow_loopback };
 	httpm_call_t *calls = xcalloc(n, sizeof(*calls));
 	for (size_t i = 0; i < n; i++) {
-		a[i].started = now_ms();
-		a[i].mono = mono_ms();
+		a[i].started = clock_wall_ms();
+		a[i].mono = clock_mono_ms();
 		sign(arena, &a[i]);
 		calls[i].req = (httpc_request_t){
 			.method = "POST",
@@ -190,7 +177,7 @@ int deliveries_start(request_t *req, json_object *urls, const char *event, const
 	arena_t *arena = req->arena;
 	delivery_t *d = arena_alloc(arena, n * sizeof(*d));
 	struct attempt *a = arena_alloc(arena, n * sizeof(*a));
-	int64_t now = now_ms();
+	int64_t now = clock_wall_ms();
 	const char *who = me(arena);
 	for (size_t i = 0; i < n; i++) {
 		char id[37], hook[WEBHOOK_ID_LEN + 1];
@@ -230,7 +217,7 @@ void deliveries_drain(ctx_t *ctx, arena_t *arena)
 	size_t n = 0, k = 0;
 	err_t err = ERR_INIT;
 	json_object *urls = NULL;
-	int64_t now = now_ms();
+	int64_t now = clock_wall_ms();
 	if (store_deliveries_due(ctx, arena, now, DELIVERIES_BATCH, &due, &n, &err) || !n) {
 		if (err.code)
 			log_warn("webhook deliveries: cannot read the queue: %s", err.msg);

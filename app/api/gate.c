@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 
+#include "console/clock.h"
 #include "console/deployd.h"
 #include "console/log.h"
 #include "console/strx.h"
@@ -95,13 +96,6 @@ int gate_parse(request_t *req, response_t *res, change_opts_t *o)
 
 /* ---- the wait */
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void sleep_ms(long long ms)
 {
 	if (ms <= 0)
@@ -159,14 +153,14 @@ static int wait_healthy(deploy_run_t *run, long timeout, char *why, size_t len, 
 	for (size_t i = 0; i < n; i++)
 		items[i].name = json_object_get_string(
 			json_object_object_get(json_object_array_get_idx(run->changed, i), "podgroup"));
-	long long start = now_ms(), deadline = start + timeout * 1000LL, healthy_since = 0;
+	long long start = clock_mono_ms(), deadline = start + timeout * 1000LL, healthy_since = 0;
 	long long interval = FIRST_POLL_MS;
 	int rc;
 	for (;;) {
 		if ((rc = deployer_keepalive(run, err)))
 			break;
 		enum deployd_health h = look(run, items, n, why, len);
-		long long now = now_ms();
+		long long now = clock_mono_ms();
 		if (h == DEPLOYD_FAILED) {
 			rc = 1;
 			break;

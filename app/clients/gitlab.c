@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 
+#include "console/clock.h"
 #include "console/gitlab.h"
 #include "console/httpc.h"
 #include "console/xalloc.h"
@@ -39,19 +40,12 @@ void gitlab_free(gitlab_t *g)
 	free(g);
 }
 
-static long now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000L + t.tv_nsec / 1000000L;
-}
-
 /* GET path (under the base) within what is left of the budget until
  * deadline; the answer, parsed, in *out (arena's), for a 200. */
 static int get(gitlab_t *g, arena_t *arena, const char *path, long deadline, long *status,
 	       json_object **out, err_t *err)
 {
-	long left = deadline - now_ms();
+	long left = deadline - clock_mono_ms();
 	if (left <= 0)
 		return err_set(err, -ERR_UNAVAILABLE, "gitlab unavailable: no answer within %ld ms",
 			       g->budget_ms);
@@ -96,7 +90,7 @@ static void iso8601(int64_t t, char out[32])
 int gitlab_commits(gitlab_t *g, arena_t *arena, const char *project, int64_t since,
 		   int64_t until, json_object **commits, bool *cut, err_t *err)
 {
-	long deadline = now_ms() + g->budget_ms, status = 0;
+	long deadline = clock_mono_ms() + g->budget_ms, status = 0;
 	json_object *o = NULL, *id;
 	*commits = arena_json(arena, json_object_new_array());
 	*cut = false;

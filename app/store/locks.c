@@ -6,6 +6,7 @@
 
 #include <json-c/json.h>
 
+#include "console/clock.h"
 #include "console/etcd.h"
 #include "console/locks.h"
 #include "console/log.h"
@@ -13,13 +14,6 @@
 #include "console/store.h"
 #include "console/xalloc.h"
 #include "console/banned.h"
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The conflict message, with who holds the lock when that can be read. */
 static int conflict(ctx_t *ctx, const char *key, const char *app, err_t *err)
@@ -86,7 +80,7 @@ int lock_acquire(ctx_t *ctx, const char *app, long ttl, const char *holder, lock
 	key = NULL;
 	l->lease = lease;
 	l->ttl = ttl;
-	l->renewed_ms = now_ms();
+	l->renewed_ms = clock_mono_ms();
 	*out = l;
 cleanup:
 	json_object_put(v);
@@ -96,7 +90,7 @@ cleanup:
 
 int lock_keepalive(ctx_t *ctx, lock_t *l, err_t *err)
 {
-	int64_t now = now_ms();
+	int64_t now = clock_mono_ms();
 	if (now - l->renewed_ms < l->ttl * 1000 / 3)
 		return 0;
 	long left = 0;
