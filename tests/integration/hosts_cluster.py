@@ -223,9 +223,21 @@ class Host:
         return out
 
     def kill9(self):
-        """SIGKILL to the master and its workers at once (its process group)."""
+        """SIGKILL to the master and its workers at once (its process group);
+        returns once its FastCGI port refuses connections: until the last of
+        them is gone (the kernel takes a while to tear down a big sanitizer
+        build), connections are still accepted into the listen backlog and
+        then reset, so requests are in flight on the killed host till then."""
         os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
+
+        def refused():
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return False
+            except OSError:
+                return True
+        wait_for("lain-console %s's port to refuse" % self.name, refused, timeout=30, every=0.05)
 
 
 class Cluster:
