@@ -65,6 +65,7 @@ void http_header(response_t *res, const char *name, const char *value)
 
 /* JSON through json-c only (escaping at output, STYLE #12); "/" stays "/". */
 #define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+_Static_assert(JSON_FLAGS == HTTP_JSON_FLAGS, "http.h says the flags");
 
 /*
  * s[0..len) onto out, every byte that starts no well-formed UTF-8 sequence
