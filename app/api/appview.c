@@ -177,7 +177,7 @@ struct view_entry {
 
 struct view_cache {
 	json_object *map;           /* name -> int64 index into v */
-	struct view_entry *v;
+	struct view_entry **v;      /* each its own allocation: a job points at it */
 	size_t n, cap;
 	size_t bytes;
 	unsigned long long calls;
@@ -204,8 +204,9 @@ static void view_destroy(void *p)
 {
 	struct view_cache *c = p;
 	for (size_t i = 0; i < c->n; i++) {
-		entry_clear(&c->v[i]);
-		free(c->v[i].name);
+		entry_clear(c->v[i]);
+		free(c->v[i]->name);
+		free(c->v[i]);
 	}
 	free(c->v);
 	json_object_put(c->map);
@@ -222,14 +223,15 @@ static struct view_cache *view_cache(request_t *req)
 
 static void view_drop(struct view_cache *c, size_t i)
 {
-	struct view_entry *e = &c->v[i];
+	struct view_entry *e = c->v[i];
 	c->bytes -= e->cost;
 	json_object_object_del(c->map, e->name);
 	entry_clear(e);
 	free(e->name);
+	free(e);
 	if (i != --c->n) {
 		c->v[i] = c->v[c->n];
-		json_object_object_add(c->map, c->v[i].name, json_object_new_int64((int64_t)i));
+		json_object_object_add(c->map, c->v[i]->name, json_object_new_int64((int64_t)i));
 	}
 }
 
@@ -239,8 +241,8 @@ static bool view_room(struct view_cache *c, size_t cost)
 	while (c->bytes + cost > VIEW_BUDGET) {
 		size_t victim = c->n;
 		for (size_t i = 0; i < c->n; i++)
-			if (c->v[i].used != c->calls &&
-			    (victim == c->n || c->v[i].used < c->v[victim].used))
+			if (c->v[i]->used != c->calls &&
+			    (victim == c->n || c->v[i]->used < c->v[victim]->used))
 				victim = i;
 		if (victim == c->n)
 			return false;
@@ -263,7 +265,7 @@ static lain_conf_t *load_conf(request_t *req, const cluster_t *cl, const app_rec
 	struct view_cache *c = view_cache(req);
 	json_object *idx;
 	struct view_entry *e = json_object_object_get_ex(c->map, a->appname, &idx)
-				       ? &c->v[json_object_get_int64(idx)]
+				       ? c->v[json_object_get_int64(idx)]
 				       : NULL;
 	*entry = NULL;
 	if (e && e->rev == a->mod_revision && a->mod_revision) {
@@ -293,11 +295,11 @@ static lain_conf_t *load_conf(request_t *req, const cluster_t *cl, const app_rec
 		if (!view_room(c, cost))
 			return appconf_own(req->arena, conf);
 		if (c->n == c->cap) {
-			c->cap = c->cap ? 2 * c->cap : 64;
+			/* small at first: the tests' few apps grow it too */
+			c->cap = c->cap ? 2 * c->cap : 4;
 			c->v = xrealloc(c->v, c->cap * sizeof(*c->v));
 		}
-		e = &c->v[c->n];
-		memset(e, 0, sizeof(*e));
+		e = c->v[c->n] = xcalloc(1, sizeof(*e));
 		e->name = xstrdup(a->appname);
 		json_object_object_add(c->map, e->name, json_object_new_int64((int64_t)c->n++));
 	}
@@ -494,6 +496,56 @@ static bool same_answers(const struct view_entry *e, const unsigned long long *g
 	return true;
 }
 
+/* Whether job j has a text kept for its conf's procs. */
+static bool has_text(const struct app_job *j)
+{
+	return keepable(j) && j->entry->text && j->entry->ngens == j->conf->n_procs;
+}
+
+/* The apps with a kept text that changed (not every answer is the one it
+ * shows) are rendered: the answers they hold (not copied) are fetched
+ * again with their bodies. */
+static void bodies_again(request_t *req, const cluster_t *cl, struct jobs *js, size_t n,
+			 bool as_text, deployd_fetch_t *items, unsigned long long *gens)
+{
+	size_t m = 0, cap = 0, *idx = NULL;
+	for (size_t i = 0; as_text && i < n; i++) {
+		const struct app_job *j = &js->v[i];
+		size_t np = j->conf ? j->conf->n_procs : 0;
+		if (!has_text(j) || same_answers(j->entry, gens + j->first, np))
+			continue;
+		for (size_t k = 0; k < np; k++) {
+			size_t x = j->first + k;
+			if (items[x].rc || items[x].body || !gens[x])
+				continue;
+			if (m == cap) {
+				cap = cap ? 2 * cap : 16;
+				idx = xrealloc(idx, cap * sizeof(*idx));
+			}
+			idx[m++] = x;
+		}
+	}
+	if (!m)
+		return;
+	deployd_fetch_t *again = xcalloc(m, sizeof(*again));
+	unsigned long long *g = xcalloc(m, sizeof(*g));
+	for (size_t x = 0; x < m; x++) {
+		again[x].kind = items[idx[x]].kind;
+		again[x].name = items[idx[x]].name;
+	}
+	podstatus_fetch(req, cl, again, m, g);
+	for (size_t x = 0; x < m; x++) {
+		deployd_fetch_t *it = &items[idx[x]];
+		deployd_result_release(&it->res);
+		free(it->body);
+		*it = again[x];
+		gens[idx[x]] = g[x];
+	}
+	free(again);
+	free(g);
+	free(idx);
+}
+
 /* Keeps the text of o, the App object of e's app showing the answers
  * gens[0..n), in e; returns what stands for o in the answer (o itself when
  * there is no room). */
@@ -588,16 +640,22 @@ int appview_apps(request_t *req, const app_record_t *const *apps, size_t n, bool
 	/* All of them at once, shared with the host's other requests
 	 * (podstatus.h). deployd down: every item says so and the objects are
 	 * rendered without status (spec §1.4). */
+	/* The answers a kept text shows are not copied again when they are
+	 * still the table's. */
 	unsigned long long *gens = xcalloc(nitems ? nitems : 1, sizeof(*gens));
+	for (size_t i = 0; i < n; i++)
+		if (as_text && has_text(&js.v[i]))
+			memcpy(gens + js.v[i].first, js.v[i].entry->gens,
+			       js.v[i].conf->n_procs * sizeof(*gens));
 	podstatus_fetch(req, cl, items, nitems, gens);
+	bodies_again(req, cl, &js, n, as_text, items, gens);
 
 	for (size_t i = 0; i < n; i++) {
 		struct app_job *j = &js.v[i];
 		/* A steady app shows what it showed: its text as kept. */
 		bool keep = as_text && keepable(j) &&
 			    same_answers(NULL, gens + j->first, j->conf->n_procs);
-		if (keep && j->entry->text && j->entry->ngens == j->conf->n_procs &&
-		    same_answers(j->entry, gens + j->first, j->conf->n_procs)) {
+		if (keep && has_text(j) && same_answers(j->entry, gens + j->first, j->conf->n_procs)) {
 			out[i] = text_object(j->entry->text);
 			continue;
 		}

@@ -263,12 +263,16 @@ static void copy_out(podcache_item_t *it, const struct slot *s, size_t i)
 		memcpy(it->err.msg, s->msg, sizeof(it->err.msg));
 	}
 	it->status = s->status;
+	it->gen = s->gen;
 	free(it->body);
+	it->body = NULL;
+	it->len = 0;
+	if (it->have && it->have == s->gen)
+		return; /* the caller holds it */
 	it->body = xmalloc(s->len + 1);
 	memcpy(it->body, blk->bodies[i], s->len);
 	it->body[s->len] = '\0';
 	it->len = s->len;
-	it->gen = s->gen;
 }
 
 static void fetch_modes(podcache_item_t *items, size_t n, int mode, podcache_fetch_fn fetch,

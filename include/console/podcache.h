@@ -84,6 +84,10 @@ typedef struct podcache_item {
 	 * rendered object) may be kept by gen; 0: an answer of this request
 	 * only (not shared). */
 	unsigned long long gen;
+	/* in: the gen of an answer the caller holds already (0: none): when
+	 * the table's answer is that one, its body is not copied (body NULL,
+	 * gen says it). */
+	unsigned long long have;
 	/* Set to false by the fetch function for an answer that must not be
 	 * kept for later requests (an app converging: its viewers poll until
 	 * it settles): it serves the requests that waited for this very
