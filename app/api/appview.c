@@ -663,6 +663,10 @@ int appview_apps(request_t *req, const app_record_t *const *apps, size_t n, bool
 		interrupted(req, apps[i], out[i]);
 		if (keep)
 			out[i] = keep_text(vc, j->entry, out[i], gens + j->first, j->conf->n_procs);
+		/* Its statuses parsed are done with: a listing holds one app's
+		 * at a time, not all of them (the worker's peak of memory). */
+		if (j->conf && !is_resource(j->app, j->conf))
+			deployd_fetch_release(items + j->first, j->conf->n_procs);
 	}
 	for (size_t i = n; i < js.n; i++) {
 		const struct app_job *j = &js.v[i];
