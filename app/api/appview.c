@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include <json-c/json.h>
-#include <json-c/printbuf.h>
 
 #include "console/cluster.h"
 #include "console/deployd.h"
@@ -14,6 +13,7 @@
 #include "console/store.h"
 #include "console/tmpl.h"
 #include "console/xalloc.h"
+#include "answer.h"
 #include "appconf.h"
 #include "appview.h"
 #include "podstatus.h"
@@ -157,18 +157,11 @@ static json_object *proc_object(const char *appname, const lain_proc_t *p, json_
  */
 #define VIEW_BUDGET (2u << 20)
 
-/* A rendered App object, shared by the cache and the answers being sent. */
-struct view_text {
-	int refs;
-	size_t len;
-	char s[];
-};
-
 struct view_entry {
 	char *name;
 	int64_t rev;                /* the record's mod_revision */
 	lain_conf_t *conf;          /* NULL: no meta, or unreadable */
-	struct view_text *text;     /* NULL: none rendered (yet) */
+	api_text_t *text;           /* NULL: none rendered (yet) */
 	unsigned long long *gens;   /* the answers text shows, one per proc */
 	size_t ngens;
 	size_t cost;
@@ -183,16 +176,10 @@ struct view_cache {
 	unsigned long long calls;
 };
 
-static void text_put(struct view_text *t)
-{
-	if (t && !--t->refs)
-		free(t);
-}
-
 static void entry_clear(struct view_entry *e)
 {
 	lain_conf_free(e->conf);
-	text_put(e->text);
+	api_text_put(e->text);
 	free(e->gens);
 	e->conf = NULL;
 	e->text = NULL;
@@ -309,30 +296,6 @@ static lain_conf_t *load_conf(request_t *req, const cluster_t *cl, const app_rec
 	view_cost(c, e, cost);
 	*entry = e;
 	return conf;
-}
-
-/* json-c's writer for an App object rendered ahead: its text as it is. */
-static int text_write(json_object *o, struct printbuf *pb, int level, int flags)
-{
-	(void)level;
-	(void)flags; /* always HTTP_JSON_FLAGS: only http_json writes these */
-	const struct view_text *t = json_object_get_userdata(o);
-	return printbuf_memappend(pb, t->s, (int)t->len);
-}
-
-static void text_release(json_object *o, void *userdata)
-{
-	(void)o;
-	text_put(userdata);
-}
-
-/* A json-c value that is written out as t (a reference of t is its). */
-static json_object *text_object(struct view_text *t)
-{
-	json_object *o = json_object_new_object();
-	t->refs++;
-	json_object_set_serializer(o, text_write, t, text_release);
-	return o;
 }
 
 static bool is_resource(const app_record_t *a, const lain_conf_t *conf)
@@ -552,17 +515,14 @@ static void bodies_again(request_t *req, const cluster_t *cl, struct jobs *js, s
 static json_object *keep_text(struct view_cache *c, struct view_entry *e, json_object *o,
 			      const unsigned long long *gens, size_t n)
 {
-	size_t len;
-	const char *s = json_object_to_json_string_length(o, HTTP_JSON_FLAGS, &len);
 	size_t old = e->text ? e->text->len + e->ngens * sizeof(*gens) : 0;
-	size_t add = len + n * sizeof(*gens);
-	if (add > old && !view_room(c, add - old))
+	api_text_t *t = api_text_of(o);
+	size_t add = t->len + n * sizeof(*gens);
+	if (add > old && !view_room(c, add - old)) {
+		api_text_put(t);
 		return o;
-	struct view_text *t = xmalloc(sizeof(*t) + len + 1);
-	t->refs = 1;
-	t->len = len;
-	memcpy(t->s, s, len + 1);
-	text_put(e->text);
+	}
+	api_text_put(e->text);
 	e->text = t;
 	free(e->gens);
 	e->gens = xmalloc((n ? n : 1) * sizeof(*gens));
@@ -570,7 +530,7 @@ static json_object *keep_text(struct view_cache *c, struct view_entry *e, json_o
 	e->ngens = n;
 	view_cost(c, e, e->cost - old + add);
 	json_object_put(o);
-	return text_object(t);
+	return api_text_value(t);
 }
 
 int appview_apps(request_t *req, const app_record_t *const *apps, size_t n, bool as_text,
@@ -656,7 +616,7 @@ int appview_apps(request_t *req, const app_record_t *const *apps, size_t n, bool
 		bool keep = as_text && keepable(j) &&
 			    same_answers(NULL, gens + j->first, j->conf->n_procs);
 		if (keep && has_text(j) && same_answers(j->entry, gens + j->first, j->conf->n_procs)) {
-			out[i] = text_object(j->entry->text);
+			out[i] = api_text_value(j->entry->text);
 			continue;
 		}
 		out[i] = render_job(req->arena, j, items);

@@ -226,6 +226,8 @@ int store_app_interrupted(ctx_t *ctx, arena_t *arena, const char *name, bool *ou
 #define FETCH_ONE_BY_ONE 8
 
 struct cached {
+	char *key;
+	size_t key_len;
 	int64_t mod_revision;
 	json_object *record;        /* the parsed value, or NULL when it is unusable */
 	app_record_t view;          /* its record view (when record is not NULL) */
@@ -235,14 +237,18 @@ struct app_cache {
 	json_object *map;           /* key -> int64 index into items */
 	struct cached *items;
 	size_t n, cap;
+	size_t *order, norder;      /* the last full listing's entries, in order */
 };
 
 static void cache_destroy(void *p)
 {
 	struct app_cache *c = p;
-	for (size_t i = 0; i < c->n; i++)
+	for (size_t i = 0; i < c->n; i++) {
 		json_object_put(c->items[i].record);
+		free(c->items[i].key);
+	}
 	free(c->items);
+	free(c->order);
 	json_object_put(c->map);
 	free(c);
 }
@@ -265,6 +271,8 @@ static struct cached *cache_store(struct app_cache *c, const char *key, const ch
 		}
 		e = &c->items[c->n];
 		e->record = NULL;
+		e->key = xstrdup(key);
+		e->key_len = strlen(key);
 		json_object_object_add(c->map, key, json_object_new_int64((int64_t)c->n++));
 	}
 	json_object_put(e->record);
@@ -343,12 +351,24 @@ static int on_full(const etcd_kv_t *kv, void *p)
 	struct listing *l = p;
 	if (!is_record(l, kv))
 		return 0;
-	listed_add(l, kv);
-	struct listed *k = &l->keys[l->n - 1];
-	struct cached *e = cache_find(l->cache, k->key);
+	/* The listing before had this key at this place, most of the time:
+	 * no lookup by name then. */
+	struct app_cache *c = l->cache;
+	size_t at = l->n;
+	struct cached *e = at < c->norder ? &c->items[c->order[at]] : NULL;
+	if (e && (e->key_len != kv->key_len || memcmp(e->key, kv->key, kv->key_len)))
+		e = NULL;
+	if (e) {
+		arena_push(l->arena, &l->keys, &l->n, &l->cap, sizeof(*l->keys));
+		l->keys[at].key = e->key;
+	} else {
+		listed_add(l, kv);
+		e = cache_find(c, l->keys[at].key);
+	}
 	if (!e || e->mod_revision != kv->mod_revision)
-		e = cache_store(l->cache, k->key, kv->value, kv->value_len, kv->mod_revision);
-	k->idx = (size_t)(e - l->cache->items);
+		e = cache_store(c, l->keys[at].key, kv->value, kv->value_len, kv->mod_revision);
+	l->keys[at].mod_revision = kv->mod_revision;
+	l->keys[at].idx = (size_t)(e - c->items);
 	return 0;
 }
 
@@ -418,6 +438,16 @@ listed:
 		out[(*n)++] = r;
 	}
 	*apps = out;
+	/* A whole listing's order: the hints of the next one (on_full). */
+	bool whole = l.n > 0;
+	for (size_t i = 0; i < l.n && whole; i++)
+		whole = l.keys[i].key && l.keys[i].idx != SIZE_MAX;
+	if (whole) {
+		l.cache->order = xrealloc(l.cache->order, l.n * sizeof(*l.cache->order));
+		for (size_t i = 0; i < l.n; i++)
+			l.cache->order[i] = l.keys[i].idx;
+		l.cache->norder = l.n;
+	}
 	if (members_rev)
 		*members_rev = l.members_rev;
 	return 0;
