@@ -45,4 +45,25 @@ int api_answer_more(request_t *req, response_t *res, int status, const char *key
 		    struct json_object *payload, const char *more_key, struct json_object *more,
 		    const char *url, const char *fmt, ...) __attribute__((format(printf, 9, 10)));
 
+/*
+ * Answers rendered ahead. A part of an answer that stays the same over many
+ * requests (a steady app's App object, a listing of unchanged records) is
+ * rendered by json-c once (HTTP_JSON_FLAGS: the flags of http_json), kept
+ * as text, and written out as it is where its value stands: an api_text_t,
+ * counted references, shared by a cache and the answers being sent.
+ */
+typedef struct api_text {
+	int refs;
+	size_t len;
+	char s[];
+} api_text_t;
+
+/* The text of o (o stays the caller's), one reference. */
+api_text_t *api_text_of(struct json_object *o);
+/* Drops a reference (NULL: nothing). */
+void api_text_put(api_text_t *t);
+/* A json-c value that http_json writes out as t's text; it holds a
+ * reference of t. Only for answers: it has no members to look into. */
+struct json_object *api_text_value(api_text_t *t);
+
 #endif

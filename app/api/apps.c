@@ -59,7 +59,7 @@ static int list_apps(request_t *req, response_t *res, struct filter *f, const ch
 	for (size_t i = 0; i < n; i++)
 		add_app(all[i], f);
 	objs = xcalloc(f->n ? f->n : 1, sizeof(*objs));
-	if ((rc = appview_apps(req, f->apps, f->n, objs, err)))
+	if ((rc = appview_apps(req, f->apps, f->n, true, objs, err)))
 		goto out;
 	json_object *list = json_object_new_array();
 	for (size_t i = 0; i < f->n; i++)
@@ -108,8 +108,8 @@ int api_app_get(request_t *req, response_t *res, err_t *err)
 	if (!app_deployed(a))
 		return api_fail(req, res, -ERR_NOT_FOUND, NULL, "/v1/apps/",
 				"app with appname %s has not been deployd\n", a->appname);
-	json_object *o = appview_app(req, a, err);
-	if (!o)
+	json_object *o = NULL;
+	if (appview_apps(req, &a, 1, true, &o, err))
 		return err->code ? err->code : -ERR_INTERNAL;
 	return api_answer(req, res, 200, o, arena_printf(req->arena, "/v1/apps/%s/", a->appname),
 			  "");

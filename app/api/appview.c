@@ -13,6 +13,7 @@
 #include "console/store.h"
 #include "console/tmpl.h"
 #include "console/xalloc.h"
+#include "answer.h"
 #include "appconf.h"
 #include "appview.h"
 #include "podstatus.h"
@@ -27,9 +28,12 @@ enum job_role {
 	JOB_INSTANCE,   /* an instance of a listed resource app: its "resourceinstances" */
 };
 
+struct view_entry;
+
 struct app_job {
 	const app_record_t *app;    /* NULL: a provider/instance missing or not deployed */
 	lain_conf_t *conf;          /* NULL: no meta (or unreadable) -> static record */
+	struct view_entry *entry;   /* where the worker keeps its conf (NULL: not kept) */
 	size_t first;               /* its items in the fetch list */
 	enum job_role role;
 	size_t parent;              /* not JOB_LISTED: the job it is rendered into */
@@ -137,11 +141,162 @@ static json_object *proc_object(const char *appname, const lain_proc_t *p, json_
 	return o;
 }
 
-static lain_conf_t *load_conf(arena_t *arena, const cluster_t *cl, const app_record_t *a)
+/*
+ * The worker's cache of what a listing renders again and again: per app,
+ * its lain.yaml parsed (valid while the record's mod_revision is the same:
+ * the cluster facts it also depends on are read once per worker) and the
+ * text of its App object (valid while, besides, every status it shows is
+ * the same shared answer: the gens of podstatus_fetch). A steady app is
+ * thus neither parsed nor rendered again; a listing of 32 viewers costs
+ * about one render per app per sharing window per worker.
+ *
+ * Bounded by VIEW_BUDGET bytes (the texts and an estimate of the parsed
+ * confs); the least recently used entries go first, never one the call at
+ * hand uses (its conf is in use), so a listing larger than the budget
+ * keeps what fits and parses the rest.
+ */
+#define VIEW_BUDGET (2u << 20)
+
+struct view_entry {
+	char *name;
+	int64_t rev;                /* the record's mod_revision */
+	lain_conf_t *conf;          /* NULL: no meta, or unreadable */
+	api_text_t *text;           /* NULL: none rendered (yet) */
+	unsigned long long *gens;   /* the answers text shows, one per proc */
+	size_t ngens;
+	size_t cost;
+	unsigned long long used;    /* the call that last used it */
+};
+
+struct view_cache {
+	json_object *map;           /* name -> int64 index into v */
+	struct view_entry **v;      /* each its own allocation: a job points at it */
+	size_t n, cap;
+	size_t bytes;
+	unsigned long long calls;
+};
+
+static void entry_clear(struct view_entry *e)
 {
+	lain_conf_free(e->conf);
+	api_text_put(e->text);
+	free(e->gens);
+	e->conf = NULL;
+	e->text = NULL;
+	e->gens = NULL;
+	e->ngens = 0;
+}
+
+static void view_destroy(void *p)
+{
+	struct view_cache *c = p;
+	for (size_t i = 0; i < c->n; i++) {
+		entry_clear(c->v[i]);
+		free(c->v[i]->name);
+		free(c->v[i]);
+	}
+	free(c->v);
+	json_object_put(c->map);
+	free(c);
+}
+
+static struct view_cache *view_cache(request_t *req)
+{
+	struct view_cache *c = ctx_slot(req->ctx, CTX_SLOT_APPVIEW, sizeof(*c), view_destroy);
+	if (!c->map)
+		c->map = json_object_new_object();
+	return c;
+}
+
+static void view_drop(struct view_cache *c, size_t i)
+{
+	struct view_entry *e = c->v[i];
+	c->bytes -= e->cost;
+	json_object_object_del(c->map, e->name);
+	entry_clear(e);
+	free(e->name);
+	free(e);
+	if (i != --c->n) {
+		c->v[i] = c->v[c->n];
+		json_object_object_add(c->map, c->v[i]->name, json_object_new_int64((int64_t)i));
+	}
+}
+
+/* Room for cost more bytes, evicting entries this call does not use. */
+static bool view_room(struct view_cache *c, size_t cost)
+{
+	while (c->bytes + cost > VIEW_BUDGET) {
+		size_t victim = c->n;
+		for (size_t i = 0; i < c->n; i++)
+			if (c->v[i]->used != c->calls &&
+			    (victim == c->n || c->v[i]->used < c->v[victim]->used))
+				victim = i;
+		if (victim == c->n)
+			return false;
+		view_drop(c, victim);
+	}
+	return true;
+}
+
+static void view_cost(struct view_cache *c, struct view_entry *e, size_t cost)
+{
+	c->bytes = c->bytes - e->cost + cost;
+	e->cost = cost;
+}
+
+/* The parsed lain.yaml of a, from the cache when it holds a's revision,
+ * else parsed (and kept when there is room); *entry its entry or NULL. */
+static lain_conf_t *load_conf(request_t *req, const cluster_t *cl, const app_record_t *a,
+			      struct view_entry **entry)
+{
+	struct view_cache *c = view_cache(req);
+	json_object *idx;
+	struct view_entry *e = json_object_object_get_ex(c->map, a->appname, &idx)
+				       ? c->v[json_object_get_int64(idx)]
+				       : NULL;
+	*entry = NULL;
+	if (e && e->rev == a->mod_revision && a->mod_revision) {
+		e->used = c->calls;
+		*entry = e;
+		return e->conf;
+	}
 	lain_conf_t *conf = NULL;
-	err_t e = ERR_INIT;
-	return appconf_stored(arena, cl, a, &conf, &e) ? NULL : conf;
+	err_t err = ERR_INIT;
+	if (*a->meta && *a->meta_version) {
+		lain_parse_opts_t po = appconf_parse_opts(cl, a->meta_version, a->default_image);
+		if (tmpl_load_conf(a->meta, strlen(a->meta), &po, NULL, NULL, &conf, &err)) {
+			lain_conf_free(conf);
+			conf = NULL;
+		}
+	}
+	/* An entry this call uses keeps its conf (another record of the same
+	 * app, read later, is not kept); a record read without a revision
+	 * neither. */
+	/* the conf's arena starts at 4 KB (lain_conf_parse) */
+	size_t cost = 4096 + strlen(a->appname) + 4 * strlen(a->meta);
+	if (!a->mod_revision || (e && e->used == c->calls))
+		return appconf_own(req->arena, conf);
+	if (e) {
+		entry_clear(e);
+		view_cost(c, e, 0);
+	} else {
+		if (!view_room(c, cost))
+			return appconf_own(req->arena, conf);
+		if (c->n == c->cap) {
+			/* small at first: the tests' few apps grow it too */
+			c->cap = c->cap ? 2 * c->cap : 4;
+			c->v = xrealloc(c->v, c->cap * sizeof(*c->v));
+		}
+		e = c->v[c->n] = xcalloc(1, sizeof(*e));
+		e->name = xstrdup(a->appname);
+		json_object_object_add(c->map, e->name, json_object_new_int64((int64_t)c->n++));
+	}
+	e->rev = a->mod_revision;
+	e->conf = conf;
+	e->used = c->calls;
+	view_cost(c, e, cost);
+	*entry = e;
+	return conf;
 }
 
 static bool is_resource(const app_record_t *a, const lain_conf_t *conf)
@@ -198,6 +353,7 @@ static json_object *render_job(arena_t *arena, const struct app_job *j, deployd_
 		json_object *status = NULL;
 		if (!resource) {
 			deployd_fetch_t *it = &items[j->first + k];
+			podstatus_judge(it);
 			if (!it->rc && it->res.status == 200)
 				status = it->res.json;
 		}
@@ -221,7 +377,7 @@ static void job_load(request_t *req, const cluster_t *cl, struct app_job *j, con
 	err_t e = ERR_INIT;
 	if (!store_app_get(req->ctx, req->arena, name, &a, &e) && app_deployed(a)) {
 		j->app = a;
-		j->conf = load_conf(req->arena, cl, a);
+		j->conf = load_conf(req, cl, a, &j->entry);
 	}
 }
 
@@ -248,7 +404,7 @@ static int add_instance(const app_record_t *a, void *data)
 		if (strlen(r->app->appname) == rlen && !strncmp(resource, r->app->appname, rlen)) {
 			struct app_job *j = job_add(io->js, JOB_INSTANCE, i);
 			j->app = a;
-			j->conf = load_conf(io->req->arena, io->cl, a);
+			j->conf = load_conf(io->req, io->cl, a, &j->entry);
 		}
 	}
 	return 0;
@@ -283,19 +439,116 @@ static void interrupted(request_t *req, const app_record_t *a, json_object *o)
 				a->appname, a->last_update)));
 }
 
-int appview_apps(request_t *req, const app_record_t *const *apps, size_t n, json_object **out,
-		err_t *err)
+/* Whether the App object of job j is its record and statuses only (nothing
+ * is added to it afterwards: no provider, instance or interrupted deploy),
+ * so that its text may be kept. */
+static bool keepable(const struct app_job *j)
+{
+	const app_record_t *a = j->app;
+	return j->entry && j->conf && j->role == JOB_LISTED && !is_resource(a, j->conf) &&
+	       !j->conf->n_use_services && !j->conf->n_use_resources &&
+	       !(a->state == APP_DEPLOYING && !*a->last_error);
+}
+
+/* Whether every status of an app is a shared answer (gens[0..n) non-zero)
+ * and, when e is given, the ones e's text shows. */
+static bool same_answers(const struct view_entry *e, const unsigned long long *gens, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (!gens[k] || (e && gens[k] != e->gens[k]))
+			return false;
+	return true;
+}
+
+/* Whether job j has a text kept for its conf's procs. */
+static bool has_text(const struct app_job *j)
+{
+	return keepable(j) && j->entry->text && j->entry->ngens == j->conf->n_procs;
+}
+
+/* The apps with a kept text that changed (not every answer is the one it
+ * shows) are rendered: the answers they hold (not copied) are fetched
+ * again with their bodies. */
+static void bodies_again(request_t *req, const cluster_t *cl, struct jobs *js, size_t n,
+			 bool as_text, deployd_fetch_t *items, unsigned long long *gens)
+{
+	size_t m = 0, cap = 0, *idx = NULL;
+	for (size_t i = 0; as_text && i < n; i++) {
+		const struct app_job *j = &js->v[i];
+		size_t np = j->conf ? j->conf->n_procs : 0;
+		if (!has_text(j) || same_answers(j->entry, gens + j->first, np))
+			continue;
+		for (size_t k = 0; k < np; k++) {
+			size_t x = j->first + k;
+			if (items[x].rc || items[x].body || !gens[x])
+				continue;
+			if (m == cap) {
+				cap = cap ? 2 * cap : 16;
+				idx = xrealloc(idx, cap * sizeof(*idx));
+			}
+			idx[m++] = x;
+		}
+	}
+	if (!m)
+		return;
+	deployd_fetch_t *again = xcalloc(m, sizeof(*again));
+	unsigned long long *g = xcalloc(m, sizeof(*g));
+	for (size_t x = 0; x < m; x++) {
+		again[x].kind = items[idx[x]].kind;
+		again[x].name = items[idx[x]].name;
+	}
+	podstatus_fetch(req, cl, again, m, g);
+	for (size_t x = 0; x < m; x++) {
+		deployd_fetch_t *it = &items[idx[x]];
+		deployd_result_release(&it->res);
+		free(it->body);
+		*it = again[x];
+		gens[idx[x]] = g[x];
+	}
+	free(again);
+	free(g);
+	free(idx);
+}
+
+/* Keeps the text of o, the App object of e's app showing the answers
+ * gens[0..n), in e; returns what stands for o in the answer (o itself when
+ * there is no room). */
+static json_object *keep_text(struct view_cache *c, struct view_entry *e, json_object *o,
+			      const unsigned long long *gens, size_t n)
+{
+	size_t old = e->text ? e->text->len + e->ngens * sizeof(*gens) : 0;
+	api_text_t *t = api_text_of(o);
+	size_t add = t->len + n * sizeof(*gens);
+	if (add > old && !view_room(c, add - old)) {
+		api_text_put(t);
+		return o;
+	}
+	api_text_put(e->text);
+	e->text = t;
+	free(e->gens);
+	e->gens = xmalloc((n ? n : 1) * sizeof(*gens));
+	memcpy(e->gens, gens, n * sizeof(*gens));
+	e->ngens = n;
+	view_cost(c, e, e->cost - old + add);
+	json_object_put(o);
+	return api_text_value(t);
+}
+
+int appview_apps(request_t *req, const app_record_t *const *apps, size_t n, bool as_text,
+		 json_object **out, err_t *err)
 {
 	const cluster_t *cl;
 	int rc = cluster_get(req->ctx, &cl, err);
 	if (rc)
 		return rc;
+	struct view_cache *vc = view_cache(req);
+	vc->calls++;
 	struct jobs js = { 0 };
 	bool any_resource = false;
 	for (size_t i = 0; i < n; i++) {
 		struct app_job *j = job_add(&js, JOB_LISTED, 0);
 		j->app = apps[i];
-		j->conf = load_conf(req->arena, cl, apps[i]);
+		j->conf = load_conf(req, cl, apps[i], &j->entry);
 		any_resource |= j->conf && is_resource(apps[i], j->conf);
 	}
 	/* The providers of the services and the instances of the resources the
@@ -348,11 +601,33 @@ int appview_apps(request_t *req, const app_record_t *const *apps, size_t n, json
 	/* All of them at once, shared with the host's other requests
 	 * (podstatus.h). deployd down: every item says so and the objects are
 	 * rendered without status (spec §1.4). */
-	podstatus_fetch(req, cl, items, nitems);
+	/* The answers a kept text shows are not copied again when they are
+	 * still the table's. */
+	unsigned long long *gens = xcalloc(nitems ? nitems : 1, sizeof(*gens));
+	for (size_t i = 0; i < n; i++)
+		if (as_text && has_text(&js.v[i]))
+			memcpy(gens + js.v[i].first, js.v[i].entry->gens,
+			       js.v[i].conf->n_procs * sizeof(*gens));
+	podstatus_fetch(req, cl, items, nitems, gens);
+	bodies_again(req, cl, &js, n, as_text, items, gens);
 
 	for (size_t i = 0; i < n; i++) {
-		out[i] = render_job(req->arena, &js.v[i], items);
+		struct app_job *j = &js.v[i];
+		/* A steady app shows what it showed: its text as kept. */
+		bool keep = as_text && keepable(j) &&
+			    same_answers(NULL, gens + j->first, j->conf->n_procs);
+		if (keep && has_text(j) && same_answers(j->entry, gens + j->first, j->conf->n_procs)) {
+			out[i] = api_text_value(j->entry->text);
+			continue;
+		}
+		out[i] = render_job(req->arena, j, items);
 		interrupted(req, apps[i], out[i]);
+		if (keep)
+			out[i] = keep_text(vc, j->entry, out[i], gens + j->first, j->conf->n_procs);
+		/* Its statuses parsed are done with: a listing holds one app's
+		 * at a time, not all of them (the worker's peak of memory). */
+		if (j->conf && !is_resource(j->app, j->conf))
+			deployd_fetch_release(items + j->first, j->conf->n_procs);
 	}
 	for (size_t i = n; i < js.n; i++) {
 		const struct app_job *j = &js.v[i];
@@ -374,6 +649,7 @@ int appview_apps(request_t *req, const app_record_t *const *apps, size_t n, json
 	}
 	deployd_fetch_release(items, nitems);
 	free(items);
+	free(gens);
 	free(js.v);
 	return 0;
 }
@@ -381,7 +657,7 @@ int appview_apps(request_t *req, const app_record_t *const *apps, size_t n, json
 json_object *appview_app(request_t *req, const app_record_t *app, err_t *err)
 {
 	json_object *o = NULL;
-	if (appview_apps(req, &app, 1, &o, err))
+	if (appview_apps(req, &app, 1, false, &o, err))
 		return NULL;
 	return o;
 }

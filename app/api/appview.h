@@ -30,6 +30,7 @@
 #ifndef CONSOLE_API_APPVIEW_H
 #define CONSOLE_API_APPVIEW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "console/http.h"
@@ -39,9 +40,12 @@
 struct json_object;
 
 /* App objects of apps[0..n) (new references, in out[0..n)). Fails only
- * when the cluster facts cannot be read; deployd trouble is not a failure. */
-int appview_apps(request_t *req, const app_record_t *const *apps, size_t n,
-		struct json_object **out, err_t *err);
+ * when the cluster facts cannot be read; deployd trouble is not a failure.
+ * as_text: the objects are only written out (http_json), never looked
+ * into, so a steady app's may be its text rendered earlier (the worker's
+ * cache, appview.c). */
+int appview_apps(request_t *req, const app_record_t *const *apps, size_t n, bool as_text,
+		 struct json_object **out, err_t *err);
 
 /* One App object (a new reference) or NULL with err set. */
 struct json_object *appview_app(request_t *req, const app_record_t *app, err_t *err);

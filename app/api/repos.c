@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -10,6 +11,7 @@
 #include "console/permission.h"
 #include "console/sso.h"
 #include "console/store.h"
+#include "console/xalloc.h"
 #include "answer.h"
 #include "groups.h"
 #include "console/banned.h"
@@ -24,19 +26,67 @@ static json_object *repo_object(const char *name)
 	return o;
 }
 
+/* The worker's last listing: the names it showed, in order, and its text.
+ * A listing of the same names is the same text, so while no app comes or
+ * goes it is not rendered again. */
+struct last_list {
+	size_t n;
+	char **names;
+	api_text_t *text;
+};
+
+static void last_clear(struct last_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->names[i]);
+	free(l->names);
+	api_text_put(l->text);
+	memset(l, 0, sizeof(*l));
+}
+
+static void last_destroy(void *p)
+{
+	last_clear(p);
+	free(p);
+}
+
+static bool last_is(const struct last_list *l, const app_record_t *const *shown, size_t n)
+{
+	if (!l->text || l->n != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(l->names[i], shown[i]->appname))
+			return false;
+	return true;
+}
+
 int api_repos_list(request_t *req, response_t *res, err_t *err)
 {
 	const app_record_t **apps;
-	size_t n;
+	size_t n, shown = 0;
 	int64_t members_rev;
 	int rc = store_app_list(req->ctx, req->arena, &apps, &n, &members_rev, err);
 	if (rc || (rc = permission_since(req, res, members_rev, err)))
 		return rc;
-	json_object *list = json_object_new_array();
+	/* apps is the request's: what the caller sees, in place */
 	for (size_t i = 0; i < n; i++)
 		if (permission_sees_app(req, apps[i]->appname))
+			apps[shown++] = apps[i];
+	struct last_list *last = ctx_slot(req->ctx, CTX_SLOT_REPOS, sizeof(*last), last_destroy);
+	if (!last_is(last, apps, shown)) {
+		json_object *list = json_object_new_array();
+		for (size_t i = 0; i < shown; i++)
 			json_object_array_add(list, repo_object(apps[i]->appname));
-	return api_answer(req, res, 200, list, "/v1/repos/", "");
+		last_clear(last);
+		last->text = api_text_of(list);
+		json_object_put(list);
+		last->names = xcalloc(shown ? shown : 1, sizeof(*last->names));
+		for (size_t i = 0; i < shown; i++) {
+			last->names[i] = xstrdup(apps[i]->appname);
+		}
+		last->n = shown;
+	}
+	return api_answer(req, res, 200, api_text_value(last->text), "/v1/repos/", "");
 }
 
 int api_repos_create(request_t *req, response_t *res, err_t *err)

@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -65,6 +66,7 @@ void http_header(response_t *res, const char *name, const char *value)
 
 /* JSON through json-c only (escaping at output, STYLE #12); "/" stays "/". */
 #define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+_Static_assert(JSON_FLAGS == HTTP_JSON_FLAGS, "http.h says the flags");
 
 /*
  * s[0..len) onto out, every byte that starts no well-formed UTF-8 sequence
@@ -75,7 +77,17 @@ void http_header(response_t *res, const char *name, const char *value)
 static void add_utf8(buf_t *out, const char *s, size_t len, const char *repl)
 {
 	size_t start = 0;
+	buf_grow(out, len);
 	for (size_t i = 0; i < len;) {
+		/* ASCII, the bulk of an answer, eight bytes at a time. */
+		uint64_t w;
+		if (len - i >= sizeof(w)) {
+			memcpy(&w, s + i, sizeof(w));
+			if (!(w & 0x8080808080808080ULL)) {
+				i += sizeof(w);
+				continue;
+			}
+		}
 		size_t k = strx_utf8_len(s + i, len - i);
 		if (k) {
 			i += k;

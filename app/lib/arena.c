@@ -31,6 +31,7 @@ struct hook {
 struct arena {
 	struct block *blocks;   /* newest first; the last one is kept on reset */
 	struct hook *hooks;     /* newest first */
+	size_t next;            /* the size of the next block (up to ARENA_BLOCK) */
 };
 
 static struct block *block_new(size_t size)
@@ -44,8 +45,15 @@ static struct block *block_new(size_t size)
 
 arena_t *arena_new(void)
 {
+	return arena_new_small(ARENA_BLOCK);
+}
+
+arena_t *arena_new_small(size_t first)
+{
 	arena_t *a = xcalloc(1, sizeof(*a));
-	a->blocks = block_new(ARENA_BLOCK);
+	first = first < 256 ? 256 : first > ARENA_BLOCK ? ARENA_BLOCK : first;
+	a->blocks = block_new(first);
+	a->next = first;
 	return a;
 }
 
@@ -88,7 +96,9 @@ void *arena_alloc(arena_t *a, size_t n)
 	size_t need = (n + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
 	struct block *b = a->blocks;
 	if (b->size - b->used < need) {
-		size_t size = need > ARENA_BLOCK / 4 ? need : ARENA_BLOCK;
+		/* A small arena's blocks double up to ARENA_BLOCK. */
+		a->next = a->next < ARENA_BLOCK / 2 ? 2 * a->next : ARENA_BLOCK;
+		size_t size = need > ARENA_BLOCK / 4 ? need : need > a->next ? need : a->next;
 		struct block *nb = block_new(size);
 		if (size == need && b->used) {
 			/* A big one-off: keep filling the current block. */

@@ -35,6 +35,8 @@ struct slot {
 	unsigned long long result_epoch; /* the epoch the answer was fetched under */
 	long long fetched_ms;
 	long long used_ms;               /* last looked up: the victim is the oldest */
+	unsigned long long gen;          /* the answer's number (next_gen when it came) */
+	bool once;                       /* for the fetch's waiters only (item.keep false) */
 	int rc;
 	char msg[ERR_MSG_MAX];
 	long status;
@@ -46,6 +48,7 @@ struct block {
 	pthread_cond_t done;
 	long ttl_ms;
 	unsigned long long fetched, hits, waited, direct;
+	unsigned long long next_gen;
 	long waiting;                    /* requests waiting for another's fetch now */
 	int nworkers;                    /* highest marked slot + 1 */
 	char writing[PODCACHE_MAX_WORKERS][PODCACHE_KEY_MAX];
@@ -260,7 +263,12 @@ static void copy_out(podcache_item_t *it, const struct slot *s, size_t i)
 		memcpy(it->err.msg, s->msg, sizeof(it->err.msg));
 	}
 	it->status = s->status;
+	it->gen = s->gen;
 	free(it->body);
+	it->body = NULL;
+	it->len = 0;
+	if (it->have && it->have == s->gen)
+		return; /* the caller holds it */
 	it->body = xmalloc(s->len + 1);
 	memcpy(it->body, blk->bodies[i], s->len);
 	it->body[s->len] = '\0';
@@ -295,6 +303,8 @@ void podcache_get(podcache_item_t *items, size_t n, podcache_fetch_fn fetch, voi
 		items[i].len = 0;
 		items[i].rc = 0;
 		items[i].status = 0;
+		items[i].gen = 0;
+		items[i].keep = true;
 		err_clear(&items[i].err);
 	}
 	if (!blk || blk->ttl_ms <= 0) {
@@ -312,7 +322,7 @@ void podcache_get(podcache_item_t *items, size_t n, podcache_fetch_fn fetch, voi
 			continue;
 		int k = find(it->key);
 		struct slot *s = k >= 0 ? &blk->slots[k] : NULL;
-		if (s && s->state == SLOT_READY && s->result_epoch == s->epoch &&
+		if (s && s->state == SLOT_READY && !s->once && s->result_epoch == s->epoch &&
 		    now - s->fetched_ms < ttl) {
 			s->used_ms = now;
 			copy_out(it, s, (size_t)k);
@@ -385,6 +395,9 @@ void podcache_get(podcache_item_t *items, size_t n, podcache_fetch_fn fetch, voi
 			memcpy(blk->bodies[it->slot], it->body, it->len);
 		s->result_epoch = it->epoch;
 		s->fetched_ms = got;
+		s->gen = ++blk->next_gen;
+		s->once = !it->keep;
+		it->gen = s->gen;
 		s->state = SLOT_READY;
 	}
 	if (nclaim)

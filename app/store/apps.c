@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,15 +63,13 @@ static json_object *parse_json(const char *value, size_t len)
 	return obj;
 }
 
-/* The record view of a parsed object (one reference of obj is handed to the
- * arena); NULL when it is not a usable record. */
-static app_record_t *record_of(arena_t *arena, json_object *obj, int64_t mod_revision)
+/* Fills r with the record view of obj (its strings point into obj); false
+ * when it is not a usable record. */
+static bool record_fill(app_record_t *r, json_object *obj, int64_t mod_revision)
 {
-	arena_json(arena, obj);
-	app_record_t *r = arena_alloc(arena, sizeof(*r));
 	r->appname = str_field(obj, "appname");
 	if (!*r->appname)
-		return NULL;
+		return false;
 	r->giturl = str_field(obj, "giturl");
 	r->meta_version = str_field(obj, "meta_version");
 	r->meta = str_field(obj, "meta");
@@ -86,7 +85,16 @@ static app_record_t *record_of(arena_t *arena, json_object *obj, int64_t mod_rev
 			      : NULL;
 	r->raw = obj;
 	r->mod_revision = mod_revision;
-	return r;
+	return true;
+}
+
+/* The record view of a parsed object (one reference of obj is handed to the
+ * arena); NULL when it is not a usable record. */
+static app_record_t *record_of(arena_t *arena, json_object *obj, int64_t mod_revision)
+{
+	arena_json(arena, obj);
+	app_record_t *r = arena_alloc(arena, sizeof(*r));
+	return record_fill(r, obj, mod_revision) ? r : NULL;
 }
 
 int store_app_get(ctx_t *ctx, arena_t *arena, const char *name, app_record_t **out, err_t *err)
@@ -218,22 +226,29 @@ int store_app_interrupted(ctx_t *ctx, arena_t *arena, const char *name, bool *ou
 #define FETCH_ONE_BY_ONE 8
 
 struct cached {
+	char *key;
+	size_t key_len;
 	int64_t mod_revision;
 	json_object *record;        /* the parsed value, or NULL when it is unusable */
+	app_record_t view;          /* its record view (when record is not NULL) */
 };
 
 struct app_cache {
 	json_object *map;           /* key -> int64 index into items */
 	struct cached *items;
 	size_t n, cap;
+	size_t *order, norder;      /* the last full listing's entries, in order */
 };
 
 static void cache_destroy(void *p)
 {
 	struct app_cache *c = p;
-	for (size_t i = 0; i < c->n; i++)
+	for (size_t i = 0; i < c->n; i++) {
 		json_object_put(c->items[i].record);
+		free(c->items[i].key);
+	}
 	free(c->items);
+	free(c->order);
 	json_object_put(c->map);
 	free(c);
 }
@@ -245,8 +260,8 @@ static struct cached *cache_find(struct app_cache *c, const char *key)
 							     : NULL;
 }
 
-static void cache_store(struct app_cache *c, const char *key, const char *value, size_t len,
-			int64_t mod_revision)
+static struct cached *cache_store(struct app_cache *c, const char *key, const char *value,
+				  size_t len, int64_t mod_revision)
 {
 	struct cached *e = cache_find(c, key);
 	if (!e) {
@@ -256,17 +271,25 @@ static void cache_store(struct app_cache *c, const char *key, const char *value,
 		}
 		e = &c->items[c->n];
 		e->record = NULL;
+		e->key = xstrdup(key);
+		e->key_len = strlen(key);
 		json_object_object_add(c->map, key, json_object_new_int64((int64_t)c->n++));
 	}
 	json_object_put(e->record);
 	e->record = parse_json(value, len);
 	e->mod_revision = mod_revision;
+	if (e->record && !record_fill(&e->view, e->record, mod_revision)) {
+		json_object_put(e->record);
+		e->record = NULL;
+	}
+	return e;
 }
 
 /* One key of the listing. */
 struct listed {
 	const char *key;
 	int64_t mod_revision;
+	size_t idx;                 /* its cache entry once known (SIZE_MAX: look it up) */
 };
 
 struct listing {
@@ -304,6 +327,7 @@ static void listed_add(struct listing *l, const etcd_kv_t *kv)
 	}
 	l->keys[l->n].key = arena_strndup(l->arena, kv->key, kv->key_len);
 	l->keys[l->n].mod_revision = kv->mod_revision;
+	l->keys[l->n].idx = SIZE_MAX;
 	l->n++;
 }
 
@@ -327,11 +351,24 @@ static int on_full(const etcd_kv_t *kv, void *p)
 	struct listing *l = p;
 	if (!is_record(l, kv))
 		return 0;
-	listed_add(l, kv);
-	struct cached *e = cache_find(l->cache, l->keys[l->n - 1].key);
+	/* The listing before had this key at this place, most of the time:
+	 * no lookup by name then. */
+	struct app_cache *c = l->cache;
+	size_t at = l->n;
+	struct cached *e = at < c->norder ? &c->items[c->order[at]] : NULL;
+	if (e && (e->key_len != kv->key_len || memcmp(e->key, kv->key, kv->key_len)))
+		e = NULL;
+	if (e) {
+		arena_push(l->arena, &l->keys, &l->n, &l->cap, sizeof(*l->keys));
+		l->keys[at].key = e->key;
+	} else {
+		listed_add(l, kv);
+		e = cache_find(c, l->keys[at].key);
+	}
 	if (!e || e->mod_revision != kv->mod_revision)
-		cache_store(l->cache, l->keys[l->n - 1].key, kv->value, kv->value_len,
-			    kv->mod_revision);
+		e = cache_store(c, l->keys[at].key, kv->value, kv->value_len, kv->mod_revision);
+	l->keys[at].mod_revision = kv->mod_revision;
+	l->keys[at].idx = (size_t)(e - c->items);
 	return 0;
 }
 
@@ -387,14 +424,30 @@ listed:
 		return rc;
 	const app_record_t **out = arena_alloc(arena, (l.n ? l.n : 1) * sizeof(*out));
 	for (size_t i = 0; i < l.n; i++) {
-		struct cached *e = l.keys[i].key ? cache_find(l.cache, l.keys[i].key) : NULL;
+		const struct listed *k = &l.keys[i];
+		struct cached *e = !k->key ? NULL
+				   : k->idx != SIZE_MAX ? &l.cache->items[k->idx]
+				   : cache_find(l.cache, k->key);
 		if (!e || !e->record)
 			continue;
-		app_record_t *r = record_of(arena, json_object_get(e->record), e->mod_revision);
-		if (r)
-			out[(*n)++] = r;
+		/* The view made when it was parsed; the request holds the
+		 * object it points into. */
+		app_record_t *r = arena_alloc(arena, sizeof(*r));
+		*r = e->view;
+		arena_json(arena, json_object_get(e->record));
+		out[(*n)++] = r;
 	}
 	*apps = out;
+	/* A whole listing's order: the hints of the next one (on_full). */
+	bool whole = l.n > 0;
+	for (size_t i = 0; i < l.n && whole; i++)
+		whole = l.keys[i].key && l.keys[i].idx != SIZE_MAX;
+	if (whole) {
+		l.cache->order = xrealloc(l.cache->order, l.n * sizeof(*l.cache->order));
+		for (size_t i = 0; i < l.n; i++)
+			l.cache->order[i] = l.keys[i].idx;
+		l.cache->norder = l.n;
+	}
 	if (members_rev)
 		*members_rev = l.members_rev;
 	return 0;

@@ -24,6 +24,8 @@ enum ctx_slot {
 	CTX_SLOT_PEERS,     /* api/peers.c: the clients of the neighbours, their caches */
 	CTX_SLOT_TOKENS,    /* registry token server: key, credential cache */
 	CTX_SLOT_APPS,      /* store/apps.c: parsed records by revision */
+	CTX_SLOT_APPVIEW,   /* api/appview.c: parsed lain.yaml, rendered App objects */
+	CTX_SLOT_REPOS,     /* api/repos.c: the last listing's text */
 	CTX_SLOT_COUNT
 };
 

@@ -153,6 +153,9 @@ void http_envelope(response_t *res, int status, const char *key, struct json_obj
 
 /* A JSON body without the envelope (takes ownership of obj). */
 void http_json(response_t *res, int status, struct json_object *obj);
+/* The json-c flags of http_json's text (a part rendered ahead must use
+ * them): JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE. */
+#define HTTP_JSON_FLAGS (0 | (1 << 4))
 
 /* Plain text. */
 void http_text(response_t *res, int status, const char *text);

@@ -31,6 +31,11 @@
  * instance's podgroups, "resource.<r>.<app>.<type>.<proc>"); more keys
  * than needed may match, which only costs a fetch.
  *
+ * An answer the fetch function marks not to keep (item.keep: the status
+ * of an app still converging, which its viewers poll until it settles)
+ * serves only the requests that waited for that fetch; the next request
+ * fetches anew, so a poll sees the change as soon as deployd shows it.
+ *
  * Before podcache_open() (unit tests, `lain-console render`) and with
  * ttl_ms 0, podcache_get fetches every item itself: nothing is shared.
  */
@@ -74,6 +79,20 @@ typedef struct podcache_item {
 	long status;            /* the answer's HTTP status when rc is 0 */
 	char *body;             /* the answer's body (malloc'd, NUL-terminated; caller frees) */
 	size_t len;
+	/* Which answer of the table this is: the same non-zero gen on any
+	 * worker is the same answer, so what a worker derived from it (a
+	 * rendered object) may be kept by gen; 0: an answer of this request
+	 * only (not shared). */
+	unsigned long long gen;
+	/* in: the gen of an answer the caller holds already (0: none): when
+	 * the table's answer is that one, its body is not copied (body NULL,
+	 * gen says it). */
+	unsigned long long have;
+	/* Set to false by the fetch function for an answer that must not be
+	 * kept for later requests (an app converging: its viewers poll until
+	 * it settles): it serves the requests that waited for this very
+	 * fetch, and the next request fetches anew. Starts true. */
+	bool keep;
 	/* private */
 	int mode, slot;
 	unsigned long long epoch;

@@ -107,13 +107,12 @@ static int viewer(void)
 	return st == 200 && healthy == 2 ? 0 : 1;
 }
 
-static void test_viewers_share_one_fetch(void)
+/* VIEWERS processes running one (0: it saw what it wanted) at once while
+ * deployd answers podgroup reads slowly, with the stand-in's call log
+ * cleared first: they all come while the first fetch is in flight and wait
+ * for it. How many of them saw what they wanted. */
+static int viewers(int (*one)(void))
 {
-	/* What the deploys' polls fetched is out of the window by now (a
-	 * second and more of the monotonic clock). */
-	it_sleep_ms(1100);
-	/* deployd answers podgroup reads slowly: the viewers all come while
-	 * the first fetch is in flight, and wait for it. */
 	CU_ASSERT_EQUAL(denv_fake("POST", "/__fake/fail",
 				  "{\"mode\": \"slow\", \"match\": \"/api/podgroups\", \"method\": "
 				  "\"GET\", \"count\": -1, \"delay\": 1.5}",
@@ -124,7 +123,7 @@ static void test_viewers_share_one_fetch(void)
 	for (int i = 0; i < VIEWERS; i++) {
 		kids[i] = fork();
 		if (kids[i] == 0)
-			_exit(viewer());
+			_exit(one());
 	}
 	int ok = 0;
 	for (int i = 0; i < VIEWERS; i++) {
@@ -133,7 +132,15 @@ static void test_viewers_share_one_fetch(void)
 		ok += WIFEXITED(status) && WEXITSTATUS(status) == 0;
 	}
 	denv_fake("POST", "/__fake/fail", "{\"mode\": \"none\"}", NULL);
-	CU_ASSERT_EQUAL(ok, VIEWERS);
+	return ok;
+}
+
+static void test_viewers_share_one_fetch(void)
+{
+	/* What the deploys' polls fetched is out of the window by now (a
+	 * second and more of the monotonic clock). */
+	it_sleep_ms(1100);
+	CU_ASSERT_EQUAL(viewers(viewer), VIEWERS);
 	const char *pgs[] = { "viewed.web.web", "viewed.worker.bg", "looked.web.web",
 			      "looked.worker.bg" };
 	for (size_t i = 0; i < ARRAY_SIZE(pgs); i++) {
@@ -175,10 +182,58 @@ static void test_write_then_fresh_read(void)
 	}
 }
 
+/* One viewer of app viewed while it converges: 0 when it answered 200
+ * showing web's 3 instances. */
+static int converging_viewer(void)
+{
+	it_response_t r;
+	long st = it_req("GET", "/api/v1/apps/viewed/", NULL, &r);
+	long n = st == 200 ? numinstances(it_payload(&r, "app"), "web") : -1;
+	it_response_free(&r);
+	return n == 3 ? 0 : 1;
+}
+
+static void test_converging_not_kept(void)
+{
+	it_response_t r;
+	CU_ASSERT(denv_wait_healthy("viewed", &r));
+	it_response_free(&r);
+	/* The stand-in schedules nothing: the pod a scale adds stays pending,
+	 * deployd's spec wants 3 where 2 run. */
+	CU_ASSERT_EQUAL(denv_fake("POST", "/__fake/config", "{\"paused\": true}", NULL), 200);
+	CU_ASSERT_EQUAL(it_call("PATCH", "/api/v1/apps/viewed/procs/web/", "{\"num_instances\": 3}",
+				202),
+			202);
+	/* A client polling until every pod is "True" (lain-cli after a
+	 * change): every poll asks deployd, none gets an answer kept from
+	 * an earlier one. */
+	denv_fake("DELETE", "/__fake/calls", NULL, NULL);
+	for (int i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(it_req("GET", "/api/v1/apps/viewed/", NULL, &r), 200);
+		json_object *app = it_payload(&r, "app");
+		CU_ASSERT_EQUAL(numinstances(app, "web"), 3);
+		CU_ASSERT_FALSE(denv_healthy(app));
+		it_response_free(&r);
+	}
+	long last;
+	CU_ASSERT_EQUAL(pg_gets("viewed.web.web", &last), 3);
+	/* Concurrent viewers still share the fetch in flight. */
+	CU_ASSERT_EQUAL(viewers(converging_viewer), VIEWERS);
+	int n = pg_gets("viewed.web.web", &last);
+	fprintf(stderr, "%d viewers of a converging app: %d GETs of viewed.web.web\n", VIEWERS, n);
+	CU_ASSERT_EQUAL(n, 1);
+	/* Scheduled again: it settles, and the polls see it. */
+	CU_ASSERT_EQUAL(denv_fake("POST", "/__fake/config", "{\"paused\": false}", NULL), 200);
+	CU_ASSERT(denv_wait_healthy("viewed", &r));
+	CU_ASSERT_EQUAL(numinstances(it_payload(&r, "app"), "web"), 3);
+	it_response_free(&r);
+}
+
 static CU_TestInfo tests[] = {
 	{ "two apps deployed", test_setup },
 	{ "concurrent viewers: one deployd call per podgroup", test_viewers_share_one_fetch },
 	{ "a write, then a read: fresh status", test_write_then_fresh_read },
+	{ "an app converging: every poll asks deployd", test_converging_not_kept },
 	CU_TEST_INFO_NULL,
 };
 

@@ -78,6 +78,34 @@ static void test_arena(void)
 	CU_ASSERT_EQUAL(hook_calls, 12);
 }
 
+/* A small arena: its first block is small, later ones double; what is
+ * allocated in it stays where it is, whatever the sizes. */
+static void test_arena_small(void)
+{
+	arena_t *a = arena_new_small(1024);
+	char *first = arena_strdup(a, "first");
+	char *ps[64];
+	for (int i = 0; i < 64; i++) {
+		size_t n = (size_t)(i % 7) * 700 + 1;
+		ps[i] = arena_alloc(a, n);
+		CU_ASSERT_EQUAL((uintptr_t)ps[i] % _Alignof(max_align_t), 0);
+		memset(ps[i], 'a' + i % 26, n);
+		ps[i][n - 1] = '\0';
+	}
+	char *big = arena_alloc(a, 100000);
+	big[99999] = 'z';
+	CU_ASSERT_STRING_EQUAL(first, "first");
+	for (int i = 0; i < 64; i++) {
+		size_t n = (size_t)(i % 7) * 700 + 1;
+		CU_ASSERT_EQUAL(strlen(ps[i]), n - 1);
+		if (n > 1)
+			CU_ASSERT_EQUAL(ps[i][0], 'a' + i % 26);
+	}
+	arena_reset(a);
+	CU_ASSERT_STRING_EQUAL(arena_strdup(a, "again"), "again");
+	arena_free(a);
+}
+
 /* arena_own: the owned pointer comes back and is freed with the arena
  * (valgrind and ASan see a leak otherwise); NULL registers nothing. */
 static void test_arena_own(void)
@@ -255,6 +283,7 @@ static CU_TestInfo lib_tests[] = {
 	{ "buf cap refuses without change", test_buf_cap },
 	{ "arena blocks, hooks, reset", test_arena },
 	{ "arena owns what it is given", test_arena_own },
+	{ "a small arena grows", test_arena_small },
 	{ "base64 std and url tables", test_base64 },
 	{ "strx: UTF-8 sequences", test_strx_utf8 },
 	{ "pyjson: json.dumps(v, indent=2)", test_pyjson },

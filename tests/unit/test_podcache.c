@@ -24,6 +24,7 @@ struct counting {
 	int calls, items;
 	const char *tag;
 	size_t body_len;        /* 0: the text above; else a body this long */
+	bool drop;              /* the answers are not to be kept (item.keep) */
 };
 
 static void count_fetch(podcache_item_t *const *want, size_t n, void *data)
@@ -33,6 +34,8 @@ static void count_fetch(podcache_item_t *const *want, size_t n, void *data)
 	c->items += (int)n;
 	for (size_t i = 0; i < n; i++) {
 		want[i]->status = 200;
+		if (c->drop)
+			want[i]->keep = false;
 		if (c->body_len) {
 			want[i]->body = calloc(1, c->body_len + 1);
 			memset(want[i]->body, 'x', c->body_len);
@@ -115,6 +118,47 @@ static void test_window(void)
 	podcache_stats(&st);
 	CU_ASSERT_EQUAL(st.hits, 2);
 	CU_ASSERT_EQUAL(st.ttl_ms, 1000);
+}
+
+/* One key through the table: its body in out, its gen returned. */
+static unsigned long long get_one(const char *name, struct counting *c, char out[512])
+{
+	podcache_item_t it[1];
+	const char *names[] = { name };
+	items_init(it, names, 1);
+	podcache_get(it, 1, count_fetch, c, 5000);
+	snprintf(out, 512, "%s", it[0].body ? it[0].body : "(none)");
+	unsigned long long gen = it[0].gen;
+	podcache_items_release(it, 1);
+	return gen;
+}
+
+static void test_not_kept(void)
+{
+	const char *key = "podgroup moving.web.web";
+	char out[512];
+	/* An answer its fetcher says not to keep (an app converging): the
+	 * next get, in the same instant, fetches again. */
+	struct counting drop = { .tag = "moving", .drop = true };
+	unsigned long long g1 = get_one(key, &drop, out);
+	CU_ASSERT_EQUAL(drop.calls, 1);
+	CU_ASSERT_STRING_EQUAL(out, "moving:podgroup moving.web.web");
+	CU_ASSERT(g1 != 0);
+	unsigned long long g2 = get_one(key, &drop, out);
+	CU_ASSERT_EQUAL(drop.calls, 2);
+	CU_ASSERT(g2 != 0 && g2 != g1);
+	/* Settled: kept for the window, the same answer (gen) for every get. */
+	struct counting keep = { .tag = "settled" };
+	unsigned long long g3 = get_one(key, &keep, out);
+	CU_ASSERT_EQUAL(keep.calls, 1);
+	CU_ASSERT(g3 != 0 && g3 != g2);
+	CU_ASSERT_EQUAL(get_one(key, &keep, out), g3);
+	CU_ASSERT_EQUAL(keep.calls, 1);
+	CU_ASSERT_STRING_EQUAL(out, "settled:podgroup moving.web.web");
+	/* A new answer after the window: a new gen. */
+	fake_now += 1000;
+	CU_ASSERT(get_one(key, &keep, out) != g3);
+	CU_ASSERT_EQUAL(keep.calls, 2);
 }
 
 static void test_write_mark(void)
@@ -295,6 +339,7 @@ static void test_closed_fetches_everything(void)
 static CU_TestInfo tests[] = {
 	{ "which names are an app's", test_name_of_app },
 	{ "shared within the window, fetched after it", test_window },
+	{ "an answer not kept, gens", test_not_kept },
 	{ "a write's mark", test_write_mark },
 	{ "large answers are not shared", test_too_big_not_shared },
 	{ "one fetch in flight per key, across processes", test_one_fetch_in_flight },
