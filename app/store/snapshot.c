@@ -22,6 +22,7 @@
 #include <json-c/json.h>
 
 #include "console/base64.h"
+#include "console/clock.h"
 #include "console/log.h"
 #include "console/snapshot.h"
 #include "console/xalloc.h"
@@ -58,13 +59,6 @@ static struct block *blk;
 static char *bufs;                 /* SNAPSHOT_BUFFERS x SNAPSHOT_BUFFER_MAX */
 static int own_slot = -1;
 static int64_t seen_rev;
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static char *buffer(int b)
 {
@@ -143,12 +137,12 @@ static bool usable(ctx_t *ctx, int64_t *covered)
 {
 	if (!blk || !ctx->snapshot_reads || own_slot < 0)
 		return false;
-	long long deadline = now_ms() + SNAPSHOT_WAIT_MS;
+	long long deadline = clock_mono_ms() + SNAPSHOT_WAIT_MS;
 	for (;;) {
 		int64_t want = atomic_load(&blk->want);
 		*covered = atomic_load(&blk->covered);
 		long long conf = atomic_load(&blk->confirmed_ms);
-		long long now = now_ms();
+		long long now = clock_mono_ms();
 		if (atomic_load(&blk->current) < 0 || conf < 0 || now - conf > blk->max_lag_ms)
 			return false;
 		if (*covered >= want)
@@ -286,7 +280,7 @@ void snapshot_status(snapshot_status_t *out)
 	}
 	long long conf = atomic_load(&blk->confirmed_ms);
 	out->revision = atomic_load(&blk->covered);
-	out->lag_ms = conf < 0 ? -1 : now_ms() - conf;
+	out->lag_ms = conf < 0 ? -1 : clock_mono_ms() - conf;
 	out->keys = atomic_load(&blk->keys);
 	out->restarts = atomic_load(&blk->restarts);
 	out->served = atomic_load(&blk->served);
@@ -466,7 +460,7 @@ static bool publish(struct state *s, int64_t covered)
 	if (covered > c || atomic_load(&blk->restarts) != s->published_restarts)
 		atomic_store(&blk->covered, covered);
 	s->published_restarts = atomic_load(&blk->restarts);
-	atomic_store(&blk->confirmed_ms, now_ms());
+	atomic_store(&blk->confirmed_ms, clock_mono_ms());
 	return true;
 }
 
@@ -525,7 +519,7 @@ static int probe(struct state *s, err_t *err)
 	int64_t rev = etcd_revision_seen(s->etcd);
 	if (rev > atomic_load(&blk->covered))
 		atomic_store(&blk->covered, rev);
-	atomic_store(&blk->confirmed_ms, now_ms());
+	atomic_store(&blk->confirmed_ms, clock_mono_ms());
 	return 1;
 }
 
@@ -638,14 +632,14 @@ static void watch(struct state *s)
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	CURLM *m = curl_multi_init();
 	curl_multi_add_handle(m, h);
-	long long next_probe = now_ms() + SNAPSHOT_PROBE_MS;
+	long long next_probe = clock_mono_ms() + SNAPSHOT_PROBE_MS;
 	int behind = 0;
 	int running = 1;
 	while (!watcher_stop && !s->restart && running) {
 		curl_multi_perform(m, &running);
 		if (!running)
 			break;
-		long long now = now_ms();
+		long long now = clock_mono_ms();
 		if (now >= next_probe) {
 			err_t err = ERR_INIT;
 			int p = probe(s, &err);
@@ -663,7 +657,7 @@ static void watch(struct state *s)
 					say_why("%s", "the watch fell behind etcd");
 				s->restart = true;
 			}
-			next_probe = now_ms() + SNAPSHOT_PROBE_MS;
+			next_probe = clock_mono_ms() + SNAPSHOT_PROBE_MS;
 		}
 		curl_multi_poll(m, NULL, 0, 50, NULL);
 	}
