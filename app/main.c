@@ -29,6 +29,7 @@
 #include <fcgiapp.h>
 
 #include "console/api.h"
+#include "console/child.h"
 #include "console/cmd_render.h"
 #include "console/config.h"
 #include "console/ctx.h"
@@ -219,23 +220,7 @@ static int open_unix(struct master *m, err_t *err)
 
 static void worker_main(struct master *m, int index, pid_t master_pid)
 {
-	struct sigaction sa = { .sa_handler = on_worker_signal };
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: SIGTERM must interrupt a blocked accept(). */
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGCHLD, SIG_DFL);
-	signal(SIGALRM, SIG_DFL);
-	/* Do not outlive a master that was killed outright (it may have died
-	 * before the line above: then the parent is no longer the master — which
-	 * may itself be pid 1 in a container, so compare with its pid). */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != master_pid)
-		_exit(0);
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	child_init(on_worker_signal, master_pid);
 
 	server_slot_t *slot = &m->slots[index];
 	metrics_worker_slot(index);

@@ -22,6 +22,7 @@
 #include <json-c/json.h>
 
 #include "console/base64.h"
+#include "console/child.h"
 #include "console/clock.h"
 #include "console/log.h"
 #include "console/snapshot.h"
@@ -678,20 +679,8 @@ static void watch(struct state *s)
 
 static void watcher_main(const config_t *cfg, pid_t master)
 {
-	struct sigaction sa = { .sa_handler = on_stop };
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGCHLD, SIG_DFL);
-	signal(SIGALRM, SIG_DFL);
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != master)
-		_exit(0);
+	child_init(on_stop, master);
 	prctl(PR_SET_NAME, "lc-snapshot");
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
 
 	struct state s = { .cfg = cfg, .stream = BUF_INIT };
 	err_t err = ERR_INIT;
