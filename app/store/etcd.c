@@ -341,22 +341,29 @@ int etcd_range_prefix_keys(etcd_t *e, const char *prefix, size_t page_size, etcd
 	return range_prefix(e, prefix, page_size, ETCD_RANGE_KEYS_ONLY, fn, ctx, err);
 }
 
-int etcd_count_prefix(etcd_t *e, const char *prefix, int64_t *count, err_t *err)
+/* One range over prefix (not paged): at most limit kvs (0: all) to fn, the
+ * number of keys under it into *count. */
+static int range_once(etcd_t *e, const char *prefix, int64_t limit, unsigned flags,
+		      etcd_kv_fn fn, void *ctx, int64_t *count, err_t *err)
 {
 	buf_t end = BUF_INIT;
 	etcd_prefix_end(prefix, strlen(prefix), &end);
 	buf_reset(&e->req);
-	etcd_encode_range(&e->req, prefix, strlen(prefix), end.data, end.len, 0,
-			  ETCD_RANGE_COUNT_ONLY);
+	etcd_encode_range(&e->req, prefix, strlen(prefix), end.data, end.len, limit, flags);
 	buf_release(&end);
 	int rc = call(e, "/v3/kv/range", err);
 	if (rc)
 		return rc;
 	int64_t rev = 0;
-	rc = etcd_decode_range(e->resp.body.data, e->resp.body.len, NULL, NULL, NULL, count, NULL,
+	rc = etcd_decode_range(e->resp.body.data, e->resp.body.len, fn, ctx, NULL, count, NULL,
 			       &rev, err);
 	seen(e, rev);
 	return rc;
+}
+
+int etcd_count_prefix(etcd_t *e, const char *prefix, int64_t *count, err_t *err)
+{
+	return range_once(e, prefix, 0, ETCD_RANGE_COUNT_ONLY, NULL, NULL, count, err);
 }
 
 /* The most keys one trim deletes (etcd allows 128 operations per txn). */
@@ -402,19 +409,7 @@ int etcd_trim_prefix(etcd_t *e, const char *prefix, int64_t keep, err_t *err)
 int etcd_range_last(etcd_t *e, const char *prefix, etcd_kv_fn fn, void *ctx, int64_t *count,
 		    err_t *err)
 {
-	buf_t end = BUF_INIT;
-	etcd_prefix_end(prefix, strlen(prefix), &end);
-	buf_reset(&e->req);
-	etcd_encode_range(&e->req, prefix, strlen(prefix), end.data, end.len, 1, ETCD_RANGE_DESCEND);
-	buf_release(&end);
-	int rc = call(e, "/v3/kv/range", err);
-	if (rc)
-		return rc;
-	int64_t rev = 0;
-	rc = etcd_decode_range(e->resp.body.data, e->resp.body.len, fn, ctx, NULL, count, NULL,
-			       &rev, err);
-	seen(e, rev);
-	return rc;
+	return range_once(e, prefix, 1, ETCD_RANGE_DESCEND, fn, ctx, count, err);
 }
 
 int etcd_put(etcd_t *e, const char *key, const char *value, size_t value_len, int64_t lease,
