@@ -301,17 +301,26 @@ static void test_promote(void)
 	CU_ASSERT_EQUAL(oplog_rows("can", "CANARY"), 6);
 }
 
-static void test_canary_undeploy_and_dry_run(void)
+/* A canary of worker bg at V(1) for app, running once deployd settled. */
+static void deploy_bg_canary(const char *app)
 {
 	it_response_t r;
-	CU_ASSERT_EQUAL(patch("can", "bg",
+	CU_ASSERT_EQUAL(patch(app, "bg",
 			      "{\"canary_proc\": {\"action\": \"deploy\", \"image_version\": \"" V(1)
 			      "\"}}",
 			      &r),
 			202);
 	it_response_free(&r);
 	CU_ASSERT_EQUAL(denv_settle(), 0);
-	CU_ASSERT_EQUAL(denv_count("can.worker.bg_canary"), 1);
+	char pg[128];
+	snprintf(pg, sizeof(pg), "%s.worker.bg_canary", app);
+	CU_ASSERT_EQUAL(denv_count(pg), 1);
+}
+
+static void test_canary_undeploy_and_dry_run(void)
+{
+	it_response_t r;
+	deploy_bg_canary("can");
 	/* A plan of a canary deploy: nothing sent. */
 	CU_ASSERT_EQUAL(it_req("PATCH", "/api/v1/apps/can/procs/web/?dry_run=1",
 			       "{\"canary_proc\": {\"action\": \"deploy\", \"image_version\": \"" V(1)
@@ -370,21 +379,13 @@ static void test_app_undeploy(void)
 /* A proc an update takes away takes its canary with it. */
 static void test_proc_gone(void)
 {
-	it_response_t r;
 	CU_ASSERT_EQUAL(denv_reposit(NULL, "candrop"), 201);
 	CU_ASSERT_EQUAL(it_call("POST", "/api/v1/apps/", "{\"appname\": \"candrop\"}", 202), 202);
 	CU_ASSERT_EQUAL(denv_settle(), 0);
 	CU_ASSERT_EQUAL(it_call("PUT", "/api/v1/apps/candrop/", "{\"meta_version\": \"" V(1) "\"}",
 				202),
 			202);
-	CU_ASSERT_EQUAL(patch("candrop", "bg",
-			      "{\"canary_proc\": {\"action\": \"deploy\", \"image_version\": \"" V(1)
-			      "\"}}",
-			      &r),
-			202);
-	it_response_free(&r);
-	CU_ASSERT_EQUAL(denv_settle(), 0);
-	CU_ASSERT_EQUAL(denv_count("candrop.worker.bg_canary"), 1);
+	deploy_bg_canary("candrop");
 	/* V2 has no bg. */
 	CU_ASSERT_EQUAL(it_call("PUT", "/api/v1/apps/candrop/", "{\"meta_version\": \"" V(2) "\"}",
 				202),
