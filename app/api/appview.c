@@ -272,8 +272,8 @@ static lain_conf_t *load_conf(request_t *req, const cluster_t *cl, const app_rec
 	/* An entry this call uses keeps its conf (another record of the same
 	 * app, read later, is not kept); a record read without a revision
 	 * neither. */
-	/* the conf's arena starts at 4 KB (lain_conf_parse) */
-	size_t cost = 4096 + strlen(a->appname) + 4 * strlen(a->meta);
+	size_t cost = sizeof(struct view_entry) + strlen(a->appname) + 1 +
+		      (conf ? arena_bytes(conf->arena) : 0);
 	if (!a->mod_revision || (e && e->used == c->calls))
 		return appconf_own(req->arena, conf);
 	if (e) {

@@ -266,7 +266,7 @@ int lain_conf_parse(const char *text, size_t len, const lain_parse_opts_t *opts,
 {
 	arena_t *tree = arena_new();
 	/* the conf may be kept long (appview's cache): small blocks */
-	arena_t *a = arena_new_small(4096);
+	arena_t *a = arena_new_small(2048);
 	lain_conf_t *c = arena_alloc(a, sizeof(*c));
 	struct pctx p = { .a = a, .err = err, .o = opts, .c = c };
 	struct procs ps = { 0 };

@@ -31,7 +31,8 @@ struct hook {
 struct arena {
 	struct block *blocks;   /* newest first; the last one is kept on reset */
 	struct hook *hooks;     /* newest first */
-	size_t next;            /* the size of the next block (up to ARENA_BLOCK) */
+	size_t next;            /* the size of a new block */
+	size_t bytes;           /* what its blocks take */
 };
 
 static struct block *block_new(size_t size)
@@ -54,6 +55,7 @@ arena_t *arena_new_small(size_t first)
 	first = first < 256 ? 256 : first > ARENA_BLOCK ? ARENA_BLOCK : first;
 	a->blocks = block_new(first);
 	a->next = first;
+	a->bytes = first;
 	return a;
 }
 
@@ -77,6 +79,7 @@ void arena_reset(arena_t *a)
 	while (a->blocks->next) {
 		struct block *b = a->blocks;
 		a->blocks = b->next;
+		a->bytes -= b->size;
 		free(b);
 	}
 	a->blocks->used = 0;
@@ -96,10 +99,9 @@ void *arena_alloc(arena_t *a, size_t n)
 	size_t need = (n + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
 	struct block *b = a->blocks;
 	if (b->size - b->used < need) {
-		/* A small arena's blocks double up to ARENA_BLOCK. */
-		a->next = a->next < ARENA_BLOCK / 2 ? 2 * a->next : ARENA_BLOCK;
 		size_t size = need > ARENA_BLOCK / 4 ? need : need > a->next ? need : a->next;
 		struct block *nb = block_new(size);
+		a->bytes += size;
 		if (size == need && b->used) {
 			/* A big one-off: keep filling the current block. */
 			nb->next = b->next;
@@ -115,6 +117,11 @@ void *arena_alloc(arena_t *a, size_t n)
 	b->used += need;
 	memset(p, 0, n);
 	return p;
+}
+
+size_t arena_bytes(const arena_t *a)
+{
+	return a->bytes;
 }
 
 char *arena_strndup(arena_t *a, const char *s, size_t n)

@@ -225,12 +225,27 @@ int store_app_interrupted(ctx_t *ctx, arena_t *arena, const char *name, bool *ou
  */
 #define FETCH_ONE_BY_ONE 8
 
+/*
+ * A cached record is its view and nothing else: the strings in one block
+ * with it (a parsed json-c tree costs some 1.5 KB per record of 250 bytes,
+ * and a worker holds every record of a listing), the canaries only when
+ * there are some. A listed record thus has no raw (store_app_save refuses
+ * it: a change reads its record with store_app_get). The block is counted:
+ * a request holds the ones it listed, so a record replaced in the cache
+ * while a request uses it (a second listing in the same request) stays
+ * whole until the request ends.
+ */
+struct rec {
+	int refs;
+	app_record_t view;
+	char text[];
+};
+
 struct cached {
 	char *key;
 	size_t key_len;
 	int64_t mod_revision;
-	json_object *record;        /* the parsed value, or NULL when it is unusable */
-	app_record_t view;          /* its record view (when record is not NULL) */
+	struct rec *rec;            /* NULL when the value is unusable */
 };
 
 struct app_cache {
@@ -240,11 +255,60 @@ struct app_cache {
 	size_t *order, norder;      /* the last full listing's entries, in order */
 };
 
+static void rec_put(void *p)
+{
+	struct rec *r = p;
+	if (r && --r->refs == 0) {
+		json_object_put(r->view.canaries);
+		free(r);
+	}
+}
+
+/* Copies s to *w and returns the copy (in r's block). */
+static const char *rec_str(char **w, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *at = memcpy(*w, s, n);
+	*w += n;
+	return at;
+}
+
+/* The compact record of value; NULL when it is not a usable record. */
+static struct rec *rec_of(const char *value, size_t len, int64_t mod_revision)
+{
+	json_object *obj = parse_json(value, len);
+	app_record_t v;
+	if (!obj || !record_fill(&v, obj, mod_revision)) {
+		json_object_put(obj);
+		return NULL;
+	}
+	const char **fields[] = { &v.appname, &v.giturl, &v.meta_version, &v.meta,
+				  &v.default_image, &v.app_type, &v.last_update, &v.last_error };
+	size_t size = 0;
+	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++)
+		size += strlen(*fields[i]) + 1;
+	struct rec *r = xmalloc(sizeof(*r) + size);
+	char *w = r->text;
+	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++)
+		*fields[i] = rec_str(&w, *fields[i]);
+	/* Kept apart from the tree (json-c counts its objects), and only when
+	 * there are some: every record has "canaries": {}. */
+	if (v.canaries && json_object_object_length(v.canaries))
+		json_object_get(v.canaries);
+	else
+		v.canaries = NULL;
+	v.raw = NULL;
+	r->view = v;
+	r->refs = 1;
+	json_object_put(obj);
+	return r;
+}
+
 static void cache_destroy(void *p)
 {
 	struct app_cache *c = p;
 	for (size_t i = 0; i < c->n; i++) {
-		json_object_put(c->items[i].record);
+		rec_put(c->items[i].rec);
 		free(c->items[i].key);
 	}
 	free(c->items);
@@ -270,18 +334,14 @@ static struct cached *cache_store(struct app_cache *c, const char *key, const ch
 			c->items = xrealloc(c->items, c->cap * sizeof(*c->items));
 		}
 		e = &c->items[c->n];
-		e->record = NULL;
+		e->rec = NULL;
 		e->key = xstrdup(key);
 		e->key_len = strlen(key);
 		json_object_object_add(c->map, key, json_object_new_int64((int64_t)c->n++));
 	}
-	json_object_put(e->record);
-	e->record = parse_json(value, len);
+	rec_put(e->rec);
+	e->rec = rec_of(value, len, mod_revision);
 	e->mod_revision = mod_revision;
-	if (e->record && !record_fill(&e->view, e->record, mod_revision)) {
-		json_object_put(e->record);
-		e->record = NULL;
-	}
 	return e;
 }
 
@@ -428,14 +488,12 @@ listed:
 		struct cached *e = !k->key ? NULL
 				   : k->idx != SIZE_MAX ? &l.cache->items[k->idx]
 				   : cache_find(l.cache, k->key);
-		if (!e || !e->record)
+		if (!e || !e->rec)
 			continue;
-		/* The view made when it was parsed; the request holds the
-		 * object it points into. */
-		app_record_t *r = arena_alloc(arena, sizeof(*r));
-		*r = e->view;
-		arena_json(arena, json_object_get(e->record));
-		out[(*n)++] = r;
+		/* The view made when it was read, held by the request. */
+		e->rec->refs++;
+		arena_on_free(arena, rec_put, e->rec);
+		out[(*n)++] = &e->rec->view;
 	}
 	*apps = out;
 	/* A whole listing's order: the hints of the next one (on_full). */
@@ -551,6 +609,11 @@ static json_object *record_json(const app_record_t *app, const char **value, siz
 				err_t *err)
 {
 	json_object *rec = NULL;
+	if (!app->raw) {
+		err_set(err, -ERR_INTERNAL, "the record of '%s' was listed, not read: it cannot be saved",
+			app->appname);
+		return NULL;
+	}
 	if (json_object_deep_copy(app->raw, &rec, NULL)) {
 		err_set(err, -ERR_INTERNAL, "cannot copy the record of '%s'", app->appname);
 		return NULL;

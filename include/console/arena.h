@@ -16,10 +16,12 @@
 typedef struct arena arena_t;
 
 arena_t *arena_new(void);
-/* An arena that starts with a block of first bytes and doubles its blocks
- * up to the usual size: for one that lives long holding little (a parsed
- * lain.yaml a worker keeps). */
+/* An arena whose blocks are first bytes each (a larger allocation gets
+ * one of its own): for one that lives long holding little (a parsed
+ * lain.yaml a worker keeps), which wastes at most a block. */
 arena_t *arena_new_small(size_t first);
+/* The bytes its blocks take (what keeping it costs). */
+size_t arena_bytes(const arena_t *a);
 /* Runs the hooks, frees every block and the arena itself. NULL is fine. */
 void arena_free(arena_t *a);
 /* Runs the hooks and forgets every allocation, keeping the first block. */

@@ -46,7 +46,8 @@ typedef struct app_record {
 	struct json_object *canaries; /* spec §7.3: {"<proc>": {"canary_proc", "policy_group"}}; NULL
 	                                 when the record has none. A save writes it: a change is a
 	                                 new object (raw's stays as read) */
-	struct json_object *raw;     /* the record as read, unknown fields included */
+	struct json_object *raw;     /* the record as read, unknown fields included; NULL in
+	                                a listed record (store_app_list), which cannot be saved */
 	int64_t mod_revision;
 } app_record_t;
 

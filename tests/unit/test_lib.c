@@ -78,12 +78,20 @@ static void test_arena(void)
 	CU_ASSERT_EQUAL(hook_calls, 12);
 }
 
-/* A small arena: its first block is small, later ones double; what is
+/* A small arena: its blocks are all as small as the first (a larger
+ * allocation gets its own), and arena_bytes says what they take; what is
  * allocated in it stays where it is, whatever the sizes. */
 static void test_arena_small(void)
 {
 	arena_t *a = arena_new_small(1024);
 	char *first = arena_strdup(a, "first");
+	CU_ASSERT_EQUAL(arena_bytes(a), 1024);
+	arena_alloc(a, 600);
+	arena_alloc(a, 600);
+	CU_ASSERT_EQUAL(arena_bytes(a), 2048);
+	arena_alloc(a, 1500);
+	/* its own block, of 1500 bytes aligned */
+	CU_ASSERT_EQUAL(arena_bytes(a), 2048 + ((1500 + _Alignof(max_align_t) - 1) & ~(_Alignof(max_align_t) - 1)));
 	char *ps[64];
 	for (int i = 0; i < 64; i++) {
 		size_t n = (size_t)(i % 7) * 700 + 1;
@@ -102,6 +110,7 @@ static void test_arena_small(void)
 			CU_ASSERT_EQUAL(ps[i][0], 'a' + i % 26);
 	}
 	arena_reset(a);
+	CU_ASSERT_EQUAL(arena_bytes(a), 1024);
 	CU_ASSERT_STRING_EQUAL(arena_strdup(a, "again"), "again");
 	arena_free(a);
 }
