@@ -95,7 +95,8 @@ int it_sso_up(const char *seed_file, char *url, size_t url_len);
  * "" when it gives none; free() it. */
 char *it_sso_token(const char *sso_url, const char *user);
 
-/* Writes key = value into the stack's etcd (v3). 0 on success. */
+/* Writes key = value into the stack's etcd (v3). 0 on success. A write of
+ * an app record returns once the console's snapshot holds it (/healthz). */
 int it_etcd_put(const char *key, const char *value);
 int it_etcd_delete(const char *key);
 
