@@ -230,13 +230,12 @@ int store_app_interrupted(ctx_t *ctx, arena_t *arena, const char *name, bool *ou
  * with it (a parsed json-c tree costs some 1.5 KB per record of 250 bytes,
  * and a worker holds every record of a listing), the canaries only when
  * there are some. A listed record thus has no raw (store_app_save refuses
- * it: a change reads its record with store_app_get). The block is counted:
- * a request holds the ones it listed, so a record replaced in the cache
- * while a request uses it (a second listing in the same request) stays
- * whole until the request ends.
+ * it: a change reads its record with store_app_get). A record replaced in
+ * the cache may still be in use by the request at hand (a second listing
+ * in the same request): it is retired, and freed when the request ends.
  */
 struct rec {
-	int refs;
+	struct rec *retired;        /* the next one retired with it */
 	app_record_t view;
 	char text[];
 };
@@ -253,14 +252,25 @@ struct app_cache {
 	struct cached *items;
 	size_t n, cap;
 	size_t *order, norder;      /* the last full listing's entries, in order */
+	struct rec *retired;        /* replaced during the request at hand */
 };
 
-static void rec_put(void *p)
+static void rec_free(struct rec *r)
 {
-	struct rec *r = p;
-	if (r && --r->refs == 0) {
+	if (r) {
 		json_object_put(r->view.canaries);
 		free(r);
+	}
+}
+
+/* The request has ended: nothing points at the records it replaced. */
+static void retired_free(void *p)
+{
+	struct app_cache *c = p;
+	while (c->retired) {
+		struct rec *r = c->retired;
+		c->retired = r->retired;
+		rec_free(r);
 	}
 }
 
@@ -299,7 +309,7 @@ static struct rec *rec_of(const char *value, size_t len, int64_t mod_revision)
 		v.canaries = NULL;
 	v.raw = NULL;
 	r->view = v;
-	r->refs = 1;
+	r->retired = NULL;
 	json_object_put(obj);
 	return r;
 }
@@ -307,8 +317,9 @@ static struct rec *rec_of(const char *value, size_t len, int64_t mod_revision)
 static void cache_destroy(void *p)
 {
 	struct app_cache *c = p;
+	retired_free(c);
 	for (size_t i = 0; i < c->n; i++) {
-		rec_put(c->items[i].rec);
+		rec_free(c->items[i].rec);
 		free(c->items[i].key);
 	}
 	free(c->items);
@@ -324,8 +335,8 @@ static struct cached *cache_find(struct app_cache *c, const char *key)
 							     : NULL;
 }
 
-static struct cached *cache_store(struct app_cache *c, const char *key, const char *value,
-				  size_t len, int64_t mod_revision)
+static struct cached *cache_store(struct app_cache *c, arena_t *arena, const char *key,
+				  const char *value, size_t len, int64_t mod_revision)
 {
 	struct cached *e = cache_find(c, key);
 	if (!e) {
@@ -339,7 +350,12 @@ static struct cached *cache_store(struct app_cache *c, const char *key, const ch
 		e->key_len = strlen(key);
 		json_object_object_add(c->map, key, json_object_new_int64((int64_t)c->n++));
 	}
-	rec_put(e->rec);
+	if (e->rec) {
+		if (!c->retired)
+			arena_on_free(arena, retired_free, c);
+		e->rec->retired = c->retired;
+		c->retired = e->rec;
+	}
 	e->rec = rec_of(value, len, mod_revision);
 	e->mod_revision = mod_revision;
 	return e;
@@ -426,7 +442,8 @@ static int on_full(const etcd_kv_t *kv, void *p)
 		e = cache_find(c, l->keys[at].key);
 	}
 	if (!e || e->mod_revision != kv->mod_revision)
-		e = cache_store(c, l->keys[at].key, kv->value, kv->value_len, kv->mod_revision);
+		e = cache_store(c, l->arena, l->keys[at].key, kv->value, kv->value_len,
+				kv->mod_revision);
 	l->keys[at].mod_revision = kv->mod_revision;
 	l->keys[at].idx = (size_t)(e - c->items);
 	return 0;
@@ -472,7 +489,8 @@ int store_app_list(ctx_t *ctx, arena_t *arena, const app_record_t ***apps, size_
 			}
 			if (rc)
 				break;
-			cache_store(l.cache, l.keys[i].key, value.data, value.len, kv.mod_revision);
+			cache_store(l.cache, arena, l.keys[i].key, value.data, value.len,
+				    kv.mod_revision);
 			l.keys[i].mod_revision = kv.mod_revision;
 		}
 		buf_release(&value);
@@ -490,9 +508,6 @@ listed:
 				   : cache_find(l.cache, k->key);
 		if (!e || !e->rec)
 			continue;
-		/* The view made when it was read, held by the request. */
-		e->rec->refs++;
-		arena_on_free(arena, rec_put, e->rec);
 		out[(*n)++] = &e->rec->view;
 	}
 	*apps = out;
