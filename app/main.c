@@ -38,6 +38,7 @@
 #include "console/sdnotify.h"
 #include "console/podcache.h"
 #include "console/snapshot.h"
+#include "console/secret.h"
 #include "console/server.h"
 #include "console/strx.h"
 #include "console/xalloc.h"
@@ -470,6 +471,7 @@ int main(int argc, char **argv)
 	log_set_format((enum log_format)log_format_parse(m.cfg.log_format));
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	secret_init();
 	FCGX_Init();
 	signal(SIGPIPE, SIG_IGN);
 

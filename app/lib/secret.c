@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/core_names.h>
 #include <openssl/params.h>
@@ -20,6 +21,17 @@ static void to_hex(const unsigned char *p, size_t n, char *out)
 		out[2 * i + 1] = hexdigits[p[i] & 15];
 	}
 	out[2 * n] = '\0';
+}
+
+void secret_init(void)
+{
+	EVP_MD *md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	unsigned char r[1];
+	if (!md || !mac || RAND_bytes(r, sizeof(r)) != 1)
+		ERR_clear_error(); /* the first use says what is wrong */
+	EVP_MD_free(md);
+	EVP_MAC_free(mac);
 }
 
 static int random_bytes(unsigned char *p, size_t n, err_t *err)

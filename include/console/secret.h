@@ -23,6 +23,13 @@
 #define SECRET_SALT_HEX 32          /* 16 random bytes in hex */
 #define SECRET_HASH_HEX 64          /* a SHA-256 in hex */
 
+/* Makes OpenSSL build its SHA-256, HMAC and random generator now. The
+ * master calls it before it forks the workers, which then share what it
+ * built instead of each building it on first use (a worker that hashed a
+ * blob touched ~1 MB more of libcrypto's pages; issue 17's memory). The
+ * generator is reseeded in each child by OpenSSL (fork detection). */
+void secret_init(void);
+
 /* Appends prefix and a new random secret to out. -ERR_INTERNAL when
  * OpenSSL has no randomness to give. */
 int secret_new(buf_t *out, const char *prefix, err_t *err);
