@@ -10,6 +10,7 @@
 
 #include <fcgiapp.h>
 
+#include "console/clock.h"
 #include "console/http.h"
 #include "console/log.h"
 #include "console/metrics.h"
@@ -93,18 +94,11 @@ static void handle(FCGX_Request *fr, struct ctx *ctx, const server_opts_t *opts,
 	}
 }
 
-static long long mono_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* When the idle work runs next: idle_ms and up to a second more, so that
  * the workers of a host do not all look at once. */
 static long long next_idle(const server_opts_t *opts)
 {
-	return mono_ms() + opts->idle_ms + (long long)(random() % 1000);
+	return clock_mono_ms() + opts->idle_ms + (long long)(random() % 1000);
 }
 
 /* With idle work the worker waits for a connection in its own epoll set
@@ -151,34 +145,39 @@ int server_run(int listen_fd, struct ctx *ctx, const server_opts_t *opts,
 	int ep = opts->idle ? idle_setup(listen_fd) : -1;
 	srandom((unsigned)getpid());
 	long long idle_at = ep >= 0 ? next_idle(opts) : 0;
-	long long trimmed_at = mono_ms();
+	long long trimmed_at = clock_mono_ms();
 	mallopt(M_MMAP_THRESHOLD, MMAP_AT);
 
 	/* FAIL_ACCEPT_ON_INTR: a SIGTERM interrupts a blocked accept, so an
 	 * idle worker stops at once. */
 	FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
 	while (!*stop) {
-		if (ep >= 0) {
-			long long now = mono_ms();
-			if (now >= idle_at) {
-				if (slot)
-					snprintf(slot->current, sizeof(slot->current), "%s",
-						 opts->idle_name ? opts->idle_name : "idle work");
-				opts->idle(ctx, arena);
-				arena_reset(arena);
-				if (slot)
-					slot->current[0] = '\0';
-				idle_at = next_idle(opts);
-				continue;
-			}
-			struct epoll_event ev;
-			/* Interrupted (a signal) or timed out: look again. */
-			if (epoll_wait(ep, &ev, 1, (int)(idle_at - now)) <= 0)
-				continue;
+		if (ep >= 0 && clock_mono_ms() >= idle_at) {
+			if (slot)
+				snprintf(slot->current, sizeof(slot->current), "%s",
+					 opts->idle_name ? opts->idle_name : "idle work");
+			opts->idle(ctx, arena);
+			arena_reset(arena);
+			if (slot)
+				slot->current[0] = '\0';
+			idle_at = next_idle(opts);
+			continue;
 		}
+		/* A connection that waits is taken at once (with idle work the
+		 * socket does not block); only when none does, the worker waits
+		 * for one until its idle work is due. Under load that is one
+		 * system call less per request. */
 		int got = FCGX_Accept_r(&fr);
 		if (got < 0) {
-			if (*stop || errno == EINTR || got == -EAGAIN || got == -EWOULDBLOCK)
+			if (ep >= 0 && (got == -EAGAIN || got == -EWOULDBLOCK)) {
+				long long wait = idle_at - clock_mono_ms();
+				struct epoll_event ev;
+				/* Woken, interrupted (a signal) or timed out: look again. */
+				if (wait > 0)
+					epoll_wait(ep, &ev, 1, (int)wait);
+				continue;
+			}
+			if (*stop || errno == EINTR)
 				continue;
 			log_error("accept on the FastCGI socket failed: %s", strerror(errno));
 			rc = -1;
@@ -189,7 +188,7 @@ int server_run(int listen_fd, struct ctx *ctx, const server_opts_t *opts,
 		arena_reset(arena);
 		if (out.cap > MMAP_AT)
 			buf_release(&out); /* a large answer's buffer is not kept */
-		long long now = mono_ms();
+		long long now = clock_mono_ms();
 		if (now - trimmed_at >= TRIM_EVERY_MS) {
 			malloc_trim(0);
 			trimmed_at = now;

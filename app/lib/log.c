@@ -1,4 +1,6 @@
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -67,7 +69,30 @@ void log_set_format(enum log_format f)
 
 void log_set_request(const char *id)
 {
-	snprintf(request_id, sizeof(request_id), "%s", id ? id : "");
+	size_t n = id ? strnlen(id, sizeof(request_id) - 1) : 0;
+	memcpy(request_id, id ? id : "", n);
+	request_id[n] = '\0';
+}
+
+/* The process's id, asked of the kernel once per process (a syscall per
+ * line otherwise): forgotten in the child of every fork. */
+static pid_t pid_known;
+
+static void forget_pid(void)
+{
+	pid_known = 0;
+}
+
+static long log_pid(void)
+{
+	static bool registered;
+	if (!registered) {
+		pthread_atfork(NULL, NULL, forget_pid);
+		registered = true;
+	}
+	if (!pid_known)
+		pid_known = getpid();
+	return (long)pid_known;
 }
 
 static void log_raw(const char *line, size_t len)
@@ -86,12 +111,28 @@ static void log_raw(const char *line, size_t len)
 /* "2026-11-25T14:03:07.123Z" */
 static void now_text(char out[32])
 {
+	/* The date and time to the second, made once a second (a line of
+	 * every request has one: the access line). */
+	static time_t second = -1;
+	static char upto[24];
 	struct timeval tv;
-	struct tm tm;
 	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)(tv.tv_usec / 1000));
+	if (tv.tv_sec != second) {
+		struct tm tm;
+		gmtime_r(&tv.tv_sec, &tm);
+		snprintf(upto, sizeof(upto), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		second = tv.tv_sec;
+	}
+	int ms = (int)(tv.tv_usec / 1000);
+	size_t n = strlen(upto);
+	memcpy(out, upto, n);
+	out[n] = '.';
+	out[n + 1] = (char)('0' + ms / 100);
+	out[n + 2] = (char)('0' + ms / 10 % 10);
+	out[n + 3] = (char)('0' + ms % 10);
+	out[n + 4] = 'Z';
+	out[n + 5] = '\0';
 }
 
 /* The id a line carries: the one given, else the request being served. */
@@ -110,7 +151,7 @@ static void emit_json(enum log_level level, json_object *obj)
 	now_text(when);
 	json_object *line = json_object_new_object();
 	json_object_object_add(line, "time", json_object_new_string(when));
-	json_object_object_add(line, "pid", json_object_new_int64((int64_t)getpid()));
+	json_object_object_add(line, "pid", json_object_new_int64((int64_t)log_pid()));
 	json_object_object_add(line, "level", json_object_new_string(names[level]));
 	json_object_object_foreach(obj, k, v)
 		json_object_object_add(line, k, json_object_get(v));
@@ -152,7 +193,7 @@ void log_vmsg_id(enum log_level level, const char *id, const char *fmt, va_list 
 	}
 	char when[32], line[LINE_MAX_BYTES];
 	now_text(when);
-	int n = snprintf(line, sizeof(line), "%s [%ld] %s: %s%s%s", when, (long)getpid(),
+	int n = snprintf(line, sizeof(line), "%s [%ld] %s: %s%s%s", when, log_pid(),
 			 names[level], msg, id ? " id=" : "", id ? id : "");
 	if (n < 0)
 		return;
@@ -180,7 +221,15 @@ void log_access(const char *method, const char *uri, int status, long duration_u
 	if (LOG_INFO < current)
 		return;
 	if (format == LOG_TEXT) {
-		log_msg_id(LOG_INFO, id, "%s %s %d %ldus", method, uri, status, duration_us);
+		/* What log_msg_id writes, in one format (a line per request). */
+		char when[32], line[LINE_MAX_BYTES];
+		now_text(when);
+		id = id_of(id);
+		int n = snprintf(line, sizeof(line), "%s [%ld] info: %s %s %d %ldus%s%s", when,
+				 log_pid(), method ? method : "", uri ? uri : "", status, duration_us,
+				 id ? " id=" : "", id ? id : "");
+		if (n > 0)
+			log_raw(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 		return;
 	}
 	json_object *o = json_object_new_object();
