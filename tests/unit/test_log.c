@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -148,7 +149,43 @@ static void test_json_lines(void)
 	log_set_format(LOG_TEXT);
 }
 
+/* The pid of a line is the process's own: a forked child's lines carry
+ * the child's, though its parent had logged (and known its pid) before. */
+static void test_child_lines_carry_its_pid(void)
+{
+	log_set_format(LOG_TEXT);
+	log_set_level(LOG_INFO);
+	capture();
+	log_info("parent");
+	fflush(stderr);
+	pid_t child = fork();
+	if (child == 0) {
+		log_info("child");
+		log_access("GET", "/x", 200, 1, NULL);
+		_exit(0);
+	}
+	CU_ASSERT_FATAL(child > 0);
+	waitpid(child, NULL, 0);
+	log_info("parent again");
+	char **l = captured();
+	char want[64];
+	snprintf(want, sizeof(want), " [%ld] info: parent", (long)getpid());
+	CU_ASSERT(l[0] && strstr(l[0], want));
+	snprintf(want, sizeof(want), " [%ld] info: child", (long)child);
+	CU_ASSERT(l[1] && strstr(l[1], want));
+	snprintf(want, sizeof(want), " [%ld] info: GET /x 200 1us", (long)child);
+	CU_ASSERT(l[2] && strstr(l[2], want));
+	snprintf(want, sizeof(want), " [%ld] info: parent again", (long)getpid());
+	CU_ASSERT(l[3] && strstr(l[3], want));
+	/* "2026-11-25T14:03:07.123Z": the time to the millisecond, every line */
+	for (int i = 0; i < 4 && l[i]; i++)
+		CU_ASSERT(strlen(l[i]) > 24 && l[i][4] == '-' && l[i][10] == 'T' && l[i][19] == '.' &&
+			  strspn(l[i] + 20, "0123456789") == 3 && l[i][23] == 'Z');
+	free_lines(l);
+}
+
 static CU_TestInfo tests[] = {
+	{ "text: a forked child's lines carry its pid", test_child_lines_carry_its_pid },
 	{ "text: the request id on every line meanwhile", test_text_lines_carry_the_request_id },
 	{ "json: one object per line, same fields", test_json_lines },
 	CU_TEST_INFO_NULL,
