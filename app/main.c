@@ -37,6 +37,7 @@
 #include "console/metrics.h"
 #include "console/sdnotify.h"
 #include "console/podcache.h"
+#include "console/registry_auth.h"
 #include "console/snapshot.h"
 #include "console/secret.h"
 #include "console/server.h"
@@ -356,6 +357,7 @@ static void reap(struct master *m, bool stopping)
 static void start_generation(struct master *m)
 {
 	m->generation++;
+	registry_token_preload(&m->cfg);
 	for (long n = 0; n < m->cfg.workers; n++) {
 		int i = free_slot(m);
 		if (i < 0) {
@@ -568,6 +570,7 @@ int main(int argc, char **argv)
 	metrics_close();
 	podcache_close();
 	snapshot_close();
+	registry_token_preload(NULL);
 	free(m.unix_path);
 	config_release(&m.cfg);
 	curl_global_cleanup();

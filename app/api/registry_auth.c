@@ -25,6 +25,7 @@
 #include "console/sso.h"
 #include "console/store.h"
 #include "console/token_policy.h"
+#include "console/xalloc.h"
 #include "peers.h"
 #include "robots.h"
 #include "console/banned.h"
@@ -39,6 +40,7 @@ static const char *const bad_credentials = "the username or password may not be 
 
 struct tokens_state {
 	jws_key_t *key;
+	bool key_inherited;     /* the master's (registry_token_preload): not ours to free */
 	ipset_t allow;          /* whitelist + node network */
 	struct timespec allow_at;
 	bool allow_loaded;
@@ -47,7 +49,8 @@ struct tokens_state {
 static void destroy(void *p)
 {
 	struct tokens_state *s = p;
-	jws_key_free(s->key);
+	if (!s->key_inherited)
+		jws_key_free(s->key);
 	ipset_release(&s->allow);
 	free(s);
 }
@@ -55,6 +58,28 @@ static void destroy(void *p)
 static struct tokens_state *state_of(ctx_t *ctx)
 {
 	return ctx_slot(ctx, CTX_SLOT_TOKENS, sizeof(struct tokens_state), destroy);
+}
+
+/* The key the master loaded for the workers it forks, and from where. */
+static jws_key_t *master_key;
+static char *master_key_path;
+
+void registry_token_preload(const config_t *cfg)
+{
+	jws_key_free(master_key);
+	free(master_key_path);
+	master_key = NULL;
+	master_key_path = NULL;
+	const char *path = cfg ? cfg->registry_key : NULL;
+	err_t err = ERR_INIT;
+	buf_t sig = BUF_INIT;
+	if (!path || !*path || jws_key_load(&master_key, path, &err))
+		return; /* the workers say why, on first use */
+	master_key_path = xstrdup(path);
+	/* One signature: what OpenSSL builds for it is built here, once. */
+	if (jws_sign(master_key, "{}", &sig, &err))
+		log_warn("registry tokens: signing key %s cannot sign: %s", path, err.msg);
+	buf_release(&sig);
 }
 
 int registry_token_key(ctx_t *ctx, const struct jws_key **out, err_t *err)
@@ -65,6 +90,14 @@ int registry_token_key(ctx_t *ctx, const struct jws_key **out, err_t *err)
 		return 0;
 	}
 	const char *path = ctx->cfg->registry_key;
+	if (master_key && path && !strcmp(path, master_key_path)) {
+		s->key = master_key;
+		s->key_inherited = true;
+		log_info("registry tokens: signing key %s, %s, kid %s", path,
+			 jws_key_alg(s->key), jws_key_kid(s->key));
+		*out = s->key;
+		return 0;
+	}
 	if (!path || !*path)
 		return err_set(err, -ERR_UNAVAILABLE,
 			       "registry token server has no signing key: set CONSOLE_REGISTRY_KEY "

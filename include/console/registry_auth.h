@@ -55,6 +55,7 @@
 #define CONSOLE_REGISTRY_AUTH_H
 
 #include "console/buf.h"
+#include "console/config.h"
 #include "console/ctx.h"
 #include "console/err.h"
 #include "console/http.h"
@@ -74,8 +75,18 @@ struct jws_key;
  */
 int registry_token_internal(ctx_t *ctx, const char *repo, buf_t *token, err_t *err);
 
-/* The worker's signing key, loaded on first use (owned by ctx).
+/* The worker's signing key: the master's (registry_token_preload) when it
+ * loaded the configured one, else loaded on first use (owned by ctx).
  * -ERR_UNAVAILABLE when CONSOLE_REGISTRY_KEY is unset or cannot be loaded. */
 int registry_token_key(ctx_t *ctx, const struct jws_key **out, err_t *err);
+
+/* In the master, before it forks a generation of workers: loads
+ * CONSOLE_REGISTRY_KEY and signs once, so that the workers inherit the key
+ * and what OpenSSL built for it instead of each decoding the PEM and
+ * building it again (a worker that signed a token touched ~1.3 MB more of
+ * libcrypto's pages; issue 17). A key that cannot be loaded is left to the
+ * workers, which answer 503 with the reason. Called again on reload;
+ * NULL forgets the key (at exit). */
+void registry_token_preload(const config_t *cfg);
 
 #endif
