@@ -295,11 +295,11 @@ static struct rec *rec_of(const char *value, size_t len, int64_t mod_revision)
 	const char **fields[] = { &v.appname, &v.giturl, &v.meta_version, &v.meta,
 				  &v.default_image, &v.app_type, &v.last_update, &v.last_error };
 	size_t size = 0;
-	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
 		size += strlen(*fields[i]) + 1;
 	struct rec *r = xmalloc(sizeof(*r) + size);
 	char *w = r->text;
-	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
 		*fields[i] = rec_str(&w, *fields[i]);
 	/* Kept apart from the tree (json-c counts its objects), and only when
 	 * there are some: every record has "canaries": {}. */
