@@ -248,7 +248,8 @@ struct cached {
 };
 
 struct app_cache {
-	json_object *map;           /* key -> int64 index into items */
+	size_t *slots;              /* by key hash, open addressing: index into items + 1 (0: empty) */
+	size_t nslots;              /* a power of two, at least twice n */
 	struct cached *items;
 	size_t n, cap;
 	size_t *order, norder;      /* the last full listing's entries, in order */
@@ -324,15 +325,47 @@ static void cache_destroy(void *p)
 	}
 	free(c->items);
 	free(c->order);
-	json_object_put(c->map);
+	free(c->slots);
 	free(c);
+}
+
+/* FNV-1a: the keys share a long prefix, so every byte counts. */
+static size_t key_hash(const char *key)
+{
+	uint64_t h = 14695981039346656037u;
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		h = (h ^ *p) * 1099511628211u;
+	return (size_t)h;
 }
 
 static struct cached *cache_find(struct app_cache *c, const char *key)
 {
-	json_object *idx;
-	return json_object_object_get_ex(c->map, key, &idx) ? &c->items[json_object_get_int64(idx)]
-							     : NULL;
+	size_t mask = c->nslots - 1;
+	for (size_t i = c->nslots ? key_hash(key) & mask : 0; c->nslots && c->slots[i];
+	     i = (i + 1) & mask)
+		if (!strcmp(c->items[c->slots[i] - 1].key, key))
+			return &c->items[c->slots[i] - 1];
+	return NULL;
+}
+
+static void slot_put(struct app_cache *c, size_t idx)
+{
+	size_t mask = c->nslots - 1, i = key_hash(c->items[idx].key) & mask;
+	while (c->slots[i])
+		i = (i + 1) & mask;
+	c->slots[i] = idx + 1;
+}
+
+/* Room in the index for one more item: at most half full. */
+static void index_room(struct app_cache *c)
+{
+	if (2 * (c->n + 1) <= c->nslots)
+		return;
+	free(c->slots);
+	c->nslots = c->nslots ? 2 * c->nslots : 128;
+	c->slots = xcalloc(c->nslots, sizeof(*c->slots));
+	for (size_t i = 0; i < c->n; i++)
+		slot_put(c, i);
 }
 
 static struct cached *cache_store(struct app_cache *c, arena_t *arena, const char *key,
@@ -344,11 +377,12 @@ static struct cached *cache_store(struct app_cache *c, arena_t *arena, const cha
 			c->cap = c->cap ? 2 * c->cap : 64;
 			c->items = xrealloc(c->items, c->cap * sizeof(*c->items));
 		}
+		index_room(c);
 		e = &c->items[c->n];
 		e->rec = NULL;
 		e->key = xstrdup(key);
 		e->key_len = strlen(key);
-		json_object_object_add(c->map, key, json_object_new_int64((int64_t)c->n++));
+		slot_put(c, c->n++);
 	}
 	if (e->rec) {
 		if (!c->retired)
@@ -456,8 +490,6 @@ int store_app_list(ctx_t *ctx, arena_t *arena, const app_record_t ***apps, size_
 	*apps = NULL;
 	*n = 0;
 	l.cache = ctx_slot(ctx, CTX_SLOT_APPS, sizeof(*l.cache), cache_destroy);
-	if (!l.cache->map)
-		l.cache->map = json_object_new_object();
 	/* The prefix without its '/': the range holds the members key (the
 	 * prefix itself) as well, so one read tells both. */
 	const char *prefix = ctx->cfg->apps_prefix;
