@@ -33,8 +33,9 @@ and then asserts:
     from the next request on once A revoked it.
 
 A table of the counts is printed. Python 3 standard library only; run by make
-check from the build directory (./lain-console). IT_HOSTS_KEEP=1 keeps the
-stack's directory (logs) afterwards.
+check from the build directory (./lain-console). When a test fails, the
+stack's directory (the consoles', nginx's and etcd's logs) is kept and its
+path printed; IT_HOSTS_KEEP=1 keeps it after a pass as well.
 """
 
 import base64
@@ -660,4 +661,8 @@ class SeveralHosts(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    prog = unittest.main(verbosity=2, exit=False)
+    ok = prog.result.wasSuccessful()
+    if hasattr(SeveralHosts, "c"):
+        SeveralHosts.c.remove(failed=not ok)
+    sys.exit(0 if ok else 1)
