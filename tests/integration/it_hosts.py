@@ -113,7 +113,8 @@ class Monitor(threading.Thread):
         self.c = cluster
         self.stop = threading.Event()
         self.rounds = []        # (t, stable: one live leader all live members name)
-        self.locks = []         # (t, {app: (pid, since)}): t when a member answered
+        self.locks = []         # (t, {app: (pid, since, create_revision)}): t when a
+                                # member answered
         self.lock = threading.Lock()
         self.reader = None      # the member that answered the last read of the locks
 
@@ -139,10 +140,10 @@ class Monitor(threading.Thread):
             self.stop.wait(0.2)
 
     def read_locks(self):
-        """(t, {app: (pid, since)}) as one member has them (the one that
-        answered last first: not a frozen one each round), t when it
-        answered; None when none did (a round that saw nothing is not a
-        round without locks)."""
+        """(t, {app: (pid, since, create_revision)}) as one member has them
+        (the one that answered last first: not a frozen one each round), t
+        when it answered; None when none did (a round that saw nothing is
+        not a round without locks)."""
         end = "/lain/console/locks0"
         for m in sorted(self.c.live_members(), key=lambda m: m is not self.reader):
             try:
@@ -156,9 +157,9 @@ class Monitor(threading.Thread):
                 app = hc.unb64(kv["key"]).rsplit("/", 1)[-1]
                 try:
                     v = json.loads(hc.unb64(kv.get("value", "")))
-                    locks[app] = (v.get("pid"), v.get("since"))
+                    locks[app] = (v.get("pid"), v.get("since"), kv.get("create_revision"))
                 except (ValueError, AttributeError):
-                    locks[app] = (None, None)
+                    locks[app] = (None, None, None)
             return time.monotonic(), locks
         return None
 
@@ -183,16 +184,20 @@ class Monitor(threading.Thread):
         return out
 
     def dead_lock(self, app, pids):
-        """(first, last, since) of app's lock held by one of pids (workers
-        that were killed): when the monitor first and last saw it, and the
-        time it was taken (its "since"); None if it never saw one. A killed
-        worker writes nothing more, so its key stayed as it was in between,
-        whether or not a round could read it (none can while etcd elects a
-        leader, and a frozen member slows every round down)."""
+        """(first, last, since) of the last lock of app that one of pids
+        (workers that were killed) took: when the monitor first and last
+        saw that key (its create_revision), and the time it was taken (its
+        "since"); None if it never saw one. A killed worker writes nothing
+        more, so its key stayed as it was in between, whether or not a round
+        could read it (none can while etcd elects a leader, and a frozen
+        member slows every round down)."""
         with self.lock:
-            seen = [(t, ls[app][1]) for t, ls in self.locks
-                    if app in ls and ls[app][0] in pids]
-        return (seen[0][0], seen[-1][0], seen[0][1]) if seen else None
+            seen = [(t, ls[app]) for t, ls in self.locks if app in ls and ls[app][0] in pids]
+        if not seen:
+            return None
+        last = seen[-1][1]
+        times = [t for t, held in seen if held == last]
+        return times[0], times[-1], last[1]
 
 
 class Load:
