@@ -1,3 +1,4 @@
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,12 @@ static int conflict(ctx_t *ctx, const char *key, const char *app, err_t *err)
 	buf_t v = BUF_INIT;
 	const char *who = NULL, *since = NULL;
 	json_object *j = NULL;
-	if (!etcd_get(ctx->etcd, key, &v, NULL, NULL)) {
+	etcd_kv_t kv;
+	if (!etcd_get(ctx->etcd, key, &v, &kv, NULL)) {
+		/* All of it (host, worker, lease) for whoever reads the log: the
+		 * answer names only the holder and the time. */
+		log_info("the lock of app '%s' is held: %s (lease %" PRId64 ", revision %" PRId64 ")",
+			 app, v.len ? v.data : "", kv.lease, kv.create_revision);
 		j = json_tokener_parse(v.data);
 		json_object *x;
 		if (j && json_object_object_get_ex(j, "holder", &x))

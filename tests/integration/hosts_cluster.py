@@ -241,7 +241,8 @@ class Host:
 
 
 class Cluster:
-    """Everything of the stack; stop() stops what start() started."""
+    """Everything of the stack; stop() stops what start() started, remove()
+    then removes its directory (kept when a test failed)."""
 
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="lain-console-it-hosts-")
@@ -453,8 +454,14 @@ class Cluster:
                     pass
             if getattr(p, "stdout", None):
                 p.stdout.close()
-        if os.environ.get("IT_HOSTS_KEEP"):
-            print("it_hosts: kept %s" % self.dir)
+
+    def remove(self, failed):
+        """Removes the stack's directory once stop() is done, unless a test
+        failed or IT_HOSTS_KEEP is set: then it stays, with its logs (the
+        consoles' JSON logs, nginx's and each etcd member's), and its path
+        is printed."""
+        if failed or os.environ.get("IT_HOSTS_KEEP"):
+            print("it_hosts: kept %s (logs in %s)" % (self.dir, self.logs), flush=True)
         else:
             shutil.rmtree(self.dir, ignore_errors=True)
 

@@ -33,8 +33,9 @@ and then asserts:
     from the next request on once A revoked it.
 
 A table of the counts is printed. Python 3 standard library only; run by make
-check from the build directory (./lain-console). IT_HOSTS_KEEP=1 keeps the
-stack's directory (logs) afterwards.
+check from the build directory (./lain-console). When a test fails, the
+stack's directory (the consoles', nginx's and etcd's logs) is kept and its
+path printed; IT_HOSTS_KEEP=1 keeps it after a pass as well.
 """
 
 import base64
@@ -112,8 +113,10 @@ class Monitor(threading.Thread):
         self.c = cluster
         self.stop = threading.Event()
         self.rounds = []        # (t, stable: one live leader all live members name)
-        self.locks = []         # (t, {app: pid})
+        self.locks = []         # (t, {app: (pid, since, create_revision)}): t when a
+                                # member answered
         self.lock = threading.Lock()
+        self.reader = None      # the member that answered the last read of the locks
 
     def run(self):
         while not self.stop.is_set():
@@ -129,28 +132,36 @@ class Monitor(threading.Thread):
             # one leader, named by every member that answers, answering itself
             ok = len(names) == 1 and next(iter(names)) in answering
             term = max(terms) if terms else 0
-            locks = {}
-            try:
-                for m in self.c.live_members():
-                    try:
-                        end = "/lain/console/locks0"
-                        out = m.kv("/v3/kv/range", {"key": hc.b64("/lain/console/locks/"),
-                                                    "range_end": hc.b64(end)}, timeout=0.5)
-                    except OSError:
-                        continue
-                    for kv in out.get("kvs") or []:
-                        app = hc.unb64(kv["key"]).rsplit("/", 1)[-1]
-                        try:
-                            locks[app] = json.loads(hc.unb64(kv.get("value", ""))).get("pid")
-                        except ValueError:
-                            locks[app] = None
-                    break
-            except OSError:
-                pass
+            locks = self.read_locks()
             with self.lock:
                 self.rounds.append((t, ok, term))
-                self.locks.append((t, locks))
+                if locks is not None:
+                    self.locks.append(locks)
             self.stop.wait(0.2)
+
+    def read_locks(self):
+        """(t, {app: (pid, since, create_revision)}) as one member has them
+        (the one that answered last first: not a frozen one each round), t
+        when it answered; None when none did (a round that saw nothing is
+        not a round without locks)."""
+        end = "/lain/console/locks0"
+        for m in sorted(self.c.live_members(), key=lambda m: m is not self.reader):
+            try:
+                out = m.kv("/v3/kv/range", {"key": hc.b64("/lain/console/locks/"),
+                                            "range_end": hc.b64(end)}, timeout=0.5)
+            except OSError:
+                continue
+            self.reader = m
+            locks = {}
+            for kv in out.get("kvs") or []:
+                app = hc.unb64(kv["key"]).rsplit("/", 1)[-1]
+                try:
+                    v = json.loads(hc.unb64(kv.get("value", "")))
+                    locks[app] = (v.get("pid"), v.get("since"), kv.get("create_revision"))
+                except (ValueError, AttributeError):
+                    locks[app] = (None, None, None)
+            return time.monotonic(), locks
+        return None
 
     def elections(self, margin=1.0):
         """Windows [start, end] in which the members had no one answering
@@ -172,9 +183,21 @@ class Monitor(threading.Thread):
             out.append((start - margin, time.monotonic() + margin))
         return out
 
-    def lock_pids(self, app, t0, t1):
+    def dead_lock(self, app, pids):
+        """(first, last, since) of the last lock of app that one of pids
+        (workers that were killed) took: when the monitor first and last
+        saw that key (its create_revision), and the time it was taken (its
+        "since"); None if it never saw one. A killed worker writes nothing
+        more, so its key stayed as it was in between, whether or not a round
+        could read it (none can while etcd elects a leader, and a frozen
+        member slows every round down)."""
         with self.lock:
-            return {ls.get(app) for t, ls in self.locks if t0 - 0.5 <= t <= t1 + 0.5} - {None}
+            seen = [(t, ls[app]) for t, ls in self.locks if app in ls and ls[app][0] in pids]
+        if not seen:
+            return None
+        last = seen[-1][1]
+        times = [t for t, held in seen if held == last]
+        return times[0], times[-1], last[1]
 
 
 class Load:
@@ -486,8 +509,12 @@ class SeveralHosts(unittest.TestCase):
         if t_kill is not None and r["t0"] <= self.t_killed and r["t1"] >= t_kill and \
                 r["status"] in (0, 502, 504, 409):
             return "in flight on the killed host"
-        if r["kind"] == "deploy" and r["status"] == 409 and \
-                self.monitor.lock_pids(r["app"], r["t0"], r["t1"]) & getattr(self, "killed_pids", set()):
+        # refused by the lock of a killed worker: a 409 naming that lock (its
+        # "since") while it was there
+        dead = r["kind"] == "deploy" and r["status"] == 409 and \
+            self.monitor.dead_lock(r["app"], getattr(self, "killed_pids", set()))
+        if dead and dead[0] - 0.5 <= r["t1"] and r["t0"] <= dead[1] + 0.5 and \
+                "since %s UTC" % dead[2] in r["msg"]:
             return "killed host's lock"
         if r["status"] in (503, 500, 502, 504) and \
                 any(a <= r["t1"] and r["t0"] <= b for a, b in elections) and \
@@ -660,4 +687,8 @@ class SeveralHosts(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    prog = unittest.main(verbosity=2, exit=False)
+    ok = prog.result.wasSuccessful()
+    if hasattr(SeveralHosts, "c"):
+        SeveralHosts.c.remove(failed=not ok)
+    sys.exit(0 if ok else 1)
