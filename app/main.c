@@ -92,6 +92,7 @@ struct master {
 	struct worker workers[MAX_WORKERS];
 	unsigned generation;
 	pid_t watcher;             /* the snapshot's watcher, -1: none */
+	pid_t deliverer;           /* the webhook deliverer, -1: none */
 };
 
 static void usage(FILE *out)
@@ -239,15 +240,74 @@ static void worker_main(struct master *m, int index, pid_t master_pid)
 	}
 	/* The api's routes, with its checks before every handler. */
 	const router_t router = { api_routes, api_routes_count, api_route_check, api_route_done };
-	/* Between requests: the webhook deliveries that are due (api.h). */
-	const server_opts_t opts = { .router = &router, .body_limit = m->cfg.body_limit,
-				     .idle = api_idle, .idle_ms = API_IDLE_MS,
-				     .idle_name = "webhook deliveries" };
+	const server_opts_t opts = { .router = &router, .body_limit = m->cfg.body_limit };
 	int rc = server_run(m->listen_fd, &ctx, &opts, &worker_stop, slot);
 	ctx_close(&ctx);
 	config_release(&m->cfg);
 	free(m->unix_path);
 	_exit(rc ? 1 : 0);
+}
+
+/*
+ * The webhook deliverer: one process per host that drains the deliveries
+ * that are due (api_idle), every API_IDLE_MS and up to a second more. Not
+ * the workers: a delivery may wait 10 s on a slow receiver, and a worker
+ * doing it would serve nobody meanwhile; a worker only accepts, so it
+ * waits for a connection the way the no-op responder does.
+ */
+static void deliverer_main(struct master *m, pid_t master_pid)
+{
+	child_init(on_worker_signal, master_pid);
+	prctl(PR_SET_NAME, "lc-deliveries");
+	srandom((unsigned)getpid());
+	ctx_t ctx = { .cfg = &m->cfg };
+	err_t err = ERR_INIT;
+	if (ctx_open(&ctx, &err)) {
+		log_error("webhook deliverer cannot start: %s", err.msg);
+		_exit(2);
+	}
+	arena_t *arena = arena_new();
+	while (!worker_stop) {
+		long ms = API_IDLE_MS + random() % 1000;
+		struct timespec pause = { ms / 1000, (ms % 1000) * 1000000L };
+		/* SIGTERM interrupts the pause: the stop is seen at once. */
+		nanosleep(&pause, NULL);
+		if (worker_stop)
+			break;
+		api_idle(&ctx, arena);
+		arena_reset(arena);
+	}
+	arena_free(arena);
+	ctx_close(&ctx);
+	config_release(&m->cfg);
+	free(m->unix_path);
+	_exit(0);
+}
+
+/* The webhook deliverer, again when it died (status: how; -1: the first
+ * start), not in a tight loop. */
+static void start_deliverer(struct master *m, int status)
+{
+	if (status != -1 && (!WIFEXITED(status) || WEXITSTATUS(status))) {
+		if (WIFSIGNALED(status))
+			log_error("the webhook deliverer died of signal %d; starting it again",
+				  WTERMSIG(status));
+		else
+			log_error("the webhook deliverer exited with status %d; starting it again",
+				  WEXITSTATUS(status));
+		struct timespec pause = { 0, 200 * 1000 * 1000 };
+		nanosleep(&pause, NULL);
+	}
+	pid_t master_pid = getpid();
+	pid_t pid = fork();
+	if (pid < 0) {
+		log_error("cannot fork the webhook deliverer: %s", strerror(errno));
+		m->deliverer = -1;
+		return;
+	}
+	if (pid == 0)
+		deliverer_main(m, master_pid);
+	m->deliverer = pid;
 }
 
 static int live_workers(const struct master *m)
@@ -314,6 +374,12 @@ static void reap(struct master *m, bool stopping)
 			m->watcher = -1;
 			if (!stopping)
 				start_watcher(m, status);
+			continue;
+		}
+		if (pid == m->deliverer) {
+			m->deliverer = -1;
+			if (!stopping)
+				start_deliverer(m, status);
 			continue;
 		}
 		int i;
@@ -389,9 +455,12 @@ static void reload(struct master *m)
 	 * serve and leave. */
 	start_generation(m);
 	signal_workers(m, SIGTERM, true);
-	/* The watcher reads the new config when reap starts it again. */
+	/* The watcher and the deliverer read the new config when reap starts
+	 * them again. */
 	if (m->watcher > 0)
 		kill(m->watcher, SIGTERM);
+	if (m->deliverer > 0)
+		kill(m->deliverer, SIGTERM);
 	log_info("configuration reloaded: %ld workers", m->cfg.workers);
 }
 
@@ -401,6 +470,8 @@ static void drain(struct master *m)
 	signal_workers(m, SIGTERM, false);
 	if (m->watcher > 0)
 		kill(m->watcher, SIGTERM);
+	if (m->deliverer > 0)
+		kill(m->deliverer, SIGTERM);
 	time_t deadline = time(NULL) + m->cfg.drain_timeout;
 	sigset_t none;
 	sigemptyset(&none);
@@ -430,7 +501,7 @@ static void drain(struct master *m)
 
 int main(int argc, char **argv)
 {
-	struct master m = { .listen_fd = -1, .watcher = -1 };
+	struct master m = { .listen_fd = -1, .watcher = -1, .deliverer = -1 };
 	bool check_only = false;
 	err_t err = ERR_INIT;
 
@@ -534,6 +605,7 @@ int main(int argc, char **argv)
 	log_info("lain-console listening on %s with %ld workers, etcd %s", m.cfg.fcgi_socket,
 		 m.cfg.workers, m.cfg.etcd_host);
 	start_watcher(&m, -1);
+	start_deliverer(&m, -1);
 	start_generation(&m);
 	/* The socket listens (connections queue in its backlog) and the
 	 * workers are forked: ready for systemd (Type=notify). */
@@ -563,6 +635,10 @@ int main(int argc, char **argv)
 	if (m.watcher > 0) {
 		kill(m.watcher, SIGTERM);
 		waitpid(m.watcher, NULL, 0);
+	}
+	if (m.deliverer > 0) {
+		kill(m.deliverer, SIGTERM);
+		waitpid(m.deliverer, NULL, 0);
 	}
 	close(m.listen_fd);
 	log_info("lain-console stopped");

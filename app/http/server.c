@@ -1,10 +1,8 @@
 #include <errno.h>
-#include <fcntl.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -94,33 +92,6 @@ static void handle(FCGX_Request *fr, struct ctx *ctx, const server_opts_t *opts,
 	}
 }
 
-/* When the idle work runs next: idle_ms and up to a second more, so that
- * the workers of a host do not all look at once. */
-static long long next_idle(const server_opts_t *opts)
-{
-	return clock_mono_ms() + opts->idle_ms + (long long)(random() % 1000);
-}
-
-/* With idle work the worker waits for a connection in its own epoll set
- * (EPOLLEXCLUSIVE: a connection wakes one waiting worker, as a blocked
- * accept() would) with a timeout, and the socket does not block: a worker
- * woken for a connection that another one took goes back to waiting. */
-static int idle_setup(int listen_fd)
-{
-	int fl = fcntl(listen_fd, F_GETFL);
-	int ep = epoll_create1(EPOLL_CLOEXEC);
-	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE };
-	if (fl < 0 || fcntl(listen_fd, F_SETFL, fl | O_NONBLOCK) || ep < 0 ||
-	    epoll_ctl(ep, EPOLL_CTL_ADD, listen_fd, &ev)) {
-		log_error("cannot wait on the FastCGI socket with a timeout (%s): no idle work here",
-			  strerror(errno));
-		if (ep >= 0)
-			close(ep);
-		return -1;
-	}
-	return ep;
-}
-
 /*
  * A worker's memory. A request that renders much (a listing of hundreds of
  * apps) leaves the heap large and holed when it ends: glibc keeps freed
@@ -142,41 +113,16 @@ int server_run(int listen_fd, struct ctx *ctx, const server_opts_t *opts,
 	buf_t out = BUF_INIT;
 	unsigned long seq = 0;
 	int rc = 0;
-	int ep = opts->idle ? idle_setup(listen_fd) : -1;
-	srandom((unsigned)getpid());
-	long long idle_at = ep >= 0 ? next_idle(opts) : 0;
 	long long trimmed_at = clock_mono_ms();
 	mallopt(M_MMAP_THRESHOLD, MMAP_AT);
 
 	/* FAIL_ACCEPT_ON_INTR: a SIGTERM interrupts a blocked accept, so an
-	 * idle worker stops at once. */
+	 * idle worker stops at once. A worker only accepts and serves: it
+	 * waits for a connection in accept() itself, the cheapest way. */
 	FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
 	while (!*stop) {
-		if (ep >= 0 && clock_mono_ms() >= idle_at) {
-			if (slot)
-				snprintf(slot->current, sizeof(slot->current), "%s",
-					 opts->idle_name ? opts->idle_name : "idle work");
-			opts->idle(ctx, arena);
-			arena_reset(arena);
-			if (slot)
-				slot->current[0] = '\0';
-			idle_at = next_idle(opts);
-			continue;
-		}
-		/* A connection that waits is taken at once (with idle work the
-		 * socket does not block); only when none does, the worker waits
-		 * for one until its idle work is due. Under load that is one
-		 * system call less per request. */
 		int got = FCGX_Accept_r(&fr);
 		if (got < 0) {
-			if (ep >= 0 && (got == -EAGAIN || got == -EWOULDBLOCK)) {
-				long long wait = idle_at - clock_mono_ms();
-				struct epoll_event ev;
-				/* Woken, interrupted (a signal) or timed out: look again. */
-				if (wait > 0)
-					epoll_wait(ep, &ev, 1, (int)wait);
-				continue;
-			}
 			if (*stop || errno == EINTR)
 				continue;
 			log_error("accept on the FastCGI socket failed: %s", strerror(errno));
@@ -194,8 +140,6 @@ int server_run(int listen_fd, struct ctx *ctx, const server_opts_t *opts,
 			trimmed_at = now;
 		}
 	}
-	if (ep >= 0)
-		close(ep);
 	FCGX_Free(&fr, 1);
 	buf_release(&out);
 	arena_free(arena);

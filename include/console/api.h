@@ -15,8 +15,9 @@
 extern const route_t api_routes[];
 extern const size_t api_routes_count;
 
-/* deliveries.c — what a worker does between requests, every API_IDLE_MS
- * (server.h's idle): the webhook deliveries that are due. */
+/* deliveries.c — what the host's webhook deliverer (a process of its own,
+ * lc-deliveries, beside the workers) does every API_IDLE_MS and up to a
+ * second more: the webhook deliveries that are due. */
 #define API_IDLE_MS 2000
 void api_idle(ctx_t *ctx, arena_t *arena);
 

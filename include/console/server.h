@@ -32,12 +32,6 @@ typedef struct server_slot {
 typedef struct server_opts {
 	const router_t *router;      /* the routes and their check */
 	long body_limit;             /* request body cap, bytes: larger is 413 */
-	/* Work a worker does between requests, every idle_ms (plus up to a
-	 * second), whether or not requests come: idle(ctx, arena), the arena
-	 * reset after. While it runs the slot shows idle_name. NULL: none. */
-	void (*idle)(struct ctx *ctx, arena_t *arena);
-	long idle_ms;
-	const char *idle_name;
 } server_opts_t;
 
 /*

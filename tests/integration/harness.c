@@ -275,9 +275,10 @@ int it_children(pid_t master, pid_t *out, int max)
 		const char *p = strrchr(stat, ')');
 		char state;
 		long ppid;
-		/* Not the snapshot's watcher (its name is "lc-snapshot"). */
+		/* Not the snapshot's watcher nor the webhook deliverer
+		 * ("lc-snapshot", "lc-deliveries"): the workers. */
 		if (p && sscanf(p + 2, "%c %ld", &state, &ppid) == 2 && ppid == master &&
-		    state != 'Z' && !strstr(stat, "(lc-snapshot)"))
+		    state != 'Z' && !strstr(stat, "(lc-snapshot)") && !strstr(stat, "(lc-deliveries)"))
 			out[n++] = (pid_t)strtol(de->d_name, NULL, 10);
 	}
 	if (d)
