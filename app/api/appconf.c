@@ -43,14 +43,25 @@ lain_conf_t *appconf_own(arena_t *arena, lain_conf_t *conf)
 	return arena_own(arena, conf, conf_free);
 }
 
-int appconf_stored(arena_t *arena, const cluster_t *cl, const app_record_t *app,
-		   lain_conf_t **out, err_t *err)
+int appconf_parse_stored(const cluster_t *cl, const app_record_t *app, lain_conf_t **out,
+			 err_t *err)
 {
 	*out = NULL;
 	if (!*app->meta || !*app->meta_version)
 		return err_set(err, -ERR_NOT_FOUND, "app %s has no meta stored", app->appname);
 	lain_parse_opts_t po = appconf_parse_opts(cl, app->meta_version, app->default_image);
 	int rc = tmpl_load_conf(app->meta, strlen(app->meta), &po, NULL, NULL, out, err);
+	if (rc) {
+		lain_conf_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int appconf_stored(arena_t *arena, const cluster_t *cl, const app_record_t *app,
+		   lain_conf_t **out, err_t *err)
+{
+	int rc = appconf_parse_stored(cl, app, out, err);
 	appconf_own(arena, *out);
 	return rc;
 }

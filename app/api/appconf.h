@@ -22,8 +22,13 @@ lain_parse_opts_t appconf_parse_opts(const cluster_t *cl, const char *meta_versi
 /* Hands conf to arena (lain_conf_free at its end); returns it. */
 lain_conf_t *appconf_own(arena_t *arena, lain_conf_t *conf);
 
-/* The lain.yaml stored in app's record, parsed; *out is arena's.
- * -ERR_NOT_FOUND when the record has no meta. */
+/* The lain.yaml stored in app's record, parsed; *out is the caller's
+ * (lain_conf_free), NULL on failure. -ERR_NOT_FOUND when the record has no
+ * meta. */
+int appconf_parse_stored(const cluster_t *cl, const app_record_t *app, lain_conf_t **out,
+			 err_t *err);
+
+/* appconf_parse_stored, *out arena's. */
 int appconf_stored(arena_t *arena, const cluster_t *cl, const app_record_t *app,
 		   lain_conf_t **out, err_t *err);
 

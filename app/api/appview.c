@@ -11,7 +11,6 @@
 #include "console/log.h"
 #include "console/size.h"
 #include "console/store.h"
-#include "console/tmpl.h"
 #include "console/xalloc.h"
 #include "answer.h"
 #include "appconf.h"
@@ -150,8 +149,8 @@ static json_object *proc_object(const char *appname, const lain_proc_t *p, json_
  * thus neither parsed nor rendered again; a listing of 32 viewers costs
  * about one render per app per sharing window per worker.
  *
- * Bounded by VIEW_BUDGET bytes (the texts and an estimate of the parsed
- * confs); the least recently used entries go first, never one the call at
+ * Bounded by VIEW_BUDGET bytes (the texts and what the parsed confs'
+ * arenas hold); the least recently used entries go first, never one the call at
  * hand uses (its conf is in use), so a listing larger than the budget
  * keeps what fits and parses the rest.
  */
@@ -262,13 +261,7 @@ static lain_conf_t *load_conf(request_t *req, const cluster_t *cl, const app_rec
 	}
 	lain_conf_t *conf = NULL;
 	err_t err = ERR_INIT;
-	if (*a->meta && *a->meta_version) {
-		lain_parse_opts_t po = appconf_parse_opts(cl, a->meta_version, a->default_image);
-		if (tmpl_load_conf(a->meta, strlen(a->meta), &po, NULL, NULL, &conf, &err)) {
-			lain_conf_free(conf);
-			conf = NULL;
-		}
-	}
+	appconf_parse_stored(cl, a, &conf, &err); /* NULL: no meta, or unreadable */
 	/* An entry this call uses keeps its conf (another record of the same
 	 * app, read later, is not kept); a record read without a revision
 	 * neither. */
