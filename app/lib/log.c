@@ -174,30 +174,53 @@ static void emit_json(enum log_level level, json_object *obj)
 	json_object_put(line);
 }
 
+/* A text line: "<time> [<pid>] <level>: <message>[ id=<id>]", written into
+ * one buffer (cut at LINE_MAX_BYTES) and out with one write. */
+static void text_line(enum log_level level, const char *id, const char *fmt, va_list ap)
+{
+	char when[32], line[LINE_MAX_BYTES];
+	now_text(when);
+	int k = snprintf(line, sizeof(line), "%s [%ld] %s: ", when, log_pid(), names[level]);
+	if (k < 0)
+		return;
+	size_t n = (size_t)k;
+	k = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	if (k < 0)
+		return;
+	n = n + (size_t)k < sizeof(line) ? n + (size_t)k : sizeof(line) - 1;
+	if (id && (k = snprintf(line + n, sizeof(line) - n, " id=%s", id)) > 0)
+		n = n + (size_t)k < sizeof(line) ? n + (size_t)k : sizeof(line) - 1;
+	log_raw(line, n);
+}
+
+static void text_linef(enum log_level level, const char *id, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void text_linef(enum log_level level, const char *id, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	text_line(level, id, fmt, ap);
+	va_end(ap);
+}
+
 void log_vmsg_id(enum log_level level, const char *id, const char *fmt, va_list ap)
 {
 	if (level < current)
 		return;
-	char msg[LINE_MAX_BYTES];
-	int m = vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (m < 0)
-		return;
 	id = id_of(id);
-	if (format == LOG_JSON) {
-		json_object *o = json_object_new_object();
-		json_object_object_add(o, "msg", json_object_new_string(msg));
-		if (id)
-			json_object_object_add(o, "id", json_object_new_string(id));
-		emit_json(level, o);
+	if (format == LOG_TEXT) {
+		text_line(level, id, fmt, ap);
 		return;
 	}
-	char when[32], line[LINE_MAX_BYTES];
-	now_text(when);
-	int n = snprintf(line, sizeof(line), "%s [%ld] %s: %s%s%s", when, log_pid(),
-			 names[level], msg, id ? " id=" : "", id ? id : "");
-	if (n < 0)
+	char msg[LINE_MAX_BYTES];
+	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
 		return;
-	log_raw(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "msg", json_object_new_string(msg));
+	if (id)
+		json_object_object_add(o, "id", json_object_new_string(id));
+	emit_json(level, o);
 }
 
 void log_msg_id(enum log_level level, const char *id, const char *fmt, ...)
@@ -221,15 +244,8 @@ void log_access(const char *method, const char *uri, int status, long duration_u
 	if (LOG_INFO < current)
 		return;
 	if (format == LOG_TEXT) {
-		/* What log_msg_id writes, in one format (a line per request). */
-		char when[32], line[LINE_MAX_BYTES];
-		now_text(when);
-		id = id_of(id);
-		int n = snprintf(line, sizeof(line), "%s [%ld] info: %s %s %d %ldus%s%s", when,
-				 log_pid(), method ? method : "", uri ? uri : "", status, duration_us,
-				 id ? " id=" : "", id ? id : "");
-		if (n > 0)
-			log_raw(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+		text_linef(LOG_INFO, id_of(id), "%s %s %d %ldus", method ? method : "",
+			   uri ? uri : "", status, duration_us);
 		return;
 	}
 	json_object *o = json_object_new_object();
