@@ -82,6 +82,8 @@ struct worker {
 	struct timespec started;
 };
 
+#define NHELPERS 2         /* the snapshot watcher, the webhook deliverer */
+
 struct master {
 	config_t cfg;
 	const char *config_path;
@@ -91,8 +93,8 @@ struct master {
 	server_slot_t *slots;      /* shared with the workers */
 	struct worker workers[MAX_WORKERS];
 	unsigned generation;
-	pid_t watcher;             /* the snapshot's watcher, -1: none */
-	pid_t deliverer;           /* the webhook deliverer, -1: none */
+	/* The processes beside the workers, one each per host (HELPERS). */
+	pid_t helpers[NHELPERS];   /* -1: not running */
 };
 
 static void usage(FILE *out)
@@ -284,30 +286,52 @@ static void deliverer_main(struct master *m, pid_t master_pid)
 	_exit(0);
 }
 
-/* The webhook deliverer, again when it died (status: how; -1: the first
- * start), not in a tight loop. */
-static void start_deliverer(struct master *m, int status)
+static pid_t fork_deliverer(struct master *m)
+{
+	pid_t master_pid = getpid();
+	pid_t pid = fork();
+	if (pid < 0)
+		log_error("cannot fork the webhook deliverer: %s", strerror(errno));
+	if (pid == 0)
+		deliverer_main(m, master_pid);
+	return pid < 0 ? -1 : pid;
+}
+
+static pid_t fork_watcher(struct master *m)
+{
+	return snapshot_watcher_start(&m->cfg);
+}
+
+static const struct helper {
+	const char *name;
+	pid_t (*fork)(struct master *m);  /* its pid, -1 when it did not start */
+} helpers[NHELPERS] = {
+	{ "snapshot watcher", fork_watcher },   /* snapshot.h */
+	{ "webhook deliverer", fork_deliverer },
+};
+
+/* Helper i, again when it died (status: how; -1: the first start; a clean
+ * exit is a reload's stop), not in a tight loop. */
+static void start_helper(struct master *m, int i, int status)
 {
 	if (status != -1 && (!WIFEXITED(status) || WEXITSTATUS(status))) {
 		if (WIFSIGNALED(status))
-			log_error("the webhook deliverer died of signal %d; starting it again",
+			log_error("the %s died of signal %d; starting it again", helpers[i].name,
 				  WTERMSIG(status));
 		else
-			log_error("the webhook deliverer exited with status %d; starting it again",
-				  WEXITSTATUS(status));
+			log_error("the %s exited with status %d; starting it again",
+				  helpers[i].name, WEXITSTATUS(status));
 		struct timespec pause = { 0, 200 * 1000 * 1000 };
 		nanosleep(&pause, NULL);
 	}
-	pid_t master_pid = getpid();
-	pid_t pid = fork();
-	if (pid < 0) {
-		log_error("cannot fork the webhook deliverer: %s", strerror(errno));
-		m->deliverer = -1;
-		return;
-	}
-	if (pid == 0)
-		deliverer_main(m, master_pid);
-	m->deliverer = pid;
+	m->helpers[i] = helpers[i].fork(m);
+}
+
+static void signal_helpers(struct master *m, int sig)
+{
+	for (int i = 0; i < NHELPERS; i++)
+		if (m->helpers[i] > 0)
+			kill(m->helpers[i], sig);
 }
 
 static int live_workers(const struct master *m)
@@ -350,19 +374,6 @@ static int free_slot(const struct master *m)
 	return -1;
 }
 
-/* The snapshot's watcher (snapshot.h), again when it died (status: how;
- * -1: the first start), not in a tight loop. */
-static void start_watcher(struct master *m, int status)
-{
-	/* Stopped on purpose (a reload): at once; died: not in a tight loop. */
-	if (status != -1 && (!WIFEXITED(status) || WEXITSTATUS(status))) {
-		log_error("the snapshot watcher died (status %d); starting it again", status);
-		struct timespec pause = { 0, 200 * 1000 * 1000 };
-		nanosleep(&pause, NULL);
-	}
-	m->watcher = snapshot_watcher_start(&m->cfg);
-}
-
 /* Reaps every dead worker; replaces those of the current generation unless
  * the master is stopping. */
 static void reap(struct master *m, bool stopping)
@@ -370,16 +381,13 @@ static void reap(struct master *m, bool stopping)
 	int status;
 	pid_t pid;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (pid == m->watcher) {
-			m->watcher = -1;
+		int h;
+		for (h = 0; h < NHELPERS && m->helpers[h] != pid; h++)
+			;
+		if (h < NHELPERS) {
+			m->helpers[h] = -1;
 			if (!stopping)
-				start_watcher(m, status);
-			continue;
-		}
-		if (pid == m->deliverer) {
-			m->deliverer = -1;
-			if (!stopping)
-				start_deliverer(m, status);
+				start_helper(m, h, status);
 			continue;
 		}
 		int i;
@@ -455,12 +463,8 @@ static void reload(struct master *m)
 	 * serve and leave. */
 	start_generation(m);
 	signal_workers(m, SIGTERM, true);
-	/* The watcher and the deliverer read the new config when reap starts
-	 * them again. */
-	if (m->watcher > 0)
-		kill(m->watcher, SIGTERM);
-	if (m->deliverer > 0)
-		kill(m->deliverer, SIGTERM);
+	/* The helpers read the new config when reap starts them again. */
+	signal_helpers(m, SIGTERM);
 	log_info("configuration reloaded: %ld workers", m->cfg.workers);
 }
 
@@ -468,10 +472,7 @@ static void drain(struct master *m)
 {
 	log_info("stopping: letting %d workers finish their requests", live_workers(m));
 	signal_workers(m, SIGTERM, false);
-	if (m->watcher > 0)
-		kill(m->watcher, SIGTERM);
-	if (m->deliverer > 0)
-		kill(m->deliverer, SIGTERM);
+	signal_helpers(m, SIGTERM);
 	time_t deadline = time(NULL) + m->cfg.drain_timeout;
 	sigset_t none;
 	sigemptyset(&none);
@@ -501,7 +502,7 @@ static void drain(struct master *m)
 
 int main(int argc, char **argv)
 {
-	struct master m = { .listen_fd = -1, .watcher = -1, .deliverer = -1 };
+	struct master m = { .listen_fd = -1, .helpers = { -1, -1 } };
 	bool check_only = false;
 	err_t err = ERR_INIT;
 
@@ -604,8 +605,8 @@ int main(int argc, char **argv)
 
 	log_info("lain-console listening on %s with %ld workers, etcd %s", m.cfg.fcgi_socket,
 		 m.cfg.workers, m.cfg.etcd_host);
-	start_watcher(&m, -1);
-	start_deliverer(&m, -1);
+	for (int i = 0; i < NHELPERS; i++)
+		start_helper(&m, i, -1);
 	start_generation(&m);
 	/* The socket listens (connections queue in its backlog) and the
 	 * workers are forked: ready for systemd (Type=notify). */
@@ -632,14 +633,10 @@ int main(int argc, char **argv)
 	if (m.unix_path)
 		unlink(m.unix_path);
 	drain(&m);
-	if (m.watcher > 0) {
-		kill(m.watcher, SIGTERM);
-		waitpid(m.watcher, NULL, 0);
-	}
-	if (m.deliverer > 0) {
-		kill(m.deliverer, SIGTERM);
-		waitpid(m.deliverer, NULL, 0);
-	}
+	signal_helpers(&m, SIGTERM);
+	for (int i = 0; i < NHELPERS; i++)
+		if (m.helpers[i] > 0)
+			waitpid(m.helpers[i], NULL, 0);
 	close(m.listen_fd);
 	log_info("lain-console stopped");
 	munmap(m.slots, sizeof(server_slot_t) * MAX_WORKERS);
