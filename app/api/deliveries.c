@@ -105,7 +105,8 @@ static void record(ctx_t *ctx, arena_t *arena, struct attempt *a, int rc, long s
 			 again ? " (will be tried again)" : "");
 	if (again) {
 		int64_t at = d->created + retry_ms[d->tries - d->lost - 1];
-		d->due = at > clock_wall_ms() ? at : clock_wall_ms();
+		int64_t now = clock_wall_ms();
+		d->due = at > now ? at : now;
 		d->claimed_by = NULL;
 	}
 	rc = store_delivery_move(ctx, arena, d, !again, &err);

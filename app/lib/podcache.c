@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "console/clock.h"
 #include "console/podcache.h"
 #include "console/xalloc.h"
 #include "console/banned.h"
@@ -60,18 +61,11 @@ static struct block *blk;
 static int own_slot = -1;
 static bool marked;
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+static int64_t (*clock_ms)(void) = clock_mono_ms;
 
-static long long (*clock_ms)(void) = now_ms;
-
-void podcache_set_clock(long long (*fn)(void))
+void podcache_set_clock(int64_t (*fn)(void))
 {
-	clock_ms = fn ? fn : now_ms;
+	clock_ms = fn ? fn : clock_mono_ms;
 }
 
 static void lock(void)

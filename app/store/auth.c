@@ -1,10 +1,10 @@
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <json-c/json.h>
 
 #include "console/auth.h"
+#include "console/clock.h"
 #include "console/store.h"
 #include "console/xalloc.h"
 #include "console/banned.h"
@@ -16,7 +16,7 @@
 struct auth_state {
 	auth_switch_t sw;
 	char *url;
-	struct timespec read_at;
+	int64_t read_at;         /* clock_mono_ms of the read */
 	int valid;
 };
 
@@ -27,17 +27,10 @@ static void destroy(void *p)
 	free(s);
 }
 
-static long ms_since(const struct timespec *t)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t->tv_sec) * 1000L + (now.tv_nsec - t->tv_nsec) / 1000000L;
-}
-
 int auth_get(ctx_t *ctx, const auth_switch_t **out, err_t *err)
 {
 	struct auth_state *s = ctx_slot(ctx, CTX_SLOT_AUTH, sizeof(*s), destroy);
-	if (s->valid && ms_since(&s->read_at) < AUTH_TTL_MS) {
+	if (s->valid && clock_mono_ms() - s->read_at < AUTH_TTL_MS) {
 		*out = &s->sw;
 		return 0;
 	}
@@ -66,7 +59,7 @@ int auth_get(ctx_t *ctx, const auth_switch_t **out, err_t *err)
 	s->url = xstrndup(url, len);
 	s->sw.on = on;
 	s->sw.sso_url = s->url;
-	clock_gettime(CLOCK_MONOTONIC, &s->read_at);
+	s->read_at = clock_mono_ms();
 	s->valid = 1;
 	arena_free(a);
 	*out = &s->sw;

@@ -44,6 +44,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "console/err.h"
@@ -128,9 +129,9 @@ typedef struct podcache_stats {
 } podcache_stats_t;
 void podcache_stats(podcache_stats_t *out);
 
-/* The clock of the window, milliseconds (NULL: CLOCK_MONOTONIC): for the
+/* The clock of the window, milliseconds (NULL: clock_mono_ms): for the
  * unit tests. */
-void podcache_set_clock(long long (*fn)(void));
+void podcache_set_clock(int64_t (*fn)(void));
 
 /* Whether name belongs to app by the rule above (unit-tested). */
 bool podcache_name_of_app(const char *name, const char *app);

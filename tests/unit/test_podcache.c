@@ -13,8 +13,8 @@
 #include "console/podcache.h"
 #include "testlib.h"
 
-static long long fake_now;
-static long long fake_clock(void)
+static int64_t fake_now;
+static int64_t fake_clock(void)
 {
 	return fake_now;
 }
