@@ -14,6 +14,7 @@
 
 #include "console/api.h"
 #include "console/base64.h"
+#include "console/clock.h"
 #include "console/cluster.h"
 #include "console/ipset.h"
 #include "console/jws.h"
@@ -42,7 +43,7 @@ struct tokens_state {
 	jws_key_t *key;
 	bool key_inherited;     /* the master's (registry_token_preload): not ours to free */
 	ipset_t allow;          /* whitelist + node network */
-	struct timespec allow_at;
+	int64_t allow_at;        /* clock_mono_ms of the last good read */
 	bool allow_loaded;
 };
 
@@ -90,22 +91,18 @@ int registry_token_key(ctx_t *ctx, const struct jws_key **out, err_t *err)
 		return 0;
 	}
 	const char *path = ctx->cfg->registry_key;
+	err_t why = ERR_INIT;
 	if (master_key && path && !strcmp(path, master_key_path)) {
 		s->key = master_key;
 		s->key_inherited = true;
-		log_info("registry tokens: signing key %s, %s, kid %s", path,
-			 jws_key_alg(s->key), jws_key_kid(s->key));
-		*out = s->key;
-		return 0;
-	}
-	if (!path || !*path)
+	} else if (!path || !*path) {
 		return err_set(err, -ERR_UNAVAILABLE,
 			       "registry token server has no signing key: set CONSOLE_REGISTRY_KEY "
 			       "to the PEM file of its private key (scripts/gen-registry-key makes one)");
-	err_t why = ERR_INIT;
-	if (jws_key_load(&s->key, path, &why))
+	} else if (jws_key_load(&s->key, path, &why)) {
 		return err_set(err, -ERR_UNAVAILABLE,
 			       "registry token server cannot use CONSOLE_REGISTRY_KEY: %s", why.msg);
+	}
 	log_info("registry tokens: signing key %s, %s, kid %s", path, jws_key_alg(s->key),
 		 jws_key_kid(s->key));
 	*out = s->key;
@@ -114,13 +111,6 @@ int registry_token_key(ctx_t *ctx, const struct jws_key **out, err_t *err)
 
 /* ---- whitelist --------------------------------------------------------------- */
 
-static long ms_since(const struct timespec *t)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t->tv_sec) * 1000L + (now.tv_nsec - t->tv_nsec) / 1000000L;
-}
-
 /* The whitelist and node network, re-read at most every WHITELIST_TTL_MS.
  * A failed read keeps the last good set (an etcd hiccup must neither open
  * nor close the door); before any good read the set is empty. */
@@ -128,14 +118,14 @@ static const ipset_t *allow_set(request_t *req)
 {
 	ctx_t *ctx = req->ctx;
 	struct tokens_state *s = state_of(ctx);
-	if (s->allow_loaded && ms_since(&s->allow_at) < WHITELIST_TTL_MS)
+	if (s->allow_loaded && clock_mono_ms() - s->allow_at < WHITELIST_TTL_MS)
 		return &s->allow;
 	const char *wl, *nodes;
 	err_t err = ERR_INIT;
 	if (store_registry_allowed(ctx, req->arena, &wl, &nodes, &err)) {
 		http_log(req, LOG_WARN, "registry tokens: cannot read the whitelist, using the %s: %s",
 			 s->allow_loaded ? "last one read" : "empty one", err.msg);
-		clock_gettime(CLOCK_MONOTONIC, &s->allow_at);
+		s->allow_at = clock_mono_ms();
 		return &s->allow;
 	}
 	ipset_release(&s->allow);
@@ -146,7 +136,7 @@ static const ipset_t *allow_set(request_t *req)
 			 "/lain/config/registry_ip_whitelist and /lain/config/node_network",
 			 s->allow.skipped);
 	s->allow_loaded = true;
-	clock_gettime(CLOCK_MONOTONIC, &s->allow_at);
+	s->allow_at = clock_mono_ms();
 	return &s->allow;
 }
 
