@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <CUnit/CUnit.h>
 #include <curl/curl.h>
 #include <json-c/json.h>
 
@@ -97,7 +98,12 @@ int stack_up(const char *extra_args)
 	 * at once: pod status is not shared unless a suite asks for it. */
 	setenv("CONSOLE_PODSTATUS_TTL_MS", "0", 0);
 	snprintf(script, sizeof(script), "%s/scripts/stack", srcdir ? srcdir : ".");
-	snprintf(stack_dir, sizeof(stack_dir), "/tmp/lain-console-it-XXXXXX");
+	/* On tmpfs when there is one: etcd syncs its log on every write, and a
+	 * disk busy with the other suites' builds and stacks has stalled a
+	 * sync for longer than the console's 3 s etcd timeout. Tests are not
+	 * about the disk; a crashed machine loses nothing a test needs. */
+	snprintf(stack_dir, sizeof(stack_dir), "%s/lain-console-it-XXXXXX",
+		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
 	if (!mkdtemp(stack_dir)) {
 		perror("harness: mkdtemp");
 		return -1;
@@ -119,10 +125,56 @@ int stack_up(const char *extra_args)
 	return 0;
 }
 
+/* Prints the last `max` lines of the file that stack.env names by `key`
+ * and that contain one of `marks` (NULL-terminated), under a heading. */
+static void print_log_excerpt(const char *key, const char *const *marks, int max)
+{
+	const char *path = stack_get(key);
+	FILE *f = path ? fopen(path, "r") : NULL;
+	if (!f)
+		return;
+	char *ring[64] = { 0 };
+	int n = 0;
+	char line[1024];
+	if (max > 64)
+		max = 64;
+	while (fgets(line, sizeof(line), f)) {
+		bool hit = false;
+		for (const char *const *m = marks; *m && !hit; m++)
+			hit = strstr(line, *m) != NULL;
+		if (!hit)
+			continue;
+		free(ring[n % max]);
+		ring[n % max] = strdup(line);
+		n++;
+	}
+	fclose(f);
+	fprintf(stderr, "\n---- %s: the last %d of %d lines with warnings or errors ----\n", path,
+		n < max ? n : max, n);
+	for (int i = n < max ? 0 : n - max; i < n; i++) {
+		fputs(ring[i % max], stderr);
+		free(ring[i % max]);
+	}
+}
+
+/* When a test of this program has failed, what the console and etcd
+ * warned about says more than the assertion: a CI run keeps only the
+ * program's output, and the stack's directory goes with the stack. */
+static void print_logs_if_failed(void)
+{
+	if (CU_get_number_of_failures() == 0)
+		return;
+	static const char *const console[] = { " warn: ", " error: ", NULL };
+	static const char *const etcd[] = { "\"level\":\"warn\"", "\"level\":\"error\"", NULL };
+	print_log_excerpt("CONSOLE_LOG", console, 25);
+	print_log_excerpt("ETCD_LOG", etcd, 10);
+}
+
 void stack_down(void)
 {
 	if (!stack_dir[0])
 		return;
+	print_logs_if_failed();
 	char cmd[2048];
 	snprintf(cmd, sizeof(cmd), "'%s' down --dir '%s' >/dev/null 2>&1; rm -rf '%s'", script,
 		 stack_dir, stack_dir);
