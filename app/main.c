@@ -34,6 +34,7 @@
 #include "console/config.h"
 #include "console/ctx.h"
 #include "console/log.h"
+#include "console/logring.h"
 #include "console/metrics.h"
 #include "console/sdnotify.h"
 #include "console/podcache.h"
@@ -82,7 +83,7 @@ struct worker {
 	struct timespec started;
 };
 
-#define NHELPERS 2         /* the snapshot watcher, the webhook deliverer */
+#define NHELPERS 3         /* the snapshot watcher, the webhook deliverer, the access log writer */
 
 struct master {
 	config_t cfg;
@@ -231,6 +232,7 @@ static void worker_main(struct master *m, int index, pid_t master_pid)
 	metrics_worker_slot(index);
 	podcache_worker_slot(index);
 	snapshot_worker_slot(index);
+	logring_worker_slot(index);
 	slot->pid = getpid();
 	slot->current[0] = '\0';
 
@@ -302,12 +304,43 @@ static pid_t fork_watcher(struct master *m)
 	return snapshot_watcher_start(&m->cfg);
 }
 
+/* The access log writer: the workers' rings out to the log every
+ * LOGRING_DRAIN_MS (logring.h). A stop ends the pause at once; what the
+ * workers log after that, the master writes once they are gone. */
+static void access_writer_main(struct master *m, pid_t master_pid)
+{
+	child_init(on_worker_signal, master_pid);
+	prctl(PR_SET_NAME, "lc-accesslog");
+	config_release(&m->cfg);
+	free(m->unix_path);
+	close(m->listen_fd);
+	struct timespec pause = { 0, LOGRING_DRAIN_MS * 1000000L };
+	while (!worker_stop) {
+		logring_drain();
+		nanosleep(&pause, NULL);
+	}
+	logring_drain();
+	_exit(0);
+}
+
+static pid_t fork_access_writer(struct master *m)
+{
+	pid_t master_pid = getpid();
+	pid_t pid = fork();
+	if (pid < 0)
+		log_error("cannot fork the access log writer: %s", strerror(errno));
+	if (pid == 0)
+		access_writer_main(m, master_pid);
+	return pid < 0 ? -1 : pid;
+}
+
 static const struct helper {
 	const char *name;
 	pid_t (*fork)(struct master *m);  /* its pid, -1 when it did not start */
 } helpers[NHELPERS] = {
 	{ "snapshot watcher", fork_watcher },   /* snapshot.h */
 	{ "webhook deliverer", fork_deliverer },
+	{ "access log writer", fork_access_writer },   /* logring.h */
 };
 
 /* Helper i, again when it died (status: how; -1: the first start; a clean
@@ -502,7 +535,7 @@ static void drain(struct master *m)
 
 int main(int argc, char **argv)
 {
-	struct master m = { .listen_fd = -1, .helpers = { -1, -1 } };
+	struct master m = { .listen_fd = -1, .helpers = { -1, -1, -1 } };
 	bool check_only = false;
 	err_t err = ERR_INIT;
 
@@ -573,6 +606,11 @@ int main(int argc, char **argv)
 		log_error("%s", err.msg);
 		return 1;
 	}
+	/* The workers' access lines, written out in batches (logring.h). */
+	if (logring_open(MAX_WORKERS, &err)) {
+		log_error("%s", err.msg);
+		return 1;
+	}
 	/* deployd's pod status, shared by the workers (podcache.h). */
 	if (podcache_open(m.cfg.podstatus_ttl_ms, &err)) {
 		log_error("%s", err.msg);
@@ -637,12 +675,15 @@ int main(int argc, char **argv)
 	for (int i = 0; i < NHELPERS; i++)
 		if (m.helpers[i] > 0)
 			waitpid(m.helpers[i], NULL, 0);
+	/* The access lines the workers logged after the writer's last look. */
+	logring_drain();
 	close(m.listen_fd);
 	log_info("lain-console stopped");
 	munmap(m.slots, sizeof(server_slot_t) * MAX_WORKERS);
 	metrics_close();
 	podcache_close();
 	snapshot_close();
+	logring_close();
 	registry_token_preload(NULL);
 	free(m.unix_path);
 	config_release(&m.cfg);

@@ -12,6 +12,7 @@
 
 #include "console/array.h"
 #include "console/log.h"
+#include "console/logring.h"
 #include "console/banned.h"
 
 /* A line is written with one write(2) of at most this many bytes: up to
@@ -95,13 +96,17 @@ static long log_pid(void)
 	return (long)pid_known;
 }
 
-static void log_raw(const char *line, size_t len)
+/* Writes one line; an access line goes to the worker's ring when it has
+ * one (logring.h), to be written in a batch. */
+static void log_raw(const char *line, size_t len, bool access)
 {
 	char out[LINE_MAX_BYTES];
 	if (len > sizeof(out) - 1)
 		len = sizeof(out) - 1;
 	memcpy(out, line, len);
 	out[len] = '\n';
+	if (access && logring_put(out, len + 1))
+		return;
 	/* One write per line: lines of different workers never interleave. */
 	if (write(2, out, len + 1) < 0) {
 		/* the log is gone; nothing better to do */
@@ -145,7 +150,7 @@ static const char *id_of(const char *id)
 
 /* A JSON line: time, pid, level, then the fields of obj (taken over). A
  * long "msg" is cut until the line fits one write. */
-static void emit_json(enum log_level level, json_object *obj)
+static void emit_json(enum log_level level, json_object *obj, bool access)
 {
 	char when[32];
 	now_text(when);
@@ -163,7 +168,7 @@ static void emit_json(enum log_level level, json_object *obj)
 		json_object *msg;
 		if (len < LINE_MAX_BYTES || !json_object_object_get_ex(line, "msg", &msg) ||
 		    !json_object_get_string_len(msg)) {
-			log_raw(s, len);
+			log_raw(s, len, access);
 			break;
 		}
 		/* Escapes may make a byte six: halve until it fits. */
@@ -176,7 +181,8 @@ static void emit_json(enum log_level level, json_object *obj)
 
 /* A text line: "<time> [<pid>] <level>: <message>[ id=<id>]", written into
  * one buffer (cut at LINE_MAX_BYTES) and out with one write. */
-static void text_line(enum log_level level, const char *id, const char *fmt, va_list ap)
+static void text_line(enum log_level level, const char *id, bool access, const char *fmt,
+		      va_list ap)
 {
 	char when[32], line[LINE_MAX_BYTES];
 	now_text(when);
@@ -190,17 +196,17 @@ static void text_line(enum log_level level, const char *id, const char *fmt, va_
 	n = n + (size_t)k < sizeof(line) ? n + (size_t)k : sizeof(line) - 1;
 	if (id && (k = snprintf(line + n, sizeof(line) - n, " id=%s", id)) > 0)
 		n = n + (size_t)k < sizeof(line) ? n + (size_t)k : sizeof(line) - 1;
-	log_raw(line, n);
+	log_raw(line, n, access);
 }
 
-static void text_linef(enum log_level level, const char *id, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static void text_linef(enum log_level level, const char *id, bool access, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
-static void text_linef(enum log_level level, const char *id, const char *fmt, ...)
+static void text_linef(enum log_level level, const char *id, bool access, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	text_line(level, id, fmt, ap);
+	text_line(level, id, access, fmt, ap);
 	va_end(ap);
 }
 
@@ -210,7 +216,7 @@ void log_vmsg_id(enum log_level level, const char *id, const char *fmt, va_list 
 		return;
 	id = id_of(id);
 	if (format == LOG_TEXT) {
-		text_line(level, id, fmt, ap);
+		text_line(level, id, false, fmt, ap);
 		return;
 	}
 	char msg[LINE_MAX_BYTES];
@@ -220,7 +226,7 @@ void log_vmsg_id(enum log_level level, const char *id, const char *fmt, va_list 
 	json_object_object_add(o, "msg", json_object_new_string(msg));
 	if (id)
 		json_object_object_add(o, "id", json_object_new_string(id));
-	emit_json(level, o);
+	emit_json(level, o, false);
 }
 
 void log_msg_id(enum log_level level, const char *id, const char *fmt, ...)
@@ -244,7 +250,7 @@ void log_access(const char *method, const char *uri, int status, long duration_u
 	if (LOG_INFO < current)
 		return;
 	if (format == LOG_TEXT) {
-		text_linef(LOG_INFO, id_of(id), "%s %s %d %ldus", method ? method : "",
+		text_linef(LOG_INFO, id_of(id), true, "%s %s %d %ldus", method ? method : "",
 			   uri ? uri : "", status, duration_us);
 		return;
 	}
@@ -256,5 +262,5 @@ void log_access(const char *method, const char *uri, int status, long duration_u
 	id = id_of(id);
 	if (id)
 		json_object_object_add(o, "id", json_object_new_string(id));
-	emit_json(LOG_INFO, o);
+	emit_json(LOG_INFO, o, true);
 }

@@ -18,7 +18,8 @@
  * The master's stderr is the log file chosen by whoever starts it; workers
  * inherit it. Lines are written with a single write(2) of at most 4096
  * bytes (a longer message is cut), so lines of different processes never
- * interleave.
+ * interleave. A worker's access lines go through its ring (logring.h) and
+ * reach the log in batches, up to LOGRING_DRAIN_MS after the request.
  */
 #ifndef CONSOLE_LOG_H
 #define CONSOLE_LOG_H

@@ -164,7 +164,8 @@ static void print_logs_if_failed(void)
 {
 	if (CU_get_number_of_failures() == 0)
 		return;
-	static const char *const console[] = { " warn: ", " error: ", NULL };
+	static const char *const console[] = { " warn: ", " error: ", "\"level\":\"warn\"",
+						"\"level\":\"error\"", NULL };
 	static const char *const etcd[] = { "\"level\":\"warn\"", "\"level\":\"error\"", NULL };
 	print_log_excerpt("CONSOLE_LOG", console, 25);
 	print_log_excerpt("ETCD_LOG", etcd, 10);
@@ -327,10 +328,11 @@ int it_children(pid_t master, pid_t *out, int max)
 		const char *p = strrchr(stat, ')');
 		char state;
 		long ppid;
-		/* Not the snapshot's watcher nor the webhook deliverer
-		 * ("lc-snapshot", "lc-deliveries"): the workers. */
+		/* Not the master's helpers (named "lc-...": the snapshot's
+		 * watcher, the webhook deliverer, the access log writer): the
+		 * workers. */
 		if (p && sscanf(p + 2, "%c %ld", &state, &ppid) == 2 && ppid == master &&
-		    state != 'Z' && !strstr(stat, "(lc-snapshot)") && !strstr(stat, "(lc-deliveries)"))
+		    state != 'Z' && !strstr(stat, "(lc-"))
 			out[n++] = (pid_t)strtol(de->d_name, NULL, 10);
 	}
 	if (d)

@@ -2,7 +2,8 @@
  * every line one JSON object; the access line of a request with the id
  * nginx gave it (X-Request-Id); a warning logged while serving a request,
  * and the master's line about a worker killed while serving one, carry
- * that request's id. */
+ * that request's id; access lines survive their worker's death and their
+ * writer's (logring.h). */
 #include <json-c/json.h>
 #include <pthread.h>
 #include <signal.h>
@@ -66,6 +67,46 @@ static char *request_id(const it_response_t *r)
 	return strdup(id ? id : "");
 }
 
+/* The access line of request id in all, or NULL. */
+static json_object *access_line(json_object *all, const char *id)
+{
+	for (size_t i = 0; i < json_object_array_length(all); i++) {
+		json_object *o = json_object_array_get_idx(all, i);
+		if (str(o, "method") && str(o, "id") && !strcmp(str(o, "id"), id))
+			return o;
+	}
+	return NULL;
+}
+
+/* The log's lines once it has the access lines of all n ids (they reach
+ * it in batches, logring.h), or after 10 s without them. */
+static json_object *log_lines_with(const char *const *ids, int n, int *bad)
+{
+	for (int tries = 0;; tries++) {
+		json_object *all = log_lines(bad);
+		int have = 0;
+		for (int i = 0; i < n; i++)
+			have += access_line(all, ids[i]) != NULL;
+		if (have == n || tries == 500)
+			return all;
+		json_object_put(all);
+		it_sleep_ms(20);
+	}
+}
+
+/* The pid of the master's child named comm ("lc-..."), 0 when none. */
+static pid_t helper_pid(pid_t master, const char *comm)
+{
+	char cmd[256], line[64] = "";
+	snprintf(cmd, sizeof(cmd), "pgrep -P %ld -x '%s'", (long)master, comm);
+	FILE *p = popen(cmd, "r");
+	if (p && !fgets(line, sizeof(line), p))
+		line[0] = '\0';
+	if (p)
+		pclose(p);
+	return (pid_t)strtol(line, NULL, 10);
+}
+
 static void test_every_line_is_json_with_the_fields(void)
 {
 	it_response_t r;
@@ -74,7 +115,8 @@ static void test_every_line_is_json_with_the_fields(void)
 	it_response_free(&r);
 	CU_ASSERT(strlen(id) > 8);
 	int bad;
-	json_object *all = log_lines(&bad);
+	const char *ids[] = { id };
+	json_object *all = log_lines_with(ids, 1, &bad);
 	CU_ASSERT_EQUAL(bad, 0);
 	CU_ASSERT(json_object_array_length(all) > 2);
 	for (size_t i = 0; i < json_object_array_length(all); i++) {
@@ -89,12 +131,7 @@ static void test_every_line_is_json_with_the_fields(void)
 	json_object *said = find(all, "msg", "REPOSIT: app logged reposited", "info");
 	CU_ASSERT_FATAL(said != NULL);
 	CU_ASSERT_STRING_EQUAL(str(said, "id"), id);
-	json_object *access = NULL;
-	for (size_t i = 0; i < json_object_array_length(all) && !access; i++) {
-		json_object *o = json_object_array_get_idx(all, i);
-		if (str(o, "method") && str(o, "id") && !strcmp(str(o, "id"), id))
-			access = o;
-	}
+	json_object *access = access_line(all, id);
 	CU_ASSERT_FATAL(access != NULL);
 	CU_ASSERT_STRING_EQUAL(str(access, "level"), "info");
 	CU_ASSERT_STRING_EQUAL(str(access, "method"), "POST");
@@ -171,6 +208,57 @@ static void test_a_dead_workers_request_is_named(void)
 	free(id);
 }
 
+/* Access lines wait in their worker's ring for the access log writer: with
+ * the writer stopped they are not in the log; the worker killed and the
+ * writer killed, the master starts a writer again and every line is
+ * written, with the pid of the worker that served it. */
+static void test_access_lines_outlive_worker_and_writer(void)
+{
+	pid_t master = stack_pid("CONSOLE_PID");
+	pid_t writer = helper_pid(master, "lc-accesslog");
+	CU_ASSERT_FATAL(writer > 0);
+	pid_t kids[16];
+	int n = 0;
+	/* The workers the test before killed are started again. */
+	for (int tries = 0; tries < 250 && (n = it_children(master, kids, 16)) != 2; tries++)
+		it_sleep_ms(20);
+	CU_ASSERT_EQUAL_FATAL(n, 2);
+	CU_ASSERT_EQUAL_FATAL(kill(writer, SIGSTOP), 0);
+	char *ids[3];
+	for (int i = 0; i < 3; i++) {
+		it_response_t r;
+		CU_ASSERT_EQUAL(it_req("GET", "/api/v1/repos/", NULL, &r), 200);
+		ids[i] = request_id(&r);
+		it_response_free(&r);
+	}
+	/* Time enough for a worker's own write, had it made one. */
+	it_sleep_ms(300);
+	int bad;
+	json_object *all = log_lines(&bad);
+	for (int i = 0; i < 3; i++)
+		CU_ASSERT_PTR_NULL(access_line(all, ids[i]));
+	json_object_put(all);
+	for (int i = 0; i < n; i++)
+		kill(kids[i], SIGKILL);
+	CU_ASSERT_EQUAL(kill(writer, SIGKILL), 0);
+	all = log_lines_with((const char *const *)ids, 3, &bad);
+	CU_ASSERT_EQUAL(bad, 0);
+	for (int i = 0; i < 3; i++) {
+		json_object *a = access_line(all, ids[i]);
+		CU_ASSERT_PTR_NOT_NULL(a);
+		if (!a)
+			continue;
+		CU_ASSERT_STRING_EQUAL(str(a, "path"), "/api/v1/repos/");
+		pid_t by = (pid_t)atol(str(a, "pid"));
+		CU_ASSERT(by == kids[0] || by == kids[1]);
+	}
+	CU_ASSERT_PTR_NOT_NULL(find(all, "msg", "the access log writer died of signal 9", "error"));
+	json_object_put(all);
+	CU_ASSERT(helper_pid(master, "lc-accesslog") > 0);
+	for (int i = 0; i < 3; i++)
+		free(ids[i]);
+}
+
 static int suite_up(void)
 {
 	char key[600];
@@ -200,6 +288,8 @@ static CU_TestInfo tests[] = {
 	{ "json: every line an object, access fields", test_every_line_is_json_with_the_fields },
 	{ "a warning names its request", test_a_warning_names_its_request },
 	{ "a dead worker's request is named", test_a_dead_workers_request_is_named },
+	{ "access lines outlive their worker and their writer",
+	  test_access_lines_outlive_worker_and_writer },
 	CU_TEST_INFO_NULL,
 };
 

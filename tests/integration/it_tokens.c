@@ -197,16 +197,21 @@ static void *fire(void *p)
 	return NULL;
 }
 
-/* The worker that answered request id, from its access-log line. */
+/* The worker that answered request id, from its access-log line (which
+ * reaches the log in a batch, logring.h: looked for up to 5 s). */
 static pid_t worker_of(const char *id)
 {
 	char cmd[512], line[512] = "";
 	snprintf(cmd, sizeof(cmd), "grep -h 'id=%s$' '%s' | head -1", id, stack_get("CONSOLE_LOG"));
-	FILE *p = popen(cmd, "r");
-	if (p && !fgets(line, sizeof(line), p))
-		line[0] = '\0';
-	if (p)
-		pclose(p);
+	for (int tries = 0; !line[0] && tries < 250; tries++) {
+		if (tries)
+			it_sleep_ms(20);
+		FILE *p = popen(cmd, "r");
+		if (p && !fgets(line, sizeof(line), p))
+			line[0] = '\0';
+		if (p)
+			pclose(p);
+	}
 	const char *b = strchr(line, '[');
 	return b ? (pid_t)strtol(b + 1, NULL, 10) : 0;
 }
