@@ -52,6 +52,20 @@ static int read_body(FCGX_Request *fr, request_t *req, response_t *res, long lim
 	return 0;
 }
 
+/* dst = a, or a " " b when b is set, cut to size bytes with its NUL. */
+static void set_text(char *dst, size_t size, const char *a, const char *b)
+{
+	size_t n = strnlen(a, size - 1);
+	memcpy(dst, a, n);
+	if (b && n + 1 < size) {
+		dst[n++] = ' ';
+		size_t m = strnlen(b, size - 1 - n);
+		memcpy(dst + n, b, m);
+		n += m;
+	}
+	dst[n] = '\0';
+}
+
 static void handle(FCGX_Request *fr, struct ctx *ctx, const server_opts_t *opts,
 		   arena_t *arena, buf_t *out, server_slot_t *slot, unsigned long seq)
 {
@@ -67,8 +81,8 @@ static void handle(FCGX_Request *fr, struct ctx *ctx, const server_opts_t *opts,
 	log_set_request(req.request_id);
 	http_response_init(&res);
 	if (slot) {
-		snprintf(slot->current, sizeof(slot->current), "%s %s", req.method, req.uri);
-		snprintf(slot->request_id, sizeof(slot->request_id), "%s", req.request_id);
+		set_text(slot->current, sizeof(slot->current), req.method, req.uri);
+		set_text(slot->request_id, sizeof(slot->request_id), req.request_id, NULL);
 	}
 
 	if (!read_body(fr, &req, &res, opts->body_limit))

@@ -13,6 +13,7 @@
 #include "console/array.h"
 #include "console/log.h"
 #include "console/logring.h"
+#include "console/strx.h"
 #include "console/banned.h"
 
 /* A line is written with one write(2) of at most this many bytes: up to
@@ -179,35 +180,48 @@ static void emit_json(enum log_level level, json_object *obj, bool access)
 	json_object_put(line);
 }
 
+/* Appends len bytes of s to line[0..n), cut at LINE_MAX_BYTES - 1; the new n. */
+static size_t put(char *line, size_t n, const char *s, size_t len)
+{
+	if (len > LINE_MAX_BYTES - 1 - n)
+		len = LINE_MAX_BYTES - 1 - n;
+	memcpy(line + n, s, len);
+	return n + len;
+}
+
+static size_t puts0(char *line, size_t n, const char *s)
+{
+	return put(line, n, s, strlen(s));
+}
+
+/* "<time> [<pid>] <level>: " into line (LINE_MAX_BYTES); its length. */
+static size_t line_start(char *line, enum log_level level)
+{
+	char when[32], pid[STRX_UTOA_MAX];
+	now_text(when);
+	size_t n = puts0(line, 0, when);
+	n = put(line, n, " [", 2);
+	n = put(line, n, pid, strx_utoa((unsigned long long)log_pid(), pid));
+	n = put(line, n, "] ", 2);
+	n = puts0(line, n, names[level]);
+	return put(line, n, ": ", 2);
+}
+
 /* A text line: "<time> [<pid>] <level>: <message>[ id=<id>]", written into
  * one buffer (cut at LINE_MAX_BYTES) and out with one write. */
-static void text_line(enum log_level level, const char *id, bool access, const char *fmt,
-		      va_list ap)
+static void text_line(enum log_level level, const char *id, const char *fmt, va_list ap)
 {
-	char when[32], line[LINE_MAX_BYTES];
-	now_text(when);
-	int k = snprintf(line, sizeof(line), "%s [%ld] %s: ", when, log_pid(), names[level]);
-	if (k < 0)
-		return;
-	size_t n = (size_t)k;
-	k = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	char line[LINE_MAX_BYTES];
+	size_t n = line_start(line, level);
+	int k = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 	if (k < 0)
 		return;
 	n = n + (size_t)k < sizeof(line) ? n + (size_t)k : sizeof(line) - 1;
-	if (id && (k = snprintf(line + n, sizeof(line) - n, " id=%s", id)) > 0)
-		n = n + (size_t)k < sizeof(line) ? n + (size_t)k : sizeof(line) - 1;
-	log_raw(line, n, access);
-}
-
-static void text_linef(enum log_level level, const char *id, bool access, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void text_linef(enum log_level level, const char *id, bool access, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	text_line(level, id, access, fmt, ap);
-	va_end(ap);
+	if (id) {
+		n = put(line, n, " id=", 4);
+		n = puts0(line, n, id);
+	}
+	log_raw(line, n, false);
 }
 
 void log_vmsg_id(enum log_level level, const char *id, const char *fmt, va_list ap)
@@ -216,7 +230,7 @@ void log_vmsg_id(enum log_level level, const char *id, const char *fmt, va_list 
 		return;
 	id = id_of(id);
 	if (format == LOG_TEXT) {
-		text_line(level, id, false, fmt, ap);
+		text_line(level, id, fmt, ap);
 		return;
 	}
 	char msg[LINE_MAX_BYTES];
@@ -250,8 +264,23 @@ void log_access(const char *method, const char *uri, int status, long duration_u
 	if (LOG_INFO < current)
 		return;
 	if (format == LOG_TEXT) {
-		text_linef(LOG_INFO, id_of(id), true, "%s %s %d %ldus", method ? method : "",
-			   uri ? uri : "", status, duration_us);
+		/* "<method> <path> <status> <n>us[ id=<id>]", in pieces: a line
+		 * of every request, where a printf pass cost more than the rest. */
+		char line[LINE_MAX_BYTES], num[STRX_UTOA_MAX];
+		size_t n = line_start(line, LOG_INFO);
+		n = puts0(line, n, method ? method : "");
+		n = put(line, n, " ", 1);
+		n = puts0(line, n, uri ? uri : "");
+		n = put(line, n, " ", 1);
+		n = put(line, n, num, strx_utoa((unsigned long long)(status < 0 ? 0 : status), num));
+		n = put(line, n, " ", 1);
+		n = put(line, n, num, strx_utoa(duration_us < 0 ? 0 : (unsigned long long)duration_us, num));
+		n = put(line, n, "us", 2);
+		if ((id = id_of(id))) {
+			n = put(line, n, " id=", 4);
+			n = puts0(line, n, id);
+		}
+		log_raw(line, n, true);
 		return;
 	}
 	json_object *o = json_object_new_object();

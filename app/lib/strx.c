@@ -125,3 +125,17 @@ bool strx_utf8_valid(const char *s, size_t n)
 	}
 	return true;
 }
+
+size_t strx_utoa(unsigned long long v, char *out)
+{
+	char rev[STRX_UTOA_MAX];
+	size_t n = 0;
+	do {
+		rev[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		out[i] = rev[n - 1 - i];
+	out[n] = '\0';
+	return n;
+}

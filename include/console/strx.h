@@ -1,6 +1,7 @@
 /*
  * strx — small string helpers: checked number parsing (never atoi),
- * prefix/suffix tests and UTF-8 well-formedness.
+ * prefix/suffix tests, UTF-8 well-formedness, and decimal digits without
+ * printf.
  */
 #ifndef CONSOLE_STRX_H
 #define CONSOLE_STRX_H
@@ -35,5 +36,11 @@ size_t strx_utf8_len(const char *s, size_t n);
 
 /* Whether all of s[0..n) is well-formed UTF-8. */
 bool strx_utf8_valid(const char *s, size_t n);
+
+/* v in decimal into out (STRX_UTOA_MAX bytes at least), NUL-terminated;
+ * its length. For what every request writes (its answer's header, its
+ * access line), where a printf pass costs more than the rest. */
+#define STRX_UTOA_MAX 21
+size_t strx_utoa(unsigned long long v, char *out);
 
 #endif

@@ -230,6 +230,15 @@ static void test_strx(void)
 	CU_ASSERT_EQUAL(strx_to_long("", 0, 100, &v), -ERR_INVALID);
 	CU_ASSERT_EQUAL(strx_to_long(" 4", 0, 100, &v), -ERR_INVALID);
 	CU_ASSERT_EQUAL(strx_to_long("99999999999999999999999", 0, 100, &v), -ERR_INVALID);
+	/* strx_utoa: as printf("%llu") writes it */
+	static const unsigned long long nums[] = { 0, 7, 10, 200, 4096, 1234567890123ULL,
+						   18446744073709551615ULL };
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		char got[STRX_UTOA_MAX], want[32];
+		int n = snprintf(want, sizeof(want), "%llu", nums[i]);
+		CU_ASSERT_EQUAL(strx_utoa(nums[i], got), (size_t)n);
+		CU_ASSERT_STRING_EQUAL(got, want);
+	}
 	bool b;
 	CU_ASSERT_EQUAL(strx_to_bool("On", &b), 0);
 	CU_ASSERT(b);
