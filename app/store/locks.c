@@ -1,4 +1,5 @@
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,10 +50,64 @@ static int conflict(ctx_t *ctx, const char *key, const char *app, err_t *err)
 	return rc;
 }
 
+/* The leases of this worker's locks that it could not revoke, until they
+ * are revoked or have run out by themselves. */
+struct unreleased {
+	size_t n, cap;
+	struct pending {
+		int64_t lease;
+		int64_t expires_ms;   /* monotonic */
+		char *app;
+	} *v;
+};
+
+static void unreleased_free(void *p)
+{
+	struct unreleased *u = p;
+	for (size_t i = 0; i < u->n; i++)
+		free(u->v[i].app);
+	free(u->v);
+	free(u);
+}
+
+static struct unreleased *unreleased(ctx_t *ctx)
+{
+	return ctx_slot(ctx, CTX_SLOT_LOCKS, sizeof(struct unreleased), unreleased_free);
+}
+
+/* Revokes what lock_release could not; keeps what etcd still cannot take. */
+static void retry_unreleased(ctx_t *ctx)
+{
+	struct unreleased *u = unreleased(ctx);
+	int64_t now = clock_mono_ms();
+	size_t kept = 0;
+	bool down = false;   /* etcd still unreachable: not asked again this time */
+	for (size_t i = 0; i < u->n; i++) {
+		struct pending *p = &u->v[i];
+		err_t err = ERR_INIT;
+		int rc = down ? -ERR_UNAVAILABLE
+			 : p->expires_ms > now ? etcd_lease_revoke(ctx->etcd, p->lease, &err)
+					       : 0;
+		if (rc == -ERR_UNAVAILABLE) {
+			down = true;
+			u->v[kept++] = *p;
+			continue;
+		}
+		/* Revoked, or gone already (run out: etcd knows it no more). */
+		if (p->expires_ms > now)
+			log_info("released the lock of app '%s' that a finished request could not "
+				 "release", p->app);
+		free(p->app);
+	}
+	u->n = kept;
+}
+
 int lock_acquire(ctx_t *ctx, const char *app, long ttl, const char *holder, lock_t **out,
 		 err_t *err)
 {
 	int64_t lease = 0;
+	if (unreleased(ctx)->n)
+		retry_unreleased(ctx);
 	char *key = xasprintf(LOCK_PREFIX "%s", app);
 	json_object *v = NULL;
 	int rc = etcd_lease_grant(ctx->etcd, ttl, &lease, err);
@@ -116,9 +171,18 @@ void lock_release(ctx_t *ctx, lock_t *l)
 	if (!l)
 		return;
 	err_t err = ERR_INIT;
-	if (etcd_lease_revoke(ctx->etcd, l->lease, &err))
-		log_warn("cannot release the lock of app '%s' (it expires in %ld s): %s", l->app,
-			 l->ttl, err.msg);
+	if (etcd_lease_revoke(ctx->etcd, l->lease, &err)) {
+		log_warn("cannot release the lock of app '%s' (it expires in %ld s unless this "
+			 "worker's next lock releases it): %s", l->app, l->ttl, err.msg);
+		struct unreleased *u = unreleased(ctx);
+		if (u->n == u->cap) {
+			u->cap = u->cap ? 2 * u->cap : 4;
+			u->v = xrealloc(u->v, u->cap * sizeof(*u->v));
+		}
+		/* Its lease runs out ttl s after the last renewal at most. */
+		u->v[u->n++] = (struct pending){ l->lease, l->renewed_ms + l->ttl * 1000, l->app };
+		l->app = NULL;
+	}
 	free(l->app);
 	free(l->key);
 	free(l);

@@ -26,6 +26,7 @@ enum ctx_slot {
 	CTX_SLOT_APPS,      /* store/apps.c: parsed records by revision */
 	CTX_SLOT_APPVIEW,   /* api/appview.c: parsed lain.yaml, rendered App objects */
 	CTX_SLOT_REPOS,     /* api/repos.c: the last listing's text */
+	CTX_SLOT_LOCKS,     /* store/locks.c: leases whose revoke failed, to retry */
 	CTX_SLOT_COUNT
 };
 

@@ -56,7 +56,10 @@ int lock_acquire(ctx_t *ctx, const char *app, long ttl, const char *holder, lock
 int lock_keepalive(ctx_t *ctx, lock_t *l, err_t *err);
 
 /* Releases the lock (revokes the lease) and frees l; NULL is fine. A failed
- * revoke is logged; the lock then expires with its lease. */
+ * revoke (etcd unreachable at that moment) is logged and kept: the worker's
+ * next lock_acquire revokes it first, so the lock does not stay held until
+ * its lease runs out (another lock of the same app by this worker would
+ * otherwise be refused by its own finished request). */
 void lock_release(ctx_t *ctx, lock_t *l);
 
 #endif

@@ -4,9 +4,13 @@
 #include <string.h>
 
 #include <CUnit/CUnit.h>
+#include <json-c/json.h>
 
+#include "console/ctx.h"
 #include "console/etcd.h"
+#include "console/locks.h"
 #include "harness.h"
+#include "itjson.h"
 #include "testlib.h"
 
 static etcd_t *e;
@@ -301,6 +305,63 @@ static void test_write_outcome_unknown(void)
 	fake_stop(pid2);
 }
 
+/* How many revokes the proxy passed on with etcd's 200. */
+static int revokes_passed(void)
+{
+	char url[600];
+	it_response_t r;
+	snprintf(url, sizeof(url), "%s/__fake/calls", proxy);
+	it_req("GET", url, NULL, &r);
+	json_object *calls = js_get(r.json, "calls");
+	int n = 0;
+	for (size_t i = 0; i < js_len(calls); i++) {
+		json_object *c = js_at(calls, i);
+		n += !strcmp(js_str(c, "path"), "/v3/lease/revoke") &&
+		     json_object_get_int(js_get(c, "status")) == 200;
+	}
+	it_response_free(&r);
+	return n;
+}
+
+/* A lock whose release failed (etcd unreachable just then) is not left held
+ * until its lease runs out: the worker's next lock releases it first, so the
+ * same worker locking the same app again is not refused by its own finished
+ * request. Another worker is refused meanwhile, as the lock is still there. */
+static void test_unreleased_lock_released_by_next_lock(void)
+{
+	err_t err = ERR_INIT;
+	char args[300], url[600];
+	if (!proxy[0]) {
+		snprintf(args, sizeof(args), "--upstream %s", stack_get("ETCD_URL"));
+		CU_ASSERT_FATAL(fake_start("etcdproxy", args, proxy, sizeof(proxy)) > 0);
+	}
+	snprintf(url, sizeof(url), "%s/__fake/reset", proxy);
+	CU_ASSERT_EQUAL(it_call("POST", url, NULL, 200), 200);
+	ctx_t ours = { 0 }, theirs = { 0 };
+	CU_ASSERT_EQUAL_FATAL(etcd_new(&ours.etcd, proxy, 3000, 500, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(etcd_new(&theirs.etcd, stack_get("ETCD_URL"), 3000, 500, &err), 0);
+	lock_t *l = NULL, *l2 = NULL;
+	CU_ASSERT_EQUAL_FATAL(lock_acquire(&ours, "relock", 30, "alice", &l, &err), 0);
+	snprintf(url, sizeof(url), "%s/__fake/fail", proxy);
+	CU_ASSERT_EQUAL(it_call("POST", url, "{\"status\": 503, \"match\": \"/v3/lease/revoke\"}",
+				200), 200);
+	lock_release(&ours, l);
+	CU_ASSERT_EQUAL(etcd_get(e, LOCK_PREFIX "relock", NULL, NULL, &err), 0);
+	CU_ASSERT_EQUAL(lock_acquire(&theirs, "relock", 30, "bob", &l2, &err), -ERR_CONFLICT);
+	CU_ASSERT_EQUAL(revokes_passed(), 0);
+	/* etcd answers again: our next lock revokes the old lease first. */
+	snprintf(url, sizeof(url), "%s/__fake/reset", proxy);
+	CU_ASSERT_EQUAL(it_call("POST", url, NULL, 200), 200);
+	l = NULL;
+	CU_ASSERT_EQUAL(lock_acquire(&ours, "relock", 30, "alice", &l, &err), 0);
+	CU_ASSERT_EQUAL(revokes_passed(), 1);
+	lock_release(&ours, l);
+	CU_ASSERT_EQUAL(revokes_passed(), 2);
+	CU_ASSERT_EQUAL(etcd_get(e, LOCK_PREFIX "relock", NULL, NULL, &err), -ERR_NOT_FOUND);
+	ctx_close(&ours);
+	ctx_close(&theirs);
+}
+
 static CU_TestInfo etcd_tests[] = {
 	{ "put and get, bytes and large values, failover", test_put_get },
 	{ "prefix ranges page by page; count; delete prefix", test_range_paging },
@@ -309,6 +370,8 @@ static CU_TestInfo etcd_tests[] = {
 	{ "v2 keys for /lain/config/", test_v2_keys },
 	{ "a write applied by a member that did not answer", test_write_applied_without_an_answer },
 	{ "a lost write that nobody can read back: unavailable", test_write_outcome_unknown },
+	{ "a lock whose release failed: released by the next lock",
+	  test_unreleased_lock_released_by_next_lock },
 	CU_TEST_INFO_NULL,
 };
 
