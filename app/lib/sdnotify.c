@@ -1,3 +1,4 @@
+#include <dlfcn.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -12,10 +13,37 @@
 #include "console/sdnotify.h"
 #include "console/banned.h"
 
+/* libsystemd's sd_notify, loaded on the first message there is a service
+ * manager to send to: libsystemd and what it links (libgcrypt, liblzma,
+ * liblz4, libzstd, libcap) are not mapped into a master, nor into the
+ * workers it forks, that has nobody to tell. NULL when it cannot be loaded
+ * (*why says why). */
+static __typeof__(sd_notify) *notify_fn(const char **why)
+{
+	static __typeof__(sd_notify) *fn;
+	static const char *failed;
+	if (!fn && !failed) {
+		void *lib = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
+		if (lib)
+			*(void **)&fn = dlsym(lib, "sd_notify");
+		if (!fn)
+			failed = dlerror();
+	}
+	*why = failed ? failed : "";
+	return fn;
+}
+
 int sdnotify_send(const char *state, err_t *err)
 {
+	if (!getenv("NOTIFY_SOCKET"))
+		return 0;
+	const char *why;
+	__typeof__(sd_notify) *notify = notify_fn(&why);
+	if (!notify)
+		return err_set(err, -ERR_UNAVAILABLE,
+			       "cannot notify the service manager: libsystemd.so.0: %s", why);
 	/* sd_notify() answers 0 without NOTIFY_SOCKET, > 0 once sent. */
-	int rc = sd_notify(0, state);
+	int rc = notify(0, state);
 	if (rc < 0)
 		return err_set(err, -ERR_UNAVAILABLE, "cannot notify the service manager at '%s': %s",
 			       getenv("NOTIFY_SOCKET") ? getenv("NOTIFY_SOCKET") : "", strerror(-rc));

@@ -2,9 +2,10 @@
  * sdnotify — tells the service manager where the master is in its life, for a
  * systemd unit of Type=notify (deploy/systemd/lain-console.service.in).
  *
- * Thin wrappers around libsystemd's sd_notify(3). Every call does nothing
- * when NOTIFY_SOCKET is not set (lain-console started by hand, by a test, by
- * another supervisor): nothing changes then. A message that cannot be sent is
+ * Thin wrappers around libsystemd's sd_notify(3), which is loaded (dlopen)
+ * on the first message: every call does nothing when NOTIFY_SOCKET is not
+ * set (lain-console started by hand, by a test, by another supervisor), and
+ * libsystemd is then never mapped. A message that cannot be sent is
  * logged as a warning and otherwise ignored — the service keeps serving.
  *
  * Only the master calls these (NotifyAccess=main: systemd ignores messages of
