@@ -160,6 +160,8 @@ struct view_entry {
 	char *name;
 	int64_t rev;                /* the record's mod_revision */
 	lain_conf_t *conf;          /* NULL: no meta, or unreadable */
+	bool skeleton;              /* conf holds only what a listing reads before it
+	                               renders (skeleton_of); a render parses anew */
 	api_text_t *text;           /* NULL: none rendered (yet) */
 	unsigned long long *gens;   /* the answers text shows, one per proc */
 	size_t ngens;
@@ -181,6 +183,7 @@ static void entry_clear(struct view_entry *e)
 	api_text_put(e->text);
 	free(e->gens);
 	e->conf = NULL;
+	e->skeleton = false;
 	e->text = NULL;
 	e->gens = NULL;
 	e->ngens = 0;
@@ -325,12 +328,59 @@ static json_object *portal_names(arena_t *arena, const struct app_job *j)
 	return a;
 }
 
+/*
+ * What a listing reads of a kept conf before it renders an app whose text
+ * it keeps: the app's name and type, and each proc's name, type, podname
+ * and service (which podgroups to ask deployd about; portals). Once an
+ * app's text is kept, its entry holds this instead of the whole parsed
+ * lain.yaml (a 3-proc app: 5.4 KB parsed, 1.5 KB this), and the rare
+ * render of a changed status parses the record again (render_job). It is
+ * only made for an app whose text is kept (keepable: no services, no
+ * resources used), so nothing reads more of it.
+ */
+static lain_conf_t *skeleton_of(const lain_conf_t *c)
+{
+	size_t need = sizeof(*c) + c->n_procs * sizeof(lain_proc_t) + strlen(c->appname) +
+		      strlen(c->apptype) + 2 + 64;
+	for (size_t k = 0; k < c->n_procs; k++) {
+		const lain_proc_t *p = &c->procs[k];
+		need += strlen(p->name) + strlen(p->podname) + 2 + 16 +
+			(p->service_name ? strlen(p->service_name) + 1 + 8 : 0);
+	}
+	arena_t *arena = arena_new_small(need);
+	lain_conf_t *k = arena_alloc(arena, sizeof(*k));
+	k->arena = arena;
+	k->appname = arena_strdup(arena, c->appname);
+	k->apptype = arena_strdup(arena, c->apptype);
+	k->giturl = "";
+	k->n_procs = c->n_procs;
+	k->procs = arena_alloc(arena, (c->n_procs ? c->n_procs : 1) * sizeof(lain_proc_t));
+	for (size_t i = 0; i < c->n_procs; i++) {
+		const lain_proc_t *p = &c->procs[i];
+		lain_proc_t *q = &k->procs[i];
+		q->name = arena_strdup(arena, p->name);
+		q->type = p->type;
+		q->podname = arena_strdup(arena, p->podname);
+		q->service_name = p->service_name ? arena_strdup(arena, p->service_name) : NULL;
+	}
+	return k;
+}
+
 /* The App object of a job; providers render their used portals only, with
  * the client's pods. */
-static json_object *render_job(arena_t *arena, const struct app_job *j, deployd_fetch_t *items)
+static json_object *render_job(request_t *req, const cluster_t *cl, const struct app_job *j,
+			       deployd_fetch_t *items)
 {
+	arena_t *arena = req->arena;
 	const app_record_t *a = j->app;
 	lain_conf_t *conf = j->conf;
+	if (conf && j->entry && j->entry->skeleton && conf == j->entry->conf) {
+		/* Kept as its skeleton: the whole of it, for this request. */
+		err_t e = ERR_INIT;
+		conf = NULL;
+		appconf_parse_stored(cl, a, &conf, &e);
+		conf = appconf_own(arena, conf);
+	}
 	json_object *o = app_base(a, conf != NULL);
 	if (!conf)
 		return o;
@@ -613,7 +663,7 @@ int appview_apps(request_t *req, const app_record_t *const *apps, size_t n, bool
 			out[i] = api_text_value(j->entry->text);
 			continue;
 		}
-		out[i] = render_job(req->arena, j, items);
+		out[i] = render_job(req, cl, j, items);
 		interrupted(req, apps[i], out[i]);
 		if (keep)
 			out[i] = keep_text(vc, j->entry, out[i], gens + j->first, j->conf->n_procs);
@@ -626,7 +676,7 @@ int appview_apps(request_t *req, const app_record_t *const *apps, size_t n, bool
 		const struct app_job *j = &js.v[i];
 		json_object *list = json_object_object_get(out[j->parent], role_keys[j->role]);
 		if (j->role == JOB_INSTANCE) {
-			json_object_array_add(list, render_job(req->arena, j, items));
+			json_object_array_add(list, render_job(req, cl, j, items));
 			continue;
 		}
 		bool svc = j->role == JOB_SERVICE;
@@ -636,9 +686,22 @@ int appview_apps(request_t *req, const app_record_t *const *apps, size_t n, bool
 		json_object_object_add(e, svc ? "serviceprocs" : "resourceprocs",
 				       portal_names(req->arena, j));
 		json_object_object_add(e, svc ? "service" : "resourceinstance",
-				       j->app ? render_job(req->arena, j, items)
+				       j->app ? render_job(req, cl, j, items)
 					      : json_object_new_object());
 		json_object_array_add(list, e);
+	}
+	/* The entries whose text is kept need no more of their conf than its
+	 * skeleton; made now that no job of this call points into it. */
+	for (size_t i = 0; i < n; i++) {
+		struct view_entry *e = js.v[i].entry;
+		if (!e || e->skeleton || e->conf != js.v[i].conf || !e->text || !keepable(&js.v[i]))
+			continue;
+		lain_conf_t *k = skeleton_of(e->conf);
+		size_t full = arena_bytes(e->conf->arena), small = arena_bytes(k->arena);
+		lain_conf_free(e->conf);
+		e->conf = k;
+		e->skeleton = true;
+		view_cost(vc, e, e->cost - full + small);
 	}
 	deployd_fetch_release(items, nitems);
 	free(items);

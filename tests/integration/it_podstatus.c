@@ -229,11 +229,89 @@ static void test_converging_not_kept(void)
 	it_response_free(&r);
 }
 
+/* The App object of app in a listing (a new reference), NULL if absent. */
+static json_object *listed(const char *app)
+{
+	it_response_t r;
+	json_object *found = NULL;
+	if (it_req("GET", "/api/v1/apps/", NULL, &r) == 200) {
+		json_object *list = it_payload(&r, "apps");
+		for (size_t k = 0; k < js_len(list) && !found; k++)
+			if (!strcmp(js_str(js_at(list, k), "appname"), app))
+				found = json_object_get(js_at(list, k));
+	}
+	it_response_free(&r);
+	return found;
+}
+
+/* What a proc object takes from lain.yaml, whatever deployd says. */
+static const char *const from_yaml[] = { "procname", "proctype", "persistentdirs", "dnssearchs",
+					 "ports", "mountpoints", "httpsonly", "user", "workingdir",
+					 "entrypoint", "cmd", "envs", "logs", "url" };
+
+static bool same_yaml_fields(json_object *a, json_object *b)
+{
+	json_object *pa = js_get(a, "procs"), *pb = js_get(b, "procs");
+	if (js_len(pa) != js_len(pb) || js_len(pa) == 0)
+		return false;
+	for (size_t i = 0; i < js_len(pa); i++)
+		for (size_t f = 0; f < ARRAY_SIZE(from_yaml); f++) {
+			const char *x = json_object_to_json_string(js_get(js_at(pa, i), from_yaml[f]));
+			const char *y = json_object_to_json_string(js_get(js_at(pb, i), from_yaml[f]));
+			if (strcmp(x, y)) {
+				fprintf(stderr, "\n  %s: %s, then %s", from_yaml[f], x, y);
+				return false;
+			}
+		}
+	return true;
+}
+
+/* A worker keeps, for an app whose App object it keeps as text, only what
+ * a listing reads before rendering (the procs' names and podgroups); when
+ * a status changes it renders the app again from its record. Every field
+ * that comes from lain.yaml is the same then, on every worker. */
+static void test_rendered_again_whole(void)
+{
+	/* Every worker lists (and keeps) the apps. */
+	for (int i = 0; i < 40; i++)
+		json_object_put(listed("looked"));
+	json_object *before = listed("looked");
+	CU_ASSERT_FATAL(before != NULL);
+	CU_ASSERT_EQUAL(numinstances(before, "web"), 1);
+	/* deployd answers 500 for looked's web from now on: a new status, so
+	 * each worker renders the app again once its shared answer expires. */
+	CU_ASSERT_EQUAL(denv_fake("POST", "/__fake/fail",
+				  "{\"mode\": \"error500\", \"match\": \"/api/podgroups\", "
+				  "\"query\": \"name=looked.web.web\", \"count\": -1}",
+				  NULL),
+			200);
+	int changed = 0, whole = 0;
+	for (int i = 0; i < 300 && changed < 40; i++) {
+		json_object *now = listed("looked");
+		json_object *web = NULL, *procs = js_get(now, "procs");
+		for (size_t k = 0; k < js_len(procs); k++)
+			if (!strcmp(js_str(js_at(procs, k), "procname"), "web"))
+				web = js_at(procs, k);
+		if (web && js_len(js_get(web, "pods")) == 0) {
+			changed++;
+			whole += same_yaml_fields(before, now) && numinstances(now, "web") == 1;
+		} else {
+			it_sleep_ms(20);
+		}
+		json_object_put(now);
+	}
+	CU_ASSERT_EQUAL(changed, 40);
+	CU_ASSERT_EQUAL(whole, changed);
+	CU_ASSERT_EQUAL(denv_fake("POST", "/__fake/fail", "{\"mode\": \"none\"}", NULL), 200);
+	json_object_put(before);
+}
+
 static CU_TestInfo tests[] = {
 	{ "two apps deployed", test_setup },
 	{ "concurrent viewers: one deployd call per podgroup", test_viewers_share_one_fetch },
 	{ "a write, then a read: fresh status", test_write_then_fresh_read },
 	{ "an app converging: every poll asks deployd", test_converging_not_kept },
+	{ "a kept app rendered again shows all of its lain.yaml", test_rendered_again_whole },
 	CU_TEST_INFO_NULL,
 };
 
