@@ -288,17 +288,6 @@ static void deliverer_main(struct master *m, pid_t master_pid)
 	_exit(0);
 }
 
-static pid_t fork_deliverer(struct master *m)
-{
-	pid_t master_pid = getpid();
-	pid_t pid = fork();
-	if (pid < 0)
-		log_error("cannot fork the webhook deliverer: %s", strerror(errno));
-	if (pid == 0)
-		deliverer_main(m, master_pid);
-	return pid < 0 ? -1 : pid;
-}
-
 static pid_t fork_watcher(struct master *m)
 {
 	return snapshot_watcher_start(&m->cfg);
@@ -323,25 +312,30 @@ static void access_writer_main(struct master *m, pid_t master_pid)
 	_exit(0);
 }
 
-static pid_t fork_access_writer(struct master *m)
+static const struct helper {
+	const char *name;
+	/* Starts it and says its pid (-1 when it did not start); or, when
+	 * NULL, main runs in a child forked here and never returns. */
+	pid_t (*start)(struct master *m);
+	void (*main)(struct master *m, pid_t master_pid);
+} helpers[NHELPERS] = {
+	{ "snapshot watcher", fork_watcher, NULL },            /* snapshot.h */
+	{ "webhook deliverer", NULL, deliverer_main },
+	{ "access log writer", NULL, access_writer_main },     /* logring.h */
+};
+
+static pid_t fork_helper(struct master *m, const struct helper *h)
 {
+	if (h->start)
+		return h->start(m);
 	pid_t master_pid = getpid();
 	pid_t pid = fork();
 	if (pid < 0)
-		log_error("cannot fork the access log writer: %s", strerror(errno));
+		log_error("cannot fork the %s: %s", h->name, strerror(errno));
 	if (pid == 0)
-		access_writer_main(m, master_pid);
+		h->main(m, master_pid);
 	return pid < 0 ? -1 : pid;
 }
-
-static const struct helper {
-	const char *name;
-	pid_t (*fork)(struct master *m);  /* its pid, -1 when it did not start */
-} helpers[NHELPERS] = {
-	{ "snapshot watcher", fork_watcher },   /* snapshot.h */
-	{ "webhook deliverer", fork_deliverer },
-	{ "access log writer", fork_access_writer },   /* logring.h */
-};
 
 /* Helper i, again when it died (status: how; -1: the first start; a clean
  * exit is a reload's stop), not in a tight loop. */
@@ -357,7 +351,7 @@ static void start_helper(struct master *m, int i, int status)
 		struct timespec pause = { 0, 200 * 1000 * 1000 };
 		nanosleep(&pause, NULL);
 	}
-	m->helpers[i] = helpers[i].fork(m);
+	m->helpers[i] = fork_helper(m, &helpers[i]);
 }
 
 static void signal_helpers(struct master *m, int sig)
