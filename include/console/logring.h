@@ -16,7 +16,10 @@
  * and the lines it holds are written by the next drain. A line reaches the
  * log up to LOGRING_DRAIN_MS late; its time is when the request ended. A
  * full ring (the writer stopped or slow) is not waited on: the line is
- * written by the worker, as without a ring.
+ * written by the worker, as without a ring. A writer killed between a
+ * batch's write and its tail's move leaves that batch to be written again
+ * (lines twice, never lost); a master killed with SIGKILL takes the lines
+ * of the last drain period with it.
  *
  * One writer at a time: the helper while it runs, the master only after
  * the helper has exited. Before logring_open() (unit tests, `render`) and in
