@@ -85,9 +85,10 @@ static void retry_unreleased(ctx_t *ctx)
 	for (size_t i = 0; i < u->n; i++) {
 		struct pending *p = &u->v[i];
 		err_t err = ERR_INIT;
-		int rc = down ? -ERR_UNAVAILABLE
-			 : p->expires_ms > now ? etcd_lease_revoke(ctx->etcd, p->lease, &err)
-					       : 0;
+		/* A lease that has run out is gone by itself: not asked about. */
+		int rc = p->expires_ms <= now ? 0
+			 : down		      ? -ERR_UNAVAILABLE
+					      : etcd_lease_revoke(ctx->etcd, p->lease, &err);
 		if (rc == -ERR_UNAVAILABLE) {
 			down = true;
 			u->v[kept++] = *p;
