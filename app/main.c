@@ -302,7 +302,6 @@ static void access_writer_main(struct master *m, pid_t master_pid)
 	prctl(PR_SET_NAME, "lc-accesslog");
 	config_release(&m->cfg);
 	free(m->unix_path);
-	close(m->listen_fd);
 	struct timespec pause = { 0, LOGRING_DRAIN_MS * 1000000L };
 	while (!worker_stop) {
 		logring_drain();
@@ -315,7 +314,8 @@ static void access_writer_main(struct master *m, pid_t master_pid)
 static const struct helper {
 	const char *name;
 	/* Starts it and says its pid (-1 when it did not start); or, when
-	 * NULL, main runs in a child forked here and never returns. */
+	 * NULL, main runs in a child forked here (without the FastCGI socket:
+	 * it serves no request) and never returns. */
 	pid_t (*start)(struct master *m);
 	void (*main)(struct master *m, pid_t master_pid);
 } helpers[NHELPERS] = {
@@ -332,8 +332,10 @@ static pid_t fork_helper(struct master *m, const struct helper *h)
 	pid_t pid = fork();
 	if (pid < 0)
 		log_error("cannot fork the %s: %s", h->name, strerror(errno));
-	if (pid == 0)
+	if (pid == 0) {
+		close(m->listen_fd);
 		h->main(m, master_pid);
+	}
 	return pid < 0 ? -1 : pid;
 }
 

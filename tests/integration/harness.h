@@ -74,8 +74,9 @@ const char *it_header(const it_response_t *r, const char *name);
 /* Top-level field of the JSON body as a string ("(null)" for null, NULL if absent). */
 const char *it_field(const it_response_t *r, const char *key);
 
-/* Worker pids of the master (its children but the snapshot's watcher and
- * the webhook deliverer), up to max; returns the count. */
+/* Worker pids of the master (its children but its helpers, named "lc-...":
+ * the snapshot's watcher, the webhook deliverer, the access log writer), up
+ * to max; returns the count. */
 int it_children(pid_t master, pid_t *out, int max);
 
 /* Starts a stand-in from tests/fakes (script "sso", args such as "--seed
