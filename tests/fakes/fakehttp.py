@@ -10,14 +10,15 @@ recorded; the common control endpoints are:
                             "method", "path", "query", "params", "headers",
                             "body", "status", ...}]}: every request received
                             (the last 20000); time: Unix seconds (float) of
-                            its arrival, done: when its answer was sent
-                            (null while in flight); path as received (not
-                            percent-decoded); params: the query parsed (last
-                            value of a repeated name); headers: {lower-case
-                            name: value}; body: the JSON sent, else its text,
-                            null when empty; status: the HTTP status answered
-                            (0: dropped without an answer).  A stand-in adds
-                            its own keys.
+                            its arrival, done: when its answer was handed
+                            to the socket (null while in flight); path as
+                            received (not percent-decoded); params: the
+                            query parsed (last value of a repeated name);
+                            headers: {lower-case name: value}; body: the
+                            JSON sent, else its text, null when empty;
+                            status: the HTTP status answered (0: dropped
+                            without an answer).  A stand-in adds its own
+                            keys.
     DELETE /__fake/calls   clear the call log
     POST   /__fake/fail    add a failure rule (below); 200 {"rules": [...]}
     DELETE /__fake/fail    remove every rule; 200 {"rules": []}
@@ -251,11 +252,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             status, ctype, body = answer[:3]
             headers = answer[3] if len(answer) > 3 else ()
             entry["status"] = status
+            if rule is None or not rule["lose"]:
+                # stamped before the answer goes out: a client that has the
+                # answer and then reads the call log must find it done
+                entry["done"] = time.time()
         if rule is not None and rule["lose"]:
             return self.reset_instead(entry)
         self.send(status, ctype, body, headers)
-        with st.lock:
-            entry["done"] = time.time()
 
     def reset_instead(self, entry):
         """A TCP reset instead of the answer: the client sees a dead peer."""
