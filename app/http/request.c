@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,12 +26,6 @@ unsigned http_method_id(const char *method)
 	return HTTP_OTHER;
 }
 
-static const char *param_or(http_param_fn get, void *data, const char *name, const char *def)
-{
-	const char *v = get(name, data);
-	return v ? v : def;
-}
-
 /* "/api/v1/x" -> "/v1/x"; "/api" -> "/". Anything else unchanged. */
 static const char *strip_api(const char *uri)
 {
@@ -49,44 +44,107 @@ static bool has_nul_escape(const char *s)
 	return strstr(s, "%00") != NULL;
 }
 
-void http_request_init(request_t *req, arena_t *arena, struct ctx *ctx, http_param_fn get,
-		       void *data)
+/* The parameters a request is built from, by their place in want[]. */
+enum want {
+	W_METHOD, W_DOCUMENT_URI, W_REQUEST_URI, W_QUERY, W_CONTENT_TYPE, W_CONTENT_LENGTH,
+	W_ACCESS_TOKEN, W_COOKIE, W_AUTHORIZATION, W_REMOTE_ADDR, W_REQUEST_ID, W_COUNT
+};
+
+static const struct {
+	const char *name;
+	size_t len;
+} want[W_COUNT] = {
+#define W(slot, name) [slot] = { name, sizeof(name) - 1 }
+	W(W_METHOD, "REQUEST_METHOD"),       W(W_DOCUMENT_URI, "DOCUMENT_URI"),
+	W(W_REQUEST_URI, "REQUEST_URI"),     W(W_QUERY, "QUERY_STRING"),
+	W(W_CONTENT_TYPE, "CONTENT_TYPE"),   W(W_CONTENT_LENGTH, "CONTENT_LENGTH"),
+	W(W_ACCESS_TOKEN, "HTTP_ACCESS_TOKEN"), W(W_COOKIE, "HTTP_COOKIE"),
+	W(W_AUTHORIZATION, "HTTP_AUTHORIZATION"), W(W_REMOTE_ADDR, "REMOTE_ADDR"),
+	W(W_REQUEST_ID, "REQUEST_ID"),
+#undef W
+};
+
+/* One pass over the environment: v[slot] = the value of want[slot], NULL
+ * when absent (the first one when a name repeats, as FCGX_GetParam). nginx
+ * sends some 25 parameters; a lookup per name walked them all each time. */
+static void scan_env(const char *const *env, const char *v[W_COUNT])
 {
+	/* bit (c & 31): some wanted name starts with the letter c; the others
+	 * (SERVER_*, PATH_INFO, ...) are passed over at one test each */
+	unsigned firsts = 0;
+	for (size_t i = 0; i < W_COUNT; i++) {
+		v[i] = NULL;
+		firsts |= 1u << (want[i].name[0] & 31);
+	}
+	for (; env && *env; env++) {
+		const char *e = *env;
+		if (!(firsts >> (e[0] & 31) & 1))
+			continue;
+		const char *eq = strchr(e, '=');
+		if (!eq)
+			continue;
+		size_t n = (size_t)(eq - e);
+		for (size_t i = 0; i < W_COUNT; i++)
+			if (want[i].len == n && !v[i] && !memcmp(e, want[i].name, n)) {
+				v[i] = eq + 1;
+				break;
+			}
+	}
+}
+
+/* Whether s is 1..64 characters of hex digits and '-'. */
+static bool plain_id(const char *s)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (n == 64 || !(isxdigit((unsigned char)s[n]) || s[n] == '-'))
+			return false;
+	return n > 0;
+}
+
+static const char *or(const char *v, const char *def)
+{
+	return v ? v : def;
+}
+
+void http_request_init(request_t *req, arena_t *arena, struct ctx *ctx, const char *const *env)
+{
+	const char *v[W_COUNT];
+	scan_env(env, v);
 	memset(req, 0, sizeof(*req));
 	req->arena = arena;
 	req->ctx = ctx;
-	req->method = arena_strdup(arena, param_or(get, data, "REQUEST_METHOD", "GET"));
+	req->method = arena_strdup(arena, or(v[W_METHOD], "GET"));
 	req->method_id = http_method_id(req->method);
 
 	/* DOCUMENT_URI is the decoded, normalised path; fall back to the raw
 	 * REQUEST_URI without its query. */
-	const char *uri = get("DOCUMENT_URI", data);
+	const char *uri = v[W_DOCUMENT_URI];
 	if (!uri || !*uri) {
-		const char *raw = param_or(get, data, "REQUEST_URI", "/");
+		const char *raw = or(v[W_REQUEST_URI], "/");
 		uri = arena_strndup(arena, raw, strcspn(raw, "?"));
 	}
 	req->uri = arena_strdup(arena, *uri ? uri : "/");
 	req->path = strip_api(req->uri);
-	req->query = arena_strdup(arena, param_or(get, data, "QUERY_STRING", ""));
+	req->query = arena_strdup(arena, or(v[W_QUERY], ""));
 	/* nginx decodes the path (DOCUMENT_URI) and this file the query: a %00
 	 * in either would end the string early ("a%00b" read as "a"). */
-	req->url_nul = has_nul_escape(param_or(get, data, "REQUEST_URI", "")) ||
-		       has_nul_escape(req->query);
-	req->content_type = arena_strdup(arena, param_or(get, data, "CONTENT_TYPE", ""));
+	req->url_nul = has_nul_escape(or(v[W_REQUEST_URI], "")) || has_nul_escape(req->query);
+	req->content_type = arena_strdup(arena, or(v[W_CONTENT_TYPE], ""));
 	long len;
-	const char *cl = get("CONTENT_LENGTH", data);
+	const char *cl = v[W_CONTENT_LENGTH];
 	req->content_length = cl && *cl && !strx_to_long(cl, 0, 1L << 40, &len) ? len : -1;
-	const char *tok = get("HTTP_ACCESS_TOKEN", data);
+	const char *tok = v[W_ACCESS_TOKEN];
 	req->access_token = tok ? arena_strdup(arena, tok) : NULL;
-	const char *cookie = get("HTTP_COOKIE", data);
+	const char *cookie = v[W_COOKIE];
 	req->cookie = cookie ? arena_strdup(arena, cookie) : NULL;
-	const char *auth = get("HTTP_AUTHORIZATION", data);
+	const char *auth = v[W_AUTHORIZATION];
 	req->authorization = auth ? arena_strdup(arena, auth) : NULL;
-	req->remote_addr = arena_strdup(arena, param_or(get, data, "REMOTE_ADDR", ""));
+	req->remote_addr = arena_strdup(arena, or(v[W_REMOTE_ADDR], ""));
 	/* nginx's $request_id is 32 hex digits; anything else is not echoed
 	 * into a header. */
-	const char *rid = get("REQUEST_ID", data);
-	if (rid && *rid && strlen(rid) <= 64 && strspn(rid, "0123456789abcdefABCDEF-") == strlen(rid))
+	const char *rid = v[W_REQUEST_ID];
+	if (rid && plain_id(rid))
 		req->request_id = arena_strdup(arena, rid);
 	req->body = "";
 }

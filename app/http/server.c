@@ -16,11 +16,6 @@
 #include "console/server.h"
 #include "console/banned.h"
 
-static const char *fcgi_param(const char *name, void *data)
-{
-	return FCGX_GetParam(name, (FCGX_ParamArray)data);
-}
-
 static long elapsed_us(const struct timespec *t0)
 {
 	struct timespec t1;
@@ -74,7 +69,7 @@ static void handle(FCGX_Request *fr, struct ctx *ctx, const server_opts_t *opts,
 	metrics_request_begin();
 	request_t req;
 	response_t res;
-	http_request_init(&req, arena, ctx, fcgi_param, fr->envp);
+	http_request_init(&req, arena, ctx, (const char *const *)fr->envp);
 	if (!req.request_id)
 		req.request_id = arena_printf(arena, "%ld-%lu", (long)getpid(), seq);
 	/* Every line logged while it is served names it. */

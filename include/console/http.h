@@ -1,9 +1,8 @@
 /*
  * http — one request and its answer, as a handler sees them.
  *
- * A request is filled from the FastCGI parameters (or, in tests, from any
- * name -> value lookup); every string in it lives in the request's arena and
- * dies with it. A handler fills the response once — status, content type,
+ * A request is filled from the FastCGI parameters; every string in it
+ * lives in the request's arena and dies with it. A handler fills the response once — status, content type,
  * body — and the server sends it after the handler returned (so a late
  * failure can still become a proper error answer).
  *
@@ -90,12 +89,11 @@ typedef struct response {
 	buf_t body;
 } response_t;
 
-/* Looks up a request parameter by its FastCGI name ("REQUEST_METHOD"). */
-typedef const char *(*http_param_fn)(const char *name, void *data);
-
-/* Fills req from the parameters (body not read). */
-void http_request_init(request_t *req, arena_t *arena, struct ctx *ctx, http_param_fn get,
-		       void *data);
+/* Fills req (body not read) from the request's parameters: "NAME=value"
+ * strings up to a NULL, as libfcgi hands them over (FCGX_Request.envp; a
+ * test builds its own). Read in one pass; a name given twice counts once,
+ * the first time. */
+void http_request_init(request_t *req, arena_t *arena, struct ctx *ctx, const char *const *env);
 
 /* The value of path parameter name (":app" in the route), or NULL. */
 const char *http_param(const request_t *req, const char *name);

@@ -23,7 +23,6 @@
 #include "console/pyjson.h"
 #include "console/router.h"
 #include "console/strx.h"
-#include "fuzz_params.h"
 
 /* What the handlers of app/api do with a body: typed fields, a 400 naming
  * a wrong one, else an answer echoing them. */
@@ -125,15 +124,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > (1u << 20))
 		return 0;
-	static const char *const methods[] = { "POST", "PUT", "PATCH" };
+	static const char *const methods[] = { "REQUEST_METHOD=POST", "REQUEST_METHOD=PUT",
+						"REQUEST_METHOD=PATCH" };
 	arena_t *a = arena_new();
 	char *body = arena_alloc(a, size + 1);
 	memcpy(body, data, size);
 	body[size] = '\0';
-	const char *kv[] = { "REQUEST_METHOD", methods[size % 3], "DOCUMENT_URI",
-			     "/api/v1/apps/fuzz/", "REQUEST_URI", "/api/v1/apps/fuzz/", NULL };
+	const char *env[] = { methods[size % 3], "DOCUMENT_URI=/api/v1/apps/fuzz/",
+			      "REQUEST_URI=/api/v1/apps/fuzz/", NULL };
 	request_t req;
-	http_request_init(&req, a, NULL, fuzz_param, kv);
+	http_request_init(&req, a, NULL, env);
 	req.body = body;
 	req.body_len = size;
 	response_t res;

@@ -23,7 +23,6 @@
 #include "console/http.h"
 #include "console/router.h"
 #include "console/strx.h"
-#include "fuzz_params.h"
 
 static int refuse(request_t *req, response_t *res, const route_t *r, err_t *err)
 {
@@ -64,11 +63,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	const char *body = p;
 	size_t body_len = size - (size_t)(p - in);
-	const char *kv[] = { "REQUEST_METHOD", f[0], "DOCUMENT_URI", f[1], "REQUEST_URI", f[2],
-			     "QUERY_STRING", f[3], f[4] ? "HTTP_COOKIE" : "X_NONE", f[4] ? f[4] : "",
-			     NULL };
+	const char *env[] = { arena_printf(a, "REQUEST_METHOD=%s", f[0]),
+			      arena_printf(a, "DOCUMENT_URI=%s", f[1]),
+			      arena_printf(a, "REQUEST_URI=%s", f[2]),
+			      arena_printf(a, "QUERY_STRING=%s", f[3]),
+			      f[4] ? arena_printf(a, "HTTP_COOKIE=%s", f[4]) : NULL, NULL };
 	request_t req;
-	http_request_init(&req, a, NULL, fuzz_param, kv);
+	http_request_init(&req, a, NULL, env);
 	req.body = body;
 	req.body_len = body_len;
 	size_t n = 0;

@@ -25,11 +25,6 @@
 #include "console/http.h"
 #include "console/token_policy.h"
 
-static const char *param(const char *name, void *data)
-{
-	return !strcmp(name, "QUERY_STRING") ? data : NULL;
-}
-
 struct parse {
 	token_request_t *tr;
 	arena_t *a;
@@ -88,7 +83,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(query, data, size);
 	query[size] = '\0';
 	request_t req;
-	http_request_init(&req, a, NULL, param, query);
+	const char *env[] = { arena_printf(a, "QUERY_STRING=%s", query), NULL };
+	http_request_init(&req, a, NULL, env);
 	token_request_t tr = TOKEN_REQUEST_INIT;
 	struct parse p = { &tr, a, false };
 	http_query_each(&req, "scope", add, &p);

@@ -28,7 +28,6 @@ FUZZ_APP = tests/fuzz/fuzz_json_body tests/fuzz/fuzz_router tests/fuzz/fuzz_scop
 
 EXTRA_DIST += tests/fuzz/fuzz_lainyaml.c tests/fuzz/lainyaml.dict \
 	tests/fuzz/fuzz_json_body.c tests/fuzz/fuzz_router.c tests/fuzz/fuzz_scopes.c \
-	tests/fuzz/fuzz_params.h \
 	tests/fuzz/json.dict tests/fuzz/router.dict tests/fuzz/scopes.dict tests/fuzz/seeds
 CLEANFILES += tests/fuzz/fuzz_lainyaml $(FUZZ_APP) tests/fuzz/libfuzz.a
 
@@ -49,12 +48,10 @@ tests/fuzz/libfuzz.a: libconsole.a
 	done
 	rm -f $@ && $(AR) $(ARFLAGS) $@ tests/fuzz/obj/*.o && rm -rf tests/fuzz/obj
 
-tests/fuzz/fuzz_json_body: $(srcdir)/tests/fuzz/fuzz_json_body.c $(srcdir)/tests/fuzz/fuzz_params.h \
-		tests/fuzz/libfuzz.a
+tests/fuzz/fuzz_json_body: $(srcdir)/tests/fuzz/fuzz_json_body.c tests/fuzz/libfuzz.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(DEPS_CFLAGS) -o $@ $(srcdir)/tests/fuzz/fuzz_json_body.c \
 		tests/fuzz/libfuzz.a $(DEPS_LIBS)
-tests/fuzz/fuzz_router: $(srcdir)/tests/fuzz/fuzz_router.c $(srcdir)/tests/fuzz/fuzz_params.h \
-		tests/fuzz/libfuzz.a
+tests/fuzz/fuzz_router: $(srcdir)/tests/fuzz/fuzz_router.c tests/fuzz/libfuzz.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(DEPS_CFLAGS) -o $@ $(srcdir)/tests/fuzz/fuzz_router.c \
 		tests/fuzz/libfuzz.a $(DEPS_LIBS)
 tests/fuzz/fuzz_scopes: $(srcdir)/tests/fuzz/fuzz_scopes.c tests/fuzz/libfuzz.a

@@ -8,20 +8,6 @@
 #include "console/router.h"
 #include "testlib.h"
 
-/* A request built from a NULL-terminated name/value list, as FastCGI would. */
-struct params {
-	const char *const *kv;
-};
-
-static const char *lookup(const char *name, void *data)
-{
-	const char *const *kv = ((struct params *)data)->kv;
-	for (; kv[0]; kv += 2)
-		if (!strcmp(kv[0], name))
-			return kv[1];
-	return NULL;
-}
-
 static arena_t *arena;
 
 static int setup(void)
@@ -36,10 +22,18 @@ static int teardown(void)
 	return 0;
 }
 
+/* A request built from a NULL-terminated name, value, ... list: turned
+ * into the "NAME=value" strings FastCGI hands over. */
 static void make_request(request_t *req, const char *const *kv)
 {
-	struct params p = { kv };
-	http_request_init(req, arena, NULL, lookup, &p);
+	size_t n = 0;
+	while (kv[2 * n])
+		n++;
+	const char **env = arena_alloc(arena, (n + 1) * sizeof(*env));
+	for (size_t i = 0; i < n; i++)
+		env[i] = arena_printf(arena, "%s=%s", kv[2 * i], kv[2 * i + 1]);
+	env[n] = NULL;
+	http_request_init(req, arena, NULL, env);
 }
 
 static void test_request_init(void)
@@ -85,6 +79,38 @@ static void test_request_fallbacks(void)
 	const char *kv3[] = { "DOCUMENT_URI", "/apix/v1", NULL };
 	make_request(&req, kv3);
 	CU_ASSERT_STRING_EQUAL(req.path, "/apix/v1");
+}
+
+/* The parameters as libfcgi hands them over, read in one pass: only a whole
+ * name matches (not one that starts with it), the first of a repeated
+ * name counts, order does not matter, an empty value is a value. */
+static void test_request_env(void)
+{
+	request_t req;
+	const char *env[] = { "HTTP_COOKIE_X=no", "REQUEST_URIX=/no", "QUERY_STRING=a=1",
+			      "REMOTE_ADDR=", "SERVER_NAME=x", "HTTP_ACCESS_TOKEN=t1",
+			      "DOCUMENT_URI=/api/v1/apps/", "HTTP_ACCESS_TOKEN=t2",
+			      "REQUEST_METHOD=DELETE", "HTTP_AUTHORIZATION=Basic eA==",
+			      "CONTENT_TYPE=application/json", "CONTENT_LENGTH=2",
+			      "REQUEST_ID=00ff", "REQUEST_URI=/api/v1/apps/?a=1", NULL };
+	http_request_init(&req, arena, NULL, env);
+	CU_ASSERT_EQUAL(req.method_id, HTTP_DELETE);
+	CU_ASSERT_STRING_EQUAL(req.path, "/v1/apps/");
+	CU_ASSERT_STRING_EQUAL(req.query, "a=1");
+	CU_ASSERT_STRING_EQUAL(req.remote_addr, "");
+	CU_ASSERT_STRING_EQUAL(req.access_token, "t1");
+	CU_ASSERT_STRING_EQUAL(req.authorization, "Basic eA==");
+	CU_ASSERT_STRING_EQUAL(req.content_type, "application/json");
+	CU_ASSERT_EQUAL(req.content_length, 2);
+	CU_ASSERT_STRING_EQUAL(req.request_id, "00ff");
+	CU_ASSERT_PTR_NULL(req.cookie);
+	CU_ASSERT_FALSE(req.url_nul);
+	/* No parameters at all: the defaults. */
+	http_request_init(&req, arena, NULL, NULL);
+	CU_ASSERT_STRING_EQUAL(req.method, "GET");
+	CU_ASSERT_STRING_EQUAL(req.path, "/");
+	CU_ASSERT_EQUAL(req.content_length, -1);
+	CU_ASSERT_PTR_NULL(req.access_token);
 }
 
 static void test_cookies(void)
@@ -466,6 +492,7 @@ static void test_body_getters(void)
 static CU_TestInfo http_tests[] = {
 	{ "request from FastCGI params", test_request_init },
 	{ "request fallbacks and sanitising", test_request_fallbacks },
+	{ "request parameters in one pass", test_request_env },
 	{ "cookies by name", test_cookies },
 	{ "router: /api prefix, trailing slash, 404", test_router_paths },
 	{ "router: path parameters", test_router_params },
