@@ -290,7 +290,7 @@ static void deliverer_main(struct master *m, pid_t master_pid)
 
 static pid_t fork_watcher(struct master *m)
 {
-	return snapshot_watcher_start(&m->cfg);
+	return snapshot_watcher_start(&m->cfg, m->listen_fd);
 }
 
 /* The access log writer: the workers' rings out to the log every
@@ -314,8 +314,8 @@ static void access_writer_main(struct master *m, pid_t master_pid)
 static const struct helper {
 	const char *name;
 	/* Starts it and says its pid (-1 when it did not start); or, when
-	 * NULL, main runs in a child forked here (without the FastCGI socket:
-	 * it serves no request) and never returns. */
+	 * NULL, main runs in a child forked here and never returns. Either
+	 * way the child closes the FastCGI socket: it serves no request. */
 	pid_t (*start)(struct master *m);
 	void (*main)(struct master *m, pid_t master_pid);
 } helpers[NHELPERS] = {

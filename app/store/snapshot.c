@@ -717,7 +717,7 @@ static void watcher_main(const config_t *cfg, pid_t master)
 	_exit(0);
 }
 
-pid_t snapshot_watcher_start(const config_t *cfg)
+pid_t snapshot_watcher_start(const config_t *cfg, int close_fd)
 {
 	if (!blk)
 		return -1;
@@ -727,7 +727,10 @@ pid_t snapshot_watcher_start(const config_t *cfg)
 		log_error("cannot fork the snapshot watcher: %s", strerror(errno));
 		return -1;
 	}
-	if (pid == 0)
+	if (pid == 0) {
+		if (close_fd >= 0)
+			close(close_fd);
 		watcher_main(cfg, master);
+	}
 	return pid;
 }

@@ -55,8 +55,9 @@
 int snapshot_open(const config_t *cfg, err_t *err);
 void snapshot_close(void);
 /* The master: forks the watcher (the child never returns); its pid, or -1
- * when there is no snapshot or the fork failed. */
-pid_t snapshot_watcher_start(const config_t *cfg);
+ * when there is no snapshot or the fork failed. The child closes close_fd
+ * first (the FastCGI socket: it serves no request; -1: none). */
+pid_t snapshot_watcher_start(const config_t *cfg, int close_fd);
 
 /* A worker right after its fork: its slot; the master for a dead one. */
 void snapshot_worker_slot(int slot);

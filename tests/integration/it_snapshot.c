@@ -226,11 +226,29 @@ static void test_etcd_restart_compaction_kill(void)
 	CU_ASSERT(gone);
 }
 
+/* The master's helpers (the watcher, the webhook deliverer, the access log
+ * writer) serve no request: none keeps the FastCGI socket open, while
+ * every worker does (the check finds the socket where it is). */
+static void test_helpers_hold_no_socket(void)
+{
+	const char *check =
+		"ino=$(awk -v p='%s' '$8 == p { print $7 }' /proc/net/unix | head -n 1); "
+		"[ -n \"$ino\" ] || exit 2; helpers=0; workers=0; "
+		"for c in $(pgrep -P %ld); do "
+		"  if ls -l /proc/$c/fd 2>/dev/null | grep -q \"socket:\\[$ino\\]\"; then held=1; else held=0; fi; "
+		"  case $(cat /proc/$c/comm) in "
+		"  lc-*) helpers=$((helpers + 1)); [ $held = 0 ] || exit 3 ;; "
+		"  *) workers=$((workers + 1)); [ $held = 1 ] || exit 4 ;; esac; "
+		"done; [ $helpers = 3 ] && [ $workers = 4 ] || exit 5";
+	CU_ASSERT_EQUAL(it_sh(check, stack_get("FCGI_SOCKET"), (long)stack_pid("CONSOLE_PID")), 0);
+}
+
 static CU_TestInfo tests[] = {
 	{ "the snapshot is live", test_live },
 	{ "a write is read at once on every worker", test_read_your_writes },
 	{ "1,000 apps: the same from the snapshot and from etcd", test_thousand_same_both_ways },
 	{ "etcd restarted, compacted, the watcher killed", test_etcd_restart_compaction_kill },
+	{ "the helpers hold no FastCGI socket", test_helpers_hold_no_socket },
 	CU_TEST_INFO_NULL,
 };
 
