@@ -446,18 +446,26 @@ static long long etcd_revision(const it_response_t *r)
  * the write (/healthz), as a client of two hosts would. Not when there is
  * no snapshot to wait for (off, starting, behind: reads go to etcd then).
  */
+json_object *it_snapshot_health(void)
+{
+	it_response_t r;
+	it_req("GET", "/api/v1/healthz", NULL, &r);
+	json_object *s = json_object_object_get(it_payload(&r, "health"), "snapshot");
+	json_object_get(s);
+	it_response_free(&r);
+	return s;
+}
+
 static void wait_snapshot(const char *key, long long rev)
 {
 	if (!rev || strncmp(key, "/lain/console/apps", 18) || !*stack_get("CONSOLE_URL"))
 		return;
 	for (int i = 0; i < 500; i++) {
-		it_response_t r;
-		it_req("GET", "/api/v1/healthz", NULL, &r);
-		json_object *s = json_object_object_get(it_payload(&r, "health"), "snapshot");
+		json_object *s = it_snapshot_health();
 		const char *state = json_object_get_string(json_object_object_get(s, "state"));
 		bool done = !state || strcmp(state, "live") ||
 			    json_object_get_int64(json_object_object_get(s, "revision")) >= rev;
-		it_response_free(&r);
+		json_object_put(s);
 		if (done)
 			return;
 		it_sleep_ms(10);

@@ -74,6 +74,10 @@ const char *it_header(const it_response_t *r, const char *name);
 /* Top-level field of the JSON body as a string ("(null)" for null, NULL if absent). */
 const char *it_field(const it_response_t *r, const char *key);
 
+/* The "snapshot" object of the console's /healthz (state, revision,
+ * lag_ms, ...): a reference to put, or NULL when the answer has none. */
+struct json_object *it_snapshot_health(void);
+
 /* Worker pids of the master (its children but its helpers, named "lc-...":
  * the snapshot's watcher, the webhook deliverer, the access log writer), up
  * to max; returns the count. */

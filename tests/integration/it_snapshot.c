@@ -22,20 +22,11 @@
 #define WORKERS 4
 
 /* /healthz's snapshot object, as a new reference (NULL when none). */
-static json_object *snap(void)
-{
-	it_response_t r;
-	it_req("GET", "/api/v1/healthz", NULL, &r);
-	json_object *s = json_object_get(js_get(it_payload(&r, "health"), "snapshot"));
-	it_response_free(&r);
-	return s;
-}
-
 /* Polls /healthz (10 s at most) until the snapshot's state is state. */
 static bool wait_state(const char *state)
 {
 	for (int i = 0; i < 500; i++) {
-		json_object *s = snap();
+		json_object *s = it_snapshot_health();
 		bool ok = s && !strcmp(js_str(s, "state"), state);
 		json_object_put(s);
 		if (ok)
@@ -47,7 +38,7 @@ static bool wait_state(const char *state)
 
 static long long snap_num(const char *key)
 {
-	json_object *s = snap();
+	json_object *s = it_snapshot_health();
 	long long v = (long long)json_object_get_int64(js_get(s, key));
 	json_object_put(s);
 	return v;
