@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdbool.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,7 +62,9 @@ static void set_text(char *dst, size_t size, const char *a, const char *b)
 	dst[n] = '\0';
 }
 
-static void handle(FCGX_Request *fr, struct ctx *ctx, const server_opts_t *opts,
+/* Serves the request fr holds. False when its body was refused unread (413):
+ * what nginx sends of it is still to come. */
+static bool handle(FCGX_Request *fr, struct ctx *ctx, const server_opts_t *opts,
 		   arena_t *arena, buf_t *out, server_slot_t *slot, unsigned long seq)
 {
 	struct timespec t0;
@@ -80,7 +83,8 @@ static void handle(FCGX_Request *fr, struct ctx *ctx, const server_opts_t *opts,
 		set_text(slot->request_id, sizeof(slot->request_id), req.request_id, NULL);
 	}
 
-	if (!read_body(fr, &req, &res, opts->body_limit))
+	bool body_read = !read_body(fr, &req, &res, opts->body_limit);
+	if (body_read)
 		router_dispatch(opts->router, &req, &res);
 
 	buf_reset(out);
@@ -99,6 +103,27 @@ static void handle(FCGX_Request *fr, struct ctx *ctx, const server_opts_t *opts,
 		slot->request_id[0] = '\0';
 		slot->requests++;
 	}
+	return body_read;
+}
+
+/*
+ * How a connection ends. libfcgi's own close shuts the socket down for
+ * writing and then waits for nginx to close its side, reading and dropping
+ * whatever still comes (so that nothing unread makes a TCP close a reset
+ * that could cost nginx the answer): a poll, a read and a sleep in every
+ * request, while the worker serves nobody. When the request's input has
+ * been read to its end (nginx sends nothing after it), the worker closes at
+ * once instead (FCGX_Detach: close without the shutdown). Reading to the end
+ * costs no system call for a request without a body: nginx sends the empty
+ * stdin record with the parameters. A body refused unread keeps libfcgi's
+ * close.
+ */
+static bool input_drained(FCGX_Request *fr)
+{
+	char sink[512];
+	while (FCGX_GetStr(sink, (int)sizeof(sink), fr->in) > 0)
+		;
+	return FCGX_HasSeenEOF(fr->in) == EOF && !FCGX_GetError(fr->in);
 }
 
 /*
@@ -143,7 +168,8 @@ int server_run(int listen_fd, struct ctx *ctx, const server_opts_t *opts,
 			rc = -1;
 			break;
 		}
-		handle(&fr, ctx, opts, arena, &out, slot, ++seq);
+		if (handle(&fr, ctx, opts, arena, &out, slot, ++seq) && input_drained(&fr))
+			FCGX_Detach(&fr);
 		FCGX_Finish_r(&fr);
 		arena_reset(arena);
 		if (out.cap > MMAP_AT)
