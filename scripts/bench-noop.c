@@ -7,6 +7,10 @@
  * CONSOLE_WORKERS or --socket/--workers), same default worker count
  * (4 x cores, at least 8), one connection per worker at a time.
  *
+ * --close-at-once: a request's connection is closed as soon as the answer
+ * is out, as lain-console closes it (FCGX_Detach), instead of libfcgi's
+ * close, which waits for nginx to close its side first.
+ *
  * It also stands in for lain-console when the stack scripts are tested
  * without the real binary: unknown options such as --config are ignored.
  *
@@ -27,6 +31,7 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t stop_requested;
+static int close_at_once;
 
 static void on_stop(int sig)
 {
@@ -65,6 +70,8 @@ static void worker_loop(int fd)
 		while (FCGX_GetStr(sink, (int)sizeof(sink), req.in) > 0)
 			;
 		FCGX_PutStr(reply, (int)sizeof(reply) - 1, req.out);
+		if (close_at_once && FCGX_HasSeenEOF(req.in) == EOF)
+			FCGX_Detach(&req);
 		FCGX_Finish_r(&req);
 	}
 	_exit(0);
@@ -87,6 +94,8 @@ int main(int argc, char **argv)
 			path = argv[++i];
 		else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc)
 			workers_s = argv[++i];
+		else if (strcmp(argv[i], "--close-at-once") == 0)
+			close_at_once = 1;
 		else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
 			i++; /* stand-in: accepted and ignored */
 	}
