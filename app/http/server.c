@@ -1,6 +1,6 @@
 #include <errno.h>
-#include <stdbool.h>
 #include <malloc.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,7 +116,9 @@ static bool handle(FCGX_Request *fr, struct ctx *ctx, const server_opts_t *opts,
  * once instead (FCGX_Detach: close without the shutdown). Reading to the end
  * costs no system call for a request without a body: nginx sends the empty
  * stdin record with the parameters. A body refused unread keeps libfcgi's
- * close.
+ * close. (The read waits only on a peer that keeps its input open, which
+ * could hold a worker while it sends the parameters just as well: only
+ * nginx, or the hosts allowed, connect to this socket.)
  */
 static bool input_drained(FCGX_Request *fr)
 {

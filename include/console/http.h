@@ -2,9 +2,10 @@
  * http — one request and its answer, as a handler sees them.
  *
  * A request is filled from the FastCGI parameters; every string in it
- * lives in the request's arena and dies with it. A handler fills the response once — status, content type,
- * body — and the server sends it after the handler returned (so a late
- * failure can still become a proper error answer).
+ * lives in the request's arena and dies with it. A handler fills the
+ * response once — status, content type, body — and the server sends it
+ * after the handler returned (so a late failure can still become a proper
+ * error answer).
  *
  * Every answer carries the headers of spec §1.1/§9.5: CORS
  * (Access-Control-Allow-Origin: *), X-Frame-Options: SAMEORIGIN, and
