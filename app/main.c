@@ -288,9 +288,9 @@ static void deliverer_main(struct master *m, pid_t master_pid)
 	_exit(0);
 }
 
-static pid_t fork_watcher(struct master *m)
+static void watcher_main(struct master *m, pid_t master_pid)
 {
-	return snapshot_watcher_start(&m->cfg, m->listen_fd);
+	snapshot_watcher_main(&m->cfg, master_pid);
 }
 
 /* The access log writer: the workers' rings out to the log every
@@ -313,21 +313,22 @@ static void access_writer_main(struct master *m, pid_t master_pid)
 
 static const struct helper {
 	const char *name;
-	/* Starts it and says its pid (-1 when it did not start); or, when
-	 * NULL, main runs in a child forked here and never returns. Either
-	 * way the child closes the FastCGI socket: it serves no request. */
-	pid_t (*start)(struct master *m);
+	/* Whether it runs (NULL: always). */
+	bool (*wanted)(void);
+	/* Runs in a child forked here, without the FastCGI socket (it serves
+	 * no request); never returns. */
 	void (*main)(struct master *m, pid_t master_pid);
 } helpers[NHELPERS] = {
-	{ "snapshot watcher", fork_watcher, NULL },            /* snapshot.h */
+	{ "snapshot watcher", snapshot_on, watcher_main },     /* snapshot.h */
 	{ "webhook deliverer", NULL, deliverer_main },
 	{ "access log writer", NULL, access_writer_main },     /* logring.h */
 };
 
+/* Its pid; -1 when it is not wanted or did not start. */
 static pid_t fork_helper(struct master *m, const struct helper *h)
 {
-	if (h->start)
-		return h->start(m);
+	if (h->wanted && !h->wanted())
+		return -1;
 	pid_t master_pid = getpid();
 	pid_t pid = fork();
 	if (pid < 0)

@@ -677,7 +677,12 @@ static void watch(struct state *s)
 	buf_release(&ke);
 }
 
-static void watcher_main(const config_t *cfg, pid_t master)
+bool snapshot_on(void)
+{
+	return blk != NULL;
+}
+
+void snapshot_watcher_main(const config_t *cfg, pid_t master)
 {
 	child_init(on_stop, master);
 	prctl(PR_SET_NAME, "lc-snapshot");
@@ -715,22 +720,4 @@ static void watcher_main(const config_t *cfg, pid_t master)
 	buf_release(&s.stream);
 	etcd_free(s.etcd);
 	_exit(0);
-}
-
-pid_t snapshot_watcher_start(const config_t *cfg, int close_fd)
-{
-	if (!blk)
-		return -1;
-	pid_t master = getpid();
-	pid_t pid = fork();
-	if (pid < 0) {
-		log_error("cannot fork the snapshot watcher: %s", strerror(errno));
-		return -1;
-	}
-	if (pid == 0) {
-		if (close_fd >= 0)
-			close(close_fd);
-		watcher_main(cfg, master);
-	}
-	return pid;
 }

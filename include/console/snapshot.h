@@ -54,10 +54,12 @@
  * 0 or -ERR_INTERNAL. */
 int snapshot_open(const config_t *cfg, err_t *err);
 void snapshot_close(void);
-/* The master: forks the watcher (the child never returns); its pid, or -1
- * when there is no snapshot or the fork failed. The child closes close_fd
- * first (the FastCGI socket: it serves no request; -1: none). */
-pid_t snapshot_watcher_start(const config_t *cfg, int close_fd);
+/* Whether there is a snapshot (snapshot_open made one): then the master
+ * runs a watcher. */
+bool snapshot_on(void);
+/* The watcher, in a child the master forked (master: its pid); never
+ * returns. */
+void snapshot_watcher_main(const config_t *cfg, pid_t master) __attribute__((noreturn));
 
 /* A worker right after its fork: its slot; the master for a dead one. */
 void snapshot_worker_slot(int slot);
