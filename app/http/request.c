@@ -70,12 +70,14 @@ static const struct {
 static void scan_env(const char *const *env, const char *v[W_COUNT])
 {
 	/* bit (c & 31): some wanted name starts with the letter c; the others
-	 * (SERVER_*, PATH_INFO, ...) are passed over at one test each */
-	unsigned firsts = 0;
-	for (size_t i = 0; i < W_COUNT; i++) {
+	 * (SERVER_*, PATH_INFO, ...) are passed over at one test each. Made
+	 * from want[] by the first request of the process. */
+	static unsigned firsts;
+	if (!firsts)
+		for (size_t i = 0; i < W_COUNT; i++)
+			firsts |= 1u << (want[i].name[0] & 31);
+	for (size_t i = 0; i < W_COUNT; i++)
 		v[i] = NULL;
-		firsts |= 1u << (want[i].name[0] & 31);
-	}
 	for (; env && *env; env++) {
 		const char *e = *env;
 		if (!(firsts >> (e[0] & 31) & 1))
